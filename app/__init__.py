@@ -1,0 +1,1 @@
+"""Kizuna: a self-hosted CRM + invoicing suite."""

@@ -1,0 +1,142 @@
+"""Authentication: argon2 password hashes, throttled login, personal API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.expressions import Q
+
+from app import settings
+from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
+from app.models import ApiToken, LoginAttempt, User
+
+_hasher = PasswordHasher()
+# Verifying against a throwaway hash keeps unknown-user logins as slow as wrong-password ones.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "kz_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError.single(
+            field, "Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH
+        )
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def authenticate(email: str, password: str, ip: str) -> User:
+    """Check credentials; refuse while this login or this address has too many recent failures."""
+    login = email.strip().lower()
+    since = _now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
+    failures = await LoginAttempt.filter(
+        Q(login=login) | Q(ip=ip), succeeded=False, at__gte=since
+    ).order_by("at").values_list("at", flat=True)
+    if len(failures) >= settings.LOGIN_MAX_FAILURES:
+        oldest = failures[-settings.LOGIN_MAX_FAILURES]
+        wait = oldest + timedelta(seconds=settings.LOGIN_WINDOW_SECONDS) - _now()
+        raise LoginThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
+    user = await User.get_or_none(email=login, is_active=True).select_related("role")
+    ok = verify_password(user, password)
+    await LoginAttempt.create(login=login, ip=ip, succeeded=ok)
+    if not ok:
+        raise AuthenticationError()
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = _now()
+    await user.save(update_fields=["password_hash", "last_login_at"])
+    return user
+
+
+async def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user, current):
+        raise ValidationError.single("current_password", "The current password is wrong.")
+    check_password_strength(new, "new_password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # signs every other session out
+    await user.save(update_fields=["password_hash", "session_version"])
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the stored token and the secret, which is shown to the user once only."""
+    name = name.strip()
+    if not name:
+        raise ValidationError.single("name", "This field is required.")
+    if len(name) > 100:
+        raise ValidationError.single(
+            "name", "Must be at most %(max)d characters (now %(length)d).", max=100, length=len(name)
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = await ApiToken.create(
+        user=user, name=name, token_hash=_digest(secret), prefix=secret[:10]
+    )
+    return token, secret
+
+
+async def revoke_api_token(user: User, token_id: int) -> None:
+    token = await ApiToken.get_or_none(id=token_id, user_id=user.id, revoked_at=None)
+    if token is None:
+        raise NotFound()
+    token.revoked_at = _now()
+    await token.save(update_fields=["revoked_at"])
+
+
+async def user_for_token(secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = await ApiToken.get_or_none(token_hash=_digest(secret), revoked_at=None).select_related(
+        "user__role"
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = _now()
+    # Record use at most once a minute: a busy client should not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        await ApiToken.filter(id=token.id).update(last_used_at=now)
+    return token.user
+
+
+async def user_for_session(session: dict) -> User | None:
+    uid, version = session.get("uid"), session.get("ver")
+    if uid is None:
+        return None
+    user = await User.get_or_none(id=uid, is_active=True).select_related("role")
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def start_session(session: dict, user: User) -> None:
+    session.clear()  # a fresh session on login: no fixation
+    session["uid"] = user.id
+    session["ver"] = user.session_version
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def csrf_token(session: dict) -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]

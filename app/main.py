@@ -1,0 +1,59 @@
+"""The ASGI application: routes from views/ and schema/, middleware, database lifecycle."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from app import settings
+from app.db import tortoise_config
+from app.middleware import AuthMiddleware, CSRFMiddleware
+
+STATIC_DIR = settings.BASE_DIR / "static"
+
+
+def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlette:
+    """`manage_db=False` leaves the database to the caller (tests open their own context)."""
+    from schema import graphql_route
+    from views import routes as page_routes
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if not manage_db:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(db_url)):
+            yield
+
+    return Starlette(
+        debug=settings.DEBUG,
+        routes=[
+            graphql_route(),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *page_routes,
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=str(settings.SECRET_KEY),
+                session_cookie=settings.SESSION_COOKIE,
+                max_age=settings.SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=settings.SESSION_HTTPS_ONLY,
+            ),
+            Middleware(AuthMiddleware),
+            Middleware(CSRFMiddleware),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_factory() -> Starlette:
+    """Entry point for `uvicorn --factory app.main:app_factory`."""
+    return create_app()

@@ -1,0 +1,112 @@
+"""Request plumbing shared by pages and GraphQL: who is asking, in which language, and CSRF.
+
+After `AuthMiddleware`, `request.state` carries:
+    user         the User (with role) or None
+    principal    the permission Principal or None (loaded once per request)
+    auth_method  "session", "token" or None
+    lang         "ja" or "en"
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qs
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import auth
+from app.i18n import gettext, negotiate
+from app.permissions import Principal
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+MAX_FORM_BYTES = 2 * 1024 * 1024  # url-encoded forms are small; uploads are multipart
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        state = scope.setdefault("state", {})
+        user, method = None, None
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            user = await auth.user_for_token(authorization[7:].strip())
+            if user is None:
+                await JSONResponse(
+                    {"errors": [{"message": "Invalid or revoked API token."}]}, status_code=401
+                )(scope, receive, send)
+                return
+            method = "token"
+        elif (session := scope.get("session")) is not None:
+            user = await auth.user_for_session(session)
+            method = "session" if user else None
+        state["user"] = user
+        state["auth_method"] = method
+        state["principal"] = await Principal.load(user) if user else None
+        state["lang"] = (user.language if user and user.language else None) or negotiate(
+            headers.get("accept-language")
+        )
+        await self.app(scope, receive, send)
+
+
+class CSRFMiddleware:
+    """Every unsafe request authenticated by the session cookie must echo the session's token,
+    in the `X-CSRF-Token` header (htmx, GraphQL) or, for url-encoded forms, a `csrf_token` field.
+    Token-authenticated API calls send no cookie and need no token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if scope.get("state", {}).get("auth_method") == "token":
+            await self.app(scope, receive, send)
+            return
+        expected = (scope.get("session") or {}).get("csrf", "")
+        headers = Headers(scope=scope)
+        given = headers.get(CSRF_HEADER, "")
+        body_messages: list[Message] = []
+        if not given and headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            body = b""
+            while True:
+                message = await receive()
+                body_messages.append(message)
+                body += message.get("body", b"")
+                if len(body) > MAX_FORM_BYTES:
+                    await PlainTextResponse("Request too large", status_code=413)(
+                        scope, receive, send
+                    )
+                    return
+                if not message.get("more_body"):
+                    break
+            given = (parse_qs(body.decode("latin-1")).get(CSRF_FIELD) or [""])[0]
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            lang = scope.get("state", {}).get("lang", "en")
+            text = gettext(lang, "Your session has expired or the form is stale. Reload the page and try again.")
+            await PlainTextResponse(text, status_code=403)(scope, receive, send)
+            return
+        if body_messages:
+            replay = iter(body_messages)
+
+            async def receive_replay() -> Message:
+                try:
+                    return next(replay)
+                except StopIteration:
+                    return await receive()
+
+            await self.app(scope, receive_replay, send)
+            return
+        await self.app(scope, receive, send)

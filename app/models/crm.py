@@ -1,0 +1,182 @@
+"""CRM records: accounts, contacts, leads, deals (with stages and contact roles), cases."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from app.models.base import OwnedRecord, long_text
+
+
+def _address(prefix: str) -> dict[str, fields.Field]:
+    """Street <=250, city/state/postal code/country <=30 each, as one address block."""
+    return {
+        f"{prefix}_street": fields.CharField(max_length=250, default=""),
+        f"{prefix}_city": fields.CharField(max_length=30, default=""),
+        f"{prefix}_state": fields.CharField(max_length=30, default=""),
+        f"{prefix}_code": fields.CharField(max_length=30, default=""),
+        f"{prefix}_country": fields.CharField(max_length=30, default=""),
+    }
+
+
+class Account(OwnedRecord):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, db_index=True)
+    phone = fields.CharField(max_length=30, default="")
+    fax = fields.CharField(max_length=30, default="")
+    website = fields.CharField(max_length=255, default="")
+    locals().update(_address("billing"))
+    locals().update(_address("shipping"))
+    description = long_text()
+
+    class Meta:
+        table = "accounts"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(OwnedRecord):
+    id = fields.IntField(primary_key=True)
+    first_name = fields.CharField(max_length=40, default="")
+    last_name = fields.CharField(max_length=80, db_index=True)
+    email = fields.CharField(max_length=254, default="", db_index=True)
+    secondary_email = fields.CharField(max_length=254, default="", db_index=True)
+    title = fields.CharField(max_length=100, default="")
+    department = fields.CharField(max_length=50, default="")
+    work_phone = fields.CharField(max_length=50, default="")
+    home_phone = fields.CharField(max_length=30, default="")
+    other_phone = fields.CharField(max_length=30, default="")
+    mobile = fields.CharField(max_length=30, default="")
+    fax = fields.CharField(max_length=30, default="")
+    assistant = fields.CharField(max_length=50, default="")
+    assistant_phone = fields.CharField(max_length=30, default="")
+    reports_to = fields.CharField(max_length=50, default="")
+    locals().update(_address("mailing"))
+    locals().update(_address("other"))
+    description = long_text()
+    birthday = fields.DateField(null=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="contacts", null=True, on_delete=fields.SET_NULL, db_index=True)
+
+    class Meta:
+        table = "contacts"
+        ordering = ["last_name", "first_name", "id"]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name) if p)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class LeadStatus(StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    QUALIFIED = "qualified"
+    UNQUALIFIED = "unqualified"
+
+
+class Lead(OwnedRecord):
+    id = fields.IntField(primary_key=True)
+    first_name = fields.CharField(max_length=40, default="")
+    last_name = fields.CharField(max_length=80, db_index=True)
+    company = fields.CharField(max_length=200, default="")
+    email = fields.CharField(max_length=254, default="", db_index=True)
+    phone = fields.CharField(max_length=50, default="")
+    mobile = fields.CharField(max_length=30, default="")
+    status = fields.CharEnumField(LeadStatus, max_length=20, default=LeadStatus.NEW, db_index=True)
+    description = long_text()
+
+    class Meta:
+        table = "leads"
+        ordering = ["last_name", "first_name", "id"]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name) if p)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class StageCategory(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class Stage(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    category = fields.CharEnumField(StageCategory, max_length=10)
+    probability = fields.IntField(default=0)
+    sort_order = fields.IntField(default=0)
+
+    class Meta:
+        table = "stages"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(OwnedRecord):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120, db_index=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="deals", null=True, on_delete=fields.SET_NULL, db_index=True)
+    amount = fields.DecimalField(max_digits=18, decimal_places=2, null=True)
+    currency = fields.CharField(max_length=3, default="JPY")
+    stage = fields.ForeignKeyField("models.Stage", related_name="deals", on_delete=fields.RESTRICT, db_index=True)
+    closing_date = fields.DateField(null=True, db_index=True)
+    description = long_text()
+
+    class Meta:
+        table = "deals"
+        ordering = ["-modified_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealContact(Model):
+    """A contact's part in a deal, with the role they play (decision maker, evaluator...)."""
+
+    id = fields.IntField(primary_key=True)
+    deal = fields.ForeignKeyField("models.Deal", related_name="deal_contacts", on_delete=fields.CASCADE, db_index=True)
+    contact = fields.ForeignKeyField(
+        "models.Contact", related_name="deal_links", on_delete=fields.CASCADE, db_index=True)
+    role = fields.CharField(max_length=50, default="")
+
+    class Meta:
+        table = "deal_contacts"
+        unique_together = (("deal", "contact"),)
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ON_HOLD = "on_hold"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class Case(OwnedRecord):
+    id = fields.IntField(primary_key=True)
+    subject = fields.CharField(max_length=255)
+    status = fields.CharEnumField(CaseStatus, max_length=20, default=CaseStatus.NEW, db_index=True)
+    description = long_text()
+    contact = fields.ForeignKeyField(
+        "models.Contact", related_name="cases", null=True, on_delete=fields.SET_NULL, db_index=True)
+    email = fields.CharField(max_length=254, default="", db_index=True)
+
+    class Meta:
+        table = "cases"
+        ordering = ["-modified_at", "id"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,199 @@
+"""The one source of permission rules, used by services, GraphQL and pages alike.
+
+A user's role grants actions per module (the permission matrix). Within a module, a user sees
+their own records, every record when their role `sees_all_records`, and the records that sharing
+rules open to them (read-only or read-write). Editing or deleting needs both the module grant and
+read-write access to the record.
+
+    principal = await Principal.load(user)       # once per request
+    can(principal, "create_edit", contact)      # -> bool
+    require(principal, "create_edit", contact)  # raises PermissionDenied / NotFound
+    restrict(Contact.all(), principal)          # -> queryset of what may be seen
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from app.errors import NotFound, PermissionDenied
+from app.models import (
+    Access,
+    Account,
+    Case,
+    Contact,
+    Deal,
+    Event,
+    Grant,
+    Lead,
+    SharingRule,
+    Task,
+    User,
+)
+
+CRM_MODULES = ("accounts", "contacts", "leads", "deals", "tasks", "events", "cases")
+MODULES = (*CRM_MODULES, "settings")
+ACTIONS = ("view", "create_edit", "delete", "email", "admin")
+# Which actions make sense in which module (settings only knows `admin`).
+MODULE_ACTIONS: dict[str, tuple[str, ...]] = {
+    **{m: ("view", "create_edit", "delete", "email") for m in CRM_MODULES},
+    "settings": ("admin",),
+}
+
+MODULE_OF_MODEL: dict[type[Model], str] = {
+    Account: "accounts",
+    Contact: "contacts",
+    Lead: "leads",
+    Deal: "deals",
+    Task: "tasks",
+    Event: "events",
+    Case: "cases",
+}
+
+# The roles every deployment starts with and their grants.
+_ALL_CRM = {(m, a) for m in CRM_MODULES for a in MODULE_ACTIONS[m]}
+DEFAULT_ROLES: dict[str, dict] = {
+    "Administrator": {
+        "description": "Full access, including settings.",
+        "sees_all_records": True,
+        "grants": _ALL_CRM | {("settings", "admin")},
+    },
+    "Manager": {
+        "description": "Sees and edits every record; no settings.",
+        "sees_all_records": True,
+        "grants": _ALL_CRM,
+    },
+    "Sales": {
+        "description": "Works their own records and those shared with them.",
+        "sees_all_records": False,
+        "grants": {(m, a) for m in CRM_MODULES for a in ("view", "create_edit", "email")},
+    },
+    "Accountant": {
+        "description": "Reads accounts, contacts and deals.",
+        "sees_all_records": False,
+        "grants": {("accounts", "view"), ("contacts", "view"), ("deals", "view")},
+    },
+}
+
+
+@dataclass
+class Scope:
+    """Which owners' records one user reaches in one module."""
+
+    everything: bool = False
+    read_owner_ids: set[int] = field(default_factory=set)
+    write_owner_ids: set[int] = field(default_factory=set)
+    write_everything: bool = False
+
+
+@dataclass
+class Principal:
+    user: User
+    grants: frozenset[tuple[str, str]]
+    sees_all: bool
+    scopes: dict[str, Scope]
+
+    @classmethod
+    async def load(cls, user: User) -> "Principal":
+        """Everything permission checks need, in three queries at most."""
+        role = user.role if hasattr(user.role, "sees_all_records") else await user.role
+        grants = frozenset(await Grant.filter(role_id=role.id).values_list("module", "action"))
+        scopes = {m: Scope() for m in CRM_MODULES}
+        if role.sees_all_records:
+            for s in scopes.values():
+                s.everything = s.write_everything = True
+        else:
+            rules = await SharingRule.filter(
+                Q(grantee_user_id=user.id) | Q(grantee_role_id=role.id), module__in=CRM_MODULES
+            )
+            owner_roles = {r.owner_role_id for r in rules if r.owner_role_id}
+            role_members: dict[int, set[int]] = {}
+            if owner_roles:
+                for uid, rid in await User.filter(role_id__in=owner_roles).values_list(
+                    "id", "role_id"
+                ):
+                    role_members.setdefault(rid, set()).add(uid)
+            for rule in rules:
+                scope = scopes[rule.module]
+                write = rule.access == Access.READ_WRITE
+                if not rule.owner_user_id and not rule.owner_role_id:
+                    scope.everything = True
+                    scope.write_everything |= write
+                    continue
+                owners = (
+                    {rule.owner_user_id}
+                    if rule.owner_user_id
+                    else role_members.get(rule.owner_role_id, set())
+                )
+                scope.read_owner_ids |= owners
+                if write:
+                    scope.write_owner_ids |= owners
+        return cls(user=user, grants=grants, sees_all=role.sees_all_records, scopes=scopes)
+
+    @property
+    def is_admin(self) -> bool:
+        return ("settings", "admin") in self.grants
+
+    def has(self, module: str, action: str) -> bool:
+        return (module, action) in self.grants
+
+    def access_to(self, module: str, owner_id: int) -> Access | None:
+        """The access this user has to a record of `owner_id` in `module`, ignoring grants."""
+        if owner_id == self.user.id:
+            return Access.READ_WRITE
+        scope = self.scopes[module]
+        if scope.write_everything or owner_id in scope.write_owner_ids:
+            return Access.READ_WRITE
+        if scope.everything or owner_id in scope.read_owner_ids:
+            return Access.READ_ONLY
+        return None
+
+
+def module_of(obj_or_model: Model | type[Model]) -> str:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return MODULE_OF_MODEL[model]
+
+
+def can(principal: Principal, action: str, target: Model | str) -> bool:
+    """May the principal do `action` on a record (or, given a module name, in that module)?"""
+    if isinstance(target, str):
+        return principal.has(target, action)
+    try:
+        require(principal, action, target)
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
+def require(principal: Principal, action: str, target: Model | str) -> None:
+    """Raise unless allowed. A record the user may not see at all is reported as NotFound."""
+    if isinstance(target, str):
+        if not principal.has(target, action):
+            raise PermissionDenied()
+        return
+    module = module_of(target)
+    access = principal.access_to(module, target.owner_id) if principal.has(module, "view") else None
+    if access is None:
+        raise NotFound()
+    if action == "view":
+        return
+    if not principal.has(module, action):
+        raise PermissionDenied()
+    if action in ("create_edit", "delete") and access != Access.READ_WRITE:
+        raise PermissionDenied("This record is shared with you read-only.")
+
+
+def restrict(queryset: QuerySet, principal: Principal, action: str = "view") -> QuerySet:
+    """Filter a queryset to the records the principal may `view` (or edit, for `create_edit`)."""
+    module = MODULE_OF_MODEL[queryset.model]
+    if not principal.has(module, "view") or not principal.has(module, action):
+        return queryset.filter(id__isnull=True)  # nothing: never counted, never leaked
+    scope = principal.scopes[module]
+    write = action in ("create_edit", "delete")
+    if scope.write_everything or (scope.everything and not write):
+        return queryset
+    owners = {principal.user.id} | (scope.write_owner_ids if write else scope.read_owner_ids)
+    return queryset.filter(owner_id__in=sorted(owners))

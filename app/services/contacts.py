@@ -1,0 +1,28 @@
+"""Contacts: the people at accounts."""
+
+from __future__ import annotations
+
+from app.models import Contact
+from app.models.activities import RelatedType
+from app.services.activities import delete_activities_of
+from app.services.records import RecordService
+
+_ADDRESS = ("street", "city", "state", "code", "country")
+
+
+class ContactService(RecordService):
+    model = Contact
+    fields = (
+        "first_name", "last_name", "email", "secondary_email", "title", "department",
+        "work_phone", "home_phone", "other_phone", "mobile", "fax", "assistant",
+        "assistant_phone", "reports_to", "description", "birthday", "account_id",
+        *(f"mailing_{p}" for p in _ADDRESS),
+        *(f"other_{p}" for p in _ADDRESS),
+    )
+    required = ("last_name",)
+
+    async def before_delete(self, obj: Contact) -> None:
+        await delete_activities_of(RelatedType.CONTACT, obj.id)
+
+
+contacts = ContactService()

@@ -1,0 +1,265 @@
+"""Generic create/read/update/delete for CRM records: coercion, validation, permissions, transactions.
+
+Each domain service (accounts, contacts, ...) is a `RecordService` configured with its model, its
+writable fields and its extra rules. Input is a plain dict keyed by model field names (`account_id`
+for a relation). Values may be typed (GraphQL) or strings (HTML forms): both are coerced the same
+way, and every problem is collected into one `ValidationError` with field paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from tortoise import fields as tf
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+from tortoise.validators import MaxLengthValidator
+
+from app.errors import Conflict, FieldError, NotFound, ValidationError
+from app.models import User
+from app.permissions import MODULE_OF_MODEL, Principal, require, restrict
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_FIELDS = {"email", "secondary_email"}
+
+
+@dataclass
+class Cleaned:
+    """Validated values ready to assign, plus errors collected so far."""
+
+    values: dict[str, Any]
+    errors: list[FieldError]
+
+    def error(self, field: str, msgid: str, **params: Any) -> None:
+        self.errors.append(FieldError(field, msgid, params))
+
+    def has_error(self, field: str) -> bool:
+        return any(e.field == field for e in self.errors)
+
+
+def _max_length(field: tf.Field) -> int | None:
+    if isinstance(field, tf.CharField):
+        return field.max_length
+    for v in getattr(field, "validators", []):
+        if isinstance(v, MaxLengthValidator):
+            return v.max_length
+    return None
+
+
+class RecordService:
+    model: ClassVar[type[Model]]
+    # Writable fields by model field name; relations by their source field (`account_id`).
+    fields: ClassVar[tuple[str, ...]]
+    required: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def module(self) -> str:
+        return MODULE_OF_MODEL[self.model]
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def query(self, principal: Principal, action: str = "view") -> QuerySet:
+        return restrict(self.model.all(), principal, action)
+
+    async def get(self, principal: Principal, record_id: int | str, action: str = "view") -> Model:
+        try:
+            pk = int(record_id)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        obj = await self.model.get_or_none(id=pk)
+        if obj is None:
+            raise NotFound()
+        require(principal, action, obj)
+        return obj
+
+    # ---- writing -------------------------------------------------------------------------
+
+    async def create(self, principal: Principal, data: dict[str, Any]) -> Model:
+        require(principal, "create_edit", self.module)
+        cleaned = await self.clean(principal, data, None)
+        values = dict(cleaned.values)
+        values.setdefault("owner_id", principal.user.id)
+        async with in_transaction():
+            obj = self.model(**{k: v for k, v in values.items() if k in self._columns})
+            await obj.save()
+            await self.save_related(principal, obj, cleaned.values, created=True)
+        return obj
+
+    async def update(self, principal: Principal, record_id: int | str, data: dict[str, Any]) -> Model:
+        obj = await self.get(principal, record_id)
+        require(principal, "create_edit", obj)
+        cleaned = await self.clean(principal, data, obj)
+        async with in_transaction():
+            for key, value in cleaned.values.items():
+                if key in self._columns:
+                    setattr(obj, key, value)
+            await obj.save()
+            await self.save_related(principal, obj, cleaned.values, created=False)
+        return obj
+
+    async def delete(self, principal: Principal, record_id: int | str) -> int:
+        obj = await self.get(principal, record_id)
+        require(principal, "delete", obj)
+        try:
+            async with in_transaction():
+                await self.before_delete(obj)
+                await obj.delete()
+        except IntegrityError:
+            raise Conflict("This record is still used by other records.") from None
+        return obj.id
+
+    async def before_delete(self, obj: Model) -> None:
+        """Hook: remove what points at the record loosely (generic relations)."""
+
+    async def save_related(
+        self, principal: Principal, obj: Model, values: dict[str, Any], created: bool
+    ) -> None:
+        """Hook: write what is not a column (deal contacts, event attendees)."""
+
+    # ---- validation ----------------------------------------------------------------------
+
+    @property
+    def _columns(self) -> set[str]:
+        meta = self.model._meta
+        return set(meta.fields_db_projection) | {"owner_id"}
+
+    async def clean(
+        self, principal: Principal, data: dict[str, Any], instance: Model | None
+    ) -> Cleaned:
+        """Coerce and validate `data`. Missing keys keep the instance's values on update."""
+        cleaned = Cleaned({}, [])
+        unknown = set(data) - set(self.fields) - {"owner_id"}
+        for name in sorted(unknown):
+            cleaned.error(name, "Unknown field.")
+        for name in self.fields:
+            if name not in data:
+                continue
+            value = await self.coerce(principal, name, data[name], cleaned)
+            if not cleaned.has_error(name):
+                cleaned.values[name] = value
+        if "owner_id" in data and data["owner_id"] not in (None, ""):
+            owner = await self._user(data["owner_id"])
+            if owner is None:
+                cleaned.error("owner_id", "Choose an active user.")
+            else:
+                cleaned.values["owner_id"] = owner.id
+        for name in self.required:
+            current = cleaned.values.get(name) if name in data else getattr(instance, name, None)
+            if current in (None, "") and not cleaned.has_error(name):
+                cleaned.error(name, "This field is required.")
+        await self.validate(principal, cleaned, instance)
+        if cleaned.errors:
+            raise ValidationError(cleaned.errors)
+        return cleaned
+
+    async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:
+        """Hook for cross-field rules; add errors with `cleaned.error`."""
+
+    async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
+        meta = self.model._meta
+        if name.endswith("_id") and name[:-3] in meta.fk_fields:
+            return await self._coerce_fk(principal, name, value, cleaned)
+        field = meta.fields_map[name]
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if isinstance(field, (tf.CharField, tf.TextField)) and not field.null:
+                return ""
+            if field.null:
+                return None
+            if field.default is not None and not callable(field.default):
+                return field.default
+            cleaned.error(name, "This field is required.")
+            return None
+        try:
+            value = _coerce_value(field, value, principal.user.timezone)
+        except (ValueError, InvalidOperation, TypeError):
+            cleaned.error(name, _INVALID.get(type(field), "Enter a valid value."))
+            return None
+        if isinstance(value, str):
+            limit = _max_length(field)
+            if limit is not None and len(value) > limit:
+                cleaned.error(
+                    name, "Must be at most %(max)d characters (now %(length)d).",
+                    max=limit, length=len(value),
+                )
+            if name in EMAIL_FIELDS and value and not EMAIL_RE.match(value):
+                cleaned.error(name, "Enter a valid e-mail address.")
+        return value
+
+    async def _coerce_fk(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
+        field = self.model._meta.fields_map[name[:-3]]
+        if value in (None, ""):
+            if not field.null:
+                cleaned.error(name, "This field is required.")
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            cleaned.error(name, "Choose a valid record.")
+            return None
+        related: type[Model] = field.related_model
+        qs = related.filter(id=pk)
+        if related in MODULE_OF_MODEL:
+            qs = restrict(qs, principal)  # a relation may only point at what the user can see
+        if not await qs.exists():
+            cleaned.error(name, "Choose a valid record.")
+            return None
+        return pk
+
+    @staticmethod
+    async def _user(value: Any) -> User | None:
+        try:
+            return await User.get_or_none(id=int(value), is_active=True)
+        except (TypeError, ValueError):
+            return None
+
+
+_INVALID = {
+    tf.DateField: "Enter a valid date (YYYY-MM-DD).",
+    tf.DatetimeField: "Enter a valid date and time.",
+    tf.DecimalField: "Enter a number.",
+    tf.IntField: "Enter a whole number.",
+    tf.data.CharEnumFieldInstance: "Choose one of the offered values.",
+}
+
+
+def _coerce_value(field: tf.Field, value: Any, tz_name: str) -> Any:
+    if isinstance(field, tf.data.CharEnumFieldInstance):
+        return field.enum_type(value.value if isinstance(value, Enum) else value)
+    if isinstance(field, tf.DatetimeField):
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.strip())
+        if not isinstance(value, datetime):
+            raise TypeError
+        if value.tzinfo is None:  # a wall-clock time in the user's own time zone
+            value = value.replace(tzinfo=ZoneInfo(tz_name))
+        return value
+    if isinstance(field, tf.DateField):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        return date.fromisoformat(str(value).strip())
+    if isinstance(field, tf.DecimalField):
+        number = Decimal(str(value).strip().replace(",", ""))
+        if not number.is_finite():
+            raise InvalidOperation
+        return number
+    if isinstance(field, tf.BooleanField):
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "on", "yes")
+        return bool(value)
+    if isinstance(field, tf.IntField):
+        return int(value)
+    if isinstance(field, (tf.CharField, tf.TextField)):
+        return str(value).strip()
+    if isinstance(field, tf.TimeField) and isinstance(value, str):
+        return time.fromisoformat(value)
+    return value

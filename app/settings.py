@@ -1,0 +1,60 @@
+"""All configuration, read once from the environment (and an optional `.env` file).
+
+Tests set the environment before importing this module.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+config = Config(BASE_DIR / ".env" if (BASE_DIR / ".env").exists() else None)
+
+DEBUG: bool = config("KIZUNA_DEBUG", cast=bool, default=False)
+VAR_DIR: Path = Path(config("KIZUNA_VAR_DIR", default=str(BASE_DIR / "var")))
+DATABASE_URL: str = config("DATABASE_URL", default=f"sqlite://{VAR_DIR / 'kizuna.sqlite3'}")
+
+
+def _secret_key() -> Secret:
+    """The session signing key: from the environment, else one generated once and kept in var/."""
+    value = config("KIZUNA_SECRET_KEY", default=None)
+    if value:
+        return Secret(value)
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return Secret(path.read_text().strip())
+
+
+SECRET_KEY: Secret = _secret_key()
+SESSION_COOKIE: str = config("KIZUNA_SESSION_COOKIE", default="kizuna_session")
+SESSION_MAX_AGE: int = config("KIZUNA_SESSION_MAX_AGE", cast=int, default=14 * 24 * 3600)
+# Set true behind HTTPS so the cookie is never sent in clear.
+SESSION_HTTPS_ONLY: bool = config("KIZUNA_SESSION_HTTPS_ONLY", cast=bool, default=False)
+
+# Login throttling: this many failures for one login name (or one client address) within the
+# window lock further attempts until the window has passed.
+LOGIN_MAX_FAILURES: int = config("KIZUNA_LOGIN_MAX_FAILURES", cast=int, default=5)
+LOGIN_WINDOW_SECONDS: int = config("KIZUNA_LOGIN_WINDOW_SECONDS", cast=int, default=900)
+
+DEFAULT_TIMEZONE: str = config("KIZUNA_TIMEZONE", default="Asia/Tokyo")
+DEFAULT_CURRENCY: str = config("KIZUNA_CURRENCY", default="JPY")
+LANGUAGES: tuple[str, ...] = ("ja", "en")
+DEFAULT_LANGUAGE: str = config("KIZUNA_LANGUAGE", default="ja")
+
+# GraphQL limits
+MAX_PAGE_SIZE: int = config("KIZUNA_MAX_PAGE_SIZE", cast=int, default=100)
+DEFAULT_PAGE_SIZE: int = config("KIZUNA_DEFAULT_PAGE_SIZE", cast=int, default=25)
+MAX_QUERY_DEPTH: int = config("KIZUNA_MAX_QUERY_DEPTH", cast=int, default=10)
+MAX_ALIASES: int = config("KIZUNA_MAX_ALIASES", cast=int, default=30)
+
+# Demo data and the first administrator, created by `make run` on an empty database.
+ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
+ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)

@@ -1,0 +1,99 @@
+"""Test set-up: a fresh database per test, on SQLite (default) or PostgreSQL.
+
+Set KIZUNA_TEST_DATABASE_URL=postgres://user@host:port/dbname to run the suite on PostgreSQL: a
+scratch database is created next to the named one for the session and dropped at the end; each
+test starts from empty tables. Without it, each test gets its own in-memory SQLite database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+
+# Settings are read at import: point them at a scratch directory before anything imports app.
+_VAR = tempfile.mkdtemp(prefix="kizuna-test-")
+os.environ.setdefault("KIZUNA_VAR_DIR", _VAR)
+os.environ.setdefault("KIZUNA_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("KIZUNA_LANGUAGE", "en")
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+import pytest_asyncio  # noqa: E402
+from tortoise.context import TortoiseContext  # noqa: E402
+from tortoise.contrib.test import truncate_all_models  # noqa: E402
+
+from app.db import tortoise_config  # noqa: E402
+from app.services.stages import ensure_default_stages  # noqa: E402
+from app.services.users import ensure_default_roles  # noqa: E402
+
+PG_URL = os.environ.get("KIZUNA_TEST_DATABASE_URL", "")
+
+
+def _pg_parts(url: str) -> tuple[str, str]:
+    base, _, name = url.rpartition("/")
+    return base, name
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """The URL every test's context connects to (PostgreSQL: one scratch database a session)."""
+    if not PG_URL:
+        yield "sqlite://:memory:"
+        return
+    import asyncio
+
+    import asyncpg
+
+    base, admin_db = _pg_parts(PG_URL)
+    name = f"kizuna_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(f"{base.replace('postgres://', 'postgresql://')}/{admin_db}")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    async def create() -> None:
+        await admin(f'CREATE DATABASE "{name}"')
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(f"{base}/{name}"))
+            await ctx.generate_schemas(safe=False)
+
+    asyncio.run(create())
+    yield f"{base}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgres")
+
+
+@pytest_asyncio.fixture
+async def db(database_url):
+    """An initialised tortoise context with empty tables plus the default roles and stages."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url))
+        if database_url.startswith("sqlite"):
+            await ctx.generate_schemas(safe=False)
+        else:
+            await truncate_all_models()
+        await ensure_default_roles()
+        await ensure_default_stages()
+        yield ctx
+
+
+@pytest.fixture(scope="session")
+def asgi_app():
+    from app.main import create_app
+
+    return create_app(manage_db=False)
+
+
+@pytest_asyncio.fixture
+async def client(db, asgi_app):
+    transport = httpx.ASGITransport(app=asgi_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

@@ -1,0 +1,3 @@
+"""Server-rendered pages (Jinja2 + htmx)."""
+
+routes: list = []
