@@ -24,6 +24,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 2 * 1024 * 1024  # url-encoded forms are small; uploads are multipart
+API_PATHS = {"/graphql"}
 
 
 class AuthMiddleware:
@@ -70,7 +71,13 @@ class CSRFMiddleware:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        if scope.get("state", {}).get("auth_method") == "token":
+        auth_method = scope.get("state", {}).get("auth_method")
+        if auth_method == "token":
+            await self.app(scope, receive, send)
+            return
+        # An API call with no signed-in session carries no ambient authority to abuse: let it
+        # through so /graphql can answer 401 (not a confusing "stale form" 403).
+        if auth_method is None and scope.get("path") in API_PATHS:
             await self.app(scope, receive, send)
             return
         expected = (scope.get("session") or {}).get("csrf", "")

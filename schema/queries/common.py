@@ -1,0 +1,58 @@
+"""The two shapes every record type's root fields share: one record by id, and a connection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import strawberry
+
+from app.errors import NotFound
+from app.services.records import RecordService
+from schema.context import Info
+from schema.permissions import IsAuthenticated
+from schema.types.connection import Connection, paginate
+from schema.types.filters import order_by, to_q
+from schema.types.node import pk_of
+
+AUTH = [IsAuthenticated]
+
+
+async def get_record(info: Info, service: RecordService, type_name: str, global_id: str) -> Any:
+    """The record, or None when it does not exist or the user may not see it."""
+    pk = pk_of(global_id, type_name)
+    if pk is None:
+        return None
+    try:
+        return await service.get(info.context.principal, pk)
+    except NotFound:
+        return None
+
+
+async def list_records(
+    info: Info,
+    service: RecordService,
+    *,
+    first: int | None,
+    after: str | None,
+    filter: Any,
+    order: list[Any] | None,
+    id_types: Mapping[str, str],
+    default_order: list[str],
+    paths: Mapping[str, str] | None = None,
+) -> Connection:
+    queryset = service.query(info.context.principal)
+    if filter is not None and filter is not strawberry.UNSET:
+        queryset = queryset.filter(to_q(filter, id_types, paths))
+    return await paginate(queryset, order_by(order, default_order), first, after)
+
+
+FirstArg = Annotated[
+    int | None,
+    strawberry.argument(
+        # Static text: the committed schema must not depend on the environment.
+        description="Page size (default 25, at most 100 unless the server is configured "
+        "otherwise). Asking for more than the maximum is a BAD_USER_INPUT error, not a short page."
+    ),
+]
+AfterArg = Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")]

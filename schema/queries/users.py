@@ -1,0 +1,74 @@
+"""me, users, roles and node(id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from app.errors import NotFound
+from app.models import ApiToken as ApiTokenModel
+from app.models import Role as RoleModel
+from app.models import Stage as StageModel
+from app.models import User as UserModel
+from app.services.accounts import accounts
+from app.services.activities import events, tasks
+from app.services.cases import cases
+from app.services.contacts import contacts
+from app.services.deals import deals
+from app.services.leads import leads
+from schema.context import Info
+from schema.queries.common import AUTH
+from schema.types.node import Node, from_global_id
+from schema.types.users import Me, Role, User
+
+SERVICES = {
+    "Account": accounts,
+    "Contact": contacts,
+    "Lead": leads,
+    "Deal": deals,
+    "Task": tasks,
+    "Event": events,
+    "Case": cases,
+}
+
+
+async def resolve_node(info: Info, global_id: str) -> Any:
+    decoded = from_global_id(global_id)
+    if decoded is None:
+        return None
+    type_name, pk = decoded
+    if type_name in SERVICES:
+        try:
+            return await SERVICES[type_name].get(info.context.principal, pk)
+        except NotFound:
+            return None
+    if type_name == "User":
+        return await UserModel.get_or_none(id=pk)
+    if type_name == "Role":
+        return await RoleModel.get_or_none(id=pk)
+    if type_name == "Stage":
+        return await StageModel.get_or_none(id=pk)
+    if type_name == "ApiToken":  # one's own tokens only
+        return await ApiTokenModel.get_or_none(id=pk, user_id=info.context.user.id)
+    return None
+
+
+@strawberry.type
+class UserQuery:
+    @strawberry.field(permission_classes=AUTH, description="The signed-in user.")
+    async def me(self, info: Info) -> Me:
+        user = info.context.user
+        return Me(user=user, role=user.role, language=user.language, timezone=user.timezone)
+
+    @strawberry.field(permission_classes=AUTH, description="Active users, e.g. to choose an owner.")
+    async def users(self) -> list[User]:
+        return await UserModel.filter(is_active=True).order_by("name", "id")
+
+    @strawberry.field(permission_classes=AUTH, description="All roles.")
+    async def roles(self) -> list[Role]:
+        return await RoleModel.all().order_by("name", "id")
+
+    @strawberry.field(permission_classes=AUTH, description="Any record by global id; null if not visible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)

@@ -1,0 +1,94 @@
+"""Relay-style connections: edges with cursors, page info and a total count.
+
+Cursors are opaque offsets into the filtered, ordered list; every ordering ends with `id`, so a
+page boundary is stable as long as the data does not change between requests. The page size is
+capped at settings.MAX_PAGE_SIZE: asking for more is an error (BAD_USER_INPUT), never a silent
+clamp, so a client cannot mistake a short page for the end of the list.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from tortoise.queryset import QuerySet
+
+from app import settings
+
+T = TypeVar("T")
+_CURSOR_PREFIX = "offset:"
+
+
+class BadInput(GraphQLError):
+    """A request the client must fix (bad cursor, page too large). Shown as is, never masked."""
+
+    def __init__(self, message: str, **extensions) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT", **extensions})
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.b64decode(cursor, validate=True).decode()
+        if text.startswith(_CURSOR_PREFIX):
+            offset = int(text[len(_CURSOR_PREFIX):])
+            if offset >= 0:
+                return offset
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise BadInput("Invalid cursor.")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    _total: strawberry.Private[QuerySet]
+
+    @strawberry.field(description="How many records match the filter (only those you may see).")
+    async def total_count(self) -> int:
+        return await self._total.count()
+
+
+async def paginate(
+    queryset: QuerySet, order: list[str], first: int | None, after: str | None
+) -> Connection:
+    size = settings.DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= size <= settings.MAX_PAGE_SIZE:
+        raise BadInput(
+            f"`first` must be between 0 and {settings.MAX_PAGE_SIZE}.",
+            max_page_size=settings.MAX_PAGE_SIZE,
+        )
+    start = decode_cursor(after) + 1 if after else 0
+    rows = list(await queryset.order_by(*order).offset(start).limit(size + 1))
+    edges = [Edge(node=row, cursor=encode_cursor(start + i)) for i, row in enumerate(rows[:size])]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > size,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _total=queryset,
+    )

@@ -1,0 +1,83 @@
+"""Deal, its pipeline stage and the contacts taking part in it (with their roles)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.models import Deal as DealModel
+from app.models import RelatedType
+from app.models import Stage as StageModel
+from app.models import StageCategory as StageCategoryEnum
+from schema.context import Info
+from schema.types.node import Node, global_id_field, model_type_check
+from schema.types.users import User, owner_field
+
+if TYPE_CHECKING:
+    from schema.types.accounts import Account
+    from schema.types.activities import Event, Task
+    from schema.types.contacts import Contact
+
+StageCategory = strawberry.enum(StageCategoryEnum, name="StageCategory")
+
+
+@strawberry.type(description="A step of the deal pipeline; its category tells open, won or lost.")
+class Stage(Node):
+    id: strawberry.ID = global_id_field("Stage")
+    name: str
+    category: StageCategory
+    probability: int
+    sort_order: int
+    is_type_of = model_type_check(StageModel)
+
+
+@strawberry.type(description="A contact's part in a deal.")
+class DealContact:
+    contact: Annotated[Contact, strawberry.lazy("schema.types.contacts")]
+    role: str
+
+
+@strawberry.type(description="A sale in progress, won or lost.")
+class Deal(Node):
+    id: strawberry.ID = global_id_field("Deal")
+    name: str
+    amount: Decimal | None = strawberry.field(
+        description="Decimal string, in `currency`; null when not yet known."
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. JPY.")
+    closing_date: date | None
+    description: str
+    created_at: datetime
+    modified_at: datetime
+    owner: User = owner_field()
+    is_type_of = model_type_check(DealModel)
+
+    @strawberry.field(description="The deal's stage.")
+    async def stage(self, info: Info) -> Stage:
+        return await info.context.loaders.stage.load(self.stage_id)
+
+    @strawberry.field(description="The deal's account; null when none or not visible to you.")
+    async def account(
+        self, info: Info
+    ) -> Annotated[Account, strawberry.lazy("schema.types.accounts")] | None:
+        if self.account_id is None:
+            return None
+        return await info.context.loaders.account.load(self.account_id)
+
+    @strawberry.field(description="The contacts taking part that you may see, with their roles.")
+    async def contacts(self, info: Info) -> list[DealContact]:
+        pairs = await info.context.loaders.deal_contacts_by_deal.load(self.id)
+        return [DealContact(contact=contact, role=role) for contact, role in pairs]
+
+    @strawberry.field(description="Tasks related to the deal that you may see.")
+    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return await info.context.loaders.tasks_by_related.load((RelatedType.DEAL, self.id))
+
+    @strawberry.field(description="Events related to the deal that you may see.")
+    async def events(
+        self, info: Info
+    ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
+        return await info.context.loaders.events_by_related.load((RelatedType.DEAL, self.id))

@@ -1,0 +1,172 @@
+"""Typed filter and ordering inputs, and their translation into tortoise `Q` objects.
+
+A type's filter is a strawberry input whose attributes are named like the model's fields and
+typed with one of the scalar filters below; relations are `IDFilter`s named after the relation
+(`account` filters `account_id`). `and`, `or` and `not` nest filters of the same type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import reduce
+from typing import Any
+
+import strawberry
+from tortoise.expressions import Q
+
+from schema.types.node import pk_of
+
+_LOGIC = {"and_", "or_", "not_"}
+
+
+@strawberry.input(description="Match text. `contains` and `startsWith` ignore case.")
+class StringFilter:
+    eq: str | None = strawberry.UNSET
+    in_: list[str] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    contains: str | None = strawberry.UNSET
+    starts_with: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class IntFilter:
+    eq: int | None = strawberry.UNSET
+    in_: list[int] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    gt: int | None = strawberry.UNSET
+    gte: int | None = strawberry.UNSET
+    lt: int | None = strawberry.UNSET
+    lte: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class DecimalFilter:
+    eq: Decimal | None = strawberry.UNSET
+    in_: list[Decimal] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    gt: Decimal | None = strawberry.UNSET
+    gte: Decimal | None = strawberry.UNSET
+    lt: Decimal | None = strawberry.UNSET
+    lte: Decimal | None = strawberry.UNSET
+
+
+@strawberry.input
+class DateFilter:
+    eq: date | None = strawberry.UNSET
+    in_: list[date] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    gt: date | None = strawberry.UNSET
+    gte: date | None = strawberry.UNSET
+    lt: date | None = strawberry.UNSET
+    lte: date | None = strawberry.UNSET
+
+
+@strawberry.input
+class DateTimeFilter:
+    eq: datetime | None = strawberry.UNSET
+    in_: list[datetime] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    gt: datetime | None = strawberry.UNSET
+    gte: datetime | None = strawberry.UNSET
+    lt: datetime | None = strawberry.UNSET
+    lte: datetime | None = strawberry.UNSET
+
+
+@strawberry.input(description="Match records by global id. Ids of another type match nothing.")
+class IDFilter:
+    eq: strawberry.ID | None = strawberry.UNSET
+    in_: list[strawberry.ID] | None = strawberry.field(name="in", default=strawberry.UNSET)
+    is_null: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True: no related record; false: any."
+    )
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+_LOOKUPS = {
+    "eq": "",
+    "in_": "__in",
+    "contains": "__icontains",
+    "starts_with": "__istartswith",
+    "gt": "__gt",
+    "gte": "__gte",
+    "lt": "__lt",
+    "lte": "__lte",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _id_q(column: str, type_name: str, flt: IDFilter) -> Q:
+    parts = []
+    if flt.eq is not strawberry.UNSET and flt.eq is not None:
+        pk = pk_of(flt.eq, type_name)
+        parts.append(Q(**{column: pk}) if pk is not None else Q(id__in=[]))
+    if flt.in_ is not strawberry.UNSET and flt.in_ is not None:
+        pks = [pk for pk in (pk_of(g, type_name) for g in flt.in_) if pk is not None]
+        parts.append(Q(**{f"{column}__in": pks}))
+    if flt.is_null is not strawberry.UNSET and flt.is_null is not None:
+        parts.append(Q(**{f"{column}__isnull": flt.is_null}))
+    return reduce(lambda a, b: a & b, parts, Q())
+
+
+def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None) -> Q:
+    """Translate a filter input into a Q. `id_types` maps each IDFilter attribute to the GraphQL
+    type its ids must name (`{"id": "Contact", "account": "Account", "owner": "User"}`); `paths`
+    maps attributes that are not model fields to an ORM path (`stage_category` -> `stage__category`).
+    """
+    paths = paths or {}
+    parts: list[Q] = []
+    for f in dataclasses.fields(flt):
+        value = getattr(flt, f.name)
+        if value is strawberry.UNSET or value is None:
+            continue
+        if f.name == "and_":
+            parts.extend(to_q(v, id_types, paths) for v in value)
+        elif f.name == "or_":
+            if value:
+                parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths) for v in value)))
+        elif f.name == "not_":
+            parts.append(~to_q(value, id_types, paths))
+        elif isinstance(value, IDFilter):
+            column = "id" if f.name == "id" else f"{f.name}_id"
+            parts.append(_id_q(column, id_types[f.name], value))
+        else:
+            for op, suffix in _LOOKUPS.items():
+                given = getattr(value, op, strawberry.UNSET)
+                if given is not strawberry.UNSET and given is not None:
+                    column = paths.get(f.name, f.name)
+                    parts.append(Q(**{f"{column}{suffix}": _plain(given)}))
+    return reduce(lambda a, b: a & b, parts, Q())
+
+
+def order_by(order: list[Any] | None, default: list[str]) -> list[str]:
+    """`[{field, direction}]` to tortoise order strings, always ending with `id` as tiebreaker."""
+    if not order:
+        fields = [f for f in default if f.lstrip("-") != "id"]
+    else:
+        fields = [("-" if o.direction == SortDirection.DESC else "") + o.field.value for o in order]
+    return [*fields, "id"]
+
+
+def enum_filter(enum_type: Any, name: str) -> type:
+    """`{eq, in}` for one enum."""
+    cls = type(
+        name,
+        (),
+        {
+            "__annotations__": {"eq": enum_type | None, "in_": list[enum_type] | None},
+            "eq": strawberry.UNSET,
+            "in_": strawberry.field(name="in", default=strawberry.UNSET),
+        },
+    )
+    return strawberry.input(cls, description=f"Match {enum_type.__name__ if hasattr(enum_type, '__name__') else name} values.")

@@ -1,0 +1,52 @@
+"""Global ids ("Type:pk", base64) and the Node interface every addressable record implements."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import strawberry
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """("Contact", 5), or None when the id is not one of ours."""
+    try:
+        text = base64.b64decode(str(global_id), validate=True).decode()
+        type_name, _, pk = text.partition(":")
+        return type_name, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def pk_of(global_id: str, type_name: str) -> int | None:
+    """The primary key when `global_id` names a record of `type_name`, else None."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        return None
+    return decoded[1]
+
+
+@strawberry.interface(description="A record with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+def global_id_field(type_name: str) -> Any:
+    def resolve(root) -> strawberry.ID:
+        return strawberry.ID(to_global_id(type_name, root.id))
+
+    return strawberry.field(resolver=resolve, description=f"Global id ({type_name}).")
+
+
+def model_type_check(model: type) -> classmethod:
+    """`is_type_of` for a type whose resolvers return tortoise model instances."""
+
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, (cls, model))
+
+    return classmethod(is_type_of)

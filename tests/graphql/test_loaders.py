@@ -1,0 +1,59 @@
+"""N+1 guard: a list query costs one SQL query per relation, whatever the page size."""
+
+from __future__ import annotations
+
+from app.models import Access
+from tests import factories as f
+from tests.querycount import count_queries
+
+QUERY = """query($n: Int) { contacts(first: $n) { edges { node {
+  account { name } deals { name stage { name } } } } } }"""
+# The benchmark's query: keep these field names working.
+BENCH = """{ contacts(first: 50) { edges { node { id firstName lastName email account { id name }
+  deals { id name amount currency stage { name category } } } } } }"""
+
+
+async def make_contacts(owner, n: int) -> None:
+    for i in range(n):
+        account = await f.make_account(owner)
+        contact = await f.make_contact(owner, account=account)
+        await f.make_deal(owner, contacts=[contact])
+        await f.make_deal(owner, contacts=[contact], account=account)
+
+
+async def test_query_count_does_not_grow_with_the_page(gql):
+    owner = await f.make_user("Sales")
+    await make_contacts(owner, 40)
+    await gql(owner, "{ me { timezone } }")  # creates the token and records its first use
+
+    counts = {}
+    for n in (5, 40):
+        with count_queries() as queries:
+            data = await gql(owner, QUERY, {"n": n})
+        assert len(data["contacts"]["edges"]) == n
+        assert all(len(e["node"]["deals"]) == 2 for e in data["contacts"]["edges"])
+        counts[n] = len(queries)
+    assert counts[5] == counts[40], queries.sql
+    # token, grants, sharing rules; then contacts, accounts, deal links, deals, stages
+    assert counts[40] == 8, queries.sql
+
+
+async def test_benchmark_query_shape(gql):
+    owner = await f.make_user("Sales")
+    await make_contacts(owner, 3)
+    data = await gql(owner, BENCH)
+    node = data["contacts"]["edges"][0]["node"]
+    assert set(node) == {"id", "firstName", "lastName", "email", "account", "deals"}
+    assert set(node["deals"][0]) == {"id", "name", "amount", "currency", "stage"}
+    assert set(node["deals"][0]["stage"]) == {"name", "category"}
+
+
+async def test_batched_relations_still_filter_per_user(gql):
+    me = await f.make_user("Sales")
+    other = await f.make_user("Sales")
+    await make_contacts(other, 3)
+    await f.share("contacts", Access.READ_ONLY, owner=other, grantee=me)
+    data = await gql(me, QUERY, {"n": 10})
+    nodes = [e["node"] for e in data["contacts"]["edges"]]
+    assert len(nodes) == 3
+    assert all(n["account"] is None and n["deals"] == [] for n in nodes)
