@@ -1,0 +1,142 @@
+"""Command line: `python -m app.cli migrate|setup|serve|createuser`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import secrets
+import sys
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as migrate_api
+
+from app import settings
+from app.db import tortoise_config
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        from pathlib import Path
+
+        Path(url[len("sqlite://"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(db_url: str | None = None) -> None:
+    """Apply the committed migrations (idempotent)."""
+    url = db_url or settings.DATABASE_URL
+    _ensure_sqlite_dir(url)
+    try:
+        await migrate_api(config=tortoise_config(url))
+    finally:
+        await Tortoise.close_connections()
+
+
+def _admin_password() -> tuple[str, bool]:
+    """The admin password: from KIZUNA_ADMIN_PASSWORD, else generated once and kept in var/."""
+    if settings.ADMIN_PASSWORD:
+        return settings.ADMIN_PASSWORD, False
+    path = settings.VAR_DIR / "admin_password"
+    if path.exists():
+        return path.read_text().strip(), True
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(12)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password, True
+
+
+async def setup(*, demo: bool = True, out=print) -> None:
+    """First start: roles, stages, the admin and (optionally) demo data. Later starts: a no-op."""
+    from app.demo import load_demo
+    from app.models import Role, User
+    from app.services.stages import ensure_default_stages
+    from app.services.users import create_user, ensure_default_roles
+
+    await ensure_default_roles()
+    await ensure_default_stages()
+    url = "http://127.0.0.1:8000/login"
+    if await User.exists():
+        out(f"Kizuna is set up. Log in at {url}")
+        if not settings.ADMIN_PASSWORD:
+            out(f"(the first administrator's password is in {settings.VAR_DIR / 'admin_password'})")
+        return
+    password, from_file = _admin_password()
+    admin_role = await Role.get(name="Administrator")
+    admin = await create_user(None, {
+        "email": settings.ADMIN_EMAIL, "name": "管理者 (Admin)", "password": password,
+        "role_id": admin_role.id,
+    })
+    lines = [f"Log in at {url}", f"  e-mail:   {admin.email}", f"  password: {password}"]
+    if from_file:
+        lines.append(f"  (kept in {settings.VAR_DIR / 'admin_password'})")
+    if demo:
+        users = await load_demo(admin, password)
+        lines.append("Demo data loaded. Other demo users (same password):")
+        lines += [f"  {u.email:<28} {u.role.name}" for u in users]
+    out("\n".join(lines))
+
+
+async def _with_db(coro_fn, db_url: str | None = None):
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(db_url))
+        return await coro_fn()
+
+
+async def createuser(email: str, name: str, role: str, password: str) -> None:
+    from app.models import Role
+    from app.services.users import create_user
+
+    role_obj = await Role.get_or_none(name=role)
+    if role_obj is None:
+        raise SystemExit(f"No role named {role!r}")
+    await create_user(None, {"email": email, "name": name, "password": password, "role_id": role_obj.id})
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.cli", description="Kizuna administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    p_setup = sub.add_parser("setup", help="first-start setup: roles, admin user, demo data")
+    p_setup.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    p_serve = sub.add_parser("serve", help="serve the web app and /graphql with uvicorn")
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--workers", type=int, default=1)
+    p_user = sub.add_parser("createuser", help="create a user")
+    p_user.add_argument("--email", required=True)
+    p_user.add_argument("--name", required=True)
+    p_user.add_argument("--role", default="Administrator")
+    p_user.add_argument("--password")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        asyncio.run(migrate())
+    elif args.command == "setup":
+        asyncio.run(_with_db(lambda: setup(demo=not args.no_demo)))
+    elif args.command == "serve":
+        import uvicorn
+
+        print(f"Kizuna: http://{args.host}:{args.port}/  (GraphQL at /graphql)", flush=True)
+        uvicorn.run(
+            "app.main:app_factory", factory=True, host=args.host, port=args.port,
+            workers=args.workers, proxy_headers=True,
+        )
+    elif args.command == "createuser":
+        password = args.password or getpass.getpass("Password: ")
+        try:
+            asyncio.run(_with_db(lambda: createuser(args.email, args.name, args.role, password)))
+        except Exception as exc:  # a clear message, not a traceback, for a CLI user
+            from app.errors import KizunaError
+
+            if isinstance(exc, KizunaError):
+                details = getattr(exc, "errors", [])
+                msg = "; ".join(f"{e.field}: {e.message}" for e in details) or exc.message
+                sys.exit(f"error: {msg}")
+            raise
+        print(f"Created {args.email}")
+
+
+if __name__ == "__main__":
+    main()

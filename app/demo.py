@@ -1,0 +1,179 @@
+"""Demo data: a small Tokyo trading company's CRM (deterministic, loaded by `setup` on first start)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from app.auth import hash_password
+from app.models import (
+    Account,
+    Case,
+    CaseStatus,
+    Contact,
+    Deal,
+    DealContact,
+    Event,
+    EventAttendee,
+    Lead,
+    LeadStatus,
+    RelatedType,
+    Role,
+    Stage,
+    StageCategory,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    User,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+ACCOUNTS = [
+    ("株式会社さくら商事", "東京都", "千代田区丸の内1-1-1", "100-0005", "03-1234-5678", "ja"),
+    ("富士精機株式会社", "静岡県", "静岡市葵区追手町9-6", "420-0853", "054-221-1111", "ja"),
+    ("有限会社みどり園芸", "埼玉県", "さいたま市浦和区高砂3-15-1", "330-0063", "048-824-2111", "ja"),
+    ("株式会社あおば設計", "宮城県", "仙台市青葉区本町3-8-1", "980-0014", "022-211-2111", "ja"),
+    ("合同会社ひかりデジタル", "大阪府", "大阪市北区梅田2-4-9", "530-0001", "06-6345-0001", "ja"),
+    ("株式会社なごみ食品", "京都府", "京都市中京区寺町通御池上る", "604-8571", "075-222-3111", "ja"),
+    ("北斗運輸株式会社", "北海道", "札幌市中央区北1条西2", "060-0001", "011-211-2111", "ja"),
+    ("株式会社しらかば製作所", "長野県", "長野市大字南長野字幅下692-2", "380-0837", "026-232-0111", "ja"),
+    ("Fuji Trading Co., Ltd.", "Tokyo", "2-7-1 Nihonbashi, Chuo-ku", "103-0027", "+81-3-5555-0101", "en"),
+    ("Pacific Rim Logistics Inc.", "California", "500 Harbor Blvd, Long Beach", "90802", "+1-562-555-0142", "en"),
+    ("Northwind Supplies Ltd.", "London", "12 King Street", "EC2V 8EA", "+44-20-7946-0018", "en"),
+    ("Maple Leaf Foods Import", "Ontario", "220 Bay Street, Toronto", "M5J 2W4", "+1-416-555-0190", "en"),
+]
+JA_LAST = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田",
+           "佐々木", "山口", "松本", "井上", "木村", "林", "清水", "斎藤"]
+JA_FIRST = ["太郎", "花子", "健太", "美咲", "翔", "陽菜", "大輔", "結衣", "拓也", "真由美", "誠", "彩"]
+JA_ROMAJI = {"佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "伊藤": "ito",
+             "渡辺": "watanabe", "山本": "yamamoto", "中村": "nakamura", "小林": "kobayashi",
+             "加藤": "kato", "吉田": "yoshida", "山田": "yamada", "佐々木": "sasaki",
+             "山口": "yamaguchi", "松本": "matsumoto", "井上": "inoue", "木村": "kimura",
+             "林": "hayashi", "清水": "shimizu", "斎藤": "saito"}
+EN_NAMES = [("Smith", "John"), ("Johnson", "Emily"), ("Brown", "Michael"), ("Taylor", "Sarah"),
+            ("Wilson", "David"), ("Clark", "Laura"), ("Lewis", "James"), ("Walker", "Olivia")]
+JA_TITLES = ["代表取締役", "営業部長", "購買課長", "主任", "経理担当", "情報システム部 課長", "総務部長"]
+JA_DEPTS = ["営業部", "購買部", "経理部", "情報システム部", "総務部", "製造部"]
+EN_TITLES = ["CEO", "Purchasing Manager", "Head of IT", "Account Manager", "CFO"]
+DEAL_NAMES = ["基幹システム更新", "年間保守契約", "新規導入 (50ライセンス)", "追加ライセンス", "データ移行支援",
+              "研修パッケージ", "倉庫管理システム", "ウェブサイト刷新", "Annual support renewal",
+              "Cloud migration", "Pilot project"]
+DEAL_ROLES = ["決裁者", "評価者", "担当者", "Decision maker", "Evaluator", ""]
+
+DEMO_USERS = [
+    ("manager@kizuna.example", "山本 健二 (Manager)", "Manager"),
+    ("sales1@kizuna.example", "佐藤 葵 (Sales)", "Sales"),
+    ("sales2@kizuna.example", "Tom Baker (Sales)", "Sales"),
+    ("accounting@kizuna.example", "鈴木 恵 (Accountant)", "Accountant"),
+]
+
+
+async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
+    rng = random.Random(seed)
+    today = date.today()
+    pw_hash = hash_password(password)
+    roles = {r.name: r for r in await Role.all()}
+    users = []
+    for email, name, role in DEMO_USERS:
+        u = await User.create(email=email, name=name, password_hash=pw_hash, role=roles[role])
+        u.role = roles[role]
+        users.append(u)
+    owners = [admin, users[0], users[1], users[1], users[2]]
+
+    accounts = []
+    for name, state, street, code, phone, lang in ACCOUNTS:
+        accounts.append(await Account.create(
+            owner=rng.choice(owners), name=name, phone=phone, billing_state=state,
+            billing_street=street, billing_code=code,
+            billing_country="日本" if lang == "ja" else ("Japan" if state == "Tokyo" else "Overseas"),
+            website=f"https://www.example-{len(accounts) + 1}.jp",
+        ))
+
+    contacts = []
+    for i in range(50):
+        acc = accounts[i % len(accounts)]
+        japanese = not acc.name.isascii() or i % 3 == 0
+        if japanese:
+            last, first = rng.choice(JA_LAST), rng.choice(JA_FIRST)
+            email = f"{JA_ROMAJI[last]}.{i}@example-{accounts.index(acc) + 1}.jp"
+            title, dept = rng.choice(JA_TITLES), rng.choice(JA_DEPTS)
+            city = acc.billing_state
+        else:
+            last, first = rng.choice(EN_NAMES)
+            email = f"{first.lower()}.{last.lower()}{i}@example-{accounts.index(acc) + 1}.com"
+            title, dept, city = rng.choice(EN_TITLES), "Operations", acc.billing_state
+        contacts.append(Contact(
+            owner_id=acc.owner_id, account_id=acc.id, last_name=last, first_name=first, email=email,
+            title=title, department=dept, work_phone=acc.phone, mobile=f"090-{1000 + i:04d}-{5000 + i:04d}",
+            mailing_state=city, mailing_street=acc.billing_street, mailing_code=acc.billing_code,
+            birthday=date(1960 + i % 35, 1 + i % 12, 1 + i % 28) if i % 4 == 0 else None,
+        ))
+    await Contact.bulk_create(contacts)
+    contacts = await Contact.all().order_by("id")
+
+    stages = await Stage.all().order_by("sort_order")
+    open_stages = [s for s in stages if s.category == StageCategory.OPEN]
+    won = next(s for s in stages if s.category == StageCategory.WON)
+    lost = next(s for s in stages if s.category == StageCategory.LOST)
+    deals = []
+    for i in range(30):
+        acc = accounts[i % len(accounts)]
+        stage = won if i % 5 == 0 else lost if i % 7 == 0 else open_stages[i % len(open_stages)]
+        closing = today + timedelta(days=rng.randint(-90, -5) if stage != open_stages[0] and stage in (won, lost) else rng.randint(5, 120))
+        deal = await Deal.create(
+            owner_id=acc.owner_id, account_id=acc.id, name=f"{acc.name} {rng.choice(DEAL_NAMES)}"[:120],
+            amount=Decimal(rng.randrange(300_000, 30_000_000, 10_000)), currency="JPY", stage=stage,
+            closing_date=closing,
+        )
+        deals.append(deal)
+        people = [c for c in contacts if c.account_id == acc.id]
+        for c in rng.sample(people, k=min(len(people), rng.randint(1, 3))):
+            await DealContact.create(deal=deal, contact=c, role=rng.choice(DEAL_ROLES))
+
+    await Lead.bulk_create([
+        Lead(owner_id=rng.choice(owners).id, last_name=rng.choice(JA_LAST), first_name=rng.choice(JA_FIRST),
+             company=f"株式会社サンプル{i + 1}", email=f"lead{i + 1}@example-lead.jp",
+             phone=f"03-5555-{1000 + i:04d}", status=list(LeadStatus)[i % len(LeadStatus)])
+        for i in range(12)
+    ])
+
+    tasks = []
+    for i, deal in enumerate(deals[:20]):
+        tasks.append(Task(
+            owner_id=deal.owner_id, subject=rng.choice(["見積書を送付", "提案資料の準備", "契約書の確認",
+                                                         "Follow-up call", "訪問日程の調整"]),
+            due_date=today + timedelta(days=rng.randint(-5, 20)), status=list(TaskStatus)[i % 5],
+            priority=list(TaskPriority)[i % 5], related_type=RelatedType.DEAL, related_id=deal.id,
+        ))
+    for c in contacts[:10]:
+        tasks.append(Task(owner_id=c.owner_id, subject="お礼のメール", due_date=today + timedelta(days=3),
+                          related_type=RelatedType.CONTACT, related_id=c.id))
+    await Task.bulk_create(tasks)
+
+    for i, deal in enumerate(deals[:15]):
+        day = today + timedelta(days=rng.randint(-10, 30))
+        start = datetime.combine(day, time(10 + i % 7, 0), tzinfo=TOKYO).astimezone(timezone.utc)
+        event = await Event.create(
+            owner_id=deal.owner_id, subject=rng.choice(["商談", "打ち合わせ", "製品デモ", "Kick-off meeting"]),
+            start_at=start, end_at=start + timedelta(hours=1), location=rng.choice(["先方オフィス", "オンライン", "本社 会議室A"]),
+            related_type=RelatedType.DEAL, related_id=deal.id,
+        )
+        links = await DealContact.filter(deal_id=deal.id).values_list("contact_id", flat=True)
+        await EventAttendee.bulk_create(
+            [EventAttendee(event=event, contact_id=cid) for cid in links]
+            + [EventAttendee(event=event, user_id=deal.owner_id), EventAttendee(event=event, email="guest@example.org")]
+        )
+
+    await Case.bulk_create([
+        Case(owner_id=c.owner_id, contact_id=c.id, email=c.email, subject=s, status=st)
+        for c, s, st in [
+            (contacts[0], "請求書の再発行について", CaseStatus.NEW),
+            (contacts[5], "ログインできない", CaseStatus.ESCALATED),
+            (contacts[9], "Invoice currency question", CaseStatus.ON_HOLD),
+            (contacts[14], "納期の確認", CaseStatus.CLOSED),
+        ]
+    ])
+    return users
