@@ -90,3 +90,6 @@ class EventAttendee(Model):
 
     class Meta:
         table = "event_attendees"
+        # An index, not a field flag: altering a field rebuilds the table on SQLite and drops
+        # its other indexes (seen with tortoise 1.1.9).
+        indexes = (("email",),)
