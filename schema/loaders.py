@@ -132,3 +132,16 @@ class Loaders:
             RelatedType.DEAL: self.deal,
             RelatedType.CASE: self.case,
         }.get(related_type)
+
+
+def ready(loader: DataLoader, key: Any) -> Any:
+    """The loaded value when the loader already holds it, else the awaitable.
+
+    graphql-core completes a plain value far faster than an awaitable (no coroutine, no
+    scheduling per field), so list resolvers prefetch relations (`schema.prefetch`) and the
+    field resolvers then answer synchronously from the same per-request loaders.
+    """
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return loader.load(key)

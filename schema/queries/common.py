@@ -11,6 +11,7 @@ from app.errors import NotFound
 from app.services.records import RecordService
 from schema.context import Info
 from schema.permissions import IsAuthenticated
+from schema.prefetch import prefetch_connection
 from schema.types.connection import Connection, paginate
 from schema.types.filters import order_by, to_q
 from schema.types.node import pk_of
@@ -44,7 +45,9 @@ async def list_records(
     queryset = service.query(info.context.principal)
     if filter is not None and filter is not strawberry.UNSET:
         queryset = queryset.filter(to_q(filter, id_types, paths))
-    return await paginate(queryset, order_by(order, default_order), first, after)
+    connection = await paginate(queryset, order_by(order, default_order), first, after)
+    await prefetch_connection(info, service.model.__name__, [e.node for e in connection.edges])
+    return connection
 
 
 FirstArg = Annotated[

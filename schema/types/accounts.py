@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import Account as AccountModel
 from app.models import RelatedType
 from schema.context import Info
@@ -43,21 +45,21 @@ class Account(Node):
     is_type_of = model_type_check(AccountModel)
 
     @strawberry.field(description="The account's contacts that you may see.")
-    async def contacts(
+    def contacts(
         self, info: Info
     ) -> list[Annotated[Contact, strawberry.lazy("schema.types.contacts")]]:
-        return await info.context.loaders.contacts_by_account.load(self.id)
+        return ready(info.context.loaders.contacts_by_account, self.id)
 
     @strawberry.field(description="The account's deals that you may see.")
-    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("schema.types.deals")]]:
-        return await info.context.loaders.deals_by_account.load(self.id)
+    def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("schema.types.deals")]]:
+        return ready(info.context.loaders.deals_by_account, self.id)
 
     @strawberry.field(description="Tasks related to the account that you may see.")
-    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.tasks_by_related.load((RelatedType.ACCOUNT, self.id))
+    def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return ready(info.context.loaders.tasks_by_related, (RelatedType.ACCOUNT, self.id))
 
     @strawberry.field(description="Events related to the account that you may see.")
-    async def events(
+    def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.events_by_related.load((RelatedType.ACCOUNT, self.id))
+        return ready(info.context.loaders.events_by_related, (RelatedType.ACCOUNT, self.id))

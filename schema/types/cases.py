@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import Case as CaseModel
 from app.models import CaseStatus as CaseStatusEnum
 from app.models import RelatedType
@@ -34,19 +36,19 @@ class Case(Node):
     is_type_of = model_type_check(CaseModel)
 
     @strawberry.field(description="The contact; null when none or not visible to you.")
-    async def contact(
+    def contact(
         self, info: Info
     ) -> Annotated[Contact, strawberry.lazy("schema.types.contacts")] | None:
         if self.contact_id is None:
             return None
-        return await info.context.loaders.contact.load(self.contact_id)
+        return ready(info.context.loaders.contact, self.contact_id)
 
     @strawberry.field(description="Tasks related to the case that you may see.")
-    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.tasks_by_related.load((RelatedType.CASE, self.id))
+    def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return ready(info.context.loaders.tasks_by_related, (RelatedType.CASE, self.id))
 
     @strawberry.field(description="Events related to the case that you may see.")
-    async def events(
+    def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.events_by_related.load((RelatedType.CASE, self.id))
+        return ready(info.context.loaders.events_by_related, (RelatedType.CASE, self.id))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import Contact as ContactModel
 from app.models import RelatedType
 from schema.context import Info
@@ -55,23 +57,23 @@ class Contact(Node):
     is_type_of = model_type_check(ContactModel)
 
     @strawberry.field(description="The contact's account; null when none or not visible to you.")
-    async def account(
+    def account(
         self, info: Info
     ) -> Annotated[Account, strawberry.lazy("schema.types.accounts")] | None:
         if self.account_id is None:
             return None
-        return await info.context.loaders.account.load(self.account_id)
+        return ready(info.context.loaders.account, self.account_id)
 
     @strawberry.field(description="Deals the contact takes part in that you may see.")
-    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("schema.types.deals")]]:
-        return await info.context.loaders.deals_by_contact.load(self.id)
+    def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("schema.types.deals")]]:
+        return ready(info.context.loaders.deals_by_contact, self.id)
 
     @strawberry.field(description="Tasks related to the contact that you may see.")
-    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.tasks_by_related.load((RelatedType.CONTACT, self.id))
+    def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return ready(info.context.loaders.tasks_by_related, (RelatedType.CONTACT, self.id))
 
     @strawberry.field(description="Events related to the contact that you may see.")
-    async def events(
+    def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.events_by_related.load((RelatedType.CONTACT, self.id))
+        return ready(info.context.loaders.events_by_related, (RelatedType.CONTACT, self.id))

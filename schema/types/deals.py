@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import Deal as DealModel
 from app.models import RelatedType
 from app.models import Stage as StageModel
@@ -56,16 +58,16 @@ class Deal(Node):
     is_type_of = model_type_check(DealModel)
 
     @strawberry.field(description="The deal's stage.")
-    async def stage(self, info: Info) -> Stage:
-        return await info.context.loaders.stage.load(self.stage_id)
+    def stage(self, info: Info) -> Stage:
+        return ready(info.context.loaders.stage, self.stage_id)
 
     @strawberry.field(description="The deal's account; null when none or not visible to you.")
-    async def account(
+    def account(
         self, info: Info
     ) -> Annotated[Account, strawberry.lazy("schema.types.accounts")] | None:
         if self.account_id is None:
             return None
-        return await info.context.loaders.account.load(self.account_id)
+        return ready(info.context.loaders.account, self.account_id)
 
     @strawberry.field(description="The contacts taking part that you may see, with their roles.")
     async def contacts(self, info: Info) -> list[DealContact]:
@@ -73,11 +75,11 @@ class Deal(Node):
         return [DealContact(contact=contact, role=role) for contact, role in pairs]
 
     @strawberry.field(description="Tasks related to the deal that you may see.")
-    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.tasks_by_related.load((RelatedType.DEAL, self.id))
+    def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return ready(info.context.loaders.tasks_by_related, (RelatedType.DEAL, self.id))
 
     @strawberry.field(description="Events related to the deal that you may see.")
-    async def events(
+    def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.events_by_related.load((RelatedType.DEAL, self.id))
+        return ready(info.context.loaders.events_by_related, (RelatedType.DEAL, self.id))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import Lead as LeadModel
 from app.models import LeadStatus as LeadStatusEnum
 from app.models import RelatedType
@@ -38,11 +40,11 @@ class Lead(Node):
     is_type_of = model_type_check(LeadModel)
 
     @strawberry.field(description="Tasks related to the lead that you may see.")
-    async def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.tasks_by_related.load((RelatedType.LEAD, self.id))
+    def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
+        return ready(info.context.loaders.tasks_by_related, (RelatedType.LEAD, self.id))
 
     @strawberry.field(description="Events related to the lead that you may see.")
-    async def events(
+    def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
-        return await info.context.loaders.events_by_related.load((RelatedType.LEAD, self.id))
+        return ready(info.context.loaders.events_by_related, (RelatedType.LEAD, self.id))

@@ -7,6 +7,8 @@ from typing import Any
 
 import strawberry
 
+from schema.loaders import ready
+
 from app.models import ApiToken as ApiTokenModel
 from app.models import Role as RoleModel
 from app.models import User as UserModel
@@ -65,8 +67,8 @@ class Me:
         return await ApiTokenModel.filter(user_id=self.user.id).order_by("-created_at", "-id")
 
 
-async def _owner(root: Any, info: Info) -> User:
-    return await info.context.loaders.user.load(root.owner_id)
+def _owner(root: Any, info: Info) -> User:
+    return ready(info.context.loaders.user, root.owner_id)
 
 
 def owner_field() -> Any:

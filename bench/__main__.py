@@ -1,0 +1,81 @@
+"""`python -m bench [--db sqlite|postgres|both] [--quick]`: build scratch databases, run benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import tempfile
+import time
+import uuid
+
+os.environ.setdefault("KIZUNA_VAR_DIR", tempfile.mkdtemp(prefix="kizuna-bench-"))
+os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
+
+from tortoise.context import TortoiseContext  # noqa: E402
+
+from app.db import tortoise_config  # noqa: E402
+from bench import crm, dataset  # noqa: E402
+
+PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+FULL = (10_000, 50_000, 20_000)
+QUICK = (1_000, 5_000, 2_000)
+
+
+def pg_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations: int) -> None:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        await ctx.generate_schemas(safe=False)
+        t = time.perf_counter()
+        admin = await dataset.generate(*sizes)
+        print(f"[{label}] dataset {await dataset.counts()} in {time.perf_counter() - t:.1f} s", flush=True)
+        print(f"[{label}] " + await crm.run(ctx, admin, iterations), flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help="a small dataset and few iterations")
+    args = parser.parse_args()
+    sizes, iterations = (QUICK, 50) if args.quick else (FULL, 300)
+
+    if args.db == "both":
+        # One process per database: tortoise caches dialect-specific SQL on the model classes.
+        import subprocess
+        import sys
+
+        extra = ["--quick"] if args.quick else []
+        for db in ("sqlite", "postgres"):
+            subprocess.run([sys.executable, "-m", "bench", "--db", db, *extra], check=True)
+        return
+    if args.db == "sqlite":
+        path = os.path.join(tempfile.mkdtemp(prefix="kizuna-bench-"), "bench.sqlite3")
+        await bench_db("SQLite", f"sqlite://{path}", sizes, iterations)
+    if args.db == "postgres":
+        if not pg_reachable():
+            print("[PostgreSQL] not reachable on 127.0.0.1:5432: skipped")
+            return
+        import asyncpg
+
+        base, _, admin_db = PG_ADMIN.rpartition("/")
+        name = f"kizuna_bench_{uuid.uuid4().hex[:8]}"
+        conn = await asyncpg.connect(f"{base.replace('postgres://', 'postgresql://')}/{admin_db}")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            await bench_db("PostgreSQL", f"{base}/{name}", sizes, iterations)
+        finally:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
