@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 
 from app import settings
 from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
+from app.i18n import N_
 from app.models import ApiToken, LoginAttempt, User
 
 _hasher = PasswordHasher()
@@ -29,7 +30,7 @@ def hash_password(password: str) -> str:
 def check_password_strength(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError.single(
-            field, "Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH
+            field, N_("Use at least %(min)d characters."), min=MIN_PASSWORD_LENGTH
         )
 
 
@@ -69,7 +70,7 @@ async def authenticate(email: str, password: str, ip: str) -> User:
 
 async def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user, current):
-        raise ValidationError.single("current_password", "The current password is wrong.")
+        raise ValidationError.single("current_password", N_("The current password is wrong."))
     check_password_strength(new, "new_password")
     user.password_hash = hash_password(new)
     user.session_version += 1  # signs every other session out
@@ -84,10 +85,10 @@ async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the stored token and the secret, which is shown to the user once only."""
     name = name.strip()
     if not name:
-        raise ValidationError.single("name", "This field is required.")
+        raise ValidationError.single("name", N_("This field is required."))
     if len(name) > 100:
         raise ValidationError.single(
-            "name", "Must be at most %(max)d characters (now %(length)d).", max=100, length=len(name)
+            "name", N_("Must be at most %(max)d characters (now %(length)d)."), max=100, length=len(name)
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = await ApiToken.create(

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from app.i18n import N_
+
 Translate = Callable[[str], str]
 
 
@@ -41,7 +43,7 @@ class FieldError:
 class KizunaError(Exception):
     code = "error"
 
-    def __init__(self, msgid: str = "Something went wrong.", **params: Any) -> None:
+    def __init__(self, msgid: str = N_("Something went wrong."), **params: Any) -> None:
         self.msgid = msgid
         self.params = params
         super().__init__(self.message)
@@ -59,7 +61,7 @@ class ValidationError(KizunaError):
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
-        super().__init__("Please correct the errors below.")
+        super().__init__(N_("Please correct the errors below."))
 
     @classmethod
     def single(cls, field: str, msgid: str, **params: Any) -> "ValidationError":
@@ -72,14 +74,14 @@ class ValidationError(KizunaError):
 class NotFound(KizunaError):
     code = "not_found"
 
-    def __init__(self, msgid: str = "The record does not exist or you may not see it.", **params):
+    def __init__(self, msgid: str = N_("The record does not exist or you may not see it."), **params):
         super().__init__(msgid, **params)
 
 
 class PermissionDenied(KizunaError):
     code = "permission_denied"
 
-    def __init__(self, msgid: str = "You do not have permission to do this.", **params):
+    def __init__(self, msgid: str = N_("You do not have permission to do this."), **params):
         super().__init__(msgid, **params)
 
 
@@ -90,7 +92,7 @@ class Conflict(KizunaError):
 class AuthenticationError(KizunaError):
     code = "authentication"
 
-    def __init__(self, msgid: str = "Wrong e-mail address or password.", **params):
+    def __init__(self, msgid: str = N_("Wrong e-mail address or password."), **params):
         super().__init__(msgid, **params)
 
 
@@ -99,5 +101,5 @@ class LoginThrottled(AuthenticationError):
 
     def __init__(self, minutes: int) -> None:
         super().__init__(
-            "Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes
+            N_("Too many failed attempts. Try again in %(minutes)d minutes."), minutes=minutes
         )

@@ -45,3 +45,8 @@ def negotiate(accept_language: str | None) -> str:
             except ValueError:
                 continue
     return max(choices)[2] if choices else settings.DEFAULT_LANGUAGE
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for the catalog without translating it here (translated where shown)."""
+    return msgid

@@ -21,7 +21,7 @@ STATIC_DIR = settings.BASE_DIR / "static"
 def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlette:
     """`manage_db=False` leaves the database to the caller (tests open their own context)."""
     from schema import graphql_route
-    from views import routes as page_routes
+    from views import exception_handlers, routes as page_routes
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -50,6 +50,7 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
             Middleware(AuthMiddleware),
             Middleware(CSRFMiddleware),
         ],
+        exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
 

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import auth
-from app.i18n import gettext, negotiate
+from app.i18n import N_, gettext, negotiate
 from app.permissions import Principal
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -102,7 +102,7 @@ class CSRFMiddleware:
             given = (parse_qs(body.decode("latin-1")).get(CSRF_FIELD) or [""])[0]
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             lang = scope.get("state", {}).get("lang", "en")
-            text = gettext(lang, "Your session has expired or the form is stale. Reload the page and try again.")
+            text = gettext(lang, N_("Your session has expired or the form is stale. Reload the page and try again."))
             await PlainTextResponse(text, status_code=403)(scope, receive, send)
             return
         if body_messages:

@@ -20,6 +20,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.errors import NotFound, PermissionDenied
+from app.i18n import N_
 from app.models import (
     Access,
     Account,
@@ -183,7 +184,7 @@ def require(principal: Principal, action: str, target: Model | str) -> None:
     if not principal.has(module, action):
         raise PermissionDenied()
     if action in ("create_edit", "delete") and access != Access.READ_WRITE:
-        raise PermissionDenied("This record is shared with you read-only.")
+        raise PermissionDenied(N_("This record is shared with you read-only."))
 
 
 def restrict(queryset: QuerySet, principal: Principal, action: str = "view") -> QuerySet:

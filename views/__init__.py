@@ -1,3 +1,18 @@
-"""Server-rendered pages (Jinja2 + htmx)."""
+"""Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
-routes: list = []
+from views import accounts, activities, auth, cases, contacts, deals, leads, preferences, settings
+from views.pages import exception_handlers
+
+routes = [
+    *auth.routes,
+    *accounts.routes,
+    *contacts.routes,
+    *leads.routes,
+    *deals.routes,
+    *activities.routes,
+    *cases.routes,
+    *settings.routes,
+    *preferences.routes,
+]
+
+__all__ = ["exception_handlers", "routes"]

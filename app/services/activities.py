@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import N_
 from app.models import (
     Account,
     Case,
@@ -45,11 +46,11 @@ async def _validate_related(principal: Principal, cleaned: Cleaned, instance) ->
         return
     if rtype is None or rid is None:
         field = "related_id" if rid is None else "related_type"
-        cleaned.error(field, "Choose both the kind of record and the record.")
+        cleaned.error(field, N_("Choose both the kind of record and the record."))
         return
     model = RELATED_MODELS[RelatedType(rtype)]
     if not await restrict(model.filter(id=rid), principal).exists():
-        cleaned.error("related_id", "Choose a valid record.")
+        cleaned.error("related_id", N_("Choose a valid record."))
 
 
 class TaskService(RecordService):
@@ -65,7 +66,7 @@ class TaskService(RecordService):
         start = v.get("start_date", getattr(instance, "start_date", None))
         due = v.get("due_date", getattr(instance, "due_date", None))
         if start and due and due < start:
-            cleaned.error("due_date", "The due date cannot be before the start date.")
+            cleaned.error("due_date", N_("The due date cannot be before the start date."))
         await _validate_related(principal, cleaned, instance)
 
 
@@ -90,25 +91,25 @@ class EventService(RecordService):
         for i, item in enumerate(items):
             given = {k: v for k, v in item.items() if v not in (None, "")}
             if len(given) != 1 or next(iter(given)) not in (*ATTENDEE_KINDS, "email"):
-                cleaned.error(f"attendees.{i}", "Give exactly one of a contact, a lead, a user or an e-mail address.")
+                cleaned.error(f"attendees.{i}", N_("Give exactly one of a contact, a lead, a user or an e-mail address."))
                 continue
             key, value = next(iter(given.items()))
             if key == "email":
                 email = str(value).strip()
                 if not EMAIL_RE.match(email) or len(email) > 254:
-                    cleaned.error(f"attendees.{i}.email", "Enter a valid e-mail address.")
+                    cleaned.error(f"attendees.{i}.email", N_("Enter a valid e-mail address."))
                 result.append({"email": email})
                 continue
             model = ATTENDEE_KINDS[key]
             try:
                 pk = int(value)
             except (TypeError, ValueError):
-                cleaned.error(f"attendees.{i}.{key}", "Choose a valid record.")
+                cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
                 continue
             qs = model.filter(id=pk)
             qs = qs.filter(is_active=True) if model is User else restrict(qs, principal)
             if not await qs.exists():
-                cleaned.error(f"attendees.{i}.{key}", "Choose a valid record.")
+                cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
             result.append({key: pk})
         return result
 
@@ -117,7 +118,7 @@ class EventService(RecordService):
         start = v.get("start_at", getattr(instance, "start_at", None))
         end = v.get("end_at", getattr(instance, "end_at", None))
         if start and end and end < start:
-            cleaned.error("end_at", "The end cannot be before the start.")
+            cleaned.error("end_at", N_("The end cannot be before the start."))
         await _validate_related(principal, cleaned, instance)
 
     async def save_related(self, principal, obj: Event, values: dict, created: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from app.i18n import N_
 from app import money
 from app.models import Contact, Deal, DealContact, Stage
 from app.models.activities import RelatedType
@@ -30,7 +31,7 @@ class DealService(RecordService):
         if name == "currency":
             code = (value or "JPY").strip().upper() if isinstance(value, str) else "JPY"
             if code not in money.CURRENCIES:
-                cleaned.error("currency", "Choose a supported currency.")
+                cleaned.error("currency", N_("Choose a supported currency."))
             return code
         return await super().coerce(principal, name, value, cleaned)
 
@@ -44,13 +45,13 @@ class DealService(RecordService):
             try:
                 cid = int(item.get("contact_id"))
             except (TypeError, ValueError):
-                cleaned.error(f"contacts.{i}.contact_id", "Choose a valid record.")
+                cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
                 continue
             role = str(item.get("role") or "").strip()
             if len(role) > ROLE_MAX:
-                cleaned.error(f"contacts.{i}.role", "Must be at most %(max)d characters (now %(length)d).", max=ROLE_MAX, length=len(role))
+                cleaned.error(f"contacts.{i}.role", N_("Must be at most %(max)d characters (now %(length)d)."), max=ROLE_MAX, length=len(role))
             if cid in wanted:
-                cleaned.error(f"contacts.{i}.contact_id", "This contact is listed twice.")
+                cleaned.error(f"contacts.{i}.contact_id", N_("This contact is listed twice."))
             wanted[cid] = i
             result.append((cid, role))
         if wanted:
@@ -59,7 +60,7 @@ class DealService(RecordService):
             )
             for cid, i in wanted.items():
                 if cid not in visible:
-                    cleaned.error(f"contacts.{i}.contact_id", "Choose a valid record.")
+                    cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
         return result
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Deal | None) -> None:
@@ -68,17 +69,17 @@ class DealService(RecordService):
         currency = values.get("currency", getattr(instance, "currency", "JPY"))
         if amount is not None and not cleaned.has_error("amount") and currency in money.CURRENCIES:
             if amount < 0:
-                cleaned.error("amount", "The amount cannot be negative.")
+                cleaned.error("amount", N_("The amount cannot be negative."))
             elif amount > MAX_AMOUNT:
-                cleaned.error("amount", "The amount is too large.")
+                cleaned.error("amount", N_("The amount is too large."))
             elif not money.fits_minor_unit(amount, currency):
                 cleaned.error(
-                    "amount", "%(currency)s amounts allow %(digits)d decimal places.",
+                    "amount", N_("%(currency)s amounts allow %(digits)d decimal places."),
                     currency=currency, digits=money.minor_unit(currency),
                 )
         if "stage_id" in values and values["stage_id"] is not None:
             if not await Stage.exists(id=values["stage_id"]):
-                cleaned.error("stage_id", "Choose a valid record.")
+                cleaned.error("stage_id", N_("Choose a valid record."))
 
     async def save_related(self, principal, obj: Deal, values: dict, created: bool) -> None:
         if "contacts" not in values:

@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 from tortoise.validators import MaxLengthValidator
 
 from app.errors import Conflict, FieldError, NotFound, ValidationError
+from app.i18n import N_
 from app.models import User
 from app.permissions import MODULE_OF_MODEL, Principal, require, restrict
 
@@ -113,7 +114,7 @@ class RecordService:
                 await self.before_delete(obj)
                 await obj.delete()
         except IntegrityError:
-            raise Conflict("This record is still used by other records.") from None
+            raise Conflict(N_("This record is still used by other records.")) from None
         return obj.id
 
     async def before_delete(self, obj: Model) -> None:
@@ -138,7 +139,7 @@ class RecordService:
         cleaned = Cleaned({}, [])
         unknown = set(data) - set(self.fields) - {"owner_id"}
         for name in sorted(unknown):
-            cleaned.error(name, "Unknown field.")
+            cleaned.error(name, N_("Unknown field."))
         for name in self.fields:
             if name not in data:
                 continue
@@ -148,13 +149,13 @@ class RecordService:
         if "owner_id" in data and data["owner_id"] not in (None, ""):
             owner = await self._user(data["owner_id"])
             if owner is None:
-                cleaned.error("owner_id", "Choose an active user.")
+                cleaned.error("owner_id", N_("Choose an active user."))
             else:
                 cleaned.values["owner_id"] = owner.id
         for name in self.required:
             current = cleaned.values.get(name) if name in data else getattr(instance, name, None)
             if current in (None, "") and not cleaned.has_error(name):
-                cleaned.error(name, "This field is required.")
+                cleaned.error(name, N_("This field is required."))
         await self.validate(principal, cleaned, instance)
         if cleaned.errors:
             raise ValidationError(cleaned.errors)
@@ -175,41 +176,41 @@ class RecordService:
                 return None
             if field.default is not None and not callable(field.default):
                 return field.default
-            cleaned.error(name, "This field is required.")
+            cleaned.error(name, N_("This field is required."))
             return None
         try:
             value = _coerce_value(field, value, principal.user.timezone)
         except (ValueError, InvalidOperation, TypeError):
-            cleaned.error(name, _INVALID.get(type(field), "Enter a valid value."))
+            cleaned.error(name, _INVALID.get(type(field), N_("Enter a valid value.")))
             return None
         if isinstance(value, str):
             limit = _max_length(field)
             if limit is not None and len(value) > limit:
                 cleaned.error(
-                    name, "Must be at most %(max)d characters (now %(length)d).",
+                    name, N_("Must be at most %(max)d characters (now %(length)d)."),
                     max=limit, length=len(value),
                 )
             if name in EMAIL_FIELDS and value and not EMAIL_RE.match(value):
-                cleaned.error(name, "Enter a valid e-mail address.")
+                cleaned.error(name, N_("Enter a valid e-mail address."))
         return value
 
     async def _coerce_fk(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
         field = self.model._meta.fields_map[name[:-3]]
         if value in (None, ""):
             if not field.null:
-                cleaned.error(name, "This field is required.")
+                cleaned.error(name, N_("This field is required."))
             return None
         try:
             pk = int(value)
         except (TypeError, ValueError):
-            cleaned.error(name, "Choose a valid record.")
+            cleaned.error(name, N_("Choose a valid record."))
             return None
         related: type[Model] = field.related_model
         qs = related.filter(id=pk)
         if related in MODULE_OF_MODEL:
             qs = restrict(qs, principal)  # a relation may only point at what the user can see
         if not await qs.exists():
-            cleaned.error(name, "Choose a valid record.")
+            cleaned.error(name, N_("Choose a valid record."))
             return None
         return pk
 
@@ -222,11 +223,11 @@ class RecordService:
 
 
 _INVALID = {
-    tf.DateField: "Enter a valid date (YYYY-MM-DD).",
-    tf.DatetimeField: "Enter a valid date and time.",
-    tf.DecimalField: "Enter a number.",
-    tf.IntField: "Enter a whole number.",
-    tf.data.CharEnumFieldInstance: "Choose one of the offered values.",
+    tf.DateField: N_("Enter a valid date (YYYY-MM-DD)."),
+    tf.DatetimeField: N_("Enter a valid date and time."),
+    tf.DecimalField: N_("Enter a number."),
+    tf.IntField: N_("Enter a whole number."),
+    tf.data.CharEnumFieldInstance: N_("Choose one of the offered values."),
 }
 
 

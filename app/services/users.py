@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 
 from app import auth, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.i18n import N_
 from app.models import Access, Grant, Role, SharingRule, User
 from app.permissions import CRM_MODULES, DEFAULT_ROLES, MODULE_ACTIONS, Principal
 from app.services.records import EMAIL_RE
@@ -15,7 +16,7 @@ from app.services.records import EMAIL_RE
 
 def _require_admin(principal: Principal) -> None:
     if not principal.is_admin:
-        raise PermissionDenied("Only administrators may change users and roles.")
+        raise PermissionDenied(N_("Only administrators may change users and roles."))
 
 
 async def ensure_default_roles() -> dict[str, Role]:
@@ -42,26 +43,26 @@ def _clean_user_fields(data: dict[str, Any], creating: bool) -> dict[str, Any]:
     if "email" in data or creating:
         email = str(data.get("email") or "").strip().lower()
         if not EMAIL_RE.match(email) or len(email) > 254:
-            errors.append(("email", "Enter a valid e-mail address."))
+            errors.append(("email", N_("Enter a valid e-mail address.")))
         out["email"] = email
     if "name" in data or creating:
         name = str(data.get("name") or "").strip()
         if not name:
-            errors.append(("name", "This field is required."))
+            errors.append(("name", N_("This field is required.")))
         elif len(name) > 100:
-            errors.append(("name", "Must be at most 100 characters."))
+            errors.append(("name", N_("Must be at most 100 characters.")))
         out["name"] = name
     if "language" in data:
         lang = data.get("language") or None
         if lang is not None and lang not in settings.LANGUAGES:
-            errors.append(("language", "Choose one of the offered values."))
+            errors.append(("language", N_("Choose one of the offered values.")))
         out["language"] = lang
     if "timezone" in data:
         from zoneinfo import available_timezones
 
         tz = str(data.get("timezone") or settings.DEFAULT_TIMEZONE)
         if tz not in available_timezones():
-            errors.append(("timezone", "Choose one of the offered values."))
+            errors.append(("timezone", N_("Choose one of the offered values.")))
         out["timezone"] = tz
     if "is_active" in data:
         out["is_active"] = bool(data["is_active"])
@@ -81,9 +82,9 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     auth.check_password_strength(password)
     role = await Role.get_or_none(id=data.get("role_id") or 0)
     if role is None:
-        raise ValidationError.single("role_id", "Choose a valid record.")
+        raise ValidationError.single("role_id", N_("Choose a valid record."))
     if await User.exists(email=values["email"]):
-        raise ValidationError.single("email", "A user with this e-mail address exists already.")
+        raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     return await User.create(
         **values, role=role, password_hash=auth.hash_password(password)
     )
@@ -99,17 +100,17 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
         raise PermissionDenied()
     values = _clean_user_fields(data, creating=False)
     if "email" in values and await User.exists(email=values["email"]).exclude(id=user.id):
-        raise ValidationError.single("email", "A user with this e-mail address exists already.")
+        raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     if "role_id" in data:
         role = await Role.get_or_none(id=data["role_id"] or 0)
         if role is None:
-            raise ValidationError.single("role_id", "Choose a valid record.")
+            raise ValidationError.single("role_id", N_("Choose a valid record."))
         values["role_id"] = role.id
     if user.id == principal.user.id and (
         values.get("is_active") is False
         or ("role_id" in values and values["role_id"] != user.role_id and principal.is_admin)
     ):
-        raise Conflict("You cannot deactivate yourself or change your own role.")
+        raise Conflict(N_("You cannot deactivate yourself or change your own role."))
     await User.filter(id=user.id).update(**values)
     await user.refresh_from_db()
     return user
@@ -119,11 +120,11 @@ async def create_role(principal: Principal, data: dict[str, Any]) -> Role:
     _require_admin(principal)
     name = str(data.get("name") or "").strip()
     if not name:
-        raise ValidationError.single("name", "This field is required.")
+        raise ValidationError.single("name", N_("This field is required."))
     if len(name) > 100:
-        raise ValidationError.single("name", "Must be at most 100 characters.")
+        raise ValidationError.single("name", N_("Must be at most 100 characters."))
     if await Role.exists(name=name):
-        raise ValidationError.single("name", "A role with this name exists already.")
+        raise ValidationError.single("name", N_("A role with this name exists already."))
     return await Role.create(
         name=name,
         description=str(data.get("description") or "")[:255],
@@ -137,9 +138,9 @@ async def delete_role(principal: Principal, role_id: int) -> None:
     if role is None:
         raise NotFound()
     if role.is_system:
-        raise Conflict("Built-in roles cannot be deleted.")
+        raise Conflict(N_("Built-in roles cannot be deleted."))
     if await User.exists(role_id=role.id):
-        raise Conflict("Move this role's users to another role first.")
+        raise Conflict(N_("Move this role's users to another role first."))
     await role.delete()
 
 
@@ -152,9 +153,9 @@ async def set_grants(principal: Principal, role_id: int, grants: Iterable[tuple[
     wanted = set(grants)
     for module, action in wanted:
         if action not in MODULE_ACTIONS.get(module, ()):
-            raise ValidationError.single("grants", "Unknown permission %(perm)s.", perm=f"{module}.{action}")
+            raise ValidationError.single("grants", N_("Unknown permission %(perm)s."), perm=f"{module}.{action}")
     if role.id == principal.user.role_id and ("settings", "admin") not in wanted:
-        raise Conflict("You cannot remove the settings permission from your own role.")
+        raise Conflict(N_("You cannot remove the settings permission from your own role."))
     async with in_transaction():
         await Grant.filter(role_id=role.id).delete()
         await Grant.bulk_create([Grant(role_id=role.id, module=m, action=a) for m, a in sorted(wanted)])
@@ -165,21 +166,21 @@ async def create_sharing_rule(principal: Principal, data: dict[str, Any]) -> Sha
     _require_admin(principal)
     module = data.get("module")
     if module not in CRM_MODULES:
-        raise ValidationError.single("module", "Choose one of the offered values.")
+        raise ValidationError.single("module", N_("Choose one of the offered values."))
     try:
         access = Access(data.get("access"))
     except ValueError:
-        raise ValidationError.single("access", "Choose one of the offered values.") from None
+        raise ValidationError.single("access", N_("Choose one of the offered values.")) from None
     ids = {k: int(data[k]) if data.get(k) not in (None, "") else None for k in
            ("owner_user_id", "owner_role_id", "grantee_user_id", "grantee_role_id")}
     if ids["owner_user_id"] and ids["owner_role_id"]:
-        raise ValidationError.single("owner_user_id", "Choose a user or a role, not both.")
+        raise ValidationError.single("owner_user_id", N_("Choose a user or a role, not both."))
     if bool(ids["grantee_user_id"]) == bool(ids["grantee_role_id"]):
-        raise ValidationError.single("grantee_user_id", "Choose either a user or a role to share with.")
+        raise ValidationError.single("grantee_user_id", N_("Choose either a user or a role to share with."))
     for key, model in (("owner_user_id", User), ("grantee_user_id", User),
                        ("owner_role_id", Role), ("grantee_role_id", Role)):
         if ids[key] and not await model.exists(id=ids[key]):
-            raise ValidationError.single(key, "Choose a valid record.")
+            raise ValidationError.single(key, N_("Choose a valid record."))
     return await SharingRule.create(module=module, access=access, **ids)
 
 

@@ -1,0 +1,118 @@
+"""A live server (uvicorn in a subprocess) and a real Chromium driven by Playwright.
+
+The server uses its own database file on SQLite, or the session's scratch database on PostgreSQL,
+so the test process can prepare data the browser then sees. Debian's chromium is used through
+`executable_path`; Playwright never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from tortoise.context import TortoiseContext
+from tortoise.contrib.test import truncate_all_models
+
+from app.db import tortoise_config
+from app.services.stages import ensure_default_stages
+from app.services.users import ensure_default_roles
+
+CHROMIUM = os.environ.get("KIZUNA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("KIZUNA_TEST_ARTIFACTS", tempfile.gettempdir())) / "kizuna-browser"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium not found at {CHROMIUM}: .ci/run should have installed it")
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def live_db_url(database_url, tmp_path) -> str:
+    if database_url.startswith("postgres"):
+        return database_url
+    return f"sqlite://{tmp_path / 'live.sqlite3'}"
+
+
+@pytest_asyncio.fixture
+async def live_db(live_db_url):
+    """A tortoise context on the live server's database, emptied, with roles and stages."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(live_db_url))
+        if live_db_url.startswith("sqlite"):
+            await ctx.generate_schemas(safe=True)
+        await truncate_all_models()
+        await ensure_default_roles()
+        await ensure_default_stages()
+        yield ctx
+
+
+@pytest.fixture
+def live_server(live_db, live_db_url, tmp_path):
+    """Start uvicorn on a free port against the live database; yields the base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": live_db_url,
+        "KIZUNA_VAR_DIR": str(tmp_path / "var"),
+        "KIZUNA_SECRET_KEY": "browser-test",
+    }
+    log = open(tmp_path / "server.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "app.main:app_factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:  # readiness: poll until the port accepts connections
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"live server did not start:\n{log.read()}")
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest_asyncio.fixture
+async def browser_page(chromium_path):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        page = await context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            yield page
+        finally:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(ARTIFACTS / "last.png"), full_page=True)
+            await browser.close()

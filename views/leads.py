@@ -1,0 +1,42 @@
+"""Leads: list (filter by status), page, form."""
+
+from __future__ import annotations
+
+from app.i18n import N_
+from app.models import RelatedType
+from app.services.leads import leads
+from views import related
+from views.choices import LEAD_STATUS
+from views.records import Column, Field, Filter, RecordPages, Section
+
+pages = RecordPages(
+    module="leads",
+    service=leads,
+    singular=N_("Lead"),
+    plural=N_("Leads"),
+    sections=(
+        Section(N_("Lead"), (
+            Field("last_name", N_("Last name"), required=True),
+            Field("first_name", N_("First name")),
+            Field("company", N_("Company")),
+            Field("email", N_("E-mail"), "email"),
+            Field("phone", N_("Phone"), "tel"),
+            Field("mobile", N_("Mobile"), "tel"),
+            Field("status", N_("Status"), "select", LEAD_STATUS, blank=False),
+        )),
+        Section(N_("Description"), (Field("description", N_("Description"), "textarea"),)),
+    ),
+    columns=(
+        Column(N_("Name"), "full_name", "link"),
+        Column(N_("Company"), "company"),
+        Column(N_("E-mail"), "email"),
+        Column(N_("Status"), "status", "choice", LEAD_STATUS),
+        Column(N_("Owner"), "owner.name"),
+    ),
+    search=("last_name", "first_name", "company", "email"),
+    filters=(Filter("status", N_("Status"), (("", N_("All")), *LEAD_STATUS),
+                    lambda qs, v, p: qs.filter(status=v)),),
+    related=related.activities(RelatedType.LEAD),
+)
+
+routes = pages.routes()

@@ -1,0 +1,98 @@
+"""Settings > My account, for every user: language, time zone, password, personal API tokens."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from app import auth
+from app.errors import ValidationError
+from app.i18n import N_
+from app.models import ApiToken, User
+from app.services import users as user_service
+from views.pages import page, safe_next
+from views.records import error_map
+from views.templating import render
+
+TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+LANGUAGE_CHOICES = (("", N_("Browser default")), ("ja", "日本語"), ("en", "English"))
+NOTICES = {
+    "saved": N_("Your preferences were saved."),
+    "password": N_("Your password was changed. Other sessions were signed out."),
+    "revoked": N_("The token was revoked."),
+}
+
+
+async def _page(request: Request, status_code: int = 200, **context) -> Response:
+    user: User = request.state.user
+    tokens = await ApiToken.filter(user_id=user.id, revoked_at=None)
+    context.setdefault("errors", {})
+    context.update(
+        tokens=tokens, timezones=TIMEZONES, languages=LANGUAGE_CHOICES,
+        notice=NOTICES.get(request.query_params.get("done", "")),
+    )
+    return render(request, "settings/account.html", context, status_code=status_code)
+
+
+async def account(request: Request) -> Response:
+    return await _page(request)
+
+
+async def save_preferences(request: Request) -> Response:
+    form = await request.form()
+    data = {"language": str(form.get("language", "")), "timezone": str(form.get("timezone", ""))}
+    try:
+        await user_service.update_user(request.state.principal, request.state.user.id, data)
+    except ValidationError as exc:
+        return await _page(request, 422, errors=error_map(exc, request))
+    return RedirectResponse("/settings/account?done=saved", status_code=303)
+
+
+async def switch_language(request: Request) -> Response:
+    """The language buttons in the user menu: remember the choice, then back to the same page."""
+    form = await request.form()
+    data = {"language": str(form.get("language", ""))}
+    try:
+        await user_service.update_user(request.state.principal, request.state.user.id, data)
+    except ValidationError:
+        pass  # an unknown language is ignored: the page stays as it is
+    return RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)
+
+
+async def change_password(request: Request) -> Response:
+    form = await request.form()
+    user: User = request.state.user
+    try:
+        await auth.change_password(user, str(form.get("current_password", "")), str(form.get("new_password", "")))
+    except ValidationError as exc:
+        return await _page(request, 422, errors=error_map(exc, request))
+    auth.start_session(request.session, user)  # this session stays signed in; the others end
+    return RedirectResponse("/settings/account?done=password", status_code=303)
+
+
+async def create_token(request: Request) -> Response:
+    form = await request.form()
+    try:
+        token, secret = await auth.create_api_token(request.state.user, str(form.get("name", "")))
+    except ValidationError as exc:
+        return await _page(request, 422, errors=error_map(exc, request))
+    # The secret is shown in this response only; it is never stored in clear.
+    return await _page(request, new_token=token, secret=secret)
+
+
+async def revoke_token(request: Request) -> Response:
+    await auth.revoke_api_token(request.state.user, request.path_params["id"])
+    return RedirectResponse("/settings/account?done=revoked", status_code=303)
+
+
+routes = [
+    Route("/settings/account", page(account)),
+    Route("/settings/account", page(save_preferences), methods=["POST"]),
+    Route("/settings/account/language", page(switch_language), methods=["POST"]),
+    Route("/settings/account/password", page(change_password), methods=["POST"]),
+    Route("/settings/account/tokens", page(create_token), methods=["POST"]),
+    Route("/settings/account/tokens/{id:int}/revoke", page(revoke_token), methods=["POST"]),
+]

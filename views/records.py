@@ -1,0 +1,392 @@
+"""Generic list, detail and form pages for CRM records, driven by a description per module.
+
+A module (views/contacts.py, ...) describes itself with a `RecordPages`: its service, form
+sections and fields, list columns, search fields, filters and related lists. `RecordPages.routes()`
+turns that into the module's endpoints:
+
+    GET  /contacts                   list (search, filters, pagination; `_rows` fragment for htmx)
+    GET  /contacts/new               form page          POST /contacts            create
+    GET  /contacts/{id}              detail page        GET  /contacts/{id}/related/{key}  lazy list
+    GET  /contacts/{id}/edit         form page          POST /contacts/{id}/edit  update
+    GET  /contacts/{id}/delete       confirmation       POST /contacts/{id}/delete
+
+Every rule stays in the service and app.permissions: lists come from `service.query()`, related
+lists and references from `restrict()`, and writes go through `service.create/update/delete`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from app import settings
+from app.errors import Conflict, NotFound, ValidationError
+from app.i18n import N_
+from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
+from app.services.records import RecordService
+from views.htmx import is_partial, redirect_after_post, targets
+from views.pages import error_page, page
+from views.templating import render, translator
+
+Choices = tuple[tuple[str, str], ...]  # (value, label msgid)
+RELATED_LIMIT = 50
+ROWS_ID = "rows"
+
+
+def choices_of(labels: dict[Enum, str]) -> Choices:
+    return tuple((member.value, label) for member, label in labels.items())
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field. `kind` picks the input: text, email, tel, url, textarea, date, datetime,
+    number, amount, select, ref (a record picked from `options`), or a widget template
+    `records/_widget_<kind>.html` with its own `parse`/`initial`."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    choices: Choices = ()
+    options: Callable[[Principal], Awaitable[Any]] | None = None
+    module: str | None = None  # ref: the module the referenced record belongs to (links)
+    required: bool = False
+    blank: bool = True  # select: offer an empty choice
+    # Option labels go through the catalog: enum labels do, record names (data) do not.
+    translate: bool | None = None
+    # A widget reads and fills several data keys: parse(form) and initial(record) return dicts.
+    parse: Callable[[FormData], dict[str, Any]] | None = None
+    initial: Callable[[Model], Awaitable[dict[str, Any]]] | None = None
+    on_detail: bool = True
+
+
+    @property
+    def translated(self) -> bool:
+        return self.kind == "select" if self.translate is None else self.translate
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list cell: `kind` text, link (to the row's page), date, datetime, money, choice,
+    ref (a record of `module` named by the id in `attr`, shown only if the user may see it)."""
+
+    label: str
+    attr: str
+    kind: str = "text"
+    choices: Choices = ()
+    module: str | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    label: str
+    choices: Choices
+    apply: Callable[[QuerySet, str, Principal], QuerySet]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A list on a record's page, loaded lazily. `load` returns a queryset already passed
+    through `restrict()` (or a list); `annotate` may add per-row values (a contact's role)."""
+
+    key: str
+    title: str
+    module: str
+    columns: tuple[Column, ...]
+    load: Callable[[Principal, Model], QuerySet | Awaitable[list]]
+    annotate: Callable[[Model, list], Awaitable[None]] | None = None
+    new_url: Callable[[Model], str] | None = None
+
+
+def _owner_filter(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
+    return qs.filter(owner_id=principal.user.id) if value == "mine" else qs
+
+
+OWNER_FILTER = Filter(
+    "owner", N_("Owner"), (("", N_("Everyone")), ("mine", N_("Mine"))), _owner_filter
+)
+
+
+def form_value(value: Any) -> Any:
+    """A model value as an input's value (datetimes are localised by the template filter)."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def error_map(exc: ValidationError, request: Request) -> dict[str, list[str]]:
+    """Messages by field path ("last_name", "contacts.0.role"), translated."""
+    _ = translator(request)
+    errors: dict[str, list[str]] = {}
+    for e in exc.errors:
+        errors.setdefault(e.field, []).append(e.render(_))
+    return errors
+
+
+async def visible_refs(principal: Principal, model: type[Model], ids: set[int]) -> dict[int, Model]:
+    """The referenced records the principal may see, by id (one query)."""
+    ids.discard(None)  # type: ignore[arg-type]
+    if not ids:
+        return {}
+    qs = model.filter(id__in=sorted(ids))
+    if model in MODULE_OF_MODEL:
+        qs = restrict(qs, principal)
+    return {o.id: o for o in await qs}
+
+
+@dataclass
+class RecordPages:
+    module: str
+    service: RecordService
+    singular: str
+    plural: str
+    sections: tuple[Section, ...]
+    columns: tuple[Column, ...]
+    search: tuple[str, ...]
+    filters: tuple[Filter, ...] = ()
+    related: tuple[Related, ...] = ()
+    list_related: tuple[str, ...] = ("owner",)
+    extra_detail: Callable[[Request, Model], Awaitable[dict]] | None = None
+    defaults: dict[str, str] = field(default_factory=dict)  # initial values of a new record
+    all_filters: tuple[Filter, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.all_filters = (*self.filters, OWNER_FILTER)
+
+    @property
+    def fields(self) -> list[Field]:
+        return [f for s in self.sections for f in s.fields]
+
+    @property
+    def model(self) -> type[Model]:
+        return self.service.model
+
+    def url(self, obj: Model | None = None, action: str = "") -> str:
+        base = f"/{self.module}" + (f"/{obj.id}" if obj is not None else "")
+        return f"{base}/{action}" if action else base
+
+    # ---- references shown by id (lists, related lists, detail) -------------------------------
+
+    def _ref_model(self, model: type[Model], attr: str) -> type[Model]:
+        return model._meta.fields_map[attr.removesuffix("_id")].related_model
+
+    async def _refs(self, principal: Principal, model: type[Model], rows: list, columns) -> dict:
+        refs: dict[str, dict[int, Model]] = {}
+        for col in columns:
+            if col.kind == "ref":
+                ref_model = self._ref_model(model, col.attr)
+                ids = {getattr(r, col.attr) for r in rows}
+                refs[col.attr] = await visible_refs(principal, ref_model, ids)
+        return refs
+
+    # ---- list ----------------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        params = request.query_params
+        qs = self.service.query(principal)
+        q = params.get("q", "").strip()
+        if q:
+            cond = Q()
+            for name in self.search:
+                cond |= Q(**{f"{name}__icontains": q})
+            qs = qs.filter(cond)
+        active = {}
+        for flt in self.all_filters:
+            value = params.get(flt.name, "")
+            if value and value in {v for v, _ in flt.choices}:
+                qs = flt.apply(qs, value, principal)
+                active[flt.name] = value
+        total = await qs.count()
+        per_page = _int(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+        pages = max(1, -(-total // per_page))
+        page_no = _int(params.get("page"), 1, 1, pages)
+        rows = await qs.select_related(*self.list_related).offset((page_no - 1) * per_page).limit(per_page)
+        context = {
+            "pages": self, "rows": rows, "total": total, "q": q, "active": active,
+            "page": page_no, "page_count": pages, "per_page": per_page,
+            "refs": await self._refs(principal, self.model, rows, self.columns),
+            "query": _query_string(q, active, per_page),
+            "can_create": principal.has(self.module, "create_edit"),
+        }
+        template = "records/_rows.html" if targets(request, ROWS_ID) else "records/index.html"
+        return render(request, template, context)
+
+    # ---- detail and related lists ----------------------------------------------------------
+
+    async def detail(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        obj = await self.service.get(principal, request.path_params["id"])
+        await obj.fetch_related("owner")
+        ref_fields = [f for f in self.fields if f.kind == "ref"]
+        refs = {}
+        for f in ref_fields:
+            ref_model = self._ref_model(self.model, f.name)
+            refs[f.name] = (await visible_refs(principal, ref_model, {getattr(obj, f.name)})).get(
+                getattr(obj, f.name)
+            )
+        context = {
+            "pages": self, "obj": obj, "refs": refs,
+            "related": [r for r in self.related if principal.has(r.module, "view")],
+            "can_edit": can(principal, "create_edit", obj),
+            "can_delete": can(principal, "delete", obj),
+            "read_only": not can(principal, "create_edit", obj) and principal.has(self.module, "create_edit"),
+        }
+        if self.extra_detail:
+            context.update(await self.extra_detail(request, obj))
+        return render(request, "records/detail.html", context)
+
+    async def related_list(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        obj = await self.service.get(principal, request.path_params["id"])
+        rel = next((r for r in self.related if r.key == request.path_params["key"]), None)
+        if rel is None or not principal.has(rel.module, "view"):
+            return error_page(request, NotFound(), 404)
+        loaded = rel.load(principal, obj)
+        if isinstance(loaded, QuerySet):
+            total = await loaded.count()
+            rows = await loaded.limit(RELATED_LIMIT)
+        else:
+            rows = await loaded
+            total = len(rows)
+        if rel.annotate:
+            await rel.annotate(obj, rows)
+        model = type(rows[0]) if rows and isinstance(rows[0], Model) else None
+        refs = await self._refs(principal, model, rows, rel.columns) if model else {}
+        context = {"rel": rel, "rows": rows, "total": total, "refs": refs, "obj": obj}
+        return render(request, "records/_related.html", context)
+
+    # ---- forms -----------------------------------------------------------------------------
+
+    async def _options(self, principal: Principal) -> dict[str, Any]:
+        return {f.name: await f.options(principal) for f in self.fields if f.options}
+
+    async def _form(
+        self, request: Request, obj: Model | None, values: dict, errors: dict | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        context = {
+            "pages": self, "obj": obj, "values": values, "errors": errors or {},
+            "options": await self._options(request.state.principal),
+            "action": self.url(obj, "edit") if obj else self.url(),
+        }
+        fragment = request.method == "POST" and is_partial(request)
+        return render(request, "records/_form.html" if fragment else "records/form.html",
+                      context, status_code=status_code)
+
+    async def new(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        require(principal, "create_edit", self.module)
+        params = request.query_params  # e.g. /tasks/new?related_type=deal&related_id=3
+        values = {**self.defaults, **{k: params[k] for k in self.service.fields if k in params}}
+        return await self._form(request, None, values)
+
+    async def edit(self, request: Request) -> Response:
+        obj = await self.service.get(request.state.principal, request.path_params["id"], "create_edit")
+        values: dict[str, Any] = {}
+        for f in self.fields:
+            if f.initial:
+                values.update(await f.initial(obj))
+            else:
+                values[f.name] = form_value(getattr(obj, f.name))
+        return await self._form(request, obj, values)
+
+    def parse(self, form: FormData) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for f in self.fields:
+            if f.parse:
+                data.update(f.parse(form))
+            else:
+                data[f.name] = str(form.get(f.name, ""))
+        return data
+
+    async def create(self, request: Request) -> Response:
+        data = self.parse(await request.form())
+        try:
+            obj = await self.service.create(request.state.principal, data)
+        except ValidationError as exc:
+            return await self._form(request, None, data, error_map(exc, request), 422)
+        return redirect_after_post(request, self.url(obj))
+
+    async def update(self, request: Request) -> Response:
+        principal = request.state.principal
+        obj = await self.service.get(principal, request.path_params["id"], "create_edit")
+        data = self.parse(await request.form())
+        try:
+            obj = await self.service.update(principal, obj.id, data)
+        except ValidationError as exc:
+            return await self._form(request, obj, data, error_map(exc, request), 422)
+        return redirect_after_post(request, self.url(obj))
+
+    # ---- delete ----------------------------------------------------------------------------
+
+    async def confirm_delete(self, request: Request) -> Response:
+        obj = await self.service.get(request.state.principal, request.path_params["id"], "delete")
+        return render(request, "records/confirm_delete.html", {"pages": self, "obj": obj})
+
+    async def delete(self, request: Request) -> Response:
+        principal = request.state.principal
+        try:
+            await self.service.delete(principal, request.path_params["id"])
+        except Conflict as exc:
+            return error_page(request, exc, 409)
+        return redirect_after_post(request, self.url())
+
+    def routes(self) -> list[Route]:
+        m, base = self.module, self.url()
+
+        def r(path: str, handler, methods=("GET",)) -> Route:
+            return Route(base + path, page(handler, m), methods=list(methods))
+
+        return [
+            r("", self.index),
+            r("", self.create, ["POST"]),
+            r("/new", self.new),
+            r("/{id:int}", self.detail),
+            r("/{id:int}/related/{key}", self.related_list),
+            r("/{id:int}/edit", self.edit),
+            r("/{id:int}/edit", self.update, ["POST"]),
+            r("/{id:int}/delete", self.confirm_delete),
+            r("/{id:int}/delete", self.delete, ["POST"]),
+        ]
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        number = default
+    return min(max(number, low), high)
+
+
+def _query_string(q: str, active: dict[str, str], per_page: int) -> str:
+    params = {"q": q, **active} if q else dict(active)
+    if per_page != settings.DEFAULT_PAGE_SIZE:
+        params["per_page"] = str(per_page)
+    return urlencode(params)

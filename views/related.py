@@ -1,0 +1,114 @@
+"""Related lists shown on record pages; each is filtered with `restrict()`."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+
+from app.i18n import N_
+from app.models import Contact, Deal, DealContact, Event, EventAttendee, Lead, RelatedType, Task
+from app.permissions import Principal, restrict
+from views.choices import TASK_STATUS
+from views.records import Column, Related
+
+CONTACT_COLUMNS = (
+    Column(N_("Name"), "full_name", "link"),
+    Column(N_("E-mail"), "email"),
+    Column(N_("Title"), "title"),
+)
+DEAL_COLUMNS = (
+    Column(N_("Deal name"), "name", "link"),
+    Column(N_("Stage"), "stage.name", "msgid"),
+    Column(N_("Amount"), "amount", "money"),
+    Column(N_("Closing date"), "closing_date", "date"),
+)
+TASK_COLUMNS = (
+    Column(N_("Subject"), "subject", "link"),
+    Column(N_("Due date"), "due_date", "date"),
+    Column(N_("Status"), "status", "choice", TASK_STATUS),
+)
+EVENT_COLUMNS = (
+    Column(N_("Subject"), "subject", "link"),
+    Column(N_("Start"), "start_at", "datetime"),
+    Column(N_("Location"), "location"),
+)
+
+
+def _tasks_of(rtype: RelatedType):
+    def load(p: Principal, obj: Model):
+        return restrict(Task.filter(related_type=rtype, related_id=obj.id), p)
+
+    return load
+
+
+def _events_of(rtype: RelatedType):
+    def load(p: Principal, obj: Model):
+        cond = Q(related_type=rtype, related_id=obj.id)
+        if rtype == RelatedType.CONTACT:  # a contact's events include those they attend
+            cond |= Q(attendees__contact_id=obj.id)
+        return restrict(Event.filter(cond).distinct(), p)
+
+    return load
+
+
+def activities(rtype: RelatedType) -> tuple[Related, Related]:
+    """Tasks and events of a record, with links that create one already related to it."""
+
+    def new(module: str):
+        return lambda obj: f"/{module}/new?related_type={rtype.value}&related_id={obj.id}"
+
+    return (
+        Related("tasks", N_("Tasks"), "tasks", TASK_COLUMNS, _tasks_of(rtype), new_url=new("tasks")),
+        Related("events", N_("Events"), "events", EVENT_COLUMNS, _events_of(rtype), new_url=new("events")),
+    )
+
+
+def account_contacts(p: Principal, obj: Model):
+    return restrict(Contact.filter(account_id=obj.id), p)
+
+
+def account_deals(p: Principal, obj: Model):
+    return restrict(Deal.filter(account_id=obj.id).select_related("stage"), p)
+
+
+def contact_deals(p: Principal, obj: Model):
+    return restrict(Deal.filter(deal_contacts__contact_id=obj.id).select_related("stage"), p)
+
+
+def deal_contacts(p: Principal, obj: Model):
+    return restrict(Contact.filter(deal_links__deal_id=obj.id), p)
+
+
+async def add_roles(deal: Model, contacts: list) -> None:
+    roles = dict(await DealContact.filter(deal_id=deal.id).values_list("contact_id", "role"))
+    for c in contacts:
+        c.deal_role = roles.get(c.id, "")
+
+
+async def event_attendees(p: Principal, event: Model) -> list[dict]:
+    """Attendees as display rows; contacts and leads the user may not see stay anonymous."""
+    rows = await EventAttendee.filter(event_id=event.id).select_related("user")
+    contact_ids = {a.contact_id for a in rows if a.contact_id}
+    lead_ids = {a.lead_id for a in rows if a.lead_id}
+    contacts = {c.id: c for c in await restrict(Contact.filter(id__in=sorted(contact_ids)), p)}
+    leads = {c.id: c for c in await restrict(Lead.filter(id__in=sorted(lead_ids)), p)}
+    out = []
+    for a in rows:
+        if a.contact_id:
+            c = contacts.get(a.contact_id)
+            out.append({"name": str(c) if c else None, "href": f"/contacts/{a.contact_id}" if c else None,
+                        "kind": N_("Contact")})
+        elif a.lead_id:
+            c = leads.get(a.lead_id)
+            out.append({"name": str(c) if c else None, "href": f"/leads/{a.lead_id}" if c else None,
+                        "kind": N_("Lead")})
+        elif a.user_id:
+            out.append({"name": a.user.name, "href": None, "kind": N_("User")})
+        else:
+            out.append({"name": a.email, "href": f"mailto:{a.email}", "kind": N_("E-mail")})
+    return out
+
+
+ATTENDEE_COLUMNS = (Column(N_("Name"), "name", "attendee"), Column(N_("Kind"), "kind", "msgid"))
+EVENT_ATTENDEES = Related("attendees", N_("Attendees"), "events", ATTENDEE_COLUMNS, event_attendees)
+ROLE_COLUMN = Column(N_("Role"), "deal_role")

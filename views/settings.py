@@ -1,0 +1,159 @@
+"""Settings > Users & roles, for administrators: users, roles and their permission matrix,
+sharing rules. Every change goes through app.services.users, which checks the rules again."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from app.errors import Conflict, NotFound, ValidationError
+from app.i18n import N_
+from app.models import Access, Grant, Role, SharingRule, User
+from app.permissions import CRM_MODULES, MODULE_ACTIONS, MODULES, require
+from app.services import users as user_service
+from views.pages import page
+from views.records import error_map
+from views.templating import render, translator
+
+MODULE_LABELS = {
+    "accounts": N_("Accounts"), "contacts": N_("Contacts"), "leads": N_("Leads"),
+    "deals": N_("Deals"), "tasks": N_("Tasks"), "events": N_("Events"), "cases": N_("Cases"),
+    "settings": N_("Settings"),
+}
+ACTION_LABELS = {
+    "view": N_("View"), "create_edit": N_("Create & edit"), "delete": N_("Delete"),
+    "email": N_("E-mail"), "admin": N_("Administer"),
+}
+ACCESS_LABELS = {Access.READ_ONLY.value: N_("Read only"), Access.READ_WRITE.value: N_("Read & write")}
+
+
+def admin_page(handler):
+    """Only administrators (the settings.admin grant); others get 403."""
+
+    async def guarded(request: Request) -> Response:
+        require(request.state.principal, "admin", "settings")
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    return page(guarded)
+
+
+async def _users_page(request: Request, status_code: int = 200, **context) -> Response:
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    context.update(
+        users=await User.all().select_related("role"),
+        roles=await Role.all(),
+    )
+    return render(request, "settings/users.html", context, status_code=status_code)
+
+
+async def settings_home(request: Request) -> Response:
+    admin = request.state.principal.is_admin
+    return RedirectResponse("/settings/users" if admin else "/settings/account", status_code=303)
+
+
+async def users(request: Request) -> Response:
+    return await _users_page(request)
+
+
+async def create_user(request: Request) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in ("email", "name", "password", "role_id")}
+    try:
+        await user_service.create_user(request.state.principal, values)
+    except ValidationError as exc:
+        values.pop("password")
+        return await _users_page(request, 422, errors=error_map(exc, request), values=values)
+    return RedirectResponse("/settings/users", status_code=303)
+
+
+async def update_user(request: Request) -> Response:
+    form = await request.form()
+    data = {"role_id": str(form.get("role_id", "")), "is_active": form.get("is_active") == "on"}
+    try:
+        await user_service.update_user(request.state.principal, request.path_params["id"], data)
+    except (ValidationError, Conflict) as exc:
+        return await _users_page(request, 409, problem=exc.render(translator(request)))
+    return RedirectResponse("/settings/users", status_code=303)
+
+
+async def create_role(request: Request) -> Response:
+    form = await request.form()
+    data = {"name": str(form.get("name", "")), "description": str(form.get("description", "")),
+            "sees_all_records": form.get("sees_all_records") == "on"}
+    try:
+        role = await user_service.create_role(request.state.principal, data)
+    except ValidationError as exc:
+        return await _users_page(request, 422, role_errors=error_map(exc, request), role_values=data)
+    return RedirectResponse(f"/settings/roles/{role.id}", status_code=303)
+
+
+async def _role_page(request: Request, role: Role, status_code: int = 200, **context) -> Response:
+    grants = set(await Grant.filter(role_id=role.id).values_list("module", "action"))
+    context.update(role=role, grants=grants, modules=MODULES, module_actions=MODULE_ACTIONS,
+                   module_labels=MODULE_LABELS, action_labels=ACTION_LABELS)
+    return render(request, "settings/role.html", context, status_code=status_code)
+
+
+async def role_detail(request: Request) -> Response:
+    role = await Role.get_or_none(id=request.path_params["id"])
+    if role is None:
+        raise NotFound()
+    return await _role_page(request, role)
+
+
+async def save_grants(request: Request) -> Response:
+    form = await request.form()
+    wanted = [tuple(v.split(".", 1)) for v in form.getlist("grant") if "." in v]
+    try:
+        role = await user_service.set_grants(request.state.principal, request.path_params["id"], wanted)
+    except (ValidationError, Conflict) as exc:
+        role = await Role.get(id=request.path_params["id"])
+        return await _role_page(request, role, 409, problem=exc.render(translator(request)))
+    return RedirectResponse(f"/settings/roles/{role.id}?saved=1", status_code=303)
+
+
+async def _sharing_page(request: Request, status_code: int = 200, **context) -> Response:
+    context.setdefault("errors", {})
+    context.update(
+        rules=await SharingRule.all().select_related("owner_user", "owner_role", "grantee_user", "grantee_role"),
+        users=await User.filter(is_active=True), roles=await Role.all(),
+        modules=CRM_MODULES, module_labels=MODULE_LABELS, access_labels=ACCESS_LABELS,
+    )
+    return render(request, "settings/sharing.html", context, status_code=status_code)
+
+
+async def sharing(request: Request) -> Response:
+    return await _sharing_page(request)
+
+
+async def create_sharing_rule(request: Request) -> Response:
+    form = await request.form()
+    keys = ("module", "access", "owner_user_id", "owner_role_id", "grantee_user_id", "grantee_role_id")
+    data = {k: str(form.get(k, "")) for k in keys}
+    try:
+        await user_service.create_sharing_rule(request.state.principal, data)
+    except ValidationError as exc:
+        return await _sharing_page(request, 422, errors=error_map(exc, request))
+    return RedirectResponse("/settings/sharing", status_code=303)
+
+
+async def delete_sharing_rule(request: Request) -> Response:
+    await user_service.delete_sharing_rule(request.state.principal, request.path_params["id"])
+    return RedirectResponse("/settings/sharing", status_code=303)
+
+
+routes = [
+    Route("/settings", page(settings_home)),
+    Route("/settings/users", admin_page(users)),
+    Route("/settings/users", admin_page(create_user), methods=["POST"]),
+    Route("/settings/users/{id:int}", admin_page(update_user), methods=["POST"]),
+    Route("/settings/roles", admin_page(create_role), methods=["POST"]),
+    Route("/settings/roles/{id:int}", admin_page(role_detail)),
+    Route("/settings/roles/{id:int}/grants", admin_page(save_grants), methods=["POST"]),
+    Route("/settings/sharing", admin_page(sharing)),
+    Route("/settings/sharing", admin_page(create_sharing_rule), methods=["POST"]),
+    Route("/settings/sharing/{id:int}/delete", admin_page(delete_sharing_rule), methods=["POST"]),
+]

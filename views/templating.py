@@ -1,0 +1,124 @@
+"""The Jinja2 environment: gettext in the request's language, and date and money filters in the
+user's own time zone and currency formats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from app import auth, settings
+from app.i18n import gettext, translations
+from app.money import format_money
+from views.htmx import vary
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+HTMX_SCRIPT = "vendor/htmx-2.0.11.min.js"
+
+
+def translator(request: Request) -> Callable[[str], str]:
+    """`_` for Python code handling this request."""
+    return partial(gettext, request.state.lang)
+
+
+def user_timezone(request: Request) -> ZoneInfo:
+    user = getattr(request.state, "user", None)
+    try:
+        return ZoneInfo((user and user.timezone) or settings.DEFAULT_TIMEZONE)
+    except (KeyError, ValueError):
+        return ZoneInfo(settings.DEFAULT_TIMEZONE)
+
+
+def local(request: Request, value: datetime) -> datetime:
+    return value.astimezone(user_timezone(request))
+
+
+@jinja2.pass_context
+def _gettext(ctx: jinja2.runtime.Context, message: str) -> str:
+    return translations(ctx["request"].state.lang).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(ctx: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return translations(ctx["request"].state.lang).ngettext(singular, plural, n)
+
+
+@jinja2.pass_context
+def _datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(ctx["request"], value).strftime("%Y-%m-%d %H:%M")
+
+
+@jinja2.pass_context
+def _datetime_local_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    """The value of an `<input type=datetime-local>`: wall-clock time in the user's zone."""
+    if isinstance(value, datetime):
+        return local(ctx["request"], value).strftime("%Y-%m-%dT%H:%M")
+    return value or ""
+
+
+def _date_filter(value: date | datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def resolve(obj: Any, path: str) -> Any:
+    """`row.account.name` for a dotted path; None when any step is missing."""
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _money_filter(amount: Decimal | None, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+def _context(request: Request) -> dict[str, Any]:
+    state = request.state
+    principal = getattr(state, "principal", None)
+    return {
+        "lang": state.lang,
+        "user": getattr(state, "user", None),
+        "principal": principal,
+        "csrf_token": auth.csrf_token(request.session) if "session" in request.scope else "",
+        "htmx_script": HTMX_SCRIPT,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        datetime=_datetime_filter,
+        datetime_local=_datetime_local_filter,
+        date=_date_filter,
+        money=_money_filter,
+    )
+    env.globals["resolve"] = resolve
+    return env
+
+
+templates = Jinja2Templates(env=_environment(), context_processors=[_context])
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    return vary(response)
