@@ -42,9 +42,11 @@ class AuthMiddleware:
         if authorization.lower().startswith("bearer "):
             user = await auth.user_for_token(authorization[7:].strip())
             if user is None:
-                await JSONResponse(
-                    {"errors": [{"message": "Invalid or revoked API token."}]}, status_code=401
-                )(scope, receive, send)
+                lang = negotiate(headers.get("accept-language"))
+                message = gettext(lang, N_("Invalid or revoked API token."))
+                await JSONResponse({"errors": [{"message": message}]}, status_code=401)(
+                    scope, receive, send
+                )
                 return
             method = "token"
         elif (session := scope.get("session")) is not None:

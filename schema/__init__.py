@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from app import auth
-from app.i18n import gettext
+from app.i18n import N_, gettext
 from schema.context import Context, build_context
 from schema.extensions import Schema, extensions
 from schema.mutations.accounts import AccountMutation
@@ -42,7 +42,7 @@ from schema.types.users import ApiToken, Role, User
 
 __all__ = ["Context", "graphql_route", "schema"]
 
-AUTH_MESSAGE = "Sign in, or send an API token (Authorization: Bearer ...)."
+AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 
 
 @strawberry.type
