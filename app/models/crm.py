@@ -21,6 +21,20 @@ def _address(prefix: str) -> dict[str, fields.Field]:
     }
 
 
+class PersonName:
+    """Japanese order: family name first."""
+
+    last_name: str
+    first_name: str
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name) if p)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
 class Account(OwnedRecord):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, db_index=True)
@@ -39,7 +53,7 @@ class Account(OwnedRecord):
         return self.name
 
 
-class Contact(OwnedRecord):
+class Contact(PersonName, OwnedRecord):
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
@@ -66,13 +80,6 @@ class Contact(OwnedRecord):
         table = "contacts"
         ordering = ["last_name", "first_name", "id"]
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name) if p)
-
-    def __str__(self) -> str:
-        return self.full_name
-
 
 class LeadStatus(StrEnum):
     NEW = "new"
@@ -81,7 +88,7 @@ class LeadStatus(StrEnum):
     UNQUALIFIED = "unqualified"
 
 
-class Lead(OwnedRecord):
+class Lead(PersonName, OwnedRecord):
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
@@ -95,13 +102,6 @@ class Lead(OwnedRecord):
     class Meta:
         table = "leads"
         ordering = ["last_name", "first_name", "id"]
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name) if p)
-
-    def __str__(self) -> str:
-        return self.full_name
 
 
 class StageCategory(StrEnum):
