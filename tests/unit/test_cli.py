@@ -1,0 +1,35 @@
+"""First-start setup: the administrator, believable demo data, and nothing twice."""
+
+from __future__ import annotations
+
+from app import auth, cli, settings
+from app.models import Account, Contact, Deal, Event, EventAttendee, Lead, Task, User
+
+
+async def test_setup_creates_admin_and_demo_data_once(db):
+    said: list[str] = []
+    await cli.setup(demo=True, out=said.append)
+    text = "\n".join(said)
+    assert settings.ADMIN_EMAIL in text and "http://127.0.0.1:8000/login" in text
+    password = (settings.VAR_DIR / "admin_password").read_text().strip()
+    assert password in text
+    assert oct((settings.VAR_DIR / "admin_password").stat().st_mode & 0o777) == "0o600"
+    admin = await auth.authenticate(settings.ADMIN_EMAIL, password, "127.0.0.1")
+    assert admin.role.name == "Administrator"
+
+    assert 45 <= await Contact.all().count() <= 60
+    assert 25 <= await Deal.all().count() <= 35
+    categories = set(await Deal.all().values_list("stage__category", flat=True))
+    assert categories == {"open", "won", "lost"}
+    names = await Account.all().values_list("name", flat=True)
+    assert any(not n.isascii() for n in names) and any(n.isascii() for n in names)
+    assert await Task.all().count() > 0 and await Lead.all().count() > 0
+    assert await EventAttendee.filter(event_id__in=await Event.all().values_list("id", flat=True)).count() > 0
+    assert set(await User.all().values_list("role__name", flat=True)) == {
+        "Administrator", "Manager", "Sales", "Accountant"}
+
+    counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event)]
+    said.clear()
+    await cli.setup(demo=True, out=said.append)
+    assert [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event)] == counts
+    assert "set up" in said[0]
