@@ -79,6 +79,8 @@ class Contact(PersonName, OwnedRecord):
     class Meta:
         table = "contacts"
         ordering = ["last_name", "first_name", "id"]
+        # The default order of lists and the API: pages come straight off the index, no sort.
+        indexes = (("last_name", "first_name", "id"),)
 
 
 class LeadStatus(StrEnum):
@@ -102,6 +104,8 @@ class Lead(PersonName, OwnedRecord):
     class Meta:
         table = "leads"
         ordering = ["last_name", "first_name", "id"]
+        # The default order of lists and the API: pages come straight off the index, no sort.
+        indexes = (("last_name", "first_name", "id"),)
 
 
 class StageCategory(StrEnum):
