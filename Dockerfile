@@ -1,26 +1,34 @@
-# Kizuna production image: migrations run at start, then uvicorn workers serve the app.
+# Kizuna production image: at start it migrates, creates the first administrator (no demo data),
+# then serves with uvicorn workers. Configure with DATABASE_URL, KIZUNA_SECRET_KEY and friends (README).
 FROM python:3.11-slim
 
+# FORWARDED_ALLOW_IPS (read by uvicorn): trust X-Forwarded-* only from the reverse proxy. "*"
+# assumes the container is reachable from the proxy alone; set the proxy's address otherwise.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     KIZUNA_VAR_DIR=/var/lib/kizuna \
-    WEB_CONCURRENCY=2
+    KIZUNA_SESSION_HTTPS_ONLY=true \
+    WEB_CONCURRENCY=2 \
+    FORWARDED_ALLOW_IPS=*
 
 WORKDIR /srv/kizuna
+# The code runs from this directory (static/ and the templates sit next to the packages);
+# `pip install .` brings the pinned dependencies.
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY schema ./schema
 COPY views ./views
 COPY static ./static
 RUN pip install . \
-    && useradd --system --home /var/lib/kizuna --create-home kizuna \
-    && chown -R kizuna /var/lib/kizuna
+    && rm -rf build *.egg-info \
+    && useradd --system --user-group --home-dir /var/lib/kizuna --create-home --shell /usr/sbin/nologin kizuna \
+    && chown kizuna:kizuna /var/lib/kizuna
 
 USER kizuna
+# SQLite file (when DATABASE_URL is not set), the generated secret key and admin password.
 VOLUME ["/var/lib/kizuna"]
 EXPOSE 8000
 
-# DATABASE_URL (postgres://user:pass@host:5432/kizuna) and KIZUNA_SECRET_KEY come from the
-# environment; see README "Production".
-CMD ["sh", "-c", "python -m app.cli migrate && python -m app.cli setup --no-demo && exec uvicorn --factory app.main:app_factory --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips='*'"]
+ENTRYPOINT ["sh", "-c", "python -m app.cli migrate && python -m app.cli setup --no-demo && exec uvicorn --factory app.main:app_factory --workers \"${WEB_CONCURRENCY:-2}\" --proxy-headers --host 0.0.0.0 --port 8000"]

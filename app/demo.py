@@ -122,16 +122,24 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
     for i in range(30):
         acc = accounts[i % len(accounts)]
         stage = won if i % 5 == 0 else lost if i % 7 == 0 else open_stages[i % len(open_stages)]
-        closing = today + timedelta(days=rng.randint(-90, -5) if stage != open_stages[0] and stage in (won, lost) else rng.randint(5, 120))
-        deal = await Deal.create(
+        # Closed deals closed in the past; open ones are expected to close in the coming months.
+        days = rng.randint(-90, -5) if stage in (won, lost) else rng.randint(5, 120)
+        deals.append(await Deal.create(
             owner_id=acc.owner_id, account_id=acc.id, name=f"{acc.name} {rng.choice(DEAL_NAMES)}"[:120],
             amount=Decimal(rng.randrange(300_000, 30_000_000, 10_000)), currency="JPY", stage=stage,
-            closing_date=closing,
-        )
-        deals.append(deal)
-        people = [c for c in contacts if c.account_id == acc.id]
+            closing_date=today + timedelta(days=days),
+        ))
+    people_of: dict[int, list[Contact]] = {}
+    for c in contacts:
+        people_of.setdefault(c.account_id, []).append(c)
+    deal_people: dict[int, list[int]] = {}
+    links = []
+    for deal in deals:
+        people = people_of.get(deal.account_id, [])
         for c in rng.sample(people, k=min(len(people), rng.randint(1, 3))):
-            await DealContact.create(deal=deal, contact=c, role=rng.choice(DEAL_ROLES))
+            links.append(DealContact(deal_id=deal.id, contact_id=c.id, role=rng.choice(DEAL_ROLES)))
+            deal_people.setdefault(deal.id, []).append(c.id)
+    await DealContact.bulk_create(links)
 
     await Lead.bulk_create([
         Lead(owner_id=rng.choice(owners).id, last_name=rng.choice(JA_LAST), first_name=rng.choice(JA_FIRST),
@@ -153,6 +161,7 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
                           related_type=RelatedType.CONTACT, related_id=c.id))
     await Task.bulk_create(tasks)
 
+    attendees = []
     for i, deal in enumerate(deals[:15]):
         day = today + timedelta(days=rng.randint(-10, 30))
         start = datetime.combine(day, time(10 + i % 7, 0), tzinfo=TOKYO).astimezone(timezone.utc)
@@ -161,11 +170,10 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
             start_at=start, end_at=start + timedelta(hours=1), location=rng.choice(["先方オフィス", "オンライン", "本社 会議室A"]),
             related_type=RelatedType.DEAL, related_id=deal.id,
         )
-        links = await DealContact.filter(deal_id=deal.id).values_list("contact_id", flat=True)
-        await EventAttendee.bulk_create(
-            [EventAttendee(event=event, contact_id=cid) for cid in links]
-            + [EventAttendee(event=event, user_id=deal.owner_id), EventAttendee(event=event, email="guest@example.org")]
-        )
+        attendees += [EventAttendee(event_id=event.id, contact_id=cid) for cid in deal_people.get(deal.id, [])]
+        attendees += [EventAttendee(event_id=event.id, user_id=deal.owner_id),
+                      EventAttendee(event_id=event.id, email="guest@example.org")]
+    await EventAttendee.bulk_create(attendees)
 
     await Case.bulk_create([
         Case(owner_id=c.owner_id, contact_id=c.id, email=c.email, subject=s, status=st)

@@ -41,6 +41,17 @@ async def compare(
     return Result("kizuna", a), Result("baseline", b)
 
 
+async def measure(fn: Callable[[], Awaitable[object]], *, iterations: int, warmup: int = 20) -> Result:
+    for _ in range(warmup):
+        await fn()
+    samples = []
+    for _ in range(iterations):
+        t = time.perf_counter()
+        await fn()
+        samples.append(time.perf_counter() - t)
+    return Result("single", samples)
+
+
 def report(title: str, ours: Result, base: Result, target: float) -> str:
     ratio = ours.median_ms / base.median_ms
     verdict = "ok" if ratio < target else "OVER TARGET"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
+
 from app import auth, cli, settings
 from app.models import Account, Contact, Deal, Event, EventAttendee, Lead, Task, User
 
@@ -33,3 +39,32 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     await cli.setup(demo=True, out=said.append)
     assert [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event)] == counts
     assert "set up" in said[0]
+    assert str(settings.VAR_DIR / "admin_password") in "\n".join(said)
+
+
+async def test_createuser_adds_a_user_who_can_log_in(db):
+    await cli.createuser("rep@example.jp", "営業 花子", "Sales", "a-long-Passw0rd")
+    user = await auth.authenticate("rep@example.jp", "a-long-Passw0rd", "127.0.0.1")
+    assert user.name == "営業 花子" and user.role.name == "Sales"
+    with pytest.raises(SystemExit, match="No role named"):
+        await cli.createuser("x@example.jp", "X", "Nobody", "a-long-Passw0rd")
+
+
+def test_make_run_commands_migrate_and_set_up_a_new_database(tmp_path):
+    """What `make run` does before serving, as separate processes on a fresh SQLite file."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'db' / 'k.sqlite3'}",
+           "KIZUNA_VAR_DIR": str(tmp_path), "KIZUNA_ADMIN_PASSWORD": "first-Passw0rd"}
+
+    def cli_run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, cwd=settings.BASE_DIR,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli_run("migrate")
+    cli_run("migrate")  # idempotent
+    first = cli_run("setup", "--no-demo")
+    assert "http://127.0.0.1:8000/login" in first and settings.ADMIN_EMAIL in first and "first-Passw0rd" in first
+    again = cli_run("setup", "--no-demo")
+    assert "first-Passw0rd" not in again and "http://127.0.0.1:8000/login" in again
+    assert (tmp_path / "db" / "k.sqlite3").exists()
