@@ -5,6 +5,8 @@
     ├── NotFound             no such record, or one the user may not see (never tell them apart)
     ├── PermissionDenied     the user may see the record but not do this to it
     ├── Conflict             the request clashes with the current state (e.g. a record in use)
+    │   └── InvalidTransition a status change the document's status machine refuses
+    ├── DeliveryFailed       an e-mail could not be handed to the SMTP server
     └── AuthenticationError  bad credentials
         └── LoginThrottled   too many failures: try again later
 
@@ -16,14 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.i18n import N_
+from app.i18n import N_, Msgid
 
 Translate = Callable[[str], str]
 
 
 def _render(msgid: str, params: dict[str, Any], gettext: Translate | None) -> str:
     text = gettext(msgid) if gettext else msgid
-    return text % params if params else text
+    if not params:
+        return text
+    if gettext:
+        params = {k: gettext(v) if isinstance(v, Msgid) else v for k, v in params.items()}
+    return text % params
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,17 @@ class PermissionDenied(KizunaError):
 
 class Conflict(KizunaError):
     code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class DeliveryFailed(KizunaError):
+    code = "delivery_failed"
+
+    def __init__(self, msgid: str = N_("The e-mail could not be sent: %(reason)s"), **params):
+        super().__init__(msgid, **params)
 
 
 class AuthenticationError(KizunaError):

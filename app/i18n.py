@@ -47,6 +47,11 @@ def negotiate(accept_language: str | None) -> str:
     return max(choices)[2] if choices else settings.DEFAULT_LANGUAGE
 
 
+class Msgid(str):
+    """A message parameter that is itself a msgid (a status name, say): translated with the
+    message it fills in."""
+
+
 def N_(msgid: str) -> str:
     """Mark a string for the catalog without translating it here (translated where shown)."""
     return msgid

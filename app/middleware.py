@@ -54,7 +54,13 @@ class AuthMiddleware:
             method = "session" if user else None
         state["user"] = user
         state["auth_method"] = method
-        state["principal"] = await Principal.load(user) if user else None
+        state["principal"] = principal = await Principal.load(user) if user else None
+        if principal is not None:
+            # The Books organization worked in: chosen in the page header (session), or named by
+            # an API client; Principal falls back to the user's first one.
+            chosen = headers.get("x-organization-id") or (scope.get("session") or {}).get("organization_id")
+            if chosen and str(chosen).isdigit():
+                principal.active_organization_id = int(chosen)
         state["lang"] = (user.language if user and user.language else None) or negotiate(
             headers.get("accept-language")
         )

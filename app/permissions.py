@@ -24,6 +24,11 @@ from app.i18n import N_
 from app.models import (
     Access,
     Account,
+    BooksContact,
+    Item,
+    Kind,
+    Membership,
+    Transaction,
     Case,
     Contact,
     Deal,
@@ -36,12 +41,26 @@ from app.models import (
 )
 
 CRM_MODULES = ("accounts", "contacts", "leads", "deals", "tasks", "events", "cases")
-MODULES = (*CRM_MODULES, "settings")
+# Books records belong to an organization: members see them all, as far as their role's grants go.
+TRANSACTION_MODULES = ("estimates", "sales_orders", "invoices", "purchase_orders")
+BOOKS_MODULES = ("books_contacts", "items", *TRANSACTION_MODULES, "receivables")
+MODULES = (*CRM_MODULES, *BOOKS_MODULES, "settings")
 ACTIONS = ("view", "create_edit", "delete", "email", "admin")
-# Which actions make sense in which module (settings only knows `admin`).
+# Which actions make sense in which module (settings only knows `admin`). Transactions are never
+# deleted (numbers must stay gapless): they are voided.
 MODULE_ACTIONS: dict[str, tuple[str, ...]] = {
     **{m: ("view", "create_edit", "delete", "email") for m in CRM_MODULES},
+    "books_contacts": ("view", "create_edit", "delete"),
+    "items": ("view", "create_edit", "delete"),
+    **{m: ("view", "create_edit", "email") for m in TRANSACTION_MODULES},
+    "receivables": ("view",),
     "settings": ("admin",),
+}
+MODULE_OF_KIND: dict[Kind, str] = {
+    Kind.ESTIMATE: "estimates",
+    Kind.SALES_ORDER: "sales_orders",
+    Kind.INVOICE: "invoices",
+    Kind.PURCHASE_ORDER: "purchase_orders",
 }
 
 MODULE_OF_MODEL: dict[type[Model], str] = {
@@ -54,28 +73,34 @@ MODULE_OF_MODEL: dict[type[Model], str] = {
     Case: "cases",
 }
 
+BOOKS_MODEL_MODULE: dict[type[Model], str] = {BooksContact: "books_contacts", Item: "items"}
+
 # The roles every deployment starts with and their grants.
 _ALL_CRM = {(m, a) for m in CRM_MODULES for a in MODULE_ACTIONS[m]}
+_ALL_BOOKS = {(m, a) for m in BOOKS_MODULES for a in MODULE_ACTIONS[m]}
 DEFAULT_ROLES: dict[str, dict] = {
     "Administrator": {
         "description": "Full access, including settings.",
         "sees_all_records": True,
-        "grants": _ALL_CRM | {("settings", "admin")},
+        "grants": _ALL_CRM | _ALL_BOOKS | {("settings", "admin")},
     },
     "Manager": {
         "description": "Sees and edits every record; no settings.",
         "sees_all_records": True,
-        "grants": _ALL_CRM,
+        "grants": _ALL_CRM | _ALL_BOOKS,
     },
     "Sales": {
-        "description": "Works their own records and those shared with them.",
+        "description": "Works their own records and those shared with them; quotes and orders.",
         "sees_all_records": False,
-        "grants": {(m, a) for m in CRM_MODULES for a in ("view", "create_edit", "email")},
+        "grants": {(m, a) for m in CRM_MODULES for a in ("view", "create_edit", "email")}
+        | {(m, a) for m in ("estimates", "sales_orders") for a in ("view", "create_edit", "email")}
+        | {("books_contacts", "view"), ("books_contacts", "create_edit"), ("items", "view"),
+           ("invoices", "view")},
     },
     "Accountant": {
-        "description": "Reads accounts, contacts and deals.",
+        "description": "Reads accounts, contacts and deals; runs the books.",
         "sees_all_records": False,
-        "grants": {("accounts", "view"), ("contacts", "view"), ("deals", "view")},
+        "grants": {("accounts", "view"), ("contacts", "view"), ("deals", "view")} | _ALL_BOOKS,
     },
 }
 
@@ -96,6 +121,16 @@ class Principal:
     grants: frozenset[tuple[str, str]]
     sees_all: bool
     scopes: dict[str, Scope]
+    # The Books organizations the user belongs to.
+    organization_ids: frozenset[int] = frozenset()
+    # The organization the user works in now (chosen in the page header); None: their first one.
+    active_organization_id: int | None = None
+
+    @property
+    def current_organization_id(self) -> int | None:
+        if self.active_organization_id in self.organization_ids:
+            return self.active_organization_id
+        return min(self.organization_ids) if self.organization_ids else None
 
     @classmethod
     async def load(cls, user: User) -> "Principal":
@@ -132,7 +167,10 @@ class Principal:
                 scope.read_owner_ids |= owners
                 if write:
                     scope.write_owner_ids |= owners
-        return cls(user=user, grants=grants, sees_all=role.sees_all_records, scopes=scopes)
+        organization_ids = frozenset(
+            await Membership.filter(user_id=user.id).values_list("organization_id", flat=True))
+        return cls(user=user, grants=grants, sees_all=role.sees_all_records, scopes=scopes,
+                   organization_ids=organization_ids)
 
     @property
     def is_admin(self) -> bool:
@@ -154,8 +192,14 @@ class Principal:
 
 
 def module_of(obj_or_model: Model | type[Model]) -> str:
+    if isinstance(obj_or_model, Transaction):
+        return MODULE_OF_KIND[obj_or_model.kind]
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return MODULE_OF_MODEL[model]
+    return MODULE_OF_MODEL.get(model) or BOOKS_MODEL_MODULE[model]
+
+
+def is_books(obj: Model) -> bool:
+    return isinstance(obj, Transaction) or type(obj) in BOOKS_MODEL_MODULE
 
 
 def can(principal: Principal, action: str, target: Model | str) -> bool:
@@ -176,6 +220,9 @@ def require(principal: Principal, action: str, target: Model | str) -> None:
             raise PermissionDenied()
         return
     module = module_of(target)
+    if is_books(target):
+        _require_books(principal, action, module, target)
+        return
     access = principal.access_to(module, target.owner_id) if principal.has(module, "view") else None
     if access is None:
         raise NotFound()
@@ -187,11 +234,25 @@ def require(principal: Principal, action: str, target: Model | str) -> None:
         raise PermissionDenied(N_("This record is shared with you read-only."))
 
 
-def restrict(queryset: QuerySet, principal: Principal, action: str = "view") -> QuerySet:
-    """Filter a queryset to the records the principal may `view` (or edit, for `create_edit`)."""
-    module = MODULE_OF_MODEL[queryset.model]
+def _require_books(principal: Principal, action: str, module: str, target: Model) -> None:
+    """Books records: members of the record's organization, as far as their grants go."""
+    if target.organization_id not in principal.organization_ids or not principal.has(module, "view"):
+        raise NotFound()
+    if action != "view" and not principal.has(module, action):
+        raise PermissionDenied()
+
+
+def restrict(
+    queryset: QuerySet, principal: Principal, action: str = "view", module: str | None = None
+) -> QuerySet:
+    """Filter a queryset to the records the principal may `view` (or edit, for `create_edit`).
+
+    Transactions share one table: pass the kind's `module` (the queryset filtered to that kind)."""
+    module = module or MODULE_OF_MODEL.get(queryset.model) or BOOKS_MODEL_MODULE[queryset.model]
     if not principal.has(module, "view") or not principal.has(module, action):
         return queryset.filter(id__isnull=True)  # nothing: never counted, never leaked
+    if module in BOOKS_MODULES:
+        return queryset.filter(organization_id__in=sorted(principal.organization_ids))
     scope = principal.scopes[module]
     write = action in ("create_edit", "delete")
     if scope.write_everything or (scope.everything and not write):

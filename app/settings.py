@@ -58,3 +58,14 @@ MAX_ALIASES: int = config("KIZUNA_MAX_ALIASES", cast=int, default=30)
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
 ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)
+
+# Books
+# Where uploaded documents (and organization logos) are kept, under random names.
+DOCUMENTS_DIR: Path = Path(config("KIZUNA_DOCUMENTS_DIR", default=str(VAR_DIR / "documents")))
+DOCUMENT_MAX_BYTES: int = config("KIZUNA_DOCUMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024)
+# A TrueType Japanese font to embed in PDFs (e.g. IPAex Gothic). Unset: the first one found in the
+# usual system places, else reportlab's built-in CID fonts (nothing embedded).
+PDF_FONT: str | None = config("KIZUNA_PDF_FONT", default=None)
+# The address customers reach this server at; links in e-mails (portal links) start with it.
+PUBLIC_URL: str = config("KIZUNA_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+SMTP_TIMEOUT: float = config("KIZUNA_SMTP_TIMEOUT", cast=float, default=30.0)

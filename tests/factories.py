@@ -117,3 +117,68 @@ async def share(module: str, access: Access, *, owner: User | None = None, grant
     return await SharingRule.create(
         module=module, access=access, owner_user=owner, grantee_user=grantee, grantee_role=grantee_role
     )
+
+
+# ---- Books ---------------------------------------------------------------------------------
+# Valid registration numbers (T + corporate number with its check digit).
+REGISTRATION_NUMBER = "T7000012050002"  # 国税庁's corporate number
+
+
+async def make_org(*members: User, **kw) -> "Organization":
+    """An organization (Books edition, JPY) with its default e-mail templates and members."""
+    from app.models import Membership, Organization
+    from app.services.organizations import install_default_templates
+
+    n = next(_seq)
+    org = await Organization.create(
+        name=kw.pop("name", f"株式会社サンプル{n}"), registration_number=kw.pop("registration_number", REGISTRATION_NUMBER),
+        address_code=kw.pop("address_code", "100-0001"), address_state=kw.pop("address_state", "東京都"),
+        address_city=kw.pop("address_city", "千代田区"), address_street=kw.pop("address_street", "千代田1-1"),
+        bank_details=kw.pop("bank_details", "みずほ銀行 東京営業部 普通 1234567 カ）サンプル"), **kw)
+    for user in members:
+        await Membership.create(organization=org, user=user)
+    await install_default_templates(org)
+    return org
+
+
+async def make_customer(org, **kw) -> "BooksContact":
+    from app.models import BooksContact, ContactPerson
+
+    n = next(_seq)
+    persons = kw.pop("persons", [{"last_name": "山田", "first_name": "太郎", "email": f"yamada{n}@example.jp"}])
+    contact = await BooksContact.create(
+        organization=org, display_name=kw.pop("display_name", f"株式会社テスト{n}"), **kw)
+    for i, p in enumerate(persons):
+        await ContactPerson.create(books_contact=contact, is_primary=i == 0, **p)
+    return contact
+
+
+async def make_item(org, **kw) -> "Item":
+    from app.models import Item
+
+    n = next(_seq)
+    return await Item.create(organization=org, name=kw.pop("name", f"商品{n}"),
+                             rate=kw.pop("rate", Decimal(1000)), unit=kw.pop("unit", "個"), **kw)
+
+
+def lines(*specs: tuple) -> list[dict]:
+    """`lines(("コンサルティング", 2, 5000, 10), ("お弁当", 3, 800, 8))` -> service line input."""
+    return [{"description": d, "quantity": q, "rate": r, "tax_rate": t} for d, q, r, t in specs]
+
+
+async def make_transaction(principal: Principal, kind: str, contact, line_specs=None, **kw) -> "Transaction":
+    """A transaction through the service (numbering, totals, history), as users create them."""
+    from app.models import Kind
+    from app.services import transactions
+
+    data = {"contact_id": contact.id, "organization_id": contact.organization_id,
+            "lines": lines(*(line_specs or [("作業費", 1, 10000, 10)])), **kw}
+    return await transactions.create(principal, Kind(kind), data)
+
+
+async def make_sent_invoice(principal: Principal, contact, line_specs=None, **kw) -> "Transaction":
+    from app.models import Kind
+    from app.services import workflow
+
+    txn = await make_transaction(principal, "invoice", contact, line_specs, **kw)
+    return await workflow.mark_sent(principal, Kind.INVOICE, txn.id)

@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
-from views import accounts, activities, auth, cases, contacts, deals, leads, preferences, settings
+from views import accounts, activities, auth, books, cases, contacts, deals, leads, preferences, settings
 from views.pages import exception_handlers
 
 routes = [
@@ -11,6 +11,7 @@ routes = [
     *deals.routes,
     *activities.routes,
     *cases.routes,
+    *books.routes,
     *settings.routes,
     *preferences.routes,
 ]

@@ -19,6 +19,9 @@ from views.templating import render, translator
 MODULE_LABELS = {
     "accounts": N_("Accounts"), "contacts": N_("Contacts"), "leads": N_("Leads"),
     "deals": N_("Deals"), "tasks": N_("Tasks"), "events": N_("Events"), "cases": N_("Cases"),
+    "books_contacts": N_("Customers & vendors"), "items": N_("Items"), "estimates": N_("Estimates"),
+    "sales_orders": N_("Sales orders"), "invoices": N_("Invoices"), "purchase_orders": N_("Purchase orders"),
+    "receivables": N_("Receivables"),
     "settings": N_("Settings"),
 }
 ACTION_LABELS = {

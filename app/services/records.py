@@ -9,7 +9,7 @@ way, and every problem is collected into one `ValidationError` with field paths.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -25,8 +25,8 @@ from tortoise.validators import MaxLengthValidator
 
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
-from app.models import User
-from app.permissions import MODULE_OF_MODEL, Principal, require, restrict
+from app.models import Organization, User
+from app.permissions import BOOKS_MODEL_MODULE, MODULE_OF_MODEL, Principal, module_of, require, restrict
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_FIELDS = {"email", "secondary_email"}
@@ -38,6 +38,7 @@ class Cleaned:
 
     values: dict[str, Any]
     errors: list[FieldError]
+    data: dict[str, Any] = field(default_factory=dict)  # the raw input, for cross-field rules
 
     def error(self, field: str, msgid: str, **params: Any) -> None:
         self.errors.append(FieldError(field, msgid, params))
@@ -60,10 +61,12 @@ class RecordService:
     # Writable fields by model field name; relations by their source field (`account_id`).
     fields: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]] = ()
+    # CRM records have an owner; Books records belong to an organization instead.
+    owned: ClassVar[bool] = True
 
     @property
     def module(self) -> str:
-        return MODULE_OF_MODEL[self.model]
+        return module_of(self.model)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -87,7 +90,8 @@ class RecordService:
         require(principal, "create_edit", self.module)
         cleaned = await self.clean(principal, data, None)
         values = dict(cleaned.values)
-        values.setdefault("owner_id", principal.user.id)
+        if self.owned:
+            values.setdefault("owner_id", principal.user.id)
         async with in_transaction():
             obj = self.model(**{k: v for k, v in values.items() if k in self._columns})
             await obj.save()
@@ -130,14 +134,14 @@ class RecordService:
     @property
     def _columns(self) -> set[str]:
         meta = self.model._meta
-        return set(meta.fields_db_projection) | {"owner_id"}
+        return set(meta.fields_db_projection) | ({"owner_id"} if self.owned else set())
 
     async def clean(
         self, principal: Principal, data: dict[str, Any], instance: Model | None
     ) -> Cleaned:
         """Coerce and validate `data`. Missing keys keep the instance's values on update."""
-        cleaned = Cleaned({}, [])
-        unknown = set(data) - set(self.fields) - {"owner_id"}
+        cleaned = Cleaned({}, [], data)
+        unknown = set(data) - set(self.fields) - ({"owner_id"} if self.owned else set())
         for name in sorted(unknown):
             cleaned.error(name, N_("Unknown field."))
         for name in self.fields:
@@ -146,7 +150,7 @@ class RecordService:
             value = await self.coerce(principal, name, data[name], cleaned)
             if not cleaned.has_error(name):
                 cleaned.values[name] = value
-        if "owner_id" in data and data["owner_id"] not in (None, ""):
+        if self.owned and "owner_id" in data and data["owner_id"] not in (None, ""):
             owner = await self._user(data["owner_id"])
             if owner is None:
                 cleaned.error("owner_id", N_("Choose an active user."))
@@ -207,8 +211,10 @@ class RecordService:
             return None
         related: type[Model] = field.related_model
         qs = related.filter(id=pk)
-        if related in MODULE_OF_MODEL:
+        if related in MODULE_OF_MODEL or related in BOOKS_MODEL_MODULE:
             qs = restrict(qs, principal)  # a relation may only point at what the user can see
+        elif related is Organization:
+            qs = qs.filter(id__in=sorted(principal.organization_ids))
         if not await qs.exists():
             cleaned.error(name, N_("Choose a valid record."))
             return None

@@ -34,8 +34,8 @@ async def test_query_count_does_not_grow_with_the_page(gql):
         assert all(len(e["node"]["deals"]) == 2 for e in data["contacts"]["edges"])
         counts[n] = len(queries)
     assert counts[5] == counts[40], queries.sql
-    # token, grants, sharing rules; then contacts, accounts, deal links, deals, stages
-    assert counts[40] == 8, queries.sql
+    # token, grants, sharing rules, memberships; then contacts, accounts, deal links, deals, stages
+    assert counts[40] == 9, queries.sql
 
 
 async def test_benchmark_query_shape(gql):

@@ -1,0 +1,217 @@
+"""Books transactions: estimates, sales orders, invoices and purchase orders share one table
+(`kind` tells them apart) with their line items, comments/history, payments, documents, the
+numbering counters and the e-mail templates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from app.models.base import Timestamped, long_text
+
+
+class Kind(StrEnum):
+    ESTIMATE = "estimate"
+    SALES_ORDER = "sales_order"
+    INVOICE = "invoice"
+    PURCHASE_ORDER = "purchase_order"
+
+
+class Status(StrEnum):
+    """Stored statuses of every kind; `expired` and `overdue` are derived from dates, not stored."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    VIEWED = "viewed"
+    ACCEPTED = "accepted"  # estimate
+    DECLINED = "declined"  # estimate
+    CONVERTED = "converted"  # estimate turned into a sales order or an invoice
+    CONFIRMED = "confirmed"  # sales order
+    INVOICED = "invoiced"  # sales order
+    PARTIALLY_PAID = "partially_paid"  # invoice
+    PAID = "paid"  # invoice
+    CLOSED = "closed"  # purchase order, received and billed
+    VOID = "void"
+
+
+class Transaction(Timestamped):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="transactions", on_delete=fields.RESTRICT, db_index=True)
+    kind = fields.CharEnumField(Kind, max_length=20)
+    number = fields.CharField(max_length=30)
+    status = fields.CharEnumField(Status, max_length=20, default=Status.DRAFT)
+    # The customer (a vendor for purchase orders).
+    contact = fields.ForeignKeyField(
+        "models.BooksContact", related_name="transactions", on_delete=fields.RESTRICT, db_index=True)
+    issue_date = fields.DateField()
+    # Estimate: expiry date. Invoice: due date. Orders: expected delivery date.
+    due_date = fields.DateField(null=True, db_index=True)
+    payment_terms = fields.CharField(max_length=20, default="")
+    reference = fields.CharField(max_length=100, default="")
+    subject = fields.CharField(max_length=250, default="")
+    salesperson = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    currency = fields.CharField(max_length=3, default="JPY")
+    notes = long_text()
+    terms = long_text()
+    # Totals, kept in step with the lines by the service (lists and receivables read them).
+    subtotal = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    tax_total = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    total = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    amount_paid = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    balance = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    # [{"rate": "10", "subtotal": "1000", "tax": "100"}, ...] as computed with the rounding below
+    tax_breakdown = fields.JSONField(default=list)
+    tax_rounding = fields.CharField(max_length=10, default="down")
+    # The document this one was converted from (estimate -> order/invoice, order -> invoice).
+    source = fields.ForeignKeyField(
+        "models.Transaction", related_name="conversions", null=True, on_delete=fields.SET_NULL,
+        db_index=True)
+    sent_at = fields.DatetimeField(null=True)
+    viewed_at = fields.DatetimeField(null=True)
+    # An unguessable token for the customer's link to this document.
+    portal_token = fields.CharField(max_length=64, unique=True)
+    created_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+
+    class Meta:
+        table = "transactions"
+        ordering = ["-issue_date", "-id"]
+        unique_together = (("organization", "kind", "number"),)
+        indexes = (("organization_id", "kind", "status"), ("organization_id", "kind", "issue_date"))
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TransactionLine(Model):
+    id = fields.IntField(primary_key=True)
+    transaction = fields.ForeignKeyField(
+        "models.Transaction", related_name="lines", on_delete=fields.CASCADE, db_index=True)
+    position = fields.SmallIntField()
+    item = fields.ForeignKeyField(
+        "models.Item", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    description = fields.TextField(default="")
+    quantity = fields.DecimalField(max_digits=14, decimal_places=4, default=1)
+    unit = fields.CharField(max_length=20, default="")
+    rate = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    discount = fields.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent
+    tax_rate = fields.DecimalField(max_digits=5, decimal_places=2, default=10)  # percent
+    amount = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+
+    class Meta:
+        table = "transaction_lines"
+        ordering = ["position", "id"]
+
+
+class CommentKind(StrEnum):
+    NOTE = "note"  # written by a user
+    HISTORY = "history"  # recorded by the system
+
+
+class Comment(Model):
+    """A note or a history entry. History text is a msgid with params, translated when shown."""
+
+    id = fields.IntField(primary_key=True)
+    transaction = fields.ForeignKeyField(
+        "models.Transaction", related_name="comments", on_delete=fields.CASCADE, db_index=True)
+    kind = fields.CharEnumField(CommentKind, max_length=10)
+    action = fields.CharField(max_length=30, default="")  # history: created, sent, viewed, paid...
+    text = fields.TextField()
+    params = fields.JSONField(default=dict)
+    author = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "transaction_comments"
+        ordering = ["created_at", "id"]
+
+
+class PaymentMode(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    CASH = "cash"
+    CREDIT_CARD = "credit_card"
+    CHECK = "check"
+    OTHER = "other"
+
+
+class Payment(Timestamped):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
+    invoice = fields.ForeignKeyField(
+        "models.Transaction", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
+    amount = fields.DecimalField(max_digits=18, decimal_places=4)
+    date = fields.DateField()
+    mode = fields.CharEnumField(PaymentMode, max_length=20, default=PaymentMode.BANK_TRANSFER)
+    reference = fields.CharField(max_length=100, default="")
+    notes = fields.CharField(max_length=500, default="")
+    # A voided payment stays on record; its amount goes back to the invoice's balance.
+    voided_at = fields.DatetimeField(null=True)
+    created_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+
+    class Meta:
+        table = "payments"
+        ordering = ["date", "id"]
+
+
+class Document(Model):
+    """A file attached to a Books contact or a transaction, stored on disk under a random name."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="documents", on_delete=fields.RESTRICT, db_index=True)
+    books_contact = fields.ForeignKeyField(
+        "models.BooksContact", related_name="documents", null=True, on_delete=fields.CASCADE,
+        db_index=True)
+    transaction = fields.ForeignKeyField(
+        "models.Transaction", related_name="documents", null=True, on_delete=fields.CASCADE,
+        db_index=True)
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=100)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    storage_name = fields.CharField(max_length=80, unique=True)
+    uploaded_by = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "documents"
+        ordering = ["-created_at", "-id"]
+
+
+class NumberSequence(Model):
+    """The next number per organization and kind, taken inside the creating transaction so a
+    rolled-back creation gives its number back (no gaps) and the row lock serializes creators."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="sequences", on_delete=fields.CASCADE, db_index=True)
+    kind = fields.CharEnumField(Kind, max_length=20)
+    last_value = fields.IntField(default=0)
+
+    class Meta:
+        table = "number_sequences"
+        unique_together = (("organization", "kind"),)
+
+
+class EmailTemplate(Timestamped):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="email_templates", on_delete=fields.CASCADE, db_index=True)
+    kind = fields.CharEnumField(Kind, max_length=20)
+    name = fields.CharField(max_length=100)
+    language = fields.CharField(max_length=5, default="ja")
+    subject = fields.CharField(max_length=255)
+    body = fields.TextField()
+    is_default = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "email_templates"
+        ordering = ["kind", "-is_default", "name", "id"]

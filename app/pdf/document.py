@@ -1,0 +1,76 @@
+"""What a transaction PDF shows, as plain data: the renderer knows nothing of the database.
+
+`app.services.books_pdf` (or whoever renders) builds a `PdfDocument` from a transaction; the
+renderer (`app.pdf.render`) turns it into bytes. Amounts are Decimal already rounded to the
+currency's minor unit; labels are translated by the renderer from `lang`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+# The four transaction kinds that have a PDF.
+KINDS = ("estimate", "sales_order", "invoice", "purchase_order")
+
+
+@dataclass(frozen=True)
+class Party:
+    """The organization issuing the document, or the customer/vendor receiving it."""
+
+    name: str
+    is_company: bool = True  # the recipient's honorific: 御中 for companies, 様 for persons
+    attention: str = ""  # a contact person at a company ("営業部 山田 太郎")
+    address_lines: tuple[str, ...] = ()  # already in display order (postal code first in Japan)
+    phone: str = ""
+    email: str = ""
+    registration_number: str = ""  # qualified-invoice registration number, T + 13 digits
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str  # item name and/or free text; may contain newlines
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    discount: Decimal  # percent, 0 when none
+    tax_rate: Decimal  # percent: 10, 8 (reduced, marked ※) or 0
+    amount: Decimal  # quantity x rate less discount, rounded, before tax
+
+
+@dataclass(frozen=True)
+class TaxRow:
+    """Subtotal and tax of one tax rate (the qualified-invoice rules want both per rate)."""
+
+    rate: Decimal
+    subtotal: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    kind: str  # one of KINDS
+    number: str  # "INV-00001"
+    lang: str  # "ja" or "en": labels, date format
+    currency: str  # "JPY": no decimals; others use their minor unit
+    issuer: Party
+    recipient: Party
+    issue_date: date
+    # estimate: expiry date; invoice: due date; sales/purchase order: expected delivery date
+    second_date: date | None = None
+    reference: str = ""
+    salesperson: str = ""
+    subject: str = ""
+    lines: tuple[Line, ...] = ()
+    tax_rows: tuple[TaxRow, ...] = ()
+    subtotal: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    amount_paid: Decimal = Decimal(0)  # invoices: shown with the balance due when non-zero
+    balance: Decimal = Decimal(0)
+    bank_details: str = ""  # free text, several lines
+    notes: str = ""
+    terms: str = ""
+    logo: bytes | None = None  # PNG or JPEG bytes of the organization's logo
+    extra: dict[str, str] = field(default_factory=dict)

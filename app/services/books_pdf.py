@@ -1,0 +1,86 @@
+"""A transaction as a PDF: gathers what the page shows (app.pdf.document) and renders it off
+the event loop (app.pdf.render)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from typing import Any
+
+from app.models import BooksContact, ContactPerson, Kind, Organization, Transaction, User
+from app.pdf.document import Line, Party, PdfDocument, TaxRow
+from app.permissions import Principal
+from app.services import transactions as txns
+from app.services.documents import storage_path
+from app.services.tax import RateTotal
+
+FILE_TITLES = {
+    "ja": {Kind.ESTIMATE: "御見積書", Kind.SALES_ORDER: "受注書", Kind.INVOICE: "請求書",
+           Kind.PURCHASE_ORDER: "発注書"},
+    "en": {Kind.ESTIMATE: "Estimate", Kind.SALES_ORDER: "Sales-Order", Kind.INVOICE: "Invoice",
+           Kind.PURCHASE_ORDER: "Purchase-Order"},
+}
+
+
+def filename_of(txn: Transaction, lang: str) -> str:
+    """`請求書_INV-00001.pdf`: what the download and the e-mail attachment are called."""
+    return f"{FILE_TITLES.get(lang, FILE_TITLES['en'])[txn.kind]}_{txn.number}.pdf"
+
+
+def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
+    code, state, city, street, country = (getattr(obj, f"{prefix}_{p}") for p in
+                                          ("code", "state", "city", "street", "country"))
+    if lang == "ja":
+        first = f"〒{code}" if code else ""
+        return tuple(x for x in (first, f"{state}{city}{street}", country if country not in ("", "日本", "Japan") else "") if x)
+    return tuple(x for x in (street, " ".join(p for p in (city, state, code) if p), country) if x)
+
+
+def _logo(org: Organization) -> bytes | None:
+    if not org.logo_path:
+        return None
+    path = storage_path(org.logo_path)
+    return path.read_bytes() if path.exists() else None
+
+
+async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocument:
+    org = await Organization.get(id=txn.organization_id)
+    contact = await BooksContact.get(id=txn.contact_id)
+    lang = lang or org.language
+    person = await ContactPerson.filter(books_contact_id=contact.id).order_by("-is_primary", "id").first()
+    salesperson = await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None
+    lines = await txns.lines_of(txn)
+    attention = contact.billing_attention or (person.full_name + (" 様" if lang == "ja" else "") if person and contact.is_company else "")
+    return PdfDocument(
+        kind=txn.kind.value, number=txn.number, lang=lang, currency=txn.currency,
+        issuer=Party(name=org.name, address_lines=_address(org, "address", lang), phone=org.phone,
+                     email=org.email, registration_number=org.registration_number),
+        recipient=Party(name=contact.company_name or contact.display_name, is_company=contact.is_company,
+                        attention=attention, address_lines=_address(contact, "billing", lang),
+                        registration_number=contact.registration_number if txn.kind == Kind.PURCHASE_ORDER else ""),
+        issue_date=txn.issue_date, second_date=txn.due_date, reference=txn.reference,
+        salesperson=salesperson.name if salesperson else "", subject=txn.subject,
+        lines=tuple(Line(description=line.description, quantity=line.quantity, unit=line.unit, rate=line.rate,
+                         discount=line.discount, tax_rate=line.tax_rate, amount=line.amount) for line in lines),
+        tax_rows=tuple(TaxRow(r.rate, r.subtotal, r.tax) for r in map(RateTotal.from_json, txn.tax_breakdown)),
+        subtotal=txn.subtotal, tax_total=txn.tax_total, total=txn.total,
+        amount_paid=txn.amount_paid if txn.kind == Kind.INVOICE else Decimal(0),
+        balance=txn.balance if txn.kind == Kind.INVOICE else Decimal(0),
+        bank_details=org.bank_details if txn.kind == Kind.INVOICE else "",
+        notes=txn.notes, terms=txn.terms, logo=_logo(org),
+    )
+
+
+async def render(txn: Transaction, lang: str | None = None) -> bytes:
+    from app.pdf.render import render_pdf_async
+
+    return await render_pdf_async(await build_document(txn, lang))
+
+
+async def pdf_of(principal: Principal, kind: Kind, record_id: Any) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of a transaction the user may view."""
+    txn = await txns.get(principal, kind, record_id, "view")
+    org_lang = await Organization.filter(id=txn.organization_id).first().values_list("language", flat=True)
+    return filename_of(txn, org_lang), await render(txn, org_lang)
+
+

@@ -1,0 +1,37 @@
+"""Comments on transactions: notes users write, and the system history (created, sent, viewed,
+accepted, paid ...). History text is a msgid with params, so each reader sees their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ValidationError
+from app.i18n import N_
+from app.models import Comment, CommentKind, Transaction, User
+from app.models.base import LONG_TEXT_MAX
+
+
+async def record(txn: Transaction, action: str, msgid: str, author: User | None = None, **params: Any) -> Comment:
+    return await Comment.create(
+        transaction_id=txn.id, kind=CommentKind.HISTORY, action=action, text=msgid,
+        params={k: str(v) for k, v in params.items()}, author_id=author.id if author else None,
+    )
+
+
+async def add_note(txn: Transaction, author: User, text: str) -> Comment:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError.single("text", N_("This field is required."))
+    if len(text) > LONG_TEXT_MAX:
+        raise ValidationError.single(
+            "text", N_("Must be at most %(max)d characters (now %(length)d)."),
+            max=LONG_TEXT_MAX, length=len(text))
+    return await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text, author_id=author.id)
+
+
+def render_comment(comment: Comment, gettext) -> str:
+    """The comment as its reader should see it."""
+    if comment.kind == CommentKind.NOTE:
+        return comment.text
+    text = gettext(comment.text)
+    return text % comment.params if comment.params else text

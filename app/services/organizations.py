@@ -1,0 +1,193 @@
+"""Organizations (Books tenants), their members, and the scope every Books record lives in.
+
+A deployment hosts several organizations; users belong to one or more. Books records carry their
+organization; a user reaches the records of the organizations they belong to (app.permissions).
+Settings of an organization are edited by administrators who are members of it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.i18n import N_
+from app.models import Edition, Kind, Membership, Organization, Transaction, User
+from app.money import MINOR_UNITS
+from app.permissions import Principal, require
+from app.services.records import EMAIL_RE, Cleaned, RecordService
+
+REGISTRATION_RE = re.compile(r"^T\d{13}$")
+
+
+def corporate_number_check_digit(base12: str) -> int:
+    """The leading check digit of a 13-digit corporate number (法人番号) from its other 12 digits:
+    9 - (sum of digits weighted 1,2,1,2... from the right) mod 9."""
+    total = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(base12)))
+    return 9 - total % 9
+
+
+def registration_number_problem(value: str) -> str | None:
+    """None when `value` is a valid qualified-invoice registration number (T + 13 digits)."""
+    if not REGISTRATION_RE.match(value):
+        return N_("Enter T followed by the 13 digits of the registration number.")
+    digits = value[1:]
+    if int(digits[0]) != corporate_number_check_digit(digits[1:]):
+        return N_("The registration number's check digit is wrong; check the number.")
+    return None
+
+
+def normalize_registration_number(value: Any) -> str:
+    """Accept the forms people paste: lower-case t, full-width digits, hyphens and spaces."""
+    text = str(value or "").strip().translate(_FULLWIDTH).upper()
+    return re.sub(r"[\s\-‐－]", "", text)
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｔｔ", "0123456789Tt")
+
+
+class OrganizationScoped:
+    """Mixin for services of Books records: the organization comes from the input (one the user
+    belongs to) or is the user's current one, and never changes afterwards."""
+
+    owned: ClassVar[bool] = False
+
+    async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
+        if name == "organization_id":
+            return value  # decided in validate(), where the instance is known
+        return await super().coerce(principal, name, value, cleaned)  # type: ignore[misc]
+
+    async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:
+        requested = cleaned.values.pop("organization_id", None)
+        if instance is not None:
+            if requested not in (None, "") and str(requested) != str(instance.organization_id):
+                cleaned.error("organization_id", N_("A record cannot move to another organization."))
+        else:
+            try:
+                org_id = int(requested or principal.current_organization_id or 0)
+            except (TypeError, ValueError):
+                org_id = 0
+            if org_id not in principal.organization_ids:
+                cleaned.error("organization_id", N_("Choose an organization you belong to."))
+            else:
+                cleaned.values["organization_id"] = org_id
+        await super().validate(principal, cleaned, instance)  # type: ignore[misc]
+
+
+class OrganizationService(RecordService):
+    model = Organization
+    owned = False
+    fields = (
+        "name", "edition", "phone", "email", "website", "registration_number", "bank_details",
+        "currency", "fiscal_year_start_month", "tax_rounding", "language",
+        "estimate_prefix", "sales_order_prefix", "invoice_prefix", "purchase_order_prefix",
+        "smtp_host", "smtp_port", "smtp_username", "smtp_password", "smtp_security",
+        "sender_email", "sender_name",
+        *(f"address_{p}" for p in ("attention", "street", "city", "state", "code", "country")),
+    )
+    required = ("name",)
+
+    def query(self, principal: Principal, action: str = "view"):
+        return Organization.filter(id__in=sorted(principal.organization_ids))
+
+    async def get(self, principal: Principal, record_id: int | str, action: str = "view") -> Organization:
+        try:
+            pk = int(record_id)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        if pk not in principal.organization_ids:
+            raise NotFound()
+        org = await Organization.get_or_none(id=pk)
+        if org is None:
+            raise NotFound()
+        if action != "view":
+            require(principal, "admin", "settings")
+        return org
+
+    async def create(self, principal: Principal, data: dict[str, Any]) -> Organization:
+        require(principal, "admin", "settings")
+        cleaned = await self.clean(principal, data, None)
+        async with in_transaction():
+            org = await Organization.create(**cleaned.values)
+            await Membership.create(organization_id=org.id, user_id=principal.user.id)
+            await install_default_templates(org)
+        principal.organization_ids = principal.organization_ids | {org.id}
+        return org
+
+    async def update(self, principal: Principal, record_id: int | str, data: dict[str, Any]) -> Organization:
+        org = await self.get(principal, record_id, "admin")
+        cleaned = await self.clean(principal, data, org)
+        for key, value in cleaned.values.items():
+            setattr(org, key, value)
+        await org.save()
+        return org
+
+    async def delete(self, principal: Principal, record_id: int | str) -> int:
+        raise Conflict(N_("Organizations with records cannot be deleted."))
+
+    async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
+        if name == "registration_number":
+            value = normalize_registration_number(value)
+        return await super().coerce(principal, name, value, cleaned)
+
+    async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:
+        values = cleaned.values
+        number = values.get("registration_number")
+        if number and (problem := registration_number_problem(number)):
+            cleaned.error("registration_number", problem)
+        if "currency" in values and values["currency"] not in MINOR_UNITS:
+            cleaned.error("currency", N_("Choose one of the offered values."))
+        month = values.get("fiscal_year_start_month")
+        if month is not None and not 1 <= month <= 12:
+            cleaned.error("fiscal_year_start_month", N_("Enter a month from 1 to 12."))
+        port = values.get("smtp_port")
+        if port is not None and not 1 <= port <= 65535:
+            cleaned.error("smtp_port", N_("Enter a port from 1 to 65535."))
+        for name in ("email", "sender_email"):
+            if values.get(name) and not EMAIL_RE.match(values[name]):
+                cleaned.error(name, N_("Enter a valid e-mail address."))
+        if "language" in values and values["language"] not in ("ja", "en"):
+            cleaned.error("language", N_("Choose one of the offered values."))
+        for kind in Kind:
+            name = f"{kind.value}_prefix"
+            if name in values and not re.fullmatch(r"[A-Za-z0-9\-_/]{1,10}", values[name]):
+                cleaned.error(name, N_("Use up to 10 letters, digits, hyphens or slashes."))
+        if (instance is not None and values.get("edition") == Edition.INVOICE
+                and instance.edition == Edition.BOOKS
+                and await Transaction.filter(organization_id=instance.id, kind=Kind.SALES_ORDER).exists()):
+            cleaned.error("edition", N_("This organization has sales orders, which only the Books edition keeps."))
+
+
+organizations = OrganizationService()
+
+
+async def add_member(principal: Principal, organization_id: int, user_id: int) -> None:
+    await organizations.get(principal, organization_id, "admin")
+    if not await User.filter(id=user_id, is_active=True).exists():
+        raise ValidationError.single("user_id", N_("Choose an active user."))
+    await Membership.get_or_create(organization_id=organization_id, user_id=user_id)
+
+
+async def remove_member(principal: Principal, organization_id: int, user_id: int) -> None:
+    await organizations.get(principal, organization_id, "admin")
+    if user_id == principal.user.id:
+        raise PermissionDenied(N_("You cannot remove yourself from an organization."))
+    await Membership.filter(organization_id=organization_id, user_id=user_id).delete()
+
+
+async def install_default_templates(org: Organization) -> None:
+    """The ja and en e-mail templates of every transaction kind (the org's language is default)."""
+    from app.mail.templates import DEFAULT_TEMPLATES
+    from app.models import EmailTemplate
+
+    rows = []
+    for kind in Kind:
+        for lang, (subject, body) in DEFAULT_TEMPLATES[kind.value].items():
+            rows.append(EmailTemplate(
+                organization_id=org.id, kind=kind, language=lang, subject=subject, body=body,
+                name="標準" if lang == "ja" else "Standard", is_default=lang == org.language,
+            ))
+    await EmailTemplate.bulk_create(rows)

@@ -1,0 +1,130 @@
+"""Payments against invoices: partial or full, never more than the balance; a voided payment
+gives its amount back to the balance. The invoice row is locked while its balance changes, so
+two payments recorded at once cannot overpay it together."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
+from app.i18n import N_
+from app.models import Kind, Payment, PaymentMode, Status, Transaction
+from app.money import fits_minor_unit, format_money
+from app.permissions import Principal, require
+from app.services import history
+from app.services import transactions as txns
+
+PAYABLE = {Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}
+PAYMENT_FIELDS = {"amount", "date", "mode", "reference", "notes"}
+
+
+def settle(invoice: Transaction, paid: Decimal) -> None:
+    """Set the invoice's paid amount, balance and payment status."""
+    invoice.amount_paid = paid
+    invoice.balance = invoice.total - paid
+    if paid > 0:
+        invoice.status = Status.PAID if invoice.balance <= 0 else Status.PARTIALLY_PAID
+    else:
+        invoice.status = Status.VIEWED if invoice.viewed_at else Status.SENT
+
+
+def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> dict[str, Any]:
+    errors: list[FieldError] = [FieldError(n, N_("Unknown field.")) for n in sorted(set(data) - PAYMENT_FIELDS)]
+    values: dict[str, Any] = {}
+    try:
+        amount = Decimal(str(data.get("amount", "")).strip().replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors.append(FieldError("amount", N_("Enter a number.")))
+    else:
+        if amount <= 0:
+            errors.append(FieldError("amount", N_("Enter an amount above zero.")))
+        elif not fits_minor_unit(amount, invoice.currency):
+            errors.append(FieldError("amount", N_("%(currency)s amounts have at most %(digits)d decimal places."),
+                                     {"currency": invoice.currency,
+                                      "digits": _digits(invoice.currency)}))
+        elif amount > invoice.balance:
+            errors.append(FieldError(
+                "amount", N_("The payment of %(amount)s is more than the balance due of %(balance)s."),
+                {"amount": format_money(amount, invoice.currency),
+                 "balance": format_money(invoice.balance, invoice.currency)}))
+        values["amount"] = amount
+    raw_date = data.get("date")
+    try:
+        values["date"] = (raw_date if isinstance(raw_date, date) else date.fromisoformat(str(raw_date).strip())
+                          ) if raw_date not in (None, "") else txns.today_in(principal)
+    except ValueError:
+        errors.append(FieldError("date", N_("Enter a valid date (YYYY-MM-DD).")))
+    try:
+        values["mode"] = PaymentMode(data.get("mode") or PaymentMode.BANK_TRANSFER)
+    except ValueError:
+        errors.append(FieldError("mode", N_("Choose one of the offered values.")))
+    for name, limit in (("reference", 100), ("notes", 500)):
+        text = str(data.get(name) or "").strip()
+        if len(text) > limit:
+            errors.append(FieldError(name, N_("Must be at most %(max)d characters (now %(length)d)."),
+                                     {"max": limit, "length": len(text)}))
+        values[name] = text
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _digits(currency: str) -> int:
+    from app.money import minor_unit
+
+    return minor_unit(currency)
+
+
+async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, Any]) -> Payment:
+    async with in_transaction():
+        invoice = await txns.get(principal, Kind.INVOICE, invoice_id, "create_edit", for_update=True)
+        if invoice.status == Status.DRAFT:
+            raise InvalidTransition(N_("Send the invoice (or mark it as sent) before recording payments."))
+        if invoice.status not in PAYABLE:
+            raise InvalidTransition(N_("This invoice is paid in full.") if invoice.status == Status.PAID
+                                    else N_("A void invoice cannot receive payments."))
+        values = _clean(principal, invoice, data)
+        payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,
+                                       created_by_id=principal.user.id, **values)
+        settle(invoice, invoice.amount_paid + payment.amount)
+        await invoice.save()
+        await history.record(invoice, "paid", N_("Payment of %(amount)s recorded (%(reference)s)."),
+                             principal.user, amount=format_money(payment.amount, invoice.currency),
+                             reference=payment.reference or "—")
+    return payment
+
+
+async def void_payment(principal: Principal, payment_id: Any) -> Payment:
+    try:
+        pk = int(payment_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    async with in_transaction():
+        payment = await Payment.get_or_none(id=pk)
+        if payment is None:
+            raise NotFound()
+        invoice = await txns.get(principal, Kind.INVOICE, payment.invoice_id, "create_edit", for_update=True)
+        payment = await Payment.filter(id=pk).select_for_update().first()
+        if payment.voided_at is not None:
+            raise InvalidTransition(N_("This payment is already void."))
+        if invoice.status == Status.VOID:
+            raise InvalidTransition(N_("A void invoice cannot receive payments."))
+        payment.voided_at = datetime.now(timezone.utc)
+        await payment.save()
+        settle(invoice, invoice.amount_paid - payment.amount)
+        await invoice.save()
+        await history.record(invoice, "payment_voided", N_("Payment of %(amount)s voided; the balance is %(balance)s again."),
+                             principal.user, amount=format_money(payment.amount, invoice.currency),
+                             balance=format_money(invoice.balance, invoice.currency))
+    return payment
+
+
+async def payments_of(principal: Principal, invoice: Transaction) -> list[Payment]:
+    require(principal, "view", invoice)
+    return await Payment.filter(invoice_id=invoice.id).order_by("date", "id")

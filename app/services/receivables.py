@@ -1,0 +1,66 @@
+"""Receivables per customer: invoiced, paid, outstanding, overdue, and aging buckets by days
+past the due date (current, 1-30, 31-60, 61-90, over 90). Drafts and void invoices do not count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.models import BooksContact, Kind, Status, Transaction
+from app.permissions import Principal, require
+
+BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+COUNTED = (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID, Status.PAID)
+
+
+def bucket_of(due: date | None, today: date) -> str:
+    late = (today - due).days if due else 0
+    if late <= 0:
+        return "current"
+    if late <= 30:
+        return "days_1_30"
+    if late <= 60:
+        return "days_31_60"
+    if late <= 90:
+        return "days_61_90"
+    return "days_over_90"
+
+
+@dataclass
+class CustomerReceivables:
+    contact_id: int
+    name: str
+    currency: str
+    invoiced: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+    outstanding: Decimal = Decimal(0)
+    overdue: Decimal = Decimal(0)
+    aging: dict[str, Decimal] = field(default_factory=lambda: {b: Decimal(0) for b in BUCKETS})
+
+
+async def summary(principal: Principal, today: date, organization_id: int | None = None,
+                  contact_id: int | None = None) -> list[CustomerReceivables]:
+    """One row per customer with counted invoices, in the organization(s) the user belongs to."""
+    require(principal, "view", "receivables")
+    org_ids = sorted(principal.organization_ids)
+    if organization_id is not None:
+        org_ids = [organization_id] if organization_id in principal.organization_ids else []
+    qs = Transaction.filter(kind=Kind.INVOICE, status__in=COUNTED, organization_id__in=org_ids)
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    rows = await qs.values_list("contact_id", "total", "amount_paid", "balance", "due_date")
+    contacts = {cid: (name, currency) for cid, name, currency in await BooksContact.filter(
+        id__in={r[0] for r in rows}).values_list("id", "display_name", "currency")}
+    result: dict[int, CustomerReceivables] = {}
+    for contact, total, paid, balance, due in rows:
+        row = result.setdefault(contact, CustomerReceivables(contact, *contacts[contact]))
+        row.invoiced += total
+        row.paid += paid
+        row.outstanding += balance
+        if balance > 0:
+            bucket = bucket_of(due, today)
+            row.aging[bucket] += balance
+            if bucket != "current":
+                row.overdue += balance
+    return sorted(result.values(), key=lambda r: (-r.outstanding, r.name))

@@ -1,0 +1,409 @@
+"""Estimates, sales orders, invoices and purchase orders: creation with gapless numbers, line
+items and totals, editing, and reading. Status changes live in app.services.workflow, payments
+in app.services.payments.
+
+Input is a dict like every service's (`contact_id`, `issue_date`, ...) plus `lines`: a list of
+dicts (`item_id` or `description`, `quantity`, `unit`, `rate`, `discount`, `tax_rate`). A line
+naming an item takes the item's name, unit, rate and tax rate for whatever it leaves out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
+from app.i18n import N_, Msgid
+from app.models import (
+    BooksContact,
+    ContactType,
+    Edition,
+    Item,
+    Kind,
+    Organization,
+    Status,
+    Transaction,
+    TransactionLine,
+    User,
+)
+from app.models.base import LONG_TEXT_MAX
+from app.permissions import MODULE_OF_KIND, Principal, require, restrict
+from app.services import history
+from app.services.books_contacts import due_date_for
+from app.services.items import tax_rate_problem
+from app.services.tax import line_amount, totals
+
+MAX_LINES = 500
+ESTIMATE_VALIDITY_DAYS = 30
+KIND_LABELS = {
+    Kind.ESTIMATE: N_("estimate"),
+    Kind.SALES_ORDER: N_("sales order"),
+    Kind.INVOICE: N_("invoice"),
+    Kind.PURCHASE_ORDER: N_("purchase order"),
+}
+STATUS_LABELS = {
+    Status.DRAFT: N_("Draft"),
+    Status.SENT: N_("Sent"),
+    Status.VIEWED: N_("Viewed"),
+    Status.ACCEPTED: N_("Accepted"),
+    Status.DECLINED: N_("Declined"),
+    Status.CONVERTED: N_("Converted"),
+    Status.CONFIRMED: N_("Confirmed"),
+    Status.INVOICED: N_("Invoiced"),
+    Status.PARTIALLY_PAID: N_("Partially paid"),
+    Status.PAID: N_("Paid"),
+    Status.CLOSED: N_("Closed"),
+    Status.VOID: N_("Void"),
+}
+# Statuses in which a document's content may still change.
+EDITABLE = {
+    Kind.ESTIMATE: {Status.DRAFT, Status.SENT, Status.VIEWED},
+    Kind.SALES_ORDER: {Status.DRAFT, Status.CONFIRMED},
+    Kind.INVOICE: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID},
+    Kind.PURCHASE_ORDER: {Status.DRAFT, Status.SENT},
+}
+HEADER_FIELDS = {
+    "contact_id", "issue_date", "due_date", "payment_terms", "reference", "subject",
+    "salesperson_id", "notes", "terms", "currency", "organization_id", "lines",
+}
+TEXT_LIMITS = {"reference": 100, "subject": 250, "notes": LONG_TEXT_MAX, "terms": LONG_TEXT_MAX}
+LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate"}
+
+
+def today_in(principal: Principal) -> date:
+    return datetime.now(ZoneInfo(principal.user.timezone)).date()
+
+
+def module(kind: Kind) -> str:
+    return MODULE_OF_KIND[kind]
+
+
+def query(principal: Principal, kind: Kind, action: str = "view") -> QuerySet:
+    return restrict(Transaction.filter(kind=kind), principal, action, module=module(kind))
+
+
+async def get(principal: Principal, kind: Kind, record_id: Any, action: str = "view",
+              *, for_update: bool = False) -> Transaction:
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = Transaction.filter(id=pk, kind=kind)
+    txn = await (qs.select_for_update() if for_update else qs).first()
+    if txn is None:
+        raise NotFound()
+    require(principal, action, txn)
+    return txn
+
+
+# ---- input cleaning -----------------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        number = Decimal(str(value).strip().replace(",", "").translate(_FULLWIDTH_DIGITS))
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str, msgid: str, **params: Any) -> None:
+        self.errors.append(FieldError(field, msgid, params))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+async def _clean_lines(org_id: int, raw_lines: Any, problems: _Problems) -> list[dict[str, Any]]:
+    if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
+        problems.add("lines", N_("Add at least one line."))
+        return []
+    if len(raw_lines) > MAX_LINES:
+        problems.add("lines", N_("At most %(max)d lines."), max=MAX_LINES)
+        return []
+    item_ids = set()
+    for raw in raw_lines:
+        try:
+            if raw.get("item_id") not in (None, ""):
+                item_ids.add(int(raw["item_id"]))
+        except (TypeError, ValueError, AttributeError):
+            pass
+    items = {i.id: i for i in await Item.filter(organization_id=org_id, id__in=sorted(item_ids))}
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        path = f"lines.{i}"
+        if not isinstance(raw, dict):
+            problems.add(path, N_("Enter a valid value."))
+            continue
+        for name in sorted(set(raw) - LINE_FIELDS):
+            problems.add(f"{path}.{name}", N_("Unknown field."))
+        item = None
+        if raw.get("item_id") not in (None, ""):
+            try:
+                item = items.get(int(raw["item_id"]))
+            except (TypeError, ValueError):
+                item = None
+            if item is None:
+                problems.add(f"{path}.item_id", N_("Choose a valid record."))
+        line: dict[str, Any] = {"item_id": item.id if item else None}
+        description = str(raw.get("description") or "").strip() or (item.name if item else "")
+        if not description:
+            problems.add(f"{path}.description", N_("Choose an item or describe the line."))
+        elif len(description) > 2000:
+            problems.add(f"{path}.description", N_("Must be at most %(max)d characters (now %(length)d)."),
+                         max=2000, length=len(description))
+        line["description"] = description
+        unit = str(raw.get("unit") or "").strip() or (item.unit if item else "")
+        if len(unit) > 20:
+            problems.add(f"{path}.unit", N_("Must be at most %(max)d characters (now %(length)d)."),
+                         max=20, length=len(unit))
+        line["unit"] = unit
+        defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0),
+                    "tax_rate": item.tax_rate if item else Decimal(10)}
+        for name, default in defaults.items():
+            value = raw.get(name)
+            if value in (None, ""):
+                if default is None:
+                    problems.add(f"{path}.{name}", N_("This field is required."))
+                line[name] = default
+                continue
+            try:
+                line[name] = _decimal(value)
+            except (InvalidOperation, ValueError, TypeError):
+                problems.add(f"{path}.{name}", N_("Enter a number."))
+                line[name] = None
+        if line["quantity"] is not None and line["quantity"] <= 0:
+            problems.add(f"{path}.quantity", N_("Enter a quantity above zero."))
+        if line["rate"] is not None and line["rate"] < 0:
+            problems.add(f"{path}.rate", N_("Enter zero or more."))
+        if line["discount"] is not None and not Decimal(0) <= line["discount"] <= Decimal(100):
+            problems.add(f"{path}.discount", N_("Enter a discount from 0 to 100%."))
+        if line["tax_rate"] is not None and (problem := tax_rate_problem(line["tax_rate"])):
+            problems.add(f"{path}.tax_rate", problem)
+        for name, places in (("quantity", 4), ("rate", 4), ("discount", 2)):
+            value = line[name]
+            if value is not None and value.as_tuple().exponent < -places:
+                problems.add(f"{path}.{name}", N_("Use at most %(places)d decimal places."), places=places)
+        if line["rate"] is not None and line["rate"] >= Decimal("1e14"):
+            problems.add(f"{path}.rate", N_("The amount is too large."))
+        lines.append(line)
+    return lines
+
+
+async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
+                 instance: Transaction | None) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
+    problems = _Problems()
+    for name in sorted(set(data) - HEADER_FIELDS):
+        problems.add(name, N_("Unknown field."))
+    # Organization: fixed once created.
+    if instance is not None:
+        org_id = instance.organization_id
+        if data.get("organization_id") not in (None, "", org_id, str(org_id)):
+            problems.add("organization_id", N_("A record cannot move to another organization."))
+    else:
+        try:
+            org_id = int(data.get("organization_id") or principal.current_organization_id or 0)
+        except (TypeError, ValueError):
+            org_id = 0
+        if org_id not in principal.organization_ids:
+            problems.add("organization_id", N_("Choose an organization you belong to."))
+            problems.raise_if_any()
+    org = await Organization.get(id=org_id)
+    if kind == Kind.SALES_ORDER and org.edition != Edition.BOOKS:
+        raise ValidationError.single(
+            "organization_id", N_("Sales orders exist only in the Books edition."))
+    values: dict[str, Any] = {}
+    # Customer or vendor.
+    contact = None
+    if "contact_id" in data or instance is None:
+        contact = await _contact(org_id, kind, data.get("contact_id"), problems)
+        if contact is not None:
+            values["contact_id"] = contact.id
+    else:
+        contact = await BooksContact.get(id=instance.contact_id)
+    for name in ("issue_date", "due_date"):
+        if name in data:
+            try:
+                values[name] = _date(data[name])
+            except (ValueError, TypeError):
+                problems.add(name, N_("Enter a valid date (YYYY-MM-DD)."))
+    if instance is None and values.get("issue_date") is None:
+        values["issue_date"] = today_in(principal)
+    for name, limit in TEXT_LIMITS.items():
+        if name in data:
+            text = str(data[name] or "").strip()
+            if len(text) > limit:
+                problems.add(name, N_("Must be at most %(max)d characters (now %(length)d)."),
+                             max=limit, length=len(text))
+            values[name] = text
+    if "salesperson_id" in data:
+        values["salesperson_id"] = await _salesperson(org_id, data["salesperson_id"], problems)
+    if "payment_terms" in data and data["payment_terms"] not in (None, ""):
+        from app.models import PaymentTerms
+
+        try:
+            values["payment_terms"] = PaymentTerms(data["payment_terms"]).value
+        except ValueError:
+            problems.add("payment_terms", N_("Choose one of the offered values."))
+    if "currency" in data and contact is not None and data["currency"] not in (None, "", contact.currency):
+        problems.add("currency", N_("Transactions use the customer's currency (%(currency)s)."),
+                     currency=contact.currency)
+    lines = None
+    if "lines" in data or instance is None:
+        lines = await _clean_lines(org_id, data.get("lines"), problems)
+    problems.raise_if_any()
+    _dates(kind, values, instance, contact)
+    issue = values.get("issue_date") or (instance.issue_date if instance else None)
+    due = values.get("due_date", instance.due_date if instance else None)
+    if due is not None and issue is not None and due < issue:
+        problems.add("due_date", N_("Must be on or after the issue date."))
+    problems.raise_if_any()
+    if contact is not None:
+        values["currency"] = contact.currency
+    return values, lines, org
+
+
+async def _contact(org_id: int, kind: Kind, value: Any, problems: _Problems) -> BooksContact | None:
+    wanted = ContactType.VENDOR if kind == Kind.PURCHASE_ORDER else ContactType.CUSTOMER
+    if value in (None, ""):
+        problems.add("contact_id", N_("This field is required."))
+        return None
+    try:
+        contact = await BooksContact.get_or_none(id=int(value), organization_id=org_id)
+    except (TypeError, ValueError):
+        contact = None
+    if contact is None:
+        problems.add("contact_id", N_("Choose a valid record."))
+    elif contact.contact_type != wanted:
+        problems.add("contact_id", N_("Choose a vendor.") if wanted == ContactType.VENDOR
+                     else N_("Choose a customer."))
+        return None
+    return contact
+
+
+async def _salesperson(org_id: int, value: Any, problems: _Problems) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        user = await User.get_or_none(id=int(value), is_active=True, memberships__organization_id=org_id)
+    except (TypeError, ValueError):
+        user = None
+    if user is None:
+        problems.add("salesperson_id", N_("Choose a member of the organization."))
+        return None
+    return user.id
+
+
+def _dates(kind: Kind, values: dict[str, Any], instance: Transaction | None, contact: BooksContact | None) -> None:
+    """Defaults: an estimate is valid 30 days; an invoice is due by the customer's payment terms."""
+    issue = values.get("issue_date") or (instance.issue_date if instance else None)
+    if kind == Kind.ESTIMATE and "due_date" not in values and instance is None:
+        values["due_date"] = issue + timedelta(days=ESTIMATE_VALIDITY_DAYS)
+    if kind == Kind.INVOICE:
+        terms = values.get("payment_terms") or (instance.payment_terms if instance else "") or (
+            contact.payment_terms if contact else "")
+        values["payment_terms"] = str(terms.value if hasattr(terms, "value") else terms)
+        explicit = "due_date" in values and values["due_date"] is not None
+        if not explicit and (instance is None or "issue_date" in values or "payment_terms" in values):
+            values["due_date"] = due_date_for(values["payment_terms"], issue)
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+
+def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Price the lines and set the document's totals; returns the lines with position and amount."""
+    rows = [
+        {**line, "position": position,
+         "amount": line_amount(line["quantity"], line["rate"], line["discount"], txn.currency)}
+        for position, line in enumerate(lines, start=1)
+    ]
+    result = totals(((r["amount"], r["tax_rate"]) for r in rows), txn.currency, txn.tax_rounding)
+    txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
+    txn.tax_breakdown = [r.as_json() for r in result.rates]
+    txn.balance = txn.total - txn.amount_paid if txn.kind == Kind.INVOICE else Decimal(0)
+    return rows
+
+
+async def create(principal: Principal, kind: Kind, data: dict[str, Any], *,
+                 source: Transaction | None = None) -> Transaction:
+    require(principal, "create_edit", module(kind))
+    values, lines, org = await _clean(principal, kind, data, None)
+    from app.services.numbering import take_number
+
+    async with in_transaction():
+        txn = Transaction(organization_id=org.id, kind=kind, tax_rounding=org.tax_rounding.value,
+                          created_by_id=principal.user.id, portal_token=secrets.token_urlsafe(32),
+                          source_id=source.id if source else None, **values)
+        rows = apply_totals(txn, lines or [])
+        txn.number = await take_number(org, kind)
+        await txn.save()
+        await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
+        if source is None:
+            await history.record(txn, "created", N_("Created."), principal.user)
+    return txn
+
+
+async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[str, Any]) -> Transaction:
+    async with in_transaction():
+        txn = await get(principal, kind, record_id, "create_edit", for_update=True)
+        if txn.status not in EDITABLE[kind]:
+            raise InvalidTransition(N_("A %(kind)s in status “%(status)s” can no longer be edited."),
+                                    kind=Msgid(KIND_LABELS[kind]), status=Msgid(STATUS_LABELS[txn.status]))
+        values, lines, _org = await _clean(principal, kind, data, txn)
+        for key, value in values.items():
+            setattr(txn, key, value)
+        if lines is not None:
+            rows = apply_totals(txn, lines)
+            if txn.total < txn.amount_paid:
+                raise ValidationError.single(
+                    "lines", N_("The total cannot drop below the %(paid)s already paid."),
+                    paid=_money(txn.amount_paid, txn.currency))
+            await TransactionLine.filter(transaction_id=txn.id).delete()
+            await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
+        await txn.save()
+        await history.record(txn, "updated", N_("Edited."), principal.user)
+    return txn
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    from app.money import format_money
+
+    return format_money(amount, currency)
+
+
+async def lines_of(txn: Transaction) -> list[TransactionLine]:
+    return await TransactionLine.filter(transaction_id=txn.id).order_by("position", "id")
+
+
+def line_data(lines: list[TransactionLine]) -> list[dict[str, Any]]:
+    """Lines as input for a new document (conversion copies them)."""
+    return [{"item_id": line.item_id, "description": line.description, "quantity": line.quantity,
+             "unit": line.unit, "rate": line.rate, "discount": line.discount, "tax_rate": line.tax_rate}
+            for line in lines]

@@ -1,0 +1,210 @@
+"""Status machines of the four transaction kinds, with refused transitions explained.
+
+    estimate        draft -> sent -> viewed -> accepted | declined; void; converted (to a sales
+                    order or an invoice, linked both ways); `expired` once past the expiry date
+    sales order     draft -> confirmed -> invoiced | void
+    invoice         draft -> sent -> viewed -> partially paid -> paid (app.services.payments);
+                    `overdue` once past the due date with a balance; void, refused while
+                    payments exist
+    purchase order  draft -> sent -> closed | void
+
+`expired` and `overdue` are derived from dates (`display_status`), never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app.errors import InvalidTransition
+from app.i18n import N_, Msgid
+from app.models import Edition, Kind, Organization, Payment, Status, Transaction
+from app.permissions import Principal, require
+from app.services import history
+from app.services import transactions as txns
+from app.services.transactions import KIND_LABELS, STATUS_LABELS
+
+E, SO, INV, PO = Kind.ESTIMATE, Kind.SALES_ORDER, Kind.INVOICE, Kind.PURCHASE_ORDER
+
+# action -> kind -> statuses it may start from
+ALLOWED: dict[str, dict[Kind, set[Status]]] = {
+    "mark_sent": {E: {Status.DRAFT}, INV: {Status.DRAFT}, PO: {Status.DRAFT}},
+    "mark_viewed": {E: {Status.SENT}, INV: {Status.SENT}},
+    "accept": {E: {Status.SENT, Status.VIEWED}},
+    "decline": {E: {Status.SENT, Status.VIEWED}},
+    "confirm": {SO: {Status.DRAFT}},
+    "close": {PO: {Status.SENT}},
+    "convert": {E: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.ACCEPTED}, SO: {Status.CONFIRMED}},
+    "void": {
+        E: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.ACCEPTED, Status.DECLINED},
+        SO: {Status.DRAFT, Status.CONFIRMED},
+        INV: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID, Status.PAID},
+        PO: {Status.DRAFT, Status.SENT},
+    },
+    # sending by e-mail: any live document (reminders included); a draft becomes sent
+    "email": {
+        E: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.ACCEPTED},
+        SO: {Status.DRAFT, Status.CONFIRMED},
+        INV: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID, Status.PAID},
+        PO: {Status.DRAFT, Status.SENT},
+    },
+}
+ACTION_LABELS = {
+    "mark_sent": N_("marked as sent"),
+    "mark_viewed": N_("marked as viewed"),
+    "accept": N_("accepted"),
+    "decline": N_("declined"),
+    "confirm": N_("confirmed"),
+    "close": N_("closed"),
+    "convert": N_("converted"),
+    "void": N_("voided"),
+    "email": N_("sent by e-mail"),
+}
+# What a sending turns a draft into.
+SENT_STATUS = {E: Status.SENT, SO: Status.CONFIRMED, INV: Status.SENT, PO: Status.SENT}
+
+
+def is_expired(txn: Transaction, today: date) -> bool:
+    return (txn.kind == E and txn.status in (Status.DRAFT, Status.SENT, Status.VIEWED)
+            and txn.due_date is not None and txn.due_date < today)
+
+
+def is_overdue(txn: Transaction, today: date) -> bool:
+    return (txn.kind == INV and txn.status in (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
+            and txn.due_date is not None and txn.due_date < today and txn.balance > 0)
+
+
+def display_status(txn: Transaction, today: date) -> str:
+    if is_expired(txn, today):
+        return "expired"
+    if is_overdue(txn, today):
+        return "overdue"
+    return txn.status.value
+
+
+def check(txn: Transaction, action: str, today: date | None = None) -> None:
+    """Raise InvalidTransition, saying why, unless `action` may happen to `txn` now."""
+    allowed = ALLOWED[action].get(txn.kind)
+    if allowed is None:
+        raise InvalidTransition(N_("A %(kind)s cannot be %(action)s."),
+                                kind=Msgid(KIND_LABELS[txn.kind]), action=Msgid(ACTION_LABELS[action]))
+    if txn.status not in allowed:
+        if action in ("accept", "decline") and txn.status == Status.DRAFT:
+            raise InvalidTransition(N_("Send the estimate before the customer can accept or decline it."))
+        if action == "convert" and txn.kind == SO and txn.status == Status.DRAFT:
+            raise InvalidTransition(N_("Confirm the sales order before invoicing it."))
+        raise InvalidTransition(
+            N_("A %(kind)s in status “%(status)s” cannot be %(action)s."),
+            kind=Msgid(KIND_LABELS[txn.kind]), status=Msgid(STATUS_LABELS[txn.status]),
+            action=Msgid(ACTION_LABELS[action]))
+    if today is not None and action in ("accept", "convert") and is_expired(txn, today):
+        raise InvalidTransition(N_("The estimate expired on %(date)s."), date=txn.due_date.isoformat())
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def _transition(principal: Principal, kind: Kind, record_id: Any, action: str,
+                      status: Status, msgid: str, permission: str = "create_edit") -> Transaction:
+    async with in_transaction():
+        txn = await txns.get(principal, kind, record_id, permission, for_update=True)
+        check(txn, action, txns.today_in(principal))
+        txn.status = status
+        if action == "mark_sent":
+            txn.sent_at = _now()
+        await txn.save()
+        await history.record(txn, action, msgid, principal.user)
+    return txn
+
+
+async def mark_sent(principal: Principal, kind: Kind, record_id: Any) -> Transaction:
+    return await _transition(principal, kind, record_id, "mark_sent", Status.SENT, N_("Marked as sent."))
+
+
+async def accept(principal: Principal, record_id: Any) -> Transaction:
+    return await _transition(principal, E, record_id, "accept", Status.ACCEPTED, N_("Marked as accepted."))
+
+
+async def decline(principal: Principal, record_id: Any) -> Transaction:
+    return await _transition(principal, E, record_id, "decline", Status.DECLINED, N_("Marked as declined."))
+
+
+async def confirm(principal: Principal, record_id: Any) -> Transaction:
+    return await _transition(principal, SO, record_id, "confirm", Status.CONFIRMED, N_("Confirmed."))
+
+
+async def close(principal: Principal, record_id: Any) -> Transaction:
+    return await _transition(principal, PO, record_id, "close", Status.CLOSED, N_("Closed."))
+
+
+async def void(principal: Principal, kind: Kind, record_id: Any) -> Transaction:
+    async with in_transaction():
+        txn = await txns.get(principal, kind, record_id, "create_edit", for_update=True)
+        check(txn, "void")
+        if kind == INV and await Payment.filter(invoice_id=txn.id, voided_at__isnull=True).exists():
+            raise InvalidTransition(N_("This invoice has payments: void them first."))
+        txn.status = Status.VOID
+        await txn.save()
+        await history.record(txn, "void", N_("Voided."), principal.user)
+    return txn
+
+
+async def mark_viewed(txn: Transaction) -> bool:
+    """The customer opened the document (portal link). Only the first view changes anything."""
+    async with in_transaction():
+        txn = await Transaction.filter(id=txn.id).select_for_update().first()
+        if txn.viewed_at is not None:
+            return False
+        txn.viewed_at = _now()
+        if txn.status in ALLOWED["mark_viewed"].get(txn.kind, set()):
+            txn.status = Status.VIEWED
+        await txn.save()
+        await history.record(txn, "viewed", N_("Viewed by the customer."))
+    return True
+
+
+async def mark_emailed(principal: Principal, txn: Transaction, recipients: str) -> Transaction:
+    """Sending by e-mail succeeded: record it, and a draft becomes sent (an order confirmed)."""
+    async with in_transaction():
+        fresh = await Transaction.filter(id=txn.id).select_for_update().first()
+        if fresh.status == Status.DRAFT:
+            fresh.status = SENT_STATUS[fresh.kind]
+        fresh.sent_at = _now()
+        await fresh.save()
+        await history.record(fresh, "sent", N_("Sent by e-mail to %(recipients)s."), principal.user,
+                             recipients=recipients)
+    return fresh
+
+
+async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind) -> Transaction:
+    """Turn an estimate into a sales order or an invoice, or a sales order into an invoice."""
+    targets = {E: (SO, INV), SO: (INV,)}.get(kind, ())
+    if target not in targets:
+        raise InvalidTransition(N_("A %(kind)s cannot be converted to a %(target)s."),
+                                kind=Msgid(KIND_LABELS[kind]), target=Msgid(KIND_LABELS[target]))
+    require(principal, "create_edit", txns.module(target))
+    async with in_transaction():
+        source = await txns.get(principal, kind, record_id, "create_edit", for_update=True)
+        check(source, "convert", txns.today_in(principal))
+        if target == SO:
+            org = await Organization.get(id=source.organization_id)
+            if org.edition != Edition.BOOKS:
+                raise InvalidTransition(N_("Sales orders exist only in the Books edition."))
+        lines = txns.line_data(await txns.lines_of(source))
+        data = {
+            "organization_id": source.organization_id, "contact_id": source.contact_id,
+            "reference": source.reference or source.number, "subject": source.subject,
+            "salesperson_id": source.salesperson_id, "notes": source.notes, "terms": source.terms,
+            "lines": lines,
+        }
+        created = await txns.create(principal, target, data, source=source)
+        source.status = Status.CONVERTED if kind == E else Status.INVOICED
+        await source.save()
+        await history.record(source, "converted", N_("Converted to %(number)s."), principal.user,
+                             number=created.number)
+        await history.record(created, "created", N_("Created from %(number)s."), principal.user,
+                             number=source.number)
+    return created

@@ -1,0 +1,28 @@
+"""Books fixtures: an organization with an accountant and a customer."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.permissions import Principal
+from tests import factories as f
+
+
+@pytest.fixture
+async def accountant_user(db):
+    return await f.make_user("Accountant", name="経理 花子")
+
+
+@pytest.fixture
+async def org(accountant_user):
+    return await f.make_org(accountant_user)
+
+
+@pytest.fixture
+async def accountant(org, accountant_user):
+    return await Principal.load(accountant_user)
+
+
+@pytest.fixture
+async def customer(org):
+    return await f.make_customer(org, display_name="株式会社テスト")
