@@ -374,7 +374,7 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
     async with in_transaction():
         txn = await get(principal, kind, record_id, "create_edit", for_update=True)
         if txn.status not in EDITABLE[kind]:
-            raise InvalidTransition(N_("A %(kind)s in status “%(status)s” can no longer be edited."),
+            raise InvalidTransition(N_("This %(kind)s is “%(status)s” and can no longer be edited."),
                                     kind=Msgid(KIND_LABELS[kind]), status=Msgid(STATUS_LABELS[txn.status]))
         values, lines, _org = await _clean(principal, kind, data, txn)
         for key, value in values.items():

@@ -88,7 +88,7 @@ def check(txn: Transaction, action: str, today: date | None = None) -> None:
     """Raise InvalidTransition, saying why, unless `action` may happen to `txn` now."""
     allowed = ALLOWED[action].get(txn.kind)
     if allowed is None:
-        raise InvalidTransition(N_("A %(kind)s cannot be %(action)s."),
+        raise InvalidTransition(N_("This %(kind)s cannot be %(action)s."),
                                 kind=Msgid(KIND_LABELS[txn.kind]), action=Msgid(ACTION_LABELS[action]))
     if txn.status not in allowed:
         if action in ("accept", "decline") and txn.status == Status.DRAFT:
@@ -96,7 +96,7 @@ def check(txn: Transaction, action: str, today: date | None = None) -> None:
         if action == "convert" and txn.kind == SO and txn.status == Status.DRAFT:
             raise InvalidTransition(N_("Confirm the sales order before invoicing it."))
         raise InvalidTransition(
-            N_("A %(kind)s in status “%(status)s” cannot be %(action)s."),
+            N_("This %(kind)s is “%(status)s”: it cannot be %(action)s."),
             kind=Msgid(KIND_LABELS[txn.kind]), status=Msgid(STATUS_LABELS[txn.status]),
             action=Msgid(ACTION_LABELS[action]))
     if today is not None and action in ("accept", "convert") and is_expired(txn, today):
@@ -183,7 +183,7 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
     """Turn an estimate into a sales order or an invoice, or a sales order into an invoice."""
     targets = {E: (SO, INV), SO: (INV,)}.get(kind, ())
     if target not in targets:
-        raise InvalidTransition(N_("A %(kind)s cannot be converted to a %(target)s."),
+        raise InvalidTransition(N_("This %(kind)s cannot be converted into a document of this kind (%(target)s)."),
                                 kind=Msgid(KIND_LABELS[kind]), target=Msgid(KIND_LABELS[target]))
     require(principal, "create_edit", txns.module(target))
     async with in_transaction():

@@ -157,5 +157,5 @@ async def test_accepted_estimate_cannot_be_edited(accountant, customer):
     await workflow.accept(accountant, est.id)
     with pytest.raises(InvalidTransition) as err:
         await transactions.update(accountant, Kind.ESTIMATE, est.id, {"notes": "x"})
-    assert err.value.message == "A estimate in status “Accepted” can no longer be edited."
+    assert err.value.message == "This estimate is “Accepted” and can no longer be edited."
     assert (await Transaction.get(id=est.id)).status == Status.ACCEPTED
