@@ -50,6 +50,12 @@ def _exp(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
 
 
+def canonical_rate(rate: Decimal | int | str) -> Decimal:
+    """10, 10.00 and "10" are one rate: integral rates lose their decimals."""
+    rate = Decimal(rate)
+    return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate.normalize()
+
+
 def line_amount(quantity: Decimal, rate: Decimal, discount: Decimal, currency: str) -> Decimal:
     gross = quantity * rate * (_HUNDRED - discount) / _HUNDRED
     return gross.quantize(_exp(currency), rounding=ROUND_HALF_UP)
@@ -61,7 +67,8 @@ def totals(
     """`lines` are (amount, tax rate) pairs; amounts already rounded by `line_amount`."""
     by_rate: dict[Decimal, Decimal] = {}
     for amount, rate in lines:
-        by_rate[Decimal(rate)] = by_rate.get(Decimal(rate), Decimal(0)) + amount
+        rate = canonical_rate(rate)
+        by_rate[rate] = by_rate.get(rate, Decimal(0)) + amount
     mode = ROUNDING[rounding]
     rows = tuple(
         RateTotal(rate, subtotal, (subtotal * rate / _HUNDRED).quantize(_exp(currency), rounding=mode))
