@@ -87,3 +87,30 @@ async def test_migrations_apply_on_postgres_with_indexes():
     finally:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+async def test_upgrading_gives_built_in_roles_their_books_grants(tmp_path):
+    """A deployment from before Books: its built-in roles get the Books grants on migrating."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api.migrate import migrate as migrate_api
+
+    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    try:
+        await migrate_api(config=tortoise_config(url), target="models.0003_name_order_indexes")
+    finally:
+        await Tortoise.close_connections()
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        conn = ctx.connections.get("default")
+        await conn.execute_query(
+            "INSERT INTO roles (name, description, is_system, sees_all_records, created_at, modified_at)"
+            " VALUES ('Accountant', '', 1, 0, '2026-01-01', '2026-01-01'),"
+            " ('Auditors', '', 0, 0, '2026-01-01', '2026-01-01')")
+    await cli.migrate(url)
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        from app.models import Grant
+
+        grants = set(await Grant.filter(role__name="Accountant").values_list("module", "action"))
+        assert {("invoices", "view"), ("invoices", "email"), ("receivables", "view")} <= grants
+        assert not await Grant.filter(role__name="Auditors").exists()  # admins' own roles are theirs
