@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
-from views import accounts, activities, auth, books, cases, contacts, deals, leads, preferences, settings
+from views import accounts, activities, auth, books, cases, contacts, deals, leads, portal, preferences, settings
 from views.pages import exception_handlers
 
 routes = [
@@ -12,6 +12,7 @@ routes = [
     *activities.routes,
     *cases.routes,
     *books.routes,
+    *portal.routes,
     *settings.routes,
     *preferences.routes,
 ]
