@@ -68,14 +68,29 @@ async def setup(*, demo: bool = True, out=print) -> None:
         "email": settings.ADMIN_EMAIL, "name": "管理者 (Admin)", "password": password,
         "role_id": admin_role.id,
     })
+    if not demo:
+        await _first_organization(admin)
     lines = [f"Log in at {url}", f"  e-mail:   {admin.email}", f"  password: {password}"]
     if from_file:
         lines.append(f"  (kept in {settings.VAR_DIR / 'admin_password'})")
     if demo:
+        from app.demo_books import load_books_demo
+
         users = await load_demo(admin, password)
+        await load_books_demo(admin, users)
         lines.append("Demo data loaded. Other demo users (same password):")
         lines += [f"  {u.email:<28} {u.role.name}" for u in users]
     out("\n".join(lines))
+
+
+async def _first_organization(admin) -> None:
+    """Books needs an organization to work in: an empty one the administrator fills in."""
+    from app.models import Membership, Organization
+    from app.services.organizations import install_default_templates
+
+    org = await Organization.create(name=settings.ORGANIZATION_NAME)
+    await Membership.create(organization_id=org.id, user_id=admin.id)
+    await install_default_templates(org)
 
 
 async def _with_db(coro_fn, db_url: str | None = None):

@@ -60,6 +60,8 @@ ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
 ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)
 
 # Books
+# The organization `setup` creates on first start without demo data (renamed in Settings).
+ORGANIZATION_NAME: str = config("KIZUNA_ORGANIZATION_NAME", default="My company")
 # Where uploaded documents (and organization logos) are kept, under random names.
 DOCUMENTS_DIR: Path = Path(config("KIZUNA_DOCUMENTS_DIR", default=str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES: int = config("KIZUNA_DOCUMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024)

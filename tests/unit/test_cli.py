@@ -9,7 +9,13 @@ import sys
 import pytest
 
 from app import auth, cli, settings
-from app.models import Account, Contact, Deal, Event, EventAttendee, Lead, Task, User
+from datetime import date
+
+from app.models import (
+    Account, BooksContact, Contact, Deal, Event, EventAttendee, Kind, Lead, Membership, Organization, Task,
+    Transaction, User,
+)
+from app.services import workflow
 
 
 async def test_setup_creates_admin_and_demo_data_once(db):
@@ -34,10 +40,21 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     assert set(await User.all().values_list("role__name", flat=True)) == {
         "Administrator", "Manager", "Sales", "Accountant"}
 
-    counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event)]
+    # Books: the demo company with customers, items and documents in every state.
+    org = await Organization.get(name="株式会社キズナ商事")
+    assert await Membership.filter(organization_id=org.id).count() == await User.all().count()
+    statuses = set(await Transaction.filter(kind=Kind.ESTIMATE).values_list("status", flat=True))
+    assert statuses == {"draft", "sent", "viewed", "accepted", "declined", "converted"}
+    invoices = await Transaction.filter(kind=Kind.INVOICE)
+    assert {i.status for i in invoices} >= {"draft", "sent", "partially_paid", "paid"}
+    assert any(workflow.is_overdue(i, date.today()) for i in invoices)
+    assert await Transaction.filter(kind=Kind.PURCHASE_ORDER).count() == 2
+    assert await BooksContact.filter(currency="USD").exists()
+
+    counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event, Transaction)]
     said.clear()
     await cli.setup(demo=True, out=said.append)
-    assert [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event)] == counts
+    assert [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event, Transaction)] == counts
     assert "set up" in said[0]
     assert str(settings.VAR_DIR / "admin_password") in "\n".join(said)
 
@@ -68,3 +85,11 @@ def test_make_run_commands_migrate_and_set_up_a_new_database(tmp_path):
     again = cli_run("setup", "--no-demo")
     assert "first-Passw0rd" not in again and "http://127.0.0.1:8000/login" in again
     assert (tmp_path / "db" / "k.sqlite3").exists()
+
+
+async def test_setup_without_demo_gives_the_admin_an_organization_to_work_in(db):
+    await cli.setup(demo=False, out=lambda _: None)
+    org = await Organization.get(name=settings.ORGANIZATION_NAME)
+    admin = await User.get(email=settings.ADMIN_EMAIL)
+    assert await Membership.filter(organization_id=org.id, user_id=admin.id).exists()
+    assert not await Transaction.exists() and not await BooksContact.exists()
