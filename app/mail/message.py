@@ -21,9 +21,10 @@ from app.i18n import N_
 POLICY = email.policy.SMTP.clone(cte_type="7bit")
 
 ADDRESS_MAX = 254
-# RFC 5322 dot-atoms only: no quoted local parts, comments, spaces or non-ASCII.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# RFC 5322 atoms, ASCII only: no quoted local parts, comments or spaces. Dots may repeat or end
+# the local part: Japanese mobile carriers once issued addresses like taro..yamada@docomo.ne.jp,
+# still in use and still delivered.
+_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\"]')
 
@@ -53,7 +54,9 @@ def build_message(
     _check_addresses(sender=sender, to=to, cc=cc, reply_to=reply_to)
 
     message = EmailMessage(policy=POLICY)
-    message["From"] = Address(_one_line(sender_name), addr_spec=sender)
+    local, _, domain = sender.rpartition("@")
+    # username/domain rather than addr_spec, which refuses the carriers' dotted local parts.
+    message["From"] = Address(_one_line(sender_name), username=local, domain=domain)
     message["To"] = ", ".join(to)
     if cc:
         message["Cc"] = ", ".join(cc)
@@ -61,7 +64,7 @@ def build_message(
         message["Reply-To"] = reply_to
     message["Subject"] = _one_line(subject)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body)
     if attachment is not None:
         message.add_attachment(
@@ -91,8 +94,8 @@ def _check_addresses(*, sender: str, to: list[str], cc: list[str], reply_to: str
     errors: list[FieldError] = []
     if not to:
         errors.append(FieldError("to", N_("Enter at least one recipient.")))
-    fields = [("sender", [sender]), ("to", to), ("cc", cc), ("reply_to", [reply_to] if reply_to else [])]
-    for field, addresses in fields:
+    fields = {"sender": [sender], "to": to, "cc": cc, "reply_to": [reply_to] if reply_to else []}
+    for field, addresses in fields.items():
         errors += [
             FieldError(field, N_("%(address)s is not a valid e-mail address."), {"address": a})
             for a in addresses if not is_valid_address(a)
@@ -108,5 +111,6 @@ def _one_line(text: str) -> str:
 
 
 def _safe_filename(name: str) -> str:
-    name = _UNSAFE_FILENAME.sub("_", name).strip()
+    # The client saves the file under this name: no directories, no hidden files.
+    name = _UNSAFE_FILENAME.sub("_", name).strip(" .")
     return name or "document.pdf"

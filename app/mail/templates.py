@@ -266,7 +266,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "en": (
             "Estimate {number} from {organization_name}",
-            _EN_OPENING + """Thank you for your interest. Please find attached our estimate {number}.
+            _EN_OPENING + """Thank you for your interest.
+Please find attached our estimate {number}.
 
 Estimate total: {total}
 Valid until: {expiry_date}
@@ -293,7 +294,8 @@ You can also view the estimate online:
         ),
         "en": (
             "Order confirmation {number} from {organization_name}",
-            _EN_OPENING + """Thank you for your order. Please find attached our order confirmation {number}.
+            _EN_OPENING + """Thank you for your order.
+Please find attached our order confirmation {number}.
 
 Order total: {total}
 Expected delivery: {delivery_date}

@@ -14,7 +14,6 @@ from app import settings
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User
-from app.money import format_money
 from app.permissions import Principal
 from app.services import books_pdf, workflow
 from app.services import transactions as txns
@@ -44,32 +43,21 @@ def portal_link(txn: Transaction) -> str:
     return f"{settings.PUBLIC_URL}/portal/{txn.portal_token}"
 
 
-def _date(value, lang: str) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日" if lang == "ja" else value.isoformat()
-
-
 async def placeholder_values(txn: Transaction, lang: str) -> dict[str, str]:
+    from app.mail.templates import template_values
+
     org = await Organization.get(id=txn.organization_id)
     contact = await BooksContact.get(id=txn.contact_id)
     person = await ContactPerson.filter(books_contact_id=contact.id).order_by("-is_primary", "id").first()
     salesperson = await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None
-    name = contact.company_name or contact.display_name
-    if lang == "ja":
-        name = f"{name} {'御中' if contact.is_company else '様'}"
-    contact_name = person.full_name if person else ""
-    if contact_name and lang == "ja":
-        contact_name += " 様"
-    return {
-        "customer_name": name, "contact_name": contact_name, "organization_name": org.name,
-        "number": txn.number, "total": format_money(txn.total, txn.currency),
-        "balance": format_money(txn.balance, txn.currency), "issue_date": _date(txn.issue_date, lang),
-        "due_date": _date(txn.due_date, lang) if txn.kind == Kind.INVOICE else "",
-        "expiry_date": _date(txn.due_date, lang) if txn.kind == Kind.ESTIMATE else "",
-        "reference": txn.reference, "portal_link": portal_link(txn),
-        "salesperson": salesperson.name if salesperson else "",
-    }
+    return template_values(
+        lang=lang, kind=txn.kind.value, customer_name=contact.company_name or contact.display_name,
+        is_company=contact.is_company, contact_name=person.full_name if person else "",
+        organization_name=org.name, number=txn.number, currency=txn.currency, total=txn.total,
+        balance=txn.balance if txn.kind == Kind.INVOICE else None, issue_date=txn.issue_date,
+        second_date=txn.due_date, reference=txn.reference, portal_link=portal_link(txn),
+        salesperson=salesperson.name if salesperson else "",
+    )
 
 
 async def recipients_of(contact_id: int) -> list[Recipient]:
@@ -110,7 +98,7 @@ def _addresses(values: Any) -> list[str]:
 async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc: Any = (),
                subject: str, body: str, lang: str | None = None) -> Transaction:
     """Send the document to `to` (addresses of the customer's contact persons) and `cc`."""
-    from app.mail.message import build_message
+    from app.mail.message import build_message, is_valid_address
     from app.mail.smtp import SmtpSettings, send_message
 
     txn = await txns.get(principal, kind, record_id, "email")
@@ -140,7 +128,7 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
     message = build_message(
         sender=org.sender_email, sender_name=org.sender_name or org.name, to=to, cc=cc, subject=subject,
         body=body, attachment=pdf, attachment_name=books_pdf.filename_of(txn, pdf_lang),
-        reply_to=principal.user.email,
+        reply_to=principal.user.email if is_valid_address(principal.user.email) else "",
     )
     smtp = SmtpSettings(host=org.smtp_host, port=org.smtp_port, username=org.smtp_username,
                         password=org.smtp_password, security=org.smtp_security.value)
