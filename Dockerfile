@@ -13,6 +13,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=2 \
     FORWARDED_ALLOW_IPS=*
 
+# IPAex Gothic: embedded in PDFs so estimates and invoices look the same in every viewer.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-ipaexfont-gothic \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /srv/kizuna
 # The code runs from this directory (static/ and the templates sit next to the packages);
 # `pip install .` brings the pinned dependencies.
@@ -27,7 +32,8 @@ RUN pip install . \
     && chown kizuna:kizuna /var/lib/kizuna
 
 USER kizuna
-# SQLite file (when DATABASE_URL is not set), the generated secret key and admin password.
+# SQLite file (when DATABASE_URL is not set), the generated secret key and admin password, and
+# uploaded documents (KIZUNA_DOCUMENTS_DIR defaults to documents/ in here).
 VOLUME ["/var/lib/kizuna"]
 EXPOSE 8000
 
