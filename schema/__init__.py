@@ -24,6 +24,8 @@ from schema.context import Context, build_context
 from schema.extensions import Schema, extensions
 from schema.mutations.accounts import AccountMutation
 from schema.mutations.activities import ActivityMutation
+from schema.mutations.books import BooksMutation
+from schema.mutations.books_transactions import BooksTransactionMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
@@ -31,6 +33,7 @@ from schema.mutations.leads import LeadMutation
 from schema.mutations.users import ApiTokenMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
+from schema.queries.books import BooksQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
@@ -46,14 +49,16 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 
 
 @strawberry.type
-class Query(UserQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery):
+class Query(
+    UserQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation,
+    ApiTokenMutation, BooksMutation, BooksTransactionMutation,
 ):
     pass
 

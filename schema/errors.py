@@ -6,6 +6,9 @@ GraphQL input's camelCase names (`lastName`, `contacts.0.contactId`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import strawberry
 
 from app import errors
@@ -53,7 +56,16 @@ class Conflict:
     message: str
 
 
-def to_error(info: Info, exc: errors.KizunaError) -> ValidationError | NotFound | PermissionDenied | Conflict:
+@strawberry.type(
+    description="The mail server refused the e-mail or could not be reached; nothing was recorded."
+)
+class DeliveryFailed:
+    message: str
+
+
+def to_error(
+    info: Info, exc: errors.KizunaError
+) -> ValidationError | NotFound | PermissionDenied | Conflict | DeliveryFailed:
     gettext = info.context.gettext
     if isinstance(exc, errors.ValidationError):
         return ValidationError(
@@ -66,7 +78,20 @@ def to_error(info: Info, exc: errors.KizunaError) -> ValidationError | NotFound 
         return PermissionDenied(message=exc.render(gettext))
     if isinstance(exc, errors.Conflict):
         return Conflict(message=exc.render(gettext))
+    if isinstance(exc, errors.DeliveryFailed):
+        return DeliveryFailed(message=exc.render(gettext))
     raise exc
+
+
+async def attempt(
+    info: Info, call: Callable[[], Awaitable[Any]], payload: Callable[[Any], Any] = lambda result: result
+) -> Any:
+    """Run a service call: its result (through `payload`), or its error as a typed union member."""
+    try:
+        result = await call()
+    except errors.KizunaError as exc:
+        return to_error(info, exc)
+    return payload(result)
 
 
 def invalid_record(field: str) -> FieldProblem:

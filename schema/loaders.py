@@ -1,6 +1,8 @@
 """DataLoaders: one per relation, created per request, so a list of N records costs one query per
-relation instead of N. Every loader of CRM records goes through `app.permissions.restrict`:
-what the user may not see resolves to None (to-one) or is left out (lists)."""
+relation instead of N. Every loader of CRM and Books records goes through
+`app.permissions.restrict`: what the user may not see resolves to None (to-one) or is left out
+(lists). The parts of a Books transaction (lines, payments, comments, documents) and a Books
+contact's persons are loaded by their parent's id: whoever sees the parent sees its parts."""
 
 from __future__ import annotations
 
@@ -10,22 +12,32 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from app.models import (
     Account,
+    BooksContact,
     Case,
+    Comment,
     Contact,
+    ContactPerson,
     Deal,
     DealContact,
+    Document,
     Event,
     EventAttendee,
+    Item,
     Lead,
+    Organization,
+    Payment,
     RelatedType,
     Stage,
     Task,
+    Transaction,
+    TransactionLine,
     User,
 )
-from app.permissions import Principal, restrict
+from app.permissions import MODULE_OF_KIND, Principal, restrict
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -54,9 +66,28 @@ class Loaders:
         self.tasks_by_related = DataLoader(self._activities(Task))
         self.events_by_related = DataLoader(self._activities(Event))
         self.attendees_by_event = DataLoader(self._attendees_by_event)
+        # Books, to-one
+        self.organization = DataLoader(self._organizations)
+        self.books_contact = self._by_id(BooksContact)
+        self.item = self._by_id(Item)
+        self.transaction = DataLoader(self._transactions)
+        # Books, to-many
+        self.persons_by_contact = self._parts(ContactPerson, "books_contact_id", "-is_primary", "id")
+        self.lines_by_transaction = self._parts(TransactionLine, "transaction_id", "position", "id")
+        self.payments_by_invoice = self._parts(Payment, "invoice_id", "date", "id")
+        self.comments_by_transaction = self._parts(Comment, "transaction_id", "created_at", "id")
+        self.documents_by_transaction = self._parts(Document, "transaction_id", "-created_at", "-id")
+        self.conversions_by_source = DataLoader(self._conversions_by_source)
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)
+
+    def visible_transactions(self, **filters: Any) -> list[QuerySet]:
+        """One queryset per kind: the four kinds share a table but not their permissions."""
+        return [
+            restrict(Transaction.filter(kind=kind, **filters), self.principal, module=module)
+            for kind, module in MODULE_OF_KIND.items()
+        ]
 
     def _by_id(self, model: type[Model]) -> DataLoader[int, Any]:
         async def load(keys: Sequence[int]) -> list[Any]:
@@ -123,6 +154,27 @@ class Loaders:
     async def _attendees_by_event(self, keys: Sequence[int]) -> list[list[EventAttendee]]:
         grouped = _group(await EventAttendee.filter(event_id__in=list(keys)).order_by("id"), "event_id")
         return [grouped.get(k, []) for k in keys]
+
+    async def _organizations(self, keys: Sequence[int]) -> list[Organization | None]:
+        mine = sorted(set(keys) & self.principal.organization_ids)
+        found = {o.id: o for o in await Organization.filter(id__in=mine)}
+        return [found.get(k) for k in keys]
+
+    async def _transactions(self, keys: Sequence[int]) -> list[Transaction | None]:
+        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await qs}
+        return [found.get(k) for k in keys]
+
+    async def _conversions_by_source(self, keys: Sequence[int]) -> list[list[Transaction]]:
+        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await qs]
+        grouped = _group(sorted(rows, key=lambda t: t.id), "source_id")
+        return [grouped.get(k, []) for k in keys]
+
+    def _parts(self, model: type[Model], parent: str, *order: str) -> DataLoader[int, list[Any]]:
+        async def load(keys: Sequence[int]) -> list[list[Any]]:
+            grouped = _group(await model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), parent)
+            return [grouped.get(k, []) for k in keys]
+
+        return DataLoader(load)
 
     def related(self, related_type: RelatedType | None) -> DataLoader[int, Any] | None:
         return {

@@ -47,6 +47,31 @@ PLANS: dict[str, dict[str, Plan]] = {
     },
 }
 
+_ORGANIZATION = Plan("organization", lambda o: o.organization_id, "Organization")
+# The four kinds share one plan; "Transaction" serves `source` and `conversions`, whose
+# selections reach kind-specific fields (payments) through inline fragments.
+_TRANSACTION = {
+    "organization": _ORGANIZATION,
+    "contact": Plan("books_contact", lambda o: o.contact_id, "BooksContact"),
+    "salesperson": Plan("user", lambda o: o.salesperson_id, "User"),
+    "lines": Plan("lines_by_transaction", lambda o: o.id, "TransactionLine", many=True),
+    "comments": Plan("comments_by_transaction", lambda o: o.id, "Comment", many=True),
+    "documents": Plan("documents_by_transaction", lambda o: o.id, "Document", many=True),
+    "payments": Plan("payments_by_invoice", lambda o: o.id, "Payment", many=True),
+    "source": Plan("transaction", lambda o: o.source_id, "Transaction"),
+    "conversions": Plan("conversions_by_source", lambda o: o.id, "Transaction", many=True),
+}
+PLANS.update({
+    "BooksContact": {
+        "organization": _ORGANIZATION,
+        "persons": Plan("persons_by_contact", lambda o: o.id, "ContactPerson", many=True),
+    },
+    "Item": {"organization": _ORGANIZATION},
+    "TransactionLine": {"item": Plan("item", lambda o: o.item_id, "Item")},
+    "Comment": {"author": Plan("user", lambda o: o.author_id, "User")},
+    **{name: _TRANSACTION for name in ("Transaction", "Estimate", "SalesOrder", "Invoice", "PurchaseOrder")},
+})
+
 
 def _fields(selections: Iterable[Any]) -> Iterable[SelectedField]:
     for sel in selections:

@@ -8,16 +8,17 @@ they keep their value. Every rule stays in app/services; errors come back as typ
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Mapping
+from typing import Annotated, Any, Callable, Union
 
 import strawberry
 
 from app.errors import FieldError as FieldProblem
-from app.errors import KizunaError, NotFound, ValidationError
+from app.errors import NotFound, ValidationError
 from app.models import RelatedType
 from app.services.records import RecordService
 from schema.context import Info
-from schema.errors import to_error
+from schema.errors import attempt
 from schema.types.node import from_global_id, pk_of, to_global_id
 
 # Input fields holding a global id, and the type it must name.
@@ -32,21 +33,25 @@ ID_TYPES = {
 RELATED_TYPES = {t.value.title(): t for t in RelatedType}  # "Account" -> RelatedType.ACCOUNT
 
 
-def _value(name: str, value: Any, path: str, problems: list[FieldProblem]) -> Any:
+def _value(
+    name: str, value: Any, path: str, problems: list[FieldProblem], id_types: Mapping[str, str]
+) -> Any:
     if value is None:
         return None
-    if name in ID_TYPES:
-        pk = pk_of(value, ID_TYPES[name])
+    if name in id_types:
+        pk = pk_of(value, id_types[name])
         if pk is None:
             problems.append(FieldProblem(path, "Choose a valid record."))
         return pk
     if isinstance(value, list):
-        return [_to_dict(item, f"{path}.{i}", problems) if dataclasses.is_dataclass(item) else item
-                for i, item in enumerate(value)]
+        return [_to_dict(item, f"{path}.{i}", problems, id_types) if dataclasses.is_dataclass(item)
+                else item for i, item in enumerate(value)]
     return value
 
 
-def _to_dict(obj: Any, prefix: str, problems: list[FieldProblem]) -> dict[str, Any]:
+def _to_dict(
+    obj: Any, prefix: str, problems: list[FieldProblem], id_types: Mapping[str, str]
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -56,7 +61,7 @@ def _to_dict(obj: Any, prefix: str, problems: list[FieldProblem]) -> dict[str, A
         if f.name == "related_to":
             data.update(_related(value, problems))
         else:
-            data[f.name] = _value(f.name, value, path, problems)
+            data[f.name] = _value(f.name, value, path, problems, id_types)
     return data
 
 
@@ -71,13 +76,21 @@ def _related(value: str | None, problems: list[FieldProblem]) -> dict[str, Any]:
     return {"related_type": RELATED_TYPES[decoded[0]], "related_id": decoded[1]}
 
 
-def to_data(input: Any) -> dict[str, Any]:
-    """A strawberry input as the dict a service expects; raises ValidationError for bad ids."""
+def to_data(input: Any, id_types: Mapping[str, str] = ID_TYPES) -> dict[str, Any]:
+    """A strawberry input as the dict a service expects; raises ValidationError for bad ids.
+
+    `id_types` overrides the default map where a domain names its fields alike (a Books
+    `contact_id` is a BooksContact, not a CRM Contact)."""
     problems: list[FieldProblem] = []
-    data = _to_dict(input, "", problems)
+    data = _to_dict(input, "", problems, id_types)
     if problems:
         raise ValidationError(problems)
     return data
+
+
+def result(name: str, *members: type) -> Any:
+    """The `<name>Result` union of a mutation's payload and the errors it may return."""
+    return Annotated[Union[members], strawberry.union(f"{name}Result")]
 
 
 @strawberry.type(description="The record is gone.")
@@ -85,34 +98,34 @@ class DeletePayload:
     deleted_id: strawberry.ID
 
 
-async def create(info: Info, service: RecordService, input: Any, payload: Callable[[Any], Any]) -> Any:
-    try:
-        record = await service.create(info.context.principal, to_data(input))
-    except KizunaError as exc:
-        return to_error(info, exc)
-    return payload(record)
+def existing_pk(global_id: str, type_name: str) -> int:
+    """The primary key a global id names; NotFound when it is not an id of `type_name`."""
+    pk = pk_of(global_id, type_name)
+    if pk is None:
+        raise NotFound()
+    return pk
+
+
+async def create(
+    info: Info, service: RecordService, input: Any, payload: Callable[[Any], Any],
+    id_types: Mapping[str, str] = ID_TYPES,
+) -> Any:
+    principal = info.context.principal
+    return await attempt(info, lambda: service.create(principal, to_data(input, id_types)), payload)
 
 
 async def update(
     info: Info, service: RecordService, type_name: str, id: str, input: Any,
-    payload: Callable[[Any], Any],
+    payload: Callable[[Any], Any], id_types: Mapping[str, str] = ID_TYPES,
 ) -> Any:
-    try:
-        pk = pk_of(id, type_name)
-        if pk is None:
-            raise NotFound()
-        record = await service.update(info.context.principal, pk, to_data(input))
-    except KizunaError as exc:
-        return to_error(info, exc)
-    return payload(record)
+    principal = info.context.principal
+    return await attempt(
+        info, lambda: service.update(principal, existing_pk(id, type_name), to_data(input, id_types)), payload
+    )
 
 
 async def delete(info: Info, service: RecordService, type_name: str, id: str) -> Any:
-    try:
-        pk = pk_of(id, type_name)
-        if pk is None:
-            raise NotFound()
-        deleted = await service.delete(info.context.principal, pk)
-    except KizunaError as exc:
-        return to_error(info, exc)
-    return DeletePayload(deleted_id=strawberry.ID(to_global_id(type_name, deleted)))
+    return await attempt(
+        info, lambda: service.delete(info.context.principal, existing_pk(id, type_name)),
+        lambda deleted: DeletePayload(deleted_id=strawberry.ID(to_global_id(type_name, deleted))),
+    )

@@ -1,2 +1,346 @@
-"""Placeholder until this module lands."""
-routes: list = []
+"""Books master data pages: customers & vendors (/books/contacts) and items (/books/items).
+
+Both are `RecordPages` descriptions, through `BooksPages`, which adapts the generic pages to
+records that belong to an organization instead of an owner: lists show the organization the user
+works in now (the header's switcher), URLs live under /books, and the templates in
+books_masters/ show amounts in the organization's currency. Contacts add an htmx editor for their
+contact persons and a Documents panel; both go through the services like every other write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Mapping
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from app import settings
+from app.errors import NotFound, ValidationError
+from app.i18n import N_
+from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
+from app.permissions import Principal, can, require
+from app.services import documents
+from app.services.books_contacts import PERSON_FIELDS, books_contacts
+from app.services.items import items
+from app.services.tax import TAX_RATES
+from views.accounts import address
+from views.choices import CURRENCIES
+from views.htmx import is_partial, redirect_after_post, targets
+from views.pages import page
+from views.records import (
+    ROWS_ID, Column, Field, Filter, RecordPages, Section, _int, _query_string, choices_of, error_map,
+)
+from views.templating import render
+
+TEMPLATES = "books_masters"
+
+
+@dataclass
+class BooksPages(RecordPages):
+    """`RecordPages` for the records of an organization, at `path` (e.g. /books/items)."""
+
+    path: str = ""
+    detail_template: str = f"{TEMPLATES}/detail.html"
+    list_related: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.all_filters = self.filters  # Books records have no owner to filter by
+
+    def url(self, obj: Model | None = None, action: str = "") -> str:
+        base = self.path + (f"/{obj.id}" if obj is not None else "")
+        return f"{base}/{action}" if action else base
+
+    def current(self, principal: Principal) -> QuerySet:
+        """What the list shows: the current organization's records, not all of the user's."""
+        return self.service.query(principal).filter(organization_id=principal.current_organization_id)
+
+    async def index(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        params = request.query_params
+        qs = self.current(principal)
+        q = params.get("q", "").strip()
+        if q:
+            qs = qs.filter(_any_contains(self.search, q))
+        active = {}
+        for flt in self.all_filters:
+            value = params.get(flt.name, "")
+            if value and value in {v for v, _ in flt.choices}:
+                qs = flt.apply(qs, value, principal)
+                active[flt.name] = value
+        total = await qs.count()
+        per_page = _int(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+        page_count = max(1, -(-total // per_page))
+        page_no = _int(params.get("page"), 1, 1, page_count)
+        rows = await qs.offset((page_no - 1) * per_page).limit(per_page)
+        context = {
+            "pages": self, "rows": rows, "total": total, "q": q, "active": active,
+            "page": page_no, "page_count": page_count, "per_page": per_page,
+            "query": _query_string(q, active, per_page),
+            "organization": await Organization.get_or_none(id=principal.current_organization_id or 0),
+            "can_create": principal.has(self.module, "create_edit"),
+        }
+        name = "_rows.html" if targets(request, ROWS_ID) else "index.html"
+        return render(request, f"{TEMPLATES}/{name}", context)
+
+    async def detail(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        obj = await self.service.get(principal, request.path_params["id"])
+        context = {
+            "pages": self, "obj": obj,
+            "organization": await Organization.get(id=obj.organization_id),
+            "can_edit": can(principal, "create_edit", obj),
+            "can_delete": can(principal, "delete", obj),
+        }
+        if self.extra_detail:
+            context.update(await self.extra_detail(request, obj))
+        return render(request, self.detail_template, context)
+
+    async def _form(
+        self, request: Request, obj: Model | None, values: dict, errors: dict | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        context = {
+            "pages": self, "obj": obj, "values": values, "errors": errors or {},
+            "options": await self._options(request.state.principal),
+            "action": self.url(obj, "edit") if obj else self.url(),
+        }
+        name = "_form.html" if request.method == "POST" and is_partial(request) else "form.html"
+        return render(request, f"{TEMPLATES}/{name}", context, status_code=status_code)
+
+
+def _any_contains(names: tuple[str, ...], q: str) -> Q:
+    cond = Q()
+    for name in names:
+        cond |= Q(**{f"{name}__icontains": q})
+    return cond
+
+
+def address_section(prefix: str, title: str) -> Section:
+    """An address block with its attention line (宛名), as Books records keep them."""
+    return Section(title, (Field(f"{prefix}_attention", N_("Attention")), *address(prefix, title).fields))
+
+
+# ---- contacts: persons editor ----------------------------------------------------------------
+
+PERSONS_EDITOR = "/books/contacts/persons-editor"
+BLANK_PERSON = {**{name: "" for name in PERSON_FIELDS}, "is_primary": False}
+
+
+def read_persons(data: Mapping[str, Any], keep_blank: bool = False) -> list[dict[str, Any]]:
+    """The rows of the persons editor (`persons-<i>-<field>`, radio `primary` = i), in order.
+    Rows left blank are dropped, except while editing (the row just added is blank)."""
+    indexes = sorted({int(k.split("-")[1]) for k in data.keys()
+                      if k.startswith("persons-") and k.split("-")[1].isdigit()})
+    rows = []
+    for i in indexes:
+        row = {name: str(data.get(f"persons-{i}-{name}", "")).strip() for name in PERSON_FIELDS}
+        if keep_blank or any(row.values()):
+            rows.append({**row, "is_primary": data.get("primary") == str(i)})
+    return rows
+
+
+def parse_persons(form: Mapping[str, Any]) -> dict[str, Any]:
+    return {"persons": read_persons(form)}
+
+
+async def initial_persons(contact: BooksContact) -> dict[str, Any]:
+    rows = await ContactPerson.filter(books_contact_id=contact.id).values(*PERSON_FIELDS, "is_primary")
+    return {"persons": rows}
+
+
+async def persons_editor(request: Request) -> Response:
+    """Add (`add`) or remove (`remove=<i>`) a row: the editor comes back with what was typed."""
+    require(request.state.principal, "create_edit", "books_contacts")
+    params = request.query_params
+    rows = read_persons(params, keep_blank=True)
+    if params.get("remove", "").isdigit() and int(params["remove"]) < len(rows):
+        rows.pop(int(params["remove"]))
+    if "add" in params or not rows:
+        rows.append(dict(BLANK_PERSON))
+    return render(request, f"{TEMPLATES}/_widget_persons.html", {"values": {"persons": rows}, "errors": {}})
+
+
+# ---- contacts: documents -------------------------------------------------------------------
+
+
+async def _documents_panel(request: Request, contact: BooksContact, status_code: int = 200,
+                           errors: dict | None = None) -> Response:
+    context = {
+        "obj": contact, "documents": await documents.documents_of(request.state.principal, "contact", contact.id),
+        "can_edit": can(request.state.principal, "create_edit", contact), "doc_errors": errors or {},
+    }
+    return render(request, f"{TEMPLATES}/_documents.html", context, status_code=status_code)
+
+
+async def document_list(request: Request) -> Response:
+    contact = await books_contacts.get(request.state.principal, request.path_params["id"])
+    return await _documents_panel(request, contact)
+
+
+async def document_upload(request: Request) -> Response:
+    principal = request.state.principal
+    contact = await books_contacts.get(principal, request.path_params["id"], "create_edit")
+    upload = (await request.form()).get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationError.single("file", N_("Choose a file."))
+        await documents.upload(principal, "contact", contact.id, upload.filename, upload.file)
+    except ValidationError as exc:
+        return await _documents_panel(request, contact, 422, error_map(exc, request))
+    return await _after_document_change(request, contact)
+
+
+async def document_delete(request: Request) -> Response:
+    principal = request.state.principal
+    contact = await books_contacts.get(principal, request.path_params["id"], "create_edit")
+    doc = await documents.get(principal, request.path_params["doc_id"], "create_edit")
+    if doc.books_contact_id != contact.id:
+        raise NotFound()
+    await documents.delete(principal, doc.id)
+    return await _after_document_change(request, contact)
+
+
+async def _after_document_change(request: Request, contact: BooksContact) -> Response:
+    if is_partial(request):
+        return await _documents_panel(request, contact)
+    return redirect_after_post(request, contacts_pages.url(contact) + "#documents")
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+CONTACT_TYPES = choices_of({ContactType.CUSTOMER: N_("Customer"), ContactType.VENDOR: N_("Vendor")})
+PAYMENT_TERMS = choices_of({
+    PaymentTerms.DUE_ON_RECEIPT: N_("Due on receipt"),
+    PaymentTerms.NET_15: N_("Net 15 days"),
+    PaymentTerms.NET_30: N_("Net 30 days"),
+    PaymentTerms.NET_45: N_("Net 45 days"),
+    PaymentTerms.NET_60: N_("Net 60 days"),
+    PaymentTerms.END_OF_MONTH: N_("End of this month"),
+    PaymentTerms.END_OF_NEXT_MONTH: N_("End of next month"),
+})
+# Form values as RecordPages writes booleans (form_value(True) == "True").
+ADDRESSED_AS = (("True", N_("Company (御中)")), ("False", N_("Person (様)")))
+
+
+def _of_type(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
+    return qs.filter(contact_type=value)
+
+
+async def _contact_extra(request: Request, contact: BooksContact) -> dict[str, Any]:
+    return {
+        "persons": await ContactPerson.filter(books_contact_id=contact.id),
+        "documents": await documents.documents_of(request.state.principal, "contact", contact.id),
+        "doc_errors": {},
+    }
+
+
+contacts_pages = BooksPages(
+    module="books_contacts",
+    path="/books/contacts",
+    service=books_contacts,
+    singular=N_("Customer or vendor"),
+    plural=N_("Customers & vendors"),
+    sections=(
+        Section(N_("Customer or vendor"), (
+            Field("display_name", N_("Display name"), required=True),
+            Field("contact_type", N_("Type"), "select", CONTACT_TYPES, blank=False),
+            Field("is_company", N_("Addressed as"), "select", ADDRESSED_AS, blank=False, on_detail=False),
+            Field("company_name", N_("Company name")),
+            Field("email", N_("E-mail"), "email"),
+            Field("phone", N_("Phone"), "tel"),
+            Field("website", N_("Website"), "url"),
+        )),
+        Section(N_("Terms"), (
+            Field("payment_terms", N_("Payment terms"), "select", PAYMENT_TERMS, blank=False),
+            Field("currency", N_("Currency"), "select", CURRENCIES, blank=False, translate=False),
+            Field("registration_number", N_("Registration number")),
+        )),
+        Section(N_("Contact persons"), (
+            Field("persons", N_("Contact persons"), "persons", parse=parse_persons,
+                  initial=initial_persons, on_detail=False),
+        )),
+        address_section("billing", N_("Billing address")),
+        address_section("shipping", N_("Shipping address")),
+        Section(N_("Notes"), (Field("notes", N_("Notes"), "textarea"),)),
+    ),
+    columns=(
+        Column(N_("Name"), "display_name", "link"),
+        Column(N_("Type"), "contact_type", "choice", CONTACT_TYPES),
+        Column(N_("E-mail"), "email"),
+        Column(N_("Phone"), "phone"),
+        Column(N_("Payment terms"), "payment_terms", "choice", PAYMENT_TERMS),
+    ),
+    search=("display_name", "company_name", "email", "phone"),
+    filters=(Filter("type", N_("Type"), (("", N_("All")), ("customer", N_("Customers")),
+                                         ("vendor", N_("Vendors"))), _of_type),),
+    extra_detail=_contact_extra,
+    defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY",
+              "payment_terms": PaymentTerms.END_OF_NEXT_MONTH.value},
+    detail_template=f"{TEMPLATES}/contact.html",
+)
+
+
+# ---- items ---------------------------------------------------------------------------------
+
+ACTIVE = (("True", N_("Active")), ("False", N_("Inactive")))
+
+
+def _by_state(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
+    return qs.filter(is_active=value == "active")
+
+
+def _rate_value(rate: Decimal) -> str:
+    return format(rate.normalize(), "f")
+
+
+items_pages = BooksPages(
+    module="items",
+    path="/books/items",
+    service=items,
+    singular=N_("Item"),
+    plural=N_("Items"),
+    sections=(
+        Section(N_("Item"), (
+            Field("name", N_("Name"), required=True),
+            Field("sku", N_("SKU")),
+            Field("unit", N_("Unit")),
+            Field("rate", N_("Rate"), "amount"),
+            # The widget labels the rates itself ("8% (reduced)"): one msgid with a parameter.
+            Field("tax_rate", N_("Tax rate"), "tax_rate", tuple((_rate_value(r),) * 2 for r in TAX_RATES)),
+            Field("is_active", N_("Status"), "select", ACTIVE, blank=False),
+        )),
+        Section(N_("Description"), (Field("description", N_("Description"), "textarea"),)),
+    ),
+    columns=(
+        Column(N_("Name"), "name", "link"),
+        Column(N_("SKU"), "sku"),
+        Column(N_("Unit"), "unit"),
+        Column(N_("Rate"), "rate", "amount"),
+        Column(N_("Tax rate"), "tax_rate", "tax_rate"),
+    ),
+    search=("name", "sku", "description"),
+    filters=(Filter("state", N_("Status"), (("", N_("All")), ("active", N_("Active")),
+                                            ("inactive", N_("Inactive"))), _by_state),),
+    defaults={"is_active": "True", "tax_rate": _rate_value(TAX_RATES[0])},
+)
+
+
+def _contact_routes() -> list[Route]:
+    base = contacts_pages.path
+    return [
+        Route(PERSONS_EDITOR, page(persons_editor, "books_contacts")),
+        Route(f"{base}/{{id:int}}/documents", page(document_list, "books_contacts")),
+        Route(f"{base}/{{id:int}}/documents", page(document_upload, "books_contacts"), methods=["POST"]),
+        Route(f"{base}/{{id:int}}/documents/{{doc_id:int}}/delete", page(document_delete, "books_contacts"),
+              methods=["POST"]),
+    ]
+
+
+routes = [*_contact_routes(), *contacts_pages.routes(), *items_pages.routes()]

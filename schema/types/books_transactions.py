@@ -1,0 +1,312 @@
+"""Estimates, sales orders, invoices and purchase orders: four types sharing the `Transaction`
+interface (one table underneath, told apart by `kind`), with their lines, tax rows, comments,
+documents and, for invoices, payments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from app.errors import NotFound
+from app.models import Comment as CommentModel
+from app.models import CommentKind as CommentKindEnum
+from app.models import Document as DocumentModel
+from app.models import Kind
+from app.models import Payment as PaymentModel
+from app.models import PaymentMode as PaymentModeEnum
+from app.models import PaymentTerms as PaymentTermsEnum
+from app.models import Status
+from app.models import Transaction as TransactionModel
+from app.services import history, workflow
+from app.services.sending import Composition
+from app.services.transactions import today_in
+from schema.context import Info
+from schema.loaders import ready
+from schema.types.books import (
+    BooksContact,
+    EmailTemplate,
+    Item,
+    Organization,
+    PaymentTerms,
+    decimal_field,
+    exact,
+    organization_field,
+)
+from schema.types.node import Node, from_global_id, global_id_field, model_type_check
+from schema.types.users import User
+
+TransactionStatus = strawberry.enum(Status, name="TransactionStatus")
+DisplayStatus = strawberry.enum(
+    Enum("DisplayStatus", {**{s.name: s.value for s in Status}, "EXPIRED": "expired", "OVERDUE": "overdue"}),
+    description="The stored status, or EXPIRED (an estimate past its expiry date) or OVERDUE "
+    "(an invoice past its due date with a balance), as of today in your time zone.",
+)
+PaymentMode = strawberry.enum(PaymentModeEnum, name="PaymentMode")
+CommentKind = strawberry.enum(CommentKindEnum, name="CommentKind")
+
+# The GraphQL type of each kind (and of its global ids), and where its PDF is served.
+TYPE_NAMES = {
+    Kind.ESTIMATE: "Estimate",
+    Kind.SALES_ORDER: "SalesOrder",
+    Kind.INVOICE: "Invoice",
+    Kind.PURCHASE_ORDER: "PurchaseOrder",
+}
+KINDS = {name: kind for kind, name in TYPE_NAMES.items()}
+PDF_PATHS = {
+    Kind.ESTIMATE: "estimates",
+    Kind.SALES_ORDER: "sales-orders",
+    Kind.INVOICE: "invoices",
+    Kind.PURCHASE_ORDER: "purchase-orders",
+}
+
+
+def existing_transaction(global_id: str) -> tuple[Kind, int]:
+    """(kind, pk) named by the global id of a transaction of any kind; NotFound for other ids."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] not in KINDS:
+        raise NotFound()
+    return KINDS[decoded[0]], decoded[1]
+
+
+def kind_type_check(kind: Kind) -> classmethod:
+    """`is_type_of` for one kind: every kind is a Transaction model instance."""
+
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, cls) or (isinstance(obj, TransactionModel) and obj.kind == kind)
+
+    return classmethod(is_type_of)
+
+
+@strawberry.type(description="Consumption tax of one rate: computed once per document from the "
+                 "subtotal of the lines at that rate (qualified-invoice rules).")
+class TaxRow:
+    rate: Decimal = strawberry.field(description="Percent: 10, 8 or 0.")
+    subtotal: Decimal
+    tax: Decimal
+
+
+@strawberry.type(description="One line of a document; `amount` is quantity x rate less the discount.")
+class TransactionLine:
+    position: int
+    description: str
+    unit: str
+    quantity: Decimal = decimal_field("quantity")
+    rate: Decimal = decimal_field("rate")
+    discount: Decimal = decimal_field("discount", "Percent.")
+    tax_rate: Decimal = decimal_field("tax_rate", "Percent: 10, 8 or 0.")
+    amount: Decimal = decimal_field("amount")
+
+    @strawberry.field(description="The item the line was made from; null when none or not visible to you.")
+    def item(self, info: Info) -> Item | None:
+        if self.item_id is None:
+            return None
+        return ready(info.context.loaders.item, self.item_id)
+
+
+@strawberry.type(description="A note written by a user, or an entry of the document's history.")
+class Comment(Node):
+    id: strawberry.ID = global_id_field("Comment")
+    kind: CommentKind
+    action: str = strawberry.field(description="History entries: created, mark_sent, sent, paid, ...")
+    created_at: datetime
+    is_type_of = model_type_check(CommentModel)
+
+    @strawberry.field(description="The note, or the history entry in your language.")
+    def text(self, info: Info) -> str:
+        return history.render_comment(self, info.context.gettext)
+
+    @strawberry.field(description="Who wrote it or did it; null for the system and the customer.")
+    def author(self, info: Info) -> User | None:
+        if self.author_id is None:
+            return None
+        return ready(info.context.loaders.user, self.author_id)
+
+
+@strawberry.type(description="A file attached to a document.")
+class Document(Node):
+    id: strawberry.ID = global_id_field("Document")
+    filename: str
+    content_type: str
+    size: int = strawberry.field(description="In bytes.")
+    created_at: datetime
+    is_type_of = model_type_check(DocumentModel)
+
+    @strawberry.field(description="Where the file is downloaded (with your session).")
+    def download_url(self) -> str:
+        return f"/books/documents/{self.id}"
+
+
+@strawberry.type(description="A payment received against an invoice. A void one no longer counts.")
+class Payment(Node):
+    id: strawberry.ID = global_id_field("Payment")
+    amount: Decimal = decimal_field("amount", "In the invoice's currency.")
+    date: date
+    mode: PaymentMode
+    reference: str
+    notes: str
+    voided_at: datetime | None
+    created_at: datetime
+    is_type_of = model_type_check(PaymentModel)
+
+
+@strawberry.interface(description="What estimates, sales orders, invoices and purchase orders share.")
+class Transaction(Node):
+    number: str
+    status: TransactionStatus
+    issue_date: date
+    due_date: date | None = strawberry.field(
+        description="Estimates: the expiry date. Invoices: the due date. Orders: the expected delivery date."
+    )
+    reference: str
+    subject: str
+    currency: str = strawberry.field(description="ISO 4217 code: the contact's currency.")
+    notes: str
+    terms: str
+    subtotal: Decimal = decimal_field("subtotal", "Before tax, in `currency`.")
+    tax_total: Decimal = decimal_field("tax_total")
+    total: Decimal = decimal_field("total")
+    sent_at: datetime | None
+    viewed_at: datetime | None = strawberry.field(description="When the customer first opened it.")
+    created_at: datetime
+    modified_at: datetime
+    organization: Organization = organization_field()
+
+    @strawberry.field(description="The status as shown to users.")
+    def display_status(self, info: Info) -> DisplayStatus:
+        return DisplayStatus(workflow.display_status(self, today_in(info.context.principal)))
+
+    @strawberry.field(description="The terms the due date was computed from; null when none.")
+    def payment_terms(self) -> PaymentTerms | None:
+        return PaymentTermsEnum(self.payment_terms) if self.payment_terms else None
+
+    @strawberry.field(description="The customer (the vendor of a purchase order); null if not visible to you.")
+    def contact(self, info: Info) -> BooksContact | None:
+        return ready(info.context.loaders.books_contact, self.contact_id)
+
+    @strawberry.field(description="The user responsible; null when none.")
+    def salesperson(self, info: Info) -> User | None:
+        if self.salesperson_id is None:
+            return None
+        return ready(info.context.loaders.user, self.salesperson_id)
+
+    @strawberry.field(description="Subtotal and tax per rate, highest rate first.")
+    def tax_rows(self) -> list[TaxRow]:
+        return [TaxRow(rate=exact(Decimal(r["rate"])), subtotal=exact(Decimal(r["subtotal"])),
+                       tax=exact(Decimal(r["tax"]))) for r in self.tax_breakdown]
+
+    @strawberry.field(description="The lines, in order.")
+    def lines(self, info: Info) -> list[TransactionLine]:
+        return ready(info.context.loaders.lines_by_transaction, self.id)
+
+    @strawberry.field(description="Notes and history, oldest first.")
+    def comments(self, info: Info) -> list[Comment]:
+        return ready(info.context.loaders.comments_by_transaction, self.id)
+
+    @strawberry.field(description="Attached files, newest first.")
+    def documents(self, info: Info) -> list[Document]:
+        return ready(info.context.loaders.documents_by_transaction, self.id)
+
+    @strawberry.field(description="Where the PDF is downloaded (with your session).")
+    def pdf_url(self) -> str:
+        return f"/books/{PDF_PATHS[self.kind]}/{self.id}.pdf"
+
+    @strawberry.field(description="The document this one was converted from; null when none or not visible.")
+    def source(self, info: Info) -> Transaction | None:
+        if self.source_id is None:
+            return None
+        return ready(info.context.loaders.transaction, self.source_id)
+
+    @strawberry.field(description="The documents converted from this one that you may see.")
+    def conversions(self, info: Info) -> list[Transaction]:
+        return ready(info.context.loaders.conversions_by_source, self.id)
+
+
+@strawberry.type(description="A quote to a customer; it expires, is accepted or declined, or converted.")
+class Estimate(Transaction):
+    id: strawberry.ID = global_id_field("Estimate")
+    is_type_of = kind_type_check(Kind.ESTIMATE)
+
+    @strawberry.field(description="The date the estimate expires (the same as `dueDate`).")
+    def expiry_date(self) -> date | None:
+        return self.due_date
+
+
+@strawberry.type(description="A customer's confirmed order (Books edition only), invoiced when delivered.")
+class SalesOrder(Transaction):
+    id: strawberry.ID = global_id_field("SalesOrder")
+    is_type_of = kind_type_check(Kind.SALES_ORDER)
+
+
+@strawberry.type(description="A bill to a customer, paid in one or more payments.")
+class Invoice(Transaction):
+    id: strawberry.ID = global_id_field("Invoice")
+    amount_paid: Decimal = decimal_field("amount_paid", "The sum of the payments that are not void.")
+    balance: Decimal = decimal_field("balance", "What is still due.")
+    is_type_of = kind_type_check(Kind.INVOICE)
+
+    @strawberry.field(description="Payments, void ones included, by date.")
+    def payments(self, info: Info) -> list[Payment]:
+        return ready(info.context.loaders.payments_by_invoice, self.id)
+
+
+@strawberry.type(description="An order to a vendor.")
+class PurchaseOrder(Transaction):
+    id: strawberry.ID = global_id_field("PurchaseOrder")
+    is_type_of = kind_type_check(Kind.PURCHASE_ORDER)
+
+
+TRANSACTION_TYPES = (Estimate, SalesOrder, Invoice, PurchaseOrder)
+
+
+def _aging_field(bucket: str, description: str) -> Any:
+    def resolve(root: Any) -> Decimal:
+        return exact(root.aging[bucket])
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+@strawberry.type(description="What one customer owes, from the invoices sent (drafts and void ones "
+                 "do not count), with the outstanding balance aged by days past the due date.")
+class CustomerReceivables:
+    currency: str
+    invoiced: Decimal = decimal_field("invoiced")
+    paid: Decimal = decimal_field("paid")
+    outstanding: Decimal = decimal_field("outstanding")
+    overdue: Decimal = decimal_field("overdue", "Outstanding past the due date.")
+    current: Decimal = _aging_field("current", "Outstanding, not yet due.")
+    days_1_to_30: Decimal = _aging_field("days_1_30", "Outstanding, 1 to 30 days past due.")
+    days_31_to_60: Decimal = _aging_field("days_31_60", "Outstanding, 31 to 60 days past due.")
+    days_61_to_90: Decimal = _aging_field("days_61_90", "Outstanding, 61 to 90 days past due.")
+    days_over_90: Decimal = _aging_field("days_over_90", "Outstanding, more than 90 days past due.")
+
+    @strawberry.field(description="The customer's name.")
+    def customer_name(self) -> str:
+        return self.name
+
+    @strawberry.field(description="The customer; null when Books contacts are not visible to you.")
+    def customer(self, info: Info) -> BooksContact | None:
+        return ready(info.context.loaders.books_contact, self.contact_id)
+
+
+@strawberry.type(description="Someone the document can be sent to.")
+class EmailRecipient:
+    name: str
+    email: str
+
+
+@strawberry.type(description="An e-mail filled in from a template, to review before sending.")
+class EmailComposition:
+    templates: list[EmailTemplate] = strawberry.field(description="The templates to choose from.")
+    template: EmailTemplate = strawberry.field(description="The template used.")
+    recipients: list[EmailRecipient] = strawberry.field(
+        description="The customer's contact persons (and its own address): `to` must be among them."
+    )
+    to: list[str] = strawberry.field(description="Preselected: the primary contact person.")
+    subject: str
+    body: str
+    attachment_name: str = strawberry.field(description="The file name of the attached PDF.")
+    is_type_of = model_type_check(Composition)

@@ -1,0 +1,53 @@
+"""An invoice typed in a real Chromium: log in, open a new invoice, add a second line with the
+htmx button, watch the per-rate totals follow the typing (10% and 8%), save, see the total."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.models import Transaction
+from tests import factories as f
+
+pytestmark = pytest.mark.browser
+
+
+async def test_new_invoice_with_live_totals(live_server, live_db, browser_page):
+    page = browser_page
+    user = await f.make_user("Accountant", email="keiri@example.jp", name="経理 花子")
+    org = await f.make_org(user)
+    customer = await f.make_customer(org, display_name="株式会社テスト")
+
+    await page.goto(f"{live_server}/books/invoices/new")
+    assert "/login" in page.url
+    await page.fill("input[name=email]", "keiri@example.jp")
+    await page.fill("input[name=password]", f.PASSWORD)
+    await page.click("form button[type=submit]")
+    await page.wait_for_url(f"{live_server}/books/invoices/new")
+
+    await page.select_option("#contact_id", str(customer.id))
+    await page.fill("#lines-0-description", "コンサルティング")
+    await page.fill("#lines-0-quantity", "2")
+    await page.fill("#lines-0-rate", "5000")
+    await page.click("#add-line")
+    await page.locator("#lines-1-description").wait_for()
+    await page.fill("#lines-1-description", "お弁当")
+    await page.select_option("#lines-1-tax_rate", "8")
+    await page.fill("#lines-1-quantity", "3")
+    await page.fill("#lines-1-rate", "800")
+
+    await page.locator("#sum-8-tax", has_text="¥192").wait_for()
+    assert await page.inner_text("#sum-10-subtotal") == "¥10,000"
+    assert await page.inner_text("#sum-10-tax") == "¥1,000"
+    assert await page.inner_text("#sum-8-subtotal") == "¥2,400"
+    assert await page.inner_text("#sum-total") == "¥13,592"
+    assert await page.inner_text("#amount-1") == "¥2,400"
+    assert await page.locator("#add-line").get_attribute("hx-get") == "/books/invoices/lines/new?index=2"
+
+    await page.click("#save")
+    await page.wait_for_url(re.compile(r".*/books/invoices/\d+$"))
+    invoice = await Transaction.get(number="INV-00001")
+    assert page.url.endswith(f"/books/invoices/{invoice.id}")
+    assert await page.inner_text("#value-total") == "¥13,592"
+    assert await page.locator("#lines .lines-table tbody tr").count() == 2

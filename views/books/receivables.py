@@ -1,0 +1,48 @@
+"""Receivables of the current organization: per customer invoiced, paid, outstanding and overdue
+amounts and their aging, with a totals row per currency (amounts in different currencies are
+never added together)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.i18n import N_
+from app.services import receivables
+from app.services.receivables import BUCKETS, CustomerReceivables
+from app.services.transactions import today_in
+from views.pages import page
+from views.templating import render
+
+BUCKET_LABELS = {
+    "current": N_("Current"),
+    "days_1_30": N_("1–30 days"),
+    "days_31_60": N_("31–60 days"),
+    "days_61_90": N_("61–90 days"),
+    "days_over_90": N_("Over 90 days"),
+}
+AMOUNTS = {"invoiced": N_("Amount invoiced"), "paid": N_("Amount paid"), "outstanding": N_("Outstanding"),
+           "overdue": N_("Amount overdue")}
+
+
+def totals_by_currency(rows: list[CustomerReceivables]) -> list[CustomerReceivables]:
+    totals: dict[str, CustomerReceivables] = {}
+    for row in rows:
+        total = totals.setdefault(row.currency, CustomerReceivables(0, "", row.currency))
+        for name in AMOUNTS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for bucket in BUCKETS:
+            total.aging[bucket] += row.aging[bucket]
+    return list(totals.values())
+
+
+async def receivables_page(request: Request) -> Response:
+    principal = request.state.principal
+    rows = await receivables.summary(principal, today_in(principal), principal.current_organization_id)
+    context = {"rows": rows, "totals": totals_by_currency(rows), "buckets": BUCKETS,
+               "bucket_labels": BUCKET_LABELS, "amounts": AMOUNTS}
+    return render(request, "books/receivables.html", context)
+
+
+routes = [Route("/books/receivables", page(receivables_page, "receivables"))]

@@ -1,0 +1,127 @@
+"""A transaction's page: header, lines with per-rate subtotals and taxes, totals, the buttons its
+status and the user's grants allow, the documents it was converted from or into, and its
+sections (payments for invoices, comments & history, documents).
+
+The section endpoints (payments, comments, documents) re-render their fragment for htmx, or the
+whole page for a plain form, through `section_or_page`; refused status changes come back through
+`refused` with the service's explanation, the page staying as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import KizunaError
+from app.i18n import N_
+from app.models import BooksContact, Comment, Kind, Organization, PaymentMode, Transaction, User
+from app.permissions import Principal, can
+from app.services import documents, history, payments, workflow
+from app.services import transactions as txns
+from app.services.tax import RateTotal, Totals
+from views.books.kinds import DISPLAY_LABELS, PAGES_OF_KIND, KindPages, number_text, refusal_status
+from views.books.transactions_workflow import offered_actions
+from views.htmx import is_partial
+from views.records import Field, form_value
+from views.templating import render, translator
+
+PAYMENT_MODES = {
+    PaymentMode.BANK_TRANSFER.value: N_("Bank transfer"),
+    PaymentMode.CASH.value: N_("Cash"),
+    PaymentMode.CREDIT_CARD.value: N_("Credit card"),
+    PaymentMode.CHECK.value: N_("Check"),
+    PaymentMode.OTHER.value: N_("Other"),
+}
+PAYMENT_FIELDS = (
+    Field("amount", N_("Amount"), "amount", required=True),
+    Field("date", N_("Payment date"), "date"),
+    Field("mode", N_("Payment mode"), "select", tuple(PAYMENT_MODES.items()), blank=False),
+    Field("reference", N_("Reference")),
+    Field("notes", N_("Notes")),
+)
+
+
+async def detail(request: Request, kp: KindPages) -> Response:
+    txn = await txns.get(request.state.principal, kp.kind, request.path_params["id"])
+    return render(request, "books/detail.html", await page_context(request, kp, txn))
+
+
+async def page_context(request: Request, kp: KindPages, txn: Transaction, **overrides: Any) -> dict[str, Any]:
+    """Everything the page shows; `overrides` carry a section's errors and typed values."""
+    principal: Principal = request.state.principal
+    org = await Organization.get(id=txn.organization_id)
+    status = workflow.display_status(txn, txns.today_in(principal))
+    context = {
+        "kp": kp, "txn": txn, "org": org,
+        "contact": await BooksContact.get(id=txn.contact_id),
+        "salesperson": await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None,
+        "lines": await txns.lines_of(txn),
+        "sums": Totals(tuple(RateTotal.from_json(r) for r in txn.tax_breakdown), txn.subtotal,
+                       txn.tax_total, txn.total),
+        "status": status, "status_label": DISPLAY_LABELS[status],
+        "actions": offered_actions(principal, txn, org),
+        "can_edit": txn.status in txns.EDITABLE[kp.kind] and principal.has(kp.module, "create_edit"),
+        "can_email": txn.status in workflow.ALLOWED["email"][kp.kind] and principal.has(kp.module, "email"),
+        "can_write": principal.has(kp.module, "create_edit"),
+        "links": await linked_documents(principal, txn),
+        "comments": await comments_of(request, txn),
+        "documents": await documents.documents_of(principal, kp.kind.value, txn.id),
+        "problem": "", "note_errors": {}, "note_text": "", "document_errors": {},
+        "number": number_text,
+    }
+    if kp.kind == Kind.INVOICE:
+        context.update(payments_context(request, txn, await payments.payments_of(principal, txn)))
+    context.update(overrides)
+    return context
+
+
+async def linked_documents(principal: Principal, txn: Transaction) -> list[dict[str, Any]]:
+    """"Converted from EST-00001" / "Converted to INV-00003", for the documents the user may see."""
+    related = [("from", t) for t in await Transaction.filter(id=txn.source_id)] if txn.source_id else []
+    related += [("to", t) for t in await Transaction.filter(source_id=txn.id).order_by("id")]
+    return [{"direction": direction, "number": other.number, "url": PAGES_OF_KIND[other.kind].url(other)}
+            for direction, other in related if can(principal, "view", other)]
+
+
+async def comments_of(request: Request, txn: Transaction) -> list[dict[str, Any]]:
+    comments = await Comment.filter(transaction_id=txn.id).select_related("author")
+    return [comment_entry(request, c) for c in comments]
+
+
+def comment_entry(request: Request, comment: Comment) -> dict[str, Any]:
+    return {"comment": comment, "text": history.render_comment(comment, translator(request)),
+            "author": comment.author.name if comment.author else ""}
+
+
+def payments_context(request: Request, invoice: Transaction, rows: list) -> dict[str, Any]:
+    principal: Principal = request.state.principal
+    return {
+        "payments": rows,
+        "payment_modes": PAYMENT_MODES,
+        "payment_fields": PAYMENT_FIELDS,
+        "can_record_payment": invoice.status in payments.PAYABLE and principal.has("invoices", "create_edit"),
+        "payment_values": {"amount": form_value(invoice.balance), "date": txns.today_in(principal).isoformat(),
+                           "mode": "bank_transfer", "reference": "", "notes": ""},
+        "payment_errors": {},
+        "payment_problem": "",
+    }
+
+
+async def section_or_page(request: Request, kp: KindPages, txn: Transaction, fragment: str,
+                          status_code: int = 200, **overrides: Any) -> Response:
+    """A section after a write: its fragment for htmx, the whole page for a plain form."""
+    context = await page_context(request, kp, txn, **overrides)
+    template = fragment if is_partial(request) else "books/detail.html"
+    return render(request, template, context, status_code=status_code)
+
+
+async def refused(request: Request, kp: KindPages, record_id: Any, exc: KizunaError) -> Response:
+    """A refused action, explained: htmx gets the message for the page's message area; a plain
+    form gets the page again with the message."""
+    message, status_code = exc.render(translator(request)), refusal_status(request, 409)
+    if is_partial(request):
+        return render(request, "books/_message.html", {"message": message}, status_code=status_code)
+    txn = await txns.get(request.state.principal, kp.kind, record_id)
+    context = await page_context(request, kp, txn, problem=message)
+    return render(request, "books/detail.html", context, status_code=status_code)

@@ -1,0 +1,308 @@
+"""The create/edit form of a transaction and its htmx line editor.
+
+Line inputs are named `lines-<key>-<field>`; a key is the row's own number in the page, so rows
+added later take the next number and removed ones leave gaps. Rows are read in page order; rows
+left blank are dropped, and the service's error paths (`lines.<n>.rate`, counting the lines it
+was given) are mapped back to the rows' keys so each message sits next to its input.
+
+    GET  /books/<kind>/lines/new?index=N   a blank row (and the add button, now for N+1)
+    GET  /books/<kind>/lines/item?index=N  the row again, filled from the chosen item
+    POST /books/<kind>/totals              per-rate subtotals, taxes and totals of the posted form
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from starlette.datastructures import FormData, ImmutableMultiDict
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise.expressions import Q
+
+from app import settings
+from app.errors import Conflict, ValidationError
+from app.i18n import N_
+from app.models import BooksContact, Item, Organization, TaxRounding, Transaction, User
+from app.permissions import require
+from app.services import transactions as txns
+from app.services.tax import ROUNDING, TAX_RATES, Totals, line_amount, totals
+from app.services.transactions import _decimal as read_number  # the service's reading of typed numbers
+from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
+from views.choices import OPTION_LIMIT
+from views.htmx import is_partial, redirect_after_post
+from views.records import Field, error_map, form_value
+from views.templating import render, translator
+
+LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate")
+LINE_NAME = re.compile(rf"^lines-(\d+)-({'|'.join(LINE_FIELDS)})$")
+HEADER_FIELDS = ("contact_id", "issue_date", "due_date", "reference", "subject", "salesperson_id",
+                 "notes", "terms")
+NOTE_FIELDS = (Field("notes", N_("Notes"), "textarea"), Field("terms", N_("Terms and conditions"), "textarea"))
+
+
+def header_fields(kp: KindPages) -> tuple[Field, ...]:
+    return (
+        Field("contact_id", kp.party_label, "ref", required=True),
+        Field("issue_date", N_("Issue date"), "date"),
+        Field("due_date", kp.due_label, "date"),
+        Field("reference", N_("Reference")),
+        Field("salesperson_id", N_("Salesperson"), "ref"),
+        Field("subject", N_("Subject")),
+    )
+
+
+def blank_line(key: int | str) -> dict[str, str]:
+    return {"key": str(key), "item_id": "", "description": "", "quantity": "1", "unit": "", "rate": "",
+            "discount": "", "tax_rate": "10"}
+
+
+# ---- reading the form --------------------------------------------------------------------------
+
+
+def parse_lines(form: FormData | ImmutableMultiDict) -> list[dict[str, str]]:
+    """Every row as typed, in page order, each with its key."""
+    rows: dict[str, dict[str, str]] = {}
+    for name, value in form.multi_items():
+        if match := LINE_NAME.match(name):
+            rows.setdefault(match[1], {"key": match[1]})[match[2]] = str(value)
+    return list(rows.values())
+
+
+def parse(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(form.get(name, "")) for name in HEADER_FIELDS}
+    values["lines"] = parse_lines(form)
+    return values
+
+
+def _is_blank(row: dict[str, str]) -> bool:
+    return not any(row.get(name, "").strip() for name in ("item_id", "description", "rate"))
+
+
+def service_data(values: dict[str, Any], creating: bool) -> tuple[dict[str, Any], list[str]]:
+    """The service's input, and the key of the row each of its lines came from."""
+    rows = [row for row in values["lines"] if not _is_blank(row)]
+    data = {name: values[name] for name in HEADER_FIELDS}
+    data["lines"] = [{name: row.get(name, "") for name in LINE_FIELDS} for row in rows]
+    if creating and not data["due_date"]:
+        del data["due_date"]  # the kind's default: 30 days for estimates, payment terms for invoices
+    return data, [row["key"] for row in rows]
+
+
+def keyed_errors(errors: dict[str, list[str]], keys: list[str]) -> dict[str, list[str]]:
+    """`lines.1.rate` (the service's second line) -> `lines.<that row's key>.rate`."""
+    out: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        head, _, rest = path.partition(".")
+        index, _, tail = rest.partition(".")
+        if head == "lines" and index.isdigit() and int(index) < len(keys):
+            path = ".".join(p for p in ("lines", keys[int(index)], tail) if p)
+        out[path] = messages
+    return out
+
+
+# ---- live totals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    totals: Totals
+    amounts: dict[str, Decimal]  # row key -> line amount
+    currency: str
+
+
+def _number(text: str | None, default: Decimal | None = None) -> Decimal | None:
+    if not (text or "").strip():
+        return default
+    try:
+        return read_number(text)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _priced(row: dict[str, str]) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
+    """(quantity, rate, discount, tax rate) of a row complete enough to price, else None."""
+    quantity, rate = _number(row.get("quantity"), Decimal(1)), _number(row.get("rate"))
+    discount, tax_rate = _number(row.get("discount"), Decimal(0)), _number(row.get("tax_rate"))
+    if None in (quantity, rate, discount, tax_rate) or quantity <= 0 or rate < 0:
+        return None
+    if not Decimal(0) <= discount <= Decimal(100) or tax_rate not in TAX_RATES:
+        return None
+    return quantity, rate, discount, tax_rate
+
+
+def preview(rows: list[dict[str, str]], currency: str, rounding: str) -> Preview:
+    amounts: dict[str, Decimal] = {}
+    taxed = []
+    for row in rows:
+        if (priced := _priced(row)) is not None:
+            quantity, rate, discount, tax_rate = priced
+            amounts[row["key"]] = line_amount(quantity, rate, discount, currency)
+            taxed.append((amounts[row["key"]], tax_rate))
+    return Preview(totals(taxed, currency, rounding), amounts, currency)
+
+
+async def _currency(org: Organization | None, contact_id: str) -> str:
+    """The chosen customer's currency (documents take it), else the organization's."""
+    if org is None:
+        return settings.DEFAULT_CURRENCY
+    contact = await BooksContact.get_or_none(id=int(contact_id), organization_id=org.id) \
+        if contact_id.isdigit() else None
+    return contact.currency if contact else org.currency
+
+
+def _rounding_of(org: Organization | None) -> str:
+    return (org.tax_rounding if org else TaxRounding.DOWN).value
+
+
+async def line_totals(request: Request, kp: KindPages) -> Response:
+    require(request.state.principal, "create_edit", kp.module)
+    form = await request.form()
+    org = await current_organization(request)
+    rounding = str(form.get("rounding", ""))
+    if rounding not in ROUNDING:  # an edited document posts the rounding it was created with
+        rounding = _rounding_of(org)
+    rows = parse_lines(form)
+    result = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding)
+    context = {"sums": result.totals, "currency": result.currency, "amounts": result.amounts,
+               "row_keys": [row["key"] for row in rows], "oob": True}
+    return render(request, "books/_totals.html", context)
+
+
+# ---- the line editor ---------------------------------------------------------------------------
+
+
+def _index(request: Request) -> int:
+    value = request.query_params.get("index", "")
+    return int(value) if value.isdigit() else 0
+
+
+async def _item_options(org: Organization | None, keep: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """Active items, and any inactive one the document already uses."""
+    if org is None:
+        return []
+    wanted = Q(is_active=True) | Q(id__in=sorted(int(k) for k in keep if k.isdigit()))
+    rows = await Item.filter(wanted, organization_id=org.id).limit(OPTION_LIMIT).values_list("id", "name")
+    return [(str(i), name) for i, name in rows]
+
+
+def _line_context(kp: KindPages, items: list, **context: Any) -> dict[str, Any]:
+    return {"kp": kp, "items": items, "tax_rates": [form_value(r) for r in TAX_RATES], "errors": {},
+            "amounts": {}, "currency": settings.DEFAULT_CURRENCY, **context}
+
+
+async def new_line(request: Request, kp: KindPages) -> Response:
+    require(request.state.principal, "create_edit", kp.module)
+    index = _index(request)
+    items = await _item_options(await current_organization(request))
+    context = _line_context(kp, items, row=blank_line(index), next_index=index + 1)
+    return render(request, "books/_line_added.html", context)
+
+
+async def item_line(request: Request, kp: KindPages) -> Response:
+    require(request.state.principal, "create_edit", kp.module)
+    org = await current_organization(request)
+    rows = parse_lines(request.query_params)
+    row = {**blank_line(_index(request)), **(rows[0] if rows else {})}
+    item = await Item.get_or_none(id=int(row["item_id"]), organization_id=org.id) \
+        if org and row["item_id"].isdigit() else None
+    if item is not None:
+        row.update(description=item.name, unit=item.unit, rate=form_value(item.rate),
+                   tax_rate=form_value(item.tax_rate))
+    response = render(request, "books/_line.html", _line_context(kp, await _item_options(org, {row["item_id"]}),
+                                                                 row=row))
+    response.headers["HX-Trigger-After-Settle"] = "lines-changed"  # the totals follow the new rate
+    return response
+
+
+# ---- the form ----------------------------------------------------------------------------------
+
+
+async def _options(org: Organization | None, kp: KindPages) -> dict[str, list[tuple[str, str]]]:
+    if org is None:
+        return {"contact_id": [], "salesperson_id": []}
+    contacts = await BooksContact.filter(organization_id=org.id, contact_type=kp.party_type).limit(
+        OPTION_LIMIT).values_list("id", "display_name")
+    members = await User.filter(is_active=True, memberships__organization_id=org.id).values_list("id", "name")
+    return {"contact_id": [(str(i), n) for i, n in contacts], "salesperson_id": [(str(i), n) for i, n in members]}
+
+
+async def _form(request: Request, kp: KindPages, txn: Transaction | None, values: dict[str, Any],
+                errors: dict[str, list[str]] | None = None, status_code: int = 200) -> Response:
+    org = await Organization.get(id=txn.organization_id) if txn else await current_organization(request)
+    rounding = txn.tax_rounding if txn else _rounding_of(org)
+    rows = values["lines"]
+    errors = errors or {}
+    shown = {*HEADER_FIELDS, "lines"}
+    totals_now = preview(rows, await _currency(org, values["contact_id"]), rounding)
+    context = _line_context(
+        kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
+        txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
+        options=await _options(org, kp), rounding=rounding,
+        next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
+        preview=totals_now, amounts=totals_now.amounts, currency=totals_now.currency,
+        general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
+        action=kp.url(txn, "edit") if txn else kp.url(),
+    )
+    fragment = request.method == "POST" and is_partial(request)
+    return render(request, "books/_form.html" if fragment else "books/form.html", context, status_code=status_code)
+
+
+async def new(request: Request, kp: KindPages) -> Response:
+    principal = request.state.principal
+    require(principal, "create_edit", kp.module)
+    values: dict[str, Any] = {name: "" for name in HEADER_FIELDS}
+    values.update(issue_date=txns.today_in(principal).isoformat(), lines=[blank_line(0)])
+    return await _form(request, kp, None, values)
+
+
+async def edit(request: Request, kp: KindPages) -> Response:
+    txn = await txns.get(request.state.principal, kp.kind, request.path_params["id"], "create_edit")
+    values: dict[str, Any] = {name: form_value(getattr(txn, name)) for name in HEADER_FIELDS}
+    values["lines"] = [
+        {"key": str(i), **{name: form_value(getattr(line, name)) for name in LINE_FIELDS}}
+        for i, line in enumerate(await txns.lines_of(txn))
+    ] or [blank_line(0)]
+    return await _form(request, kp, txn, values)
+
+
+async def create(request: Request, kp: KindPages) -> Response:
+    values = parse(await request.form())
+    data, keys = service_data(values, creating=True)
+    try:
+        txn = await txns.create(request.state.principal, kp.kind, data)
+    except ValidationError as exc:
+        return await _form(request, kp, None, values, keyed_errors(error_map(exc, request), keys), 422)
+    return redirect_after_post(request, kp.url(txn))
+
+
+async def update(request: Request, kp: KindPages) -> Response:
+    principal = request.state.principal
+    txn = await txns.get(principal, kp.kind, request.path_params["id"], "create_edit")
+    values = parse(await request.form())
+    data, keys = service_data(values, creating=False)
+    try:
+        txn = await txns.update(principal, kp.kind, txn.id, data)
+    except ValidationError as exc:
+        return await _form(request, kp, txn, values, keyed_errors(error_map(exc, request), keys), 422)
+    except Conflict as exc:  # no longer editable in its status
+        errors = {"status": [exc.render(translator(request))]}
+        return await _form(request, kp, txn, values, errors, refusal_status(request, 409))
+    return redirect_after_post(request, kp.url(txn))
+
+
+routes = [
+    route
+    for kp in KIND_PAGES
+    for route in (
+        kind_route(kp, "", create, ("POST",)),
+        kind_route(kp, "/new", new),
+        kind_route(kp, "/{id:int}/edit", edit),
+        kind_route(kp, "/{id:int}/edit", update, ("POST",)),
+        kind_route(kp, "/lines/new", new_line),
+        kind_route(kp, "/lines/item", item_line),
+        kind_route(kp, "/totals", line_totals, ("POST",)),
+    )
+]

@@ -1,0 +1,68 @@
+"""The status changes a transaction's page offers as buttons, each a small POST endpoint
+(views/books/transactions_actions.py). A button shows when the status machine
+(app.services.workflow.ALLOWED) and the user's grants allow it; the service still decides, and a
+refusal it explains (an expired estimate, an invoice with payments) is shown on the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from app.i18n import N_
+from app.models import Edition, Kind, Organization, Transaction
+from app.permissions import MODULE_OF_KIND, Principal
+from app.services import workflow
+from app.services.workflow import ALLOWED
+
+Run = Callable[[Principal, Kind, Any], Awaitable[Transaction]]
+# What each kind converts into (app.services.workflow.convert refuses the rest).
+CONVERSIONS = {Kind.ESTIMATE: (Kind.SALES_ORDER, Kind.INVOICE), Kind.SALES_ORDER: (Kind.INVOICE,)}
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str  # POST /books/<kind>/<id>/<slug>
+    label: str
+    step: str  # the workflow action, a key of ALLOWED
+    run: Run
+    target: Kind | None = None  # a conversion: the kind it creates
+    confirm: str = ""
+    danger: bool = False
+
+    def applies_to(self, kind: Kind) -> bool:
+        if self.target is not None:
+            return self.target in CONVERSIONS.get(kind, ())
+        return kind in ALLOWED[self.step]
+
+    def offered(self, principal: Principal, txn: Transaction, org: Organization) -> bool:
+        if not self.applies_to(txn.kind) or txn.status not in ALLOWED[self.step][txn.kind]:
+            return False
+        if not principal.has(MODULE_OF_KIND[txn.kind], "create_edit"):
+            return False
+        if self.target is None:
+            return True
+        return principal.has(MODULE_OF_KIND[self.target], "create_edit") and (
+            self.target != Kind.SALES_ORDER or org.edition == Edition.BOOKS)
+
+
+def _convert(target: Kind) -> Run:
+    return lambda p, kind, record_id: workflow.convert(p, kind, record_id, target)
+
+
+ACTIONS = (
+    Action("mark-sent", N_("Mark as sent"), "mark_sent", workflow.mark_sent),
+    Action("accept", N_("Mark as accepted"), "accept", lambda p, kind, i: workflow.accept(p, i)),
+    Action("decline", N_("Mark as declined"), "decline", lambda p, kind, i: workflow.decline(p, i)),
+    Action("confirm", N_("Confirm"), "confirm", lambda p, kind, i: workflow.confirm(p, i)),
+    Action("close", N_("Close"), "close", lambda p, kind, i: workflow.close(p, i)),
+    Action("convert-to-sales-order", N_("Convert to sales order"), "convert", _convert(Kind.SALES_ORDER),
+           target=Kind.SALES_ORDER),
+    Action("convert-to-invoice", N_("Convert to invoice"), "convert", _convert(Kind.INVOICE),
+           target=Kind.INVOICE),
+    Action("void", N_("Mark as void"), "void", workflow.void, danger=True,
+           confirm=N_("Void this document? It keeps its number and stays on record as void.")),
+)
+
+
+def offered_actions(principal: Principal, txn: Transaction, org: Organization) -> list[Action]:
+    return [a for a in ACTIONS if a.offered(principal, txn, org)]
