@@ -8,24 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.models import BooksContact, ContactPerson, Kind, Organization, Transaction, User
+from app.i18n import gettext
 from app.pdf.document import Line, Party, PdfDocument, TaxRow
+from app.pdf.render import TITLES, render_pdf_async
 from app.permissions import Principal
 from app.services import transactions as txns
 from app.services.documents import storage_path
 from app.services.tax import RateTotal
-
-FILE_TITLES = {
-    "ja": {Kind.ESTIMATE: "御見積書", Kind.SALES_ORDER: "受注書", Kind.INVOICE: "請求書",
-           Kind.PURCHASE_ORDER: "発注書"},
-    "en": {Kind.ESTIMATE: "Estimate", Kind.SALES_ORDER: "Sales-Order", Kind.INVOICE: "Invoice",
-           Kind.PURCHASE_ORDER: "Purchase-Order"},
-}
-
-
-def filename_of(txn: Transaction, lang: str) -> str:
-    """`請求書_INV-00001.pdf`: what the download and the e-mail attachment are called."""
-    return f"{FILE_TITLES.get(lang, FILE_TITLES['en'])[txn.kind]}_{txn.number}.pdf"
-
 
 def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
     code, state, city, street, country = (getattr(obj, f"{prefix}_{p}") for p in
@@ -72,8 +61,6 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
 
 
 async def render(txn: Transaction, lang: str | None = None) -> bytes:
-    from app.pdf.render import render_pdf_async
-
     return await render_pdf_async(await build_document(txn, lang))
 
 
