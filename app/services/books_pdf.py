@@ -16,6 +16,12 @@ from app.services import transactions as txns
 from app.services.documents import storage_path
 from app.services.tax import RateTotal
 
+def filename_of(txn: Transaction, lang: str) -> str:
+    """`請求書_INV-00001.pdf`: what the download and the e-mail attachment are called."""
+    title = gettext(lang, TITLES[txn.kind.value]).replace(" ", "-")
+    return f"{title}_{txn.number}.pdf"
+
+
 def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
     code, state, city, street, country = (getattr(obj, f"{prefix}_{p}") for p in
                                           ("code", "state", "city", "street", "country"))
