@@ -10,6 +10,7 @@ After `AuthMiddleware`, `request.state` carries:
 from __future__ import annotations
 
 import hmac
+import re
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
@@ -67,9 +68,33 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
 
+# Uploads without JavaScript: the token is a form field. Forms put it before their file inputs
+# (browsers send fields in document order), so it is found in the first part of the body and
+# the file itself is never buffered here.
+MULTIPART_PEEK = 64 * 1024
+_MULTIPART_TOKEN = re.compile(
+    rb'Content-Disposition: form-data; name="' + CSRF_FIELD.encode() + rb'"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)\r\n',
+    re.IGNORECASE)
+
+
+async def _multipart_token(receive: Receive) -> tuple[str, list[Message]]:
+    messages: list[Message] = []
+    head = b""
+    while len(head) < MULTIPART_PEEK:
+        message = await receive()
+        messages.append(message)
+        head += message.get("body", b"")
+        if match := _MULTIPART_TOKEN.search(head):
+            return match.group(1).decode("latin-1"), messages
+        if not message.get("more_body"):
+            break
+    return "", messages
+
+
 class CSRFMiddleware:
     """Every unsafe request authenticated by the session cookie must echo the session's token,
-    in the `X-CSRF-Token` header (htmx, GraphQL) or, for url-encoded forms, a `csrf_token` field.
+    in the `X-CSRF-Token` header (htmx, GraphQL) or a `csrf_token` form field (url-encoded or
+    multipart forms).
     Token-authenticated API calls send no cookie and need no token."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -108,6 +133,8 @@ class CSRFMiddleware:
                 if not message.get("more_body"):
                     break
             given = (parse_qs(body.decode("latin-1")).get(CSRF_FIELD) or [""])[0]
+        elif not given and headers.get("content-type", "").startswith("multipart/form-data"):
+            given, body_messages = await _multipart_token(receive)
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             lang = scope.get("state", {}).get("lang", "en")
             text = gettext(lang, N_("Your session has expired or the form is stale. Reload the page and try again."))

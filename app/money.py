@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # ISO 4217 minor units for the currencies Kizuna offers.
 MINOR_UNITS: dict[str, int] = {
@@ -40,3 +41,19 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     digits = minor_unit(currency)
     text = f"{value:,.{digits}f}"
     return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """A number as people type it: "1,200", "１２００", " 3.5 ". Raises InvalidOperation."""
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    else:
+        number = Decimal(str(value).strip().translate(_FULLWIDTH).replace(",", ""))
+    if not number.is_finite():
+        raise InvalidOperation
+    return number

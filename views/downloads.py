@@ -1,24 +1,37 @@
-"""File responses that are always downloads: an uploaded page can never run in our origin."""
+"""Headers of a file sent as a download. Uploaded files and PDFs are only ever saved, never shown
+in our origin: `attachment`, no type sniffing, and a sandbox should a browser render it anyway."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from urllib.parse import quote
 
 from starlette.responses import Response
 
-
-def content_disposition(filename: str, disposition: str = "attachment") -> str:
-    """RFC 6266: an ASCII fallback plus the UTF-8 name (`請求書_INV-00001.pdf`)."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._()\- ]+")
 
 
-def attachment(body: bytes, filename: str, content_type: str, *, inline: bool = False,
-               headers: dict[str, str] | None = None) -> Response:
-    """`inline` only for PDFs and images we produced or checked; never for anything HTML-like."""
-    return Response(body, media_type=content_type, headers={
-        "Content-Disposition": content_disposition(filename, "inline" if inline else "attachment"),
+def ascii_fallback(filename: str) -> str:
+    """`請求書_INV-00001.pdf` -> `INV-00001.pdf`, for clients that ignore RFC 5987 `filename*`."""
+    text = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    stem, dot, ext = text.rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    stem = _UNSAFE.sub("_", stem).strip("_ .") or "download"
+    ext = _UNSAFE.sub("", ext)
+    return f"{stem}.{ext}" if ext else stem
+
+
+def attachment_headers(filename: str) -> dict[str, str]:
+    disposition = f"attachment; filename=\"{ascii_fallback(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return {
+        "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "sandbox",
-        **(headers or {}),
-    })
+        "Cache-Control": "private",
+    }
+
+
+def attachment(body: bytes, filename: str, content_type: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, media_type=content_type, headers={**attachment_headers(filename), **(headers or {})})

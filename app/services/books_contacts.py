@@ -80,9 +80,22 @@ class BooksContactService(OrganizationScoped, RecordService):
             return
         await ContactPerson.filter(books_contact_id=obj.id).delete()
         persons = values["persons"]
-        if persons and not any(p["is_primary"] for p in persons):
-            persons[0]["is_primary"] = True
+        primary = next((i for i, p in enumerate(persons) if p["is_primary"]), 0)
+        for i, person in enumerate(persons):  # exactly one primary: the first marked, else the first
+            person["is_primary"] = i == primary
         await ContactPerson.bulk_create([ContactPerson(books_contact_id=obj.id, **p) for p in persons])
+
+
+    async def before_delete(self, obj: BooksContact) -> None:
+        """Refuse early when documents point at the contact; else its files go with it."""
+        from app.errors import Conflict
+        from app.models import Document
+        from app.services.documents import storage_path
+
+        if await Transaction.filter(contact_id=obj.id).exists():
+            raise Conflict(N_("This record is still used by other records."))
+        for name in await Document.filter(books_contact_id=obj.id).values_list("storage_name", flat=True):
+            storage_path(name).unlink(missing_ok=True)
 
 
 def _clean_persons(value: Any, cleaned: Cleaned) -> list[dict[str, Any]]:

@@ -43,8 +43,10 @@ def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
         errors.append(FieldError("language", N_("Choose one of the offered values.")))
     if "subject" in values or "body" in values:
         errors += check_template(values.get("subject", "x"), values.get("body", ""))
-    if "is_default" in data:
-        values["is_default"] = str(data["is_default"]).lower() in ("1", "true", "on", "yes")
+    # Only ever set: another template becoming the default is what unsets one, so every kind
+    # keeps a default.
+    if str(data.get("is_default", "")).lower() in ("1", "true", "on", "yes"):
+        values["is_default"] = True
     if errors:
         raise ValidationError(errors)
     return values

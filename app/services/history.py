@@ -9,6 +9,7 @@ from app.errors import ValidationError
 from app.i18n import N_
 from app.models import Comment, CommentKind, Transaction, User
 from app.models.base import LONG_TEXT_MAX
+from app.permissions import Principal, require
 
 
 async def record(txn: Transaction, action: str, msgid: str, author: User | None = None, **params: Any) -> Comment:
@@ -18,7 +19,9 @@ async def record(txn: Transaction, action: str, msgid: str, author: User | None 
     )
 
 
-async def add_note(txn: Transaction, author: User, text: str) -> Comment:
+async def add_note(principal: Principal, txn: Transaction, text: str) -> Comment:
+    """A user's note: writing on a document takes the right to edit it."""
+    require(principal, "create_edit", txn)
     text = (text or "").strip()
     if not text:
         raise ValidationError.single("text", N_("This field is required."))
@@ -26,7 +29,8 @@ async def add_note(txn: Transaction, author: User, text: str) -> Comment:
         raise ValidationError.single(
             "text", N_("Must be at most %(max)d characters (now %(length)d)."),
             max=LONG_TEXT_MAX, length=len(text))
-    return await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text, author_id=author.id)
+    return await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text,
+                                author_id=principal.user.id)
 
 
 def render_comment(comment: Comment, gettext) -> str:

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_
 from app.models import Kind, Payment, PaymentMode, Status, Transaction
-from app.money import fits_minor_unit, format_money
+from app.money import fits_minor_unit, format_money, minor_unit, parse_decimal
 from app.permissions import Principal, require
 from app.services import history
 from app.services import transactions as txns
@@ -36,9 +36,7 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
     errors: list[FieldError] = [FieldError(n, N_("Unknown field.")) for n in sorted(set(data) - PAYMENT_FIELDS)]
     values: dict[str, Any] = {}
     try:
-        amount = Decimal(str(data.get("amount", "")).strip().replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
+        amount = parse_decimal(data.get("amount", ""))
     except (InvalidOperation, ValueError):
         errors.append(FieldError("amount", N_("Enter a number.")))
     else:
@@ -47,7 +45,7 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
         elif not fits_minor_unit(amount, invoice.currency):
             errors.append(FieldError("amount", N_("%(currency)s amounts have at most %(digits)d decimal places."),
                                      {"currency": invoice.currency,
-                                      "digits": _digits(invoice.currency)}))
+                                      "digits": minor_unit(invoice.currency)}))
         elif amount > invoice.balance:
             errors.append(FieldError(
                 "amount", N_("The payment of %(amount)s is more than the balance due of %(balance)s."),
@@ -73,12 +71,6 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
     if errors:
         raise ValidationError(errors)
     return values
-
-
-def _digits(currency: str) -> int:
-    from app.money import minor_unit
-
-    return minor_unit(currency)
 
 
 async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, Any]) -> Payment:

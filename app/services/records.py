@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from enum import Enum
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from tortoise.validators import MaxLengthValidator
 
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
+from app.money import parse_decimal
 from app.models import Organization, User
 from app.permissions import BOOKS_MODEL_MODULE, MODULE_OF_MODEL, Principal, module_of, require, restrict
 
@@ -255,10 +256,7 @@ def _coerce_value(field: tf.Field, value: Any, tz_name: str) -> Any:
             return value
         return date.fromisoformat(str(value).strip())
     if isinstance(field, tf.DecimalField):
-        number = Decimal(str(value).strip().replace(",", ""))
-        if not number.is_finite():
-            raise InvalidOperation
-        return number
+        return parse_decimal(value)
     if isinstance(field, tf.BooleanField):
         if isinstance(value, str):
             return value.lower() in ("1", "true", "on", "yes")

@@ -112,6 +112,8 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
     elif strangers := [a for a in to if a.lower() not in known]:
         errors.append(FieldError("to", N_("Send to the customer's contact persons; put other addresses in Cc (%(addresses)s)."),
                                  {"addresses": ", ".join(strangers)}))
+    if bad := [a for a in cc if not is_valid_address(a)]:
+        errors.append(FieldError("cc", N_("Not an e-mail address: %(addresses)s"), {"addresses": ", ".join(bad)}))
     if len(to) + len(cc) > MAX_RECIPIENTS:
         errors.append(FieldError("cc", N_("At most %(max)d recipients."), {"max": MAX_RECIPIENTS}))
     subject, body = (subject or "").strip(), body or ""

@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.models.base import LONG_TEXT_MAX
+from app.money import parse_decimal
 from app.permissions import MODULE_OF_KIND, Principal, require, restrict
 from app.services import history
 from app.services.books_contacts import due_date_for
@@ -103,19 +104,6 @@ async def get(principal: Principal, kind: Kind, record_id: Any, action: str = "v
 
 
 # ---- input cleaning -----------------------------------------------------------------------
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        number = Decimal(str(value).strip().replace(",", "").translate(_FULLWIDTH_DIGITS))
-    if not number.is_finite():
-        raise InvalidOperation
-    return number
-
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 def _date(value: Any) -> date | None:
@@ -194,7 +182,7 @@ async def _clean_lines(org_id: int, raw_lines: Any, problems: _Problems) -> list
                 line[name] = default
                 continue
             try:
-                line[name] = _decimal(value)
+                line[name] = parse_decimal(value)
             except (InvalidOperation, ValueError, TypeError):
                 problems.add(f"{path}.{name}", N_("Enter a number."))
                 line[name] = None
@@ -248,7 +236,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     else:
         contact = await BooksContact.get(id=instance.contact_id)
     for name in ("issue_date", "due_date"):
-        if name in data:
+        if name in data and not (instance is None and data[name] in (None, "")):
             try:
                 values[name] = _date(data[name])
             except (ValueError, TypeError):

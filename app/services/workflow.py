@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app.errors import InvalidTransition
@@ -62,18 +63,33 @@ ACTION_LABELS = {
     "void": N_("voided"),
     "email": N_("sent by e-mail"),
 }
+# Which kinds each kind converts into.
+CONVERSIONS: dict[Kind, tuple[Kind, ...]] = {E: (SO, INV), SO: (INV,)}
+# Statuses in which the date can make a document expired (estimates) or overdue (invoices).
+EXPIRING = (Status.DRAFT, Status.SENT, Status.VIEWED)
+COLLECTING = (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
 # What a sending turns a draft into.
 SENT_STATUS = {E: Status.SENT, SO: Status.CONFIRMED, INV: Status.SENT, PO: Status.SENT}
 
 
 def is_expired(txn: Transaction, today: date) -> bool:
-    return (txn.kind == E and txn.status in (Status.DRAFT, Status.SENT, Status.VIEWED)
+    return (txn.kind == E and txn.status in EXPIRING
             and txn.due_date is not None and txn.due_date < today)
 
 
 def is_overdue(txn: Transaction, today: date) -> bool:
-    return (txn.kind == INV and txn.status in (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
+    return (txn.kind == INV and txn.status in COLLECTING
             and txn.due_date is not None and txn.due_date < today and txn.balance > 0)
+
+
+def expired_q(today: date) -> Q:
+    """`is_expired` as a filter on estimates."""
+    return Q(status__in=EXPIRING, due_date__lt=today)
+
+
+def overdue_q(today: date) -> Q:
+    """`is_overdue` as a filter on invoices."""
+    return Q(status__in=COLLECTING, due_date__lt=today, balance__gt=0)
 
 
 def display_status(txn: Transaction, today: date) -> str:
@@ -181,7 +197,7 @@ async def mark_emailed(principal: Principal, txn: Transaction, recipients: str) 
 
 async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind) -> Transaction:
     """Turn an estimate into a sales order or an invoice, or a sales order into an invoice."""
-    targets = {E: (SO, INV), SO: (INV,)}.get(kind, ())
+    targets = CONVERSIONS.get(kind, ())
     if target not in targets:
         raise InvalidTransition(N_("This %(kind)s cannot be converted into a document of this kind (%(target)s)."),
                                 kind=Msgid(KIND_LABELS[kind]), target=Msgid(KIND_LABELS[target]))

@@ -322,8 +322,8 @@ class BooksTransactionMutation:
 
         async def add() -> CommentPayload:
             kind, pk = existing_transaction(transaction_id)
-            txn = await txns.get(principal, kind, pk, "create_edit")
-            return CommentPayload(comment=await history.add_note(txn, principal.user, text))
+            txn = await txns.get(principal, kind, pk)
+            return CommentPayload(comment=await history.add_note(principal, txn, text))
 
         return await attempt(info, add)
 

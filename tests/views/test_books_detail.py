@@ -8,8 +8,7 @@ from datetime import timedelta
 from app.models import Comment, Membership, Status, Transaction
 from app.services import payments, transactions
 from tests import factories as f
-from tests.views.conftest import login, post
-from tests.views.test_books_fixtures import accountant, customer, hx_post, org, principal, text_of  # noqa: F401
+from tests.views.conftest import hx_post, login, post, text_of
 
 LINES = [("コンサルティング", 2, 5000, 10), ("お弁当", 3, 800, 8)]
 
@@ -28,7 +27,7 @@ async def test_detail_shows_lines_per_rate_taxes_and_totals(client, principal, c
     assert text_of(html, "sum-8-subtotal") == "¥2,400" and text_of(html, "sum-8-tax") == "¥192"
     assert text_of(html, "sum-total") == "¥13,592" and text_of(html, "value-balance") == "¥13,592"
     assert text_of(html, "value-reference") == "発注123" and "毎度ありがとうございます。" in html
-    assert 'href="/books/invoices/1.pdf"' in html and 'id="edit-record"' in html
+    assert f'href="/books/invoices/{invoice.id}.pdf"' in html and 'id="edit-record"' in html
     assert "Created." in html  # the history
 
 

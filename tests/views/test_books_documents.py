@@ -7,8 +7,7 @@ from urllib.parse import quote
 
 from app.models import Document
 from tests import factories as f
-from tests.views.conftest import login, post
-from tests.views.test_books_fixtures import accountant, customer, hx_post, org, principal  # noqa: F401
+from tests.views.conftest import hx_post, login, post
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REFUSED = "This kind of file cannot be attached. Allowed: PDF, images, Office documents, text and CSV."
@@ -74,8 +73,20 @@ async def test_delete_and_who_may_download(client, principal, customer, org):
 
 
 async def test_ascii_fallback_names():
-    from views.books.downloads import ascii_fallback
+    from views.downloads import ascii_fallback
 
     assert ascii_fallback("請求書_INV-00001.pdf") == "INV-00001.pdf"
     assert ascii_fallback('a"b\\c.pdf') == "a_b_c.pdf"
     assert ascii_fallback("見積書") == "download"
+
+
+async def test_upload_without_javascript_carries_the_token_in_the_form(client, principal, customer):
+    from tests.views.conftest import token
+
+    invoice = await f.make_transaction(principal, "invoice", customer)
+    url = f"/books/invoices/{invoice.id}/documents"
+    csrf = await token(client)
+    refused = await client.post(url, data={"csrf_token": "forged"}, files={"file": ("a.pdf", PDF, "application/pdf")})
+    assert refused.status_code == 403 and not await Document.exists()
+    sent = await client.post(url, data={"csrf_token": csrf}, files={"file": ("a.pdf", PDF, "application/pdf")})
+    assert sent.status_code in (200, 303) and await Document.filter(transaction_id=invoice.id).count() == 1

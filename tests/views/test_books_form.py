@@ -11,8 +11,7 @@ from decimal import Decimal
 from app.models import Transaction, TransactionLine
 from app.services import transactions, workflow
 from tests import factories as f
-from tests.views.conftest import post
-from tests.views.test_books_fixtures import accountant, customer, hx_post, org, principal, text_of  # noqa: F401
+from tests.views.conftest import hx_post, post, text_of
 
 
 def error_at(html: str, path: str) -> str:

@@ -11,7 +11,6 @@ from app.services import payments, transactions
 from tests import factories as f
 from tests.querycount import count_queries
 from tests.views.conftest import login
-from tests.views.test_books_fixtures import accountant, customer, org, principal  # noqa: F401
 
 ROWS = {"HX-Request": "true", "HX-Target": "rows"}
 

@@ -7,8 +7,7 @@ import re
 
 from app.models import Payment, Status, Transaction
 from tests import factories as f
-from tests.views.conftest import post
-from tests.views.test_books_fixtures import accountant, customer, hx_post, org, principal, text_of  # noqa: F401
+from tests.views.conftest import hx_post, post, text_of
 
 
 async def test_overpayment_then_partial_and_full_payment(client, principal, customer):

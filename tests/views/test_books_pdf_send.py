@@ -12,8 +12,7 @@ import pytest
 from app.models import EmailTemplate, Role, Status, Transaction
 from tests import factories as f
 from tests.mail.conftest import RecordingHandler, free_port, running
-from tests.views.conftest import login
-from tests.views.test_books_fixtures import accountant, customer, hx_post, org, principal  # noqa: F401
+from tests.views.conftest import hx_post, login
 
 needs_renderer = pytest.mark.skipif(importlib.util.find_spec("app.pdf.render") is None,
                                     reason="app.pdf.render (the PDF renderer) is not there yet")

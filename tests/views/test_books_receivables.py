@@ -8,8 +8,7 @@ from datetime import timedelta
 from app.models import Membership
 from app.services import payments, transactions
 from tests import factories as f
-from tests.views.conftest import login
-from tests.views.test_books_fixtures import accountant, customer, org, principal, text_of  # noqa: F401
+from tests.views.conftest import login, text_of
 
 
 def cells(html: str, row_id: str) -> list[str]:

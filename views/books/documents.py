@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.models import Transaction
 from app.services import documents
 from app.services import transactions as txns
-from views.books.downloads import attachment_headers
+from views.downloads import attachment_headers
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindPages, kind_route
 from views.books.transactions_detail import section_or_page
 from views.htmx import is_partial

@@ -5,8 +5,8 @@ in, status labels, and how a refused request answers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
+from datetime import date
 from typing import Awaitable, Callable
 
 from starlette.requests import Request
@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 from app.errors import NotFound
 from app.i18n import N_
 from app.models import ContactType, Edition, Kind, Organization, Status, Transaction
+from app.services import workflow
 from app.permissions import MODULE_OF_KIND
 from app.services.transactions import STATUS_LABELS
 from views.htmx import is_partial
@@ -28,9 +29,6 @@ DISPLAY_LABELS = {
     "expired": N_("Expired"),
     "overdue": N_("Overdue"),
 }
-# The stored statuses app.services.workflow.is_expired / is_overdue derive from.
-EXPIRING = (Status.DRAFT, Status.SENT, Status.VIEWED)
-COLLECTING = (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
 
 
 @dataclass(frozen=True)
@@ -63,9 +61,9 @@ class KindPages:
 
     def filter_status(self, qs: QuerySet, value: str, today: date) -> QuerySet:
         if value == "expired":
-            return qs.filter(status__in=EXPIRING, due_date__lt=today)
+            return qs.filter(workflow.expired_q(today))
         if value == "overdue":
-            return qs.filter(status__in=COLLECTING, due_date__lt=today, balance__gt=Decimal(0))
+            return qs.filter(workflow.overdue_q(today))
         return qs.filter(status=value)
 
 

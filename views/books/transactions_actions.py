@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from app.errors import Conflict
 from app.services import books_pdf
-from views.books.downloads import attachment_headers
+from views.downloads import attachment_headers
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindHandler, KindPages, kind_route
 from views.books.transactions_detail import refused
 from views.books.transactions_workflow import ACTIONS, Action

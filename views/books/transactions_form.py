@@ -29,7 +29,7 @@ from app.models import BooksContact, Item, Organization, TaxRounding, Transactio
 from app.permissions import require
 from app.services import transactions as txns
 from app.services.tax import ROUNDING, TAX_RATES, Totals, line_amount, totals
-from app.services.transactions import _decimal as read_number  # the service's reading of typed numbers
+from app.money import parse_decimal as read_number
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
 from views.htmx import is_partial, redirect_after_post

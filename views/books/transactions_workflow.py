@@ -12,11 +12,9 @@ from app.i18n import N_
 from app.models import Edition, Kind, Organization, Transaction
 from app.permissions import MODULE_OF_KIND, Principal
 from app.services import workflow
-from app.services.workflow import ALLOWED
+from app.services.workflow import ALLOWED, CONVERSIONS
 
 Run = Callable[[Principal, Kind, Any], Awaitable[Transaction]]
-# What each kind converts into (app.services.workflow.convert refuses the rest).
-CONVERSIONS = {Kind.ESTIMATE: (Kind.SALES_ORDER, Kind.INVOICE), Kind.SALES_ORDER: (Kind.INVOICE,)}
 
 
 @dataclass(frozen=True)
