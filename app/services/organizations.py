@@ -8,6 +8,7 @@ Settings of an organization are edited by administrators who are members of it.
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any, ClassVar
 
 from tortoise.models import Model
@@ -176,6 +177,38 @@ async def remove_member(principal: Principal, organization_id: int, user_id: int
     if user_id == principal.user.id:
         raise PermissionDenied(N_("You cannot remove yourself from an organization."))
     await Membership.filter(organization_id=organization_id, user_id=user_id).delete()
+
+
+LOGO_TYPES = {"image/png": ".png", "image/jpeg": ".jpg"}
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+async def set_logo(principal: Principal, organization_id: int, filename: str | None,
+                   content: bytes | None) -> Organization:
+    """Keep a PNG or JPEG (told from its bytes) as the logo, under a random name, in place of the
+    previous one; `content` None removes the logo."""
+    import anyio
+
+    from app.services.documents import detect_type, storage_path
+
+    org = await organizations.get(principal, organization_id, "admin")
+    name = ""
+    if content is not None:
+        content_type = detect_type(content[:8192], filename or "")
+        if content_type not in LOGO_TYPES:
+            raise ValidationError.single("logo", N_("Upload a PNG or JPEG image."))
+        if len(content) > LOGO_MAX_BYTES:
+            raise ValidationError.single("logo", N_("The file is larger than %(max)d MB."),
+                                         max=LOGO_MAX_BYTES // (1024 * 1024))
+        name = secrets.token_hex(20) + LOGO_TYPES[content_type]
+        path = storage_path(name)
+        await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
+        await anyio.Path(path).write_bytes(content)
+    previous, org.logo_path = org.logo_path, name
+    await Organization.filter(id=org.id).update(logo_path=name)
+    if previous:
+        storage_path(previous).unlink(missing_ok=True)
+    return org
 
 
 async def install_default_templates(org: Organization) -> None:

@@ -9,12 +9,10 @@ in the session, which of their organizations the Books pages show.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import anyio
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -25,8 +23,8 @@ from app.i18n import N_
 from app.models import Edition, Kind, Organization, SmtpSecurity, TaxRounding, User
 from app.services import email_templates
 from app.services import organizations as organization_service
-from app.services.documents import detect_type, storage_path
-from app.services.organizations import organizations
+from app.services.documents import storage_path
+from app.services.organizations import LOGO_MAX_BYTES, LOGO_TYPES, organizations, set_logo
 from views.books.masters import address_section
 from views.choices import CURRENCIES
 from views.htmx import is_partial, redirect_after_post
@@ -49,9 +47,7 @@ KINDS = choices_of({
     Kind.ESTIMATE: N_("Estimate"), Kind.SALES_ORDER: N_("Sales order"),
     Kind.INVOICE: N_("Invoice"), Kind.PURCHASE_ORDER: N_("Purchase order"),
 })
-LOGO_TYPES = {"image/png": ".png", "image/jpeg": ".jpg"}
 LOGO_MEDIA_TYPES = {suffix: mime for mime, suffix in LOGO_TYPES.items()}
-LOGO_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -226,30 +222,6 @@ async def create_organization(request: Request) -> Response:
 # ---- logo ----------------------------------------------------------------------------------
 
 
-async def store_logo(org: Organization, filename: str, content: bytes) -> None:
-    """Keep a PNG or JPEG (told from its bytes) as the organization's logo, under a random name,
-    in place of the previous one."""
-    content_type = detect_type(content[:8192], filename)
-    if content_type not in LOGO_TYPES:
-        raise ValidationError.single("logo", N_("Upload a PNG or JPEG image."))
-    if len(content) > LOGO_MAX_BYTES:
-        raise ValidationError.single("logo", N_("The file is larger than %(max)d MB."),
-                                     max=LOGO_MAX_BYTES // (1024 * 1024))
-    name = secrets.token_hex(20) + LOGO_TYPES[content_type]
-    path = storage_path(name)
-    await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
-    await anyio.Path(path).write_bytes(content)
-    await _replace_logo(org, name)
-
-
-async def _replace_logo(org: Organization, name: str) -> None:
-    previous = org.logo_path
-    org.logo_path = name
-    await Organization.filter(id=org.id).update(logo_path=name)
-    if previous:
-        storage_path(previous).unlink(missing_ok=True)
-
-
 async def _logo_panel(request: Request, org: Organization, errors: dict | None = None,
                       status_code: int = 200) -> Response:
     context = {"org": org, "logo_errors": errors or {}}
@@ -262,7 +234,9 @@ async def upload_logo(request: Request) -> Response:
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationError.single("logo", N_("Choose a file."))
-        await store_logo(org, upload.filename, await upload.read(LOGO_MAX_BYTES + 1))
+        await set_logo(request.state.principal, org.id, upload.filename,
+                       await upload.read(LOGO_MAX_BYTES + 1))
+        org = await organizations.get(request.state.principal, org.id)
     except ValidationError as exc:
         if is_partial(request):
             return await _logo_panel(request, org, error_map(exc, request), 422)
@@ -272,7 +246,8 @@ async def upload_logo(request: Request) -> Response:
 
 async def delete_logo(request: Request) -> Response:
     org = await current_organization(request)
-    await _replace_logo(org, "")
+    await set_logo(request.state.principal, org.id, None, None)
+    org = await organizations.get(request.state.principal, org.id)
     return await _after_logo_change(request, org)
 
 
