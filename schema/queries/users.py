@@ -17,6 +17,11 @@ from app.services.cases import cases
 from app.services.contacts import contacts
 from app.services.deals import deals
 from app.services.leads import leads
+from app.models import Kind
+from app.services import transactions
+from app.services.books_contacts import books_contacts
+from app.services.items import items
+from app.services.organizations import organizations
 from schema.context import Info
 from schema.queries.common import AUTH
 from schema.types.node import Node, from_global_id
@@ -33,16 +38,23 @@ SERVICES = {
 }
 
 
+SERVICES.update({"Organization": organizations, "BooksContact": books_contacts, "Item": items})
+TRANSACTION_KINDS = {"Estimate": Kind.ESTIMATE, "SalesOrder": Kind.SALES_ORDER, "Invoice": Kind.INVOICE,
+                     "PurchaseOrder": Kind.PURCHASE_ORDER}
+
+
 async def resolve_node(info: Info, global_id: str) -> Any:
     decoded = from_global_id(global_id)
     if decoded is None:
         return None
     type_name, pk = decoded
-    if type_name in SERVICES:
-        try:
+    try:
+        if type_name in SERVICES:
             return await SERVICES[type_name].get(info.context.principal, pk)
-        except NotFound:
-            return None
+        if type_name in TRANSACTION_KINDS:
+            return await transactions.get(info.context.principal, TRANSACTION_KINDS[type_name], pk)
+    except NotFound:
+        return None
     if type_name == "User":
         return await UserModel.get_or_none(id=pk)
     if type_name == "Role":

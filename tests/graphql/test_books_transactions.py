@@ -389,3 +389,22 @@ async def test_invoice_list_query_count_does_not_grow_with_the_page(gql):
     assert counts[5] == counts[40], queries.sql
     # token, grants, sharing rules, memberships; then invoices, contacts, payments, lines
     assert counts[40] == 8, queries.sql
+
+
+async def test_node_reaches_books_records_the_user_may_see(gql):
+    from app.permissions import Principal
+    from tests import factories as f
+    from schema.types.node import to_global_id
+
+    user = await f.make_user("Accountant")
+    org = await f.make_org(user)
+    customer = await f.make_customer(org, display_name="株式会社ノード")
+    invoice = await f.make_transaction(await Principal.load(user), "invoice", customer)
+    query = "query($id: ID!) { node(id: $id) { __typename ... on Invoice { number } ... on BooksContact { displayName } } }"
+    data = await gql(user, query, {"id": to_global_id("Invoice", invoice.id)})
+    assert data["node"] == {"__typename": "Invoice", "number": "INV-00001"}
+    data = await gql(user, query, {"id": to_global_id("BooksContact", customer.id)})
+    assert data["node"] == {"__typename": "BooksContact", "displayName": "株式会社ノード"}
+    assert (await gql(user, query, {"id": to_global_id("Estimate", invoice.id)}))["node"] is None
+    outsider = await f.make_user("Accountant")
+    assert (await gql(outsider, query, {"id": to_global_id("Invoice", invoice.id)}))["node"] is None
