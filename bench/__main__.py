@@ -16,7 +16,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import tortoise_config  # noqa: E402
-from bench import crm, dataset  # noqa: E402
+from bench import crm, dataset, pdf  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
@@ -57,7 +57,8 @@ async def main() -> None:
         for db in ("sqlite", "postgres"):
             subprocess.run([sys.executable, "-m", "bench", "--db", db, *extra], check=True)
         return
-    if args.db == "sqlite":
+    if args.db == "sqlite":  # no database involved: once per `make bench`, in the SQLite process
+        print(pdf.run(20 if args.quick else 100), flush=True)
         path = os.path.join(tempfile.mkdtemp(prefix="kizuna-bench-"), "bench.sqlite3")
         await bench_db("SQLite", f"sqlite://{path}", sizes, iterations)
     if args.db == "postgres":

@@ -10,7 +10,8 @@ from typing import Any
 from app.models import BooksContact, ContactPerson, Kind, Organization, Transaction, User
 from app.i18n import gettext
 from app.pdf.document import Line, Party, PdfDocument, TaxRow
-from app.pdf.render import TITLES, render_pdf_async
+from app.pdf.labels import TITLES
+from app.pdf.render import render_pdf_async
 from app.permissions import Principal
 from app.services import transactions as txns
 from app.services.documents import storage_path

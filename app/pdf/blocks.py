@@ -1,0 +1,235 @@
+"""Fixed blocks of a transaction PDF drawn straight on the canvas (header, totals, free text)
+and the canvas that numbers pages "n / N"."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from app.pdf.document import PdfDocument
+from app.pdf.fonts import FontSet
+from app.pdf.labels import GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy line breaking that works for Japanese (any character) and English (at spaces)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for ch in paragraph:
+            if stringWidth(line + ch, font, size) <= width or not line:
+                line += ch
+                continue
+            cut = line.rfind(" ")
+            if cut > 0 and line.isascii():
+                lines.append(line[:cut])
+                line = line[cut + 1:] + ch
+            else:
+                lines.append(line)
+                line = ch
+        lines.append(line)
+    return lines
+
+
+class Header(Flowable):
+    """Title, recipient (left), document facts and issuer (right), drawn straight on the canvas:
+    the first-page header in a handful of drawString calls instead of nested tables of
+    paragraphs (a document is rendered for every download and every e-mail)."""
+
+    RIGHT = 72 * mm
+    LABEL = 24 * mm
+
+    def __init__(self, r) -> None:
+        super().__init__()
+        self.r, self.font, self.bold = r, r.fonts.regular, r.fonts.bold
+        d, _ = r.doc, r._
+        name = d.recipient.name + ((" 御中" if d.recipient.is_company else " 様") if d.lang == "ja" else "")
+        self.recipient_name = name
+        left: list[tuple[str, float]] = []
+        if d.recipient.attention:
+            left.append((d.recipient.attention if d.lang == "ja" else f"Attn: {d.recipient.attention}", 9))
+        left += [(line, 8) for line in d.recipient.address_lines]
+        if d.recipient.registration_number:
+            left.append((_(REGISTRATION) + " " + d.recipient.registration_number, 8))
+        self.left = left
+        meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
+        if d.second_date:
+            meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
+        if d.reference:
+            meta.append((_("Reference"), d.reference))
+        if d.salesperson:
+            meta.append((_("Salesperson"), d.salesperson))
+        self.meta = meta
+        i = d.issuer
+        right = [(line, 8.5) for line in i.address_lines]
+        contact = " / ".join(x for x in (f"TEL {i.phone}" if i.phone else "", i.email) if x)
+        if contact:
+            right.append((contact, 8.5))
+        if i.registration_number:
+            right.append((_(REGISTRATION) + " " + i.registration_number, 8.5))
+        self.right = right
+        self.logo = r.logo()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        left_width = available_width - self.RIGHT - 4 * mm
+        self.name_lines = wrap_text(self.recipient_name, self.font, 13, left_width)
+        self.left_lines = [(t, size) for text, size in self.left for t in wrap_text(text, self.font, size, left_width)]
+        self.lead = wrap_text(self.r._(LEADS[self.r.doc.kind]), self.font, 8, left_width)
+        self.issuer_lines = wrap_text(self.r.doc.issuer.name, self.font, 11, self.RIGHT)
+        self.right_lines = [(t, size) for text, size in self.right for t in wrap_text(text, self.font, size, self.RIGHT)]
+        left_h = len(self.name_lines) * 17 + sum(s * 1.3 for _, s in self.left_lines) + 4 * mm + len(self.lead) * 10.4
+        right_h = (len(self.meta) * 13 + 4 * mm + (self.logo[2] + 2 * mm if self.logo else 0)
+                   + len(self.issuer_lines) * 14 + sum(s * 1.3 for _, s in self.right_lines))
+        self.height = 30 + max(left_h, right_h)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c, top = self.canv, self.height
+        c.setFont(self.font, 20)
+        c.drawCentredString(self.width / 2, top - 20, self.r._(TITLES[self.r.doc.kind]))
+        y = top - 30
+        for line in self.name_lines:  # recipient, underlined
+            y -= 17
+            c.setFont(self.font, 13)
+            c.drawString(0, y + 3, line)
+            c.setLineWidth(0.6)
+            c.line(0, y + 1, stringWidth(line, self.font, 13), y + 1)
+        for text, size in self.left_lines:
+            y -= size * 1.3
+            c.setFont(self.font, size)
+            c.drawString(0, y, text)
+        y -= 4 * mm
+        c.setFont(self.font, 8)
+        for line in self.lead:
+            y -= 10.4
+            c.drawString(0, y, line)
+        x, y = self.width - self.RIGHT, top - 30
+        c.setLineWidth(0.3)
+        c.setStrokeColor(GRID)
+        for label, value in self.meta:  # document facts, ruled
+            y -= 13
+            c.setFont(self.font, 8)
+            c.drawString(x + 2, y + 3, label)
+            c.drawString(x + self.LABEL, y + 3, value)
+            c.line(x, y, self.width, y)
+        y -= 4 * mm
+        if self.logo:
+            reader, w, h = self.logo
+            y -= h
+            c.drawImage(reader, x, y, w, h, mask="auto")
+            y -= 2 * mm
+        c.setFont(self.font, 11)
+        for line in self.issuer_lines:
+            y -= 14
+            c.drawString(x, y + 3, line)
+        for text, size in self.right_lines:
+            y -= size * 1.3
+            c.setFont(self.font, size)
+            c.drawString(x, y, text)
+
+
+class Totals(Flowable):
+    """Per-rate subtotals and taxes, then subtotal, tax, total (and paid / balance), right-aligned
+    in four columns; never split across pages."""
+
+    COLUMNS = (30 * mm, 28 * mm, 24 * mm, 28 * mm)
+    ROW = 15
+
+    def __init__(self, rows: list[list[str]], total_row: int, note: str, fonts: FontSet) -> None:
+        super().__init__()
+        self.rows, self.total_row, self.note, self.font = rows, total_row, note, fonts.regular
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.height = len(self.rows) * self.ROW + 2 + (12 if self.note else 0)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        left = self.width - sum(self.COLUMNS)
+        edges = [left + sum(self.COLUMNS[:i]) for i in range(5)]
+        y = self.height
+        for n, row in enumerate(self.rows):
+            size = 10 if n == self.total_row else 8.5
+            y -= self.ROW
+            if n == self.total_row:
+                c.setLineWidth(1)
+                c.setStrokeColor(colors.black)
+                c.line(left, y + self.ROW, self.width, y + self.ROW)
+            c.setFont(self.font, size)
+            c.drawString(edges[0] + 3, y + 4, row[0])
+            c.drawRightString(edges[2] - 3, y + 4, row[1])
+            c.drawString(edges[2] + 3, y + 4, row[2])
+            c.drawRightString(edges[4] - 3, y + 4, row[3])
+            c.setLineWidth(0.3)
+            c.setStrokeColor(GRID)
+            c.line(left, y, self.width, y)
+        if self.note:
+            c.setFont(self.font, 8)
+            c.drawRightString(self.width, y - 10, self.note)
+
+
+class TextBlock(Flowable):
+    """A heading and free text (bank details, notes, terms), lines kept, wrapped to the width."""
+
+    def __init__(self, heading: str, text: str, font: str) -> None:
+        super().__init__()
+        self.heading, self.text, self.font = heading, text, font
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.lines = wrap_text(self.text.strip(), self.font, 8, available_width)
+        self.height = 13 + len(self.lines) * 10.5
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Long terms may continue on the next page (the heading stays with the first lines)."""
+        fits = int((available_height - 13) // 10.5)
+        if fits < 2 or fits >= len(self.lines):
+            return []
+        return [TextBlock(self.heading, "\n".join(self.lines[:fits]), self.font),
+                TextBlock("", "\n".join(self.lines[fits:]), self.font)]
+
+    def draw(self) -> None:
+        c, y = self.canv, self.height
+        if self.heading:
+            c.setFont(self.font, 9.5)
+            c.drawString(0, y - 10, self.heading)
+        c.setFont(self.font, 8)
+        y -= 13
+        for line in self.lines:
+            y -= 10.5
+            c.drawString(0, y + 2, line)
+
+
+def numbered_canvas(doc: PdfDocument, fonts: FontSet):
+    """A canvas that draws "n / N" and the document number once the page count is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(fonts.regular, 8)
+                self.setFillColor(colors.HexColor("#555555"))
+                self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{self._pageNumber} / {total}")
+                self.drawString(MARGIN, 10 * mm, doc.number)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
