@@ -16,7 +16,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import tortoise_config  # noqa: E402
-from bench import crm, dataset, pdf  # noqa: E402
+from bench import books, books_dataset, crm, dataset, pdf  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
@@ -39,6 +39,11 @@ async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations
         admin = await dataset.generate(*sizes)
         print(f"[{label}] dataset {await dataset.counts()} in {time.perf_counter() - t:.1f} s", flush=True)
         print(f"[{label}] " + await crm.run(ctx, admin, iterations), flush=True)
+        t = time.perf_counter()
+        await books_dataset.generate(admin, customers=sizes[0] // 5, invoices=sizes[2])
+        print(f"[{label}] Books dataset {sizes[0] // 5} customers, {sizes[2]} invoices in "
+              f"{time.perf_counter() - t:.1f} s", flush=True)
+        print(f"[{label}] " + await books.run(ctx, admin, iterations), flush=True)
 
 
 async def main() -> None:

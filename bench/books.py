@@ -1,0 +1,74 @@
+"""GraphQL `invoices(first: 50)` with customer and payments vs the same rows by hand-written SQL
+(same driver, same run). The SQL side also resolves the bearer token and the user's
+organizations, the look-ups any API request needs before it can answer."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import httpx
+
+from app.auth import _digest, create_api_token
+from app.main import create_app
+from bench.crm import _gid, _in
+from bench.stats import compare, report
+
+QUERY = """{ invoices(first: 50) { edges { node { id number status issueDate dueDate total balance
+  contact { id displayName } payments { amount date reference } } } } }"""
+
+
+def _exact(value) -> str:
+    value = Decimal(value)
+    return str(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize())
+
+
+async def hand_sql(conn, token_hash: str) -> bytes:
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    user = await conn.execute_query_dict(
+        "SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id "
+        f"WHERE t.token_hash = {mark} AND t.revoked_at IS NULL AND u.is_active", [token_hash])
+    assert user, "the bench token does not authenticate"
+    orgs = [r["organization_id"] for r in await conn.execute_query_dict(
+        f"SELECT organization_id FROM memberships WHERE user_id = {int(user[0]['id'])}")]
+    invoices = await conn.execute_query_dict(
+        "SELECT id, number, status, issue_date, due_date, total, balance, contact_id FROM transactions "
+        f"WHERE kind = 'invoice' AND organization_id IN ({_in(orgs)}) ORDER BY issue_date DESC, id DESC LIMIT 50")
+    contacts = {c["id"]: {"id": _gid("BooksContact", c["id"]), "displayName": c["display_name"]}
+                for c in await conn.execute_query_dict(
+                    "SELECT id, display_name FROM books_contacts "
+                    f"WHERE id IN ({_in({i['contact_id'] for i in invoices})})")}
+    payments: dict[int, list] = {}
+    for p in await conn.execute_query_dict(
+            "SELECT invoice_id, amount, date, reference FROM payments "
+            f"WHERE invoice_id IN ({_in(i['id'] for i in invoices)}) ORDER BY date, id"):
+        payments.setdefault(p["invoice_id"], []).append(
+            {"amount": _exact(p["amount"]), "date": str(p["date"]), "reference": p["reference"]})
+    edges = [{"node": {
+        "id": _gid("Invoice", i["id"]), "number": i["number"], "status": i["status"].upper(),
+        "issueDate": str(i["issue_date"]), "dueDate": str(i["due_date"]) if i["due_date"] else None,
+        "total": _exact(i["total"]), "balance": _exact(i["balance"]),
+        "contact": contacts[i["contact_id"]], "payments": payments.get(i["id"], []),
+    }} for i in invoices]
+    return json.dumps({"data": {"invoices": {"edges": edges}}}).encode()
+
+
+async def run(ctx, admin, iterations: int) -> str:
+    _, secret = await create_api_token(admin, "bench-books")
+    app = create_app(manage_db=False)
+    conn = ctx.connections.get("default")
+    token_hash = _digest(secret)
+    headers = {"Authorization": f"Bearer {secret}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        async def graphql() -> bytes:
+            return (await client.post("/graphql", json={"query": QUERY}, headers=headers)).content
+
+        first = json.loads(await graphql())
+        assert "errors" not in first, first
+        assert len(first["data"]["invoices"]["edges"]) == 50
+        mine = json.loads(await hand_sql(conn, token_hash))
+        diff = [(a, b) for a, b in zip(mine["data"]["invoices"]["edges"], first["data"]["invoices"]["edges"])
+                if a != b]
+        assert not diff, f"the two sides differ, first: {diff[0]}"
+        ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
+    return report("GraphQL invoices(first: 50) { contact, payments }  vs hand-written SQL", ours, base, target=3.0)
