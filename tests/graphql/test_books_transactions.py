@@ -408,3 +408,24 @@ async def test_node_reaches_books_records_the_user_may_see(gql):
     assert (await gql(user, query, {"id": to_global_id("Estimate", invoice.id)}))["node"] is None
     outsider = await f.make_user("Accountant")
     assert (await gql(outsider, query, {"id": to_global_id("Invoice", invoice.id)}))["node"] is None
+
+
+async def test_concurrent_requests_get_consecutive_numbers(gql, is_postgres):
+    """Twenty createInvoice requests at once (each in its own pooled connection on PostgreSQL),
+    three of them invalid: the seventeen invoices are numbered 1..17, no gap, no duplicate."""
+    import asyncio
+
+    user, _, org, customer = await books_user()
+    await gql(user, "{ me { timezone } }")  # the API token exists before the burst
+
+    def payload(i: int) -> dict:
+        quantity = "0" if i % 7 == 3 else "1"  # refused: quantity 0
+        return {"input": {"contactId": gid("BooksContact", customer.id),
+                          "lines": [{"description": f"作業{i}", "quantity": quantity, "rate": "1000"}]}}
+
+    results = await asyncio.gather(*(gql(user, CREATE_INVOICE, payload(i)) for i in range(20)))
+    kinds = [r["createInvoice"]["__typename"] for r in results]
+    assert kinds.count("ValidationError") == 3 and kinds.count("InvoicePayload") == 17
+    numbers = sorted(r["createInvoice"]["invoice"]["number"] for r in results
+                     if r["createInvoice"]["__typename"] == "InvoicePayload")
+    assert numbers == [f"INV-{n:05d}" for n in range(1, 18)]
