@@ -174,10 +174,27 @@ class RecordPages:
     list_related: tuple[str, ...] = ("owner",)
     extra_detail: Callable[[Request, Model], Awaitable[dict]] | None = None
     defaults: dict[str, str] = field(default_factory=dict)  # initial values of a new record
+    path: str = ""  # the URL the pages live at; default /<module>
+    detail_template: str = "records/detail.html"  # may extend it (blocks heading, after)
     all_filters: tuple[Filter, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.all_filters = (*self.filters, OWNER_FILTER)
+        # Records with an owner can be narrowed to one's own; Books records have none.
+        self.all_filters = (*self.filters, OWNER_FILTER) if self.owned else self.filters
+        if not self.owned:
+            self.list_related = tuple(r for r in self.list_related if r != "owner")
+
+    @property
+    def owned(self) -> bool:
+        return self.service.owned
+
+    def scope(self, queryset: QuerySet, principal: Principal) -> QuerySet:
+        """Hook: what the list shows of what the user may see (Books: the current organization)."""
+        return queryset
+
+    async def context(self, request: Request, obj: Model | None = None) -> dict[str, Any]:
+        """Hook: what every page of the module adds to its template context."""
+        return {}
 
     @property
     def fields(self) -> list[Field]:
@@ -188,7 +205,7 @@ class RecordPages:
         return self.service.model
 
     def url(self, obj: Model | None = None, action: str = "") -> str:
-        base = f"/{self.module}" + (f"/{obj.id}" if obj is not None else "")
+        base = (self.path or f"/{self.module}") + (f"/{obj.id}" if obj is not None else "")
         return f"{base}/{action}" if action else base
 
     # ---- references shown by id (lists, related lists, detail) -------------------------------
@@ -210,7 +227,7 @@ class RecordPages:
     async def index(self, request: Request) -> Response:
         principal: Principal = request.state.principal
         params = request.query_params
-        qs = self.service.query(principal)
+        qs = self.scope(self.service.query(principal), principal)
         q = params.get("q", "").strip()
         if q:
             cond = Q()
@@ -224,16 +241,17 @@ class RecordPages:
                 qs = flt.apply(qs, value, principal)
                 active[flt.name] = value
         total = await qs.count()
-        per_page = _int(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+        per_page = int_param(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
         pages = max(1, -(-total // per_page))
-        page_no = _int(params.get("page"), 1, 1, pages)
+        page_no = int_param(params.get("page"), 1, 1, pages)
         rows = await qs.select_related(*self.list_related).offset((page_no - 1) * per_page).limit(per_page)
         context = {
             "pages": self, "rows": rows, "total": total, "q": q, "active": active,
             "page": page_no, "page_count": pages, "per_page": per_page,
             "refs": await self._refs(principal, self.model, rows, self.columns),
-            "query": _query_string(q, active, per_page),
+            "query": query_string(q, active, per_page),
             "can_create": principal.has(self.module, "create_edit"),
+            **await self.context(request),
         }
         template = "records/_rows.html" if targets(request, ROWS_ID) else "records/index.html"
         return render(request, template, context)
@@ -243,7 +261,8 @@ class RecordPages:
     async def detail(self, request: Request) -> Response:
         principal: Principal = request.state.principal
         obj = await self.service.get(principal, request.path_params["id"])
-        await obj.fetch_related("owner")
+        if self.owned:
+            await obj.fetch_related("owner")
         ref_fields = [f for f in self.fields if f.kind == "ref"]
         refs = {}
         for f in ref_fields:
@@ -258,9 +277,10 @@ class RecordPages:
             "can_delete": can(principal, "delete", obj),
             "read_only": not can(principal, "create_edit", obj) and principal.has(self.module, "create_edit"),
         }
+        context.update(await self.context(request, obj))
         if self.extra_detail:
             context.update(await self.extra_detail(request, obj))
-        return render(request, "records/detail.html", context)
+        return render(request, self.detail_template, context)
 
     async def related_list(self, request: Request) -> Response:
         principal: Principal = request.state.principal
@@ -295,6 +315,7 @@ class RecordPages:
             "pages": self, "obj": obj, "values": values, "errors": errors or {},
             "options": await self._options(request.state.principal),
             "action": self.url(obj, "edit") if obj else self.url(),
+            **await self.context(request, obj),
         }
         fragment = request.method == "POST" and is_partial(request)
         return render(request, "records/_form.html" if fragment else "records/form.html",
@@ -377,7 +398,7 @@ class RecordPages:
         ]
 
 
-def _int(value: str | None, default: int, low: int, high: int) -> int:
+def int_param(value: str | None, default: int, low: int, high: int) -> int:
     try:
         number = int(value) if value else default
     except ValueError:
@@ -385,7 +406,7 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
-def _query_string(q: str, active: dict[str, str], per_page: int) -> str:
+def query_string(q: str, active: dict[str, str], per_page: int) -> str:
     params = {"q": q, **active} if q else dict(active)
     if per_page != settings.DEFAULT_PAGE_SIZE:
         params["per_page"] = str(per_page)

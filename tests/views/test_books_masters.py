@@ -115,7 +115,7 @@ async def test_persons_editor_adds_and_removes_rows_keeping_values(signed_in, cl
     await f.make_org(me)
     params = {**person_fields(0, "山田"), **person_fields(1, "佐藤", email="sato@example.jp"), "primary": "1"}
     added = (await client.get("/books/contacts/persons-editor", params={**params, "add": "1"}, headers=HX)).text
-    assert added.lstrip().startswith('<div class="field field-persons" id="persons"')
+    assert added.lstrip().startswith('<div class="row-editor-block" id="persons"')
     assert 'id="persons-2-last_name"' in added and 'value="sato@example.jp"' in added
     removed = (await client.get("/books/contacts/persons-editor", params={**params, "remove": "0"},
                                 headers=HX)).text

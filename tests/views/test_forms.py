@@ -136,7 +136,7 @@ async def test_delete_with_confirmation(signed_in, client):
     me = await signed_in("Manager")
     account = await f.make_account(me, name="Gone soon")
     page = (await client.get(f"/accounts/{account.id}")).text
-    assert 'hx-confirm="Delete this record? This cannot be undone."' in page
+    assert f'href="/accounts/{account.id}/delete" id="delete-record"' in page
     confirm = await client.get(f"/accounts/{account.id}/delete")
     assert confirm.status_code == 200 and "Gone soon" in confirm.text
     response = await post(client, f"/accounts/{account.id}/delete", htmx=True)

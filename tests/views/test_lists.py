@@ -45,10 +45,10 @@ async def test_pagination_is_capped_by_the_server(signed_in, client):
     for i in range(settings.MAX_PAGE_SIZE + 5):
         await f.make_lead(me, last_name=f"Lead{i:03d}")
     page = await client.get("/leads?per_page=100000")
-    assert page.text.count("<tr>") - 1 == settings.MAX_PAGE_SIZE  # rows after the header row
+    assert page.text.count("<tr id=\"row-") == settings.MAX_PAGE_SIZE
     assert f"{settings.MAX_PAGE_SIZE + 5} records" in page.text
     first = await client.get("/leads?per_page=10", headers=ROWS)
-    assert first.text.count('<tr>') == 11  # header + 10
+    assert first.text.count('<tr id="row-') == 10
     assert "Page 1 of 11" in first.text
     assert 'href="/leads?per_page=10&amp;page=2"' in first.text
     last = await client.get("/leads?per_page=10&page=11", headers=ROWS)

@@ -2,14 +2,13 @@
 
 Both are `RecordPages` descriptions, through `BooksPages`, which adapts the generic pages to
 records that belong to an organization instead of an owner: lists show the organization the user
-works in now (the header's switcher), URLs live under /books, and the templates in
-books_masters/ show amounts in the organization's currency. Contacts add an htmx editor for their
+works in now (the header's switcher), URLs live under /books, and amounts are shown in the
+organization's currency. Contacts add an htmx editor for their
 contact persons and a Documents panel; both go through the services like every other write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -17,11 +16,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import settings
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
@@ -32,94 +29,27 @@ from app.services.items import items
 from app.services.tax import TAX_RATES
 from views.accounts import address
 from views.choices import CURRENCIES
-from views.htmx import is_partial, redirect_after_post, targets
+from views.htmx import is_partial, redirect_after_post
 from views.pages import page
 from views.records import (
-    ROWS_ID, Column, Field, Filter, RecordPages, Section, _int, _query_string, choices_of, error_map,
+    Column, Field, Filter, RecordPages, Section, choices_of, error_map,
 )
 from views.templating import render
 
 TEMPLATES = "books_masters"
 
 
-@dataclass
 class BooksPages(RecordPages):
-    """`RecordPages` for the records of an organization, at `path` (e.g. /books/items)."""
+    """`RecordPages` for the records of an organization: lists show the organization the user
+    works in now (the header's switcher); amounts are in the organization's currency."""
 
-    path: str = ""
-    detail_template: str = f"{TEMPLATES}/detail.html"
-    list_related: tuple[str, ...] = ()
+    def scope(self, queryset: QuerySet, principal: Principal) -> QuerySet:
+        return queryset.filter(organization_id=principal.current_organization_id)
 
-    def __post_init__(self) -> None:
-        self.all_filters = self.filters  # Books records have no owner to filter by
-
-    def url(self, obj: Model | None = None, action: str = "") -> str:
-        base = self.path + (f"/{obj.id}" if obj is not None else "")
-        return f"{base}/{action}" if action else base
-
-    def current(self, principal: Principal) -> QuerySet:
-        """What the list shows: the current organization's records, not all of the user's."""
-        return self.service.query(principal).filter(organization_id=principal.current_organization_id)
-
-    async def index(self, request: Request) -> Response:
-        principal: Principal = request.state.principal
-        params = request.query_params
-        qs = self.current(principal)
-        q = params.get("q", "").strip()
-        if q:
-            qs = qs.filter(_any_contains(self.search, q))
-        active = {}
-        for flt in self.all_filters:
-            value = params.get(flt.name, "")
-            if value and value in {v for v, _ in flt.choices}:
-                qs = flt.apply(qs, value, principal)
-                active[flt.name] = value
-        total = await qs.count()
-        per_page = _int(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
-        page_count = max(1, -(-total // per_page))
-        page_no = _int(params.get("page"), 1, 1, page_count)
-        rows = await qs.offset((page_no - 1) * per_page).limit(per_page)
-        context = {
-            "pages": self, "rows": rows, "total": total, "q": q, "active": active,
-            "page": page_no, "page_count": page_count, "per_page": per_page,
-            "query": _query_string(q, active, per_page),
-            "organization": await Organization.get_or_none(id=principal.current_organization_id or 0),
-            "can_create": principal.has(self.module, "create_edit"),
-        }
-        name = "_rows.html" if targets(request, ROWS_ID) else "index.html"
-        return render(request, f"{TEMPLATES}/{name}", context)
-
-    async def detail(self, request: Request) -> Response:
-        principal: Principal = request.state.principal
-        obj = await self.service.get(principal, request.path_params["id"])
-        context = {
-            "pages": self, "obj": obj,
-            "organization": await Organization.get(id=obj.organization_id),
-            "can_edit": can(principal, "create_edit", obj),
-            "can_delete": can(principal, "delete", obj),
-        }
-        if self.extra_detail:
-            context.update(await self.extra_detail(request, obj))
-        return render(request, self.detail_template, context)
-
-    async def _form(
-        self, request: Request, obj: Model | None, values: dict, errors: dict | None = None,
-        status_code: int = 200,
-    ) -> Response:
-        context = {
-            "pages": self, "obj": obj, "values": values, "errors": errors or {},
-            "options": await self._options(request.state.principal),
-            "action": self.url(obj, "edit") if obj else self.url(),
-        }
-        name = "_form.html" if request.method == "POST" and is_partial(request) else "form.html"
-        return render(request, f"{TEMPLATES}/{name}", context, status_code=status_code)
-
-
-def _any_contains(names: tuple[str, ...], q: str) -> Q:
-    cond = Q()
-    for name in names:
-        cond |= Q(**{f"{name}__icontains": q})
-    return cond
+    async def context(self, request: Request, obj: Model | None = None) -> dict[str, Any]:
+        org_id = obj.organization_id if obj is not None else request.state.principal.current_organization_id
+        organization = await Organization.get_or_none(id=org_id or 0)
+        return {"organization": organization, "currency": organization.currency if organization else "JPY"}
 
 
 def address_section(prefix: str, title: str) -> Section:
@@ -164,7 +94,7 @@ async def persons_editor(request: Request) -> Response:
         rows.pop(int(params["remove"]))
     if "add" in params or not rows:
         rows.append(dict(BLANK_PERSON))
-    return render(request, f"{TEMPLATES}/_widget_persons.html", {"values": {"persons": rows}, "errors": {}})
+    return render(request, "records/_widget_persons.html", {"values": {"persons": rows}, "errors": {}})
 
 
 # ---- contacts: documents -------------------------------------------------------------------
@@ -322,7 +252,7 @@ items_pages = BooksPages(
         Column(N_("Name"), "name", "link"),
         Column(N_("SKU"), "sku"),
         Column(N_("Unit"), "unit"),
-        Column(N_("Rate"), "rate", "amount"),
+        Column(N_("Rate"), "rate", "money"),
         Column(N_("Tax rate"), "tax_rate", "tax_rate"),
     ),
     search=("name", "sku", "description"),

@@ -28,7 +28,7 @@ from views.books import comments, documents, payments, receivables, sending, tra
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
 from views.htmx import targets
-from views.records import _int, _query_string
+from views.records import int_param, query_string
 from views.templating import render
 
 ROWS_ID = "rows"
@@ -49,16 +49,16 @@ async def index(request: Request, kp: KindPages) -> Response:
         qs = kp.filter_status(qs, status, today)
         active["status"] = status
     total = await qs.count()
-    per_page = _int(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
+    per_page = int_param(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
     page_count = max(1, -(-total // per_page))
-    page_no = _int(params.get("page"), 1, 1, page_count)
+    page_no = int_param(params.get("page"), 1, 1, page_count)
     rows = await qs.select_related("contact").offset((page_no - 1) * per_page).limit(per_page)
     context = {
         "kp": kp, "rows": rows, "total": total, "q": q, "active": active,
         "statuses": [("", N_("All")), *((s, DISPLAY_LABELS[s]) for s in kp.statuses)],
         "display": {row.id: workflow.display_status(row, today) for row in rows},
         "labels": DISPLAY_LABELS, "page": page_no, "page_count": page_count,
-        "query": _query_string(q, active, per_page),
+        "query": query_string(q, active, per_page),
         "can_create": principal.has(kp.module, "create_edit"),
     }
     template = "books/_rows.html" if targets(request, ROWS_ID) else "books/index.html"
