@@ -6,7 +6,7 @@ from typing import Any
 
 from app.errors import FieldError, NotFound, ValidationError
 from app.i18n import N_
-from app.models import EmailTemplate, Kind
+from app.models import EmailTemplate, Kind, Organization
 from app.permissions import Principal, require
 
 
@@ -56,6 +56,9 @@ async def create(principal: Principal, organization_id: int, kind: Kind, data: d
     require(principal, "admin", "settings")
     if organization_id not in principal.organization_ids:
         raise NotFound()
+    if not data.get("language"):  # the organization's language unless another is chosen
+        data = {**data, "language": await Organization.filter(id=organization_id).first().values_list(
+            "language", flat=True)}
     values = _clean(data, creating=True)
     template = await EmailTemplate.create(organization_id=organization_id, kind=kind, **values)
     if template.is_default:

@@ -123,3 +123,23 @@ async def test_sales_role_cannot_edit_items(org):
     sales = await Principal.load(sales_user)
     with pytest.raises(PermissionDenied):
         await items.create(sales, {"name": "x"})
+
+
+async def test_email_templates_default_to_the_organizations_language(org, accountant_user):
+    from app.models import Membership
+    from app.services import email_templates
+
+    admin_user = await f.make_user("Administrator")
+    await Membership.create(organization=org, user=admin_user)
+    admin = await Principal.load(admin_user)
+    template = await email_templates.create(admin, org.id, Kind.INVOICE, {
+        "name": "督促", "subject": "【再送】{number}", "body": "{customer_name}\nお支払いをお願いします。"})
+    assert template.language == "ja" and not template.is_default
+    with pytest.raises(ValidationError) as err:
+        await email_templates.create(admin, org.id, Kind.INVOICE, {"name": "x", "subject": "{total:>9}", "body": ""})
+    assert err.value.errors[0].field == "subject"
+    await email_templates.update(admin, template.id, {"is_default": "on"})
+    defaults = await EmailTemplate.filter(organization_id=org.id, kind=Kind.INVOICE, is_default=True)
+    assert [t.id for t in defaults] == [template.id]
+    await email_templates.update(admin, template.id, {"is_default": ""})  # unsetting is not a thing
+    assert (await EmailTemplate.get(id=template.id)).is_default
