@@ -86,9 +86,13 @@ async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, 
                                        created_by_id=principal.user.id, **values)
         settle(invoice, invoice.amount_paid + payment.amount)
         await invoice.save()
-        await history.record(invoice, "paid", N_("Payment of %(amount)s recorded (%(reference)s)."),
-                             principal.user, amount=format_money(payment.amount, invoice.currency),
-                             reference=payment.reference or "—")
+        amount = format_money(payment.amount, invoice.currency)
+        if payment.reference:
+            await history.record(invoice, "paid", N_("Payment of %(amount)s recorded (%(reference)s)."),
+                                 principal.user, amount=amount, reference=payment.reference)
+        else:
+            await history.record(invoice, "paid", N_("Payment of %(amount)s recorded."), principal.user,
+                                 amount=amount)
     return payment
 
 
