@@ -30,6 +30,10 @@ class Context:
     def gettext(self, msgid: str) -> str:
         return gettext(self.lang, msgid)
 
+    def data_changed(self) -> None:
+        """A mutation wrote: what the loaders cached may be stale for the next payloads."""
+        self.loaders = Loaders(self.principal)
+
 
 # An upstream proxy's X-Request-ID is reused when it is a plain token (it ends up in logs).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -91,6 +91,7 @@ async def attempt(
         result = await call()
     except errors.KizunaError as exc:
         return to_error(info, exc)
+    info.context.data_changed()
     return payload(result)
 
 

@@ -429,3 +429,18 @@ async def test_concurrent_requests_get_consecutive_numbers(gql, is_postgres):
     numbers = sorted(r["createInvoice"]["invoice"]["number"] for r in results
                      if r["createInvoice"]["__typename"] == "InvoicePayload")
     assert numbers == [f"INV-{n:05d}" for n in range(1, 18)]
+
+
+async def test_later_payloads_in_one_request_see_earlier_writes(gql):
+    """Mutations run in order; what one changes, the next payloads show (no stale loader cache)."""
+    user, principal, org, customer = await books_user()
+    invoice = await f.make_transaction(principal, "invoice", customer)
+    invoice_id, contact_id = gid("Invoice", invoice.id), gid("BooksContact", customer.id)
+    data = await gql(user, """mutation($inv: ID!, $c: ID!) {
+      before: updateInvoice(id: $inv, input: {reference: "1"}) { ... on InvoicePayload { invoice { contact { displayName } } } }
+      rename: updateBooksContact(id: $c, input: {displayName: "株式会社新社名"}) { __typename }
+      after: updateInvoice(id: $inv, input: {reference: "2"}) { ... on InvoicePayload { invoice { contact { displayName } } } }
+    }""", {"inv": invoice_id, "c": contact_id})
+    assert data["before"]["invoice"]["contact"]["displayName"] == "株式会社テスト"
+    assert data["rename"]["__typename"] == "BooksContactPayload"
+    assert data["after"]["invoice"]["contact"]["displayName"] == "株式会社新社名"
