@@ -28,6 +28,7 @@ from graphql import (
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
 
 from app import settings
+from schema.execution import ExecutionContext
 
 logger = logging.getLogger("kizuna.graphql")
 
@@ -138,6 +139,9 @@ def extensions() -> list[Any]:
 
 
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, execution_context_class=ExecutionContext, **kwargs)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Expected errors (bad input, permissions) are answers, not incidents: log only the rest.
         context = getattr(execution_context, "context", None)

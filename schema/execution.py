@@ -1,0 +1,449 @@
+"""The query executor: graphql-core's semantics at a fraction of its per-field cost.
+
+graphql-core walks every field of every object generically: it looks the field up, builds a
+resolve-info record, calls strawberry's resolver wrapper (which converts arguments and builds an
+Info even for a plain attribute), then dispatches on the return type again. A 50-record page with
+two relations is ~800 fields, and that walk was most of the request's time.
+
+Here a query is compiled once per parsed document (strawberry's ParserCache keeps the document, so
+the same text maps to the same operation node) into a plan: for each field its response key, how
+to resolve it, and a completion function specialised to its return type. Running the plan costs a
+call or two per field:
+
+- fields without a resolver read the attribute (what strawberry's basic-field path does);
+- resolvers without arguments, permission classes or field extensions are called directly, with an
+  Info only when they ask for one;
+- every other field goes through strawberry's resolver exactly as graphql-core calls it.
+
+Kept as graphql-core does it: error messages, locations and paths; null propagation to the nearest
+nullable position; `is_type_of` checks (called without an info: strawberry's and ours ignore it);
+abstract types; scalars and enums serialised by the schema. Awaitables are settled breadth-first in
+rounds, so DataLoaders still batch a whole level into one query.
+
+Not planned, and run by graphql-core unchanged: mutations (serial), subscriptions, documents with
+directives (@skip/@include/@defer/@stream) or fragment arguments, middleware, abort signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    InlineFragmentNode,
+    OperationType,
+    SelectionSetNode,
+    Undefined,
+    VariableNode,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    located_error,
+    visit,
+    Visitor,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, inspect, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from tortoise.models import Model
+from strawberry.execution import optimized_is_awaitable
+
+PLAN_CACHE_SIZE = 256
+
+# run(source, parent_path, nullable_at, executor, out): resolves one field into out[key]
+Runner = Callable[[Any, Any, Any, "ExecutionContext", Any], None]
+# complete(value, path, nullable_at, executor) -> the response value
+Completer = Callable[[Any, Path, Any, "ExecutionContext"], Any]
+
+
+def is_awaitable(value: Any) -> bool:
+    """strawberry's predicate, except that a tortoise model is a value, never an awaitable.
+
+    `Model.__await__` exists (awaiting a model returns the model), so the stock predicate takes
+    every record a resolver returns for a coroutine, and graphql-core then schedules a task per
+    record.
+    """
+    return not isinstance(value, Model) and optimized_is_awaitable(value)
+
+
+class _Unplannable(Exception):
+    """The document uses something the plan does not cover: graphql-core runs it."""
+
+
+class _HasDirective(Visitor):
+    def enter_directive(self, *_: Any) -> None:
+        raise _Unplannable
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    found = []
+
+    class Finder(Visitor):
+        def enter_variable(self, node: VariableNode, *_: Any) -> None:
+            found.append(node)
+
+    for argument in node.arguments or ():
+        visit(argument, Finder())
+    return bool(found)
+
+
+class _Compiler:
+    """Builds runners for one operation, from the executor that first meets it."""
+
+    def __init__(self, ex: ExecutionContext) -> None:
+        self.ex = ex
+        self.schema = ex.schema
+        strawberry_schema = getattr(ex.schema, "_strawberry_schema", None)
+        self.info_class = strawberry_schema.config.info_class if strawberry_schema else None
+        converter = getattr(strawberry_schema, "schema_converter", None)
+        self.exception_handlers = bool(getattr(converter, "_exception_handler_specs", None))
+
+    def operation(self) -> tuple[Runner, ...]:
+        ex = self.ex
+        visit(ex.operation, _HasDirective())
+        for fragment in ex.fragments.values():
+            if fragment.variable_signatures:
+                raise _Unplannable
+            visit(fragment.definition, _HasDirective())
+        root_type = self.schema.get_root_type(ex.operation.operation)
+        collected = collect_fields(self.schema, ex.fragments, ex.variable_values, root_type, ex.operation)
+        return self.fields(root_type, collected.grouped_field_set)
+
+    def object_runners(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> tuple[Runner, ...]:
+        collected = collect_subfields(self.schema, self.ex.fragments, self.ex.variable_values,
+                                      self.ex.operation, type_, details)
+        return self.fields(type_, collected.grouped_field_set)
+
+    def fields(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> tuple[Runner, ...]:
+        runners = []
+        for key, details in grouped.items():
+            if any(d.fragment_variable_values is not None or d.defer_usage is not None for d in details):
+                raise _Unplannable
+            field_def = self.schema.get_field(parent, details[0].node.name.value)
+            if field_def is not None:  # graphql-core leaves unknown fields out too
+                runners.append(self.field(parent, key, details, field_def))
+        return tuple(runners)
+
+    # ---- one field -----------------------------------------------------------------------------
+
+    def field(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails],
+              field_def: GraphQLField) -> Runner:
+        nodes = [d.node for d in details]
+        return_type = field_def.type
+        non_null = is_non_null_type(return_type)
+        resolve = self.resolver(parent, details, nodes, field_def)
+        complete = self.completer(return_type, parent, nodes[0].name.value, details, nodes)
+        parent_name = parent.name
+
+        def fail(error: Exception, path: Path, out: Any, ex: ExecutionContext) -> None:
+            located = located_error(error, nodes, path.as_list())
+            if non_null:
+                raise located
+            ex.collected_errors.add(located, path)
+            out[key] = None
+
+        def finish(value: Any, path: Path, nullable_at: Any, out: Any, ex: ExecutionContext) -> None:
+            """Complete an awaited value; a non-null failure nulls the nearest nullable position."""
+            try:
+                if isinstance(value, BaseException):
+                    raise value
+                out[key] = complete(value, path, nullable_at if non_null else path, ex)
+            except Exception as error:  # noqa: BLE001 - becomes a field error, as in graphql-core
+                located = located_error(error, nodes, path.as_list())
+                if non_null:
+                    ex.null_out(nullable_at, located)
+                else:
+                    ex.collected_errors.add(located, path)
+                    out[key] = None
+
+        def run(source: Any, parent_path: Any, nullable_at: Any, ex: ExecutionContext, out: Any) -> None:
+            path = Path(parent_path, key, parent_name)
+            try:
+                value = resolve(source, path, ex)
+                if is_awaitable(value):
+                    out[key] = None  # keeps the key's place; filled when the round settles
+                    ex.pending.append((value, finish, path, nullable_at, out))
+                    return
+                if isinstance(value, Exception):
+                    raise value
+                out[key] = complete(value, path, nullable_at if non_null else path, ex)
+            except Exception as error:  # noqa: BLE001
+                fail(error, path, out, ex)
+
+        return run
+
+    def resolver(self, parent: GraphQLObjectType, details: list[FieldDetails], nodes: list[FieldNode],
+                 field_def: GraphQLField) -> Callable[[Any, Path, ExecutionContext], Any]:
+        name = nodes[0].name.value
+        if name == "__typename":
+            type_name = parent.name
+            return lambda source, path, ex: type_name
+
+        sfield = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        resolve = field_def.resolve
+        if getattr(resolve, "_is_default", False) and sfield is not None:
+            # strawberry's basic field: no resolver, no extensions, just the attribute
+            if sfield.default_resolver is getattr:
+                get = attrgetter(sfield.python_name)
+                return lambda source, path, ex: get(source)
+            return lambda source, path, ex: resolve(source, None)
+
+        base = getattr(sfield, "base_resolver", None)
+        if (base is not None and not field_def.args and not nodes[0].arguments and not sfield.extensions
+                and not self.exception_handlers and self.info_class is not None):
+            return self.direct(parent, nodes, field_def, sfield, base)
+
+        resolve = resolve or self.ex.field_resolver
+        node = nodes[0]
+        if not (field_def.args or node.arguments):
+            return lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path))
+        if _uses_variables(node):
+            fragment_values = details[0].fragment_variable_values
+
+            def with_arguments(source: Any, path: Path, ex: ExecutionContext) -> Any:
+                args = get_argument_values(field_def, node, ex.variable_values, fragment_values,
+                                           ex.hide_suggestions)
+                return resolve(source, ex.build_resolve_info(field_def, nodes, parent, path), **args)
+
+            return with_arguments
+        # Literal arguments: coerced once. A coercion error must still surface per execution.
+        try:
+            literal = get_argument_values(field_def, node, self.ex.variable_values)
+        except GraphQLError:
+            raise _Unplannable from None
+        return lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path),
+                                                **literal)
+
+    def direct(self, parent: GraphQLObjectType, nodes: list[FieldNode], field_def: GraphQLField,
+               sfield: Any, base: Any) -> Callable[[Any, Path, ExecutionContext], Any]:
+        """Call the resolver function itself, as strawberry's wrapper would, minus the wrapper."""
+        func = base.wrapped_func
+        positional = base.self_parameter is not None
+        source_names = [p.name for p in (base.parent_parameter, base.root_parameter) if p is not None]
+        info_name = base.info_parameter.name if base.info_parameter is not None else None
+        info_class = self.info_class
+        if positional and not source_names and info_name is None:
+            return lambda source, path, ex: func(source)
+
+        def call(source: Any, path: Path, ex: ExecutionContext) -> Any:
+            kwargs = {name: source for name in source_names}
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=ex.build_resolve_info(field_def, nodes, parent, path),
+                                               _field=sfield)
+            return func(source, **kwargs) if positional else func(**kwargs)
+
+        return call
+
+    # ---- completion, specialised by return type --------------------------------------------------
+
+    def completer(self, type_: GraphQLOutputType, parent: GraphQLObjectType, field_name: str,
+                  details: list[FieldDetails], nodes: list[FieldNode]) -> Completer:
+        if is_non_null_type(type_):
+            inner = self.completer(type_.of_type, parent, field_name, details, nodes)
+            message = f"Cannot return null for non-nullable field {parent.name}.{field_name}."
+
+            def non_null(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
+                completed = inner(value, path, nullable_at, ex)
+                if completed is None:
+                    raise TypeError(message)
+                return completed
+
+            return non_null
+
+        if is_list_type(type_):
+            return self.list_completer(type_.of_type, parent, field_name, details, nodes)
+
+        if is_leaf_type(type_):
+            coerce = type_.coerce_output_value
+
+            def leaf(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
+                if value is None or value is Undefined:
+                    return None
+                coerced = coerce(value)
+                if coerced is Undefined or coerced is None:
+                    raise TypeError(f"Expected `{inspect(type_)}.coerce_output_value({inspect(value)})`"
+                                    f" to return non-nullable value, returned: {inspect(coerced)}")
+                return coerced
+
+            return leaf
+
+        if is_object_type(type_):
+            return self.object_completer(type_, details, nodes)
+
+        if is_abstract_type(type_):
+            return self.abstract_completer(type_, parent, details, nodes)
+
+        raise _Unplannable  # pragma: no cover - every output type is covered above
+
+    def list_completer(self, item_type: GraphQLOutputType, parent: GraphQLObjectType, field_name: str,
+                       details: list[FieldDetails], nodes: list[FieldNode]) -> Completer:
+        item = self.completer(item_type, parent, field_name, details, nodes)
+        item_non_null = is_non_null_type(item_type)
+        message = f"Expected Iterable, but did not find one for field '{parent.name}.{field_name}'."
+
+        def finish(value: Any, path: Path, nullable_at: Any, out: list, ex: ExecutionContext) -> None:
+            index = path.key
+            try:
+                if isinstance(value, BaseException):
+                    raise value
+                out[index] = item(value, path, nullable_at if item_non_null else path, ex)
+            except Exception as error:  # noqa: BLE001
+                located = located_error(error, nodes, path.as_list())
+                if item_non_null:
+                    ex.null_out(nullable_at, located)
+                else:
+                    ex.collected_errors.add(located, path)
+                    out[index] = None
+
+        def complete_list(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if not is_iterable(value) or ex.is_async_iterable(value):
+                raise GraphQLError(message)
+            out: list = []
+            append = out.append
+            for index, entry in enumerate(value):
+                item_path = Path(path, index, None)
+                try:
+                    if is_awaitable(entry):
+                        append(None)
+                        ex.pending.append((entry, finish, item_path, nullable_at, out))
+                        continue
+                    if isinstance(entry, Exception):
+                        raise entry
+                    append(item(entry, item_path, nullable_at if item_non_null else item_path, ex))
+                except Exception as error:  # noqa: BLE001
+                    located = located_error(error, nodes, item_path.as_list())
+                    if item_non_null:
+                        raise located from None
+                    ex.collected_errors.add(located, item_path)
+                    append(None)
+            return out
+
+        return complete_list
+
+    def object_completer(self, type_: GraphQLObjectType, details: list[FieldDetails],
+                         nodes: list[FieldNode]) -> Completer:
+        runners = self.object_runners(type_, details)
+        is_type_of = type_.is_type_of
+
+        def complete_object(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if is_type_of is not None and not is_type_of(value, None):
+                raise GraphQLError(f"Expected value of type '{type_.name}' but got: {inspect(value)}.", nodes)
+            out: dict[str, Any] = {}
+            for run in runners:
+                run(value, path, nullable_at, ex, out)
+            return out
+
+        return complete_object
+
+    def abstract_completer(self, type_: Any, parent: GraphQLObjectType, details: list[FieldDetails],
+                           nodes: list[FieldNode]) -> Completer:
+        by_runtime: dict[str, Completer] = {}
+        field_def = self.schema.get_field(parent, nodes[0].name.value)
+
+        def complete_abstract(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
+            if value is None or value is Undefined:
+                return None
+            info = ex.build_resolve_info(field_def, nodes, parent, path)
+            resolve_type = type_.resolve_type or ex.type_resolver
+            runtime_name = resolve_type(value, info, type_)
+            if is_awaitable(runtime_name):
+                raise GraphQLError(f"Abstract type '{type_.name}' resolved its runtime type asynchronously,"
+                                   " which this executor does not support.", nodes)
+            runtime = ex.ensure_valid_runtime_type(runtime_name, type_, details, info, value)
+            complete = by_runtime.get(runtime.name)
+            if complete is None:
+                complete = by_runtime[runtime.name] = _Compiler(ex).object_completer(runtime, details, nodes)
+            return complete(value, path, nullable_at, ex)
+
+        return complete_abstract
+
+
+_plans: OrderedDict[tuple[int, int], tuple[Any, Any, tuple[Runner, ...] | None]] = OrderedDict()
+
+
+def _plan_for(ex: ExecutionContext) -> tuple[Runner, ...] | None:
+    key = (id(ex.schema), id(ex.operation))
+    entry = _plans.get(key)
+    # The entry holds the schema and operation, so their ids cannot be reused while it lives.
+    if entry is not None and entry[0] is ex.schema and entry[1] is ex.operation:
+        _plans.move_to_end(key)
+        return entry[2]
+    try:
+        runners: tuple[Runner, ...] | None = _Compiler(ex).operation()
+    except _Unplannable:
+        runners = None
+    _plans[key] = (ex.schema, ex.operation, runners)
+    if len(_plans) > PLAN_CACHE_SIZE:
+        _plans.popitem(last=False)
+    return runners
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution context, running queries from a compiled plan (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable
+        self.pending: list[tuple[Any, Callable, Path, Any, Any]] = []
+        self.data: dict[str, Any] | None = None
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
+        if (self.operation.operation != OperationType.QUERY or serially or middleware
+                or self.abort_signal is not None or self.hooks is not None):
+            return super().execute_operation(serially)
+        runners = _plan_for(self)
+        if runners is None:
+            return super().execute_operation(serially)
+        data: dict[str, Any] | None = {}
+        try:
+            for run in runners:
+                run(self.root_value, None, None, self, data)
+        except GraphQLError as error:  # a non-null root field failed: no data at all
+            self.collected_errors.add(error, None)
+            data = None
+        self.data = data
+        if self.pending:
+            return self._settle()
+        return self.build_response(data)
+
+    async def _settle(self) -> Any:
+        """Await what resolvers left pending, a round at a time (one DataLoader batch per round)."""
+        while self.pending:
+            batch, self.pending = self.pending, []
+            results = await asyncio.gather(*(entry[0] for entry in batch), return_exceptions=True)
+            for (_, finish, path, nullable_at, out), value in zip(batch, results, strict=True):
+                finish(value, path, nullable_at, out, self)
+        return self.build_response(self.data)
+
+    def null_out(self, position: Path | None, error: GraphQLError) -> None:
+        """A non-null field failed after its parents were placed: null the nearest nullable one."""
+        self.collected_errors.add(error, position)
+        if position is None:
+            self.data = None
+            return
+        keys = position.as_list()
+        container: Any = self.data
+        for key in keys[:-1]:
+            if container is None:
+                return  # an ancestor was nulled already
+            container = container[key]
+        if container is not None:
+            container[keys[-1]] = None
