@@ -7,7 +7,7 @@ contact's persons are loaded by their parent's id: whoever sees the parent sees 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -47,6 +47,34 @@ def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
     return grouped
 
 
+class Loader(DataLoader):
+    """A DataLoader that prefetch can also fill with records read with only some columns.
+
+    `fetch(keys, columns)` loads; `columns` None means every column. The DataLoader path (a
+    resolver awaiting `load`) always reads whole records; `prefetch` reads what the document
+    needs of `model` (plus `extra`, what the loader itself groups by) and keeps the records in
+    `prefetched`, where `ready` finds them first.
+    """
+
+    def __init__(self, fetch: Any, model: type[Model] | None = None, extra: Iterable[str] = ()) -> None:
+        super().__init__(lambda keys: fetch(keys, None))
+        self.fetch, self.model, self.extra = fetch, model, frozenset(extra)
+        self.prefetched: dict[Any, Any] = {}
+
+    async def prefetch(self, keys: list[Any], needs: Mapping[type[Model], frozenset[str] | None]) -> list[Any]:
+        columns = needs.get(self.model) if self.model is not None else None
+        if not columns:
+            return await self.load_many(keys)
+        missing = [k for k in keys if k not in self.prefetched]
+        if missing:
+            self.prefetched.update(zip(missing, await self.fetch(missing, sorted(columns | self.extra)), strict=True))
+        return [self.prefetched[k] for k in keys]
+
+
+def _only(queryset: QuerySet, columns: Sequence[str] | None) -> QuerySet:
+    return queryset.only(*columns) if columns else queryset
+
+
 class Loaders:
     def __init__(self, principal: Principal | None) -> None:
         self.principal = principal
@@ -56,28 +84,28 @@ class Loaders:
         self.lead = self._by_id(Lead)
         self.deal = self._by_id(Deal)
         self.case = self._by_id(Case)
-        self.user = DataLoader(self._users)
-        self.stage = DataLoader(self._stages)
+        self.user = Loader(self._users, User)
+        self.stage = Loader(self._stages, Stage)
         # to-many
-        self.contacts_by_account = DataLoader(self._contacts_by_account)
-        self.deals_by_account = DataLoader(self._deals_by_account)
-        self.deals_by_contact = DataLoader(self._deals_by_contact)
-        self.deal_contacts_by_deal = DataLoader(self._deal_contacts_by_deal)
-        self.tasks_by_related = DataLoader(self._activities(Task))
-        self.events_by_related = DataLoader(self._activities(Event))
-        self.attendees_by_event = DataLoader(self._attendees_by_event)
+        self.contacts_by_account = Loader(self._contacts_by_account, Contact, ["account_id"])
+        self.deals_by_account = Loader(self._deals_by_account, Deal, ["account_id"])
+        self.deals_by_contact = Loader(self._deals_by_contact, Deal)
+        self.deal_contacts_by_deal = Loader(self._deal_contacts_by_deal)
+        self.tasks_by_related = Loader(self._activities(Task))
+        self.events_by_related = Loader(self._activities(Event))
+        self.attendees_by_event = Loader(self._attendees_by_event)
         # Books, to-one
-        self.organization = DataLoader(self._organizations)
+        self.organization = Loader(self._organizations, Organization)
         self.books_contact = self._by_id(BooksContact)
         self.item = self._by_id(Item)
-        self.transaction = DataLoader(self._transactions)
+        self.transaction = Loader(self._transactions, Transaction, ["kind"])
         # Books, to-many
         self.persons_by_contact = self._parts(ContactPerson, "books_contact_id", "-is_primary", "id")
         self.lines_by_transaction = self._parts(TransactionLine, "transaction_id", "position", "id")
         self.payments_by_invoice = self._parts(Payment, "invoice_id", "date", "id")
         self.comments_by_transaction = self._parts(Comment, "transaction_id", "created_at", "id")
         self.documents_by_transaction = self._parts(Document, "transaction_id", "-created_at", "-id")
-        self.conversions_by_source = DataLoader(self._conversions_by_source)
+        self.conversions_by_source = Loader(self._conversions_by_source, Transaction, ["kind", "source_id"])
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)
@@ -89,42 +117,45 @@ class Loaders:
             for kind, module in MODULE_OF_KIND.items()
         ]
 
-    def _by_id(self, model: type[Model]) -> DataLoader[int, Any]:
-        async def load(keys: Sequence[int]) -> list[Any]:
-            found = {o.id: o for o in await self.visible(model).filter(id__in=list(keys))}
+    def _by_id(self, model: type[Model]) -> Loader:
+        async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[Any]:
+            # ordered by id: the model's default order would sort by a column the rows may lack
+            found = {o.id: o for o in await _only(self.visible(model).filter(id__in=list(keys)).order_by("id"),
+                                                  columns)}
             return [found.get(k) for k in keys]
 
-        return DataLoader(load)
+        return Loader(load, model)
 
-    async def _users(self, keys: Sequence[int]) -> list[User | None]:
-        found = {u.id: u for u in await User.filter(id__in=list(keys))}
+    async def _users(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[User | None]:
+        found = {u.id: u for u in await _only(User.filter(id__in=list(keys)).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
-    async def _stages(self, keys: Sequence[int]) -> list[Stage | None]:
-        found = {s.id: s for s in await Stage.filter(id__in=list(keys))}
+    async def _stages(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Stage | None]:
+        found = {s.id: s for s in await _only(Stage.filter(id__in=list(keys)).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
-    async def _contacts_by_account(self, keys: Sequence[int]) -> list[list[Contact]]:
-        grouped = _group(await self.visible(Contact).filter(account_id__in=list(keys)), "account_id")
+    async def _contacts_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Contact]]:
+        rows = await _only(self.visible(Contact).filter(account_id__in=list(keys)), columns)
+        grouped = _group(rows, "account_id")
         return [grouped.get(k, []) for k in keys]
 
-    async def _deals_by_account(self, keys: Sequence[int]) -> list[list[Deal]]:
-        grouped = _group(await self.visible(Deal).filter(account_id__in=list(keys)), "account_id")
+    async def _deals_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
+        grouped = _group(await _only(self.visible(Deal).filter(account_id__in=list(keys)), columns), "account_id")
         return [grouped.get(k, []) for k in keys]
 
-    async def _deals_by_contact(self, keys: Sequence[int]) -> list[list[Deal]]:
+    async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
         links = await DealContact.filter(contact_id__in=list(keys)).values_list("contact_id", "deal_id")
         contacts_of: dict[int, list[int]] = defaultdict(list)
         for contact_id, deal_id in links:
             contacts_of[deal_id].append(contact_id)
         grouped: dict[int, list[Deal]] = defaultdict(list)
         if contacts_of:
-            for deal in await self.visible(Deal).filter(id__in=list(contacts_of)):
+            for deal in await _only(self.visible(Deal).filter(id__in=list(contacts_of)), columns):
                 for contact_id in contacts_of[deal.id]:
                     grouped[contact_id].append(deal)
         return [grouped.get(k, []) for k in keys]
 
-    async def _deal_contacts_by_deal(self, keys: Sequence[int]) -> list[list[tuple[Contact, str]]]:
+    async def _deal_contacts_by_deal(self, keys: Sequence[int], _columns: Any) -> list[list[tuple[Contact, str]]]:
         """(contact, role) pairs per deal, leaving out the contacts the user may not see."""
         links = await DealContact.filter(deal_id__in=list(keys)).order_by("id")
         contacts = {}
@@ -138,7 +169,7 @@ class Loaders:
         return [grouped.get(k, []) for k in keys]
 
     def _activities(self, model: type[Task] | type[Event]):
-        async def load(keys: Sequence[tuple[RelatedType, int]]) -> list[list[Any]]:
+        async def load(keys: Sequence[tuple[RelatedType, int]], _columns: Any) -> list[list[Any]]:
             ids_by_type: dict[RelatedType, list[int]] = defaultdict(list)
             for related_type, related_id in keys:
                 ids_by_type[related_type].append(related_id)
@@ -151,30 +182,31 @@ class Loaders:
 
         return load
 
-    async def _attendees_by_event(self, keys: Sequence[int]) -> list[list[EventAttendee]]:
+    async def _attendees_by_event(self, keys: Sequence[int], _columns: Any) -> list[list[EventAttendee]]:
         grouped = _group(await EventAttendee.filter(event_id__in=list(keys)).order_by("id"), "event_id")
         return [grouped.get(k, []) for k in keys]
 
-    async def _organizations(self, keys: Sequence[int]) -> list[Organization | None]:
+    async def _organizations(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Organization | None]:
         mine = sorted(set(keys) & self.principal.organization_ids)
-        found = {o.id: o for o in await Organization.filter(id__in=mine)}
+        found = {o.id: o for o in await _only(Organization.filter(id__in=mine).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
-    async def _transactions(self, keys: Sequence[int]) -> list[Transaction | None]:
-        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await qs}
+    async def _transactions(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Transaction | None]:
+        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await _only(qs, columns)}
         return [found.get(k) for k in keys]
 
-    async def _conversions_by_source(self, keys: Sequence[int]) -> list[list[Transaction]]:
-        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await qs]
+    async def _conversions_by_source(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Transaction]]:
+        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await _only(qs, columns)]
         grouped = _group(sorted(rows, key=lambda t: t.id), "source_id")
         return [grouped.get(k, []) for k in keys]
 
-    def _parts(self, model: type[Model], parent: str, *order: str) -> DataLoader[int, list[Any]]:
-        async def load(keys: Sequence[int]) -> list[list[Any]]:
-            grouped = _group(await model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), parent)
+    def _parts(self, model: type[Model], parent: str, *order: str) -> Loader:
+        async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Any]]:
+            rows = await _only(model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), columns)
+            grouped = _group(rows, parent)
             return [grouped.get(k, []) for k in keys]
 
-        return DataLoader(load)
+        return Loader(load, model, [parent])
 
     def related(self, related_type: RelatedType | None) -> DataLoader[int, Any] | None:
         return {
@@ -193,6 +225,9 @@ def ready(loader: DataLoader, key: Any) -> Any:
     scheduling per field), so list resolvers prefetch relations (`schema.prefetch`) and the
     field resolvers then answer synchronously from the same per-request loaders.
     """
+    prefetched = getattr(loader, "prefetched", None)
+    if prefetched and key in prefetched:
+        return prefetched[key]
     future = loader.cache_map.get(key)
     if future is not None and future.done() and not future.cancelled() and future.exception() is None:
         return future.result()

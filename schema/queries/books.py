@@ -22,8 +22,7 @@ from app.services.items import items
 from app.services.organizations import organizations
 from schema.context import Info
 from schema.errors import Conflict, NotFound, PermissionDenied, ValidationError, attempt
-from schema.prefetch import prefetch_connection
-from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
+from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records, page
 from schema.types.books import BooksContact, ContactType, EmailTemplate, Item, Organization, TransactionKind
 from schema.types.books_transactions import (
     TYPE_NAMES,
@@ -36,7 +35,7 @@ from schema.types.books_transactions import (
     TransactionStatus,
     existing_transaction,
 )
-from schema.types.connection import Connection, paginate
+from schema.types.connection import Connection
 from schema.types.filters import (
     DateFilter,
     DecimalFilter,
@@ -176,9 +175,7 @@ async def list_transactions(
     if filter is not None:
         id_types = {"id": TYPE_NAMES[kind], "contact": "BooksContact", "organization": "Organization"}
         queryset = queryset.filter(to_q(filter, id_types))
-    connection = await paginate(queryset, order_by(order, ["-issue_date", "-number"]), first, after)
-    await prefetch_connection(info, TYPE_NAMES[kind], [e.node for e in connection.edges])
-    return connection
+    return await page(info, queryset, order_by(order, ["-issue_date", "-number"]), first, after, TYPE_NAMES[kind])
 
 
 ComposeEmailResult = Annotated[

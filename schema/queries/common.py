@@ -11,7 +11,7 @@ from app.errors import NotFound
 from app.services.records import RecordService
 from schema.context import Info
 from schema.permissions import IsAuthenticated
-from schema.prefetch import prefetch_connection
+from schema.prefetch import needs_of, prefetch_connection
 from schema.types.connection import Connection, paginate
 from schema.types.filters import order_by, to_q
 from schema.types.node import pk_of
@@ -45,8 +45,16 @@ async def list_records(
     queryset = service.query(info.context.principal)
     if filter is not None and filter is not strawberry.UNSET:
         queryset = queryset.filter(to_q(filter, id_types, paths))
-    connection = await paginate(queryset, order_by(order, default_order), first, after)
-    await prefetch_connection(info, service.model.__name__, [e.node for e in connection.edges])
+    return await page(info, queryset, order_by(order, default_order), first, after, service.model.__name__)
+
+
+async def page(info: Info, queryset: Any, order: list[str], first: int | None, after: str | None,
+               type_name: str) -> Connection:
+    """A connection page of `type_name` records: read with the columns the document needs, then
+    the selected relations prefetched for the whole page."""
+    needs = needs_of(info)
+    connection = await paginate(queryset, order, first, after, columns=needs.get(queryset.model))
+    await prefetch_connection(info, type_name, [e.node for e in connection.edges], needs)
     return connection
 
 

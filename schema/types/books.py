@@ -44,7 +44,7 @@ def decimal_field(name: str, description: str | None = None) -> Any:
     def resolve(root: Any) -> Decimal:
         return exact(getattr(root, name))
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, metadata={"columns": (name,)})
 
 
 def organization_field() -> Any:

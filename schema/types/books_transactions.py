@@ -78,6 +78,7 @@ def kind_type_check(kind: Kind) -> classmethod:
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, cls) or (isinstance(obj, TransactionModel) and obj.kind == kind)
 
+    is_type_of.model, is_type_of.columns = TransactionModel, ("kind",)  # read by schema.columns
     return classmethod(is_type_of)
 
 
@@ -179,7 +180,8 @@ class Transaction(Node):
     def display_status(self, info: Info) -> DisplayStatus:
         return DisplayStatus(workflow.display_status(self, today_in(info.context.principal)))
 
-    @strawberry.field(description="The terms the due date was computed from; null when none.")
+    @strawberry.field(description="The terms the due date was computed from; null when none.",
+                      metadata={"columns": ("payment_terms",)})
     def payment_terms(self) -> PaymentTerms | None:
         return PaymentTermsEnum(self.payment_terms) if self.payment_terms else None
 
@@ -193,7 +195,8 @@ class Transaction(Node):
             return None
         return ready(info.context.loaders.user, self.salesperson_id)
 
-    @strawberry.field(description="Subtotal and tax per rate, highest rate first.")
+    @strawberry.field(description="Subtotal and tax per rate, highest rate first.",
+                      metadata={"columns": ("tax_breakdown",)})
     def tax_rows(self) -> list[TaxRow]:
         return [TaxRow(rate=exact(Decimal(r["rate"])), subtotal=exact(Decimal(r["subtotal"])),
                        tax=exact(Decimal(r["tax"]))) for r in self.tax_breakdown]
@@ -210,7 +213,8 @@ class Transaction(Node):
     def documents(self, info: Info) -> list[Document]:
         return ready(info.context.loaders.documents_by_transaction, self.id)
 
-    @strawberry.field(description="Where the PDF is downloaded (with your session).")
+    @strawberry.field(description="Where the PDF is downloaded (with your session).",
+                      metadata={"columns": ("kind", "id")})
     def pdf_url(self) -> str:
         return f"/books/{PDF_PATHS[self.kind]}/{self.id}.pdf"
 

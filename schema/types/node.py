@@ -40,7 +40,8 @@ def global_id_field(type_name: str) -> Any:
     def resolve(root) -> strawberry.ID:
         return strawberry.ID(to_global_id(type_name, root.id))
 
-    return strawberry.field(resolver=resolve, description=f"Global id ({type_name}).")
+    return strawberry.field(resolver=resolve, description=f"Global id ({type_name}).",
+                            metadata={"columns": ("id",)})
 
 
 def model_type_check(model: type) -> classmethod:
@@ -49,4 +50,5 @@ def model_type_check(model: type) -> classmethod:
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, (cls, model))
 
+    is_type_of.model = model  # schema.columns: which records this type shows
     return classmethod(is_type_of)

@@ -57,3 +57,27 @@ async def test_batched_relations_still_filter_per_user(gql):
     nodes = [e["node"] for e in data["contacts"]["edges"]]
     assert len(nodes) == 3
     assert all(n["account"] is None and n["deals"] == [] for n in nodes)
+
+
+async def test_records_read_with_some_columns_answer_every_selection(gql):
+    """Lists read only the columns the document needs; the same record reached another way in the
+    same request (another field, node(id:), a fragment) still has everything that way asks for."""
+    owner = await f.make_user("Administrator")
+    account = await f.make_account(owner, name="株式会社テスト", phone="03-1111-2222")
+    contact = await f.make_contact(owner, account=account, first_name="花子", email="hanako@example.jp")
+    deal = await f.make_deal(owner, contacts=[contact], account=account, name="大型案件")
+    from tests.graphql.conftest import gid
+
+    data = await gql(owner, """query($a: ID!) {
+      contacts(first: 5) { edges { node { firstName account { name } ...Deals } } }
+      node(id: $a) { ... on Account { phone website name deals { name amount account { phone } } } }
+      deals(first: 5) { edges { node { name stage { name } account { phone name } } } }
+    }
+    fragment Deals on Contact { email deals { name account { phone } } }""", {"a": gid("Account", account.id)})
+    contact_node = data["contacts"]["edges"][0]["node"]
+    assert contact_node == {"firstName": "花子", "account": {"name": "株式会社テスト"}, "email": "hanako@example.jp",
+                            "deals": [{"name": "大型案件", "account": {"phone": "03-1111-2222"}}]}
+    assert data["node"]["phone"] == "03-1111-2222" and data["node"]["deals"][0]["account"]["phone"] == "03-1111-2222"
+    deal_node = data["deals"]["edges"][0]["node"]
+    assert deal_node["account"] == {"phone": "03-1111-2222", "name": "株式会社テスト"}
+    assert deal_node["name"] == deal.name and deal_node["stage"]["name"]
