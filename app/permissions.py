@@ -13,6 +13,8 @@ read-write access to the record.
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Q
@@ -115,6 +117,10 @@ class Scope:
     write_everything: bool = False
 
 
+async def _nothing() -> list:
+    return []
+
+
 @dataclass
 class Principal:
     user: User
@@ -134,17 +140,22 @@ class Principal:
 
     @classmethod
     async def load(cls, user: User) -> "Principal":
-        """Everything permission checks need, in three queries at most."""
+        """Everything permission checks need: three look-ups at once, a fourth for role-wide shares."""
         role = user.role if hasattr(user.role, "sees_all_records") else await user.role
-        grants = frozenset(await Grant.filter(role_id=role.id).values_list("module", "action"))
+        # Independent look-ups run together: on PostgreSQL each takes a pooled connection.
+        grant_rows, organization_ids, rules = await asyncio.gather(
+            Grant.filter(role_id=role.id).values_list("module", "action"),
+            Membership.filter(user_id=user.id).values_list("organization_id", flat=True),
+            SharingRule.filter(Q(grantee_user_id=user.id) | Q(grantee_role_id=role.id), module__in=CRM_MODULES)
+            if not role.sees_all_records else _nothing(),
+        )
+        grants = frozenset(grant_rows)
+        organization_ids = frozenset(organization_ids)
         scopes = {m: Scope() for m in CRM_MODULES}
         if role.sees_all_records:
             for s in scopes.values():
                 s.everything = s.write_everything = True
         else:
-            rules = await SharingRule.filter(
-                Q(grantee_user_id=user.id) | Q(grantee_role_id=role.id), module__in=CRM_MODULES
-            )
             owner_roles = {r.owner_role_id for r in rules if r.owner_role_id}
             role_members: dict[int, set[int]] = {}
             if owner_roles:
@@ -167,8 +178,6 @@ class Principal:
                 scope.read_owner_ids |= owners
                 if write:
                     scope.write_owner_ids |= owners
-        organization_ids = frozenset(
-            await Membership.filter(user_id=user.id).values_list("organization_id", flat=True))
         return cls(user=user, grants=grants, sees_all=role.sees_all_records, scopes=scopes,
                    organization_ids=organization_ids)
 

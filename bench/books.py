@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import httpx
-
 from app.auth import _digest, create_api_token
 from app.main import create_app
 from bench.crm import _gid, _in
+from bench.asgi import post_json
 from bench.stats import compare, report
 
 QUERY = """{ invoices(first: 50) { edges { node { id number status issueDate dueDate total balance
@@ -59,16 +58,18 @@ async def run(ctx, admin, iterations: int) -> str:
     conn = ctx.connections.get("default")
     token_hash = _digest(secret)
     headers = {"Authorization": f"Bearer {secret}"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        async def graphql() -> bytes:
-            return (await client.post("/graphql", json={"query": QUERY}, headers=headers)).content
 
-        first = json.loads(await graphql())
-        assert "errors" not in first, first
-        assert len(first["data"]["invoices"]["edges"]) == 50
-        mine = json.loads(await hand_sql(conn, token_hash))
-        diff = [(a, b) for a, b in zip(mine["data"]["invoices"]["edges"], first["data"]["invoices"]["edges"])
-                if a != b]
-        assert not diff, f"the two sides differ, first: {diff[0]}"
-        ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
+    async def graphql() -> bytes:
+        status, body = await post_json(app, "/graphql", {"query": QUERY}, headers)
+        assert status == 200, body
+        return body
+
+    first = json.loads(await graphql())
+    assert "errors" not in first, first
+    assert len(first["data"]["invoices"]["edges"]) == 50
+    mine = json.loads(await hand_sql(conn, token_hash))
+    diff = [(a, b) for a, b in zip(mine["data"]["invoices"]["edges"], first["data"]["invoices"]["edges"])
+            if a != b]
+    assert not diff, f"the two sides differ, first: {diff[0]}"
+    ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
     return report("GraphQL invoices(first: 50) { contact, payments }  vs hand-written SQL", ours, base, target=3.0)

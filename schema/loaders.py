@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -38,6 +39,7 @@ from app.models import (
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
+from schema.columns import records
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -71,41 +73,46 @@ class Loader(DataLoader):
         return [self.prefetched[k] for k in keys]
 
 
-def _only(queryset: QuerySet, columns: Sequence[str] | None) -> QuerySet:
-    return queryset.only(*columns) if columns else queryset
-
-
 class Loaders:
+    """The request's loaders, each built on first use (most requests touch a few)."""
+
     def __init__(self, principal: Principal | None) -> None:
         self.principal = principal
-        # to-one, by primary key
-        self.account = self._by_id(Account)
-        self.contact = self._by_id(Contact)
-        self.lead = self._by_id(Lead)
-        self.deal = self._by_id(Deal)
-        self.case = self._by_id(Case)
-        self.user = Loader(self._users, User)
-        self.stage = Loader(self._stages, Stage)
-        # to-many
-        self.contacts_by_account = Loader(self._contacts_by_account, Contact, ["account_id"])
-        self.deals_by_account = Loader(self._deals_by_account, Deal, ["account_id"])
-        self.deals_by_contact = Loader(self._deals_by_contact, Deal)
-        self.deal_contacts_by_deal = Loader(self._deal_contacts_by_deal)
-        self.tasks_by_related = Loader(self._activities(Task))
-        self.events_by_related = Loader(self._activities(Event))
-        self.attendees_by_event = Loader(self._attendees_by_event)
-        # Books, to-one
-        self.organization = Loader(self._organizations, Organization)
-        self.books_contact = self._by_id(BooksContact)
-        self.item = self._by_id(Item)
-        self.transaction = Loader(self._transactions, Transaction, ["kind"])
-        # Books, to-many
-        self.persons_by_contact = self._parts(ContactPerson, "books_contact_id", "-is_primary", "id")
-        self.lines_by_transaction = self._parts(TransactionLine, "transaction_id", "position", "id")
-        self.payments_by_invoice = self._parts(Payment, "invoice_id", "date", "id")
-        self.comments_by_transaction = self._parts(Comment, "transaction_id", "created_at", "id")
-        self.documents_by_transaction = self._parts(Document, "transaction_id", "-created_at", "-id")
-        self.conversions_by_source = Loader(self._conversions_by_source, Transaction, ["kind", "source_id"])
+
+    # to-one, by primary key
+    account = cached_property(lambda self: self._by_id(Account))
+    contact = cached_property(lambda self: self._by_id(Contact))
+    lead = cached_property(lambda self: self._by_id(Lead))
+    deal = cached_property(lambda self: self._by_id(Deal))
+    case = cached_property(lambda self: self._by_id(Case))
+    user = cached_property(lambda self: Loader(self._users, User))
+    stage = cached_property(lambda self: Loader(self._stages, Stage))
+    # to-many
+    contacts_by_account = cached_property(
+        lambda self: Loader(self._contacts_by_account, Contact, ["account_id"]))
+    deals_by_account = cached_property(lambda self: Loader(self._deals_by_account, Deal, ["account_id"]))
+    deals_by_contact = cached_property(lambda self: Loader(self._deals_by_contact, Deal))
+    deal_contacts_by_deal = cached_property(lambda self: Loader(self._deal_contacts_by_deal))
+    tasks_by_related = cached_property(lambda self: Loader(self._activities(Task)))
+    events_by_related = cached_property(lambda self: Loader(self._activities(Event)))
+    attendees_by_event = cached_property(lambda self: Loader(self._attendees_by_event))
+    # Books, to-one
+    organization = cached_property(lambda self: Loader(self._organizations, Organization))
+    books_contact = cached_property(lambda self: self._by_id(BooksContact))
+    item = cached_property(lambda self: self._by_id(Item))
+    transaction = cached_property(lambda self: Loader(self._transactions, Transaction, ["kind"]))
+    # Books, to-many
+    persons_by_contact = cached_property(
+        lambda self: self._parts(ContactPerson, "books_contact_id", "-is_primary", "id"))
+    lines_by_transaction = cached_property(
+        lambda self: self._parts(TransactionLine, "transaction_id", "position", "id"))
+    payments_by_invoice = cached_property(lambda self: self._parts(Payment, "invoice_id", "date", "id"))
+    comments_by_transaction = cached_property(
+        lambda self: self._parts(Comment, "transaction_id", "created_at", "id"))
+    documents_by_transaction = cached_property(
+        lambda self: self._parts(Document, "transaction_id", "-created_at", "-id"))
+    conversions_by_source = cached_property(
+        lambda self: Loader(self._conversions_by_source, Transaction, ["kind", "source_id"]))
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)
@@ -120,37 +127,39 @@ class Loaders:
     def _by_id(self, model: type[Model]) -> Loader:
         async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[Any]:
             # ordered by id: the model's default order would sort by a column the rows may lack
-            found = {o.id: o for o in await _only(self.visible(model).filter(id__in=list(keys)).order_by("id"),
+            found = {o.id: o for o in await records(self.visible(model).filter(id__in=list(keys)).order_by("id"),
                                                   columns)}
             return [found.get(k) for k in keys]
 
         return Loader(load, model)
 
     async def _users(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[User | None]:
-        found = {u.id: u for u in await _only(User.filter(id__in=list(keys)).order_by("id"), columns)}
+        found = {u.id: u for u in await records(User.filter(id__in=list(keys)).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
     async def _stages(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Stage | None]:
-        found = {s.id: s for s in await _only(Stage.filter(id__in=list(keys)).order_by("id"), columns)}
+        found = {s.id: s for s in await records(Stage.filter(id__in=list(keys)).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
     async def _contacts_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Contact]]:
-        rows = await _only(self.visible(Contact).filter(account_id__in=list(keys)), columns)
+        rows = await records(self.visible(Contact).filter(account_id__in=list(keys)), columns)
         grouped = _group(rows, "account_id")
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        grouped = _group(await _only(self.visible(Deal).filter(account_id__in=list(keys)), columns), "account_id")
+        grouped = _group(await records(self.visible(Deal).filter(account_id__in=list(keys)), columns), "account_id")
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
+        # Two queries, not one join: SQLite cannot start a LEFT JOIN from the links, and would
+        # walk every deal in the model's order instead.
         links = await DealContact.filter(contact_id__in=list(keys)).values_list("contact_id", "deal_id")
         contacts_of: dict[int, list[int]] = defaultdict(list)
         for contact_id, deal_id in links:
             contacts_of[deal_id].append(contact_id)
         grouped: dict[int, list[Deal]] = defaultdict(list)
         if contacts_of:
-            for deal in await _only(self.visible(Deal).filter(id__in=list(contacts_of)), columns):
+            for deal in await records(self.visible(Deal).filter(id__in=list(contacts_of)), columns):
                 for contact_id in contacts_of[deal.id]:
                     grouped[contact_id].append(deal)
         return [grouped.get(k, []) for k in keys]
@@ -188,21 +197,23 @@ class Loaders:
 
     async def _organizations(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Organization | None]:
         mine = sorted(set(keys) & self.principal.organization_ids)
-        found = {o.id: o for o in await _only(Organization.filter(id__in=mine).order_by("id"), columns)}
+        found = {o.id: o for o in await records(Organization.filter(id__in=mine).order_by("id"), columns)}
         return [found.get(k) for k in keys]
 
     async def _transactions(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Transaction | None]:
-        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await _only(qs, columns)}
+        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await records(qs, columns)}
         return [found.get(k) for k in keys]
 
-    async def _conversions_by_source(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Transaction]]:
-        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await _only(qs, columns)]
+    async def _conversions_by_source(
+        self, keys: Sequence[int], columns: Sequence[str] | None
+    ) -> list[list[Transaction]]:
+        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await records(qs, columns)]
         grouped = _group(sorted(rows, key=lambda t: t.id), "source_id")
         return [grouped.get(k, []) for k in keys]
 
     def _parts(self, model: type[Model], parent: str, *order: str) -> Loader:
         async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Any]]:
-            rows = await _only(model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), columns)
+            rows = await records(model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), columns)
             grouped = _group(rows, parent)
             return [grouped.get(k, []) for k in keys]
 

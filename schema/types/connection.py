@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from tortoise.queryset import QuerySet
 
 from app import settings
+from schema.columns import records
 
 T = TypeVar("T")
 _CURSOR_PREFIX = "offset:"
@@ -84,7 +85,7 @@ async def paginate(
         )
     start = decode_cursor(after) + 1 if after else 0
     rows_query = queryset.order_by(*order).offset(start).limit(size + 1)
-    rows = list(await (rows_query.only(*sorted(columns)) if columns else rows_query))
+    rows = await records(rows_query, columns)
     edges = [Edge(node=row, cursor=encode_cursor(start + i)) for i, row in enumerate(rows[:size])]
     return Connection(
         edges=edges,

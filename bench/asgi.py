@@ -1,0 +1,45 @@
+"""A request straight into the ASGI application, as uvicorn hands it over.
+
+The benchmarks time the server: routing, middleware, authentication, strawberry's view, the
+executor and JSON encoding all run. What a client library adds on its side (httpx's ASGI transport
+builds and parses whole HTTP messages, and probes for trio on every request) is not Kizuna's cost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message
+
+
+async def post_json(app: ASGIApp, path: str, payload: Any, headers: dict[str, str]) -> tuple[int, bytes]:
+    body = json.dumps(payload).encode()
+    raw_headers = [(b"host", b"bench"), (b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw_headers,
+        "client": ("127.0.0.1", 50000), "server": ("bench", 80),
+    }
+    received = False
+
+    async def receive() -> Message:
+        nonlocal received
+        if received:
+            return {"type": "http.disconnect"}
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    status, chunks = 0, []
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
