@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from datetime import date, datetime
+from decimal import Decimal
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -62,6 +64,8 @@ from tortoise.models import Model
 from strawberry.execution import optimized_is_awaitable
 
 PLAN_CACHE_SIZE = 256
+# Values that are never awaitable, told by their exact type before the full predicate runs.
+_PLAIN = frozenset({str, int, float, bool, type(None), Decimal, date, datetime})
 
 # run(source, parent_path, nullable_at, executor, out): resolves one field into out[key]
 Runner = Callable[[Any, Any, Any, "ExecutionContext", Any], None]
@@ -105,6 +109,7 @@ class _Compiler:
 
     def __init__(self, ex: ExecutionContext) -> None:
         self.ex = ex
+        self.path_readers: set[Callable] = set()  # resolvers that build an info from the path
         self.schema = ex.schema
         strawberry_schema = getattr(ex.schema, "_strawberry_schema", None)
         self.info_class = strawberry_schema.config.info_class if strawberry_schema else None
@@ -169,6 +174,36 @@ class _Compiler:
                     ex.collected_errors.add(located, path)
                     out[key] = None
 
+        named = return_type.of_type if non_null else return_type
+        if is_leaf_type(named) and resolve not in self.path_readers:
+            coerce = named.coerce_output_value
+            null_message = f"Cannot return null for non-nullable field {parent_name}.{nodes[0].name.value}."
+
+            def run_leaf(source: Any, parent_path: Any, nullable_at: Any, ex: ExecutionContext, out: Any) -> None:
+                """The common case, in one call: a scalar or enum read without an info or a path
+                (the path is only built for an error or an awaitable)."""
+                try:
+                    value = resolve(source, None, ex)
+                    if type(value) not in _PLAIN and is_awaitable(value):
+                        path = Path(parent_path, key, parent_name)
+                        out[key] = None
+                        ex.pending.append((value, finish, path, nullable_at, out))
+                        return
+                    if value is None or value is Undefined:
+                        if non_null:
+                            raise TypeError(null_message)
+                        out[key] = None
+                        return
+                    if isinstance(value, Exception):
+                        raise value
+                    out[key] = complete_leaf(value, None, None, ex)
+                except Exception as error:  # noqa: BLE001
+                    fail(error, Path(parent_path, key, parent_name), out, ex)
+
+            # null is handled above, so the leaf's own completer is enough
+            complete_leaf = self.completer(named, parent, nodes[0].name.value, details, nodes)
+            return run_leaf
+
         def run(source: Any, parent_path: Any, nullable_at: Any, ex: ExecutionContext, out: Any) -> None:
             path = Path(parent_path, key, parent_name)
             try:
@@ -209,7 +244,8 @@ class _Compiler:
         resolve = resolve or self.ex.field_resolver
         node = nodes[0]
         if not (field_def.args or node.arguments):
-            return lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path))
+            return self.reads_path(
+                lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path)))
         if _uses_variables(node):
             fragment_values = details[0].fragment_variable_values
 
@@ -218,14 +254,18 @@ class _Compiler:
                                            ex.hide_suggestions)
                 return resolve(source, ex.build_resolve_info(field_def, nodes, parent, path), **args)
 
-            return with_arguments
+            return self.reads_path(with_arguments)
         # Literal arguments: coerced once. A coercion error must still surface per execution.
         try:
             literal = get_argument_values(field_def, node, self.ex.variable_values)
         except GraphQLError:
             raise _Unplannable from None
-        return lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path),
-                                                **literal)
+        return self.reads_path(
+            lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path), **literal))
+
+    def reads_path(self, resolve: Callable) -> Callable:
+        self.path_readers.add(resolve)
+        return resolve
 
     def direct(self, parent: GraphQLObjectType, nodes: list[FieldNode], field_def: GraphQLField,
                sfield: Any, base: Any) -> Callable[[Any, Path, ExecutionContext], Any]:
@@ -237,7 +277,6 @@ class _Compiler:
         info_class = self.info_class
         if positional and not source_names and info_name is None:
             return lambda source, path, ex: func(source)
-
         def call(source: Any, path: Path, ex: ExecutionContext) -> Any:
             kwargs = {name: source for name in source_names}
             if info_name is not None:
@@ -245,7 +284,7 @@ class _Compiler:
                                                _field=sfield)
             return func(source, **kwargs) if positional else func(**kwargs)
 
-        return call
+        return call if info_name is None else self.reads_path(call)
 
     # ---- completion, specialised by return type --------------------------------------------------
 

@@ -6,14 +6,12 @@ with only the columns the document reads of their model (`schema.columns`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
-from tortoise.models import Model
-from tortoise.queryset import QuerySet
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from schema.columns import Needs, document_needs
 from schema.loaders import Loaders
@@ -87,30 +85,39 @@ PLANS.update({
 })
 
 
-def _fields(selections: Iterable[Any]) -> Iterable[SelectedField]:
-    for sel in selections:
-        if isinstance(sel, SelectedField):
-            yield sel
-        elif isinstance(sel, (FragmentSpread, InlineFragment)):
-            yield from _fields(sel.selections)
+def _fields(selections: Iterable[Any], fragments: dict[str, Any]) -> Iterator[FieldNode]:
+    """The fields of a selection, through inline fragments and fragment spreads (the document's
+    own nodes: strawberry's `selected_fields` would convert the whole selection on every call)."""
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set.selections, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and (fragment := fragments.get(selection.name.value)):
+            yield from _fields(fragment.selection_set.selections, fragments)
+
+
+def _selections(node: FieldNode) -> tuple[Any, ...]:
+    return node.selection_set.selections if node.selection_set else ()
 
 
 async def prefetch(loaders: Loaders, type_name: str, objs: list[Any], selections: Iterable[Any],
-                   needs: Needs) -> None:
+                   needs: Needs, fragments: dict[str, Any]) -> None:
     """Load the selected relations of `objs`, then theirs; sibling relations load concurrently
     (on PostgreSQL each takes a pooled connection, so their round trips overlap)."""
     plans = PLANS.get(type_name, {})
     if not objs:
         return
 
-    async def follow(plan: Plan, selected: SelectedField) -> None:
+    async def follow(plan: Plan, selected: FieldNode) -> None:
         keys = list(dict.fromkeys(k for o in objs if (k := plan.key(o)) is not None))
         results = await getattr(loaders, plan.loader).prefetch(keys, needs)
         children = [c for r in results for c in r] if plan.many else [r for r in results if r is not None]
-        if selected.selections:
-            await prefetch(loaders, plan.child_type, children, selected.selections, needs)
+        if selected.selection_set:
+            await prefetch(loaders, plan.child_type, children, _selections(selected), needs, fragments)
 
-    await asyncio.gather(*(follow(plan, f) for f in _fields(selections) if (plan := plans.get(f.name))))
+    await asyncio.gather(*(follow(plan, f) for f in _fields(selections, fragments)
+                           if (plan := plans.get(f.name.value))))
 
 
 def needs_of(info: Any) -> Needs:
@@ -119,19 +126,15 @@ def needs_of(info: Any) -> Needs:
     return document_needs(raw.schema, raw.operation, raw.fragments, PLANS)
 
 
-def only_needed(queryset: QuerySet, needs: Needs) -> QuerySet:
-    model: type[Model] = queryset.model
-    columns = needs.get(model)
-    return queryset.only(*sorted(columns)) if columns else queryset
-
-
 async def prefetch_connection(info: Any, type_name: str, objs: list[Any], needs: Needs | None = None) -> None:
     """For a connection field: find `edges { node { ... } }` in the selection and prefetch it."""
+    raw = info._raw_info
     needs = needs_of(info) if needs is None else needs
-    for conn in _fields(info.selected_fields):
-        for edges in _fields(conn.selections):
-            if edges.name != "edges":
+    fragments = raw.fragments
+    for connection in raw.field_nodes:
+        for edges in _fields(_selections(connection), fragments):
+            if edges.name.value != "edges":
                 continue
-            for node in _fields(edges.selections):
-                if node.name == "node":
-                    await prefetch(info.context.loaders, type_name, objs, node.selections, needs)
+            for node in _fields(_selections(edges), fragments):
+                if node.name.value == "node":
+                    await prefetch(info.context.loaders, type_name, objs, _selections(node), needs, fragments)

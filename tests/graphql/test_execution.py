@@ -65,6 +65,10 @@ class Person(Named):
         return "ok"
 
     @strawberry.field
+    async def late_missing(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
     def missing(self) -> str:
         return None  # type: ignore[return-value]  # a bug the executor must report
 
@@ -128,6 +132,7 @@ QUERIES = {
     "non-null error nulls the whole list field": """{ people { pk strict } }""",
     "async non-null error nulls the nullable item": """{ strictPeople { pk lateStrict } }""",
     "null from a non-null resolver": """{ people(first: 1) { missing } }""",
+    "null from a non-null async resolver": """{ strictPeople { pk lateMissing } }""",
     "non-null root error leaves no data": """{ must { pk } people(first: 1) { pk } }""",
     "missing record": """{ person(pk: 100) { pk } other: person(pk: 5) { pk name } }""",
     "directives run on graphql-core": """query ($no: Boolean!) { people { pk name @skip(if: $no) } }""",
