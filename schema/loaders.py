@@ -6,12 +6,14 @@ contact's persons are loaded by their parent's id: whoever sees the parent sees 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -151,18 +153,21 @@ class Loaders:
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        # Two queries, not one join: SQLite cannot start a LEFT JOIN from the links, and would
+        # The links and the deals load at once (the deals through a subquery on the links). A
+        # join would be one query, but SQLite cannot start a LEFT JOIN from the links and would
         # walk every deal in the model's order instead.
-        links = await DealContact.filter(contact_id__in=list(keys)).values_list("contact_id", "deal_id")
-        contacts_of: dict[int, list[int]] = defaultdict(list)
-        for contact_id, deal_id in links:
-            contacts_of[deal_id].append(contact_id)
+        linked = DealContact.filter(contact_id__in=list(keys))
+        links, deals = await asyncio.gather(
+            linked.values_list("contact_id", "deal_id"),
+            records(self.visible(Deal).filter(id__in=Subquery(linked.values("deal_id"))), columns),
+        )
+        by_id = {deal.id: deal for deal in deals}
         grouped: dict[int, list[Deal]] = defaultdict(list)
-        if contacts_of:
-            for deal in await records(self.visible(Deal).filter(id__in=list(contacts_of)), columns):
-                for contact_id in contacts_of[deal.id]:
-                    grouped[contact_id].append(deal)
-        return [grouped.get(k, []) for k in keys]
+        for contact_id, deal_id in links:
+            if deal_id in by_id:
+                grouped[contact_id].append(by_id[deal_id])
+        order = {deal.id: n for n, deal in enumerate(deals)}  # the deals' own order in each list
+        return [sorted(grouped.get(k, []), key=lambda d: order[d.id]) for k in keys]
 
     async def _deal_contacts_by_deal(self, keys: Sequence[int], _columns: Any) -> list[list[tuple[Contact, str]]]:
         """(contact, role) pairs per deal, leaving out the contacts the user may not see."""
