@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 import strawberry
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -73,6 +74,9 @@ schema = Schema(
 
 
 class KizunaGraphQL(GraphQL):
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def get_context(self, request: Request, response: Response) -> Context:
         return build_context(request, response)
 
