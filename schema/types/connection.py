@@ -58,7 +58,11 @@ class PageInfo:
 @strawberry.type
 class Edge(Generic[T]):
     node: T
-    cursor: str
+    offset: strawberry.Private[int]
+
+    @strawberry.field(description="Where this record is in the list: pass it as `after` to continue.")
+    def cursor(self) -> str:  # encoded when asked for: most clients only read the page's end
+        return encode_cursor(self.offset)
 
 
 @strawberry.type
@@ -86,14 +90,14 @@ async def paginate(
     start = decode_cursor(after) + 1 if after else 0
     rows_query = queryset.order_by(*order).offset(start).limit(size + 1)
     rows = await records(rows_query, columns)
-    edges = [Edge(node=row, cursor=encode_cursor(start + i)) for i, row in enumerate(rows[:size])]
+    edges = [Edge(node=row, offset=start + i) for i, row in enumerate(rows[:size])]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=len(rows) > size,
             has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(start) if edges else None,
+            end_cursor=encode_cursor(start + len(edges) - 1) if edges else None,
         ),
         _total=queryset,
     )
