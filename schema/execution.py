@@ -35,6 +35,8 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLID,
+    GraphQLString,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -110,6 +112,7 @@ class _Compiler:
     def __init__(self, ex: ExecutionContext) -> None:
         self.ex = ex
         self.path_readers: set[Callable] = set()  # resolvers that build an info from the path
+        self.plain_readers: dict[Callable, Callable[[Any], Any]] = {}  # resolver -> read(source)
         self.schema = ex.schema
         strawberry_schema = getattr(ex.schema, "_strawberry_schema", None)
         self.info_class = strawberry_schema.config.info_class if strawberry_schema else None
@@ -175,16 +178,23 @@ class _Compiler:
                     out[key] = None
 
         named = return_type.of_type if non_null else return_type
-        if is_leaf_type(named) and resolve not in self.path_readers:
-            coerce = named.coerce_output_value
+        read = self.plain_readers.get(resolve)
+        if is_leaf_type(named) and read is not None:
             null_message = f"Cannot return null for non-nullable field {parent_name}.{nodes[0].name.value}."
+
+            # String and ID give a str back unchanged: no call needed for the usual value
+            passes_str = named is GraphQLString or named is GraphQLID
 
             def run_leaf(source: Any, parent_path: Any, nullable_at: Any, ex: ExecutionContext, out: Any) -> None:
                 """The common case, in one call: a scalar or enum read without an info or a path
                 (the path is only built for an error or an awaitable)."""
                 try:
-                    value = resolve(source, None, ex)
-                    if type(value) not in _PLAIN and is_awaitable(value):
+                    value = read(source)
+                    kind = type(value)
+                    if kind is str and passes_str:
+                        out[key] = value
+                        return
+                    if kind not in _PLAIN and is_awaitable(value):
                         path = Path(parent_path, key, parent_name)
                         out[key] = None
                         ex.pending.append((value, finish, path, nullable_at, out))
@@ -225,16 +235,15 @@ class _Compiler:
         name = nodes[0].name.value
         if name == "__typename":
             type_name = parent.name
-            return lambda source, path, ex: type_name
+            return self.plain(lambda source: type_name)
 
         sfield = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         resolve = field_def.resolve
         if getattr(resolve, "_is_default", False) and sfield is not None:
             # strawberry's basic field: no resolver, no extensions, just the attribute
             if sfield.default_resolver is getattr:
-                get = attrgetter(sfield.python_name)
-                return lambda source, path, ex: get(source)
-            return lambda source, path, ex: resolve(source, None)
+                return self.plain(attrgetter(sfield.python_name))
+            return self.plain(lambda source: resolve(source, None))
 
         base = getattr(sfield, "base_resolver", None)
         if (base is not None and not field_def.args and not nodes[0].arguments and not sfield.extensions
@@ -263,6 +272,14 @@ class _Compiler:
         return self.reads_path(
             lambda source, path, ex: resolve(source, ex.build_resolve_info(field_def, nodes, parent, path), **literal))
 
+    def plain(self, read: Callable[[Any], Any]) -> Callable[[Any, Path, ExecutionContext], Any]:
+        """A resolver that needs the source only; `run_leaf` calls `read` itself."""
+        def resolve(source: Any, path: Path, ex: ExecutionContext) -> Any:
+            return read(source)
+
+        self.plain_readers[resolve] = read
+        return resolve
+
     def reads_path(self, resolve: Callable) -> Callable:
         self.path_readers.add(resolve)
         return resolve
@@ -276,7 +293,7 @@ class _Compiler:
         info_name = base.info_parameter.name if base.info_parameter is not None else None
         info_class = self.info_class
         if positional and not source_names and info_name is None:
-            return lambda source, path, ex: func(source)
+            return self.plain(func)
         def call(source: Any, path: Path, ex: ExecutionContext) -> Any:
             kwargs = {name: source for name in source_names}
             if info_name is not None:
