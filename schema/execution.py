@@ -30,6 +30,7 @@ import asyncio
 from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -62,6 +63,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, inspect, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import Info
 from tortoise.models import Model
 from strawberry.execution import optimized_is_awaitable
 
@@ -83,6 +85,25 @@ def is_awaitable(value: Any) -> bool:
     record.
     """
     return not isinstance(value, Model) and optimized_is_awaitable(value)
+
+
+class LazyInfo(Info):
+    """strawberry's Info whose graphql-core record is built on first use: most resolvers only
+    read `info.context` (the request's loaders), which is answered directly."""
+
+    def __init__(self, field: Any, ex: ExecutionContext, field_def: GraphQLField, nodes: list[FieldNode],
+                 parent: GraphQLObjectType, path: Path) -> None:
+        self._field = field
+        self._record = (ex, field_def, nodes, parent, path)
+
+    @cached_property
+    def _raw_info(self) -> Any:  # type: ignore[override]
+        ex, field_def, nodes, parent, path = self._record
+        return ex.build_resolve_info(field_def, nodes, parent, path)
+
+    @property
+    def context(self) -> Any:
+        return self._record[0].context_value
 
 
 class _Unplannable(Exception):
@@ -294,11 +315,14 @@ class _Compiler:
         info_class = self.info_class
         if positional and not source_names and info_name is None:
             return self.plain(func)
+        lazy = info_class is Info  # a custom info class gets the full record, as strawberry builds it
+
         def call(source: Any, path: Path, ex: ExecutionContext) -> Any:
             kwargs = {name: source for name in source_names}
             if info_name is not None:
-                kwargs[info_name] = info_class(_raw_info=ex.build_resolve_info(field_def, nodes, parent, path),
-                                               _field=sfield)
+                kwargs[info_name] = (LazyInfo(sfield, ex, field_def, nodes, parent, path) if lazy else
+                                     info_class(_raw_info=ex.build_resolve_info(field_def, nodes, parent, path),
+                                                _field=sfield))
             return func(source, **kwargs) if positional else func(**kwargs)
 
         return call if info_name is None else self.reads_path(call)

@@ -48,6 +48,10 @@ class Person(Named):
         return await info.context["people"].load(self.pk + 1)
 
     @strawberry.field
+    def where(self, info: strawberry.Info) -> str:  # the whole info, not only its context
+        return f"{info.field_name} at {'/'.join(map(str, info.path.as_list()))} in {info.operation.operation.value}"
+
+    @strawberry.field
     def broken(self) -> str | None:
         raise ValueError(f"broken {self.pk}")
 
@@ -121,6 +125,7 @@ def _both(query: str, variables: dict | None = None) -> tuple:
 QUERIES = {
     "plain fields, resolvers, aliases, typename": """{ people { pk name shout __typename
         loud: shout } }""",
+    "resolvers reading their info": """{ people(first: 2) { where here: where friend { where } } }""",
     "arguments: literal, default and variable": """query ($p: String!) { people(first: 2) {
         greeting a: greeting(punctuation: "?") b: greeting(punctuation: $p) } }""",
     "fragments merge": """{ people { ...A ... on Person { shout } } } fragment A on Person { pk name }""",
