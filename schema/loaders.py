@@ -65,13 +65,16 @@ class Loader(DataLoader):
         self.fetch, self.model, self.extra = fetch, model, frozenset(extra)
         self.prefetched: dict[Any, Any] = {}
 
+    async def preload(self, rows: Any, columns: Iterable[str] | None) -> None:
+        """Keep every row of a small table, read ahead of the keys that will ask for them."""
+        self.prefetched.update((row.id, row) for row in await records(rows, columns))
+
     async def prefetch(self, keys: list[Any], needs: Mapping[type[Model], frozenset[str] | None]) -> list[Any]:
-        columns = needs.get(self.model) if self.model is not None else None
-        if not columns:
-            return await self.load_many(keys)
         missing = [k for k in keys if k not in self.prefetched]
         if missing:
-            self.prefetched.update(zip(missing, await self.fetch(missing, sorted(columns | self.extra)), strict=True))
+            columns = needs.get(self.model) if self.model is not None else None
+            found = await (self.fetch(missing, sorted(columns | self.extra)) if columns else self.load_many(missing))
+            self.prefetched.update(zip(missing, found, strict=True))
         return [self.prefetched[k] for k in keys]
 
 
@@ -115,6 +118,13 @@ class Loaders:
         lambda self: self._parts(Document, "transaction_id", "-created_at", "-id"))
     conversions_by_source = cached_property(
         lambda self: Loader(self._conversions_by_source, Transaction, ["kind", "source_id"]))
+
+    async def preload(self, needs: Mapping[type[Model], frozenset[str] | None]) -> None:
+        """Pipeline stages are a handful of rows: when the document reads any, they are all read
+        together with the first page instead of in a round trip of their own at the end."""
+        if Stage in needs:
+            columns = needs[Stage]
+            await self.stage.preload(Stage.all().order_by("id"), sorted(columns) if columns else None)
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)

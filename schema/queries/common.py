@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -53,7 +55,10 @@ async def page(info: Info, queryset: Any, order: list[str], first: int | None, a
     """A connection page of `type_name` records: read with the columns the document needs, then
     the selected relations prefetched for the whole page."""
     needs = needs_of(info)
-    connection = await paginate(queryset, order, first, after, columns=needs.get(queryset.model))
+    connection, _ = await asyncio.gather(
+        paginate(queryset, order, first, after, columns=needs.get(queryset.model)),
+        info.context.loaders.preload(needs),
+    )
     await prefetch_connection(info, type_name, [e.node for e in connection.edges], needs)
     return connection
 
