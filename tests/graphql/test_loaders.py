@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.models import Access
 from tests import factories as f
 from tests.querycount import count_queries
@@ -81,3 +83,21 @@ async def test_records_read_with_some_columns_answer_every_selection(gql):
     deal_node = data["deals"]["edges"][0]["node"]
     assert deal_node["account"] == {"phone": "03-1111-2222", "name": "株式会社テスト"}
     assert deal_node["name"] == deal.name and deal_node["stage"]["name"]
+
+
+async def test_records_read_with_some_columns_cannot_be_saved(db):
+    """A record read for an answer holds only what the answer shows: writing it back would blank
+    the rest, so tortoise must refuse, as it does for `only()`."""
+    from tortoise.exceptions import IncompleteInstanceError
+
+    from app.models import Account
+    from schema.columns import records
+
+    owner = await f.make_user("Administrator")
+    account = await f.make_account(owner, name="株式会社テスト", phone="03-1111-2222")
+    [partial] = await records(Account.filter(id=account.id), ["id", "name"])
+    assert (partial.id, partial.name) == (account.id, "株式会社テスト")
+    partial.name = "変更"
+    with pytest.raises(IncompleteInstanceError):
+        await partial.save()
+    assert (await Account.get(id=account.id)).phone == "03-1111-2222"
