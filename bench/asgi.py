@@ -43,3 +43,14 @@ async def post_json(app: ASGIApp, path: str, payload: Any, headers: dict[str, st
 
     await app(scope, receive, send)
     return status, b"".join(chunks)
+
+
+def graphql_caller(app: ASGIApp, query: str, headers: dict[str, str]):
+    """The benchmark's GraphQL side: post `query`, expect 200, return the body."""
+
+    async def call() -> bytes:
+        status, body = await post_json(app, "/graphql", {"query": query}, headers)
+        assert status == 200, body
+        return body
+
+    return call

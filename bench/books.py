@@ -10,7 +10,7 @@ from decimal import Decimal
 from app.auth import _digest, create_api_token
 from app.main import create_app
 from bench.crm import _gid, _in
-from bench.asgi import post_json
+from bench.asgi import graphql_caller
 from bench.stats import compare, report
 
 QUERY = """{ invoices(first: 50) { edges { node { id number status issueDate dueDate total balance
@@ -59,10 +59,7 @@ async def run(ctx, admin, iterations: int) -> str:
     token_hash = _digest(secret)
     headers = {"Authorization": f"Bearer {secret}"}
 
-    async def graphql() -> bytes:
-        status, body = await post_json(app, "/graphql", {"query": QUERY}, headers)
-        assert status == 200, body
-        return body
+    graphql = graphql_caller(app, QUERY, headers)
 
     first = json.loads(await graphql())
     assert "errors" not in first, first

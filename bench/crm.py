@@ -15,7 +15,7 @@ import json
 from app.auth import create_api_token
 from app.main import create_app
 from app.auth import _digest
-from bench.asgi import post_json
+from bench.asgi import graphql_caller
 from bench.stats import compare, measure, report
 
 QUERY = """{ contacts(first: 50) { edges { node { id firstName lastName email
@@ -81,10 +81,7 @@ async def run(ctx, admin, iterations: int) -> str:
     token_hash = _digest(secret)
     headers = {"Authorization": f"Bearer {secret}"}
 
-    async def graphql() -> bytes:
-        status, body = await post_json(app, "/graphql", {"query": QUERY}, headers)
-        assert status == 200, body
-        return body
+    graphql = graphql_caller(app, QUERY, headers)
 
     first = json.loads(await graphql())
     assert "errors" not in first, first
@@ -96,8 +93,7 @@ async def run(ctx, admin, iterations: int) -> str:
     assert not diff, f"the two sides differ, first: {diff[0]}"
     ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
 
-    async def floor() -> bytes:
-        return (await post_json(app, "/graphql", {"query": "{ __typename }"}, headers))[1]
+    floor = graphql_caller(app, "{ __typename }", headers)
 
     # What every API request pays before any field: middleware, token look-up, parse, JSON.
     empty = await measure(floor, iterations=iterations)

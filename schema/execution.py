@@ -127,6 +127,27 @@ def _uses_variables(node: FieldNode) -> bool:
     return bool(found)
 
 
+def _finisher(complete: Completer, non_null: bool, nodes: list[FieldNode], key: str | None) -> Callable:
+    """What completes an awaited value into `out[key]` (a list item's index when `key` is None);
+    a non-null failure nulls the nearest nullable position, as graphql-core does."""
+
+    def finish(value: Any, path: Path, nullable_at: Any, out: Any, ex: ExecutionContext) -> None:
+        slot = path.key if key is None else key
+        try:
+            if isinstance(value, BaseException):
+                raise value
+            out[slot] = complete(value, path, nullable_at if non_null else path, ex)
+        except Exception as error:  # noqa: BLE001 - becomes a field error, as in graphql-core
+            located = located_error(error, nodes, path.as_list())
+            if non_null:
+                ex.null_out(nullable_at, located)
+            else:
+                ex.collected_errors.add(located, path)
+                out[slot] = None
+
+    return finish
+
+
 class _Compiler:
     """Builds runners for one operation, from the executor that first meets it."""
 
@@ -184,19 +205,7 @@ class _Compiler:
             ex.collected_errors.add(located, path)
             out[key] = None
 
-        def finish(value: Any, path: Path, nullable_at: Any, out: Any, ex: ExecutionContext) -> None:
-            """Complete an awaited value; a non-null failure nulls the nearest nullable position."""
-            try:
-                if isinstance(value, BaseException):
-                    raise value
-                out[key] = complete(value, path, nullable_at if non_null else path, ex)
-            except Exception as error:  # noqa: BLE001 - becomes a field error, as in graphql-core
-                located = located_error(error, nodes, path.as_list())
-                if non_null:
-                    ex.null_out(nullable_at, located)
-                else:
-                    ex.collected_errors.add(located, path)
-                    out[key] = None
+        finish = _finisher(complete, non_null, nodes, key)
 
         named = return_type.of_type if non_null else return_type
         read = self.plain_readers.get(resolve)
@@ -374,19 +383,7 @@ class _Compiler:
         item_non_null = is_non_null_type(item_type)
         message = f"Expected Iterable, but did not find one for field '{parent.name}.{field_name}'."
 
-        def finish(value: Any, path: Path, nullable_at: Any, out: list, ex: ExecutionContext) -> None:
-            index = path.key
-            try:
-                if isinstance(value, BaseException):
-                    raise value
-                out[index] = item(value, path, nullable_at if item_non_null else path, ex)
-            except Exception as error:  # noqa: BLE001
-                located = located_error(error, nodes, path.as_list())
-                if item_non_null:
-                    ex.null_out(nullable_at, located)
-                else:
-                    ex.collected_errors.add(located, path)
-                    out[index] = None
+        finish = _finisher(item, item_non_null, nodes, None)
 
         def complete_list(value: Any, path: Path, nullable_at: Any, ex: ExecutionContext) -> Any:
             if value is None or value is Undefined:
