@@ -17,7 +17,6 @@ GraphQL types name their model through `is_type_of` (`schema.types.node.model_ty
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from collections.abc import Iterable
@@ -37,11 +36,12 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from schema.execution import PerDocument
+
 ALL = None  # every column
 Needs = dict[type[Model], frozenset[str] | None]
 
-_cache: OrderedDict[int, tuple[Any, Needs]] = OrderedDict()
-CACHE_SIZE = 256
+_needs: PerDocument[Needs] = PerDocument()
 
 
 def model_of(type_: Any) -> type[Model] | None:
@@ -126,17 +126,13 @@ class _Walker:
 def document_needs(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: dict[str, Any],
                    relations: dict[str, dict[str, Any]]) -> Needs:
     """Per model, the columns this operation may read of its records (cached per document)."""
-    entry = _cache.get(id(operation))
-    if entry is not None and entry[0] is operation:
-        _cache.move_to_end(id(operation))
-        return entry[1]
-    walker = _Walker(schema, fragments, relations)
-    walker.selection_set(schema.get_root_type(operation.operation), operation.selection_set)
-    needs: Needs = {m: (ALL if c is ALL else frozenset(c)) for m, c in walker.needs.items()}
-    _cache[id(operation)] = (operation, needs)
-    if len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return needs
+
+    def walk() -> Needs:
+        walker = _Walker(schema, fragments, relations)
+        walker.selection_set(schema.get_root_type(operation.operation), operation.selection_set)
+        return {m: (ALL if c is ALL else frozenset(c)) for m, c in walker.needs.items()}
+
+    return _needs.get((schema, operation), walk)
 
 
 def partial_maker(model: type[Model], names: tuple[str, ...]):

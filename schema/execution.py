@@ -33,7 +33,7 @@ from decimal import Decimal
 from functools import cached_property
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     GraphQLID,
@@ -68,6 +68,7 @@ from tortoise.models import Model
 from strawberry.execution import optimized_is_awaitable
 
 PLAN_CACHE_SIZE = 256
+T = TypeVar("T")
 # Values that are never awaitable, told by their exact type before the full predicate runs.
 _PLAIN = frozenset({str, int, float, bool, type(None), Decimal, date, datetime})
 
@@ -452,24 +453,44 @@ class _Compiler:
         return complete_abstract
 
 
-_plans: OrderedDict[tuple[int, int], tuple[Any, Any, tuple[Runner, ...] | None]] = OrderedDict()
+class PerDocument(Generic[T]):
+    """What is worked out once per parsed document, in a bounded LRU keyed by node identity.
+
+    strawberry's ParserCache hands the same query text back as the same nodes. An entry holds its
+    nodes, so their ids cannot be reused while it lives."""
+
+    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], T]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, nodes: tuple[Any, ...], build: Callable[[], T]) -> T:
+        key = tuple(map(id, nodes))
+        entry = self._entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], nodes, strict=True)):
+            self._entries.move_to_end(key)
+            return entry[1]
+        value = build()
+        self._entries[key] = (nodes, value)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
+
+
+_plans: PerDocument[tuple[Runner, ...] | None] = PerDocument()
+
+
+def _compile(ex: ExecutionContext) -> tuple[Runner, ...] | None:
+    try:
+        return _Compiler(ex).operation()
+    except _Unplannable:
+        return None
 
 
 def _plan_for(ex: ExecutionContext) -> tuple[Runner, ...] | None:
-    key = (id(ex.schema), id(ex.operation))
-    entry = _plans.get(key)
-    # The entry holds the schema and operation, so their ids cannot be reused while it lives.
-    if entry is not None and entry[0] is ex.schema and entry[1] is ex.operation:
-        _plans.move_to_end(key)
-        return entry[2]
-    try:
-        runners: tuple[Runner, ...] | None = _Compiler(ex).operation()
-    except _Unplannable:
-        runners = None
-    _plans[key] = (ex.schema, ex.operation, runners)
-    if len(_plans) > PLAN_CACHE_SIZE:
-        _plans.popitem(last=False)
-    return runners
+    return _plans.get((ex.schema, ex.operation), lambda: _compile(ex))
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
