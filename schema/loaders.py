@@ -41,7 +41,7 @@ from app.models import (
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
-from schema.columns import records
+from schema.columns import partial_maker, records
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -163,20 +163,26 @@ class Loaders:
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        # The links and the deals load at once (the deals through a subquery on the links). A
-        # join would be one query, but SQLite cannot start a LEFT JOIN from the links and would
-        # walk every deal in the model's order instead.
         linked = DealContact.filter(contact_id__in=list(keys))
-        links, deals = await asyncio.gather(
-            linked.values_list("contact_id", "deal_id"),
-            records(self.visible(Deal).filter(id__in=Subquery(linked.values("deal_id"))), columns),
-        )
-        by_id = {deal.id: deal for deal in deals}
+        # The deals through a subquery on the links: SQLite cannot start a LEFT JOIN from the
+        # links, and would otherwise walk every deal in the model's order.
+        visible = self.visible(Deal).filter(id__in=Subquery(linked.values("deal_id")))
         grouped: dict[int, list[Deal]] = defaultdict(list)
+        if columns:  # one query: each deal's columns with the contact it is linked to
+            names = tuple(sorted(columns))
+            make, deals, at = partial_maker(Deal, names), {}, names.index("id")
+            rows = await visible.filter(deal_contacts__contact_id__in=list(keys)).values_list(
+                "deal_contacts__contact_id", *names)
+            for contact_id, *values in rows:
+                deal = deals.get(values[at]) or deals.setdefault(values[at], make(values))
+                grouped[contact_id].append(deal)
+            return [grouped.get(k, []) for k in keys]
+        links, deals = await asyncio.gather(linked.values_list("contact_id", "deal_id"), visible)
+        by_id = {deal.id: deal for deal in deals}
+        order = {deal.id: n for n, deal in enumerate(deals)}  # the deals' own order in each list
         for contact_id, deal_id in links:
             if deal_id in by_id:
                 grouped[contact_id].append(by_id[deal_id])
-        order = {deal.id: n for n, deal in enumerate(deals)}  # the deals' own order in each list
         return [sorted(grouped.get(k, []), key=lambda d: order[d.id]) for k in keys]
 
     async def _deal_contacts_by_deal(self, keys: Sequence[int], _columns: Any) -> list[list[tuple[Contact, str]]]:

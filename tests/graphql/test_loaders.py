@@ -36,8 +36,8 @@ async def test_query_count_does_not_grow_with_the_page(gql):
         assert all(len(e["node"]["deals"]) == 2 for e in data["contacts"]["edges"])
         counts[n] = len(queries)
     assert counts[5] == counts[40], queries.sql
-    # token, grants, sharing rules, memberships; then contacts, accounts, deal links, deals, stages
-    assert counts[40] == 9, queries.sql
+    # token, grants, sharing rules, memberships; then contacts, stages, accounts, deals with their links
+    assert counts[40] == 8, queries.sql
 
 
 async def test_benchmark_query_shape(gql):
@@ -83,6 +83,12 @@ async def test_records_read_with_some_columns_answer_every_selection(gql):
     deal_node = data["deals"]["edges"][0]["node"]
     assert deal_node["account"] == {"phone": "03-1111-2222", "name": "株式会社テスト"}
     assert deal_node["name"] == deal.name and deal_node["stage"]["name"]
+
+    # a field that declares nothing (the deal's contacts) gets whole records
+    data = await gql(owner, """{ contacts(first: 5) { edges { node {
+      deals { name contacts { role contact { email } } } } } } }""")
+    assert data["contacts"]["edges"][0]["node"]["deals"] == [
+        {"name": "大型案件", "contacts": [{"role": "Decision maker", "contact": {"email": "hanako@example.jp"}}]}]
 
 
 async def test_records_read_with_some_columns_cannot_be_saved(db):
