@@ -323,8 +323,12 @@ class _Compiler:
         source_names = [p.name for p in (base.parent_parameter, base.root_parameter) if p is not None]
         info_name = base.info_parameter.name if base.info_parameter is not None else None
         info_class = self.info_class
-        if positional and not source_names and info_name is None:
-            return self.plain(func)
+        if info_name is None:
+            if positional and not source_names:
+                return self.plain(func)
+            if not positional and len(source_names) == 1:  # `def resolve(root)`, as global ids are
+                name = source_names[0]
+                return self.plain(lambda source: func(**{name: source}))
         lazy = info_class is Info  # a custom info class gets the full record, as strawberry builds it
 
         def call(source: Any, path: Path, ex: ExecutionContext) -> Any:
