@@ -28,27 +28,25 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from graphql import (
-    GraphQLID,
-    GraphQLString,
     FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLObjectType,
     GraphQLOutputType,
-    InlineFragmentNode,
+    GraphQLString,
     OperationType,
-    SelectionSetNode,
     Undefined,
     VariableNode,
+    Visitor,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
@@ -56,16 +54,15 @@ from graphql import (
     is_object_type,
     located_error,
     visit,
-    Visitor,
 )
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, inspect, is_iterable
+from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from tortoise.models import Model
-from strawberry.execution import optimized_is_awaitable
 
 PLAN_CACHE_SIZE = 256
 T = TypeVar("T")
