@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from app.auth import _digest, create_api_token
-from app.main import create_app
+from bench.asgi import ApiClient
 from bench.crm import _gid, _in
-from bench.asgi import graphql_caller
-from bench.stats import compare, report
+from bench.stats import compare_answers, report
 
 QUERY = """{ invoices(first: 50) { edges { node { id number status issueDate dueDate total balance
   contact { id displayName } payments { amount date reference } } } } }"""
@@ -53,20 +51,8 @@ async def hand_sql(conn, token_hash: str) -> bytes:
 
 
 async def run(ctx, admin, iterations: int) -> str:
-    _, secret = await create_api_token(admin, "bench-books")
-    app = create_app(manage_db=False)
-    conn = ctx.connections.get("default")
-    token_hash = _digest(secret)
-    headers = {"Authorization": f"Bearer {secret}"}
-
-    graphql = graphql_caller(app, QUERY, headers)
-
-    first = json.loads(await graphql())
-    assert "errors" not in first, first
-    assert len(first["data"]["invoices"]["edges"]) == 50
-    mine = json.loads(await hand_sql(conn, token_hash))
-    diff = [(a, b) for a, b in zip(mine["data"]["invoices"]["edges"], first["data"]["invoices"]["edges"])
-            if a != b]
-    assert not diff, f"the two sides differ, first: {diff[0]}"
-    ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
+    api = await ApiClient.for_user(admin, "bench-books")
+    conn, token_hash = ctx.connections.get("default"), api.token_hash
+    ours, base = await compare_answers(api.caller(QUERY), lambda: hand_sql(conn, token_hash), "invoices",
+                                       iterations=iterations)
     return report("GraphQL invoices(first: 50) { contact, payments }  vs hand-written SQL", ours, base, target=3.0)

@@ -12,11 +12,8 @@ from __future__ import annotations
 import base64
 import json
 
-from app.auth import create_api_token
-from app.main import create_app
-from app.auth import _digest
-from bench.asgi import graphql_caller
-from bench.stats import compare, measure, report
+from bench.asgi import ApiClient
+from bench.stats import compare_answers, measure, report
 
 QUERY = """{ contacts(first: 50) { edges { node { id firstName lastName email
   account { id name } deals { id name amount currency stage { name category } } } } } }"""
@@ -75,25 +72,12 @@ def _comparable(response: dict) -> dict:
 
 
 async def run(ctx, admin, iterations: int) -> str:
-    _, secret = await create_api_token(admin, "bench")
-    app = create_app(manage_db=False)
-    conn = ctx.connections.get("default")
-    token_hash = _digest(secret)
-    headers = {"Authorization": f"Bearer {secret}"}
+    api = await ApiClient.for_user(admin, "bench")
+    conn, token_hash = ctx.connections.get("default"), api.token_hash
+    ours, base = await compare_answers(api.caller(QUERY), lambda: hand_sql(conn, token_hash), "contacts",
+                                       iterations=iterations, comparable=_comparable)
 
-    graphql = graphql_caller(app, QUERY, headers)
-
-    first = json.loads(await graphql())
-    assert "errors" not in first, first
-    assert len(first["data"]["contacts"]["edges"]) == 50
-    mine = _comparable(json.loads(await hand_sql(conn, token_hash)))
-    theirs = _comparable(first)
-    diff = [(a, b) for a, b in zip(mine["data"]["contacts"]["edges"], theirs["data"]["contacts"]["edges"])
-            if a != b]
-    assert not diff, f"the two sides differ, first: {diff[0]}"
-    ours, base = await compare(graphql, lambda: hand_sql(conn, token_hash), iterations=iterations)
-
-    floor = graphql_caller(app, "{ __typename }", headers)
+    floor = api.caller("{ __typename }")
 
     # What every API request pays before any field: middleware, token look-up, parse, JSON.
     empty = await measure(floor, iterations=iterations)

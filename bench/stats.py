@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,21 @@ async def measure(fn: Callable[[], Awaitable[object]], *, iterations: int, warmu
         await fn()
         samples.append(time.perf_counter() - t)
     return Result("single", samples)
+
+
+async def compare_answers(
+    graphql: Callable[[], Awaitable[bytes]], sql: Callable[[], Awaitable[bytes]], connection: str, *,
+    iterations: int, comparable: Callable[[dict], dict] = lambda answer: answer,
+) -> tuple[Result, Result]:
+    """Check that both sides answer the same 50 records of `connection`, then `compare` them."""
+    theirs = json.loads(await graphql())
+    assert "errors" not in theirs, theirs
+    theirs, mine = comparable(theirs), comparable(json.loads(await sql()))
+    edges = theirs["data"][connection]["edges"]
+    assert len(edges) == 50
+    diff = [(a, b) for a, b in zip(mine["data"][connection]["edges"], edges) if a != b]
+    assert not diff, f"the two sides differ, first: {diff[0]}"
+    return await compare(graphql, sql, iterations=iterations)
 
 
 def report(title: str, ours: Result, base: Result, target: float) -> str:
