@@ -138,7 +138,8 @@ class Loaders:
 
     def _by_id(self, model: type[Model]) -> Loader:
         async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[Any]:
-            # ordered by id: the model's default order would sort by a column the rows may lack
+            # ordered by id: the model's default order (accounts by name) is no use to a look-up by
+            # key, and led PostgreSQL to walk that order's index
             found = {o.id: o for o in await records(self.visible(model).filter(id__in=list(keys)).order_by("id"),
                                                   columns)}
             return [found.get(k) for k in keys]
