@@ -122,7 +122,7 @@ class Loaders:
     async def preload(self, needs: Mapping[type[Model], frozenset[str] | None]) -> None:
         """Pipeline stages are a handful of rows: when the document reads any, they are all read
         together with the first page instead of in a round trip of their own at the end."""
-        if Stage in needs:
+        if Stage in needs and not self.stage.prefetched:  # once per request, however many pages
             columns = needs[Stage]
             await self.stage.preload(Stage.all().order_by("id"), sorted(columns) if columns else None)
 
