@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +17,7 @@ from tortoise.expressions import Q
 from app import settings
 from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
 from app.i18n import N_
-from app.models import ApiToken, LoginAttempt, User
+from app.models import ApiToken, LoginAttempt, Role, User
 
 _hasher = PasswordHasher()
 # Verifying against a throwaway hash keeps unknown-user logins as slow as wrong-password ones.
@@ -105,29 +108,68 @@ async def revoke_api_token(user: User, token_id: int) -> None:
     await token.save(update_fields=["revoked_at"])
 
 
-async def user_for_token(secret: str) -> User | None:
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a request comes from: the active user, with their role, and the access stamp read in
+    the same look-up (`app.permissions.Principal.load` reuses what it computed for that stamp)."""
+
+    user: User
+    access_stamp: str | None
+
+
+@functools.cache
+def _identity_sql(dialect: str, by_token: bool) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """One statement per dialect and way in, written out once: the user, their role and the
+    stamp. Returns the SQL and the user's and the role's column names."""
+    mark = "$1" if dialect == "postgres" else "?"
+    users, roles = tuple(User._meta.fields_db_projection.values()), tuple(Role._meta.fields_db_projection.values())
+    columns = ", ".join([*(f'u."{c}" AS "u.{c}"' for c in users), *(f'r."{c}" AS "r.{c}"' for c in roles),
+                         "(SELECT stamp FROM access_stamp WHERE id = 1) AS access_stamp"])
+    joins = "JOIN roles r ON r.id = u.role_id"
+    if by_token:
+        sql = (f"SELECT t.id AS token_id, t.last_used_at AS token_used_at, {columns} FROM api_tokens t "
+               f"JOIN users u ON u.id = t.user_id {joins} "
+               f"WHERE t.token_hash = {mark} AND t.revoked_at IS NULL AND u.is_active")
+    else:
+        sql = f"SELECT {columns} FROM users u {joins} WHERE u.id = {mark} AND u.is_active"
+    return sql, users, roles
+
+
+async def _identity(by_token: bool, key: Any) -> tuple[Identity, dict] | None:
+    db = User._meta.db
+    sql, users, roles = _identity_sql(db.capabilities.dialect, by_token)
+    rows = await db.execute_query_dict(sql, [key])
+    if not rows:
+        return None
+    row = rows[0]
+    user = User._init_from_db(**{c: row[f"u.{c}"] for c in users})
+    object.__setattr__(user, "_role", Role._init_from_db(**{c: row[f"r.{c}"] for c in roles}))
+    return Identity(user, row["access_stamp"]), row
+
+
+async def user_for_token(secret: str) -> Identity | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = await ApiToken.get_or_none(token_hash=_digest(secret), revoked_at=None).select_related(
-        "user__role"
-    )
-    if token is None or not token.user.is_active:
+    found = await _identity(True, _digest(secret))
+    if found is None:
         return None
+    identity, row = found
+    used_at = ApiToken._meta.fields_map["last_used_at"].to_python_value(row["token_used_at"])
     now = _now()
     # Record use at most once a minute: a busy client should not write on every request.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        await ApiToken.filter(id=token.id).update(last_used_at=now)
-    return token.user
+    if used_at is None or now - used_at > timedelta(minutes=1):
+        await ApiToken.filter(id=row["token_id"]).update(last_used_at=now)
+    return identity
 
 
-async def user_for_session(session: dict) -> User | None:
+async def user_for_session(session: dict) -> Identity | None:
     uid, version = session.get("uid"), session.get("ver")
-    if uid is None:
+    if not isinstance(uid, int):
         return None
-    user = await User.get_or_none(id=uid, is_active=True).select_related("role")
-    if user is None or user.session_version != version:
+    found = await _identity(False, uid)
+    if found is None or found[0].user.session_version != version:
         return None
-    return user
+    return found[0]
 
 
 def start_session(session: dict, user: User) -> None:

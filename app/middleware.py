@@ -38,11 +38,11 @@ class AuthMiddleware:
             return
         headers = Headers(scope=scope)
         state = scope.setdefault("state", {})
-        user, method = None, None
+        identity, method = None, None
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
-            user = await auth.user_for_token(authorization[7:].strip())
-            if user is None:
+            identity = await auth.user_for_token(authorization[7:].strip())
+            if identity is None:
                 lang = negotiate(headers.get("accept-language"))
                 message = gettext(lang, N_("Invalid or revoked API token."))
                 await JSONResponse({"errors": [{"message": message}]}, status_code=401)(
@@ -51,11 +51,12 @@ class AuthMiddleware:
                 return
             method = "token"
         elif (session := scope.get("session")) is not None:
-            user = await auth.user_for_session(session)
-            method = "session" if user else None
-        state["user"] = user
+            identity = await auth.user_for_session(session)
+            method = "session" if identity else None
+        state["user"] = user = identity.user if identity else None
         state["auth_method"] = method
-        state["principal"] = principal = await Principal.load(user) if user else None
+        state["principal"] = principal = (
+            await Principal.load(identity.user, identity.access_stamp) if identity else None)
         if principal is not None:
             # The Books organization worked in: chosen in the page header (session), or named by
             # an API client; Principal falls back to the user's first one.

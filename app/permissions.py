@@ -14,7 +14,7 @@ read-write access to the record.
 from __future__ import annotations
 
 import asyncio
-
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Q
@@ -23,6 +23,7 @@ from tortoise.queryset import QuerySet
 
 from app.errors import NotFound, PermissionDenied
 from app.i18n import N_
+from app.statements import Statements
 from app.models import (
     Access,
     Account,
@@ -121,26 +122,23 @@ async def _nothing() -> list:
     return []
 
 
-@dataclass
-class Principal:
-    user: User
+@dataclass(frozen=True)
+class Reach:
+    """What one user at one access stamp may do: everything `Principal` reads, computed once.
+
+    `statements` keeps the look-ups built for this reach (`app.statements`): those that filter by
+    what it may see depend on nothing else, and live exactly as long as the reach is kept."""
+
+    user_id: int
     grants: frozenset[tuple[str, str]]
     sees_all: bool
     scopes: dict[str, Scope]
-    # The Books organizations the user belongs to.
-    organization_ids: frozenset[int] = frozenset()
-    # The organization the user works in now (chosen in the page header); None: their first one.
-    active_organization_id: int | None = None
-
-    @property
-    def current_organization_id(self) -> int | None:
-        if self.active_organization_id in self.organization_ids:
-            return self.active_organization_id
-        return min(self.organization_ids) if self.organization_ids else None
+    organization_ids: frozenset[int]
+    statements: Statements = field(default_factory=Statements, compare=False, repr=False)
 
     @classmethod
-    async def load(cls, user: User) -> "Principal":
-        """Everything permission checks need: three look-ups at once, a fourth for role-wide shares."""
+    async def load(cls, user: User) -> Reach:
+        """Three look-ups at once, a fourth for role-wide shares."""
         role = user.role if hasattr(user.role, "sees_all_records") else await user.role
         # Independent look-ups run together: on PostgreSQL each takes a pooled connection.
         grant_rows, organization_ids, rules = await asyncio.gather(
@@ -149,8 +147,6 @@ class Principal:
             SharingRule.filter(Q(grantee_user_id=user.id) | Q(grantee_role_id=role.id), module__in=CRM_MODULES)
             if not role.sees_all_records else _nothing(),
         )
-        grants = frozenset(grant_rows)
-        organization_ids = frozenset(organization_ids)
         scopes = {m: Scope() for m in CRM_MODULES}
         if role.sees_all_records:
             for s in scopes.values():
@@ -178,8 +174,73 @@ class Principal:
                 scope.read_owner_ids |= owners
                 if write:
                     scope.write_owner_ids |= owners
-        return cls(user=user, grants=grants, sees_all=role.sees_all_records, scopes=scopes,
-                   organization_ids=organization_ids)
+        return cls(user_id=user.id, grants=frozenset(grant_rows), sees_all=role.sees_all_records, scopes=scopes,
+                   organization_ids=frozenset(organization_ids))
+
+
+class _Reaches:
+    """Reaches kept per process, by (user, role, access stamp), least recently used out first.
+
+    Every change that shapes a reach replaces the stamp (`app.models.AccessStamp`), which the
+    request's authenticating look-up reads, so a kept reach is never older than the database."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[int, int, str], Reach] = OrderedDict()
+
+    async def get(self, user: User, stamp: str | None) -> Reach:
+        if stamp is None:  # a database without its stamp row: nothing can be kept
+            return await Reach.load(user)
+        key = (user.id, user.role_id, stamp)
+        reach = self._kept.get(key)
+        if reach is not None:
+            self._kept.move_to_end(key)
+            return reach
+        reach = self._kept[key] = await Reach.load(user)
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return reach
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+reaches = _Reaches(size=1024)
+
+
+@dataclass
+class Principal:
+    """The requesting user and their reach, for one request."""
+
+    user: User
+    grants: frozenset[tuple[str, str]]
+    sees_all: bool
+    scopes: dict[str, Scope]
+    # The Books organizations the user belongs to.
+    organization_ids: frozenset[int] = frozenset()
+    # The organization the user works in now (chosen in the page header); None: their first one.
+    active_organization_id: int | None = None
+    # Look-ups built for the reach, shared by the requests of one reach (see `Reach.statements`).
+    statements: Statements = field(default_factory=Statements, repr=False)
+
+    @property
+    def current_organization_id(self) -> int | None:
+        if self.active_organization_id in self.organization_ids:
+            return self.active_organization_id
+        return min(self.organization_ids) if self.organization_ids else None
+
+    @classmethod
+    async def load(cls, user: User, access_stamp: str | None = None) -> Principal:
+        """Everything permission checks need. With the access stamp read along with the user (as
+        authentication does), a reach computed for the same user, role and stamp is reused."""
+        reach = await reaches.get(user, access_stamp)
+        return cls(user=user, grants=reach.grants, sees_all=reach.sees_all, scopes=reach.scopes,
+                   organization_ids=reach.organization_ids, statements=reach.statements)
+
+    def joined(self, organization_id: int) -> None:
+        """The user has just been made a member of `organization_id` (this request sees it)."""
+        self.organization_ids = self.organization_ids | {organization_id}
+        self.statements = Statements()  # those built for the reach would leave the new one out
 
     @property
     def is_admin(self) -> bool:

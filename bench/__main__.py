@@ -15,7 +15,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 
 from tortoise.context import TortoiseContext  # noqa: E402
 
-from app.db import tortoise_config  # noqa: E402
+from app.db import create_schema, tortoise_config  # noqa: E402
 from bench import books, books_dataset, crm, dataset, pdf  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
@@ -34,7 +34,7 @@ def pg_reachable() -> bool:
 async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations: int) -> None:
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        await ctx.generate_schemas(safe=False)
+        await create_schema(ctx)
         t = time.perf_counter()
         admin = await dataset.generate(*sizes)
         print(f"[{label}] dataset {await dataset.counts()} in {time.perf_counter() - t:.1f} s", flush=True)

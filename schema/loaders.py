@@ -41,7 +41,8 @@ from app.models import (
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
-from schema.columns import partial_maker, records
+from app.statements import Statements
+from schema.columns import partial_maker
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -65,9 +66,9 @@ class Loader(DataLoader):
         self.fetch, self.model, self.extra = fetch, model, frozenset(extra)
         self.prefetched: dict[Any, Any] = {}
 
-    async def preload(self, rows: Any, columns: Iterable[str] | None) -> None:
+    def keep(self, rows: Iterable[Any]) -> None:
         """Keep every row of a small table, read ahead of the keys that will ask for them."""
-        self.prefetched.update((row.id, row) for row in await records(rows, columns))
+        self.prefetched.update((row.id, row) for row in rows)
 
     async def prefetch(self, keys: list[Any], needs: Mapping[type[Model], frozenset[str] | None]) -> list[Any]:
         missing = [k for k in keys if k not in self.prefetched]
@@ -123,62 +124,86 @@ class Loaders:
         """Pipeline stages are a handful of rows: when the document reads any, they are all read
         together with the first page instead of in a round trip of their own at the end."""
         if Stage in needs and not self.stage.prefetched:  # once per request, however many pages
-            columns = needs[Stage]
-            await self.stage.preload(Stage.all().order_by("id"), sorted(columns) if columns else None)
+            self.stage.keep(await self.records(Stage, "stages", lambda _: Stage.all().order_by("id"), None,
+                                               needs[Stage]))
+
+    @cached_property
+    def statements(self) -> Statements:
+        return self.principal.statements if self.principal is not None else Statements()
+
+    async def records(self, model: type[Model], shape: Any, build: Any, keys: Sequence[Any] | None,
+                      columns: Iterable[str] | None) -> list[Any]:
+        """The records of `build(keys)`, a queryset of `model` filtered by the keys (`IN`).
+
+        With `columns`, only those are read, through a statement built once per `shape`
+        (`app.statements`), named by the caller for everything but the keys that the query
+        depends on (what the request's principal may see needs no naming: `statements` is the
+        principal's); without, whole records are read."""
+        if not columns:
+            return [] if keys is not None and not keys else list(await build(list(keys or ())))
+        names = tuple(sorted(columns))
+        rows = await self.statements.rows(model, (shape, names), lambda ks: build(ks).values_list(*names), keys)
+        make = partial_maker(model, names)
+        return [make(row) for row in rows]
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)
-
-    def visible_transactions(self, **filters: Any) -> list[QuerySet]:
-        """One queryset per kind: the four kinds share a table but not their permissions."""
-        return [
-            restrict(Transaction.filter(kind=kind, **filters), self.principal, module=module)
-            for kind, module in MODULE_OF_KIND.items()
-        ]
 
     def _by_id(self, model: type[Model]) -> Loader:
         async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[Any]:
             # ordered by id: the model's default order (accounts by name) is no use to a look-up by
             # key, and led PostgreSQL to walk that order's index
-            found = {o.id: o for o in await records(self.visible(model).filter(id__in=list(keys)).order_by("id"),
-                                                  columns)}
+            found = {o.id: o for o in await self.records(
+                model, ("by id", model), lambda ids: self.visible(model).filter(id__in=ids).order_by("id"), keys,
+                columns)}
             return [found.get(k) for k in keys]
 
         return Loader(load, model)
 
     async def _users(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[User | None]:
-        found = {u.id: u for u in await records(User.filter(id__in=list(keys)).order_by("id"), columns)}
+        found = {u.id: u for u in await self.records(
+            User, "users", lambda ids: User.filter(id__in=ids).order_by("id"), keys, columns)}
         return [found.get(k) for k in keys]
 
     async def _stages(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Stage | None]:
-        found = {s.id: s for s in await records(Stage.filter(id__in=list(keys)).order_by("id"), columns)}
+        found = {s.id: s for s in await self.records(
+            Stage, "stages by id", lambda ids: Stage.filter(id__in=ids).order_by("id"), keys, columns)}
         return [found.get(k) for k in keys]
 
     async def _contacts_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Contact]]:
-        rows = await records(self.visible(Contact).filter(account_id__in=list(keys)), columns)
+        rows = await self.records(Contact, "contacts by account",
+                                  lambda ids: self.visible(Contact).filter(account_id__in=ids), keys, columns)
         grouped = _group(rows, "account_id")
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        grouped = _group(await records(self.visible(Deal).filter(account_id__in=list(keys)), columns), "account_id")
+        rows = await self.records(Deal, "deals by account",
+                                  lambda ids: self.visible(Deal).filter(account_id__in=ids), keys, columns)
+        grouped = _group(rows, "account_id")
         return [grouped.get(k, []) for k in keys]
 
     async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        linked = DealContact.filter(contact_id__in=list(keys))
-        # The deals through a subquery on the links: SQLite cannot start a LEFT JOIN from the
-        # links, and would otherwise walk every deal in the model's order.
-        visible = self.visible(Deal).filter(id__in=Subquery(linked.values("deal_id")))
+        def visible(ids: list[int]) -> QuerySet:
+            # The deals through a subquery on the links: SQLite cannot start a LEFT JOIN from the
+            # links, and would otherwise walk every deal in the model's order.
+            linked = DealContact.filter(contact_id__in=ids).values("deal_id")
+            return self.visible(Deal).filter(id__in=Subquery(linked))
+
         grouped: dict[int, list[Deal]] = defaultdict(list)
         if columns:  # one query: each deal's columns with the contact it is linked to
             names = tuple(sorted(columns))
             make, deals, at = partial_maker(Deal, names), {}, names.index("id")
-            rows = await visible.filter(deal_contacts__contact_id__in=list(keys)).values_list(
-                "deal_contacts__contact_id", *names)
+            rows = await self.statements.rows(
+                Deal, ("deals by contact", names),
+                lambda ids: visible(ids).filter(deal_contacts__contact_id__in=ids).values_list(
+                    "deal_contacts__contact_id", *names),
+                keys)
             for contact_id, *values in rows:
                 deal = deals.get(values[at]) or deals.setdefault(values[at], make(values))
                 grouped[contact_id].append(deal)
             return [grouped.get(k, []) for k in keys]
-        links, deals = await asyncio.gather(linked.values_list("contact_id", "deal_id"), visible)
+        links, deals = await asyncio.gather(
+            DealContact.filter(contact_id__in=list(keys)).values_list("contact_id", "deal_id"), visible(list(keys)))
         by_id = {deal.id: deal for deal in deals}
         order = {deal.id: n for n, deal in enumerate(deals)}  # the deals' own order in each list
         for contact_id, deal_id in links:
@@ -219,23 +244,35 @@ class Loaders:
 
     async def _organizations(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Organization | None]:
         mine = sorted(set(keys) & self.principal.organization_ids)
-        found = {o.id: o for o in await records(Organization.filter(id__in=mine).order_by("id"), columns)}
+        found = {o.id: o for o in await self.records(
+            Organization, "organizations", lambda ids: Organization.filter(id__in=ids).order_by("id"), mine, columns)}
         return [found.get(k) for k in keys]
 
     async def _transactions(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Transaction | None]:
-        found = {t.id: t for qs in self.visible_transactions(id__in=list(keys)) for t in await records(qs, columns)}
+        found = {t.id: t for t in await self._each_kind("transactions", "id__in", keys, columns)}
         return [found.get(k) for k in keys]
+
+    async def _each_kind(self, shape: str, filter_: str, keys: Sequence[int], columns: Sequence[str] | None) -> list[Transaction]:
+        """The visible transactions of every kind filtered by `filter_` (an `IN` of the keys)."""
+        found = []
+        for kind, module in MODULE_OF_KIND.items():
+            def build(ids: list[int], kind: str = kind, module: str = module) -> QuerySet:
+                return restrict(Transaction.filter(kind=kind, **{filter_: ids}), self.principal, module=module)
+
+            found += await self.records(Transaction, (shape, kind), build, keys, columns)
+        return found
 
     async def _conversions_by_source(
         self, keys: Sequence[int], columns: Sequence[str] | None
     ) -> list[list[Transaction]]:
-        rows = [t for qs in self.visible_transactions(source_id__in=list(keys)) for t in await records(qs, columns)]
+        rows = await self._each_kind("conversions", "source_id__in", keys, columns)
         grouped = _group(sorted(rows, key=lambda t: t.id), "source_id")
         return [grouped.get(k, []) for k in keys]
 
     def _parts(self, model: type[Model], parent: str, *order: str) -> Loader:
         async def load(keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Any]]:
-            rows = await records(model.filter(**{f"{parent}__in": list(keys)}).order_by(*order), columns)
+            rows = await self.records(model, ("parts", model, parent, order),
+                                      lambda ids: model.filter(**{f"{parent}__in": ids}).order_by(*order), keys, columns)
             grouped = _group(rows, parent)
             return [grouped.get(k, []) for k in keys]
 

@@ -23,7 +23,7 @@ import pytest_asyncio  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 from tortoise.contrib.test import truncate_all_models  # noqa: E402
 
-from app.db import tortoise_config  # noqa: E402
+from app.db import create_schema, tortoise_config  # noqa: E402
 from app.services.stages import ensure_default_stages  # noqa: E402
 from app.services.users import ensure_default_roles  # noqa: E402
 
@@ -59,7 +59,7 @@ def database_url():
         await admin(f'CREATE DATABASE "{name}"')
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(f"{base}/{name}"))
-            await ctx.generate_schemas(safe=False)
+            await create_schema(ctx)
 
     asyncio.run(create())
     yield f"{base}/{name}"
@@ -77,7 +77,7 @@ async def db(database_url):
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
         if database_url.startswith("sqlite"):
-            await ctx.generate_schemas(safe=False)
+            await create_schema(ctx)
         else:
             await truncate_all_models()
         await ensure_default_roles()

@@ -45,10 +45,11 @@ from app.models.transactions import (
     Transaction,
     TransactionLine,
 )
-from app.models.users import Access, ApiToken, Grant, LoginAttempt, Role, SharingRule, User
+from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User
 
 __all__ = [
     "Access",
+    "AccessStamp",
     "Account",
     "ApiToken",
     "BooksContact",

@@ -84,6 +84,24 @@ class SharingRule(Timestamped):
         table = "sharing_rules"
 
 
+class AccessStamp(Model):
+    """One row whose stamp database triggers replace, in the writer's transaction, on every change
+    to what users may do: roles, grants, sharing rules, organization memberships, users' roles
+    (`app.db.ACCESS_SOURCES`).
+
+    The look-up that authenticates a request reads the stamp with the user, and what a user may
+    reach is kept per process by (user, role, stamp): a change anywhere is seen by every process
+    on its next request. A random stamp, not a counter, so that a restored backup or a fresh test
+    database never meets what was kept for an earlier one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    stamp = fields.CharField(max_length=32)
+
+    class Meta:
+        table = "access_stamp"
+
+
 class ApiToken(Model):
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name="api_tokens", on_delete=fields.CASCADE, db_index=True)

@@ -115,7 +115,7 @@ class OrganizationService(RecordService):
             org = await Organization.create(**cleaned.values)
             await Membership.create(organization_id=org.id, user_id=principal.user.id)
             await install_default_templates(org)
-        principal.organization_ids = principal.organization_ids | {org.id}
+        principal.joined(org.id)
         return org
 
     async def update(self, principal: Principal, record_id: int | str, data: dict[str, Any]) -> Organization:

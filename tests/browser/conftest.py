@@ -21,7 +21,7 @@ import pytest_asyncio
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import truncate_all_models
 
-from app.db import tortoise_config
+from app.db import create_schema, tortoise_config
 from app.services.stages import ensure_default_stages
 from app.services.users import ensure_default_roles
 
@@ -57,7 +57,7 @@ async def live_db(live_db_url):
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(live_db_url))
         if live_db_url.startswith("sqlite"):
-            await ctx.generate_schemas(safe=True)
+            await create_schema(ctx)
         await truncate_all_models()
         await ensure_default_roles()
         await ensure_default_stages()

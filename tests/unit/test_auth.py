@@ -41,7 +41,7 @@ async def test_api_tokens_are_stored_hashed_and_revocable(db):
     user = await f.make_user()
     token, secret = await auth.create_api_token(user, "Spreadsheet sync")
     assert secret.startswith("kz_") and secret not in token.token_hash
-    assert (await auth.user_for_token(secret)).id == user.id
+    assert (await auth.user_for_token(secret)).user.id == user.id
     assert (await ApiToken.get(id=token.id)).last_used_at is not None
     assert await auth.user_for_token(secret + "x") is None
     await auth.revoke_api_token(user, token.id)
@@ -54,7 +54,7 @@ async def test_password_change_ends_other_sessions(db):
     user = await f.make_user()
     session: dict = {}
     auth.start_session(session, user)
-    assert (await auth.user_for_session(session)).id == user.id
+    assert (await auth.user_for_session(session)).user.id == user.id
     with pytest.raises(ValidationError):
         await auth.change_password(user, "wrong", "a much longer password")
     with pytest.raises(ValidationError):

@@ -1,4 +1,5 @@
-"""The committed migrations match the models, apply cleanly, and create the indexes we rely on."""
+"""The committed migrations match the models, apply cleanly, and create the indexes and triggers
+we rely on."""
 
 from __future__ import annotations
 
@@ -66,7 +67,17 @@ async def _check_applied(url: str, dialect: str) -> None:
         await ctx.init(config=tortoise_config(url))
         conn = ctx.connections.get("default")
         missing = _expected_indexed_columns(ctx.apps) - await _indexed_columns(conn, dialect)
-    assert not missing, f"columns without an index after migrating: {sorted(missing)}"
+        assert not missing, f"columns without an index after migrating: {sorted(missing)}"
+        # the access stamp is there, and the triggers that replace it (see app.db.ACCESS_SOURCES);
+        # SQL by hand: tortoise keeps a model's INSERT in the first dialect it wrote to
+        async def stamp() -> list[dict]:
+            return await conn.execute_query_dict("SELECT id, stamp FROM access_stamp")
+
+        first = await stamp()
+        await conn.execute_query(
+            "INSERT INTO roles (name, description, is_system, sees_all_records, created_at, modified_at)"
+            " VALUES ('Auditors', '', false, false, '2026-01-01', '2026-01-01')")
+        assert [row["id"] for row in first] == [1] and await stamp() != first
 
 
 async def test_migrations_apply_on_sqlite_with_indexes(tmp_path):

@@ -123,7 +123,7 @@ async def test_api_tokens_shown_once_listed_and_revoked(signed_in, client):
     assert empty.status_code == 422 and "This field is required." in empty.text
     created = await post(client, "/settings/account/tokens", {"name": "Export"})
     secret = re.search(r'<code id="token-secret">([^<]+)</code>', created.text).group(1)
-    assert (await auth.user_for_token(secret)).id == me.id
+    assert (await auth.user_for_token(secret)).user.id == me.id
     listing = (await client.get("/settings/account")).text
     assert secret not in listing and "Export" in listing and secret[:10] in listing
     token = await ApiToken.get(user_id=me.id)

@@ -1,0 +1,107 @@
+"""Look-ups by key whose SQL tortoise builds once.
+
+Building a query costs tortoise about as much as SQLite takes to run it: pypika terms are copied
+at every step and every `IN` value becomes a parameter object. The look-ups that DataLoaders and
+prefetching send on every request differ only in their keys, so, as SQLAlchemy's compiled cache
+does, their SQL is built once per shape and later calls only bind new keys:
+
+- a shape is the caller's name for the query (everything the query depends on besides the keys:
+  the caller keeps a `Statements` per principal when the query filters by what the principal may
+  see), the database's dialect, and the number of keys rounded up to a power of two; shorter key
+  lists are padded with their last key, which changes nothing an `IN` finds;
+- the keys' places among the parameters are found by building the query once with sentinel keys,
+  negative numbers that no primary or foreign key takes.
+
+Rows come back as `values_list` returns them, each value converted as its field converts it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.router import router
+from tortoise.models import Model
+from tortoise.queryset import ValuesListQuery
+
+SENTINEL = -(2**62)  # the first sentinel key; the n-th is SENTINEL - n
+MOST_KEYS = 1024  # longer key lists are rare (a page holds at most a few hundred records): not kept
+
+
+def _bucket(n: int) -> int:
+    return 1 << (n - 1).bit_length()
+
+
+def _db(model: type[Model]) -> Any:
+    """The connection a read of `model` uses now (a transaction's, inside one), as tortoise picks it."""
+    return router.db_for_read(model) or model._meta.db
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]  # (place among the parameters, index of the key)
+    converters: tuple[Callable[[Any], Any] | None, ...]  # None: the driver's value is the value
+
+    @classmethod
+    def build(cls, query: ValuesListQuery, n: int) -> Statement | None:
+        """The statement of `query`, built with the n sentinel keys; None when the keys did not
+        all become parameters (then the query cannot be reused with other keys)."""
+        query._choose_db_if_not_chosen()
+        query._make_query()
+        sql, params = query.query.get_parameterized_sql()
+        slots = tuple((place, SENTINEL - value) for place, value in enumerate(params)
+                      if type(value) is int and SENTINEL - n < value <= SENTINEL)
+        if {index for _, index in slots} != set(range(n)) or str(SENTINEL) in sql:
+            return None
+        native = {name for _, name, _ in query.model._meta.db_native_fields}
+        converters = tuple(None if name in native else query.resolve_to_python_value(query.model, name)
+                           for name in query.fields.values())
+        return cls(sql, tuple(params), slots, converters)
+
+    async def rows(self, db: Any, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+        params = list(self.params)
+        for place, index in self.slots:
+            params[place] = keys[index]
+        _, rows = await db.execute_query(self.sql, params)
+        converters = self.converters
+        if not any(converters):
+            return [tuple(row) for row in rows]
+        return [tuple(v if f is None else f(v) for f, v in zip(converters, row, strict=True)) for row in rows]
+
+
+class Statements:
+    """Built statements by shape, least recently used out first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, Statement | None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    async def rows(self, model: type[Model], shape: Hashable, build: Callable[[list[Any]], ValuesListQuery],
+                   keys: Sequence[Any] | None) -> list[tuple[Any, ...]]:
+        """The rows of `build(keys)`: a `values_list` query of `model` in which the keys are
+        values of `IN` filters, and nothing else varies with them. `keys` None: a query without
+        keys (`build` gets an empty list)."""
+        if keys is not None and not keys:
+            return []
+        n = _bucket(len(keys)) if keys else 0
+        db = _db(model)
+        if n > MOST_KEYS:
+            return list(await build(list(keys)))
+        key = (shape, db.capabilities.dialect, n)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            statement = self._kept[key]
+        else:
+            statement = self._kept[key] = Statement.build(build([SENTINEL - i for i in range(n)]), n)
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        if statement is None:
+            return list(await build(list(keys or ())))
+        return await statement.rows(db, list(keys) + [keys[-1]] * (n - len(keys)) if keys else [])
