@@ -3,6 +3,9 @@ and the canvas that numbers pages "n / N"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -12,17 +15,23 @@ from reportlab.platypus import Flowable
 
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
-from app.pdf.labels import GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
+from app.pdf.labels import FOOTER, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
 
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy line breaking that works for Japanese (any character) and English (at spaces)."""
+    """Greedy line breaking that works for Japanese (any character) and English (at spaces).
+    Widths add up character by character (reportlab does not kern), so a paragraph that fits
+    is measured once and one that does not is measured a character at a time."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        if stringWidth(paragraph, font, size) <= width:
+            lines.append(paragraph)
+            continue
+        line, used = "", 0.0
         for ch in paragraph:
-            if stringWidth(line + ch, font, size) <= width or not line:
-                line += ch
+            w = stringWidth(ch, font, size)
+            if used + w <= width or not line:
+                line, used = line + ch, used + w
                 continue
             cut = line.rfind(" ")
             if cut > 0 and line.isascii():
@@ -31,8 +40,31 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
             else:
                 lines.append(line)
                 line = ch
+            used = stringWidth(line, font, size)
         lines.append(line)
     return lines
+
+
+class _Text:
+    """The strings of one block in a single text object: reportlab's drawString opens, formats
+    and closes a text object for every string, which costs a block of forty strings more than
+    the strings themselves."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canv, self.obj, self.font = canvas, canvas.beginText(), None
+
+    def put(self, x: float, y: float, text: str, font: str, size: float, align: float = 0) -> None:
+        """`text` at (x, y); `align` 0 starts it there, 0.5 centres it, 1 ends it there."""
+        if self.font != (font, size):
+            self.obj.setFont(font, size)
+            self.font = (font, size)
+        if align:
+            x -= align * stringWidth(text, font, size)
+        self.obj.setTextOrigin(x, y)
+        self.obj.textOut(text)
+
+    def draw(self) -> None:
+        self.canv.drawText(self.obj)
 
 
 class Header(Flowable):
@@ -89,33 +121,29 @@ class Header(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        c, top = self.canv, self.height
-        c.setFont(self.font, 20)
-        c.drawCentredString(self.width / 2, top - 20, self.r._(TITLES[self.r.doc.kind]))
+        c, top, font = self.canv, self.height, self.font
+        text = _Text(c)
+        text.put(self.width / 2, top - 20, self.r._(TITLES[self.r.doc.kind]), font, 20, align=0.5)
         y = top - 30
+        c.setLineWidth(0.6)
         for line in self.name_lines:  # recipient, underlined
             y -= 17
-            c.setFont(self.font, 13)
-            c.drawString(0, y + 3, line)
-            c.setLineWidth(0.6)
-            c.line(0, y + 1, stringWidth(line, self.font, 13), y + 1)
-        for text, size in self.left_lines:
+            text.put(0, y + 3, line, font, 13)
+            c.line(0, y + 1, stringWidth(line, font, 13), y + 1)
+        for line, size in self.left_lines:
             y -= size * 1.3
-            c.setFont(self.font, size)
-            c.drawString(0, y, text)
+            text.put(0, y, line, font, size)
         y -= 4 * mm
-        c.setFont(self.font, 8)
         for line in self.lead:
             y -= 10.4
-            c.drawString(0, y, line)
+            text.put(0, y, line, font, 8)
         x, y = self.width - self.RIGHT, top - 30
         c.setLineWidth(0.3)
         c.setStrokeColor(GRID)
         for label, value in self.meta:  # document facts, ruled
             y -= 13
-            c.setFont(self.font, 8)
-            c.drawString(x + 2, y + 3, label)
-            c.drawString(x + self.LABEL, y + 3, value)
+            text.put(x + 2, y + 3, label, font, 8)
+            text.put(x + self.LABEL, y + 3, value, font, 8)
             c.line(x, y, self.width, y)
         y -= 4 * mm
         if self.logo:
@@ -123,14 +151,13 @@ class Header(Flowable):
             y -= h
             c.drawImage(reader, x, y, w, h, mask="auto")
             y -= 2 * mm
-        c.setFont(self.font, 11)
         for line in self.issuer_lines:
             y -= 14
-            c.drawString(x, y + 3, line)
-        for text, size in self.right_lines:
+            text.put(x, y + 3, line, font, 11)
+        for line, size in self.right_lines:
             y -= size * 1.3
-            c.setFont(self.font, size)
-            c.drawString(x, y, text)
+            text.put(x, y, line, font, size)
+        text.draw()
 
 
 class Totals(Flowable):
@@ -140,9 +167,10 @@ class Totals(Flowable):
     COLUMNS = (30 * mm, 28 * mm, 24 * mm, 28 * mm)
     ROW = 15
 
-    def __init__(self, rows: list[list[str]], total_row: int, note: str, fonts: FontSet) -> None:
+    def __init__(self, rows: list[list[str]], rates: int, note: str, fonts: FontSet) -> None:
+        """`rows`: one per tax rate (`rates` of them), then subtotal, total and the rest."""
         super().__init__()
-        self.rows, self.total_row, self.note, self.font = rows, total_row, note, fonts.regular
+        self.rows, self.sums, self.note, self.font = rows, rates, note, fonts.regular
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -150,28 +178,27 @@ class Totals(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        c = self.canv
+        c, font, text = self.canv, self.font, _Text(self.canv)
         left = self.width - sum(self.COLUMNS)
         edges = [left + sum(self.COLUMNS[:i]) for i in range(5)]
         y = self.height
         for n, row in enumerate(self.rows):
-            size = 10 if n == self.total_row else 8.5
+            size = 10 if n == self.sums + 1 else 8.5  # the total stands out
             y -= self.ROW
-            if n == self.total_row:
+            if n == self.sums:  # a rule between the rates and the sums
                 c.setLineWidth(1)
                 c.setStrokeColor(colors.black)
                 c.line(left, y + self.ROW, self.width, y + self.ROW)
-            c.setFont(self.font, size)
-            c.drawString(edges[0] + 3, y + 4, row[0])
-            c.drawRightString(edges[2] - 3, y + 4, row[1])
-            c.drawString(edges[2] + 3, y + 4, row[2])
-            c.drawRightString(edges[4] - 3, y + 4, row[3])
+            text.put(edges[0] + 3, y + 4, row[0], font, size)
+            text.put(edges[2] - 3, y + 4, row[1], font, size, align=1)
+            text.put(edges[2] + 3, y + 4, row[2], font, size)
+            text.put(edges[4] - 3, y + 4, row[3], font, size, align=1)
             c.setLineWidth(0.3)
             c.setStrokeColor(GRID)
             c.line(left, y, self.width, y)
         if self.note:
-            c.setFont(self.font, 8)
-            c.drawRightString(self.width, y - 10, self.note)
+            text.put(self.width, y - 10, self.note, font, 8, align=1)
+        text.draw()
 
 
 class TextBlock(Flowable):
@@ -196,40 +223,40 @@ class TextBlock(Flowable):
                 TextBlock("", "\n".join(self.lines[fits:]), self.font)]
 
     def draw(self) -> None:
-        c, y = self.canv, self.height
+        y, text = self.height, _Text(self.canv)
         if self.heading:
-            c.setFont(self.font, 9.5)
-            c.drawString(0, y - 10, self.heading)
-        c.setFont(self.font, 8)
+            text.put(0, y - 10, self.heading, self.font, 9.5)
         y -= 13
         for line in self.lines:
             y -= 10.5
-            c.drawString(0, y + 2, line)
+            text.put(0, y + 2, line, self.font, 8)
+        text.draw()
 
 
-def numbered_canvas(doc: PdfDocument, fonts: FontSet):
+class NumberedCanvas(Canvas):
     """A canvas that draws "n / N" and the document number once the page count is known."""
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+    def __init__(self, *args, footer: str, font: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer, self._footer_font = footer, font
+        self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(fonts.regular, 8)
-                self.setFillColor(colors.HexColor("#555555"))
-                self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{self._pageNumber} / {total}")
-                self.drawString(MARGIN, 10 * mm, doc.number)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(self._footer_font, 8)
+            self.setFillColor(FOOTER)
+            self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{self._pageNumber} / {total}")
+            self.drawString(MARGIN, 10 * mm, self._footer)
+            super().showPage()
+        super().save()
 
 
+def numbered_canvas(doc: PdfDocument, fonts: FontSet) -> Callable[..., NumberedCanvas]:
+    """The canvas maker of `doc`'s PDF: pages numbered, the document number in the footer."""
+    return partial(NumberedCanvas, footer=doc.number, font=fonts.regular)

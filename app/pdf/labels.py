@@ -41,6 +41,7 @@ MARGIN = 15 * mm
 LINE_WIDTHS = (9 * mm, None, 14 * mm, 12 * mm, 24 * mm, 14 * mm, 14 * mm, 26 * mm)  # None: the rest
 GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e8edf2")
+FOOTER = colors.HexColor("#555555")
 
 
 def format_date(value, lang: str) -> str:

@@ -139,3 +139,31 @@ def _png() -> bytes:
     out = BytesIO()
     Image.new("RGB", (120, 40), (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+@pytest.mark.parametrize("text,joiner", [
+    ("お振込手数料はご負担ください。" * 12, ""),  # Japanese breaks between any two characters
+    ("Payment is due within thirty days of the invoice date, by bank transfer. " * 6, " "),  # English at spaces
+])
+def test_free_text_wraps_within_the_width_and_keeps_every_character(text, joiner):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from app.pdf.blocks import wrap_text
+
+    fonts = font_set()
+    text = text.strip()
+    lines = wrap_text(text + "\n二行目", fonts.regular, 8, 200)
+    assert len(lines) > 3 and lines[-1] == "二行目"  # kept line breaks stay
+    assert all(stringWidth(line, fonts.regular, 8) <= 200 for line in lines)
+    assert joiner.join(lines[:-1]) == text
+    if joiner:
+        assert not any(line.startswith(" ") or line.endswith(" ") for line in lines)
+        assert all(word.isalpha() or word[-1] in ",." for line in lines for word in line.split())
+
+
+def test_the_total_is_set_larger_than_the_other_sums():
+    sizes: dict[str, float] = {}
+    page = PdfReader(BytesIO(render_pdf(invoice()))).pages[0]
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.setdefault(
+        (text.split() or [""])[0], size))  # a row of the sums reads back as one run
+    assert sizes["合計"] > sizes["小計"] == sizes["10%対象"] == sizes["入金済額"] == sizes["お支払残高"]
