@@ -12,6 +12,9 @@ does, their SQL is built once per shape and later calls only bind new keys:
 - the keys' places among the parameters are found by building the query once with sentinel keys,
   negative numbers that no primary or foreign key takes.
 
+A page of a list (`Statements.bound`) binds its LIMIT and OFFSET the same way; their sentinels
+are large positive numbers, as tortoise refuses negative ones.
+
 Rows come back as `values_list` returns them, each value converted as its field converts it.
 """
 
@@ -27,6 +30,7 @@ from tortoise.models import Model
 from tortoise.queryset import ValuesListQuery
 
 SENTINEL = -(2**62)  # the first sentinel key; the n-th is SENTINEL - n
+BOUND = 2**62 + 7  # the first sentinel of other bound values (LIMIT, OFFSET); the n-th is BOUND + n
 MOST_KEYS = 1024  # longer key lists are rare (a page holds at most a few hundred records): not kept
 
 
@@ -47,15 +51,16 @@ class Statement:
     converters: tuple[Callable[[Any], Any] | None, ...]  # None: the driver's value is the value
 
     @classmethod
-    def build(cls, query: ValuesListQuery, n: int) -> Statement | None:
-        """The statement of `query`, built with the n sentinel keys; None when the keys did not
-        all become parameters (then the query cannot be reused with other keys)."""
+    def build(cls, query: ValuesListQuery, sentinels: Sequence[int]) -> Statement | None:
+        """The statement of `query`, built with `sentinels` in place of the values to bind; None
+        when they did not all become parameters (then the query cannot be reused)."""
         query._choose_db_if_not_chosen()
         query._make_query()
         sql, params = query.query.get_parameterized_sql()
-        slots = tuple((place, SENTINEL - value) for place, value in enumerate(params)
-                      if type(value) is int and SENTINEL - n < value <= SENTINEL)
-        if {index for _, index in slots} != set(range(n)) or str(SENTINEL) in sql:
+        index = {value: i for i, value in enumerate(sentinels)}
+        slots = tuple((place, index[value]) for place, value in enumerate(params)
+                      if type(value) is int and value in index)
+        if {i for _, i in slots} != set(range(len(sentinels))) or any(str(v) in sql for v in sentinels[:1]):
             return None
         native = {name for _, name, _ in query.model._meta.db_native_fields}
         converters = tuple(None if name in native else query.resolve_to_python_value(query.model, name)
@@ -91,17 +96,32 @@ class Statements:
         if keys is not None and not keys:
             return []
         n = _bucket(len(keys)) if keys else 0
-        db = _db(model)
         if n > MOST_KEYS:
             return list(await build(list(keys)))
-        key = (shape, db.capabilities.dialect, n)
+        padded = list(keys) + [keys[-1]] * (n - len(keys)) if keys else []
+        return await self._run(model, (shape, n), lambda: build([SENTINEL - i for i in range(n)]),
+                               tuple(SENTINEL - i for i in range(n)), padded, lambda: build(list(keys or ())))
+
+    async def bound(self, model: type[Model], shape: Hashable, build: Callable[..., ValuesListQuery],
+                    values: Sequence[int]) -> list[tuple[Any, ...]]:
+        """The rows of `build(*values)`: a `values_list` query of `model` in which the values
+        (non-negative integers, such as LIMIT and OFFSET) are the only parameters that vary."""
+        sentinels = tuple(BOUND + i for i in range(len(values)))
+        return await self._run(model, (shape, "bound", len(values)), lambda: build(*sentinels), sentinels,
+                               list(values), lambda: build(*values))
+
+    async def _run(self, model: type[Model], shape: Hashable, build: Callable[[], ValuesListQuery],
+                   sentinels: tuple[int, ...], values: list[Any],
+                   plain: Callable[[], ValuesListQuery]) -> list[tuple[Any, ...]]:
+        db = _db(model)
+        key = (shape, db.capabilities.dialect)
         if key in self._kept:
             self._kept.move_to_end(key)
             statement = self._kept[key]
         else:
-            statement = self._kept[key] = Statement.build(build([SENTINEL - i for i in range(n)]), n)
+            statement = self._kept[key] = Statement.build(build(), sentinels)
             if len(self._kept) > self.size:
                 self._kept.popitem(last=False)
         if statement is None:
-            return list(await build(list(keys or ())))
-        return await statement.rows(db, list(keys) + [keys[-1]] * (n - len(keys)) if keys else [])
+            return list(await plain())
+        return await statement.rows(db, values)

@@ -175,7 +175,8 @@ async def list_transactions(
     if filter is not None:
         id_types = {"id": TYPE_NAMES[kind], "contact": "BooksContact", "organization": "Organization"}
         queryset = queryset.filter(to_q(filter, id_types))
-    return await page(info, queryset, order_by(order, ["-issue_date", "-number"]), first, after, TYPE_NAMES[kind])
+    return await page(info, queryset, order_by(order, ["-issue_date", "-number"]), first, after, TYPE_NAMES[kind],
+                      filtered=filter is not None)
 
 
 ComposeEmailResult = Annotated[

@@ -45,18 +45,24 @@ async def list_records(
     paths: Mapping[str, str] | None = None,
 ) -> Connection:
     queryset = service.query(info.context.principal)
-    if filter is not None and filter is not strawberry.UNSET:
+    filtered = filter is not None and filter is not strawberry.UNSET
+    if filtered:
         queryset = queryset.filter(to_q(filter, id_types, paths))
-    return await page(info, queryset, order_by(order, default_order), first, after, service.model.__name__)
+    return await page(info, queryset, order_by(order, default_order), first, after, service.model.__name__,
+                      filtered=filtered)
 
 
 async def page(info: Info, queryset: Any, order: list[str], first: int | None, after: str | None,
-               type_name: str) -> Connection:
+               type_name: str, *, filtered: bool) -> Connection:
     """A connection page of `type_name` records: read with the columns the document needs, then
-    the selected relations prefetched for the whole page."""
+    the selected relations prefetched for the whole page.
+
+    Unfiltered, `queryset` is what the service lets the principal see of `type_name` records,
+    which only the principal's reach decides: its statement is kept with the reach's."""
     needs = needs_of(info)
+    kept = None if filtered else (info.context.loaders.statements, ("page", type_name))
     connection, _ = await asyncio.gather(
-        paginate(queryset, order, first, after, columns=needs.get(queryset.model)),
+        paginate(queryset, order, first, after, columns=needs.get(queryset.model), kept=kept),
         info.context.loaders.preload(needs),
     )
     await prefetch_connection(info, type_name, [e.node for e in connection.edges], needs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -18,7 +18,8 @@ from graphql import GraphQLError
 from tortoise.queryset import QuerySet
 
 from app import settings
-from schema.columns import records
+from app.statements import Statements
+from schema.columns import partial_maker, records
 
 T = TypeVar("T")
 _CURSOR_PREFIX = "offset:"
@@ -78,9 +79,13 @@ class Connection(Generic[T]):
 
 async def paginate(
     queryset: QuerySet, order: list[str], first: int | None, after: str | None,
-    columns: Iterable[str] | None = None,
+    columns: Iterable[str] | None = None, kept: tuple[Statements, Hashable] | None = None,
 ) -> Connection:
-    """A page of `queryset`; `columns`, when given, are all the rows are read with."""
+    """A page of `queryset`; `columns`, when given, are all the rows are read with.
+
+    `kept`: where the page's statement may be kept, and the name of `queryset` there: what
+    nothing but the statements' owner (a user's reach) decides. Then only LIMIT and OFFSET are
+    bound anew (`app.statements`)."""
     size = settings.DEFAULT_PAGE_SIZE if first is None else first
     if not 0 <= size <= settings.MAX_PAGE_SIZE:
         raise BadInput(
@@ -88,8 +93,16 @@ async def paginate(
             max_page_size=settings.MAX_PAGE_SIZE,
         )
     start = decode_cursor(after) + 1 if after else 0
-    rows_query = queryset.order_by(*order).offset(start).limit(size + 1)
-    rows = await records(rows_query, columns)
+    ordered = queryset.order_by(*order)
+    if kept is not None and columns:
+        statements, shape = kept
+        names = tuple(sorted(columns))
+        make = partial_maker(queryset.model, names)
+        rows = [make(row) for row in await statements.bound(
+            queryset.model, (shape, tuple(order), names),
+            lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*names), (size + 1, start))]
+    else:
+        rows = await records(ordered.offset(start).limit(size + 1), columns)
     edges = [Edge(node=row, offset=start + i) for i, row in enumerate(rows[:size])]
     return Connection(
         edges=edges,
