@@ -97,10 +97,11 @@ async def paginate(
     if kept is not None and columns:
         statements, shape = kept
         names = tuple(sorted(columns))
-        make = partial_maker(queryset.model, names)
-        rows = [make(row) for row in await statements.bound(
+        values = await statements.bound(
             queryset.model, (shape, tuple(order), names),
-            lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*names), (size + 1, start))]
+            lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*names), (size + 1, start))
+        make = partial_maker(queryset.model, names)
+        rows = [make(row) for row in values]
     else:
         rows = await records(ordered.offset(start).limit(size + 1), columns)
     edges = [Edge(node=row, offset=start + i) for i, row in enumerate(rows[:size])]
