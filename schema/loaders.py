@@ -127,9 +127,12 @@ class Loaders:
             self.stage.keep(await self.records(Stage, "stages", lambda _: Stage.all().order_by("id"), None,
                                                needs[Stage]))
 
-    @cached_property
+    @property
     def statements(self) -> Statements:
-        return self.principal.statements if self.principal is not None else Statements()
+        """The principal's, read each time: `Principal.joined` replaces them mid-request."""
+        if self.principal is None:
+            return self.__dict__.setdefault("_statements", Statements())
+        return self.principal.statements
 
     async def records(self, model: type[Model], shape: Any, build: Any, keys: Sequence[Any] | None,
                       columns: Iterable[str] | None) -> list[Any]:
