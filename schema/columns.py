@@ -161,5 +161,10 @@ async def records(queryset: QuerySet, columns: Iterable[str] | None) -> list[Mod
     if not columns:
         return list(await queryset)
     names = tuple(sorted(columns))
-    make = partial_maker(queryset.model, names)
-    return [make(row) for row in await queryset.values_list(*names)]
+    return partials(queryset.model, names, await queryset.values_list(*names))
+
+
+def partials(model: type[Model], names: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> list[Model]:
+    """Partial `model` records (see `partial_maker`) of rows holding the fields `names`."""
+    make = partial_maker(model, names)
+    return [make(row) for row in rows]

@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
 from app.statements import Statements
-from schema.columns import partial_maker
+from schema.columns import partial_maker, partials
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -145,9 +145,8 @@ class Loaders:
         if not columns:
             return [] if keys is not None and not keys else list(await build(list(keys or ())))
         names = tuple(sorted(columns))
-        rows = await self.statements.rows(model, (shape, names), lambda ks: build(ks).values_list(*names), keys)
-        make = partial_maker(model, names)
-        return [make(row) for row in rows]
+        return partials(model, names, await self.statements.rows(
+            model, (shape, names), lambda ks: build(ks).values_list(*names), keys))
 
     def visible(self, model: type[Model]):
         return restrict(model.all(), self.principal)

@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 
 from app import settings
 from app.statements import Statements
-from schema.columns import partial_maker, records
+from schema.columns import partials, records
 
 T = TypeVar("T")
 _CURSOR_PREFIX = "offset:"
@@ -100,8 +100,7 @@ async def paginate(
         values = await statements.bound(
             queryset.model, (shape, tuple(order), names),
             lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*names), (size + 1, start))
-        make = partial_maker(queryset.model, names)
-        rows = [make(row) for row in values]
+        rows = partials(queryset.model, names, values)
     else:
         rows = await records(ordered.offset(start).limit(size + 1), columns)
     edges = [Edge(node=row, offset=start + i) for i, row in enumerate(rows[:size])]
