@@ -14,7 +14,6 @@ read-write access to the record.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Q
@@ -23,6 +22,7 @@ from tortoise.queryset import QuerySet
 
 from app.errors import NotFound, PermissionDenied
 from app.i18n import N_
+from app.kept import MISSING, Kept
 from app.statements import Statements
 from app.models import (
     Access,
@@ -129,7 +129,6 @@ class Reach:
     `statements` keeps the look-ups built for this reach (`app.statements`): those that filter by
     what it may see depend on nothing else, and live exactly as long as the reach is kept."""
 
-    user_id: int
     grants: frozenset[tuple[str, str]]
     sees_all: bool
     scopes: dict[str, Scope]
@@ -174,7 +173,7 @@ class Reach:
                 scope.read_owner_ids |= owners
                 if write:
                     scope.write_owner_ids |= owners
-        return cls(user_id=user.id, grants=frozenset(grant_rows), sees_all=role.sees_all_records, scopes=scopes,
+        return cls(grants=frozenset(grant_rows), sees_all=role.sees_all_records, scopes=scopes,
                    organization_ids=frozenset(organization_ids))
 
 
@@ -185,20 +184,15 @@ class _Reaches:
     request's authenticating look-up reads, so a kept reach is never older than the database."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple[int, int, str], Reach] = OrderedDict()
+        self._kept: Kept[Reach] = Kept(size)
 
     async def get(self, user: User, stamp: str | None) -> Reach:
         if stamp is None:  # a database without its stamp row: nothing can be kept
             return await Reach.load(user)
         key = (user.id, user.role_id, stamp)
         reach = self._kept.get(key)
-        if reach is not None:
-            self._kept.move_to_end(key)
-            return reach
-        reach = self._kept[key] = await Reach.load(user)
-        if len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        if reach is MISSING:
+            reach = self._kept.put(key, await Reach.load(user))
         return reach
 
     def __len__(self) -> int:

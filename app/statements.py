@@ -20,7 +20,6 @@ Rows come back as `values_list` returns them, each value converted as its field 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,8 @@ from typing import Any
 from tortoise.router import router
 from tortoise.models import Model
 from tortoise.queryset import ValuesListQuery
+
+from app.kept import MISSING, Kept
 
 SENTINEL = -(2**62)  # the first sentinel key; the n-th is SENTINEL - n
 BOUND = 2**62 + 7  # the first sentinel of other bound values (LIMIT, OFFSET); the n-th is BOUND + n
@@ -82,8 +83,7 @@ class Statements:
     """Built statements by shape, least recently used out first."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._kept: OrderedDict[Hashable, Statement | None] = OrderedDict()
+        self._kept: Kept[Statement | None] = Kept(size)
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -115,13 +115,9 @@ class Statements:
                    plain: Callable[[], ValuesListQuery]) -> list[tuple[Any, ...]]:
         db = _db(model)
         key = (shape, db.capabilities.dialect)
-        if key in self._kept:
-            self._kept.move_to_end(key)
-            statement = self._kept[key]
-        else:
-            statement = self._kept[key] = Statement.build(build(), sentinels)
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+        statement = self._kept.get(key)
+        if statement is MISSING:
+            statement = self._kept.put(key, Statement.build(build(), sentinels))
         if statement is None:
             return list(await plain())
         return await statement.rows(db, values)

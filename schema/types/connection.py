@@ -93,16 +93,16 @@ async def paginate(
             max_page_size=settings.MAX_PAGE_SIZE,
         )
     start = decode_cursor(after) + 1 if after else 0
-    ordered = queryset.order_by(*order)
     if kept is not None and columns:
         statements, shape = kept
         names = tuple(sorted(columns))
-        values = await statements.bound(
+        values = await statements.bound(  # the query is built only when its statement is not kept
             queryset.model, (shape, tuple(order), names),
-            lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*names), (size + 1, start))
+            lambda limit, offset: queryset.order_by(*order).offset(offset).limit(limit).values_list(*names),
+            (size + 1, start))
         rows = partials(queryset.model, names, values)
     else:
-        rows = await records(ordered.offset(start).limit(size + 1), columns)
+        rows = await records(queryset.order_by(*order).offset(start).limit(size + 1), columns)
     edges = [Edge(node=row, offset=start + i) for i, row in enumerate(rows[:size])]
     return Connection(
         edges=edges,
