@@ -54,6 +54,20 @@ MAX_PAGE_SIZE: int = config("KIZUNA_MAX_PAGE_SIZE", cast=int, default=100)
 DEFAULT_PAGE_SIZE: int = config("KIZUNA_DEFAULT_PAGE_SIZE", cast=int, default=25)
 MAX_QUERY_DEPTH: int = config("KIZUNA_MAX_QUERY_DEPTH", cast=int, default=10)
 MAX_ALIASES: int = config("KIZUNA_MAX_ALIASES", cast=int, default=30)
+# Checked before a document is parsed or validated, so no request can hold a worker for long.
+GRAPHQL_MAX_BODY_BYTES: int = config("KIZUNA_GRAPHQL_MAX_BODY_BYTES", cast=int, default=1024 * 1024)
+GRAPHQL_MAX_QUERY_BYTES: int = config("KIZUNA_GRAPHQL_MAX_QUERY_BYTES", cast=int, default=100_000)
+GRAPHQL_MAX_TOKENS: int = config("KIZUNA_GRAPHQL_MAX_TOKENS", cast=int, default=10_000)
+GRAPHQL_MAX_VARIABLES: int = config("KIZUNA_GRAPHQL_MAX_VARIABLES", cast=int, default=100)
+GRAPHQL_MAX_SELECTIONS: int = config("KIZUNA_GRAPHQL_MAX_SELECTIONS", cast=int, default=200)
+# Parsed and validated documents are cached only up to this size (larger ones are parsed anew).
+GRAPHQL_CACHE_MAX_QUERY_BYTES: int = config("KIZUNA_GRAPHQL_CACHE_MAX_QUERY_BYTES", cast=int, default=16_384)
+GRAPHQL_CACHE_SIZE: int = config("KIZUNA_GRAPHQL_CACHE_SIZE", cast=int, default=256)
+
+# Request bodies, counted while they stream in (Content-Length is not trusted): url-encoded
+# forms and every route not named otherwise; upload routes take a document plus this margin.
+FORM_MAX_BYTES: int = config("KIZUNA_FORM_MAX_BYTES", cast=int, default=1024 * 1024)
+UPLOAD_MARGIN_BYTES: int = config("KIZUNA_UPLOAD_MARGIN_BYTES", cast=int, default=64 * 1024)
 
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")

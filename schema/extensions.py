@@ -1,4 +1,4 @@
-"""Request limits, caches and error masking.
+"""Validation limits and error masking (size caps and caches: schema/limits.py).
 
 Depth and alias limits are plain graphql-core validation rules added as the SAME classes on every
 request. strawberry's QueryDepthLimiter/MaxAliasesLimiter build a new rule class per request
@@ -25,19 +25,30 @@ from graphql import (
     SelectionSetNode,
     ValidationRule,
 )
-from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, SchemaExtension
 
 from app import settings
 from schema.execution import ExecutionContext
+from schema.limits import ParseWithinLimits, ValidateCached
 
 logger = logging.getLogger("kizuna.graphql")
 
 
 class QueryDepthRule(ValidationRule):
-    """Refuse operations nested deeper than settings.MAX_QUERY_DEPTH (introspection excluded)."""
+    """Refuse operations nested deeper than settings.MAX_QUERY_DEPTH (introspection excluded).
+
+    Each fragment's depth is computed once per document and remembered: walking every spread
+    path instead is exponential (`fragment F0 { ...F1 ...F1 }`, `F1 { ...F2 ...F2 }`, ...), so
+    the rule stays linear in the document's size.
+    """
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.fragment_depths: dict[str, int] = {}
+        self.in_progress: set[str] = set()
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        depth = self._depth(node.selection_set, frozenset())
+        depth = self.selection_depth(node.selection_set)
         limit = settings.MAX_QUERY_DEPTH
         if depth > limit:
             self.report_error(
@@ -47,7 +58,7 @@ class QueryDepthRule(ValidationRule):
                 )
             )
 
-    def _depth(self, selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
+    def selection_depth(self, selection_set: SelectionSetNode | None) -> int:
         if selection_set is None:
             return 0
         deepest = 0
@@ -55,15 +66,24 @@ class QueryDepthRule(ValidationRule):
             if isinstance(selection, FieldNode):
                 if selection.name.value.startswith("__"):
                     continue  # GraphiQL's introspection query is deep by nature
-                deepest = max(deepest, 1 + self._depth(selection.selection_set, seen))
+                deepest = max(deepest, 1 + self.selection_depth(selection.selection_set))
             elif isinstance(selection, InlineFragmentNode):
-                deepest = max(deepest, self._depth(selection.selection_set, seen))
+                deepest = max(deepest, self.selection_depth(selection.selection_set))
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.context.get_fragment(name)
-                if fragment is not None and name not in seen:  # cycles are another rule's job
-                    deepest = max(deepest, self._depth(fragment.selection_set, seen | {name}))
+                deepest = max(deepest, self.fragment_depth(selection.name.value))
         return deepest
+
+    def fragment_depth(self, name: str) -> int:
+        if name in self.fragment_depths:
+            return self.fragment_depths[name]
+        fragment = self.context.get_fragment(name)
+        if fragment is None or name in self.in_progress:
+            return 0  # unknown fragments and cycles are other rules' errors
+        self.in_progress.add(name)
+        depth = self.selection_depth(fragment.selection_set)
+        self.in_progress.discard(name)
+        self.fragment_depths[name] = depth
+        return depth
 
 
 class AliasLimitRule(ValidationRule):
@@ -129,11 +149,12 @@ class MaskUnexpectedErrors(SchemaExtension):
 
 
 def extensions() -> list[Any]:
-    """In order: parse (cached), add the limit rules, validate (cached), mask errors."""
+    """In order: parse within the size caps (small documents cached), add the limit rules,
+    validate (cached for small documents), mask errors."""
     return [
-        ParserCache,
+        ParseWithinLimits,
         lambda: AddValidationRules(LIMIT_RULES),
-        ValidationCache,
+        ValidateCached,
         MaskUnexpectedErrors,
     ]
 

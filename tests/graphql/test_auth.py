@@ -82,8 +82,9 @@ async def test_queries_are_not_accepted_by_get(gql, client):
     response = await client.get(
         "/graphql", params={"query": ME}, headers={"Authorization": f"Bearer {token}"}
     )
-    assert response.status_code == 400
-    assert "not allowed" in response.text
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 async def test_api_token_lifecycle(gql, client):
