@@ -32,8 +32,10 @@ from strawberry.schema.schema import validate_document
 
 from app import settings
 
-# graphql-core's message when `max_tokens` stops the parser (checked by tests/graphql/test_limits.py).
+# graphql-core's messages when `max_tokens` or its nesting guard stop the parser (the codes they
+# map to are checked by tests/graphql/test_limits.py).
 _TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted."
+_NESTING_LIMIT_MESSAGE = "nested too deeply. Parsing aborted."
 
 
 def limit_error(message: str, code: str, **extensions: Any) -> GraphQLError:
@@ -62,6 +64,7 @@ def parse_document(query: str) -> DocumentNode:
 
 def _parse_checked(query: str) -> DocumentNode:
     limit = settings.GRAPHQL_MAX_TOKENS
+    too_deep = False
     try:
         document = parse(query, max_tokens=limit)
     except GraphQLSyntaxError as error:
@@ -69,9 +72,12 @@ def _parse_checked(query: str) -> DocumentNode:
             raise limit_error(
                 f"The query has more than {limit} tokens.", "TOO_MANY_TOKENS", max_tokens=limit,
             ) from None
-        raise
-    except RecursionError:
-        # graphql-core's parser recurses per nesting level; the depth rule never sees these.
+        if _NESTING_LIMIT_MESSAGE not in error.message:
+            raise
+        too_deep = True
+    except RecursionError:  # graphql-core's parser recurses per nesting level
+        too_deep = True
+    if too_deep:
         raise limit_error(
             "The query is nested too deeply to be read.", "QUERY_TOO_DEEP",
             max_depth=settings.MAX_QUERY_DEPTH,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
 
@@ -119,3 +120,93 @@ def test_committed_schema_matches_the_code():
     committed = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
     if committed != sdl():
         pytest.fail(f"schema.graphql is out of date; regenerate it with `{REGENERATE}`")
+
+
+def fragment_chain(length: int) -> str:
+    """`query { ...F0 }` where each fragment spreads the next one twice: 2^length paths."""
+    fragments = [f"fragment F{i} on Query {{ __typename ...F{i + 1} ...F{i + 1} }}" for i in range(length - 1)]
+    fragments.append(f"fragment F{length - 1} on Query {{ __typename }}")
+    return f"# {uuid.uuid4()}\nquery {{ ...F0 }} " + " ".join(fragments)
+
+
+async def test_depth_rule_is_linear_in_fragment_chains(gql, monkeypatch):
+    """Each fragment's depth is computed once: a chain twice as long costs twice as much."""
+    from schema.extensions import QueryDepthRule
+
+    visits = []
+    real = QueryDepthRule.selection_depth
+
+    def counting(self, selection_set):
+        visits.append(1)
+        assert len(visits) < 10_000, "the depth rule walks every spread path"  # fail, don't hang
+        return real(self, selection_set)
+
+    monkeypatch.setattr(QueryDepthRule, "selection_depth", counting)
+    user = await f.make_user("Sales")
+    cost = {}
+    for length in (24, 48):
+        visits.clear()
+        assert (await gql(user, fragment_chain(length))) == {"__typename": "Query"}
+        cost[length] = len(visits)
+    assert cost[24] <= 2 * 24
+    assert cost[48] <= 2 * cost[24] + 2  # per fragment the same, not 2^24 times more
+
+
+async def limit_code(gql, user, query: str, variables: dict | None = None) -> str:
+    body = (await gql.post(user, query, variables)).json()
+    assert body.get("data") is None, body
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def test_size_caps_refuse_before_validation(gql, monkeypatch):
+    user = await f.make_user("Sales")
+    validated = []
+    real = strawberry_schema.validate
+    monkeypatch.setattr(strawberry_schema, "validate", lambda *a, **k: validated.append(1) or real(*a, **k))
+
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_QUERY_BYTES", 2000)
+    assert await limit_code(gql, user, "{ me { timezone } }" + "#" * 2000) == "QUERY_TOO_LARGE"
+    # Counted in bytes: 700 Japanese characters are 2,100 bytes.
+    assert await limit_code(gql, user, "{ me { timezone } }#" + "あ" * 700) == "QUERY_TOO_LARGE"
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_QUERY_BYTES", 100_000)
+
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_TOKENS", 50)
+    assert await limit_code(gql, user, "{ " + "__typename " * 60 + "}") == "TOO_MANY_TOKENS"
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_TOKENS", 10_000)
+
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_VARIABLES", 5)
+    declared = ", ".join(f"$v{i}: Int" for i in range(6))
+    assert await limit_code(gql, user, f"query({declared}) {{ __typename }}") == "TOO_MANY_VARIABLES"
+
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_SELECTIONS", 20)
+    assert await limit_code(gql, user, "{ me { " + "timezone " * 21 + "} }") == "TOO_MANY_FIELDS"
+    spreads = "{ ...A " + "...A " * 20 + "} fragment A on Query { __typename }"
+    assert await limit_code(gql, user, spreads) == "TOO_MANY_FIELDS"
+
+    # Nesting the parser itself cannot follow is refused, not an internal error.
+    assert await limit_code(gql, user, "{ me " * 600 + "}" * 600) == "QUERY_TOO_DEEP"
+    assert validated == []
+
+    ok = "query($v0: Int) { contacts(first: $v0) { totalCount } me { " + "timezone " * 20 + "} }"
+    assert "errors" not in (await gql.post(user, ok, {"v0": 1})).json()
+
+
+def documents_holding(marker: str) -> list:
+    from graphql import DocumentNode
+
+    gc.collect()
+    return [o for o in gc.get_objects()
+            if isinstance(o, DocumentNode) and o.loc is not None and marker in o.loc.source.body]
+
+
+async def test_only_small_documents_stay_cached(gql):
+    user = await f.make_user("Sales")
+    small = f"# {uuid.uuid4()}\n{{ me {{ timezone }} }}"
+    assert "errors" not in (await gql.post(user, small)).json()
+    assert len(documents_holding(small)) == 1  # kept for the next identical request
+
+    marker = str(uuid.uuid4())
+    large = f"# {marker}\n{{ me {{ timezone }} }}\n" + "#" * settings.GRAPHQL_CACHE_MAX_QUERY_BYTES
+    for _ in range(2):
+        assert "errors" not in (await gql.post(user, large)).json()
+    assert documents_holding(marker) == []
