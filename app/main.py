@@ -13,6 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app import settings
 from app.db import tortoise_config
+from app.limits import BodyLimitMiddleware
 from app.middleware import AuthMiddleware, CSRFMiddleware
 
 STATIC_DIR = settings.BASE_DIR / "static"
@@ -31,14 +32,17 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         async with RegisterTortoise(app, config=tortoise_config(db_url)):
             yield
 
+    routes = [
+        graphql_route(),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        *page_routes,
+    ]
     return Starlette(
         debug=settings.DEBUG,
-        routes=[
-            graphql_route(),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-            *page_routes,
-        ],
+        routes=routes,
         middleware=[
+            # First: no body reaches anything (CSRF's form check, form parsers) past its limit.
+            Middleware(BodyLimitMiddleware, routes=routes),
             Middleware(
                 SessionMiddleware,
                 secret_key=str(settings.SECRET_KEY),

@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app import auth
+from app import auth, settings
+from app.limits import limit_body
 from app.i18n import N_, gettext
 from schema.context import Context, build_context
 from schema.extensions import Schema, extensions
@@ -114,4 +115,4 @@ class GraphQLEndpoint:
 
 def graphql_route() -> Route:
     # Every method reaches the view, which answers 405 for those it refuses (schema/http.py).
-    return Route("/graphql", GraphQLEndpoint())
+    return limit_body(Route("/graphql", GraphQLEndpoint()), settings.GRAPHQL_MAX_BODY_BYTES, json=True)

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
+from app.limits import limit_body, upload_limit
 from app.models import Transaction
 from app.services import documents
 from app.services import transactions as txns
@@ -66,7 +67,7 @@ async def _parent_url(transaction_id: int | None, contact_id: int | None) -> str
 
 
 routes = [
-    *(kind_route(kp, "/{id:int}/documents", upload, ("POST",)) for kp in KIND_PAGES),
+    *(limit_body(kind_route(kp, "/{id:int}/documents", upload, ("POST",)), upload_limit()) for kp in KIND_PAGES),
     Route("/books/documents/{id:int}", page(download)),
     Route("/books/documents/{id:int}/delete", page(delete), methods=["POST"]),
 ]

@@ -21,6 +21,7 @@ from tortoise.queryset import QuerySet
 
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
+from app.limits import limit_body, upload_limit
 from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
 from app.permissions import Principal, can, require
 from app.services import documents
@@ -267,7 +268,8 @@ def _contact_routes() -> list[Route]:
     return [
         Route(PERSONS_EDITOR, page(persons_editor, "books_contacts")),
         Route(f"{base}/{{id:int}}/documents", page(document_list, "books_contacts")),
-        Route(f"{base}/{{id:int}}/documents", page(document_upload, "books_contacts"), methods=["POST"]),
+        limit_body(Route(f"{base}/{{id:int}}/documents", page(document_upload, "books_contacts"), methods=["POST"]),
+                   upload_limit()),
         Route(f"{base}/{{id:int}}/documents/{{doc_id:int}}/delete", page(document_delete, "books_contacts"),
               methods=["POST"]),
     ]

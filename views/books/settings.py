@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from app import settings as app_settings
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
+from app.limits import limit_body
 from app.models import Edition, Kind, Organization, SmtpSecurity, TaxRounding, User
 from app.services import email_templates
 from app.services import organizations as organization_service
@@ -398,7 +400,8 @@ routes = [
     Route("/books/organization/{id:int}/logo", page(logo)),
     Route("/books/settings", admin_page(organization_settings)),
     *(Route(form.action, admin_page(_saver(form)), methods=["POST"]) for form in FORMS),
-    Route("/books/settings/logo", admin_page(upload_logo), methods=["POST"]),
+    limit_body(Route("/books/settings/logo", admin_page(upload_logo), methods=["POST"]),
+               LOGO_MAX_BYTES + app_settings.UPLOAD_MARGIN_BYTES),
     Route("/books/settings/logo/delete", admin_page(delete_logo), methods=["POST"]),
     Route("/books/settings/members", admin_page(add_member), methods=["POST"]),
     Route("/books/settings/members/{user_id:int}/remove", admin_page(remove_member), methods=["POST"]),
