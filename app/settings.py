@@ -60,6 +60,9 @@ GRAPHQL_MAX_QUERY_BYTES: int = config("KIZUNA_GRAPHQL_MAX_QUERY_BYTES", cast=int
 GRAPHQL_MAX_TOKENS: int = config("KIZUNA_GRAPHQL_MAX_TOKENS", cast=int, default=10_000)
 GRAPHQL_MAX_VARIABLES: int = config("KIZUNA_GRAPHQL_MAX_VARIABLES", cast=int, default=100)
 GRAPHQL_MAX_SELECTIONS: int = config("KIZUNA_GRAPHQL_MAX_SELECTIONS", cast=int, default=200)
+# graphql-core's budget for comparing overlapping fields (its own default, 500,000, is ~4 s of
+# work); a document that needs more is refused with QUERY_TOO_COMPLEX.
+GRAPHQL_MAX_OVERLAP_COST: int = config("KIZUNA_GRAPHQL_MAX_OVERLAP_COST", cast=int, default=50_000)
 # Parsed and validated documents are cached only up to this size (larger ones are parsed anew).
 GRAPHQL_CACHE_MAX_QUERY_BYTES: int = config("KIZUNA_GRAPHQL_CACHE_MAX_QUERY_BYTES", cast=int, default=16_384)
 GRAPHQL_CACHE_SIZE: int = config("KIZUNA_GRAPHQL_CACHE_SIZE", cast=int, default=256)

@@ -3,8 +3,10 @@ small documents.
 
 In order, before validation: the query's size in bytes, its token count (graphql-core's
 `max_tokens` stops the parser), the variables an operation declares and the selections in any
-one selection set (graphql-core's OverlappingFieldsCanBeMerged is quadratic in those). Each
-refusal is a GraphQL error with its own `extensions.code`.
+one selection set. Each refusal is a GraphQL error with its own `extensions.code`. During
+validation, graphql-core's OverlappingFieldsCanBeMerged (quadratic in fields sharing a response
+name, fragments merged) works within settings.GRAPHQL_MAX_OVERLAP_COST, set on the module
+attribute graphql-core documents for it; a validation it aborts answers QUERY_TOO_COMPLEX.
 
 Parsed documents and their validation results are cached, but only for queries of at most
 settings.GRAPHQL_CACHE_MAX_QUERY_BYTES: a parsed document takes about twice its text's memory,
@@ -27,6 +29,8 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
+from graphql.validation.validate import ValidationAbortedError
+from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -136,8 +140,18 @@ class ValidateCached(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         validate = _validate_cached if context.query and is_small(context.query) else validate_document
+        # Read by the rule when a validation starts (graphql-core >= 3.3).
+        overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = settings.GRAPHQL_MAX_OVERLAP_COST
         # strawberry keeps graphql-core's schema on `_schema`; its ValidationCache reads it too.
-        context.pre_execution_errors = validate(
-            context.schema._schema, context.graphql_document, context.validation_rules,
-        )
+        errors = validate(context.schema._schema, context.graphql_document, context.validation_rules)
+        context.pre_execution_errors = [_with_code(error) for error in errors] if errors else errors
         yield
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    if not isinstance(error, ValidationAbortedError):
+        return error
+    message = error.message
+    if message == "Validation aborted.":  # the overlap budget or fragments nested too deeply
+        message = "The query is too complex to validate; send fewer overlapping fields or fragments."
+    return limit_error(message, "QUERY_TOO_COMPLEX", max_cost=settings.GRAPHQL_MAX_OVERLAP_COST)

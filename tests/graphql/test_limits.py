@@ -210,3 +210,17 @@ async def test_only_small_documents_stay_cached(gql):
     for _ in range(2):
         assert "errors" not in (await gql.post(user, large)).json()
     assert documents_holding(marker) == []
+
+
+async def test_overlapping_fields_work_within_a_budget(gql, monkeypatch):
+    """graphql-core compares every pair of same-named fields (fragments merged): the work is
+    bounded by settings.GRAPHQL_MAX_OVERLAP_COST, then refused with a code."""
+    user = await f.make_user("Sales")
+    fragments = " ".join(f"fragment F{i} on Query {{ {'me { timezone } ' * 150} }}" for i in range(5))
+    query = "{ " + " ".join(f"...F{i}" for i in range(5)) + " } " + fragments
+    assert await limit_code(gql, user, query) == "QUERY_TOO_COMPLEX"
+
+    repeated = f"# {uuid.uuid4()}\n{{ " + "me { timezone } " * 40 + "}"
+    assert "errors" not in (await gql.post(user, repeated)).json()
+    monkeypatch.setattr(settings, "GRAPHQL_MAX_OVERLAP_COST", 1000)
+    assert await limit_code(gql, user, repeated + " ") == "QUERY_TOO_COMPLEX"
