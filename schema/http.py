@@ -12,7 +12,7 @@
   not coerce) answers 400 with no `data` entry; an executed operation answers 200, field errors
   included. `application/json` (also for `*/*` or no Accept header): the legacy behaviour the
   specification keeps for it, 200 for every well-formed request. Neither acceptable: 406.
-- JSON numbers are decoded as Decimal, so a Decimal scalar receives exactly the digits sent.
+- JSON numbers keep the digits sent (schema.scalars.JSONNumber), so Decimals are exact.
 
 Every error, including those above, is a JSON body `{"errors": [{"message", "extensions":
 {"code"}}]}`. strawberry's view hooks used here (`parse_json`, `process_result`,
@@ -21,7 +21,6 @@ Every error, including those above, is a JSON body `{"errors": [{"message", "ext
 
 from __future__ import annotations
 
-import decimal
 import json
 from typing import Any
 
@@ -33,6 +32,8 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
+
+from schema.scalars import JSONNumber
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -101,7 +102,7 @@ class GraphQLOverHTTP(GraphQL):
             try:
                 response = await self.run(request)
             except HTTPException as error:
-                media_type = request.state.graphql_media_type if hasattr(request.state, "graphql_media_type") else JSON
+                media_type = getattr(request.state, "graphql_media_type", JSON)
                 response = error_response(error.status_code, error.reason, media_type)
         await response(scope, receive, send)
 
@@ -126,7 +127,7 @@ class GraphQLOverHTTP(GraphQL):
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
-            value = json.loads(data, parse_float=decimal.Decimal, parse_constant=_refuse_constant)
+            value = json.loads(data, parse_float=JSONNumber, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):  # also invalid UTF-8 and over-long integers
             raise HTTPException(400, "The request body is not valid JSON in UTF-8.") from None
         if not isinstance(value, dict):

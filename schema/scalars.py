@@ -2,8 +2,8 @@
 it; amounts always travel with their `currency` field.
 
 Numbers are exact whichever way they come: strings and integers as they are, JSON numbers in
-variables because the HTTP layer decodes them as Decimal (schema/http.py), and number literals
-in the query from their source text (graphql-core would read them through float).
+variables from the text the HTTP layer keeps with them (`JSONNumber`, schema/http.py), and
+number literals in the query from their source text (graphql-core would read them as floats).
 """
 
 from __future__ import annotations
@@ -16,7 +16,22 @@ from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.exceptions import StrawberryInputCoercionError
 
 
+class JSONNumber(float):
+    """A JSON number with a fraction or an exponent: a float to every other scalar (so `1.0` is
+    still an Int and error messages show `1.5`), with the digits as sent kept for Decimal."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> JSONNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 def _parse_decimal(value: Any) -> decimal.Decimal:
+    if isinstance(value, JSONNumber):
+        value = value.text
     if isinstance(value, decimal.Decimal):
         number = value
     elif isinstance(value, bool) or not isinstance(value, (str, int, float)):

@@ -125,3 +125,12 @@ async def test_decimal_json_numbers_are_exact(gql):
     for name, rate, shown in [("文字列", "0.1", "0.1"), ("整数", 12345678901234, "12345678901234")]:
         data = await gql(user, ITEM, {"input": {"name": name, "rate": rate}})
         assert data["createItem"]["item"]["rate"] == shown
+
+
+async def test_other_scalars_still_read_json_numbers_as_before(gql):
+    user = await f.make_user("Sales")
+    query = "query($n: Int) { contacts(first: $n) { totalCount } }"
+    response = await post(gql, user, '{"query": "%s", "variables": {"n": 2.0}}' % query)
+    assert response.json() == {"data": {"contacts": {"totalCount": 0}}}
+    response = await post(gql, user, '{"query": "%s", "variables": {"n": 2.5}}' % query)
+    assert "non-integer value: 2.5" in response.json()["errors"][0]["message"]
