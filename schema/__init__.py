@@ -18,8 +18,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app import auth, settings
-from app.limits import limit_body
 from app.i18n import N_, gettext
+from app.limits import limit_body
 from schema.context import Context, build_context
 from schema.extensions import Schema, extensions
 from schema.http import GraphQLOverHTTP

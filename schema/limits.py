@@ -29,8 +29,8 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
-from graphql.validation.validate import ValidationAbortedError
 from graphql.validation.rules import overlapping_fields_can_be_merged
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
