@@ -127,7 +127,9 @@ class GraphQLOverHTTP(GraphQL):
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
-            value = json.loads(data, parse_float=JSONNumber, parse_constant=_refuse_constant)
+            # Decoded here: json.loads would also take UTF-16 and UTF-32 bytes.
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            value = json.loads(text, parse_float=JSONNumber, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):  # also invalid UTF-8 and over-long integers
             raise HTTPException(400, "The request body is not valid JSON in UTF-8.") from None
         if not isinstance(value, dict):
