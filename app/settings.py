@@ -54,6 +54,13 @@ MAX_PAGE_SIZE: int = config("KIZUNA_MAX_PAGE_SIZE", cast=int, default=100)
 DEFAULT_PAGE_SIZE: int = config("KIZUNA_DEFAULT_PAGE_SIZE", cast=int, default=25)
 MAX_QUERY_DEPTH: int = config("KIZUNA_MAX_QUERY_DEPTH", cast=int, default=10)
 MAX_ALIASES: int = config("KIZUNA_MAX_ALIASES", cast=int, default=30)
+# Which executor runs GraphQL queries: "compiled" (schema.execution's plans, the fast default) or
+# "graphql-core" (the library's own, slower; to rule the compiled one out when chasing a problem).
+GRAPHQL_EXECUTORS = ("compiled", "graphql-core")
+GRAPHQL_EXECUTOR: str = config("KIZUNA_GRAPHQL_EXECUTOR", default="compiled")
+if GRAPHQL_EXECUTOR not in GRAPHQL_EXECUTORS:
+    raise ValueError(f"KIZUNA_GRAPHQL_EXECUTOR must be one of {', '.join(GRAPHQL_EXECUTORS)}, "
+                     f"not {GRAPHQL_EXECUTOR!r}")
 
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
