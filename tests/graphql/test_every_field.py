@@ -156,3 +156,15 @@ async def test_every_field_two_levels_deep_through_lists_and_node(gql, demo):
             assert node["node"] == rows[0], name
     assert seen["sales"] and seen["sales"] <= seen["admin"], sorted(seen["sales"] - seen["admin"])[:10]
     assert len(seen["sales"]) < len(seen["admin"])  # Sales does not see everything in the demo
+
+
+async def test_graphql_cores_executor_gives_the_same_answers(gql, demo, monkeypatch):
+    """KIZUNA_GRAPHQL_EXECUTOR=graphql-core (to rule the compiled executor out) changes nothing a
+    client sees: every list, every field, through HTTP."""
+    from app import settings
+
+    for name, (_, query) in LISTS.items():
+        compiled = await answer(gql, demo["sales"], query)
+        monkeypatch.setattr(settings, "GRAPHQL_EXECUTOR", "graphql-core")
+        assert await answer(gql, demo["sales"], query) == compiled, name
+        monkeypatch.setattr(settings, "GRAPHQL_EXECUTOR", "compiled")
