@@ -19,14 +19,17 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /srv/kizuna
-# The code runs from this directory (static/ and the templates sit next to the packages);
-# `pip install .` brings the pinned dependencies.
-COPY pyproject.toml README.md ./
+# Dependencies first, from the lock file (exact versions, hashes checked), in their own layer; then
+# Kizuna itself without re-resolving them. The code runs from this directory (static/ and the
+# templates sit next to the packages).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+COPY pyproject.toml README.md LICENSE ./
 COPY app ./app
 COPY schema ./schema
 COPY views ./views
 COPY static ./static
-RUN pip install . \
+RUN pip install --no-deps . \
     && rm -rf build *.egg-info \
     && useradd --system --user-group --home-dir /var/lib/kizuna --create-home --shell /usr/sbin/nologin kizuna \
     && chown kizuna:kizuna /var/lib/kizuna

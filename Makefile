@@ -5,18 +5,23 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench migrate makemigrations messages install install-dev serve demo clean
+.PHONY: run test bench lock migrate makemigrations messages install install-dev serve demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e .
+# Dependencies come from the lock files (exact versions with their hashes), Kizuna itself from
+# the work tree; a changed lock reinstalls. `make lock` re-resolves them after pyproject.toml
+# changes.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -35,6 +40,14 @@ test: install-dev
 
 bench: install-dev
 	$(PY) -m bench
+
+# Resolve pyproject.toml's dependencies into the lock files, for every platform (the Docker image
+# installs requirements.lock too). The dev lock is held to the runtime one's versions.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: install-dev
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
 
 makemigrations: install
 	$(VENV)/bin/tortoise makemigrations

@@ -71,6 +71,13 @@ GRAPHQL_CACHE_SIZE: int = config("KIZUNA_GRAPHQL_CACHE_SIZE", cast=int, default=
 # forms and every route not named otherwise; upload routes take a document plus this margin.
 FORM_MAX_BYTES: int = config("KIZUNA_FORM_MAX_BYTES", cast=int, default=1024 * 1024)
 UPLOAD_MARGIN_BYTES: int = config("KIZUNA_UPLOAD_MARGIN_BYTES", cast=int, default=64 * 1024)
+# Which executor runs GraphQL queries: "compiled" (schema.execution's plans, the fast default) or
+# "graphql-core" (the library's own, slower; to rule the compiled one out when chasing a problem).
+GRAPHQL_EXECUTORS = ("compiled", "graphql-core")
+GRAPHQL_EXECUTOR: str = config("KIZUNA_GRAPHQL_EXECUTOR", default="compiled")
+if GRAPHQL_EXECUTOR not in GRAPHQL_EXECUTORS:
+    raise ValueError(f"KIZUNA_GRAPHQL_EXECUTOR must be one of {', '.join(GRAPHQL_EXECUTORS)}, "
+                     f"not {GRAPHQL_EXECUTOR!r}")
 
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")

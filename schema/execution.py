@@ -10,9 +10,10 @@ the same text maps to the same operation node) into a plan: for each field its r
 to resolve it, and a completion function specialised to its return type. Running the plan costs a
 call or two per field:
 
-- fields without a resolver read the attribute (what strawberry's basic-field path does);
-- resolvers without arguments, permission classes or field extensions are called directly, with an
-  Info only when they ask for one;
+- plain fields (no resolver, permission classes, field extensions or directives, no exception
+  handlers in the schema) read the attribute (what strawberry's basic-field path does);
+- resolvers without arguments, permission classes, field extensions or directives are called
+  directly, with an Info only when they ask for one;
 - every other field goes through strawberry's resolver exactly as graphql-core calls it.
 
 Kept as graphql-core does it: error messages, locations and paths; null propagation to the nearest
@@ -64,6 +65,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from tortoise.models import Model
 
+from app import settings
+
 PLAN_CACHE_SIZE = 256
 T = TypeVar("T")
 # Values that are never awaitable, told by their exact type before the full predicate runs.
@@ -111,6 +114,13 @@ class _Unplannable(Exception):
 class _HasDirective(Visitor):
     def enter_directive(self, *_: Any) -> None:
         raise _Unplannable
+
+
+def _is_bare(sfield: Any) -> bool:
+    """A field with nothing around its value: no permission classes, field extensions or directives.
+    Only such a field may skip strawberry's resolver wrapper; every other one runs it, so its
+    permissions and extensions apply exactly as under graphql-core's executor."""
+    return not (sfield.extensions or sfield.permission_classes or sfield.directives)
 
 
 def _uses_variables(node: FieldNode) -> bool:
@@ -267,15 +277,16 @@ class _Compiler:
 
         sfield = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         resolve = field_def.resolve
-        if getattr(resolve, "_is_default", False) and sfield is not None:
+        bare = sfield is not None and _is_bare(sfield) and not self.exception_handlers
+        if bare and sfield.base_resolver is None and getattr(resolve, "_is_default", False):
             # strawberry's basic field: no resolver, no extensions, just the attribute
             if sfield.default_resolver is getattr:
                 return self.plain(attrgetter(sfield.python_name))
             return self.plain(lambda source: resolve(source, None))
 
         base = getattr(sfield, "base_resolver", None)
-        if (base is not None and not field_def.args and not nodes[0].arguments and not sfield.extensions
-                and not self.exception_handlers and self.info_class is not None):
+        if (bare and base is not None and not field_def.args and not nodes[0].arguments
+                and self.info_class is not None):
             return self.direct(parent, nodes, field_def, sfield, base)
 
         resolve = resolve or self.ex.field_resolver
@@ -499,13 +510,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.is_awaitable = is_awaitable
+        # KIZUNA_GRAPHQL_EXECUTOR=graphql-core: strawberry's execution context, unchanged
+        self.compiled = settings.GRAPHQL_EXECUTOR == "compiled"
+        if self.compiled:
+            self.is_awaitable = is_awaitable
         self.pending: list[tuple[Any, Callable, Path, Any, Any]] = []
         self.data: dict[str, Any] | None = None
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         middleware = self.middleware_manager.middlewares if self.middleware_manager else ()
-        if (self.operation.operation != OperationType.QUERY or serially or middleware
+        if (not self.compiled or self.operation.operation != OperationType.QUERY or serially or middleware
                 or self.abort_signal is not None or self.hooks is not None):
             return super().execute_operation(serially)
         runners = _plan_for(self)

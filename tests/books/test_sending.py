@@ -11,7 +11,6 @@ from app.models import Comment, Kind, Status, Transaction
 from app.permissions import Principal
 from app.services import sending
 from tests import factories as f
-from tests.mail.conftest import closed_port, smtp_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -4,13 +4,16 @@ their refusals, conversions linked both ways, payments, notes, sending, and the 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import BytesIO
 
-from app.errors import DeliveryFailed
+from pypdf import PdfReader
+
 from app.models import Kind, Status, Transaction
 from app.services import payments, workflow
 from tests import factories as f
 from tests.graphql.conftest import gid
 from tests.querycount import count_queries
+from tests.smtp import REFUSED
 
 INVOICE_FIELDS = """id number status displayStatus currency subtotal taxTotal total amountPaid balance
   taxRows { rate subtotal tax } contact { displayName } pdfUrl
@@ -257,9 +260,7 @@ async def test_draft_invoice_takes_no_payment(gql):
         "__typename": "Conflict", "message": "Send the invoice (or mark it as sent) before recording payments."}
 
 
-async def test_notes_and_history_in_the_request_language(gql, monkeypatch):
-    import schema.context
-
+async def test_notes_and_history_in_the_request_language(gql):
     user, principal, _, customer = await books_user()
     inv = await f.make_transaction(principal, "invoice", customer)
     add = """mutation($id: ID!, $text: String!) { addComment(transactionId: $id, text: $text) { __typename
@@ -269,11 +270,12 @@ async def test_notes_and_history_in_the_request_language(gql, monkeypatch):
     data = await gql(user, add, {"id": gid("Invoice", inv.id), "text": " "})
     assert data["addComment"]["fields"] == [{"path": "text", "message": "This field is required."}]
 
-    monkeypatch.setattr(schema.context, "gettext", lambda lang, msgid: f"[{lang}] {msgid}")
-    data = await gql(user, "query($id: ID!) { invoice(id: $id) { comments { text } } }",
-                     {"id": gid("Invoice", inv.id)}, headers={"Accept-Language": "ja"})
-    # History is translated when read; a note is the user's own words.
-    assert [c["text"] for c in data["invoice"]["comments"]] == ["[ja] Created.", "電話で確認済み"]
+    comments = "query($id: ID!) { invoice(id: $id) { comments { text } } }"
+    data = await gql(user, comments, {"id": gid("Invoice", inv.id)}, headers={"Accept-Language": "ja"})
+    # History is translated when read (from app/locale's catalog); a note is the user's own words.
+    assert [c["text"] for c in data["invoice"]["comments"]] == ["作成しました。", "電話で確認済み"]
+    data = await gql(user, comments, {"id": gid("Invoice", inv.id)}, headers={"Accept-Language": "en"})
+    assert [c["text"] for c in data["invoice"]["comments"]] == ["Created.", "電話で確認済み"]
 
 
 async def test_display_status_filters_and_ordering(gql):
@@ -316,7 +318,7 @@ SEND = """mutation($id: ID!, $input: SendInput!) { sendInvoice(id: $id, input: $
   ... on DeliveryFailed { message } } }"""
 
 
-async def test_compose_then_send_needs_smtp(gql, monkeypatch):
+async def test_compose_then_send_needs_smtp(gql, smtp_server_refusing):
     user, principal, org, customer = await books_user()
     inv = await f.make_transaction(principal, "invoice", customer)
     inv_id = gid("Invoice", inv.id)
@@ -335,30 +337,25 @@ async def test_compose_then_send_needs_smtp(gql, monkeypatch):
     assert result["fields"][0] == {
         "path": "to", "message": "Send to the customer's contact persons; put other addresses in Cc (someone@else.jp)."}
 
-    org.smtp_host, org.sender_email = "smtp.example.jp", "billing@example.jp"
+    # A real SMTP server (aiosmtpd) that refuses one address at RCPT: nothing is sent to anyone.
+    org.smtp_host, org.smtp_port, org.smtp_security = "127.0.0.1", smtp_server_refusing.port, "none"
+    org.sender_email = "billing@example.jp"
     await org.save()
-    sent = []
-
-    async def pdf(txn, lang=None):  # rendering is tested with the PDFs; here only the mapping counts
-        return b"%PDF-1.7"
-
-    monkeypatch.setattr("app.services.books_pdf.render", pdf)
-
-    async def refuse(smtp, msg):
-        raise DeliveryFailed(reason="550 mailbox unavailable")
-
-    monkeypatch.setattr("app.mail.smtp.send_message", refuse)
-    result = (await gql(user, SEND, {"id": inv_id, "input": message}))["sendInvoice"]
-    assert result == {"__typename": "DeliveryFailed", "message": "The e-mail could not be sent: 550 mailbox unavailable"}
+    refused = {**message, "cc": [REFUSED]}
+    result = (await gql(user, SEND, {"id": inv_id, "input": refused}, headers={"Accept-Language": "ja"}))["sendInvoice"]
+    assert result == {"__typename": "DeliveryFailed",
+                      "message": "メールを送信できませんでした：SMTP サーバーが宛先のメールアドレスを受け付けませんでした。"}
+    assert smtp_server_refusing.messages == []
     assert (await Transaction.get(id=inv.id)).status == Status.DRAFT
 
-    async def accept(smtp, msg):
-        sent.append(msg)
-
-    monkeypatch.setattr("app.mail.smtp.send_message", accept)
     result = (await gql(user, SEND, {"id": inv_id, "input": message}))["sendInvoice"]
     assert result["invoice"] == {"status": "SENT", "comments": [{"action": "created"}, {"action": "sent"}]}
-    assert len(sent) == 1
+    (sent,) = smtp_server_refusing.messages
+    assert (sent["To"], sent["Subject"]) == (person.email, data["subject"])
+    (attachment,) = list(sent.iter_attachments())
+    assert attachment.get_filename() == "請求書_INV-00001.pdf"
+    pdf = attachment.get_content()  # rendered by the real renderer, read back as text
+    assert "INV-00001" in "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
 
     await workflow.void(principal, Kind.INVOICE, inv.id)
     data = (await gql(user, COMPOSE, {"id": inv_id}))["composeEmail"]

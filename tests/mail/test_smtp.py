@@ -7,7 +7,7 @@ from app.errors import DeliveryFailed, ValidationError
 from app.i18n import gettext
 from app.mail.message import build_message
 from app.mail.smtp import SmtpSettings, send_message
-from tests.mail.conftest import (
+from tests.smtp import (
     PASSWORD,
     REFUSED,
     USERNAME,

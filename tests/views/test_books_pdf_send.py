@@ -11,7 +11,7 @@ import pytest
 
 from app.models import EmailTemplate, Role, Status, Transaction
 from tests import factories as f
-from tests.mail.conftest import RecordingHandler, free_port, running
+from tests.smtp import RecordingHandler, free_port, running
 from tests.views.conftest import hx_post, login
 
 needs_renderer = pytest.mark.skipif(importlib.util.find_spec("app.pdf.render") is None,
