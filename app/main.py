@@ -13,6 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app import settings
 from app.db import tortoise_config
+from app.headers import SecurityHeadersMiddleware
 from app.middleware import AuthMiddleware, CSRFMiddleware
 
 STATIC_DIR = settings.BASE_DIR / "static"
@@ -39,6 +40,8 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
             *page_routes,
         ],
         middleware=[
+            # Outermost: its headers (and Secure cookies) reach every response, the session's too.
+            Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,
                 secret_key=str(settings.SECRET_KEY),
