@@ -4,7 +4,8 @@
 // CSRF check every cookie-authenticated POST must pass.
 "use strict";
 
-const EXAMPLE_QUERY = `# Kizuna GraphQL API. Run with Ctrl-Enter; the schema is in the Docs panel.
+const EXAMPLE_QUERY = `# Kizuna GraphQL API. Run a query with Ctrl-Enter;
+# the schema is in the Docs panel.
 query Me {
   me {
     user { name email }
