@@ -65,7 +65,8 @@ async def test_main_pages_report_no_csp_violation(live_server, live_db, browser_
         "/leads", "/deals", f"/deals/{deal.id}", "/tasks", "/events", "/cases",
         "/books/contacts", "/books/items", "/books/estimates", "/books/invoices", f"/books/invoices/{invoice.id}",
         "/books/invoices/new", "/books/receivables", "/books/settings", "/books/settings/templates",
-        "/settings/users", "/settings/sharing", "/settings/account", "/no/such/page",
+        "/settings/users", "/settings/sharing", "/settings/account", f"/portal/{invoice.portal_token}",
+        "/no/such/page",
     ]
     for url in urls:
         response = await page.goto(f"{live_server}{url}")
