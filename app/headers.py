@@ -16,7 +16,8 @@
   they are, or the browser would drop them.
 
 A response that sets one of these headers itself keeps its own value (downloads send
-`Content-Security-Policy: sandbox`, the portal `Referrer-Policy: no-referrer`).
+`Content-Security-Policy: sandbox`, the portal `Referrer-Policy: no-referrer`, the GraphiQL page
+the policy with a style nonce).
 """
 
 from __future__ import annotations
@@ -24,18 +25,26 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+def content_security_policy(*, style_nonce: str | None = None) -> str:
+    """The policy; a page whose library inserts a <style> element at run time (GraphiQL) passes a
+    fresh nonce for it, and still allows no inline script."""
+    style_src = f"'self' 'nonce-{style_nonce}'" if style_nonce else "'self'"
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {style_src}",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -7,11 +7,13 @@ carries inline script; this one loads only /static files, pinned in static/vendo
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.headers import content_security_policy
 from views.templating import render
 
 
@@ -33,4 +35,11 @@ GRAPHIQL = Assets(
 
 
 def graphiql_page(request: Request, endpoint: str = "/graphql") -> Response:
-    return render(request, "graphiql/index.html", {"graphiql": GRAPHIQL, "endpoint": endpoint})
+    # GraphiQL's dialogs lock scrolling by inserting a <style> element (react-remove-scroll), which
+    # carries the nonce in `__webpack_nonce__` when one is set: static/js/graphiql.js sets it from
+    # the page, and this page's policy allows styles with that nonce, fresh on every response.
+    nonce = secrets.token_urlsafe(16)
+    response = render(request, "graphiql/index.html",
+                      {"graphiql": GRAPHIQL, "endpoint": endpoint, "style_nonce": nonce})
+    response.headers["Content-Security-Policy"] = content_security_policy(style_nonce=nonce)
+    return response

@@ -17,6 +17,9 @@ query Me {
 
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("graphiql");
+  // Read by the <style> GraphiQL's dialogs insert (react-remove-scroll): the page's CSP allows
+  // styles carrying this response's nonce, and no other inline style.
+  window.__webpack_nonce__ = root.dataset.styleNonce;
   const fetcher = GraphiQL.createFetcher({
     url: root.dataset.endpoint,
     headers: { "X-CSRF-Token": root.dataset.csrfToken },

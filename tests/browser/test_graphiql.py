@@ -1,5 +1,6 @@
 """GraphiQL works with no internet: signed in, /graphql opens the vendored GraphiQL and runs a
-query while every request to another host is blocked, with no CSP violation."""
+query while every request to another host is blocked, with no CSP violation (its settings dialog
+included)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,10 @@ async def test_graphiql_runs_a_query_offline(live_server, live_db, browser_page)
     result = page.locator(".graphiql-response")
     await result.get_by_text('"aoi@example.jp"').wait_for()
     assert '"佐藤 葵"' in await result.inner_text()
+    # Its dialogs insert a <style> (scroll lock): allowed by the page's nonce, nothing refused.
+    await page.get_by_role("button", name="Open settings dialog").click()
+    await page.get_by_role("dialog").wait_for()
+    await page.keyboard.press("Escape")
+    await page.get_by_role("dialog").wait_for(state="detached")
     assert elsewhere == []
     assert await violations(page) == []

@@ -38,7 +38,11 @@ async def test_graphiql_page_loads_only_our_own_files(client, signed_in):
     assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", html), "the page names another host"
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
     assert page.headers["cache-control"] == "no-store"
-    assert "script-src 'self'" in page.headers["content-security-policy"]
+    policy = page.headers["content-security-policy"]
+    nonce = re.search(r'data-style-nonce="([^"]+)"', html).group(1)
+    assert "script-src 'self';" in policy and f"style-src 'self' 'nonce-{nonce}';" in policy
+    again = await client.get("/graphql", headers=HTML)
+    assert nonce not in again.headers["content-security-policy"]  # fresh on every response
     token = re.search(r'data-csrf-token="([^"]+)"', html).group(1)
     assert token == re.search(r'name="csrf_token" value="([^"]+)"',
                               (await client.get("/settings/account")).text).group(1)

@@ -44,7 +44,7 @@ async def test_signed_in_pages_are_not_stored_but_static_files_are_cacheable(cli
     assert script.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_templates_carry_no_inline_script_handler_or_style():
+def test_templates_carry_no_inline_script_handler_or_style():
     templates = settings.BASE_DIR / "views" / "templates"
     for path in templates.rglob("*.html"):
         text = path.read_text()
