@@ -9,7 +9,6 @@ schema is safe even when executed without the route.
 
 from __future__ import annotations
 
-
 import orjson
 import strawberry
 from starlette.requests import Request
