@@ -49,7 +49,7 @@ def _admin_password() -> tuple[str, bool]:
 
 async def setup(*, demo: bool = True, out=print) -> None:
     """First start: roles, stages, the admin and (optionally) demo data. Later starts: a no-op."""
-    from app.demo import load_demo
+    from app.demo import DEMO_ADMIN_NAME, load_demo
     from app.models import Role, User
     from app.services.stages import ensure_default_stages
     from app.services.users import create_user, ensure_default_roles
@@ -65,7 +65,7 @@ async def setup(*, demo: bool = True, out=print) -> None:
     password, from_file = _admin_password()
     admin_role = await Role.get(name="Administrator")
     admin = await create_user(None, {
-        "email": settings.ADMIN_EMAIL, "name": "管理者 (Admin)", "password": password,
+        "email": settings.ADMIN_EMAIL, "name": DEMO_ADMIN_NAME if demo else "管理者", "password": password,
         "role_id": admin_role.id,
     })
     if not demo:

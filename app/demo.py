@@ -63,11 +63,13 @@ DEAL_NAMES = ["基幹システム更新", "年間保守契約", "新規導入 (5
               "Cloud migration", "Pilot project"]
 DEAL_ROLES = ["決裁者", "評価者", "担当者", "Decision maker", "Evaluator", ""]
 
+# Plain names, as people have them: the role shows in the user list and `setup` prints it.
+DEMO_ADMIN_NAME = "高橋 誠"
 DEMO_USERS = [
-    ("manager@kizuna.example", "山本 健二 (Manager)", "Manager"),
-    ("sales1@kizuna.example", "佐藤 葵 (Sales)", "Sales"),
-    ("sales2@kizuna.example", "Tom Baker (Sales)", "Sales"),
-    ("accounting@kizuna.example", "鈴木 恵 (Accountant)", "Accountant"),
+    ("manager@kizuna.example", "山本 健二", "Manager"),
+    ("sales1@kizuna.example", "佐藤 葵", "Sales"),
+    ("sales2@kizuna.example", "Tom Baker", "Sales"),
+    ("accounting@kizuna.example", "鈴木 恵", "Accountant"),
 ]
 
 

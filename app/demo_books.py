@@ -24,9 +24,12 @@ CUSTOMERS = [
     ("Northwind Traders Inc.", True, "WA", "1 Microsoft Way, Redmond", "98052", "Davolio", "Nancy", "net_30", "USD"),
 ]
 VENDORS = [
-    ("株式会社ミヤコ印刷", "東京都", "台東区上野2-1-1", "110-0005"),
-    ("東海物流株式会社", "愛知県", "名古屋市中区三の丸3-1-1", "460-0001"),
+    ("株式会社ミヤコ印刷", "東京都", "台東区上野2-1-1", "110-0005", "小林", "誠一"),
+    ("東海物流株式会社", "愛知県", "名古屋市中区三の丸3-1-1", "460-0001", "中村", "由美"),
 ]
+# A fictional registration number with a valid check digit (T + check digit + 123456789012): never
+# a real business's number, which would then print on every demo invoice.
+DEMO_REGISTRATION_NUMBER = "T7123456789012"
 ITEMS = [
     ("コンサルティング（時間）", "CONS-H", "時間", 15000, 10),
     ("システム導入支援", "IMPL", "式", 300000, 10),
@@ -42,7 +45,7 @@ ITEMS = [
 async def load_books_demo(admin: User, members: list[User], seed: int = 2026) -> Organization:
     rng = random.Random(seed)
     org = await Organization.create(
-        name="株式会社キズナ商事", registration_number="T7000012050002", phone="03-5555-0100",
+        name="株式会社キズナ商事", registration_number=DEMO_REGISTRATION_NUMBER, phone="03-5555-0100",
         email="billing@kizuna.example", address_code="100-0001", address_state="東京都",
         address_city="千代田区", address_street="千代田1-1 キズナビル5F",
         bank_details="みずほ銀行 東京営業部（001）普通 1234567\n口座名義 カ）キズナショウジ",
@@ -64,8 +67,8 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     vendors = [await books_contacts.create(principal, {
         "display_name": name, "company_name": name, "contact_type": "vendor", "billing_state": state,
         "billing_street": street, "billing_code": code, "payment_terms": "end_of_next_month",
-        "persons": [{"last_name": "担当", "first_name": "者", "email": f"vendor{i}@vendor.example"}],
-    }) for i, (name, state, street, code) in enumerate(VENDORS)]
+        "persons": [{"last_name": last, "first_name": first, "email": f"vendor{i}@vendor.example"}],
+    }) for i, (name, state, street, code, last, first) in enumerate(VENDORS)]
     catalog = [await items.create(principal, {"name": n, "sku": s, "unit": u, "rate": r, "tax_rate": t})
                for n, s, u, r, t in ITEMS]
 

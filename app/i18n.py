@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from babel.units import format_unit
 
 from app import settings
 
@@ -55,3 +56,19 @@ class Msgid(str):
 def N_(msgid: str) -> str:
     """Mark a string for the catalog without translating it here (translated where shown)."""
     return msgid
+
+
+_SIZE_UNITS = ("digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
+
+
+def format_size(size: int, lang: str) -> str:
+    """A file size for people, in the user's locale: `26 bytes`, `26 バイト`, `1.2 kB`, `10.4 MB`.
+
+    Decimal units (1 kB = 1,000 bytes, as CLDR names them), one decimal at most; bytes are shown as
+    bytes, never as `0.0 KB`."""
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="long", locale=lang)
+    value, unit = size / 1000, 0
+    while round(value, 1) >= 1000 and unit < len(_SIZE_UNITS) - 1:
+        value, unit = value / 1000, unit + 1
+    return format_unit(value, _SIZE_UNITS[unit], length="short", format="#,##0.#", locale=lang)

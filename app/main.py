@@ -13,6 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app import settings
 from app.db import tortoise_config
+from app.headers import SecurityHeadersMiddleware
 from app.limits import BodyLimitMiddleware
 from app.middleware import AuthMiddleware, CSRFMiddleware
 
@@ -41,6 +42,8 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         debug=settings.DEBUG,
         routes=routes,
         middleware=[
+            # Outermost: its headers (and Secure cookies) reach every response, the session's too.
+            Middleware(SecurityHeadersMiddleware),
             # First: no body reaches anything (CSRF's form check, form parsers) past its limit.
             Middleware(BodyLimitMiddleware, routes=routes),
             Middleware(

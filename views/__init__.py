@@ -1,7 +1,7 @@
 """Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
 from views import accounts, activities, auth, books, cases, contacts, deals, leads, portal, preferences, settings
-from views.pages import exception_handlers
+from views.pages import exception_handlers, routes as site_routes
 
 routes = [
     *auth.routes,
@@ -15,6 +15,7 @@ routes = [
     *portal.routes,
     *settings.routes,
     *preferences.routes,
+    *site_routes,
 ]
 
 __all__ = ["exception_handlers", "routes"]

@@ -3,7 +3,9 @@
     Route("/contacts", page(contact_index))
 
 An anonymous visitor is sent to /login?next=<this page>. `NotFound` and `PermissionDenied` from
-services (and from app.permissions) become 404/403 pages carrying the translated message.
+services (and from app.permissions) become 404/403 pages carrying the translated message; so does
+an address no route serves (a page for browsers, plain text for anything else). /favicon.ico is
+served here too, for browsers that ask for it before reading the page's <link rel=icon>.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
 
+from app import settings
 from app.errors import KizunaError, NotFound, PermissionDenied
+from app.i18n import N_
 from app.permissions import require
 from views.htmx import is_partial
 from views.templating import render, translator
@@ -80,4 +86,22 @@ async def _service_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc, status)
 
 
-exception_handlers = {KizunaError: _service_error}
+NO_SUCH_PAGE = N_("There is no page at this address. It may have moved, or the link may be mistyped.")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """An address no route serves (Starlette's 404). Browsers get the styled page."""
+    assert isinstance(exc, HTTPException)
+    if "text/html" not in request.headers.get("accept", "") or not hasattr(request.state, "lang"):
+        return PlainTextResponse(exc.detail, status_code=404, headers=exc.headers)
+    message = translator(request)(NO_SUCH_PAGE)
+    return render(request, "errors/error.html", {"status": 404, "message": message}, status_code=404)
+
+
+async def favicon(request: Request) -> Response:
+    return FileResponse(settings.BASE_DIR / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+exception_handlers = {KizunaError: _service_error, 404: _not_found}
+routes = [Route("/favicon.ico", favicon)]

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app import auth, settings
-from app.i18n import gettext, translations
+from app.i18n import format_size, gettext, translations
 from app.money import format_money
 from views.htmx import vary
 
@@ -66,6 +66,11 @@ def _datetime_local_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     return value or ""
 
 
+@jinja2.pass_context
+def _filesize_filter(ctx: jinja2.runtime.Context, size: int) -> str:
+    return format_size(size, ctx["request"].state.lang)
+
+
 def _date_filter(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
@@ -109,6 +114,7 @@ def _environment() -> jinja2.Environment:
         datetime_local=_datetime_local_filter,
         date=_date_filter,
         money=_money_filter,
+        filesize=_filesize_filter,
     )
     env.globals["resolve"] = resolve
     return env

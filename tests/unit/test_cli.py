@@ -93,3 +93,25 @@ async def test_setup_without_demo_gives_the_admin_an_organization_to_work_in(db)
     admin = await User.get(email=settings.ADMIN_EMAIL)
     assert await Membership.filter(organization_id=org.id, user_id=admin.id).exists()
     assert not await Transaction.exists() and not await BooksContact.exists()
+
+
+async def test_demo_data_reads_like_a_real_company_without_real_identities(db):
+    from app.services import books_pdf
+    from app.services.organizations import registration_number_problem
+    from tests.pdf.test_render import text_of
+
+    await cli.setup(demo=True, out=lambda _: None)
+    org = await Organization.get(name="株式会社キズナ商事")
+    # A valid number, but not the National Tax Agency's own (T7000012050002).
+    assert registration_number_problem(org.registration_number) is None
+    assert org.registration_number != "T7000012050002"
+
+    # People have plain names: no "(Sales)" after them, no "担当 者" for a vendor's contact.
+    names = await User.all().values_list("name", flat=True)
+    assert not [n for n in names if "(" in n or "（" in n]
+    order = await Transaction.filter(kind=Kind.PURCHASE_ORDER).first().prefetch_related("contact")
+    text = " ".join(text_of(await books_pdf.render(order, "ja")))
+    assert "担当 者" not in text  # ("担当者" alone is the salesperson label)
+    persons = await order.contact.persons.all()
+    assert persons and f"{persons[0].last_name} {persons[0].first_name} 様" in text
+    assert org.registration_number in text

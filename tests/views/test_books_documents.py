@@ -90,3 +90,16 @@ async def test_upload_without_javascript_carries_the_token_in_the_form(client, p
     assert refused.status_code == 403 and not await Document.exists()
     sent = await client.post(url, data={"csrf_token": csrf}, files={"file": ("a.pdf", PDF, "application/pdf")})
     assert sent.status_code in (200, 303) and await Document.filter(transaction_id=invoice.id).count() == 1
+
+
+async def test_file_sizes_read_as_people_write_them_in_the_users_language(client, principal, customer, accountant):
+    invoice = await f.make_transaction(principal, "invoice", customer)
+    await upload(client, f"/books/invoices/{invoice.id}/documents", "memo.txt", b"26 bytes of plain text....", "text/plain")
+    await upload(client, f"/books/contacts/{customer.id}/documents", "big.txt", b"x" * 1_234_567, "text/plain")
+    invoice_page = (await client.get(f"/books/invoices/{invoice.id}")).text
+    contact_page = (await client.get(f"/books/contacts/{customer.id}")).text
+    assert "26 bytes" in invoice_page and "0.0 KB" not in invoice_page
+    assert "1.2 MB" in contact_page
+    accountant.language = "ja"
+    await accountant.save(update_fields=["language"])
+    assert "26 バイト" in (await client.get(f"/books/invoices/{invoice.id}")).text

@@ -1,0 +1,31 @@
+// Page behaviour that is not htmx, kept out of the HTML: the Content-Security-Policy allows no
+// inline script or event handler (script-src 'self'). Delegated listeners, so fragments swapped
+// in by htmx work without re-binding.
+"use strict";
+
+// <button data-confirm="Really?">: ask before the click does anything (submit, htmx request).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// <a data-back href="/">: back to the previous page when there is one, else follow the link.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
+// A document form's "remove line" button: drop its row and let the totals preview recompute.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.remove-line");
+  if (!button) return;
+  const form = button.closest("form");
+  button.closest("tr").remove();
+  form.dispatchEvent(new CustomEvent("lines-changed", { bubbles: true }));
+});
