@@ -22,6 +22,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from app import kinds
 from app.errors import NotFound, PermissionDenied
 from app.i18n import N_
 from app.kept import MISSING, Kept
@@ -61,12 +62,7 @@ MODULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "receivables": ("view",),
     "settings": ("admin",),
 }
-MODULE_OF_KIND: dict[Kind, str] = {
-    Kind.ESTIMATE: "estimates",
-    Kind.SALES_ORDER: "sales_orders",
-    Kind.INVOICE: "invoices",
-    Kind.PURCHASE_ORDER: "purchase_orders",
-}
+MODULE_OF_KIND: dict[Kind, str] = {k.kind: k.module for k in kinds.KINDS}
 
 MODULE_OF_MODEL: dict[type[Model], str] = {
     Account: "accounts",

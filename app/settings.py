@@ -55,6 +55,11 @@ DEFAULT_PAGE_SIZE: int = config("KIZUNA_DEFAULT_PAGE_SIZE", cast=int, default=25
 MAX_QUERY_DEPTH: int = config("KIZUNA_MAX_QUERY_DEPTH", cast=int, default=10)
 MAX_ALIASES: int = config("KIZUNA_MAX_ALIASES", cast=int, default=30)
 
+# Rebuild every kept statement (app.statements) on each use and fail when its SQL or parameters
+# differ from the kept ones: a filter that depends on the request or the time would otherwise be
+# frozen for every later request of the same user. On in the test suite; costs speed.
+VERIFY_KEPT_STATEMENTS: bool = config("KIZUNA_VERIFY_KEPT_STATEMENTS", cast=bool, default=False)
+
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
 ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)

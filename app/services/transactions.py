@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from app import kinds
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_, Msgid
 from app.models import (
     BooksContact,
     ContactType,
-    Edition,
     Item,
     Kind,
     Organization,
@@ -42,12 +42,7 @@ from app.services.tax import line_amount, totals
 
 MAX_LINES = 500
 ESTIMATE_VALIDITY_DAYS = 30
-KIND_LABELS = {
-    Kind.ESTIMATE: N_("estimate"),
-    Kind.SALES_ORDER: N_("sales order"),
-    Kind.INVOICE: N_("invoice"),
-    Kind.PURCHASE_ORDER: N_("purchase order"),
-}
+KIND_LABELS = {k.kind: k.label for k in kinds.KINDS}
 STATUS_LABELS = {
     Status.DRAFT: N_("Draft"),
     Status.SENT: N_("Sent"),
@@ -63,12 +58,7 @@ STATUS_LABELS = {
     Status.VOID: N_("Void"),
 }
 # Statuses in which a document's content may still change.
-EDITABLE = {
-    Kind.ESTIMATE: {Status.DRAFT, Status.SENT, Status.VIEWED},
-    Kind.SALES_ORDER: {Status.DRAFT, Status.CONFIRMED},
-    Kind.INVOICE: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID},
-    Kind.PURCHASE_ORDER: {Status.DRAFT, Status.SENT},
-}
+EDITABLE = {k.kind: k.editable for k in kinds.KINDS}
 HEADER_FIELDS = {
     "contact_id", "issue_date", "due_date", "payment_terms", "reference", "subject",
     "salesperson_id", "notes", "terms", "currency", "organization_id", "lines",
@@ -223,9 +213,8 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
             problems.add("organization_id", N_("Choose an organization you belong to."))
             problems.raise_if_any()
     org = await Organization.get(id=org_id)
-    if kind == Kind.SALES_ORDER and org.edition != Edition.BOOKS:
-        raise ValidationError.single(
-            "organization_id", N_("Sales orders exist only in the Books edition."))
+    if not kinds.of(kind).exists_in(org):
+        raise ValidationError.single("organization_id", kinds.BOOKS_EDITION_ONLY)
     values: dict[str, Any] = {}
     # Customer or vendor.
     contact = None
@@ -278,7 +267,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
 
 
 async def _contact(org_id: int, kind: Kind, value: Any, problems: _Problems) -> BooksContact | None:
-    wanted = ContactType.VENDOR if kind == Kind.PURCHASE_ORDER else ContactType.CUSTOMER
+    wanted = kinds.of(kind).party
     if value in (None, ""):
         problems.add("contact_id", N_("This field is required."))
         return None
@@ -335,7 +324,7 @@ def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str
     result = totals(((r["amount"], r["tax_rate"]) for r in rows), txn.currency, txn.tax_rounding)
     txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
     txn.tax_breakdown = [r.as_json() for r in result.rates]
-    txn.balance = txn.total - txn.amount_paid if txn.kind == Kind.INVOICE else Decimal(0)
+    txn.balance = txn.total - txn.amount_paid if kinds.of(txn.kind).has_balance else Decimal(0)
     return rows
 
 
