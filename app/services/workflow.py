@@ -88,8 +88,10 @@ def available_actions(principal: Principal, txn: Transaction, organization: Orga
     its kind and status allow them and so do the user's grants; a conversion also needs the grant
     of the kind it creates and an edition that keeps that kind. What only an attempt can tell (an
     estimate expired today, an invoice with payments) the action explains when refused."""
-    module = kinds.of(txn.kind).module
-    offered = []
+    doc = kinds.of(txn.kind)
+    if not doc.exists_in(organization):  # a sales order left in an organization without them
+        return []
+    module, offered = doc.module, []
     for name, step, target in OFFERS:
         statuses = txns.EDITABLE[txn.kind] if step == "edit" else ALLOWED[step].get(txn.kind, ())
         if txn.status not in statuses or not principal.has(module, "email" if step == "email" else "create_edit"):
