@@ -145,6 +145,7 @@ async def test_page_and_graphql_list_the_same_related_records(signed_in, client,
 
     type_name, fields = KINDS[module]
     page = (await client.get(f"/{module}/{parent.id}")).text
+    assert 'hx-trigger="load"' not in page  # the lists come with the page: no second request each
     gql = GraphQLClient(client)
     query = f"query($id: ID!) {{ node(id: $id) {{ ... on {type_name} {{ {' '.join(fields.values())} }} }} }}"
     client.cookies.clear()  # GraphQL by token only
