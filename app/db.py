@@ -28,6 +28,7 @@ TORTOISE_ORM = tortoise_config()
 # What shapes a user's permissions (see `app.permissions.Reach`): a change to any of it replaces
 # the access stamp, whoever writes it (a service, a bulk update, a migration, SQL by hand), in the
 # writer's own transaction. (table, event, condition)
+ACCESS_TABLES = ("grants", "memberships", "sharing_rules", "roles", "users")
 ACCESS_SOURCES = [
     *((table, event, None) for table in ("grants", "memberships", "sharing_rules")
       for event in ("INSERT", "UPDATE", "DELETE")),
@@ -64,6 +65,12 @@ def access_trigger_sql(dialect: str) -> list[str]:
             statements += [f"DROP TRIGGER IF EXISTS {name}",
                            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} "
                            f"BEGIN {upsert} END"]
+    if dialect == "postgres":  # TRUNCATE fires no row triggers (SQLite has no TRUNCATE)
+        for table in ACCESS_TABLES:
+            name = f"access_{table}_truncate"
+            statements += [f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                           f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT "
+                           "EXECUTE FUNCTION kizuna_access_changed()"]
     return [*statements, upsert]  # and a first stamp
 
 

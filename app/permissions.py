@@ -14,12 +14,15 @@ read-write access to the record.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from app import kinds
 from app.errors import NotFound, PermissionDenied
 from app.i18n import N_
 from app.kept import MISSING, Kept
@@ -59,12 +62,7 @@ MODULE_ACTIONS: dict[str, tuple[str, ...]] = {
     "receivables": ("view",),
     "settings": ("admin",),
 }
-MODULE_OF_KIND: dict[Kind, str] = {
-    Kind.ESTIMATE: "estimates",
-    Kind.SALES_ORDER: "sales_orders",
-    Kind.INVOICE: "invoices",
-    Kind.PURCHASE_ORDER: "purchase_orders",
-}
+MODULE_OF_KIND: dict[Kind, str] = {k.kind: k.module for k in kinds.KINDS}
 
 MODULE_OF_MODEL: dict[type[Model], str] = {
     Account: "accounts",
@@ -108,13 +106,13 @@ DEFAULT_ROLES: dict[str, dict] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scope:
-    """Which owners' records one user reaches in one module."""
+    """Which owners' records one user reaches in one module (immutable: kept across requests)."""
 
     everything: bool = False
-    read_owner_ids: set[int] = field(default_factory=set)
-    write_owner_ids: set[int] = field(default_factory=set)
+    read_owner_ids: frozenset[int] = frozenset()
+    write_owner_ids: frozenset[int] = frozenset()
     write_everything: bool = False
 
 
@@ -131,7 +129,7 @@ class Reach:
 
     grants: frozenset[tuple[str, str]]
     sees_all: bool
-    scopes: dict[str, Scope]
+    scopes: Mapping[str, Scope]  # read-only (a MappingProxyType)
     organization_ids: frozenset[int]
     statements: Statements = field(default_factory=Statements, compare=False, repr=False)
 
@@ -146,35 +144,42 @@ class Reach:
             SharingRule.filter(Q(grantee_user_id=user.id) | Q(grantee_role_id=role.id), module__in=CRM_MODULES)
             if not role.sees_all_records else _nothing(),
         )
-        scopes = {m: Scope() for m in CRM_MODULES}
         if role.sees_all_records:
-            for s in scopes.values():
-                s.everything = s.write_everything = True
+            scopes = dict.fromkeys(CRM_MODULES, Scope(everything=True, write_everything=True))
         else:
-            owner_roles = {r.owner_role_id for r in rules if r.owner_role_id}
-            role_members: dict[int, set[int]] = {}
-            if owner_roles:
-                for uid, rid in await User.filter(role_id__in=owner_roles).values_list(
-                    "id", "role_id"
-                ):
-                    role_members.setdefault(rid, set()).add(uid)
-            for rule in rules:
-                scope = scopes[rule.module]
-                write = rule.access == Access.READ_WRITE
-                if not rule.owner_user_id and not rule.owner_role_id:
-                    scope.everything = True
-                    scope.write_everything |= write
-                    continue
-                owners = (
-                    {rule.owner_user_id}
-                    if rule.owner_user_id
-                    else role_members.get(rule.owner_role_id, set())
-                )
-                scope.read_owner_ids |= owners
-                if write:
-                    scope.write_owner_ids |= owners
-        return cls(grants=frozenset(grant_rows), sees_all=role.sees_all_records, scopes=scopes,
+            scopes = _shared_scopes(rules, await _role_members(rules))
+        return cls(grants=frozenset(grant_rows), sees_all=role.sees_all_records,
+                   scopes=MappingProxyType(scopes),
                    organization_ids=frozenset(organization_ids))
+
+
+async def _role_members(rules: list[SharingRule]) -> dict[int, set[int]]:
+    """The members of the roles whose records the rules share, by role."""
+    owner_roles = {r.owner_role_id for r in rules if r.owner_role_id}
+    members: dict[int, set[int]] = {}
+    if owner_roles:
+        for uid, rid in await User.filter(role_id__in=owner_roles).values_list("id", "role_id"):
+            members.setdefault(rid, set()).add(uid)
+    return members
+
+
+def _shared_scopes(rules: list[SharingRule], role_members: dict[int, set[int]]) -> dict[str, Scope]:
+    everything = dict.fromkeys(CRM_MODULES, False)
+    write_everything = dict.fromkeys(CRM_MODULES, False)
+    read: dict[str, set[int]] = {m: set() for m in CRM_MODULES}
+    write: dict[str, set[int]] = {m: set() for m in CRM_MODULES}
+    for rule in rules:
+        writes = rule.access == Access.READ_WRITE
+        if not rule.owner_user_id and not rule.owner_role_id:
+            everything[rule.module] = True
+            write_everything[rule.module] |= writes
+            continue
+        owners = {rule.owner_user_id} if rule.owner_user_id else role_members.get(rule.owner_role_id, set())
+        read[rule.module] |= owners
+        if writes:
+            write[rule.module] |= owners
+    return {m: Scope(everything[m], frozenset(read[m]), frozenset(write[m]), write_everything[m])
+            for m in CRM_MODULES}
 
 
 class _Reaches:
@@ -209,7 +214,7 @@ class Principal:
     user: User
     grants: frozenset[tuple[str, str]]
     sees_all: bool
-    scopes: dict[str, Scope]
+    scopes: Mapping[str, Scope]
     # The Books organizations the user belongs to.
     organization_ids: frozenset[int] = frozenset()
     # The organization the user works in now (chosen in the page header); None: their first one.

@@ -79,6 +79,11 @@ if GRAPHQL_EXECUTOR not in GRAPHQL_EXECUTORS:
     raise ValueError(f"KIZUNA_GRAPHQL_EXECUTOR must be one of {', '.join(GRAPHQL_EXECUTORS)}, "
                      f"not {GRAPHQL_EXECUTOR!r}")
 
+# Rebuild every kept statement (app.statements) on each use and fail when its SQL or parameters
+# differ from the kept ones: a filter that depends on the request or the time would otherwise be
+# frozen for every later request of the same user. On in the test suite; costs speed.
+VERIFY_KEPT_STATEMENTS: bool = config("KIZUNA_VERIFY_KEPT_STATEMENTS", cast=bool, default=False)
+
 # Demo data and the first administrator, created by `make run` on an empty database.
 ADMIN_EMAIL: str = config("KIZUNA_ADMIN_EMAIL", default="admin@kizuna.example")
 ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)

@@ -16,6 +16,11 @@ A page of a list (`Statements.bound`) binds its LIMIT and OFFSET the same way; t
 are large positive numbers, as tortoise refuses negative ones.
 
 Rows come back as `values_list` returns them, each value converted as its field converts it.
+
+A shape must name everything the query depends on. With `settings.VERIFY_KEPT_STATEMENTS` (on in
+the test suite), every use rebuilds the statement and raises `StatementDrift` when its SQL or its
+parameters differ from the kept one: a filter that depends on the request or the time, frozen
+for every later use, is caught where it is written.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from tortoise.router import router
 from tortoise.models import Model
 from tortoise.queryset import ValuesListQuery
 
+from app import settings
 from app.kept import MISSING, Kept
 
 SENTINEL = -(2**62)  # the first sentinel key; the n-th is SENTINEL - n
@@ -42,6 +48,11 @@ def _bucket(n: int) -> int:
 def _db(model: type[Model]) -> Any:
     """The connection a read of `model` uses now (a transaction's, inside one), as tortoise picks it."""
     return router.db_for_read(model) or model._meta.db
+
+
+class StatementDrift(AssertionError):
+    """A kept statement no longer matches what its shape builds: the shape misses a value the
+    query depends on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,18 @@ class Statements:
         statement = self._kept.get(key)
         if statement is MISSING:
             statement = self._kept.put(key, Statement.build(build(), sentinels))
+        elif settings.VERIFY_KEPT_STATEMENTS:
+            _verify(key, statement, Statement.build(build(), sentinels))
         if statement is None:
             return list(await plain())
         return await statement.rows(db, values)
+
+
+def _verify(key: Hashable, kept: Statement | None, fresh: Statement | None) -> None:
+    def what(s: Statement | None) -> Any:
+        return None if s is None else (s.sql, s.params, s.slots)
+
+    if what(kept) != what(fresh):
+        raise StatementDrift(
+            f"the statement kept for {key!r} differs from the one its shape builds now: the query "
+            f"depends on something its shape does not name.\nkept:  {what(kept)}\nbuilt: {what(fresh)}")

@@ -37,6 +37,7 @@ from schema.queries.cases import CaseQuery
 from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
+from schema.queries.preview import PreviewQuery
 from schema.queries.users import UserQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.types.activities import Event, Task
@@ -49,7 +50,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 
 @strawberry.type
 class Query(
-    UserQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery,
+    UserQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery, PreviewQuery,
 ):
     pass
 

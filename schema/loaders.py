@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
-from tortoise.expressions import Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -25,9 +24,7 @@ from app.models import (
     Contact,
     ContactPerson,
     Deal,
-    DealContact,
     Document,
-    Event,
     EventAttendee,
     Item,
     Lead,
@@ -35,12 +32,12 @@ from app.models import (
     Payment,
     RelatedType,
     Stage,
-    Task,
     Transaction,
     TransactionLine,
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
+from app.services import related
 from app.statements import Statements
 from schema.columns import partial_maker, partials
 
@@ -99,8 +96,8 @@ class Loaders:
     deals_by_account = cached_property(lambda self: Loader(self._deals_by_account, Deal, ["account_id"]))
     deals_by_contact = cached_property(lambda self: Loader(self._deals_by_contact, Deal))
     deal_contacts_by_deal = cached_property(lambda self: Loader(self._deal_contacts_by_deal))
-    tasks_by_related = cached_property(lambda self: Loader(self._activities(Task)))
-    events_by_related = cached_property(lambda self: Loader(self._activities(Event)))
+    tasks_by_related = cached_property(lambda self: Loader(self._activities("tasks")))
+    events_by_related = cached_property(lambda self: Loader(self._activities("events")))
     attendees_by_event = cached_property(lambda self: Loader(self._attendees_by_event))
     # Books, to-one
     organization = cached_property(lambda self: Loader(self._organizations, Organization))
@@ -173,69 +170,56 @@ class Loaders:
         return [found.get(k) for k in keys]
 
     async def _contacts_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Contact]]:
-        rows = await self.records(Contact, "contacts by account",
-                                  lambda ids: self.visible(Contact).filter(account_id__in=ids), keys, columns)
-        grouped = _group(rows, "account_id")
-        return [grouped.get(k, []) for k in keys]
+        return await self._related(Account, "contacts", "contacts by account", keys, columns)
 
     async def _deals_by_account(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        rows = await self.records(Deal, "deals by account",
-                                  lambda ids: self.visible(Deal).filter(account_id__in=ids), keys, columns)
-        grouped = _group(rows, "account_id")
-        return [grouped.get(k, []) for k in keys]
+        return await self._related(Account, "deals", "deals by account", keys, columns)
+
+    async def _related(self, model: type[Model], key: str, shape: str, keys: Sequence[int],
+                       columns: Sequence[str] | None) -> list[list[Any]]:
+        """A relation whose rows name their parent (`app.services.related`), batched."""
+        rel = related.relation(model, key)
+        rows = await self.records(rel.model, shape, lambda ids: rel.query(self.principal, ids), keys, columns)
+        return rel.group(keys, rows)
 
     async def _deals_by_contact(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[list[Deal]]:
-        def visible(ids: list[int]) -> QuerySet:
-            # The deals through a subquery on the links: SQLite cannot start a LEFT JOIN from the
-            # links, and would otherwise walk every deal in the model's order.
-            linked = DealContact.filter(contact_id__in=ids).values("deal_id")
-            return self.visible(Deal).filter(id__in=Subquery(linked))
-
+        rel = related.relation(Contact, "deals")
+        if not columns:
+            return await rel.load(self.principal, keys)
+        # one query: each deal's columns with the contact it is linked to
         grouped: dict[int, list[Deal]] = defaultdict(list)
-        if columns:  # one query: each deal's columns with the contact it is linked to
-            names = tuple(sorted(columns))
-            make, deals, at = partial_maker(Deal, names), {}, names.index("id")
-            rows = await self.statements.rows(
-                Deal, ("deals by contact", names),
-                lambda ids: visible(ids).filter(deal_contacts__contact_id__in=ids).values_list(
-                    "deal_contacts__contact_id", *names),
-                keys)
-            for contact_id, *values in rows:
-                deal = deals.get(values[at]) or deals.setdefault(values[at], make(values))
-                grouped[contact_id].append(deal)
-            return [grouped.get(k, []) for k in keys]
-        links, deals = await asyncio.gather(
-            DealContact.filter(contact_id__in=list(keys)).values_list("contact_id", "deal_id"), visible(list(keys)))
-        by_id = {deal.id: deal for deal in deals}
-        order = {deal.id: n for n, deal in enumerate(deals)}  # the deals' own order in each list
-        for contact_id, deal_id in links:
-            if deal_id in by_id:
-                grouped[contact_id].append(by_id[deal_id])
-        return [sorted(grouped.get(k, []), key=lambda d: order[d.id]) for k in keys]
+        names = tuple(sorted(columns))
+        make, deals, at = partial_maker(Deal, names), {}, names.index("id")
+        rows = await self.statements.rows(
+            Deal, ("deals by contact", names),
+            lambda ids: rel.query(self.principal, ids).filter(deal_contacts__contact_id__in=ids).values_list(
+                "deal_contacts__contact_id", *names),
+            keys)
+        for contact_id, *values in rows:
+            deal = deals.get(values[at]) or deals.setdefault(values[at], make(values))
+            grouped[contact_id].append(deal)
+        return [grouped.get(k, []) for k in keys]
 
     async def _deal_contacts_by_deal(self, keys: Sequence[int], _columns: Any) -> list[list[tuple[Contact, str]]]:
         """(contact, role) pairs per deal, leaving out the contacts the user may not see."""
-        links = await DealContact.filter(deal_id__in=list(keys)).order_by("id")
-        contacts = {}
-        if links:
-            ids = list({link.contact_id for link in links})
-            contacts = {c.id: c for c in await self.visible(Contact).filter(id__in=ids)}
+        contacts, links = await asyncio.gather(
+            related.relation(Deal, "contacts").query(self.principal, keys), related.deal_roles(keys))
+        by_id = {c.id: c for c in contacts}
         grouped: dict[int, list[tuple[Contact, str]]] = defaultdict(list)
-        for link in links:
-            if link.contact_id in contacts:
-                grouped[link.deal_id].append((contacts[link.contact_id], link.role))
+        for deal_id, contact_id, role in links:
+            if contact_id in by_id:
+                grouped[deal_id].append((by_id[contact_id], role))
         return [grouped.get(k, []) for k in keys]
 
-    def _activities(self, model: type[Task] | type[Event]):
+    def _activities(self, key: str):
         async def load(keys: Sequence[tuple[RelatedType, int]], _columns: Any) -> list[list[Any]]:
             ids_by_type: dict[RelatedType, list[int]] = defaultdict(list)
             for related_type, related_id in keys:
                 ids_by_type[related_type].append(related_id)
-            grouped: dict[tuple[RelatedType, int], list[Any]] = defaultdict(list)
+            grouped: dict[tuple[RelatedType, int], list[Any]] = {}
             for related_type, ids in ids_by_type.items():
-                rows = await self.visible(model).filter(related_type=related_type, related_id__in=ids)
-                for row in rows:
-                    grouped[(related_type, row.related_id)].append(row)
+                lists = await related.of_type(related_type, key).load(self.principal, ids)
+                grouped.update(((related_type, i), rows) for i, rows in zip(ids, lists, strict=True))
             return [grouped.get(k, []) for k in keys]
 
         return load

@@ -16,6 +16,8 @@ _VAR = tempfile.mkdtemp(prefix="kizuna-test-")
 os.environ.setdefault("KIZUNA_VAR_DIR", _VAR)
 os.environ.setdefault("KIZUNA_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("KIZUNA_LANGUAGE", "en")
+# A kept statement is rebuilt on every use and must come out the same (app.statements).
+os.environ.setdefault("KIZUNA_VERIFY_KEPT_STATEMENTS", "true")
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

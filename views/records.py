@@ -6,7 +6,7 @@ turns that into the module's endpoints:
 
     GET  /contacts                   list (search, filters, pagination; `_rows` fragment for htmx)
     GET  /contacts/new               form page          POST /contacts            create
-    GET  /contacts/{id}              detail page        GET  /contacts/{id}/related/{key}  lazy list
+    GET  /contacts/{id}              detail page        GET  /contacts/{id}/related/{key}  a related list (refresh)
     GET  /contacts/{id}/edit         form page          POST /contacts/{id}/edit  update
     GET  /contacts/{id}/delete       confirmation       POST /contacts/{id}/delete
 
@@ -104,8 +104,9 @@ class Filter:
 
 @dataclass(frozen=True)
 class Related:
-    """A list on a record's page, loaded lazily. `load` returns a queryset already passed
-    through `restrict()` (or a list); `annotate` may add per-row values (a contact's role)."""
+    """A list on a record's page, rendered with it and refreshed through its own URL. `load`
+    returns a queryset already passed through `restrict()` (or a list); `annotate` may add
+    per-row values (a contact's role)."""
 
     key: str
     title: str
@@ -270,9 +271,11 @@ class RecordPages:
             refs[f.name] = (await visible_refs(principal, ref_model, {getattr(obj, f.name)})).get(
                 getattr(obj, f.name)
             )
+        related = [r for r in self.related if principal.has(r.module, "view")]
         context = {
-            "pages": self, "obj": obj, "refs": refs,
-            "related": [r for r in self.related if principal.has(r.module, "view")],
+            "pages": self, "obj": obj, "refs": refs, "related": related,
+            # rendered with the page: the list endpoints only refresh them
+            "rel_lists": {r.key: await self._related_rows(principal, obj, r) for r in related},
             "can_edit": can(principal, "create_edit", obj),
             "can_delete": can(principal, "delete", obj),
             "read_only": not can(principal, "create_edit", obj) and principal.has(self.module, "create_edit"),
@@ -288,6 +291,11 @@ class RecordPages:
         rel = next((r for r in self.related if r.key == request.path_params["key"]), None)
         if rel is None or not principal.has(rel.module, "view"):
             return error_page(request, NotFound(), 404)
+        context = {"rel": rel, "obj": obj, **await self._related_rows(principal, obj, rel)}
+        return render(request, "records/_related.html", context)
+
+    async def _related_rows(self, principal: Principal, obj: Model, rel: Related) -> dict[str, Any]:
+        """The first rows of a related list, their total and what they reference."""
         loaded = rel.load(principal, obj)
         if isinstance(loaded, QuerySet):
             total = await loaded.count()
@@ -299,8 +307,7 @@ class RecordPages:
             await rel.annotate(obj, rows)
         model = type(rows[0]) if rows and isinstance(rows[0], Model) else None
         refs = await self._refs(principal, model, rows, rel.columns) if model else {}
-        context = {"rel": rel, "rows": rows, "total": total, "refs": refs, "obj": obj}
-        return render(request, "records/_related.html", context)
+        return {"rows": rows, "total": total, "refs": refs}
 
     # ---- forms -----------------------------------------------------------------------------
 

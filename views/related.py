@@ -1,13 +1,14 @@
-"""Related lists shown on record pages; each is filtered with `restrict()`."""
+"""Related lists shown on record pages: how they look; which records they hold is
+`app.services.related`, which GraphQL's loaders read too."""
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
 from tortoise.models import Model
 
 from app.i18n import N_
-from app.models import Contact, Deal, DealContact, Event, EventAttendee, Lead, RelatedType, Task
+from app.models import Account, Contact, Deal, EventAttendee, Lead, RelatedType
 from app.permissions import Principal, restrict
+from app.services import related
 from views.choices import TASK_STATUS
 from views.records import Column, Related
 
@@ -34,53 +35,33 @@ EVENT_COLUMNS = (
 )
 
 
-def _tasks_of(rtype: RelatedType):
-    def load(p: Principal, obj: Model):
-        return restrict(Task.filter(related_type=rtype, related_id=obj.id), p)
-
-    return load
-
-
-def _events_of(rtype: RelatedType):
-    def load(p: Principal, obj: Model):
-        cond = Q(related_type=rtype, related_id=obj.id)
-        if rtype == RelatedType.CONTACT:  # a contact's events include those they attend
-            cond |= Q(attendees__contact_id=obj.id)
-        return restrict(Event.filter(cond).distinct(), p)
-
-    return load
+def _listing(model: type[Model], key: str, *select: str):
+    """The page's load of a related list: the service's relation for this one record."""
+    rel = related.relation(model, key)
+    return lambda p, obj: rel.query(p, [obj.id]).select_related(*select)
 
 
 def activities(rtype: RelatedType) -> tuple[Related, Related]:
     """Tasks and events of a record, with links that create one already related to it."""
+    model = related.MODEL_OF_TYPE[rtype]
 
     def new(module: str):
         return lambda obj: f"/{module}/new?related_type={rtype.value}&related_id={obj.id}"
 
     return (
-        Related("tasks", N_("Tasks"), "tasks", TASK_COLUMNS, _tasks_of(rtype), new_url=new("tasks")),
-        Related("events", N_("Events"), "events", EVENT_COLUMNS, _events_of(rtype), new_url=new("events")),
+        Related("tasks", N_("Tasks"), "tasks", TASK_COLUMNS, _listing(model, "tasks"), new_url=new("tasks")),
+        Related("events", N_("Events"), "events", EVENT_COLUMNS, _listing(model, "events"), new_url=new("events")),
     )
 
 
-def account_contacts(p: Principal, obj: Model):
-    return restrict(Contact.filter(account_id=obj.id), p)
-
-
-def account_deals(p: Principal, obj: Model):
-    return restrict(Deal.filter(account_id=obj.id).select_related("stage"), p)
-
-
-def contact_deals(p: Principal, obj: Model):
-    return restrict(Deal.filter(deal_contacts__contact_id=obj.id).select_related("stage"), p)
-
-
-def deal_contacts(p: Principal, obj: Model):
-    return restrict(Contact.filter(deal_links__deal_id=obj.id), p)
+account_contacts = _listing(Account, "contacts")
+account_deals = _listing(Account, "deals", "stage")
+contact_deals = _listing(Contact, "deals", "stage")
+deal_contacts = _listing(Deal, "contacts")
 
 
 async def add_roles(deal: Model, contacts: list) -> None:
-    roles = dict(await DealContact.filter(deal_id=deal.id).values_list("contact_id", "role"))
+    roles = {contact_id: role for _, contact_id, role in await related.deal_roles([deal.id])}
     for c in contacts:
         c.deal_role = roles.get(c.id, "")
 

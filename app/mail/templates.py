@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 
-from app import settings
+from app import kinds, settings
 from app.errors import FieldError
 from app.i18n import N_
 from app.money import format_money
@@ -49,7 +49,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "portal_link",
     "salesperson",
 )
-KINDS: tuple[str, ...] = ("estimate", "sales_order", "invoice", "purchase_order")
+KINDS: tuple[str, ...] = tuple(k.value for k in kinds.KINDS)
 SUBJECT_MAX = 255
 BODY_MAX = 32_000
 
@@ -58,12 +58,7 @@ _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 # Which placeholder the transaction's second date fills, by kind.
-_SECOND_DATE = {
-    "estimate": "expiry_date",
-    "invoice": "due_date",
-    "sales_order": "delivery_date",
-    "purchase_order": "delivery_date",
-}
+_SECOND_DATE = {k.value: k.second_date for k in kinds.KINDS}
 
 
 # ---------------------------------------------------------------------------------------------

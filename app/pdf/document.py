@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-# The four transaction kinds that have a PDF.
-KINDS = ("estimate", "sales_order", "invoice", "purchase_order")
+from app import kinds
+
+# The transaction kinds that have a PDF: all of them.
+KINDS = tuple(k.value for k in kinds.KINDS)
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,14 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from app import kinds
 from app.i18n import N_
 
-TITLES = {
-    "estimate": N_("Quotation"),
-    "sales_order": N_("Order Confirmation"),
-    "invoice": N_("Invoice"),
-    "purchase_order": N_("Purchase Order"),
-}
-LEADS = {
-    "estimate": N_("We are pleased to quote as follows."),
-    "sales_order": N_("We confirm your order as follows."),
-    "invoice": N_("Please find our invoice below."),
-    "purchase_order": N_("We would like to order the following."),
-}
-SECOND_DATES = {
-    "estimate": N_("Expiry date"),
-    "sales_order": N_("Delivery date"),
-    "invoice": N_("Payment due"),
-    "purchase_order": N_("Delivery date"),
-}
-AMOUNT_LABELS = {
-    "estimate": N_("Amount quoted"),
-    "sales_order": N_("Total amount"),
-    "invoice": N_("Amount billed"),
-    "purchase_order": N_("Total amount"),
-}
+# By kind (its value), from the registry of kinds.
+TITLES = {k.value: k.pdf_title for k in kinds.KINDS}
+LEADS = {k.value: k.pdf_lead for k in kinds.KINDS}
+SECOND_DATES = {k.value: k.pdf_second_date for k in kinds.KINDS}
+AMOUNT_LABELS = {k.value: k.pdf_amount for k in kinds.KINDS}
 TAX_INCLUDED = N_("(tax included)")
 REGISTRATION = N_("Registration No.")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

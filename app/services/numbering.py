@@ -11,13 +11,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from app import kinds
 from app.models import Kind, NumberSequence, Organization
 
 DIGITS = 5
 
 
 def prefix_of(org: Organization, kind: Kind) -> str:
-    return getattr(org, f"{kind.value}_prefix")
+    return getattr(org, kinds.of(kind).prefix_field)
 
 
 def format_number(prefix: str, value: int) -> str:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from app import kinds
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Edition, Kind, Membership, Organization, Transaction, User
@@ -152,13 +153,14 @@ class OrganizationService(RecordService):
                 cleaned.error(name, N_("Enter a valid e-mail address."))
         if "language" in values and values["language"] not in ("ja", "en"):
             cleaned.error("language", N_("Choose one of the offered values."))
-        for kind in Kind:
-            name = f"{kind.value}_prefix"
+        for kind in kinds.KINDS:
+            name = kind.prefix_field
             if name in values and not re.fullmatch(r"[A-Za-z0-9\-_/]{1,10}", values[name]):
                 cleaned.error(name, N_("Use up to 10 letters, digits, hyphens or slashes."))
         if (instance is not None and values.get("edition") == Edition.INVOICE
                 and instance.edition == Edition.BOOKS
-                and await Transaction.filter(organization_id=instance.id, kind=Kind.SALES_ORDER).exists()):
+                and await Transaction.filter(organization_id=instance.id,
+                                             kind__in=[k.kind for k in kinds.KINDS if k.books_edition_only]).exists()):
             cleaned.error("edition", N_("This organization has sales orders, which only the Books edition keeps."))
 
 

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from app import kinds
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_, Msgid
 from app.models import (
     BooksContact,
     ContactType,
-    Edition,
     Item,
     Kind,
     Organization,
@@ -38,16 +38,11 @@ from app.permissions import MODULE_OF_KIND, Principal, require, restrict
 from app.services import history
 from app.services.books_contacts import due_date_for
 from app.services.items import tax_rate_problem
-from app.services.tax import line_amount, totals
+from app.services.tax import Totals, line_amount, totals
 
 MAX_LINES = 500
 ESTIMATE_VALIDITY_DAYS = 30
-KIND_LABELS = {
-    Kind.ESTIMATE: N_("estimate"),
-    Kind.SALES_ORDER: N_("sales order"),
-    Kind.INVOICE: N_("invoice"),
-    Kind.PURCHASE_ORDER: N_("purchase order"),
-}
+KIND_LABELS = {k.kind: k.label for k in kinds.KINDS}
 STATUS_LABELS = {
     Status.DRAFT: N_("Draft"),
     Status.SENT: N_("Sent"),
@@ -63,12 +58,7 @@ STATUS_LABELS = {
     Status.VOID: N_("Void"),
 }
 # Statuses in which a document's content may still change.
-EDITABLE = {
-    Kind.ESTIMATE: {Status.DRAFT, Status.SENT, Status.VIEWED},
-    Kind.SALES_ORDER: {Status.DRAFT, Status.CONFIRMED},
-    Kind.INVOICE: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID},
-    Kind.PURCHASE_ORDER: {Status.DRAFT, Status.SENT},
-}
+EDITABLE = {k.kind: k.editable for k in kinds.KINDS}
 HEADER_FIELDS = {
     "contact_id", "issue_date", "due_date", "payment_terms", "reference", "subject",
     "salesperson_id", "notes", "terms", "currency", "organization_id", "lines",
@@ -116,7 +106,7 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value).strip())
 
 
-class _Problems:
+class Problems:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
@@ -128,7 +118,7 @@ class _Problems:
             raise ValidationError(self.errors)
 
 
-async def _clean_lines(org_id: int, raw_lines: Any, problems: _Problems) -> list[dict[str, Any]]:
+async def _clean_lines(org_id: int, raw_lines: Any, problems: Problems) -> list[dict[str, Any]]:
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
         problems.add("lines", N_("Add at least one line."))
         return []
@@ -159,54 +149,60 @@ async def _clean_lines(org_id: int, raw_lines: Any, problems: _Problems) -> list
                 item = None
             if item is None:
                 problems.add(f"{path}.item_id", N_("Choose a valid record."))
-        line: dict[str, Any] = {"item_id": item.id if item else None}
-        description = str(raw.get("description") or "").strip() or (item.name if item else "")
-        if not description:
-            problems.add(f"{path}.description", N_("Choose an item or describe the line."))
-        elif len(description) > 2000:
-            problems.add(f"{path}.description", N_("Must be at most %(max)d characters (now %(length)d)."),
-                         max=2000, length=len(description))
-        line["description"] = description
-        unit = str(raw.get("unit") or "").strip() or (item.unit if item else "")
-        if len(unit) > 20:
-            problems.add(f"{path}.unit", N_("Must be at most %(max)d characters (now %(length)d)."),
-                         max=20, length=len(unit))
-        line["unit"] = unit
-        defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0),
-                    "tax_rate": item.tax_rate if item else Decimal(10)}
-        for name, default in defaults.items():
-            value = raw.get(name)
-            if value in (None, ""):
-                if default is None:
-                    problems.add(f"{path}.{name}", N_("This field is required."))
-                line[name] = default
-                continue
-            try:
-                line[name] = parse_decimal(value)
-            except (InvalidOperation, ValueError, TypeError):
-                problems.add(f"{path}.{name}", N_("Enter a number."))
-                line[name] = None
-        if line["quantity"] is not None and line["quantity"] <= 0:
-            problems.add(f"{path}.quantity", N_("Enter a quantity above zero."))
-        if line["rate"] is not None and line["rate"] < 0:
-            problems.add(f"{path}.rate", N_("Enter zero or more."))
-        if line["discount"] is not None and not Decimal(0) <= line["discount"] <= Decimal(100):
-            problems.add(f"{path}.discount", N_("Enter a discount from 0 to 100%."))
-        if line["tax_rate"] is not None and (problem := tax_rate_problem(line["tax_rate"])):
-            problems.add(f"{path}.tax_rate", problem)
-        for name, places in (("quantity", 4), ("rate", 4), ("discount", 2)):
-            value = line[name]
-            if value is not None and value.as_tuple().exponent < -places:
-                problems.add(f"{path}.{name}", N_("Use at most %(places)d decimal places."), places=places)
-        if line["rate"] is not None and line["rate"] >= Decimal("1e14"):
-            problems.add(f"{path}.rate", N_("The amount is too large."))
-        lines.append(line)
+        lines.append(clean_line(raw, item, path, problems))
     return lines
+
+
+def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Problems) -> dict[str, Any]:
+    """One line's values (an item's name, unit, rate and tax rate fill what is left blank), its
+    problems added under `path`: the rules of saving, and of the totals preview."""
+    line: dict[str, Any] = {"item_id": item.id if item else None}
+    description = str(raw.get("description") or "").strip() or (item.name if item else "")
+    if not description:
+        problems.add(f"{path}.description", N_("Choose an item or describe the line."))
+    elif len(description) > 2000:
+        problems.add(f"{path}.description", N_("Must be at most %(max)d characters (now %(length)d)."),
+                     max=2000, length=len(description))
+    line["description"] = description
+    unit = str(raw.get("unit") or "").strip() or (item.unit if item else "")
+    if len(unit) > 20:
+        problems.add(f"{path}.unit", N_("Must be at most %(max)d characters (now %(length)d)."),
+                     max=20, length=len(unit))
+    line["unit"] = unit
+    defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0),
+                "tax_rate": item.tax_rate if item else Decimal(10)}
+    for name, default in defaults.items():
+        value = raw.get(name)
+        if value in (None, ""):
+            if default is None:
+                problems.add(f"{path}.{name}", N_("This field is required."))
+            line[name] = default
+            continue
+        try:
+            line[name] = parse_decimal(value)
+        except (InvalidOperation, ValueError, TypeError):
+            problems.add(f"{path}.{name}", N_("Enter a number."))
+            line[name] = None
+    if line["quantity"] is not None and line["quantity"] <= 0:
+        problems.add(f"{path}.quantity", N_("Enter a quantity above zero."))
+    if line["rate"] is not None and line["rate"] < 0:
+        problems.add(f"{path}.rate", N_("Enter zero or more."))
+    if line["discount"] is not None and not Decimal(0) <= line["discount"] <= Decimal(100):
+        problems.add(f"{path}.discount", N_("Enter a discount from 0 to 100%."))
+    if line["tax_rate"] is not None and (problem := tax_rate_problem(line["tax_rate"])):
+        problems.add(f"{path}.tax_rate", problem)
+    for name, places in (("quantity", 4), ("rate", 4), ("discount", 2)):
+        value = line[name]
+        if value is not None and value.as_tuple().exponent < -places:
+            problems.add(f"{path}.{name}", N_("Use at most %(places)d decimal places."), places=places)
+    if line["rate"] is not None and line["rate"] >= Decimal("1e14"):
+        problems.add(f"{path}.rate", N_("The amount is too large."))
+    return line
 
 
 async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
                  instance: Transaction | None) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
-    problems = _Problems()
+    problems = Problems()
     for name in sorted(set(data) - HEADER_FIELDS):
         problems.add(name, N_("Unknown field."))
     # Organization: fixed once created.
@@ -223,9 +219,8 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
             problems.add("organization_id", N_("Choose an organization you belong to."))
             problems.raise_if_any()
     org = await Organization.get(id=org_id)
-    if kind == Kind.SALES_ORDER and org.edition != Edition.BOOKS:
-        raise ValidationError.single(
-            "organization_id", N_("Sales orders exist only in the Books edition."))
+    if not kinds.of(kind).exists_in(org):
+        problems.add("organization_id", kinds.BOOKS_EDITION_ONLY)
     values: dict[str, Any] = {}
     # Customer or vendor.
     contact = None
@@ -265,20 +260,25 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     lines = None
     if "lines" in data or instance is None:
         lines = await _clean_lines(org_id, data.get("lines"), problems)
-    problems.raise_if_any()
+    # one pass: the header, the lines and what relates them are all checked before refusing
     _dates(kind, values, instance, contact)
     issue = values.get("issue_date") or (instance.issue_date if instance else None)
     due = values.get("due_date", instance.due_date if instance else None)
     if due is not None and issue is not None and due < issue:
         problems.add("due_date", N_("Must be on or after the issue date."))
+    if instance is not None and lines and not any(e.field.startswith("lines") for e in problems.errors):
+        currency = contact.currency if contact is not None else instance.currency
+        if price(lines, currency, instance.tax_rounding)[1].total < instance.amount_paid:
+            problems.add("lines", N_("The total cannot drop below the %(paid)s already paid."),
+                         paid=_money(instance.amount_paid, currency))
     problems.raise_if_any()
     if contact is not None:
         values["currency"] = contact.currency
     return values, lines, org
 
 
-async def _contact(org_id: int, kind: Kind, value: Any, problems: _Problems) -> BooksContact | None:
-    wanted = ContactType.VENDOR if kind == Kind.PURCHASE_ORDER else ContactType.CUSTOMER
+async def _contact(org_id: int, kind: Kind, value: Any, problems: Problems) -> BooksContact | None:
+    wanted = kinds.of(kind).party
     if value in (None, ""):
         problems.add("contact_id", N_("This field is required."))
         return None
@@ -295,7 +295,7 @@ async def _contact(org_id: int, kind: Kind, value: Any, problems: _Problems) -> 
     return contact
 
 
-async def _salesperson(org_id: int, value: Any, problems: _Problems) -> int | None:
+async def _salesperson(org_id: int, value: Any, problems: Problems) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -318,24 +318,29 @@ def _dates(kind: Kind, values: dict[str, Any], instance: Transaction | None, con
             contact.payment_terms if contact else "")
         values["payment_terms"] = str(terms.value if hasattr(terms, "value") else terms)
         explicit = "due_date" in values and values["due_date"] is not None
-        if not explicit and (instance is None or "issue_date" in values or "payment_terms" in values):
+        if not explicit and values["payment_terms"] and (instance is None or "issue_date" in values or "payment_terms" in values):
             values["due_date"] = due_date_for(values["payment_terms"], issue)
 
 
 # ---- writing ------------------------------------------------------------------------------
 
 
-def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Price the lines and set the document's totals; returns the lines with position and amount."""
+def price(lines: list[dict[str, Any]], currency: str, rounding: str) -> tuple[list[dict[str, Any]], Totals]:
+    """Cleaned lines with their position and amount, and the document's totals."""
     rows = [
         {**line, "position": position,
-         "amount": line_amount(line["quantity"], line["rate"], line["discount"], txn.currency)}
+         "amount": line_amount(line["quantity"], line["rate"], line["discount"], currency)}
         for position, line in enumerate(lines, start=1)
     ]
-    result = totals(((r["amount"], r["tax_rate"]) for r in rows), txn.currency, txn.tax_rounding)
+    return rows, totals(((r["amount"], r["tax_rate"]) for r in rows), currency, rounding)
+
+
+def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Price the lines and set the document's totals; returns the lines with position and amount."""
+    rows, result = price(lines, txn.currency, txn.tax_rounding)
     txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
     txn.tax_breakdown = [r.as_json() for r in result.rates]
-    txn.balance = txn.total - txn.amount_paid if txn.kind == Kind.INVOICE else Decimal(0)
+    txn.balance = txn.total - txn.amount_paid if kinds.of(txn.kind).has_balance else Decimal(0)
     return rows
 
 
@@ -368,11 +373,7 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
         for key, value in values.items():
             setattr(txn, key, value)
         if lines is not None:
-            rows = apply_totals(txn, lines)
-            if txn.total < txn.amount_paid:
-                raise ValidationError.single(
-                    "lines", N_("The total cannot drop below the %(paid)s already paid."),
-                    paid=_money(txn.amount_paid, txn.currency))
+            rows = apply_totals(txn, lines)  # not below what was paid (checked with the rest)
             await TransactionLine.filter(transaction_id=txn.id).delete()
             await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
         await txn.save()

@@ -19,9 +19,10 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from app import kinds
 from app.errors import InvalidTransition
 from app.i18n import N_, Msgid
-from app.models import Edition, Kind, Organization, Payment, Status, Transaction
+from app.models import Kind, Organization, Payment, Status, Transaction
 from app.permissions import Principal, require
 from app.services import history
 from app.services import transactions as txns
@@ -70,6 +71,37 @@ EXPIRING = (Status.DRAFT, Status.SENT, Status.VIEWED)
 COLLECTING = (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
 # What a sending turns a draft into.
 SENT_STATUS = {E: Status.SENT, SO: Status.CONFIRMED, INV: Status.SENT, PO: Status.SENT}
+
+
+# What a document may offer its user, in the order pages show them: (name, step of ALLOWED or
+# "edit", the kind a conversion creates).
+OFFERS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("edit", "edit", None), ("email", "email", None), ("mark_sent", "mark_sent", None),
+    ("accept", "accept", None), ("decline", "decline", None), ("confirm", "confirm", None),
+    ("close", "close", None), ("convert_to_sales_order", "convert", SO), ("convert_to_invoice", "convert", INV),
+    ("void", "void", None),
+)
+
+
+def available_actions(principal: Principal, txn: Transaction, organization: Organization) -> list[str]:
+    """The actions (names of OFFERS) `txn` offers `principal` now, for pages and GraphQL alike:
+    its kind and status allow them and so do the user's grants; a conversion also needs the grant
+    of the kind it creates and an edition that keeps that kind. What only an attempt can tell (an
+    estimate expired today, an invoice with payments) the action explains when refused."""
+    doc = kinds.of(txn.kind)
+    if not doc.exists_in(organization):  # a sales order left in an organization without them
+        return []
+    module, offered = doc.module, []
+    for name, step, target in OFFERS:
+        statuses = txns.EDITABLE[txn.kind] if step == "edit" else ALLOWED[step].get(txn.kind, ())
+        if txn.status not in statuses or not principal.has(module, "email" if step == "email" else "create_edit"):
+            continue
+        if target is not None and not (
+                target in CONVERSIONS.get(txn.kind, ()) and principal.has(kinds.of(target).module, "create_edit")
+                and kinds.of(target).exists_in(organization)):
+            continue
+        offered.append(name)
+    return offered
 
 
 def is_expired(txn: Transaction, today: date) -> bool:
@@ -207,8 +239,8 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
         check(source, "convert", txns.today_in(principal))
         if target == SO:
             org = await Organization.get(id=source.organization_id)
-            if org.edition != Edition.BOOKS:
-                raise InvalidTransition(N_("Sales orders exist only in the Books edition."))
+            if not kinds.of(target).exists_in(org):
+                raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
         lines = txns.line_data(await txns.lines_of(source))
         data = {
             "organization_id": source.organization_id, "contact_id": source.contact_id,

@@ -17,7 +17,7 @@ from app.services.cases import cases
 from app.services.contacts import contacts
 from app.services.deals import deals
 from app.services.leads import leads
-from app.models import Kind
+from app import kinds
 from app.services import transactions
 from app.services.books_contacts import books_contacts
 from app.services.items import items
@@ -39,8 +39,7 @@ SERVICES = {
 
 
 SERVICES.update({"Organization": organizations, "BooksContact": books_contacts, "Item": items})
-TRANSACTION_KINDS = {"Estimate": Kind.ESTIMATE, "SalesOrder": Kind.SALES_ORDER, "Invoice": Kind.INVOICE,
-                     "PurchaseOrder": Kind.PURCHASE_ORDER}
+TRANSACTION_KINDS = {k.type_name: k.kind for k in kinds.KINDS}
 
 
 async def resolve_node(info: Info, global_id: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 
+from app import kinds
 from app.errors import NotFound
 from app.models import Comment as CommentModel
 from app.models import CommentKind as CommentKindEnum
@@ -46,22 +47,17 @@ DisplayStatus = strawberry.enum(
     "(an invoice past its due date with a balance), as of today in your time zone.",
 )
 PaymentMode = strawberry.enum(PaymentModeEnum, name="PaymentMode")
+DocumentAction = strawberry.enum(
+    Enum("DocumentAction", {name.upper(): name for name, _, _ in workflow.OFFERS}),
+    description="Something a user may do with a document: edit it, e-mail it, change its status or "
+    "convert it (CONVERT_TO_SALES_ORDER, CONVERT_TO_INVOICE).",
+)
 CommentKind = strawberry.enum(CommentKindEnum, name="CommentKind")
 
 # The GraphQL type of each kind (and of its global ids), and where its PDF is served.
-TYPE_NAMES = {
-    Kind.ESTIMATE: "Estimate",
-    Kind.SALES_ORDER: "SalesOrder",
-    Kind.INVOICE: "Invoice",
-    Kind.PURCHASE_ORDER: "PurchaseOrder",
-}
+TYPE_NAMES = {k.kind: k.type_name for k in kinds.KINDS}
 KINDS = {name: kind for kind, name in TYPE_NAMES.items()}
-PDF_PATHS = {
-    Kind.ESTIMATE: "estimates",
-    Kind.SALES_ORDER: "sales-orders",
-    Kind.INVOICE: "invoices",
-    Kind.PURCHASE_ORDER: "purchase-orders",
-}
+PDF_PATHS = {k.kind: k.slug for k in kinds.KINDS}
 
 
 def existing_transaction(global_id: str) -> tuple[Kind, int]:
@@ -179,6 +175,14 @@ class Transaction(Node):
     @strawberry.field(description="The status as shown to users.")
     def display_status(self, info: Info) -> DisplayStatus:
         return DisplayStatus(workflow.display_status(self, today_in(info.context.principal)))
+
+    @strawberry.field(description="What you may do with the document now, as its page offers: allowed by "
+                      "its kind and status, your grants and the organization's edition.",
+                      metadata={"columns": ("kind", "status", "organization_id")})
+    async def available_actions(self, info: Info) -> list[DocumentAction]:
+        organization = await info.context.loaders.organization.load(self.organization_id)
+        return [DocumentAction(name) for name in
+                workflow.available_actions(info.context.principal, self, organization)]
 
     @strawberry.field(description="The terms the due date was computed from; null when none.",
                       metadata={"columns": ("payment_terms",)})

@@ -72,7 +72,7 @@ class Contact(Node):
     def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:
         return ready(info.context.loaders.tasks_by_related, (RelatedType.CONTACT, self.id))
 
-    @strawberry.field(description="Events related to the contact that you may see.")
+    @strawberry.field(description="Events about the contact or that the contact attends, that you may see.")
     def events(
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:

@@ -3,8 +3,13 @@ freshly built queries would, whatever the page size, cursor, ordering, keys or u
 
 from __future__ import annotations
 
-from app.models import Contact
-from app.statements import MOST_KEYS, Statements
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app import settings
+from app.models import Contact, Task
+from app.statements import MOST_KEYS, Statements, StatementDrift
 from tests import factories as f
 
 PAGE = """query($first: Int, $after: String, $order: [ContactOrder!]) {
@@ -84,3 +89,29 @@ async def test_the_least_recently_used_statements_go_first(db):
     assert len(statements) == 2
     kept = {shape for ((shape, _), _) in statements._kept}
     assert kept == {"a", "c"}
+
+
+async def test_verify_mode_catches_a_filter_that_depends_on_the_time(db, monkeypatch):
+    """A shape that leaves out a value its query depends on (here: now) would freeze the first
+    request's value for every later one; verify mode (on in the suite) fails on the next use."""
+    assert settings.VERIFY_KEPT_STATEMENTS  # tests/conftest.py turns it on for the whole suite
+    me = await f.make_user("Sales")
+    task = await f.make_task(me)
+    statements = Statements()
+    clock = iter(datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(minutes=n) for n in range(10))
+
+    def due_soon(ids):  # depends on the time, which its shape ("due soon") does not name
+        return Task.filter(id__in=ids, created_at__lte=next(clock) + timedelta(days=9999)).values_list("id")
+
+    assert await statements.rows(Task, "due soon", due_soon, [task.id]) == [(task.id,)]
+    with pytest.raises(StatementDrift):
+        await statements.rows(Task, "due soon", due_soon, [task.id])
+    monkeypatch.setattr(settings, "VERIFY_KEPT_STATEMENTS", False)
+    assert await statements.rows(Task, "due soon", due_soon, [task.id]) == [(task.id,)]  # frozen, unnoticed
+
+    def steady(ids):
+        return Task.filter(id__in=ids, owner_id=me.id).values_list("id")
+
+    monkeypatch.setattr(settings, "VERIFY_KEPT_STATEMENTS", True)
+    for _ in range(3):  # a shape that names everything passes every time
+        assert await statements.rows(Task, "mine", steady, [task.id]) == [(task.id,)]

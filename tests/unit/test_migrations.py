@@ -11,7 +11,8 @@ from tortoise.fields.relational import ForeignKeyFieldInstance
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from app import cli
-from app.db import tortoise_config
+from app.db import ACCESS_TABLES, tortoise_config
+from tests.access_triggers import installed_triggers, uncovered
 from tests.conftest import PG_URL, _pg_parts
 
 
@@ -78,6 +79,8 @@ async def _check_applied(url: str, dialect: str) -> None:
             "INSERT INTO roles (name, description, is_system, sees_all_records, created_at, modified_at)"
             " VALUES ('Auditors', '', false, false, '2026-01-01', '2026-01-01')")
         assert [row["id"] for row in first] == [1] and await stamp() != first
+        # every table that shapes permissions, on every event (the migrations' frozen SQL)
+        assert not uncovered(await installed_triggers(conn, dialect), set(ACCESS_TABLES), dialect)
 
 
 async def test_migrations_apply_on_sqlite_with_indexes(tmp_path):

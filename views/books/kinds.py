@@ -14,11 +14,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.queryset import QuerySet
 
+from app import kinds
 from app.errors import NotFound
 from app.i18n import N_
-from app.models import ContactType, Edition, Kind, Organization, Status, Transaction
+from app.kinds import DocumentKind
+from app.models import Organization, Transaction
 from app.services import workflow
-from app.permissions import MODULE_OF_KIND
 from app.services.transactions import STATUS_LABELS
 from views.htmx import is_partial
 from views.pages import page
@@ -33,24 +34,19 @@ DISPLAY_LABELS = {
 
 @dataclass(frozen=True)
 class KindPages:
-    kind: Kind
-    slug: str  # the URL segment: /books/<slug>
-    singular: str
-    plural: str
-    due_label: str  # what the kind's second date means
-    statuses: tuple[str, ...]  # the list's status filter, display statuses included
+    """The pages of one kind; what the kind is comes from its registry entry (`app.kinds`)."""
 
-    @property
-    def module(self) -> str:
-        return MODULE_OF_KIND[self.kind]
+    doc: DocumentKind
 
-    @property
-    def party_type(self) -> ContactType:
-        return ContactType.VENDOR if self.kind == Kind.PURCHASE_ORDER else ContactType.CUSTOMER
-
-    @property
-    def party_label(self) -> str:
-        return N_("Vendor") if self.kind == Kind.PURCHASE_ORDER else N_("Customer")
+    kind = property(lambda self: self.doc.kind)
+    slug = property(lambda self: self.doc.slug)  # the URL segment: /books/<slug>
+    singular = property(lambda self: self.doc.singular)
+    plural = property(lambda self: self.doc.plural)
+    due_label = property(lambda self: self.doc.due_label)  # what the kind's second date means
+    statuses = property(lambda self: self.doc.statuses)  # the list's status filter
+    module = property(lambda self: self.doc.module)
+    party_type = property(lambda self: self.doc.party)
+    party_label = property(lambda self: self.doc.party_label)
 
     def url(self, record: Transaction | int | None = None, action: str = "") -> str:
         base = f"/books/{self.slug}" + (f"/{getattr(record, 'id', record)}" if record is not None else "")
@@ -67,17 +63,7 @@ class KindPages:
         return qs.filter(status=value)
 
 
-_VOID = Status.VOID.value
-KIND_PAGES = (
-    KindPages(Kind.ESTIMATE, "estimates", N_("Estimate"), N_("Estimates"), N_("Expiry date"),
-              ("draft", "sent", "viewed", "accepted", "declined", "expired", "converted", _VOID)),
-    KindPages(Kind.SALES_ORDER, "sales-orders", N_("Sales order"), N_("Sales orders"),
-              N_("Expected delivery date"), ("draft", "confirmed", "invoiced", _VOID)),
-    KindPages(Kind.INVOICE, "invoices", N_("Invoice"), N_("Invoices"), N_("Due date"),
-              ("draft", "sent", "viewed", "overdue", "partially_paid", "paid", _VOID)),
-    KindPages(Kind.PURCHASE_ORDER, "purchase-orders", N_("Purchase order"), N_("Purchase orders"),
-              N_("Expected delivery date"), ("draft", "sent", "closed", _VOID)),
-)
+KIND_PAGES = tuple(KindPages(doc) for doc in kinds.KINDS)
 PAGES_OF_KIND = {kp.kind: kp for kp in KIND_PAGES}
 
 
@@ -91,10 +77,8 @@ async def current_organization(request: Request) -> Organization | None:
 
 
 async def require_edition_for(request: Request, kp: KindPages) -> None:
-    if kp.kind == Kind.SALES_ORDER:
-        org = await current_organization(request)
-        if org is None or org.edition != Edition.BOOKS:
-            raise NotFound(N_("Sales orders exist only in the Books edition."))
+    if kp.doc.books_edition_only and not kp.doc.exists_in(await current_organization(request)):
+        raise NotFound(kinds.BOOKS_EDITION_ONLY)
 
 
 KindHandler = Callable[[Request, KindPages], Awaitable[Response]]

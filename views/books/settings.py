@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from app import settings as app_settings
+from app import kinds
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.limits import limit_body
@@ -45,10 +46,7 @@ EDITIONS = choices_of({Edition.BOOKS: N_("Books (with sales orders)"), Edition.I
 SMTP_SECURITY = choices_of({
     SmtpSecurity.STARTTLS: N_("STARTTLS"), SmtpSecurity.TLS: N_("TLS"), SmtpSecurity.NONE: N_("None (unencrypted)"),
 })
-KINDS = choices_of({
-    Kind.ESTIMATE: N_("Estimate"), Kind.SALES_ORDER: N_("Sales order"),
-    Kind.INVOICE: N_("Invoice"), Kind.PURCHASE_ORDER: N_("Purchase order"),
-})
+KINDS = choices_of({k.kind: k.singular for k in kinds.KINDS})
 LOGO_MEDIA_TYPES = {suffix: mime for mime, suffix in LOGO_TYPES.items()}
 
 

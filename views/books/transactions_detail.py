@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from app.errors import KizunaError
 from app.i18n import N_
-from app.models import BooksContact, Comment, Kind, Organization, PaymentMode, Transaction, User
+from app.models import BooksContact, Comment, Organization, PaymentMode, Transaction, User
 from app.permissions import Principal, can
 from app.services import documents, history, payments, workflow
 from app.services import transactions as txns
@@ -52,6 +52,7 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
     principal: Principal = request.state.principal
     org = await Organization.get(id=txn.organization_id)
     status = workflow.display_status(txn, txns.today_in(principal))
+    available = workflow.available_actions(principal, txn, org)
     context = {
         "kp": kp, "txn": txn, "org": org,
         "contact": await BooksContact.get(id=txn.contact_id),
@@ -60,9 +61,9 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
         "sums": Totals(tuple(RateTotal.from_json(r) for r in txn.tax_breakdown), txn.subtotal,
                        txn.tax_total, txn.total),
         "status": status, "status_label": DISPLAY_LABELS[status],
-        "actions": offered_actions(principal, txn, org),
-        "can_edit": txn.status in txns.EDITABLE[kp.kind] and principal.has(kp.module, "create_edit"),
-        "can_email": txn.status in workflow.ALLOWED["email"][kp.kind] and principal.has(kp.module, "email"),
+        "actions": offered_actions(available),
+        "can_edit": "edit" in available,
+        "can_email": "email" in available,
         "can_write": principal.has(kp.module, "create_edit"),
         "links": await linked_documents(principal, txn),
         "comments": await comments_of(request, txn),
@@ -70,7 +71,7 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
         "problem": "", "note_errors": {}, "note_text": "", "document_errors": {},
         "number": number_text,
     }
-    if kp.kind == Kind.INVOICE:
+    if kp.doc.has_balance:
         context.update(payments_context(request, txn, await payments.payments_of(principal, txn)))
     context.update(overrides)
     return context

@@ -13,8 +13,7 @@ was given) are mapped back to the rows' keys so each message sits next to its in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from starlette.datastructures import FormData, ImmutableMultiDict
@@ -28,8 +27,8 @@ from app.i18n import N_
 from app.models import BooksContact, Item, Organization, TaxRounding, Transaction, User
 from app.permissions import require
 from app.services import transactions as txns
-from app.services.tax import ROUNDING, TAX_RATES, Totals, line_amount, totals
-from app.money import parse_decimal as read_number
+from app.services.preview import Preview, preview_lines
+from app.services.tax import ROUNDING, TAX_RATES
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
 from views.htmx import is_partial, redirect_after_post
@@ -106,42 +105,10 @@ def keyed_errors(errors: dict[str, list[str]], keys: list[str]) -> dict[str, lis
 # ---- live totals -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Preview:
-    totals: Totals
-    amounts: dict[str, Decimal]  # row key -> line amount
-    currency: str
-
-
-def _number(text: str | None, default: Decimal | None = None) -> Decimal | None:
-    if not (text or "").strip():
-        return default
-    try:
-        return read_number(text)
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _priced(row: dict[str, str]) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
-    """(quantity, rate, discount, tax rate) of a row complete enough to price, else None."""
-    quantity, rate = _number(row.get("quantity"), Decimal(1)), _number(row.get("rate"))
-    discount, tax_rate = _number(row.get("discount"), Decimal(0)), _number(row.get("tax_rate"))
-    if None in (quantity, rate, discount, tax_rate) or quantity <= 0 or rate < 0:
-        return None
-    if not Decimal(0) <= discount <= Decimal(100) or tax_rate not in TAX_RATES:
-        return None
-    return quantity, rate, discount, tax_rate
-
-
-def preview(rows: list[dict[str, str]], currency: str, rounding: str) -> Preview:
-    amounts: dict[str, Decimal] = {}
-    taxed = []
-    for row in rows:
-        if (priced := _priced(row)) is not None:
-            quantity, rate, discount, tax_rate = priced
-            amounts[row["key"]] = line_amount(quantity, rate, discount, currency)
-            taxed.append((amounts[row["key"]], tax_rate))
-    return Preview(totals(taxed, currency, rounding), amounts, currency)
+def preview(rows: list[dict[str, str]], currency: str, rounding: str) -> tuple[Preview, dict[str, Decimal]]:
+    """The service's preview of the rows, and each priced row's amount by the row's key."""
+    result = preview_lines(rows, currency, rounding)
+    return result, {rows[i]["key"]: amount for i, amount in result.amounts.items()}
 
 
 async def _currency(org: Organization | None, contact_id: str) -> str:
@@ -165,8 +132,8 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
     if rounding not in ROUNDING:  # an edited document posts the rounding it was created with
         rounding = _rounding_of(org)
     rows = parse_lines(form)
-    result = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding)
-    context = {"sums": result.totals, "currency": result.currency, "amounts": result.amounts,
+    result, amounts = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding)
+    context = {"sums": result.totals, "currency": result.currency, "amounts": amounts,
                "row_keys": [row["key"] for row in rows], "oob": True}
     return render(request, "books/_totals.html", context)
 
@@ -236,13 +203,13 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     rows = values["lines"]
     errors = errors or {}
     shown = {*HEADER_FIELDS, "lines"}
-    totals_now = preview(rows, await _currency(org, values["contact_id"]), rounding)
+    totals_now, amounts = preview(rows, await _currency(org, values["contact_id"]), rounding)
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
         options=await _options(org, kp), rounding=rounding,
         next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
-        preview=totals_now, amounts=totals_now.amounts, currency=totals_now.currency,
+        preview=totals_now, amounts=amounts, currency=totals_now.currency,
         general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
         action=kp.url(txn, "edit") if txn else kp.url(),
     )

@@ -1,7 +1,8 @@
 """The status changes a transaction's page offers as buttons, each a small POST endpoint
-(views/books/transactions_actions.py). A button shows when the status machine
-(app.services.workflow.ALLOWED) and the user's grants allow it; the service still decides, and a
-refusal it explains (an expired estimate, an invoice with payments) is shown on the page."""
+(views/books/transactions_actions.py). A button shows when the service offers its action
+(`app.services.workflow.available_actions`, which GraphQL's `availableActions` reads too); the
+service still decides, and a refusal it explains (an expired estimate, an invoice with payments)
+is shown on the page."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from app.i18n import N_
-from app.models import Edition, Kind, Organization, Transaction
-from app.permissions import MODULE_OF_KIND, Principal
+from app.models import Kind, Transaction
+from app.permissions import Principal
 from app.services import workflow
 from app.services.workflow import ALLOWED, CONVERSIONS
 
@@ -27,20 +28,15 @@ class Action:
     confirm: str = ""
     danger: bool = False
 
+    @property
+    def name(self) -> str:
+        """Its name among `workflow.OFFERS`."""
+        return f"convert_to_{self.target.value}" if self.target is not None else self.step
+
     def applies_to(self, kind: Kind) -> bool:
         if self.target is not None:
             return self.target in CONVERSIONS.get(kind, ())
         return kind in ALLOWED[self.step]
-
-    def offered(self, principal: Principal, txn: Transaction, org: Organization) -> bool:
-        if not self.applies_to(txn.kind) or txn.status not in ALLOWED[self.step][txn.kind]:
-            return False
-        if not principal.has(MODULE_OF_KIND[txn.kind], "create_edit"):
-            return False
-        if self.target is None:
-            return True
-        return principal.has(MODULE_OF_KIND[self.target], "create_edit") and (
-            self.target != Kind.SALES_ORDER or org.edition == Edition.BOOKS)
 
 
 def _convert(target: Kind) -> Run:
@@ -62,5 +58,6 @@ ACTIONS = (
 )
 
 
-def offered_actions(principal: Principal, txn: Transaction, org: Organization) -> list[Action]:
-    return [a for a in ACTIONS if a.offered(principal, txn, org)]
+def offered_actions(available: list[str]) -> list[Action]:
+    """The buttons of the actions the service offers (`workflow.available_actions`)."""
+    return [a for a in ACTIONS if a.name in available]
