@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
-from app.models import Access, Role, SharingRule, User
+from app.models import Access, Role, User
 from app.permissions import CRM_MODULES, MODULE_ACTIONS, MODULES, require
 from app.services import roles as role_service
 from app.services import sharing as sharing_service
@@ -146,7 +146,7 @@ async def save_grants(request: Request) -> Response:
 async def _sharing_page(request: Request, status_code: int = 200, **context) -> Response:
     context.setdefault("errors", {})
     context.update(
-        rules=await SharingRule.all().select_related("owner_user", "owner_role", "grantee_user", "grantee_role"),
+        rules=await sharing_service.rules(request.state.principal),
         users=await User.filter(is_active=True), roles=await Role.all(),
         modules=CRM_MODULES, module_labels=MODULE_LABELS, access_labels=ACCESS_LABELS,
     )

@@ -8,7 +8,6 @@ from typing import Any, Iterable
 
 from tortoise.transactions import in_transaction
 
-from app import settings
 from app.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Grant, Role, User
@@ -40,9 +39,9 @@ async def get_role(role_id: Any) -> Role:
     return role
 
 
-def roles(limit: int | None = None):
-    """Every role by name, at most `limit` (settings.MAX_PAGE_SIZE by default)."""
-    return Role.all().order_by("name", "id").limit(limit or settings.MAX_PAGE_SIZE)
+def roles():
+    """Every role, by name (a queryset: callers bound it)."""
+    return Role.all().order_by("name", "id")
 
 
 async def _clean(data: dict[str, Any], role: Role | None) -> dict[str, Any]:
@@ -139,7 +138,7 @@ async def set_grants(principal: Principal, role_id: Any, grants: Iterable[tuple[
     return role
 
 
-def members(principal: Principal, role_id: int, limit: int | None = None):
-    """The users who hold a role (administrators only), by name."""
+def members(principal: Principal, role_id: int):
+    """The users who hold a role (administrators only), by name (a queryset: callers bound it)."""
     require_admin(principal)
-    return User.filter(role_id=role_id).order_by("name", "id").limit(limit or settings.MAX_PAGE_SIZE)
+    return User.filter(role_id=role_id).order_by("name", "id")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import settings
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.models import Access, Role, SharingRule, User
@@ -16,10 +15,13 @@ from app.services.roles import parse_id, require_admin
 PARTIES = ("owner_user_id", "owner_role_id", "grantee_user_id", "grantee_role_id")
 
 
-def rules(principal: Principal, limit: int | None = None):
-    """Every sharing rule, oldest first, at most `limit` (settings.MAX_PAGE_SIZE by default)."""
+PARTY_RELATIONS = ("owner_user", "owner_role", "grantee_user", "grantee_role")
+
+
+def rules(principal: Principal):
+    """Every sharing rule with its parties, oldest first (a queryset: callers bound it)."""
     require_admin(principal)
-    return SharingRule.all().order_by("id").limit(limit or settings.MAX_PAGE_SIZE)
+    return SharingRule.all().select_related(*PARTY_RELATIONS).order_by("id")
 
 
 async def create_sharing_rule(principal: Principal, data: dict[str, Any]) -> SharingRule:
@@ -46,7 +48,9 @@ async def create_sharing_rule(principal: Principal, data: dict[str, Any]) -> Sha
                        ("owner_role_id", Role), ("grantee_role_id", Role)):
         if ids[key] and not await model.exists(id=ids[key]):
             raise ValidationError.single(key, N_("Choose a valid record."))
-    return await SharingRule.create(module=module, access=access, **ids)
+    rule = await SharingRule.create(module=module, access=access, **ids)
+    await rule.fetch_related(*PARTY_RELATIONS)
+    return rule
 
 
 async def delete_sharing_rule(principal: Principal, rule_id: Any) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q, Subquery
+
 from app import auth, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import Grant, Role, User
+from app.models import Grant, Membership, Role, User
 from app.permissions import DEFAULT_ROLES, Principal
 from app.services.records import EMAIL_RE
 from app.services.roles import require_admin
@@ -108,3 +110,13 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     await User.filter(id=user.id).update(**values)
     await user.refresh_from_db()
     return user
+
+
+def visible_users(principal: Principal):
+    """The active users a principal may list: administrators every one, others themselves and
+    those who share one of their organizations."""
+    users = User.filter(is_active=True)
+    if principal.is_admin:
+        return users
+    mates = Membership.filter(organization_id__in=list(principal.organization_ids)).values("user_id")
+    return users.filter(Q(id=principal.user.id) | Q(id__in=Subquery(mates)))

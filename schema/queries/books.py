@@ -35,7 +35,7 @@ from schema.types.books_transactions import (
     TransactionStatus,
     existing_transaction,
 )
-from schema.types.connection import Connection
+from schema.types.connection import Connection, bounded
 from schema.types.filters import (
     DateFilter,
     DecimalFilter,
@@ -187,9 +187,10 @@ ComposeEmailResult = Annotated[
 
 @strawberry.type
 class BooksQuery:
-    @strawberry.field(permission_classes=AUTH, description="The organizations you belong to.")
-    async def organizations(self, info: Info) -> list[Organization]:
-        return await organizations.query(info.context.principal).order_by("name", "id")
+    @strawberry.field(permission_classes=AUTH, description="The organizations you belong to, by name: at most "
+                      "`first` (default and maximum 100 unless the server is configured otherwise).")
+    async def organizations(self, info: Info, first: int | None = None) -> list[Organization]:
+        return await bounded(organizations.query(info.context.principal).order_by("name", "id"), first)
 
     @strawberry.field(permission_classes=AUTH, description="An organization you belong to; null otherwise.")
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
