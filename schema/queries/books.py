@@ -44,6 +44,7 @@ from schema.types.filters import (
     StringFilter,
     enum_filter,
     order_by,
+    search_field,
     to_q,
 )
 from schema.types.node import pk_of
@@ -54,6 +55,7 @@ TransactionStatusFilter = enum_filter(TransactionStatus, "TransactionStatusFilte
 
 @strawberry.input(description="Filter Books contacts; fields combine with AND.")
 class BooksContactFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     display_name: StringFilter | None = UNSET
     company_name: StringFilter | None = UNSET
@@ -81,6 +83,7 @@ class BooksContactOrder:
 
 @strawberry.input(description="Filter items; fields combine with AND.")
 class ItemFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     name: StringFilter | None = UNSET
     sku: StringFilter | None = UNSET
