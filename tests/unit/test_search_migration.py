@@ -68,3 +68,18 @@ async def test_backfill_on_postgres():
     finally:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+async def test_reindex_rebuilds_texts_written_around_save(db):
+    from app.models import Contact, Item
+    from app.services.search_index import reindex, searchable_models
+    from tests import factories as f
+
+    assert {m.__name__ for m in searchable_models()} == {
+        "Account", "BooksContact", "Case", "Contact", "Deal", "Event", "Item", "Lead", "Task"}
+    owner = await f.make_user("Sales")
+    contact = await f.make_contact(owner, last_name="Walker", first_name="Olivia")
+    await Contact.filter(id=contact.id).update(last_name="ｲﾉｳｴ")  # around save: text now stale
+    assert await reindex() == 1
+    assert await Contact.filter(search_text__contains="いのうえolivia").exists()
+    assert await reindex() == 0 and not await Item.exists()
