@@ -25,6 +25,8 @@ _CONTROLS = dict.fromkeys(range(0x20))
 # Between fields: a character no normalised query holds (whitespace is removed from queries), so a
 # query never matches across two fields.
 SEPARATOR = "\n"
+QUERY_MAX = 500  # characters of a normalised query
+NOTHING = Q(pk__in=[])
 
 
 def normalise(text: str | None) -> str:
@@ -44,16 +46,24 @@ def search_text(values: Iterable[str | None], names: Iterable[tuple[str | None, 
 def matches(query: str | None, path: str = "search_text") -> Q | None:
     """The filter for records whose search text (at `path`, e.g. `contact__search_text`)
     contains `query`; None when the query is empty once normalised (spaces only)."""
+    if query and len(query) > QUERY_MAX * 4:  # not normalised at all: that much is never a name
+        return NOTHING
     needle = normalise(query)
+    if len(needle) > QUERY_MAX:  # longer than anyone types: nothing, and no "LIKE pattern too complex"
+        return NOTHING
     return Q(**{f"{path}__contains": needle}) if needle else None
 
 
 def document_matches(query: str | None) -> Q | None:
     """Books documents: the number or reference (width normalised) or the customer's or vendor's
     search text."""
+    if query and len(query) > QUERY_MAX * 4:
+        return NOTHING
     text = unicodedata.normalize("NFKC", query or "").strip()
     if not text:
         return None
+    if len(text) > QUERY_MAX:
+        return NOTHING
     found = Q(number__icontains=text) | Q(reference__icontains=text)
     party = matches(text, "contact__search_text")
     return found | party if party is not None else found
