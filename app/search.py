@@ -59,7 +59,7 @@ def document_matches(query: str | None) -> Q | None:
     search text."""
     if query and len(query) > QUERY_MAX * 4:
         return NOTHING
-    text = unicodedata.normalize("NFKC", query or "").strip()
+    text = unicodedata.normalize("NFKC", query or "").translate(_CONTROLS).strip()
     if not text:
         return None
     if len(text) > QUERY_MAX:
