@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
-from app.models import Access, Role, User
+from app.models import Access, User
 from app.permissions import CRM_MODULES, MODULE_ACTIONS, MODULES, require
 from app.services import roles as role_service
 from app.services import sharing as sharing_service
@@ -50,7 +50,7 @@ async def _users_page(request: Request, status_code: int = 200, **context) -> Re
     context.setdefault("values", {})
     context.update(
         users=await User.all().select_related("role"),
-        roles=await Role.all(),
+        roles=await role_service.roles(),
     )
     return render(request, "settings/users.html", context, status_code=status_code)
 
@@ -147,7 +147,7 @@ async def _sharing_page(request: Request, status_code: int = 200, **context) -> 
     context.setdefault("errors", {})
     context.update(
         rules=await sharing_service.rules(request.state.principal),
-        users=await User.filter(is_active=True), roles=await Role.all(),
+        users=await User.filter(is_active=True), roles=await role_service.roles(),
         modules=CRM_MODULES, module_labels=MODULE_LABELS, access_labels=ACCESS_LABELS,
     )
     return render(request, "settings/sharing.html", context, status_code=status_code)

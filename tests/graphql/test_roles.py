@@ -146,6 +146,12 @@ async def test_changes_through_graphql_reach_other_users_on_their_next_request(g
         "__typename"] == "RolePayload"
     assert (await gql(reader, seen))["me"]["grants"] == [{"module": "deals", "action": "view"}]
 
+    seeing = {"id": gid("Role", sales.id), "input": {"seesAllRecords": True}}
+    assert (await gql(admin, UPDATE, seeing))["updateRole"]["__typename"] == "RolePayload"
+    assert (await gql(reader, "{ deals { totalCount } }"))["deals"]["totalCount"] == 0
+    await f.make_deal(owner)
+    assert (await gql(reader, "{ deals { totalCount } }"))["deals"]["totalCount"] == 1
+
     gone = (await gql(admin, UNSHARE, {"id": shared["sharingRule"]["id"]}))["deleteSharingRule"]
     assert gone["__typename"] == "DeletePayload" and not await SharingRule.exists()
     assert (await gql(admin, UNSHARE, {"id": shared["sharingRule"]["id"]}))["deleteSharingRule"][

@@ -100,6 +100,7 @@ async def test_delete_role_only_when_unused(signed_in, client):
     deleted = await post(client, f"/settings/roles/{role.id}/delete")
     assert deleted.status_code == 303 and not await Role.exists(id=role.id)
     assert (await client.get(f"/settings/roles/{role.id}")).status_code == 404
+    assert (await client.get("/settings/roles/" + "9" * 30)).status_code == 404
     sales = await Role.get(name="Sales")
     assert 'id="delete-role-form"' not in (await client.get(f"/settings/roles/{sales.id}")).text
     builtin = await post(client, f"/settings/roles/{sales.id}/delete")
