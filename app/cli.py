@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli migrate|setup|serve|createuser`."""
+"""Command line: `python -m app.cli migrate|setup|serve|createuser|reindex`."""
 
 from __future__ import annotations
 
@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     p_user.add_argument("--name", required=True)
     p_user.add_argument("--role", default="Administrator")
     p_user.add_argument("--password")
+    sub.add_parser("reindex", help="rebuild the stored search texts (after changing how search normalises)")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -138,6 +139,10 @@ def main(argv: list[str] | None = None) -> None:
             "app.main:app_factory", factory=True, host=args.host, port=args.port,
             workers=args.workers, proxy_headers=True,
         )
+    elif args.command == "reindex":
+        from app.services.search_index import reindex
+
+        print(f"Search texts rebuilt: {asyncio.run(_with_db(reindex))} changed")
     elif args.command == "createuser":
         password = args.password or getpass.getpass("Password: ")
         try:

@@ -29,6 +29,7 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
+from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
@@ -38,10 +39,12 @@ from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
 from schema.queries.preview import PreviewQuery
+from schema.queries.roles import RoleQuery
 from schema.queries.users import UserQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.types.activities import Event, Task
-from schema.types.users import ApiToken, Role, User
+from schema.types.roles import Role, SharingRule
+from schema.types.users import ApiToken, User
 
 __all__ = ["Context", "graphql_route", "schema"]
 
@@ -50,7 +53,8 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 
 @strawberry.type
 class Query(
-    UserQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery, PreviewQuery,
+    UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery,
+    PreviewQuery,
 ):
     pass
 
@@ -58,7 +62,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
 ):
     pass
 
@@ -67,7 +71,7 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     extensions=extensions(),
-    types=[User, Role, ApiToken, Task, Event],
+    types=[User, Role, SharingRule, ApiToken, Task, Event],
     scalar_overrides=SCALAR_OVERRIDES,
 )
 

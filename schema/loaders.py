@@ -37,7 +37,7 @@ from app.models import (
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
-from app.services import related
+from app.services import related, roles
 from app.statements import Statements
 from schema.columns import partial_maker, partials
 
@@ -90,6 +90,7 @@ class Loaders:
     case = cached_property(lambda self: self._by_id(Case))
     user = cached_property(lambda self: Loader(self._users, User))
     stage = cached_property(lambda self: Loader(self._stages, Stage))
+    role_grants = cached_property(lambda self: DataLoader(self._role_grants))
     # to-many
     contacts_by_account = cached_property(
         lambda self: Loader(self._contacts_by_account, Contact, ["account_id"]))
@@ -163,6 +164,10 @@ class Loaders:
         found = {u.id: u for u in await self.records(
             User, "users", lambda ids: User.filter(id__in=ids).order_by("id"), keys, columns)}
         return [found.get(k) for k in keys]
+
+    async def _role_grants(self, keys: Sequence[int]) -> list[list[tuple[str, str]]]:
+        found = await roles.grants_by_role(keys)
+        return [found[k] for k in keys]
 
     async def _stages(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Stage | None]:
         found = {s.id: s for s in await self.records(

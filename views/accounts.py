@@ -42,7 +42,6 @@ pages = RecordPages(
         Column(N_("City"), "billing_city"),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("name", "phone", "website", "billing_city"),
     related=(
         Related("contacts", N_("Contacts"), "contacts", related.CONTACT_COLUMNS,
                         related.account_contacts,

@@ -117,7 +117,6 @@ tasks_pages = RecordPages(
         Column(N_("Priority"), "priority", "choice", TASK_PRIORITY),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("subject",),
     filters=(Filter("status", N_("Status"), (("", N_("All")), *TASK_STATUS),
                     lambda qs, v, p: qs.filter(status=v)),),
     extra_detail=related_record,
@@ -150,7 +149,6 @@ events_pages = RecordPages(
         Column(N_("Location"), "location"),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("subject", "location"),
     related=(related.EVENT_ATTENDEES,),
     extra_detail=related_record,
 )

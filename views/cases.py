@@ -30,7 +30,6 @@ pages = RecordPages(
         Column(N_("E-mail"), "email"),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("subject", "email"),
     filters=(Filter("status", N_("Status"), (("", N_("All")), *CASE_STATUS),
                     lambda qs, v, p: qs.filter(status=v)),),
     related=related.activities(RelatedType.CASE),

@@ -78,11 +78,3 @@ async def stage_options(p: Principal) -> list[tuple[str, str]]:
 
 async def user_options(p: Principal) -> list[tuple[str, str]]:
     return [(str(i), n) for i, n in await User.filter(is_active=True).values_list("id", "name")]
-
-# Built-in data shown through the catalog: default stage and role names (app/services/stages.py,
-# app/permissions.py). Names an administrator types stay as typed.
-BUILT_IN_NAMES = (
-    N_("Qualification"), N_("Needs analysis"), N_("Proposal"), N_("Negotiation"),
-    N_("Closed won"), N_("Closed lost"),
-    N_("Administrator"), N_("Manager"), N_("Sales"), N_("Accountant"),
-)

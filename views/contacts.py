@@ -45,7 +45,6 @@ pages = RecordPages(
         Column(N_("Work phone"), "work_phone"),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("last_name", "first_name", "email", "secondary_email", "department"),
     related=(
         related.Related("deals", N_("Deals"), "deals", related.DEAL_COLUMNS, related.contact_deals),
         *related.activities(RelatedType.CONTACT),

@@ -62,7 +62,6 @@ pages = RecordPages(
         Column(N_("Closing date"), "closing_date", "date"),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("name",),
     filters=(Filter("stage", N_("Stage"), (("", N_("All")), *STAGE_CATEGORY),
                     lambda qs, v, p: qs.filter(stage__category=v)),),
     list_related=("owner", "stage"),

@@ -33,7 +33,6 @@ pages = RecordPages(
         Column(N_("Status"), "status", "choice", LEAD_STATUS),
         Column(N_("Owner"), "owner.name"),
     ),
-    search=("last_name", "first_name", "company", "email"),
     filters=(Filter("status", N_("Status"), (("", N_("All")), *LEAD_STATUS),
                     lambda qs, v, p: qs.filter(status=v)),),
     related=related.activities(RelatedType.LEAD),

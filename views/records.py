@@ -1,8 +1,8 @@
 """Generic list, detail and form pages for CRM records, driven by a description per module.
 
 A module (views/contacts.py, ...) describes itself with a `RecordPages`: its service, form
-sections and fields, list columns, search fields, filters and related lists. `RecordPages.routes()`
-turns that into the module's endpoints:
+sections and fields, list columns, filters and related lists (the list search reads the model's
+SEARCH_FIELDS, app.search). `RecordPages.routes()` turns that into the module's endpoints:
 
     GET  /contacts                   list (search, filters, pagination; `_rows` fragment for htmx)
     GET  /contacts/new               form page          POST /contacts            create
@@ -27,7 +27,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -35,6 +34,7 @@ from app import settings
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
+from app.search import matches
 from app.services.records import RecordService
 from views.htmx import is_partial, redirect_after_post, targets
 from views.pages import error_page, page
@@ -169,7 +169,6 @@ class RecordPages:
     plural: str
     sections: tuple[Section, ...]
     columns: tuple[Column, ...]
-    search: tuple[str, ...]
     filters: tuple[Filter, ...] = ()
     related: tuple[Related, ...] = ()
     list_related: tuple[str, ...] = ("owner",)
@@ -230,11 +229,8 @@ class RecordPages:
         params = request.query_params
         qs = self.scope(self.service.query(principal), principal)
         q = params.get("q", "").strip()
-        if q:
-            cond = Q()
-            for name in self.search:
-                cond |= Q(**{f"{name}__icontains": q})
-            qs = qs.filter(cond)
+        if (found := matches(q)) is not None:  # the model's SEARCH_FIELDS (app.search)
+            qs = qs.filter(found)
         active = {}
         for flt in self.all_filters:
             value = params.get(flt.name, "")

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app import auth, settings
-from app.i18n import format_size, gettext, translations
+from app.i18n import N_, format_size, gettext, translations
 from app.money import format_money
 from views.htmx import vary
 
@@ -44,6 +44,28 @@ def local(request: Request, value: datetime) -> datetime:
 @jinja2.pass_context
 def _gettext(ctx: jinja2.runtime.Context, message: str) -> str:
     return translations(ctx["request"].state.lang).gettext(message)
+
+
+# Built-in data shown through the catalog: the default stage and role names (app/services/stages.py,
+# app/permissions.py). Names an administrator types are shown as typed: data never goes through
+# gettext, where it would become markup and a format string.
+BUILT_IN_NAMES = frozenset((
+    N_("Qualification"), N_("Needs analysis"), N_("Proposal"), N_("Negotiation"),
+    N_("Closed won"), N_("Closed lost"),
+    N_("Administrator"), N_("Manager"), N_("Sales"), N_("Accountant"),
+))
+
+
+def builtin_name(lang: str, name: object) -> str:
+    """A record's name as shown: a built-in one in `lang`, any other exactly as stored (a plain
+    str, so that the template escapes it)."""
+    text = "" if name is None else str(name)
+    return gettext(lang, text) if text in BUILT_IN_NAMES else text
+
+
+@jinja2.pass_context
+def _builtin_name(ctx: jinja2.runtime.Context, name: object) -> str:
+    return builtin_name(ctx["request"].state.lang, name)
 
 
 @jinja2.pass_context
@@ -117,6 +139,7 @@ def _environment() -> jinja2.Environment:
         filesize=_filesize_filter,
     )
     env.globals["resolve"] = resolve
+    env.globals["builtin_name"] = _builtin_name
     return env
 
 

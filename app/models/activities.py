@@ -7,7 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from app.models.base import OwnedRecord, long_text
+from app.models.base import OwnedRecord, Searchable, long_text
 
 
 class RelatedType(StrEnum):
@@ -34,7 +34,8 @@ class TaskPriority(StrEnum):
     LOWEST = "lowest"
 
 
-class Task(OwnedRecord):
+class Task(Searchable, OwnedRecord):
+    SEARCH_FIELDS = ("subject",)
     id = fields.IntField(primary_key=True)
     subject = fields.CharField(max_length=255)
     due_date = fields.DateField(null=True, db_index=True)
@@ -56,7 +57,8 @@ class Task(OwnedRecord):
         return self.subject
 
 
-class Event(OwnedRecord):
+class Event(Searchable, OwnedRecord):
+    SEARCH_FIELDS = ("subject", "location")
     id = fields.IntField(primary_key=True)
     subject = fields.CharField(max_length=255)
     start_at = fields.DatetimeField(db_index=True)

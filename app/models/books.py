@@ -8,7 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from app.models.base import Timestamped, long_text
+from app.models.base import Searchable, Timestamped, long_text
 
 
 class Edition(StrEnum):
@@ -108,8 +108,9 @@ class PaymentTerms(StrEnum):
     END_OF_NEXT_MONTH = "end_of_next_month"  # 月末締め翌月末払い
 
 
-class BooksContact(Timestamped):
+class BooksContact(Searchable, Timestamped):
     """A customer or vendor of one organization (Books' own record, not a CRM contact)."""
+    SEARCH_FIELDS = ("display_name", "company_name", "email", "phone")
 
     id = fields.IntField(primary_key=True)
     organization = fields.ForeignKeyField(
@@ -158,7 +159,8 @@ class ContactPerson(Model):
         return " ".join(p for p in (self.last_name, self.first_name) if p)
 
 
-class Item(Timestamped):
+class Item(Searchable, Timestamped):
+    SEARCH_FIELDS = ("name", "sku", "description")
     id = fields.IntField(primary_key=True)
     organization = fields.ForeignKeyField(
         "models.Organization", related_name="items", on_delete=fields.RESTRICT, db_index=True)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from app.models.base import OwnedRecord, long_text
+from app.models.base import OwnedRecord, Searchable, long_text
 
 
 def _address(prefix: str) -> dict[str, fields.Field]:
@@ -35,7 +35,8 @@ class PersonName:
         return self.full_name
 
 
-class Account(OwnedRecord):
+class Account(Searchable, OwnedRecord):
+    SEARCH_FIELDS = ("name", "phone", "website", "billing_city")
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, db_index=True)
     phone = fields.CharField(max_length=30, default="")
@@ -53,7 +54,9 @@ class Account(OwnedRecord):
         return self.name
 
 
-class Contact(PersonName, OwnedRecord):
+class Contact(Searchable, PersonName, OwnedRecord):
+    SEARCH_FIELDS = ("last_name", "first_name", "email", "secondary_email", "department")
+    SEARCH_NAMES = (("last_name", "first_name"),)
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
@@ -90,7 +93,9 @@ class LeadStatus(StrEnum):
     UNQUALIFIED = "unqualified"
 
 
-class Lead(PersonName, OwnedRecord):
+class Lead(Searchable, PersonName, OwnedRecord):
+    SEARCH_FIELDS = ("last_name", "first_name", "company", "email")
+    SEARCH_NAMES = (("last_name", "first_name"),)
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
@@ -129,7 +134,8 @@ class Stage(Model):
         return self.name
 
 
-class Deal(OwnedRecord):
+class Deal(Searchable, OwnedRecord):
+    SEARCH_FIELDS = ("name",)
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, db_index=True)
     account = fields.ForeignKeyField(
@@ -169,7 +175,8 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Case(OwnedRecord):
+class Case(Searchable, OwnedRecord):
+    SEARCH_FIELDS = ("subject", "email")
     id = fields.IntField(primary_key=True)
     subject = fields.CharField(max_length=255)
     status = fields.CharEnumField(CaseStatus, max_length=20, default=CaseStatus.NEW, db_index=True)

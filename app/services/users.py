@@ -1,38 +1,34 @@
-"""Users, roles, the permission matrix and sharing rules (Settings > Users & roles)."""
+"""Users and the built-in roles (roles and their matrix: app.services.roles; sharing rules:
+app.services.sharing)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
-from tortoise.transactions import in_transaction
+from tortoise.expressions import Q, Subquery
 
 from app import auth, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import Access, Grant, Role, SharingRule, User
-from app.permissions import CRM_MODULES, DEFAULT_ROLES, MODULE_ACTIONS, Principal
+from app.models import Grant, Membership, Role, User
+from app.permissions import DEFAULT_ROLES, Principal
 from app.services.records import EMAIL_RE
-
-
-def _require_admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise PermissionDenied(N_("Only administrators may change users and roles."))
+from app.services.roles import require_admin
 
 
 async def ensure_default_roles() -> dict[str, Role]:
-    """Create the out-of-the-box roles (idempotent; never changes roles an admin edited)."""
+    """Create the out-of-the-box roles on first start (idempotent; never changes roles an admin
+    edited). Once any built-in role exists, none is created again: an administrator may have
+    renamed one, and a second "Sales" would appear at the next start."""
+    if await Role.exists(is_system=True):
+        return {r.name: r for r in await Role.filter(is_system=True, name__in=list(DEFAULT_ROLES))}
     roles = {}
     for name, spec in DEFAULT_ROLES.items():
-        role, created = await Role.get_or_create(
-            name=name,
-            defaults={
-                "description": spec["description"],
-                "sees_all_records": spec["sees_all_records"],
-                "is_system": True,
-            },
+        role = await Role.create(
+            name=name, description=spec["description"],
+            sees_all_records=spec["sees_all_records"], is_system=True,
         )
-        if created:
-            await Grant.bulk_create([Grant(role=role, module=m, action=a) for m, a in spec["grants"]])
+        await Grant.bulk_create([Grant(role=role, module=m, action=a) for m, a in spec["grants"]])
         roles[name] = role
     return roles
 
@@ -76,7 +72,7 @@ def _clean_user_fields(data: dict[str, Any], creating: bool) -> dict[str, Any]:
 async def create_user(principal: Principal | None, data: dict[str, Any]) -> User:
     """Create a user. `principal` None is the command line (first administrator)."""
     if principal is not None:
-        _require_admin(principal)
+        require_admin(principal)
     values = _clean_user_fields(data, creating=True)
     password = str(data.get("password") or "")
     auth.check_password_strength(password)
@@ -116,76 +112,11 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     return user
 
 
-async def create_role(principal: Principal, data: dict[str, Any]) -> Role:
-    _require_admin(principal)
-    name = str(data.get("name") or "").strip()
-    if not name:
-        raise ValidationError.single("name", N_("This field is required."))
-    if len(name) > 100:
-        raise ValidationError.single("name", N_("Must be at most 100 characters."))
-    if await Role.exists(name=name):
-        raise ValidationError.single("name", N_("A role with this name exists already."))
-    return await Role.create(
-        name=name,
-        description=str(data.get("description") or "")[:255],
-        sees_all_records=bool(data.get("sees_all_records")),
-    )
-
-
-async def delete_role(principal: Principal, role_id: int) -> None:
-    _require_admin(principal)
-    role = await Role.get_or_none(id=role_id)
-    if role is None:
-        raise NotFound()
-    if role.is_system:
-        raise Conflict(N_("Built-in roles cannot be deleted."))
-    if await User.exists(role_id=role.id):
-        raise Conflict(N_("Move this role's users to another role first."))
-    await role.delete()
-
-
-async def set_grants(principal: Principal, role_id: int, grants: Iterable[tuple[str, str]]) -> Role:
-    """Replace a role's permission matrix."""
-    _require_admin(principal)
-    role = await Role.get_or_none(id=role_id)
-    if role is None:
-        raise NotFound()
-    wanted = set(grants)
-    for module, action in wanted:
-        if action not in MODULE_ACTIONS.get(module, ()):
-            raise ValidationError.single("grants", N_("Unknown permission %(perm)s."), perm=f"{module}.{action}")
-    if role.id == principal.user.role_id and ("settings", "admin") not in wanted:
-        raise Conflict(N_("You cannot remove the settings permission from your own role."))
-    async with in_transaction():
-        await Grant.filter(role_id=role.id).delete()
-        await Grant.bulk_create([Grant(role_id=role.id, module=m, action=a) for m, a in sorted(wanted)])
-    return role
-
-
-async def create_sharing_rule(principal: Principal, data: dict[str, Any]) -> SharingRule:
-    _require_admin(principal)
-    module = data.get("module")
-    if module not in CRM_MODULES:
-        raise ValidationError.single("module", N_("Choose one of the offered values."))
-    try:
-        access = Access(data.get("access"))
-    except ValueError:
-        raise ValidationError.single("access", N_("Choose one of the offered values.")) from None
-    ids = {k: int(data[k]) if data.get(k) not in (None, "") else None for k in
-           ("owner_user_id", "owner_role_id", "grantee_user_id", "grantee_role_id")}
-    if ids["owner_user_id"] and ids["owner_role_id"]:
-        raise ValidationError.single("owner_user_id", N_("Choose a user or a role, not both."))
-    if bool(ids["grantee_user_id"]) == bool(ids["grantee_role_id"]):
-        raise ValidationError.single("grantee_user_id", N_("Choose either a user or a role to share with."))
-    for key, model in (("owner_user_id", User), ("grantee_user_id", User),
-                       ("owner_role_id", Role), ("grantee_role_id", Role)):
-        if ids[key] and not await model.exists(id=ids[key]):
-            raise ValidationError.single(key, N_("Choose a valid record."))
-    return await SharingRule.create(module=module, access=access, **ids)
-
-
-async def delete_sharing_rule(principal: Principal, rule_id: int) -> None:
-    _require_admin(principal)
-    deleted = await SharingRule.filter(id=rule_id).delete()
-    if not deleted:
-        raise NotFound()
+def visible_users(principal: Principal):
+    """The active users a principal may list: administrators every one, others themselves and
+    those who share one of their organizations."""
+    users = User.filter(is_active=True)
+    if principal.is_admin:
+        return users
+    mates = Membership.filter(organization_id__in=list(principal.organization_ids)).values("user_id")
+    return users.filter(Q(id=principal.user.id) | Q(id__in=Subquery(mates)))

@@ -12,11 +12,12 @@ from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
 from schema.types.accounts import Account
 from schema.types.connection import Connection
-from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter
+from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter, search_field
 
 
 @strawberry.input(description="Filter accounts; fields combine with AND.")
 class AccountFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     name: StringFilter | None = UNSET
     phone: StringFilter | None = UNSET

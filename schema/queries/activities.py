@@ -19,6 +19,7 @@ from schema.types.filters import (
     SortDirection,
     StringFilter,
     enum_filter,
+    search_field,
 )
 
 TaskStatusFilter = enum_filter(TaskStatus, "TaskStatusFilter")
@@ -27,6 +28,7 @@ TaskPriorityFilter = enum_filter(TaskPriority, "TaskPriorityFilter")
 
 @strawberry.input(description="Filter tasks; fields combine with AND.")
 class TaskFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     subject: StringFilter | None = UNSET
     due_date: DateFilter | None = UNSET
@@ -60,6 +62,7 @@ class TaskOrder:
 
 @strawberry.input(description="Filter events; fields combine with AND.")
 class EventFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     subject: StringFilter | None = UNSET
     location: StringFilter | None = UNSET

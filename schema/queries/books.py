@@ -35,7 +35,7 @@ from schema.types.books_transactions import (
     TransactionStatus,
     existing_transaction,
 )
-from schema.types.connection import Connection
+from schema.types.connection import Connection, bounded
 from schema.types.filters import (
     DateFilter,
     DecimalFilter,
@@ -44,6 +44,7 @@ from schema.types.filters import (
     StringFilter,
     enum_filter,
     order_by,
+    search_field,
     to_q,
 )
 from schema.types.node import pk_of
@@ -54,6 +55,7 @@ TransactionStatusFilter = enum_filter(TransactionStatus, "TransactionStatusFilte
 
 @strawberry.input(description="Filter Books contacts; fields combine with AND.")
 class BooksContactFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     display_name: StringFilter | None = UNSET
     company_name: StringFilter | None = UNSET
@@ -81,6 +83,7 @@ class BooksContactOrder:
 
 @strawberry.input(description="Filter items; fields combine with AND.")
 class ItemFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     name: StringFilter | None = UNSET
     sku: StringFilter | None = UNSET
@@ -187,9 +190,10 @@ ComposeEmailResult = Annotated[
 
 @strawberry.type
 class BooksQuery:
-    @strawberry.field(permission_classes=AUTH, description="The organizations you belong to.")
-    async def organizations(self, info: Info) -> list[Organization]:
-        return await organizations.query(info.context.principal).order_by("name", "id")
+    @strawberry.field(permission_classes=AUTH, description="The organizations you belong to, by name: at most "
+                      "`first` (default and maximum 100 unless the server is configured otherwise).")
+    async def organizations(self, info: Info, first: int | None = None) -> list[Organization]:
+        return await bounded(organizations.query(info.context.principal).order_by("name", "id"), first)
 
     @strawberry.field(permission_classes=AUTH, description="An organization you belong to; null otherwise.")
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:

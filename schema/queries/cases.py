@@ -12,13 +12,14 @@ from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
 from schema.types.cases import Case, CaseStatus
 from schema.types.connection import Connection
-from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter, enum_filter
+from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter, enum_filter, search_field
 
 CaseStatusFilter = enum_filter(CaseStatus, "CaseStatusFilter")
 
 
 @strawberry.input(description="Filter cases; fields combine with AND.")
 class CaseFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     subject: StringFilter | None = UNSET
     status: CaseStatusFilter | None = UNSET

@@ -12,11 +12,12 @@ from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
 from schema.types.connection import Connection
 from schema.types.contacts import Contact
-from schema.types.filters import DateFilter, DateTimeFilter, IDFilter, SortDirection, StringFilter
+from schema.types.filters import DateFilter, DateTimeFilter, IDFilter, SortDirection, StringFilter, search_field
 
 
 @strawberry.input(description="Filter contacts; fields combine with AND.")
 class ContactFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     first_name: StringFilter | None = UNSET
     last_name: StringFilter | None = UNSET

@@ -21,6 +21,7 @@ from schema.types.filters import (
     SortDirection,
     StringFilter,
     enum_filter,
+    search_field,
 )
 
 StageCategoryFilter = enum_filter(StageCategory, "StageCategoryFilter")
@@ -28,6 +29,7 @@ StageCategoryFilter = enum_filter(StageCategory, "StageCategoryFilter")
 
 @strawberry.input(description="Filter deals; fields combine with AND.")
 class DealFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     name: StringFilter | None = UNSET
     amount: DecimalFilter | None = UNSET

@@ -11,7 +11,7 @@ from app.services.leads import leads
 from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
 from schema.types.connection import Connection
-from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter, enum_filter
+from schema.types.filters import DateTimeFilter, IDFilter, SortDirection, StringFilter, enum_filter, search_field
 from schema.types.leads import Lead, LeadStatus
 
 LeadStatusFilter = enum_filter(LeadStatus, "LeadStatusFilter")
@@ -19,6 +19,7 @@ LeadStatusFilter = enum_filter(LeadStatus, "LeadStatusFilter")
 
 @strawberry.input(description="Filter leads; fields combine with AND.")
 class LeadFilter:
+    search: str | None = search_field()
     id: IDFilter | None = UNSET
     first_name: StringFilter | None = UNSET
     last_name: StringFilter | None = UNSET

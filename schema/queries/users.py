@@ -10,7 +10,6 @@ from app.errors import NotFound
 from app.models import ApiToken as ApiTokenModel
 from app.models import Role as RoleModel
 from app.models import Stage as StageModel
-from app.models import User as UserModel
 from app.services.accounts import accounts
 from app.services.activities import events, tasks
 from app.services.cases import cases
@@ -23,9 +22,12 @@ from app.services.books_contacts import books_contacts
 from app.services.items import items
 from app.services.organizations import organizations
 from schema.context import Info
-from schema.queries.common import AUTH
+from app.services import sharing
+from app.services.users import visible_users
+from schema.queries.common import AUTH, AfterArg, FirstArg
+from schema.types.connection import Connection, paginate
 from schema.types.node import Node, from_global_id
-from schema.types.users import Me, Role, User
+from schema.types.users import Me, User
 
 SERVICES = {
     "Account": accounts,
@@ -55,9 +57,13 @@ async def resolve_node(info: Info, global_id: str) -> Any:
     except NotFound:
         return None
     if type_name == "User":
-        return await UserModel.get_or_none(id=pk)
+        return await visible_users(info.context.principal).get_or_none(id=pk)
     if type_name == "Role":
         return await RoleModel.get_or_none(id=pk)
+    if type_name == "SharingRule":  # administrators only
+        if not info.context.principal.is_admin:
+            return None
+        return await sharing.rules(info.context.principal).get_or_none(id=pk)
     if type_name == "Stage":
         return await StageModel.get_or_none(id=pk)
     if type_name == "ApiToken":  # one's own tokens only
@@ -72,13 +78,10 @@ class UserQuery:
         user = info.context.user
         return Me(user=user, role=user.role, language=user.language, timezone=user.timezone)
 
-    @strawberry.field(permission_classes=AUTH, description="Active users, e.g. to choose an owner.")
-    async def users(self) -> list[User]:
-        return await UserModel.filter(is_active=True).order_by("name", "id")
-
-    @strawberry.field(permission_classes=AUTH, description="All roles.")
-    async def roles(self) -> list[Role]:
-        return await RoleModel.all().order_by("name", "id")
+    @strawberry.field(permission_classes=AUTH, description="Active users, e.g. to choose an owner, by "
+                      "name: yourself and those who share an organization with you (administrators: all).")
+    async def users(self, info: Info, first: FirstArg = None, after: AfterArg = None) -> Connection[User]:
+        return await paginate(visible_users(info.context.principal), ["name", "id"], first, after)
 
     @strawberry.field(permission_classes=AUTH, description="Any record by global id; null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:

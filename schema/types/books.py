@@ -54,6 +54,18 @@ def organization_field() -> Any:
     return strawberry.field(resolver=resolve, description="The organization the record belongs to.")
 
 
+
+def _admin_only(column: str) -> Any:
+    """An organization's mail server settings: administrators (members, as every organization
+    shown is one's own) read them; for other members they are null."""
+
+    def resolve(root: Any, info: Info) -> Any:
+        return getattr(root, column) if info.context.principal.is_admin else None
+
+    return strawberry.field(resolver=resolve, metadata={"columns": (column,)},
+                            description="Mail server setting: administrators only, null for others.")
+
+
 @strawberry.type(description="A company keeping its books in Kizuna; users belong to one or more.")
 class Organization(Node):
     id: strawberry.ID = global_id_field("Organization")
@@ -80,10 +92,10 @@ class Organization(Node):
     sales_order_prefix: str
     invoice_prefix: str
     purchase_order_prefix: str
-    smtp_host: str
-    smtp_port: int
-    smtp_username: str
-    smtp_security: SmtpSecurity
+    smtp_host: str | None = _admin_only("smtp_host")
+    smtp_port: int | None = _admin_only("smtp_port")
+    smtp_username: str | None = _admin_only("smtp_username")
+    smtp_security: SmtpSecurity | None = _admin_only("smtp_security")  # type: ignore[valid-type]
     sender_email: str
     sender_name: str
     created_at: datetime

@@ -77,6 +77,23 @@ class Connection(Generic[T]):
         return await self._total.count()
 
 
+def page_size(first: int | None, default: int | None = None) -> int:
+    """`first`, or the default page size; more than settings.MAX_PAGE_SIZE is BAD_USER_INPUT."""
+    size = (settings.DEFAULT_PAGE_SIZE if default is None else default) if first is None else first
+    if not 0 <= size <= settings.MAX_PAGE_SIZE:
+        raise BadInput(
+            f"`first` must be between 0 and {settings.MAX_PAGE_SIZE}.",
+            max_page_size=settings.MAX_PAGE_SIZE,
+        )
+    return size
+
+
+async def bounded(queryset: QuerySet, first: int | None) -> list:
+    """A short list that needs no cursor (roles, one's organizations or API tokens): at most
+    `first` rows, settings.MAX_PAGE_SIZE by default and at most."""
+    return await queryset.limit(page_size(first, settings.MAX_PAGE_SIZE))
+
+
 async def paginate(
     queryset: QuerySet, order: list[str], first: int | None, after: str | None,
     columns: Iterable[str] | None = None, kept: tuple[Statements, Hashable] | None = None,
@@ -86,12 +103,7 @@ async def paginate(
     `kept`: where the page's statement may be kept, and the name of `queryset` there: what
     nothing but the statements' owner (a user's reach) decides. Then only LIMIT and OFFSET are
     bound anew (`app.statements`)."""
-    size = settings.DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= size <= settings.MAX_PAGE_SIZE:
-        raise BadInput(
-            f"`first` must be between 0 and {settings.MAX_PAGE_SIZE}.",
-            max_page_size=settings.MAX_PAGE_SIZE,
-        )
+    size = page_size(first)
     start = decode_cursor(after) + 1 if after else 0
     if kept is not None and columns:
         statements, shape = kept

@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 from tortoise.expressions import Q
 
+from app.search import matches
 from schema.types.node import pk_of
 
 _LOGIC = {"and_", "or_", "not_"}
@@ -119,6 +120,13 @@ def _id_q(column: str, type_name: str, flt: IDFilter) -> Q:
     return reduce(lambda a, b: a & b, parts, Q())
 
 
+def search_field() -> Any:
+    """`search` of a filter: the records the list page's search box finds."""
+    return strawberry.field(default=strawberry.UNSET, description=(
+        "Text found in the fields the list page searches (names, e-mail, ...): width (NFKC), case, "
+        "spaces and katakana/hiragana are ignored, and a person matches as family-given or given-family."))
+
+
 def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None) -> Q:
     """Translate a filter input into a Q. `id_types` maps each IDFilter attribute to the GraphQL
     type its ids must name (`{"id": "Contact", "account": "Account", "owner": "User"}`); `paths`
@@ -137,6 +145,8 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
                 parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths) for v in value)))
         elif f.name == "not_":
             parts.append(~to_q(value, id_types, paths))
+        elif f.name == "search":
+            parts.append(matches(value) or Q())
         elif isinstance(value, IDFilter):
             column = "id" if f.name == "id" else f"{f.name}_id"
             parts.append(_id_q(column, id_types[f.name], value))

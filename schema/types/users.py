@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from schema.loaders import ready
 
 from app.models import ApiToken as ApiTokenModel
-from app.models import Role as RoleModel
 from app.models import User as UserModel
 from schema.context import Info
+from schema.types.connection import bounded
 from schema.types.node import Node, global_id_field, model_type_check
+
+if TYPE_CHECKING:
+    from schema.types.roles import Role
 
 
 @strawberry.type(description="A person who uses Kizuna. Only public fields are exposed.")
@@ -22,15 +25,6 @@ class User(Node):
     name: str
     email: str
     is_type_of = model_type_check(UserModel)
-
-
-@strawberry.type(description="A role: a set of permissions given to users.")
-class Role(Node):
-    id: strawberry.ID = global_id_field("Role")
-    name: str
-    description: str
-    sees_all_records: bool
-    is_type_of = model_type_check(RoleModel)
 
 
 @strawberry.type(description="A personal API token. The secret itself is shown once, at creation.")
@@ -53,7 +47,7 @@ class Grant:
 @strawberry.type(description="The signed-in user.")
 class Me:
     user: User
-    role: Role
+    role: Annotated["Role", strawberry.lazy("schema.types.roles")]
     language: str | None
     timezone: str
 
@@ -62,9 +56,10 @@ class Me:
         principal = info.context.principal
         return [Grant(module=m, action=a) for m, a in sorted(principal.grants)]
 
-    @strawberry.field(description="The user's API tokens, newest first, revoked ones included.")
-    async def api_tokens(self) -> list[ApiToken]:
-        return await ApiTokenModel.filter(user_id=self.user.id).order_by("-created_at", "-id")
+    @strawberry.field(description="The user's API tokens, newest first, revoked ones included: at most "
+                                  "`first` (default and maximum 100 unless the server is configured otherwise).")
+    async def api_tokens(self, first: int | None = None) -> list[ApiToken]:
+        return await bounded(ApiTokenModel.filter(user_id=self.user.id).order_by("-created_at", "-id"), first)
 
 
 def _owner(root: Any, info: Info) -> User:

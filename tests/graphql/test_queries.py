@@ -195,14 +195,17 @@ async def test_node_resolves_any_visible_record_by_global_id(gql):
     assert (await gql(me, query, {"id": gid("Lead", hidden.id)}))["node"] is None
     assert (await gql(me, query, {"id": "not base64!"}))["node"] is None
     assert (await gql(me, query, {"id": gid("Lead", 999999)}))["node"] is None
+    # Users as `users` lists them: oneself, and those who share an organization.
+    assert (await gql(me, query, {"id": gid("User", other.id)}))["node"] is None
+    await f.make_org(me, other)
     data = await gql(me, query, {"id": gid("User", other.id)})
     assert data["node"]["__typename"] == "User"
 
 
 async def test_simple_lists(gql):
     user = await f.make_user("Sales", name="Aiko")
-    data = await gql(user, "{ users { name } roles { name } stages { name category probability } }")
-    assert {"name": "Aiko"} in data["users"]
+    data = await gql(user, "{ users { edges { node { name } } } roles { name } stages { name category probability } }")
+    assert {"name": "Aiko"} in [e["node"] for e in data["users"]["edges"]]
     assert {r["name"] for r in data["roles"]} >= {"Administrator", "Sales", "Accountant", "Manager"}
     assert data["stages"][0]["name"] == "Qualification"
     assert [s["category"] for s in data["stages"]][-2:] == ["WON", "LOST"]

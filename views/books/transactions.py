@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise.expressions import Q
 
 from app import settings
 from app.i18n import N_
 from app.services import transactions as txns
+from app.search import document_matches
 from app.services import workflow
 from views.books import comments, documents, payments, receivables, sending, transactions_actions, transactions_form
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
@@ -32,7 +32,6 @@ from views.records import int_param, query_string
 from views.templating import render
 
 ROWS_ID = "rows"
-SEARCH = ("number", "reference", "contact__display_name")
 
 
 async def index(request: Request, kp: KindPages) -> Response:
@@ -41,8 +40,8 @@ async def index(request: Request, kp: KindPages) -> Response:
     today = txns.today_in(principal)
     qs = txns.query(principal, kp.kind).filter(organization_id=principal.current_organization_id)
     q = params.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(*(Q(**{f"{name}__icontains": q}) for name in SEARCH), join_type="OR"))
+    if (found := document_matches(q)) is not None:
+        qs = qs.filter(found)
     active = {}
     status = params.get("status", "")
     if status in kp.statuses:
