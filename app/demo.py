@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from app.auth import hash_password
 from app.models import (
+    Access,
     Account,
     Case,
     CaseStatus,
@@ -21,6 +22,7 @@ from app.models import (
     LeadStatus,
     RelatedType,
     Role,
+    SharingRule,
     Stage,
     StageCategory,
     Task,
@@ -84,6 +86,9 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
         u.role = roles[role]
         users.append(u)
     owners = [admin, users[0], users[1], users[1], users[2]]
+    # The two salespeople work one territory: each may read (not change) the other's accounts.
+    for owner, grantee in ((users[1], users[2]), (users[2], users[1])):
+        await SharingRule.create(module="accounts", access=Access.READ_ONLY, owner_user=owner, grantee_user=grantee)
 
     accounts = []
     for name, state, street, code, phone, lang in ACCOUNTS:
