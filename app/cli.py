@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli migrate|setup|serve|createuser`."""
+"""Command line: `python -m app.cli migrate|setup|serve|createuser|generate-key|rotate-keys`."""
 
 from __future__ import annotations
 
@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     p_user.add_argument("--name", required=True)
     p_user.add_argument("--role", default="Administrator")
     p_user.add_argument("--password")
+    sub.add_parser("generate-key", help="print a new encryption key for KIZUNA_ENCRYPTION_KEYS")
+    sub.add_parser("rotate-keys", help="re-encrypt every stored secret with the first encryption key")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -138,6 +140,15 @@ def main(argv: list[str] | None = None) -> None:
             "app.main:app_factory", factory=True, host=args.host, port=args.port,
             workers=args.workers, proxy_headers=True,
         )
+    elif args.command == "generate-key":
+        from app.crypto import generate_key
+
+        print(generate_key())
+    elif args.command == "rotate-keys":
+        from app.crypto import rotate_stored
+
+        count = asyncio.run(_with_db(rotate_stored))
+        print(f"Re-encrypted {count} stored secret(s) with the first key of KIZUNA_ENCRYPTION_KEYS.")
     elif args.command == "createuser":
         password = args.password or getpass.getpass("Password: ")
         try:
