@@ -31,6 +31,7 @@ from babel.dates import format_date
 
 from app import settings
 from app.errors import FieldError
+from app.addressing import addressee  # noqa: F401 - the one rule, used here and by PDFs
 from app.i18n import N_
 from app.money import format_money
 
@@ -158,20 +159,6 @@ def _render_line(line: str, values: Mapping[str, str]) -> tuple[str, int, bool]:
 
 # ---------------------------------------------------------------------------------------------
 # Values
-
-
-def addressee(lang: str, customer_name: str, *, is_company: bool,
-              contact_name: str = "") -> tuple[str, str]:
-    """(customer_name, contact_name) with Japanese honorifics: 様 on the person the mail is
-    addressed to, 御中 on a company when no person is named — never both on one addressee."""
-    customer_name, contact_name = customer_name.strip(), contact_name.strip()
-    if contact_name == customer_name:
-        contact_name = ""
-    if lang != "ja":
-        return customer_name, contact_name or customer_name
-    if contact_name:
-        return customer_name, f"{contact_name} 様"
-    return f"{customer_name} {'御中' if is_company else '様'}", ""
 
 
 def template_values(
