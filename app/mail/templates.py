@@ -16,6 +16,8 @@ Values (build them with template_values, which applies these rules):
 - contact_name: the person the mail is addressed to. Japanese: "山田 太郎 様", or empty. English:
   the person, else the customer's name, so that "Dear {contact_name}," always reads well.
 - total, balance: formatted amounts ("¥110,000"); dates formatted for the language.
+- balance_due: the balance of a partly paid invoice, else empty (so its line is left out): the
+  default invoice mail states the total billed, and what is left to pay only when it differs.
 - expiry_date (estimates), due_date (invoices), delivery_date (orders): empty for other kinds.
 - portal_link: the customer's link to the document, absolute (starts with settings.PUBLIC_URL).
 """
@@ -42,6 +44,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "number",
     "total",
     "balance",
+    "balance_due",
     "issue_date",
     "due_date",
     "expiry_date",
@@ -191,6 +194,7 @@ def template_values(
         "number": number,
         "total": format_money(total, currency),
         "balance": format_money(total if balance is None else balance, currency),
+        "balance_due": format_money(balance, currency) if balance is not None and 0 < balance < total else "",
         "issue_date": _format_date(issue_date, lang),
         "due_date": "",
         "expiry_date": "",
@@ -299,7 +303,8 @@ You can also view the order online:
             _JA_OPENING + """請求書 {number} をお送りいたします。
 添付の PDF ファイルをご確認のうえ、お支払期限までにお支払いくださいますよう、お願い申し上げます。
 
-ご請求金額：{balance}
+ご請求金額：{total}
+お支払残高：{balance_due}
 お支払期限：{due_date}
 参照番号：{reference}
 
@@ -311,7 +316,8 @@ You can also view the order online:
             "Invoice {number} from {organization_name}",
             _EN_OPENING + """Please find attached invoice {number}.
 
-Amount due: {balance}
+Invoice total: {total}
+Balance due: {balance_due}
 Due date: {due_date}
 Reference: {reference}
 

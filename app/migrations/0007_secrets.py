@@ -32,6 +32,27 @@ async def decrypt_values(apps, schema_editor) -> None:
     await _convert(schema_editor, lambda v: crypto.decrypt(v) if crypto.is_token(v) else v)
 
 
+# The default invoice mail said "ご請求金額：{balance}" (¥0 on a paid invoice): stored templates get
+# the total, and the balance on its own line that only a partly paid invoice shows.
+INVOICE_AMOUNT_LINES = (
+    ("ご請求金額：{balance}", "ご請求金額：{total}\nお支払残高：{balance_due}"),
+    ("Amount due: {balance}", "Invoice total: {total}\nBalance due: {balance_due}"),
+)
+
+
+async def fix_invoice_mail_amount(apps, schema_editor) -> None:
+    client = schema_editor.client
+    mark = (lambda n: f"${n}") if client.capabilities.dialect == "postgres" else (lambda n: "?")
+    rows = await client.execute_query_dict("SELECT id, body FROM email_templates WHERE kind = 'invoice'")
+    for row in rows:
+        body = row["body"]
+        for old, new in INVOICE_AMOUNT_LINES:
+            body = body.replace(old, new)
+        if body != row["body"]:
+            await client.execute_query(
+                f"UPDATE email_templates SET body = {mark(1)} WHERE id = {mark(2)}", [body, row["id"]])
+
+
 class AlterFieldOffSqlite(ops.AlterField):
     """VARCHAR(255) -> TEXT. SQLite stores any length in either, and would rebuild the table to
     change it (which drops its indexes and, with foreign keys on, cascades the implicit delete to
@@ -60,4 +81,5 @@ class Migration(migrations.Migration):
             field=EncryptedField(default=''),
         ),
         ops.RunPython(encrypt_plain_values, decrypt_values),
+        ops.RunPython(fix_invoice_mail_amount, ops.RunPython.noop),
     ]

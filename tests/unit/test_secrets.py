@@ -71,6 +71,7 @@ def test_a_bad_key_is_refused_with_a_clear_message(keys):
 
 
 async def test_migration_encrypts_existing_plain_passwords(tmp_path):
+    """(and gives stored invoice mails the total instead of the balance, see test_invoice_amount)"""
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
     try:
         await migrate_api(config=tortoise_config(url), target="models.0005_access_stamp")
@@ -89,9 +90,15 @@ async def test_migration_encrypts_existing_plain_passwords(tmp_path):
             " 'plain-Passw0rd', 'starttls', '', '', '2026-01-01', '2026-01-01'),"
             " ('New KK', 'books', '', '', '', '', '', '', '', '', '', '', '', '', 'JPY', 4, 'down',"
             " 'ja', 'E-', 'S-', 'I-', 'P-', '', 587, '', '', 'starttls', '', '', '2026-01-01', '2026-01-01')")
+        await ctx.connections.get("default").execute_query(
+            "INSERT INTO email_templates (organization_id, kind, language, name, subject, body, is_default,"
+            " created_at, modified_at) VALUES (1, 'invoice', 'ja', '標準', 's', 'ご請求金額：{balance}\n以上',"
+            " 1, '2026-01-01', '2026-01-01')")
     await cli.migrate(url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
+        (template,) = await ctx.connections.get("default").execute_query_dict("SELECT body FROM email_templates")
+        assert template["body"] == "ご請求金額：{total}\nお支払残高：{balance_due}\n以上"
         rows = await ctx.connections.get("default").execute_query_dict(
             "SELECT name, smtp_password FROM organizations")
         stored = {r["name"]: r["smtp_password"] for r in rows}
