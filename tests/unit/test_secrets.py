@@ -135,3 +135,25 @@ def test_rotate_keys_command(tmp_path):
 
     token = sqlite3.connect(tmp_path / "k.sqlite3").execute("SELECT smtp_password FROM organizations").fetchone()[0]
     assert Fernet(new.encode()).decrypt(token.encode()) == b"mail-Passw0rd"
+
+
+async def test_sending_signs_in_with_the_decrypted_password(db):
+    """The SMTP server sees the password as typed; the database only ever held its token."""
+    from app.models import Kind, SmtpSecurity, Status
+    from app.permissions import Principal
+    from app.services import sending
+    from tests.mail.conftest import PASSWORD, USERNAME, RecordingHandler, check_password, running
+
+    user = await f.make_user("Accountant")
+    with running(RecordingHandler(), authenticator=check_password, auth_required=True,
+                 auth_require_tls=False) as server:
+        org = await f.make_org(user, smtp_host="127.0.0.1", smtp_port=server.port, smtp_username=USERNAME,
+                               smtp_password=PASSWORD, smtp_security=SmtpSecurity.NONE,
+                               sender_email="books@example.jp")
+        assert PASSWORD not in await raw_password(org.id)
+        principal = await Principal.load(user)
+        customer = await f.make_customer(org, persons=[{"last_name": "山田", "email": "taro@example.jp"}])
+        invoice = await f.make_transaction(principal, "invoice", customer)
+        sent = await sending.send(principal, Kind.INVOICE, invoice.id, to="taro@example.jp",
+                                  subject="請求書", body="よろしくお願いいたします。")
+        assert sent.status == Status.SENT and len(server.messages) == 1
