@@ -147,7 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "rotate-keys":
         from app.crypto import rotate_stored
 
-        count = asyncio.run(_with_db(rotate_stored))
+        try:
+            count = asyncio.run(_with_db(rotate_stored))
+        except RuntimeError as exc:  # a bad or missing key: say which, not a traceback
+            sys.exit(f"error: {exc}")
         print(f"Re-encrypted {count} stored secret(s) with the first key of KIZUNA_ENCRYPTION_KEYS.")
     elif args.command == "createuser":
         password = args.password or getpass.getpass("Password: ")

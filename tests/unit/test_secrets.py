@@ -64,6 +64,14 @@ async def test_rotation_re_encrypts_with_the_first_key(db, keys):
         await Organization.get(id=org.id)
 
 
+def test_the_default_key_is_generated_once_into_var_and_kept_private():
+    path = settings.VAR_DIR / "encryption_keys"
+    assert "KIZUNA_ENCRYPTION_KEYS" not in os.environ  # the suite runs on the generated key
+    assert settings.ENCRYPTION_KEYS == (path.read_text().strip(),)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    Fernet(settings.ENCRYPTION_KEYS[0].encode())  # a valid Fernet key
+
+
 def test_a_bad_key_is_refused_with_a_clear_message(keys):
     keys("not-a-fernet-key")
     with pytest.raises(RuntimeError, match="32 url-safe base64"):
@@ -131,12 +139,18 @@ def test_rotate_keys_command(tmp_path):
     Fernet(generated.encode())  # a valid key
     out = cli_run("rotate-keys", KIZUNA_ENCRYPTION_KEYS=f"{new},{old}")
     assert "Re-encrypted 1 " in out
+    refused = subprocess.run([sys.executable, "-m", "app.cli", "rotate-keys"], cwd=settings.BASE_DIR,
+                             env={**env, "KIZUNA_ENCRYPTION_KEYS": Fernet.generate_key().decode()},
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "cannot be decrypted with KIZUNA_ENCRYPTION_KEYS" in refused.stderr
+    assert "Traceback" not in refused.stderr
     import sqlite3
 
     token = sqlite3.connect(tmp_path / "k.sqlite3").execute("SELECT smtp_password FROM organizations").fetchone()[0]
     assert Fernet(new.encode()).decrypt(token.encode()) == b"mail-Passw0rd"
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 async def test_sending_signs_in_with_the_decrypted_password(db):
     """The SMTP server sees the password as typed; the database only ever held its token."""
     from app.models import Kind, SmtpSecurity, Status
