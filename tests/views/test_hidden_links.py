@@ -76,3 +76,23 @@ async def test_resaving_contact_case_task_and_event(client):
     assert (saved.subject, saved.related_id) == ("Visit", hidden_deal.id)
     assert await EventAttendee.filter(event_id=event.id).order_by("id").values_list("contact_id", "lead_id") == [
         (hidden_contact.id, None), (None, hidden_lead.id)]
+
+
+async def test_the_form_shows_a_hidden_link_as_hidden_and_a_far_one_by_name(client, monkeypatch):
+    sales1, sales2 = await f.make_user("Sales"), await f.make_user("Sales")
+    hidden_account, hidden_contact = await f.make_account(sales2), await f.make_contact(sales2)
+    deal = await f.make_deal(sales1, [hidden_contact], account=hidden_account)
+    await login(client, sales1)
+    page = (await client.get(f"/deals/{deal.id}/edit")).text
+    assert f'<option value="{hidden_account.id}" selected>(hidden)</option>' in page
+    assert f'<option value="{hidden_contact.id}" selected>(hidden)</option>' in page
+    assert hidden_account.name not in page and hidden_contact.last_name not in page
+
+    # A select offers at most OPTION_LIMIT records: the one linked now is offered all the same.
+    monkeypatch.setattr("views.choices.OPTION_LIMIT", 2)
+    accounts = [await f.make_account(sales1, name=f"Account {n:02d}") for n in range(3)]
+    contact = await f.make_contact(sales1, account=accounts[-1])
+    page = (await client.get(f"/contacts/{contact.id}/edit")).text
+    assert f'<option value="{accounts[-1].id}" selected>Account 02</option>' in page
+    await resave(client, f"/contacts/{contact.id}")
+    assert (await Contact.get(id=contact.id)).account_id == accounts[-1].id
