@@ -35,11 +35,9 @@ from app import settings
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
-from app.models import RelatedType
-from app.services.activities import RELATED_MODELS
-from app.services.links import as_id
 from app.services.records import RecordService
 from views.htmx import is_partial, redirect_after_post, targets
+from views.linked import offer_linked
 from views.pages import error_page, page
 from views.templating import render, translator
 
@@ -150,9 +148,6 @@ def error_map(exc: ValidationError, request: Request) -> dict[str, list[str]]:
     for e in exc.errors:
         errors.setdefault(e.field, []).append(e.render(_))
     return errors
-
-
-MODEL_OF_MODULE = {module: model for model, module in MODULE_OF_MODEL.items()}
 
 
 async def visible_refs(principal: Principal, model: type[Model], ids: set[int]) -> dict[int, Model]:
@@ -313,29 +308,6 @@ class RecordPages:
     async def _options(self, principal: Principal) -> dict[str, Any]:
         return {f.name: await f.options(principal) for f in self.fields if f.options}
 
-    async def _with_linked(self, request: Request, options: dict[str, Any], values: dict) -> None:
-        """Record selects also offer what the form links to now: a record past the option limit
-        by its name, one hidden from the user as "(hidden)", so that re-posting the form keeps
-        the link (app.services.links) and the user sees that there is one."""
-        for f in self.fields:
-            choices, key = options, f.name
-            if f.kind == "ref" and f.module in MODEL_OF_MODULE:
-                model, ids = MODEL_OF_MODULE[f.module], {values.get(f.name)}
-            elif f.kind == "deal_contacts":
-                model, ids = MODEL_OF_MODULE["contacts"], {r.get("contact_id") for r in values.get(f.name) or ()}
-            elif f.kind == "related" and values.get("related_type") in options[f.name]:
-                choices, key = options[f.name], values["related_type"]
-                model, ids = RELATED_MODELS[RelatedType(key)], {values.get("related_id")}
-            else:
-                continue
-            offered = {v for v, _ in choices[key]}
-            missing = {pk for pk in map(as_id, ids) if pk is not None and str(pk) not in offered}
-            if missing:
-                found = await visible_refs(request.state.principal, model, set(missing))
-                hidden = translator(request)("(hidden)")
-                choices[key] = [*choices[key],
-                                *((str(pk), str(found[pk]) if pk in found else hidden) for pk in sorted(missing))]
-
     async def _form(
         self, request: Request, obj: Model | None, values: dict, errors: dict | None = None,
         status_code: int = 200,
@@ -346,7 +318,7 @@ class RecordPages:
             "action": self.url(obj, "edit") if obj else self.url(),
             **await self.context(request, obj),
         }
-        await self._with_linked(request, context["options"], values)
+        await offer_linked(request, self.fields, context["options"], values)
         fragment = request.method == "POST" and is_partial(request)
         return render(request, "records/_form.html" if fragment else "records/form.html",
                       context, status_code=status_code)
