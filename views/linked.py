@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from tortoise.models import Model
 
-from app.models import Contact, RelatedType
+from app.models import Contact, RelatedType, User
 from app.permissions import MODULE_OF_MODEL
 from app.services.activities import RELATED_MODELS
 from app.services.links import as_id
@@ -48,5 +48,7 @@ def _linked(fields: Iterable, options: dict[str, Any], values: dict) -> Iterator
         elif f.kind == "related" and values.get("related_type") in options[f.name]:
             rtype = values["related_type"]
             yield options[f.name], rtype, RELATED_MODELS[RelatedType(rtype)], {values.get("related_id")}
-        elif f.kind == "attendees":
-            yield options[f.name], "contacts", Contact, {a.get("contact_id") for a in values.get(f.name) or ()}
+        elif f.kind == "attendees":  # users offered are the active ones: one who left still attends
+            chosen = values.get(f.name) or ()
+            yield options[f.name], "contacts", Contact, {a.get("contact_id") for a in chosen}
+            yield options[f.name], "users", User, {a.get("user_id") for a in chosen}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from app.i18n import N_
 from app.models import (
     Account,
@@ -101,6 +103,7 @@ class EventService(RecordService):
         The list replaces the attendees the editor can see; contacts and leads hidden from them
         stay (`save_related`), and repeating one in the input is not an error."""
         hidden = await _hidden_attendees(principal, cleaned.instance)
+        event_id = cleaned.instance.id if cleaned.instance is not None else None
         result = []
         for i, item in enumerate(items):
             given = {k: v for k, v in item.items() if v not in (None, "")}
@@ -118,7 +121,13 @@ class EventService(RecordService):
             pk = links.as_id(value)
             if pk is not None and (key, pk) in hidden:
                 continue  # kept as it is
-            qs = model.filter(is_active=True) if model is User else links.reachable(principal, model)
+            # A user who has left (inactive) cannot be invited, but one attending already stays.
+            if model is not User:
+                qs = links.reachable(principal, model)
+            elif event_id is None:
+                qs = User.filter(is_active=True)
+            else:
+                qs = User.filter(Q(is_active=True) | Q(event_attendances__event_id=event_id))
             if pk is None or not await qs.filter(id=pk).exists():
                 cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
                 continue

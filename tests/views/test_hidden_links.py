@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.models import Access, Case, Contact, Deal, DealContact, Event, EventAttendee, RelatedType, Task
 from tests import factories as f
-from tests.views.conftest import HX, login
+from tests.views.conftest import HX, login, token
 from tests.views.forms import form_data
 
 
@@ -96,3 +96,21 @@ async def test_the_form_shows_a_hidden_link_as_hidden_and_a_far_one_by_name(clie
     assert f'<option value="{accounts[-1].id}" selected>Account 02</option>' in page
     await resave(client, f"/contacts/{contact.id}")
     assert (await Contact.get(id=contact.id)).account_id == accounts[-1].id
+
+
+async def test_a_user_who_left_still_attends_after_a_resave(client):
+    sales1 = await f.make_user("Sales")
+    gone = await f.make_user("Sales", name="Former Colleague", is_active=False)
+    event = await f.make_event(sales1)
+    await EventAttendee.create(event=event, user=gone)
+    await login(client, sales1)
+    page = (await client.get(f"/events/{event.id}/edit")).text
+    assert f'<option value="{gone.id}" selected>Former Colleague</option>' in page
+    await resave(client, f"/events/{event.id}", {"subject": "Review"})
+    assert await EventAttendee.filter(event_id=event.id).values_list("user_id", flat=True) == [gone.id]
+    # ... but cannot be invited to another event
+    other = await f.make_event(sales1)
+    response = await client.post(f"/events/{other.id}/edit", headers=HX, data={
+        "subject": "New", "start_at": "2030-01-01T10:00", "end_at": "2030-01-01T11:00",
+        "attendee_users": str(gone.id), "csrf_token": await token(client)})
+    assert response.status_code == 422 and "Choose a valid record." in response.text
