@@ -59,7 +59,8 @@ async def test_portal_prints_quantities_and_rates_as_people_write_them(client):
     principal, contact, _ = await setup(display_name="株式会社テスト")
     inv = await f.make_transaction(principal, "invoice", contact, [("作業", 10, 5000, 10), ("ボルト", D("2.5"), D("12.125"), 8)])
     inv = await workflow.mark_sent(principal, Kind.INVOICE, inv.id)
-    page = (await client.get(f"/portal/{inv.portal_token}")).text
+    page = (await client.get(f"/portal/{inv.portal_token}", headers={"Accept-Language": "ja"})).text
+    assert '<p class="recipient">株式会社テスト 御中</p>' in page  # nobody named on the page
     assert "E+" not in page
     assert re.search(r">10 時間|>10 ", page) and ">10%" in page and ">8%※" in page
     assert "2.5 " in page and "¥12.125" in page
