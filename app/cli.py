@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli migrate|setup|serve|createuser|reindex`."""
+"""Command line: `python -m app.cli migrate|setup|serve|createuser|reindex|generate-key|rotate-keys`."""
 
 from __future__ import annotations
 
@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     p_user.add_argument("--role", default="Administrator")
     p_user.add_argument("--password")
     sub.add_parser("reindex", help="rebuild the stored search texts (after changing how search normalises)")
+    sub.add_parser("generate-key", help="print a new encryption key for KIZUNA_ENCRYPTION_KEYS")
+    sub.add_parser("rotate-keys", help="re-encrypt every stored secret with the first encryption key")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -143,6 +145,18 @@ def main(argv: list[str] | None = None) -> None:
         from app.services.search_index import reindex
 
         print(f"Search texts rebuilt: {asyncio.run(_with_db(reindex))} changed")
+    elif args.command == "generate-key":
+        from app.crypto import generate_key
+
+        print(generate_key())
+    elif args.command == "rotate-keys":
+        from app.crypto import rotate_stored
+
+        try:
+            count = asyncio.run(_with_db(rotate_stored))
+        except RuntimeError as exc:  # a bad or missing key: say which, not a traceback
+            sys.exit(f"error: {exc}")
+        print(f"Re-encrypted {count} stored secret(s) with the first key of KIZUNA_ENCRYPTION_KEYS.")
     elif args.command == "createuser":
         password = args.password or getpass.getpass("Password: ")
         try:

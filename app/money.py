@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
+
 # ISO 4217 minor units for the currencies Kizuna offers.
 MINOR_UNITS: dict[str, int] = {
     "JPY": 0,
@@ -41,6 +43,24 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     digits = minor_unit(currency)
     text = f"{value:,.{digits}f}"
     return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+
+
+def format_rate(amount: Decimal | None, currency: str) -> str:
+    """A unit price at its own precision, at least the currency's minor unit: 0.125 USD stays
+    "0.125 USD" (format_money would print the 0.12 of a rounded amount), ¥12.5 stays "¥12.5"."""
+    if amount is None:
+        return ""
+    digits = minor_unit(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(amount, format=pattern, locale="en", decimal_quantization=False)
+    return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+
+
+def format_number(value: Decimal | None, locale: str = "en") -> str:
+    """A quantity or a percentage as people write it: 10, 1.5, 1,000 (never 1E+1)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.###", locale=locale, decimal_quantization=False)
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")

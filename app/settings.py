@@ -5,6 +5,7 @@ Tests set the environment before importing this module.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 
@@ -34,6 +35,25 @@ def _secret_key() -> Secret:
 
 
 SECRET_KEY: Secret = _secret_key()
+
+
+def _encryption_keys() -> tuple[str, ...]:
+    """Keys that encrypt credentials at rest (`app.crypto`): comma-separated Fernet keys, the first
+    encrypts, all decrypt. Unset: one key generated once and kept in var/ (back it up with the
+    database: without it the stored passwords cannot be read)."""
+    value = config("KIZUNA_ENCRYPTION_KEYS", default=None)
+    if not value:
+        path = VAR_DIR / "encryption_keys"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            # Fernet.generate_key() without importing cryptography here: 32 random bytes, urlsafe b64
+            path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+        value = path.read_text()
+    return tuple(k.strip() for k in value.split(",") if k.strip())
+
+
+ENCRYPTION_KEYS: tuple[str, ...] = _encryption_keys()
 SESSION_COOKIE: str = config("KIZUNA_SESSION_COOKIE", default="kizuna_session")
 SESSION_MAX_AGE: int = config("KIZUNA_SESSION_MAX_AGE", cast=int, default=14 * 24 * 3600)
 # Set true behind HTTPS so the cookie is never sent in clear.

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.addressing import addressee
 from app.errors import NotFound
 from app.models import BooksContact, Organization
 from app.services import books_pdf, portal, transactions
@@ -25,6 +26,9 @@ async def portal_document(request: Request) -> Response:
     response = render(request, "portal/document.html", {
         "txn": txn, "org": org, "contact": contact, "lines": await transactions.lines_of(txn),
         "rates": [RateTotal.from_json(r) for r in txn.tax_breakdown],
+        # nobody is named on the page: the customer with its honorific (app.addressing)
+        "recipient": addressee(request.state.lang, contact.company_name or contact.display_name,
+                               is_company=contact.is_company)[0],
     })
     # The token is the only key: keep it out of referrers and shared caches.
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -37,6 +37,7 @@ from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
 from app.search import matches
 from app.services.records import RecordService
 from views.htmx import is_partial, redirect_after_post, targets
+from views.linked import offer_linked
 from views.pages import error_page, page
 from views.templating import render, translator
 
@@ -320,6 +321,7 @@ class RecordPages:
             "action": self.url(obj, "edit") if obj else self.url(),
             **await self.context(request, obj),
         }
+        await offer_linked(request, self.fields, context["options"], values)
         fragment = request.method == "POST" and is_partial(request)
         return render(request, "records/_form.html" if fragment else "records/form.html",
                       context, status_code=status_code)

@@ -17,7 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from app import auth, settings
 from app.i18n import N_, format_size, gettext, translations
-from app.money import format_money
+from app.money import format_money, format_number, format_rate
 from views.htmx import vary
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -110,6 +110,16 @@ def _money_filter(amount: Decimal | None, currency: str) -> str:
     return format_money(amount, currency)
 
 
+def _rate_filter(amount: Decimal | None, currency: str) -> str:
+    return format_rate(amount, currency)
+
+
+@jinja2.pass_context
+def _number_filter(ctx, value: Decimal | None) -> str:
+    """Quantities and percentages for the page's language (never `1E+1`)."""
+    return format_number(value, ctx.get("lang") or "en")
+
+
 def _context(request: Request) -> dict[str, Any]:
     state = request.state
     principal = getattr(state, "principal", None)
@@ -137,6 +147,8 @@ def _environment() -> jinja2.Environment:
         date=_date_filter,
         money=_money_filter,
         filesize=_filesize_filter,
+        rate=_rate_filter,
+        number=_number_filter,
     )
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name

@@ -16,6 +16,8 @@ Values (build them with template_values, which applies these rules):
 - contact_name: the person the mail is addressed to. Japanese: "山田 太郎 様", or empty. English:
   the person, else the customer's name, so that "Dear {contact_name}," always reads well.
 - total, balance: formatted amounts ("¥110,000"); dates formatted for the language.
+- balance_due: the balance of a partly paid invoice, else empty (so its line is left out): the
+  default invoice mail states the total billed, and what is left to pay only when it differs.
 - expiry_date (estimates), due_date (invoices), delivery_date (orders): empty for other kinds.
 - portal_link: the customer's link to the document, absolute (starts with settings.PUBLIC_URL).
 """
@@ -31,6 +33,7 @@ from babel.dates import format_date
 
 from app import kinds, settings
 from app.errors import FieldError
+from app.addressing import addressee  # noqa: F401 - the one rule, used here and by PDFs
 from app.i18n import N_
 from app.money import format_money
 
@@ -41,6 +44,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "number",
     "total",
     "balance",
+    "balance_due",
     "issue_date",
     "due_date",
     "expiry_date",
@@ -155,20 +159,6 @@ def _render_line(line: str, values: Mapping[str, str]) -> tuple[str, int, bool]:
 # Values
 
 
-def addressee(lang: str, customer_name: str, *, is_company: bool,
-              contact_name: str = "") -> tuple[str, str]:
-    """(customer_name, contact_name) with Japanese honorifics: 様 on the person the mail is
-    addressed to, 御中 on a company when no person is named — never both on one addressee."""
-    customer_name, contact_name = customer_name.strip(), contact_name.strip()
-    if contact_name == customer_name:
-        contact_name = ""
-    if lang != "ja":
-        return customer_name, contact_name or customer_name
-    if contact_name:
-        return customer_name, f"{contact_name} 様"
-    return f"{customer_name} {'御中' if is_company else '様'}", ""
-
-
 def template_values(
     *,
     lang: str,
@@ -199,6 +189,7 @@ def template_values(
         "number": number,
         "total": format_money(total, currency),
         "balance": format_money(total if balance is None else balance, currency),
+        "balance_due": format_money(balance, currency) if balance is not None and 0 < balance < total else "",
         "issue_date": _format_date(issue_date, lang),
         "due_date": "",
         "expiry_date": "",
@@ -307,7 +298,8 @@ You can also view the order online:
             _JA_OPENING + """請求書 {number} をお送りいたします。
 添付の PDF ファイルをご確認のうえ、お支払期限までにお支払いくださいますよう、お願い申し上げます。
 
-ご請求金額：{balance}
+ご請求金額：{total}
+お支払残高：{balance_due}
 お支払期限：{due_date}
 参照番号：{reference}
 
@@ -319,7 +311,8 @@ You can also view the order online:
             "Invoice {number} from {organization_name}",
             _EN_OPENING + """Please find attached invoice {number}.
 
-Amount due: {balance}
+Invoice total: {total}
+Balance due: {balance_due}
 Due date: {due_date}
 Reference: {reference}
 

@@ -24,7 +24,7 @@ async def install_truncate_triggers(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_access_stamp')]
+    dependencies = [('models', '0007_secrets')]
 
     initial = False
 

@@ -41,7 +41,7 @@ async def backfill(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_access_stamp')]
+    dependencies = [('models', '0008_access_stamp_truncate')]
 
     initial = False
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from app.crypto import EncryptedField
 from app.models.base import Searchable, Timestamped, long_text
 
 
@@ -66,7 +67,7 @@ class Organization(Timestamped):
     smtp_host = fields.CharField(max_length=255, default="")
     smtp_port = fields.IntField(default=587)
     smtp_username = fields.CharField(max_length=255, default="")
-    smtp_password = fields.CharField(max_length=255, default="")
+    smtp_password = EncryptedField()  # stored encrypted (app.crypto); never shown back
     smtp_security = fields.CharEnumField(SmtpSecurity, max_length=10, default=SmtpSecurity.STARTTLS)
     sender_email = fields.CharField(max_length=254, default="")
     sender_name = fields.CharField(max_length=100, default="")

@@ -13,9 +13,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from app.addressing import addressee
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
-from app.pdf.labels import FOOTER, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
+from app.pdf.labels import FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
 
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
@@ -79,11 +80,15 @@ class Header(Flowable):
         super().__init__()
         self.r, self.font, self.bold = r, r.fonts.regular, r.fonts.bold
         d, _ = r.doc, r._
-        name = d.recipient.name + ((" 御中" if d.recipient.is_company else " 様") if d.lang == "ja" else "")
-        self.recipient_name = name
+        attention = d.recipient.attention
+        if d.lang == "ja":  # one honorific: 様 on the person when one is named, else 御中 / 様
+            self.recipient_name, attention = addressee(
+                "ja", d.recipient.name, is_company=d.recipient.is_company, contact_name=attention)
+        else:
+            self.recipient_name, attention = d.recipient.name, f"Attn: {attention}" if attention else ""
         left: list[tuple[str, float]] = []
-        if d.recipient.attention:
-            left.append((d.recipient.attention if d.lang == "ja" else f"Attn: {d.recipient.attention}", 9))
+        if attention:
+            left.append((attention, 9))
         left += [(line, 8) for line in d.recipient.address_lines]
         if d.recipient.registration_number:
             left.append((_(REGISTRATION) + " " + d.recipient.registration_number, 8))
@@ -251,8 +256,8 @@ class NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self.setFont(self._footer_font, 8)
             self.setFillColor(FOOTER)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{self._pageNumber} / {total}")
-            self.drawString(MARGIN, 10 * mm, self._footer)
+            self.drawRightString(A4[0] - MARGIN - FRAME_PADDING, 10 * mm, f"{self._pageNumber} / {total}")
+            self.drawString(MARGIN + FRAME_PADDING, 10 * mm, self._footer)
             super().showPage()
         super().save()
 

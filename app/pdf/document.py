@@ -22,9 +22,11 @@ class Party:
     """The organization issuing the document, or the customer/vendor receiving it."""
 
     name: str
-    is_company: bool = True  # the recipient's honorific: 御中 for companies, 様 for persons
-    attention: str = ""  # a contact person at a company ("営業部 山田 太郎")
-    address_lines: tuple[str, ...] = ()  # already in display order (postal code first in Japan)
+    # The recipient's honorific (app.addressing.addressee): 様 on the attention when there is one,
+    # else 御中 for a company, 様 for a person.
+    is_company: bool = True
+    attention: str = ""  # the person addressed at a company ("営業部 山田 太郎"), no honorific
+    address_lines: tuple[str, ...] = ()  # already in the country's order (app.addressing)
     phone: str = ""
     email: str = ""
     registration_number: str = ""  # qualified-invoice registration number, T + 13 digits

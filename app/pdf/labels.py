@@ -20,6 +20,10 @@ TAX_INCLUDED = N_("(tax included)")
 REGISTRATION = N_("Registration No.")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MARGIN = 15 * mm
+# reportlab's frames keep 6 pt of padding inside the margins: the text block is narrower than
+# the page less its margins, and every block is laid out to the text block's width.
+FRAME_PADDING = 6
+CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 2 * FRAME_PADDING  # A4
 LINE_WIDTHS = (9 * mm, None, 14 * mm, 12 * mm, 24 * mm, 14 * mm, 14 * mm, 26 * mm)  # None: the rest
 GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e8edf2")

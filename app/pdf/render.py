@@ -24,12 +24,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.i18n import N_, gettext
-from app.money import format_money
+from app.money import format_money, format_rate
 from app.pdf.document import Line, PdfDocument
 from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
-    AMOUNT_LABELS, GRID, HEAD_BG, LINE_WIDTHS, MARGIN, TAX_INCLUDED, TITLES, markup_text, number_text,
+    AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_WIDTHS, MARGIN, TAX_INCLUDED, TITLES, markup_text, number_text,
 )
 
 
@@ -54,7 +54,7 @@ def _styles_for(fonts: FontSet) -> _Styles:
 class _Renderer:
     def __init__(self, doc: PdfDocument, fonts: FontSet) -> None:
         self.doc, self.fonts, self.s = doc, fonts, _styles_for(fonts)
-        self.width = A4[0] - 2 * MARGIN
+        self.width = CONTENT_WIDTH
         self.description_width = self.width - sum(w for w in LINE_WIDTHS if w)
 
     def _(self, msgid: str) -> str:
@@ -112,13 +112,12 @@ class _Renderer:
     def _line_row(self, n: int, line: Line) -> list:
         rate = f"{number_text(line.tax_rate)}%" + ("※" if line.tax_rate == 8 else "")
         return [str(n), self._description(line.description), number_text(line.quantity), line.unit,
-                self.money(line.rate) if line.rate == line.rate.quantize(Decimal(1)) or self.doc.currency != "JPY"
-                else f"¥{number_text(line.rate)}",
+                format_rate(line.rate, self.doc.currency),
                 f"{number_text(line.discount)}%" if line.discount else "", rate, self.money(line.amount)]
 
     def _description(self, text: str) -> str | Paragraph:
         """A Paragraph (wrapping, line breaks) only when the text needs one: most lines fit."""
-        if "\n" not in text and stringWidth(text, self.fonts.regular, 8.5) < self.description_width - 6:
+        if "\n" not in text and stringWidth(text, self.fonts.regular, 8.5) < self.description_width - 12:  # padding
             return text
         return self.p(markup_text(text), self.s.cell)
 
@@ -128,7 +127,9 @@ class _Renderer:
         header = [self._(h) for h in (N_("No."), N_("Item"), N_("Qty"), N_("Unit"), N_("Unit price"),
                                       N_("Discount"), N_("Tax rate"), N_("Amount"))]
         rows = [header] + [self._line_row(n, line) for n, line in enumerate(self.doc.lines, 1)]
-        table = Table(rows, colWidths=widths, repeatRows=1)
+        # splitInRow: a long description continues on the next page (a row taller than a page
+        # could not be placed at all).
+        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, -1), self.fonts.regular, 8.5),
             ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
@@ -162,15 +163,19 @@ def line_table(doc: PdfDocument, fonts: FontSet | None = None) -> Table:
     return _Renderer(doc, fonts or font_set())._line_table()
 
 
-def render_pdf(doc: PdfDocument, fonts: FontSet | None = None) -> bytes:
-    fonts = fonts or font_set()
-    out = BytesIO()
-    template = SimpleDocTemplate(
+def page_template(out: BytesIO, doc: PdfDocument) -> SimpleDocTemplate:
+    """A4 with Kizuna's margins; its frames' text block is CONTENT_WIDTH wide."""
+    return SimpleDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=18 * mm,
         title=f"{gettext(doc.lang, TITLES[doc.kind])} {doc.number}", author=doc.issuer.name,
         subject=doc.number, creator="Kizuna",
     )
-    template.build(_Renderer(doc, fonts).story(), canvasmaker=numbered_canvas(doc, fonts))
+
+
+def render_pdf(doc: PdfDocument, fonts: FontSet | None = None) -> bytes:
+    fonts = fonts or font_set()
+    out = BytesIO()
+    page_template(out, doc).build(_Renderer(doc, fonts).story(), canvasmaker=numbered_canvas(doc, fonts))
     return out.getvalue()
 
 

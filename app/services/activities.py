@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from app.i18n import N_
 from app.models import (
     Account,
@@ -17,7 +19,8 @@ from app.models import (
     Task,
     User,
 )
-from app.permissions import Principal, restrict
+from app.permissions import Principal
+from app.services import links
 from app.services.records import EMAIL_RE, Cleaned, RecordService
 
 RELATED_MODELS = {
@@ -38,10 +41,19 @@ async def delete_activities_of(related_type: RelatedType, related_id: int) -> No
 
 async def _validate_related(principal: Principal, cleaned: Cleaned, instance) -> None:
     values = cleaned.values
-    rtype = values.get("related_type", getattr(instance, "related_type", None))
-    rid = values.get("related_id", getattr(instance, "related_id", None))
     if cleaned.has_error("related_type") or cleaned.has_error("related_id"):
         return
+    if instance is not None and instance.related_type is not None and instance.related_id is not None:
+        # Left out, left empty (a select with no option for it) or repeated: the same link.
+        rtype, rid = values.get("related_type"), values.get("related_id")
+        same = rtype in (None, instance.related_type) and rid in (None, instance.related_id)
+        model = RELATED_MODELS[RelatedType(instance.related_type)]
+        if same and await links.keeps_hidden(principal, model, instance.related_id, None):
+            # The record it belongs to is hidden from the editor: it stays as it is.
+            values["related_type"], values["related_id"] = instance.related_type, instance.related_id
+            return
+    rtype = values.get("related_type", getattr(instance, "related_type", None))
+    rid = values.get("related_id", getattr(instance, "related_id", None))
     if rtype is None and rid is None:
         return
     if rtype is None or rid is None:
@@ -49,7 +61,7 @@ async def _validate_related(principal: Principal, cleaned: Cleaned, instance) ->
         cleaned.error(field, N_("Choose both the kind of record and the record."))
         return
     model = RELATED_MODELS[RelatedType(rtype)]
-    if not await restrict(model.filter(id=rid), principal).exists():
+    if not await links.reachable(principal, model).filter(id=rid).exists():
         cleaned.error("related_id", N_("Choose a valid record."))
 
 
@@ -86,7 +98,12 @@ class EventService(RecordService):
     async def _coerce_attendees(
         self, principal: Principal, items: list[dict], cleaned: Cleaned
     ) -> list[dict]:
-        """Each attendee is exactly one of a contact, a lead, a user or a bare e-mail address."""
+        """Each attendee is exactly one of a contact, a lead, a user or a bare e-mail address.
+
+        The list replaces the attendees the editor can see; contacts and leads hidden from them
+        stay (`save_related`), and repeating one in the input is not an error."""
+        hidden = await _hidden_attendees(principal, cleaned.instance)
+        event_id = cleaned.instance.id if cleaned.instance is not None else None
         result = []
         for i, item in enumerate(items):
             given = {k: v for k, v in item.items() if v not in (None, "")}
@@ -101,15 +118,19 @@ class EventService(RecordService):
                 result.append({"email": email})
                 continue
             model = ATTENDEE_KINDS[key]
-            try:
-                pk = int(value)
-            except (TypeError, ValueError):
+            pk = links.as_id(value)
+            if pk is not None and (key, pk) in hidden:
+                continue  # kept as it is
+            # A user who has left (inactive) cannot be invited, but one attending already stays.
+            if model is not User:
+                qs = links.reachable(principal, model)
+            elif event_id is None:
+                qs = User.filter(is_active=True)
+            else:
+                qs = User.filter(Q(is_active=True) | Q(event_attendances__event_id=event_id))
+            if pk is None or not await qs.filter(id=pk).exists():
                 cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
                 continue
-            qs = model.filter(id=pk)
-            qs = qs.filter(is_active=True) if model is User else restrict(qs, principal)
-            if not await qs.exists():
-                cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
             result.append({key: pk})
         return result
 
@@ -124,8 +145,26 @@ class EventService(RecordService):
     async def save_related(self, principal, obj: Event, values: dict, created: bool) -> None:
         if "attendees" not in values:
             return
-        await EventAttendee.filter(event_id=obj.id).delete()
+        kept = set((await _hidden_attendees(principal, obj)).values())
+        replaced = EventAttendee.filter(event_id=obj.id)
+        await (replaced.exclude(id__in=sorted(kept)) if kept else replaced).delete()
         await EventAttendee.bulk_create([EventAttendee(event_id=obj.id, **a) for a in values["attendees"]])
+
+
+async def _hidden_attendees(principal: Principal, event: Event | None) -> dict[tuple[str, int], int]:
+    """The event's attendees the principal cannot see: (kind, record id) -> attendee row id."""
+    if event is None:
+        return {}
+    rows = await EventAttendee.filter(event_id=event.id).values_list("id", "contact_id", "lead_id")
+    hidden_contacts = await links.hidden_ids(principal, Contact, {c for _, c, _ in rows if c})
+    hidden_leads = await links.hidden_ids(principal, Lead, {le for _, _, le in rows if le})
+    found: dict[tuple[str, int], int] = {}
+    for row_id, contact_id, lead_id in rows:
+        if contact_id in hidden_contacts:
+            found[("contact_id", contact_id)] = row_id
+        elif lead_id in hidden_leads:
+            found[("lead_id", lead_id)] = row_id
+    return found
 
 
 tasks = TaskService()

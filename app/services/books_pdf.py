@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from typing import Any
 
+from app.addressing import address_lines
 from app.models import BooksContact, ContactPerson, Kind, Organization, Transaction, User
 from app.i18n import gettext
 from app.pdf.document import Line, Party, PdfDocument, TaxRow
@@ -24,12 +25,8 @@ def filename_of(txn: Transaction, lang: str) -> str:
 
 
 def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
-    code, state, city, street, country = (getattr(obj, f"{prefix}_{p}") for p in
-                                          ("code", "state", "city", "street", "country"))
-    if lang == "ja":
-        first = f"〒{code}" if code else ""
-        return tuple(x for x in (first, f"{state}{city}{street}", country if country not in ("", "日本", "Japan") else "") if x)
-    return tuple(x for x in (street, " ".join(p for p in (city, state, code) if p), country) if x)
+    parts = {p: getattr(obj, f"{prefix}_{p}") for p in ("code", "state", "city", "street", "country")}
+    return address_lines(**parts, lang=lang)
 
 
 def _logo(org: Organization) -> bytes | None:
@@ -46,7 +43,8 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
     person = await ContactPerson.filter(books_contact_id=contact.id).order_by("-is_primary", "id").first()
     salesperson = await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None
     lines = await txns.lines_of(txn)
-    attention = contact.billing_attention or (person.full_name + (" 様" if lang == "ja" else "") if person and contact.is_company else "")
+    # The person addressed (the renderer adds the honorific: app.addressing.addressee).
+    attention = contact.billing_attention or (person.full_name if person and contact.is_company else "")
     return PdfDocument(
         kind=txn.kind.value, number=txn.number, lang=lang, currency=txn.currency,
         issuer=Party(name=org.name, address_lines=_address(org, "address", lang), phone=org.phone,

@@ -9,7 +9,8 @@ from app.i18n import N_
 from app import money
 from app.models import Contact, Deal, DealContact, Stage
 from app.models.activities import RelatedType
-from app.permissions import Principal, restrict
+from app.permissions import Principal
+from app.services import links
 from app.services.activities import delete_activities_of
 from app.services.records import Cleaned, RecordService
 
@@ -38,13 +39,17 @@ class DealService(RecordService):
     async def _coerce_contacts(
         self, principal: Principal, items: list[dict], cleaned: Cleaned
     ) -> list[tuple[int, str]]:
-        """[{contact_id, role}] -> [(id, role)]; each contact must be visible, at most once."""
+        """[{contact_id, role}] -> [(id, role)]; each contact must be visible, at most once.
+
+        The list replaces the contacts the editor can see; links to hidden contacts stay as they
+        are (`save_related`), so a hidden id repeated in the input is left out, not refused."""
+        linked = await self._linked_contacts(cleaned.instance)
+        hidden = await links.hidden_ids(principal, Contact, linked)
         result: list[tuple[int, str]] = []
         wanted: dict[int, int] = {}
         for i, item in enumerate(items):
-            try:
-                cid = int(item.get("contact_id"))
-            except (TypeError, ValueError):
+            cid = links.as_id(item.get("contact_id"))
+            if cid is None:
                 cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
                 continue
             role = str(item.get("role") or "").strip()
@@ -53,15 +58,19 @@ class DealService(RecordService):
             if cid in wanted:
                 cleaned.error(f"contacts.{i}.contact_id", N_("This contact is listed twice."))
             wanted[cid] = i
-            result.append((cid, role))
-        if wanted:
-            visible = set(
-                await restrict(Contact.filter(id__in=list(wanted)), principal).values_list("id", flat=True)
-            )
-            for cid, i in wanted.items():
-                if cid not in visible:
-                    cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
+            if cid not in hidden:
+                result.append((cid, role))
+        unknown = await links.hidden_ids(principal, Contact, set(wanted) - hidden)
+        for cid, i in wanted.items():
+            if cid in unknown:
+                cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
         return result
+
+    @staticmethod
+    async def _linked_contacts(deal: Deal | None) -> list[int]:
+        if deal is None:
+            return []
+        return await DealContact.filter(deal_id=deal.id).values_list("contact_id", flat=True)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Deal | None) -> None:
         values = cleaned.values
@@ -84,7 +93,9 @@ class DealService(RecordService):
     async def save_related(self, principal, obj: Deal, values: dict, created: bool) -> None:
         if "contacts" not in values:
             return
-        await DealContact.filter(deal_id=obj.id).delete()
+        hidden = await links.hidden_ids(principal, Contact, await self._linked_contacts(obj))
+        replaced = DealContact.filter(deal_id=obj.id)
+        await (replaced.exclude(contact_id__in=sorted(hidden)) if hidden else replaced).delete()
         await DealContact.bulk_create(
             [DealContact(deal_id=obj.id, contact_id=cid, role=role) for cid, role in values["contacts"]]
         )

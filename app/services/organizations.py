@@ -8,6 +8,7 @@ Settings of an organization are edited by administrators who are members of it.
 from __future__ import annotations
 
 import re
+import unicodedata
 import secrets
 from typing import Any, ClassVar
 
@@ -22,7 +23,9 @@ from app.money import MINOR_UNITS
 from app.permissions import Principal, require
 from app.services.records import EMAIL_RE, Cleaned, RecordService
 
-REGISTRATION_RE = re.compile(r"^T\d{13}$")
+# ASCII digits only: `\d` and int() accept every script's digits (Arabic-Indic ones would pass
+# and print as empty boxes).
+REGISTRATION_RE = re.compile(r"T[0-9]{13}")
 
 
 def corporate_number_check_digit(base12: str) -> int:
@@ -34,7 +37,7 @@ def corporate_number_check_digit(base12: str) -> int:
 
 def registration_number_problem(value: str) -> str | None:
     """None when `value` is a valid qualified-invoice registration number (T + 13 digits)."""
-    if not REGISTRATION_RE.match(value):
+    if not REGISTRATION_RE.fullmatch(value):
         return N_("Enter T followed by the 13 digits of the registration number.")
     digits = value[1:]
     if int(digits[0]) != corporate_number_check_digit(digits[1:]):
@@ -43,12 +46,10 @@ def registration_number_problem(value: str) -> str | None:
 
 
 def normalize_registration_number(value: Any) -> str:
-    """Accept the forms people paste: lower-case t, full-width digits, hyphens and spaces."""
-    text = str(value or "").strip().translate(_FULLWIDTH).upper()
-    return re.sub(r"[\s\-‐－]", "", text)
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｔｔ", "0123456789Tt")
+    """Accept the forms people paste: lower-case t, full-width letters and digits (NFKC), hyphens
+    and spaces. What is left must be T and 13 ASCII digits (registration_number_problem)."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+    return re.sub(r"[\s\-‐‑‒–—−]", "", text)
 
 
 class OrganizationScoped:

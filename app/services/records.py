@@ -26,8 +26,9 @@ from tortoise.validators import MaxLengthValidator
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.money import parse_decimal
-from app.models import Organization, User
-from app.permissions import BOOKS_MODEL_MODULE, MODULE_OF_MODEL, Principal, module_of, require, restrict
+from app.models import User
+from app.permissions import Principal, module_of, require, restrict
+from app.services import links
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_FIELDS = {"email", "secondary_email"}
@@ -40,6 +41,7 @@ class Cleaned:
     values: dict[str, Any]
     errors: list[FieldError]
     data: dict[str, Any] = field(default_factory=dict)  # the raw input, for cross-field rules
+    instance: Model | None = None  # the record being updated; None on create
 
     def error(self, field: str, msgid: str, **params: Any) -> None:
         self.errors.append(FieldError(field, msgid, params))
@@ -141,7 +143,7 @@ class RecordService:
         self, principal: Principal, data: dict[str, Any], instance: Model | None
     ) -> Cleaned:
         """Coerce and validate `data`. Missing keys keep the instance's values on update."""
-        cleaned = Cleaned({}, [], data)
+        cleaned = Cleaned({}, [], data, instance)
         unknown = set(data) - set(self.fields) - ({"owner_id"} if self.owned else set())
         for name in sorted(unknown):
             cleaned.error(name, N_("Unknown field."))
@@ -201,22 +203,17 @@ class RecordService:
 
     async def _coerce_fk(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
         field = self.model._meta.fields_map[name[:-3]]
+        related: type[Model] = field.related_model
+        current = getattr(cleaned.instance, name, None)
+        if await links.keeps_hidden(principal, related, current, value):
+            return current  # a link to a record the editor cannot see stays as it is
         if value in (None, ""):
             if not field.null:
                 cleaned.error(name, N_("This field is required."))
             return None
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            cleaned.error(name, N_("Choose a valid record."))
-            return None
-        related: type[Model] = field.related_model
-        qs = related.filter(id=pk)
-        if related in MODULE_OF_MODEL or related in BOOKS_MODEL_MODULE:
-            qs = restrict(qs, principal)  # a relation may only point at what the user can see
-        elif related is Organization:
-            qs = qs.filter(id__in=sorted(principal.organization_ids))
-        if not await qs.exists():
+        pk = links.as_id(value)
+        # A relation may only point at what the user can see.
+        if pk is None or not await links.reachable(principal, related).filter(id=pk).exists():
             cleaned.error(name, N_("Choose a valid record."))
             return None
         return pk
