@@ -156,7 +156,7 @@ async def test_sending_signs_in_with_the_decrypted_password(db):
     from app.models import Kind, SmtpSecurity, Status
     from app.permissions import Principal
     from app.services import sending
-    from tests.mail.conftest import PASSWORD, USERNAME, RecordingHandler, check_password, running
+    from tests.smtp import PASSWORD, USERNAME, RecordingHandler, check_password, running
 
     user = await f.make_user("Accountant")
     with running(RecordingHandler(), authenticator=check_password, auth_required=True,
