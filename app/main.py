@@ -39,6 +39,7 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
             *page_routes,
         ],
         middleware=[
+            *_proxy_middleware(),
             Middleware(
                 SessionMiddleware,
                 secret_key=str(settings.SECRET_KEY),
@@ -53,6 +54,17 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
+
+
+def _proxy_middleware() -> list[Middleware]:
+    """The client's address and scheme from X-Forwarded-For/-Proto, only when the peer is one of
+    KIZUNA_TRUSTED_PROXIES: sign-in throttling and the session list read `request.client`, so an
+    untrusted peer must not choose it. Outermost, so every layer sees the same client."""
+    if not settings.TRUSTED_PROXIES:
+        return []
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.TRUSTED_PROXIES)]
 
 
 def app_factory() -> Starlette:

@@ -86,7 +86,7 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     if await User.exists(email=values["email"]):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     return await User.create(
-        **values, role=role, password_hash=auth.hash_password(password)
+        **values, role=role, password_hash=await auth.hash_password(password)
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from app import settings
+from app.models import LoginAttempt
 from app.permissions import CRM_MODULES
 from tests import factories as f
 from tests.views.conftest import csrf_of, login, post
@@ -55,12 +58,19 @@ async def test_wrong_password_shows_message_and_keeps_email(client):
 async def test_login_throttling_message(client):
     user = await f.make_user("Sales")
     token = csrf_of((await client.get("/login")).text)
-    for _ in range(settings.LOGIN_MAX_FAILURES):
+    for _ in range(settings.LOGIN_PAIR_FREE):
         await client.post("/login", data={"email": user.email, "password": "bad", "csrf_token": token})
     response = await client.post("/login", data={"email": user.email, "password": f.PASSWORD,
                                                  "csrf_token": token})
     assert response.status_code == 401
-    assert "Too many failed attempts. Try again in 15 minutes." in response.text
+    assert "Too many failed attempts. Try again in a second." in response.text
+    # The wait doubles with each further failure, and is told in the visitor's language.
+    await LoginAttempt.filter(login=user.email).update(at=datetime.now(timezone.utc) - timedelta(seconds=2))
+    await client.post("/login", data={"email": user.email, "password": "bad", "csrf_token": token})
+    response = await client.post("/login", data={"email": user.email, "password": f.PASSWORD, "csrf_token": token},
+                                 headers={"Accept-Language": "ja"})
+    assert response.status_code == 401
+    assert "ログインの失敗が多すぎます。2 秒後に再度お試しください。" in response.text
 
 
 async def test_login_without_csrf_token_is_refused(client):
