@@ -79,7 +79,7 @@ async def admit(login: str, ip: str) -> int:
         wait = seconds_to_wait(rows, login, ip, now)
         if wait > 0:
             raise LoginThrottled(math.ceil(wait))
-        attempt = await LoginAttempt.create(login=login, ip=ip, succeeded=False, using_db=conn)
+        attempt = await LoginAttempt.create(login=login, ip=ip, succeeded=False, at=now, using_db=conn)
     return attempt.id
 
 
