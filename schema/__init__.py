@@ -31,7 +31,7 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
-from schema.mutations.users import ApiTokenMutation
+from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
 from schema.queries.books import BooksQuery
@@ -59,7 +59,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, SessionMutation, BooksMutation, BooksTransactionMutation,
 ):
     pass
 

@@ -157,3 +157,30 @@ async def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(cli
     await _login_from(behind_proxy, "198.51.100.9", user, "203.0.113.99")
     assert await LoginAttempt.filter(ip="198.51.100.9").exists()
     assert not await LoginAttempt.filter(ip="203.0.113.99").exists()
+
+
+async def test_graphql_lists_and_signs_out_sessions(signed_in, client, asgi_app):
+    user = await signed_in("Sales")
+    csrf = await token(client)
+    async with browser(asgi_app, SAFARI) as phone, browser(asgi_app) as laptop:
+        await login(phone, user)
+        await login(laptop, user)
+
+        async def gql(query: str, variables: dict | None = None) -> dict:
+            response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                         headers={"X-CSRF-Token": csrf})
+            assert response.status_code == 200 and "errors" not in response.json(), response.text
+            return response.json()["data"]
+
+        listed = (await gql("{ me { sessions { id current userAgent address lastSeenAt } } }"))["me"]["sessions"]
+        assert len(listed) == 3 and sum(s["current"] for s in listed) == 1
+        phone_id = next(s["id"] for s in listed if "iPhone" in s["userAgent"])
+        revoke = "mutation($id: ID!) { revokeSession(id: $id) { __typename ... on RevokeSessionPayload { revokedId } } }"
+        assert (await gql(revoke, {"id": phone_id}))["revokeSession"]["revokedId"] == phone_id
+        assert (await phone.get("/contacts")).status_code == 303
+        again = await gql(revoke, {"id": phone_id})
+        assert again["revokeSession"]["__typename"] == "NotFound"
+        others = await gql("mutation { revokeOtherSessions { revokedCount } }")
+        assert others["revokeOtherSessions"]["revokedCount"] == 1
+        assert (await laptop.get("/contacts")).status_code == 303
+        assert (await client.get("/contacts")).status_code == 200
