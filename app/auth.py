@@ -43,7 +43,7 @@ def check_password_strength(password: str, field: str = "password") -> None:
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return HASHER.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a lone surrogate is no password
         return False
 
 

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 from app import auth, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import Access, Grant, Role, SharingRule, User
+from app.models import Access, Grant, Role, SharingRule, User, UserSession
 from app.permissions import CRM_MODULES, DEFAULT_ROLES, MODULE_ACTIONS, Principal
 from app.services.records import EMAIL_RE
 
@@ -112,6 +112,8 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     ):
         raise Conflict(N_("You cannot deactivate yourself or change your own role."))
     await User.filter(id=user.id).update(**values)
+    if values.get("is_active") is False:  # signed out for good: reactivating revives no session
+        await UserSession.filter(user_id=user.id).delete()
     await user.refresh_from_db()
     return user
 

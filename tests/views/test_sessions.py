@@ -184,3 +184,14 @@ async def test_graphql_lists_and_signs_out_sessions(signed_in, client, asgi_app)
         assert others["revokeOtherSessions"]["revokedCount"] == 1
         assert (await laptop.get("/contacts")).status_code == 303
         assert (await client.get("/contacts")).status_code == 200
+
+
+async def test_deactivating_a_user_ends_their_sessions_for_good(signed_in, client):
+    from app.permissions import Principal
+    from app.services import users as user_service
+
+    user = await signed_in("Sales")
+    admin = await f.make_user("Administrator")
+    await user_service.update_user(await Principal.load(admin), user.id, {"is_active": False})
+    await user_service.update_user(await Principal.load(admin), user.id, {"is_active": True})
+    assert (await client.get("/contacts")).status_code == 303
