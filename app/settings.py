@@ -47,6 +47,7 @@ SESSION_HTTPS_ONLY: bool = config("KIZUNA_SESSION_HTTPS_ONLY", cast=bool, defaul
 # (login, address) pair, per address and per login within the window. Past a key's free
 # failures each further attempt must wait 2^k seconds after that key's last failure (k counts
 # the failures past the free ones), capped. Refused attempts are told how long to wait.
+# Keep the window longer than the caps: failures older than it are forgotten (and pruned).
 LOGIN_WINDOW_SECONDS: int = config("KIZUNA_LOGIN_WINDOW_SECONDS", cast=int, default=3600)
 LOGIN_PAIR_FREE: int = config("KIZUNA_LOGIN_PAIR_FREE", cast=int, default=5)
 LOGIN_ADDRESS_FREE: int = config("KIZUNA_LOGIN_ADDRESS_FREE", cast=int, default=30)

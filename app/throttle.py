@@ -17,7 +17,7 @@ many seconds to wait.
 
 Atomic: an admitted attempt is written as a failure *before* its password is checked, in the
 transaction that counted the earlier ones, under a lock on its login and address (PostgreSQL
-advisory locks; SQLite's transactions hold the only connection). So N parallel guesses are
+advisory locks; on SQLite the transaction's write lock, taken by its first statement, a delete). So N parallel guesses are
 counted one after another and at most the free ones are checked.
 """
 

@@ -84,7 +84,8 @@ class SessionMutation:
         return RevokeSessionPayload(revoked_id=strawberry.ID(to_global_id("Session", pk)))
 
     @strawberry.mutation(permission_classes=AUTH,
-                         description="Sign out every session of yours but the one making this request.")
+                         description="Sign out every session of yours but the one making this request "
+                                     "(all of them when called with an API token).")
     async def revoke_other_sessions(self, info: Info) -> RevokeOtherSessionsPayload:
         count = await sessions.revoke_others(info.context.user, current_session_id(info))
         return RevokeOtherSessionsPayload(revoked_count=count)

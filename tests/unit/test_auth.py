@@ -21,7 +21,7 @@ async def test_passwords_are_argon2_hashed_and_verified(db):
         await auth.authenticate("nobody@example.jp", f.PASSWORD, "10.0.0.1")
 
 
-async def test_login_is_throttled_per_login_and_address(db):
+async def test_login_is_throttled_per_login_and_address(db, clock):
     await f.make_user(email="kenji@example.jp")
     for _ in range(settings.LOGIN_PAIR_FREE):
         with pytest.raises(AuthenticationError):

@@ -26,7 +26,7 @@ async def _try(email: str, password: str, ip: str) -> str:
     return "in"
 
 
-async def test_parallel_guesses_are_counted_one_after_another(db):
+async def test_parallel_guesses_are_counted_one_after_another(db, clock):
     user = await f.make_user(email="target@example.jp")
     guesses = ["wrong password"] * 60
     guesses[56] = f.PASSWORD  # the right one at attempt 57 of 60
