@@ -101,3 +101,21 @@ async def test_logout_ends_the_session(signed_in, client):
     response = await post(client, "/logout")
     assert response.headers["location"] == "/login"
     assert (await client.get("/contacts")).status_code == 303
+
+
+async def test_parallel_wrong_passwords_through_the_login_page_are_counted_atomically(client, clock):
+    import asyncio
+
+    user = await f.make_user("Sales")
+    token = csrf_of((await client.get("/login")).text)
+    passwords = ["bad"] * 40
+    passwords[37] = f.PASSWORD
+
+    async def attempt(password: str):
+        return await client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+
+    responses = await asyncio.gather(*(attempt(p) for p in passwords))
+    checked = [r for r in responses if "Wrong e-mail address or password." in r.text]
+    assert len(checked) == settings.LOGIN_PAIR_FREE
+    assert responses[37].status_code == 401 and "Too many failed attempts" in responses[37].text
+    assert all(r.status_code == 401 for r in responses)
