@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
 from app import settings, throttle
-from app.errors import AuthenticationError, NotFound, ValidationError
+from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
 from app.i18n import N_
 from app.models import ApiToken, Role, User, UserSession
 
@@ -73,12 +73,18 @@ async def authenticate(email: str, password: str, ip: str) -> User:
     return user
 
 
-async def change_password(user: User, current: str, new: str, *, revoke_tokens: bool = False) -> None:
+async def change_password(user: User, current: str, new: str, *, ip: str, revoke_tokens: bool = False) -> None:
     """Set a new password and end every session of the user (the caller may start a fresh one
     for the browser that asked). API tokens keep working unless `revoke_tokens`: they are
-    separate credentials, each revocable on its own."""
+    separate credentials, each revocable on its own. The current password is checked under the
+    sign-in throttle, so a stolen session cannot guess it any faster than the login page."""
+    try:
+        attempt = await throttle.admit(user.email, ip[:64])
+    except LoginThrottled as exc:
+        raise ValidationError.single("current_password", exc.msgid, **exc.params) from exc
     if not await verify_password(user, current):
         raise ValidationError.single("current_password", N_("The current password is wrong."))
+    await throttle.succeeded(attempt)
     check_password_strength(new, "new_password")
     user.password_hash = await hash_password(new)
     async with in_transaction():

@@ -49,13 +49,14 @@ def _wait(failures: list[datetime], free: int, cap: int, now: datetime) -> float
     return (max(failures) + timedelta(seconds=delay) - now).total_seconds()
 
 
-def seconds_to_wait(rows: list[tuple[str, str, bool, datetime]], login: str, ip: str, now: datetime) -> float:
-    """The wait the three keys impose, from the window's attempts for this login or address."""
-    pair = sorted((at, ok) for lg, addr, ok, at in rows if lg == login and addr == ip)
-    last_success = max((at for at, ok in pair if ok), default=None)
-    pair_failures = [at for at, ok in pair if not ok and (last_success is None or at > last_success)]
-    address_failures = [at for lg, addr, ok, at in rows if addr == ip and not ok]
-    login_failures = [at for lg, addr, ok, at in rows if lg == login and not ok]
+def seconds_to_wait(rows: list[tuple[int, str, str, bool, datetime]], login: str, ip: str, now: datetime) -> float:
+    """The wait the three keys impose, from the window's attempts (id, login, address, succeeded,
+    at) for this login or address."""
+    pair = [(pk, ok, at) for pk, lg, addr, ok, at in rows if lg == login and addr == ip]
+    last_success = max((pk for pk, ok, at in pair if ok), default=0)
+    pair_failures = [at for pk, ok, at in pair if not ok and pk > last_success]
+    address_failures = [at for pk, lg, addr, ok, at in rows if addr == ip and not ok]
+    login_failures = [at for pk, lg, addr, ok, at in rows if lg == login and not ok]
     return max(
         _wait(pair_failures, settings.LOGIN_PAIR_FREE, settings.LOGIN_MAX_DELAY, now),
         _wait(address_failures, settings.LOGIN_ADDRESS_FREE, settings.LOGIN_MAX_DELAY, now),
@@ -75,7 +76,7 @@ async def admit(login: str, ip: str) -> int:
             await conn.execute_query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [_LOCK_LOGIN, login])
             await conn.execute_query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [_LOCK_ADDRESS, ip])
         await LoginAttempt.filter(keys, at__lt=since).using_db(conn).delete()
-        rows = await LoginAttempt.filter(keys).using_db(conn).values_list("login", "ip", "succeeded", "at")
+        rows = await LoginAttempt.filter(keys).using_db(conn).values_list("id", "login", "ip", "succeeded", "at")
         wait = seconds_to_wait(rows, login, ip, now)
         if wait > 0:
             raise LoginThrottled(math.ceil(wait))

@@ -88,7 +88,7 @@ async def change_password(request: Request) -> Response:
     revoke_tokens = form.get("revoke_tokens") == "on"
     try:
         await auth.change_password(user, str(form.get("current_password", "")), str(form.get("new_password", "")),
-                                   revoke_tokens=revoke_tokens)
+                                   ip=client_address(request), revoke_tokens=revoke_tokens)
     except ValidationError as exc:
         return await _page(request, 422, errors=error_map(exc, request))
     # Every session ended with the old password; this browser goes on in a fresh one.

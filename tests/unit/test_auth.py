@@ -56,14 +56,15 @@ async def test_password_change_ends_sessions_and_keeps_tokens_unless_asked(db):
     _, secret = await auth.create_api_token(user, "sync")
     assert (await auth.user_for_session(session)).user.id == user.id
     with pytest.raises(ValidationError):
-        await auth.change_password(user, "wrong", "a much longer password")
+        await auth.change_password(user, "wrong", "a much longer password", ip="10.0.0.9")
     with pytest.raises(ValidationError):
-        await auth.change_password(user, f.PASSWORD, "short")
+        await auth.change_password(user, f.PASSWORD, "short", ip="10.0.0.9")
     assert await auth.user_for_session(session) is not None  # refused changes end nothing
-    await auth.change_password(user, f.PASSWORD, "a much longer password")
+    await auth.change_password(user, f.PASSWORD, "a much longer password", ip="10.0.0.9")
     assert await auth.user_for_session(session) is None
     assert await auth.user_for_token(secret) is not None
-    await auth.change_password(user, "a much longer password", "yet another long one", revoke_tokens=True)
+    await auth.change_password(user, "a much longer password", "yet another long one", ip="10.0.0.9",
+                               revoke_tokens=True)
     assert await auth.user_for_token(secret) is None
     _, secret = await auth.create_api_token(user, "sync again")
     await User.filter(id=user.id).update(is_active=False)

@@ -61,7 +61,7 @@ async def test_waits_grow_exponentially_and_refusals_are_not_recorded(db, clock)
 
 def test_the_wait_is_capped_and_told_in_minutes_past_two():
     now = datetime.now(timezone.utc)
-    rows = [("a@example.jp", "10.0.0.1", False, now)] * (settings.LOGIN_PAIR_FREE + 40)
+    rows = [(i, "a@example.jp", "10.0.0.1", False, now) for i in range(1, settings.LOGIN_PAIR_FREE + 40)]
     assert throttle.seconds_to_wait(rows, "a@example.jp", "10.0.0.1", now) == settings.LOGIN_MAX_DELAY
     assert "Try again in 15 minutes" in LoginThrottled(settings.LOGIN_MAX_DELAY).message
     assert "Try again in 90 seconds" in LoginThrottled(90).message

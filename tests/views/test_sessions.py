@@ -200,3 +200,18 @@ async def test_deactivating_a_user_ends_their_sessions_for_good(signed_in, clien
     await user_service.update_user(await Principal.load(admin), user.id, {"is_active": False})
     await user_service.update_user(await Principal.load(admin), user.id, {"is_active": True})
     assert (await client.get("/contacts")).status_code == 303
+
+
+async def test_a_stolen_session_cannot_guess_the_password_faster_than_the_login_page(signed_in, client, clock):
+    await signed_in("Sales")
+    for _ in range(settings.LOGIN_PAIR_FREE):
+        wrong = await post(client, "/settings/account/password",
+                           {"current_password": "guess", "new_password": "another long one"})
+        assert wrong.status_code == 422 and "The current password is wrong." in wrong.text
+    refused = await post(client, "/settings/account/password",
+                         {"current_password": f.PASSWORD, "new_password": "another long one"})
+    assert refused.status_code == 422 and "Too many failed attempts. Try again in a second." in refused.text
+    clock.advance(1)
+    changed = await post(client, "/settings/account/password",
+                         {"current_password": f.PASSWORD, "new_password": "another long one"})
+    assert changed.headers["location"] == "/settings/account?done=password"
