@@ -2,8 +2,9 @@
 # then serves with uvicorn workers. Configure with DATABASE_URL, KIZUNA_SECRET_KEY and friends (README).
 FROM python:3.11-slim
 
-# FORWARDED_ALLOW_IPS (read by uvicorn): trust X-Forwarded-* only from the reverse proxy. "*"
-# assumes the container is reachable from the proxy alone; set the proxy's address otherwise.
+# KIZUNA_TRUSTED_PROXIES: the reverse proxy's address(es) or network, whose X-Forwarded-For and
+# X-Forwarded-Proto the app believes (empty: none). uvicorn's own proxy handling is off
+# (--no-proxy-headers) so that this one setting decides.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -11,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KIZUNA_VAR_DIR=/var/lib/kizuna \
     KIZUNA_SESSION_HTTPS_ONLY=true \
     WEB_CONCURRENCY=2 \
-    FORWARDED_ALLOW_IPS=*
+    KIZUNA_TRUSTED_PROXIES=
 
 # IPAex Gothic: embedded in PDFs so estimates and invoices look the same in every viewer.
 RUN apt-get update \
@@ -40,4 +41,4 @@ USER kizuna
 VOLUME ["/var/lib/kizuna"]
 EXPOSE 8000
 
-ENTRYPOINT ["sh", "-c", "python -m app.cli migrate && python -m app.cli setup --no-demo && exec uvicorn --factory app.main:app_factory --workers \"${WEB_CONCURRENCY:-2}\" --proxy-headers --host 0.0.0.0 --port 8000"]
+ENTRYPOINT ["sh", "-c", "python -m app.cli migrate && python -m app.cli setup --no-demo && exec uvicorn --factory app.main:app_factory --workers \"${WEB_CONCURRENCY:-2}\" --no-proxy-headers --host 0.0.0.0 --port 8000"]

@@ -1,10 +1,11 @@
-"""Authentication: argon2 password hashes, throttled login, personal API tokens."""
+"""Authentication: argon2 password hashes, throttled login, personal API tokens, and who a
+request comes from (by token or session cookie, `app.sessions`)."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -12,22 +13,24 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
-from app import settings
+from app import settings, throttle
 from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
 from app.i18n import N_
-from app.models import ApiToken, LoginAttempt, Role, User
+from app.models import ApiToken, Role, User, UserSession
 
-_hasher = PasswordHasher()
+HASHER = PasswordHasher()
 # Verifying against a throwaway hash keeps unknown-user logins as slow as wrong-password ones.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "kz_"
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# argon2 takes ~0.2 s of CPU by design: it runs in a worker thread (the binding releases the
+# GIL), so the event loop goes on serving other requests meanwhile.
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(HASHER.hash, password)
 
 
 def check_password_strength(password: str, field: str = "password") -> None:
@@ -37,11 +40,16 @@ def check_password_strength(password: str, field: str = "password") -> None:
         )
 
 
-def verify_password(user: User | None, password: str) -> bool:
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
-    except (VerificationError, InvalidHashError):
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a lone surrogate is no password
         return False
+
+
+async def verify_password(user: User | None, password: str) -> bool:
+    ok = await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password)
+    return ok and user is not None
 
 
 def _now() -> datetime:
@@ -49,38 +57,44 @@ def _now() -> datetime:
 
 
 async def authenticate(email: str, password: str, ip: str) -> User:
-    """Check credentials; refuse while this login or this address has too many recent failures."""
-    login = email.strip().lower()
-    since = _now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
-    failures = await LoginAttempt.filter(
-        Q(login=login) | Q(ip=ip), succeeded=False, at__gte=since
-    ).order_by("at").values_list("at", flat=True)
-    if len(failures) >= settings.LOGIN_MAX_FAILURES:
-        oldest = failures[-settings.LOGIN_MAX_FAILURES]
-        wait = oldest + timedelta(seconds=settings.LOGIN_WINDOW_SECONDS) - _now()
-        raise LoginThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
+    """Check credentials, throttled per login, address and both (`app.throttle`)."""
+    login = email.strip().lower().replace("\x00", "")[:254]
+    attempt = await throttle.admit(login, ip[:64])
     user = await User.get_or_none(email=login, is_active=True).select_related("role")
-    ok = verify_password(user, password)
-    await LoginAttempt.create(login=login, ip=ip, succeeded=ok)
-    if not ok:
+    if not await verify_password(user, password):
         raise AuthenticationError()
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    await throttle.succeeded(attempt)
+    update = ["last_login_at"]
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(password)
+        update.append("password_hash")
     user.last_login_at = _now()
-    await user.save(update_fields=["password_hash", "last_login_at"])
+    await user.save(update_fields=update)
     return user
 
 
-async def change_password(user: User, current: str, new: str) -> None:
-    if not verify_password(user, current):
+async def change_password(user: User, current: str, new: str, *, ip: str, revoke_tokens: bool = False) -> None:
+    """Set a new password and end every session of the user (the caller may start a fresh one
+    for the browser that asked). API tokens keep working unless `revoke_tokens`: they are
+    separate credentials, each revocable on its own. The current password is checked under the
+    sign-in throttle, so a stolen session cannot guess it any faster than the login page."""
+    try:
+        attempt = await throttle.admit(user.email, ip[:64])
+    except LoginThrottled as exc:
+        raise ValidationError.single("current_password", exc.msgid, **exc.params) from exc
+    if not await verify_password(user, current):
         raise ValidationError.single("current_password", N_("The current password is wrong."))
+    await throttle.succeeded(attempt)
     check_password_strength(new, "new_password")
-    user.password_hash = hash_password(new)
-    user.session_version += 1  # signs every other session out
-    await user.save(update_fields=["password_hash", "session_version"])
+    user.password_hash = await hash_password(new)
+    async with in_transaction():
+        await user.save(update_fields=["password_hash"])
+        await UserSession.filter(user_id=user.id).delete()
+        if revoke_tokens:
+            await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=_now())
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -95,7 +109,7 @@ async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = await ApiToken.create(
-        user=user, name=name, token_hash=_digest(secret), prefix=secret[:10]
+        user=user, name=name, token_hash=digest(secret), prefix=secret[:10]
     )
     return token, secret
 
@@ -111,72 +125,72 @@ async def revoke_api_token(user: User, token_id: int) -> None:
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who a request comes from: the active user, with their role, and the access stamp read in
-    the same look-up (`app.permissions.Principal.load` reuses what it computed for that stamp)."""
+    the same look-up (`app.permissions.Principal.load` reuses what it computed for that stamp),
+    and the session row when it came with a session cookie."""
 
     user: User
     access_stamp: str | None
+    session_id: int | None = None
+
+
+# The two ways in: a table of hashed secrets each, read in one statement with the user, role
+# and stamp. (alias, table, when used, when it ends, condition)
+_WAYS = {
+    "token": ("t", "api_tokens", "t.last_used_at", "NULL", "t.token_hash = {mark} AND t.revoked_at IS NULL"),
+    "session": ("s", "user_sessions", "s.last_seen_at", "s.expires_at", "s.secret_hash = {mark}"),
+}
 
 
 @functools.cache
-def _identity_sql(dialect: str, by_token: bool) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """One statement per dialect and way in, written out once: the user, their role and the
-    stamp. Returns the SQL and the user's and the role's column names."""
+def _identity_sql(dialect: str, way: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """One statement per dialect and way in, written out once: the credential's row, the user,
+    their role and the stamp. Returns the SQL and the user's and the role's column names."""
     mark = "$1" if dialect == "postgres" else "?"
+    alias, table, used, ends, condition = _WAYS[way]
     users, roles = tuple(User._meta.fields_db_projection.values()), tuple(Role._meta.fields_db_projection.values())
     columns = ", ".join([*(f'u."{c}" AS "u.{c}"' for c in users), *(f'r."{c}" AS "r.{c}"' for c in roles),
                          "(SELECT stamp FROM access_stamp WHERE id = 1) AS access_stamp"])
-    joins = "JOIN roles r ON r.id = u.role_id"
-    if by_token:
-        sql = (f"SELECT t.id AS token_id, t.last_used_at AS token_used_at, {columns} FROM api_tokens t "
-               f"JOIN users u ON u.id = t.user_id {joins} "
-               f"WHERE t.token_hash = {mark} AND t.revoked_at IS NULL AND u.is_active")
-    else:
-        sql = f"SELECT {columns} FROM users u {joins} WHERE u.id = {mark} AND u.is_active"
+    sql = (f"SELECT {alias}.id AS way_id, {used} AS used_at, {ends} AS ends_at, {columns} "
+           f"FROM {table} {alias} JOIN users u ON u.id = {alias}.user_id JOIN roles r ON r.id = u.role_id "
+           f"WHERE {condition.format(mark=mark)} AND u.is_active")
     return sql, users, roles
 
 
-async def _identity(by_token: bool, key: Any) -> tuple[Identity, dict] | None:
+async def _identify(way: str, secret: str) -> Identity | None:
     db = User._meta.db
-    sql, users, roles = _identity_sql(db.capabilities.dialect, by_token)
-    rows = await db.execute_query_dict(sql, [key])
+    sql, users, roles = _identity_sql(db.capabilities.dialect, way)
+    rows = await db.execute_query_dict(sql, [digest(secret)])
     if not rows:
         return None
-    row = rows[0]
+    row, now = rows[0], _now()
+    to_datetime = ApiToken._meta.fields_map["last_used_at"].to_python_value
+    if way == "session" and to_datetime(row["ends_at"]) <= now:
+        return None
+    used_at = to_datetime(row["used_at"])
+    # Record use at most once a minute: a busy client should not write on every request.
+    if used_at is None or now - used_at > timedelta(minutes=1):
+        if way == "token":
+            await ApiToken.filter(id=row["way_id"]).update(last_used_at=now)
+        else:
+            await UserSession.filter(id=row["way_id"]).update(
+                last_seen_at=now, expires_at=now + timedelta(seconds=settings.SESSION_MAX_AGE))
     user = User._init_from_db(**{c: row[f"u.{c}"] for c in users})
     object.__setattr__(user, "_role", Role._init_from_db(**{c: row[f"r.{c}"] for c in roles}))
-    return Identity(user, row["access_stamp"]), row
+    return Identity(user, row["access_stamp"], row["way_id"] if way == "session" else None)
 
 
 async def user_for_token(secret: str) -> Identity | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    found = await _identity(True, _digest(secret))
-    if found is None:
-        return None
-    identity, row = found
-    used_at = ApiToken._meta.fields_map["last_used_at"].to_python_value(row["token_used_at"])
-    now = _now()
-    # Record use at most once a minute: a busy client should not write on every request.
-    if used_at is None or now - used_at > timedelta(minutes=1):
-        await ApiToken.filter(id=row["token_id"]).update(last_used_at=now)
-    return identity
+    return await _identify("token", secret)
 
 
 async def user_for_session(session: dict) -> Identity | None:
-    uid, version = session.get("uid"), session.get("ver")
-    if not isinstance(uid, int):
+    """The user of a session cookie whose row still exists (`app.sessions`)."""
+    secret = session.get("sid")
+    if not isinstance(secret, str) or not secret:
         return None
-    found = await _identity(False, uid)
-    if found is None or found[0].user.session_version != version:
-        return None
-    return found[0]
-
-
-def start_session(session: dict, user: User) -> None:
-    session.clear()  # a fresh session on login: no fixation
-    session["uid"] = user.id
-    session["ver"] = user.session_version
-    session["csrf"] = secrets.token_urlsafe(32)
+    return await _identify("session", secret)
 
 
 def csrf_token(session: dict) -> str:

@@ -54,8 +54,12 @@ async def setup(*, demo: bool = True, out=print) -> None:
     from app.services.stages import ensure_default_stages
     from app.services.users import create_user, ensure_default_roles
 
+    from app import sessions, throttle
+
     await ensure_default_roles()
     await ensure_default_stages()
+    await throttle.prune()
+    await sessions.prune()
     url = "http://127.0.0.1:8000/login"
     if await User.exists():
         out(f"Kizuna is set up. Log in at {url}")
@@ -139,7 +143,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Kizuna: http://{args.host}:{args.port}/  (GraphQL at /graphql)", flush=True)
         uvicorn.run(
             "app.main:app_factory", factory=True, host=args.host, port=args.port,
-            workers=args.workers, proxy_headers=True,
+            # The app reads X-Forwarded-* itself, from KIZUNA_TRUSTED_PROXIES only (app.main).
+            workers=args.workers, proxy_headers=False,
         )
     elif args.command == "reindex":
         from app.services.search_index import reindex

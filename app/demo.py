@@ -78,7 +78,7 @@ DEMO_USERS = [
 async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
     rng = random.Random(seed)
     today = date.today()
-    pw_hash = hash_password(password)
+    pw_hash = await hash_password(password)
     roles = {r.name: r for r in await Role.all()}
     users = []
     for email, name, role in DEMO_USERS:

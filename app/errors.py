@@ -15,6 +15,7 @@ Messages are English msgids with %-style parameters; presentation layers transla
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -116,7 +117,12 @@ class AuthenticationError(KizunaError):
 class LoginThrottled(AuthenticationError):
     code = "throttled"
 
-    def __init__(self, minutes: int) -> None:
-        super().__init__(
-            N_("Too many failed attempts. Try again in %(minutes)d minutes."), minutes=minutes
-        )
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        if seconds >= 120:
+            super().__init__(N_("Too many failed attempts. Try again in %(minutes)d minutes."),
+                             minutes=math.ceil(seconds / 60))
+        elif seconds > 1:
+            super().__init__(N_("Too many failed attempts. Try again in %(seconds)d seconds."), seconds=seconds)
+        else:
+            super().__init__(N_("Too many failed attempts. Try again in a second."))

@@ -12,7 +12,7 @@
 
 - Every cookie set over HTTPS is `Secure` (the session cookie included, whatever
   KIZUNA_SESSION_HTTPS_ONLY says): the scope's scheme is https when the connection was, or when a
-  trusted proxy said so (uvicorn's proxy headers). Over plain http (development) cookies stay as
+  trusted proxy said so (KIZUNA_TRUSTED_PROXIES). Over plain http (development) cookies stay as
   they are, or the browser would drop them.
 
 A response that sets one of these headers itself keeps its own value (downloads send

@@ -42,6 +42,7 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         debug=settings.DEBUG,
         routes=routes,
         middleware=[
+            *_proxy_middleware(),
             # Outermost: its headers (and Secure cookies) reach every response, the session's too.
             Middleware(SecurityHeadersMiddleware),
             # First: no body reaches anything (CSRF's form check, form parsers) past its limit.
@@ -60,6 +61,17 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
+
+
+def _proxy_middleware() -> list[Middleware]:
+    """The client's address and scheme from X-Forwarded-For/-Proto, only when the peer is one of
+    KIZUNA_TRUSTED_PROXIES: sign-in throttling and the session list read `request.client`, so an
+    untrusted peer must not choose it. Outermost, so every layer sees the same client."""
+    if not settings.TRUSTED_PROXIES:
+        return []
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.TRUSTED_PROXIES)]
 
 
 def app_factory() -> Starlette:

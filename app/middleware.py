@@ -4,6 +4,7 @@ After `AuthMiddleware`, `request.state` carries:
     user         the User (with role) or None
     principal    the permission Principal or None (loaded once per request)
     auth_method  "session", "token" or None
+    session_id   the signed-in session's row id (`app.sessions`), or None
     lang         "ja" or "en"
 """
 
@@ -54,6 +55,7 @@ class AuthMiddleware:
             method = "session" if identity else None
         state["user"] = user = identity.user if identity else None
         state["auth_method"] = method
+        state["session_id"] = identity.session_id if identity else None
         state["principal"] = principal = (
             await Principal.load(identity.user, identity.access_stamp) if identity else None)
         if principal is not None:

@@ -54,15 +54,35 @@ def _encryption_keys() -> tuple[str, ...]:
 
 
 ENCRYPTION_KEYS: tuple[str, ...] = _encryption_keys()
+# Sessions are rows in the database (`app.sessions`): the cookie holds a random secret, so
+# signing out, a password change or "sign out everywhere" ends a session at once. The cookie's
+# attributes are set here and nowhere else (`app.main`).
 SESSION_COOKIE: str = config("KIZUNA_SESSION_COOKIE", default="kizuna_session")
+# Idle lifetime: a session unused this long ends (each use moves its end forward).
 SESSION_MAX_AGE: int = config("KIZUNA_SESSION_MAX_AGE", cast=int, default=14 * 24 * 3600)
 # Set true behind HTTPS so the cookie is never sent in clear.
 SESSION_HTTPS_ONLY: bool = config("KIZUNA_SESSION_HTTPS_ONLY", cast=bool, default=False)
 
-# Login throttling: this many failures for one login name (or one client address) within the
-# window lock further attempts until the window has passed.
-LOGIN_MAX_FAILURES: int = config("KIZUNA_LOGIN_MAX_FAILURES", cast=int, default=5)
-LOGIN_WINDOW_SECONDS: int = config("KIZUNA_LOGIN_WINDOW_SECONDS", cast=int, default=900)
+# Sign-in throttling (`app.throttle`, OWASP's advice, no CAPTCHA): failures are counted per
+# (login, address) pair, per address and per login within the window. Past a key's free
+# failures each further attempt must wait 2^k seconds after that key's last failure (k counts
+# the failures past the free ones), capped. Refused attempts are told how long to wait.
+# Keep the window longer than the caps: failures older than it are forgotten (and pruned).
+LOGIN_WINDOW_SECONDS: int = config("KIZUNA_LOGIN_WINDOW_SECONDS", cast=int, default=3600)
+LOGIN_PAIR_FREE: int = config("KIZUNA_LOGIN_PAIR_FREE", cast=int, default=5)
+LOGIN_ADDRESS_FREE: int = config("KIZUNA_LOGIN_ADDRESS_FREE", cast=int, default=30)
+LOGIN_ACCOUNT_FREE: int = config("KIZUNA_LOGIN_ACCOUNT_FREE", cast=int, default=100)
+LOGIN_MAX_DELAY: int = config("KIZUNA_LOGIN_MAX_DELAY", cast=int, default=900)
+# The per-login limit (failures from every address together) only slows guessing down: a short
+# cap, so that an attacker elsewhere cannot keep the owner out for long.
+LOGIN_ACCOUNT_MAX_DELAY: int = config("KIZUNA_LOGIN_ACCOUNT_MAX_DELAY", cast=int, default=30)
+
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+# addresses or networks, e.g. "127.0.0.1" or "10.0.0.0/8"). Empty: none, the peer's address is
+# the client's. Applied by the app itself (`app.main`), never by uvicorn's own flags.
+TRUSTED_PROXIES: list[str] = [
+    p.strip() for p in config("KIZUNA_TRUSTED_PROXIES", default="").split(",") if p.strip()
+]
 
 DEFAULT_TIMEZONE: str = config("KIZUNA_TIMEZONE", default="Asia/Tokyo")
 DEFAULT_CURRENCY: str = config("KIZUNA_CURRENCY", default="JPY")

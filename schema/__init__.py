@@ -30,7 +30,7 @@ from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
 from schema.mutations.roles import RoleMutation
-from schema.mutations.users import ApiTokenMutation
+from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
 from schema.queries.books import BooksQuery
@@ -62,7 +62,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
 ):
     pass
 

@@ -102,3 +102,29 @@ async def client(db, asgi_app):
     transport = httpx.ASGITransport(app=asgi_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+class Clock:
+    """The sign-in throttle's clock, moved by hand: `clock.advance(seconds)`."""
+
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    from app import throttle
+
+    clock = Clock()
+    monkeypatch.setattr(throttle, "_now", clock)
+    return clock

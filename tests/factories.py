@@ -6,7 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from app.auth import hash_password
+from app.auth import HASHER
 from app.models import (
     Access,
     Account,
@@ -28,7 +28,7 @@ from app.permissions import Principal
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
 # Hashing with argon2 is deliberately slow: hash the test password once.
-_PASSWORD_HASH = hash_password(PASSWORD)
+_PASSWORD_HASH = HASHER.hash(PASSWORD)
 
 
 async def make_user(role: str = "Sales", **kw) -> User:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from app import auth
+from app import auth, sessions
 from app.errors import AuthenticationError
 from app.permissions import CRM_MODULES
 from views.pages import page, safe_next
@@ -23,18 +23,23 @@ async def login_submit(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))
     target = safe_next(str(form.get("next", "")))
-    ip = request.client.host if request.client else ""
+    ip = client_address(request)
     try:
         user = await auth.authenticate(email, str(form.get("password", "")), ip)
     except AuthenticationError as exc:  # LoginThrottled is one, with its own message
         context = {"next": target, "email": email, "error": exc.render(translator(request))}
         return render(request, "auth/login.html", context, status_code=401)
-    auth.start_session(request.session, user)
+    await sessions.start(request.session, user, user_agent=request.headers.get("user-agent", ""), ip=ip)
     return RedirectResponse(target, status_code=303)
 
 
+def client_address(request: Request) -> str:
+    """The peer's address; a trusted proxy's X-Forwarded-For has already replaced it (app.main)."""
+    return request.client.host if request.client else ""
+
+
 async def logout(request: Request) -> Response:
-    request.session.clear()
+    await sessions.end(request.session)
     return RedirectResponse("/login", status_code=303)
 
 

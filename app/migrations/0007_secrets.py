@@ -70,7 +70,7 @@ class AlterFieldOffSqlite(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_access_stamp')]
+    dependencies = [('models', '0006_sessions')]
 
     initial = False
 

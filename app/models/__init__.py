@@ -45,7 +45,7 @@ from app.models.transactions import (
     Transaction,
     TransactionLine,
 )
-from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User
+from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
     "Access",
@@ -93,4 +93,5 @@ __all__ = [
     "Transaction",
     "TransactionLine",
     "User",
+    "UserSession",
 ]

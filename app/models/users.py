@@ -52,7 +52,8 @@ class User(Timestamped):
     # None: follow the browser's Accept-Language.
     language = fields.CharField(max_length=5, null=True)
     timezone = fields.CharField(max_length=50, default="Asia/Tokyo")
-    # Bumped on password change: every session signed with an older value stops working.
+    # Unused since sessions became rows (0006_sessions): dropping it would make SQLite rebuild
+    # the users table, which loses its indexes and access-stamp triggers.
     session_version = fields.IntField(default=0)
     last_login_at = fields.DatetimeField(null=True)
 
@@ -118,7 +119,33 @@ class ApiToken(Model):
         ordering = ["-created_at"]
 
 
+class UserSession(Model):
+    """A signed-in browser: deleting the row signs it out at once.
+
+    The cookie carries a random secret and only its sha256 is kept, so the table alone signs
+    nobody in (`app.sessions`)."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE, db_index=True)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    # Sliding: moved forward with last_seen_at, so an idle session ends SESSION_MAX_AGE after use.
+    expires_at = fields.DatetimeField(db_index=True)
+    user_agent = fields.CharField(max_length=255, default="")
+    ip = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "user_sessions"
+        ordering = ["-last_seen_at"]
+
+
 class LoginAttempt(Model):
+    """One sign-in attempt, for throttling: rows older than the window are pruned.
+
+    Recorded as failed before the password is checked and turned into a success after, so that
+    concurrent attempts count each other (`app.throttle`)."""
+
     id = fields.BigIntField(primary_key=True)
     login = fields.CharField(max_length=254, db_index=True)
     ip = fields.CharField(max_length=64, db_index=True)

@@ -10,7 +10,7 @@ from tortoise.expressions import Q, Subquery
 from app import auth, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import Grant, Membership, Role, User
+from app.models import Grant, Membership, Role, User, UserSession
 from app.permissions import DEFAULT_ROLES, Principal
 from app.services.records import EMAIL_RE
 from app.services.roles import require_admin
@@ -82,7 +82,7 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     if await User.exists(email=values["email"]):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     return await User.create(
-        **values, role=role, password_hash=auth.hash_password(password)
+        **values, role=role, password_hash=await auth.hash_password(password)
     )
 
 
@@ -108,6 +108,8 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     ):
         raise Conflict(N_("You cannot deactivate yourself or change your own role."))
     await User.filter(id=user.id).update(**values)
+    if values.get("is_active") is False:  # signed out for good: reactivating revives no session
+        await UserSession.filter(user_id=user.id).delete()
     await user.refresh_from_db()
     return user
 

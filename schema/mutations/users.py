@@ -1,4 +1,5 @@
-"""Personal API tokens: create (the secret is shown once) and revoke."""
+"""Personal API tokens (create: the secret is shown once; revoke) and signed-in sessions (sign
+out one, or all but this one)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from app import auth
+from app import auth, sessions
 from app.errors import KizunaError, NotFound as NotFoundError
 from schema.context import Info
 from schema.errors import NotFound, ValidationError, to_error
 from schema.queries.common import AUTH
 from schema.types.node import pk_of, to_global_id
-from schema.types.users import ApiToken
+from schema.types.users import ApiToken, current_session_id
 
 
 @strawberry.type
@@ -54,3 +55,37 @@ class ApiTokenMutation:
         except KizunaError as exc:
             return to_error(info, exc)
         return RevokeApiTokenPayload(revoked_id=strawberry.ID(to_global_id("ApiToken", pk)))
+
+
+@strawberry.type
+class RevokeSessionPayload:
+    revoked_id: strawberry.ID
+
+
+@strawberry.type
+class RevokeOtherSessionsPayload:
+    revoked_count: int
+
+
+RevokeSessionResult = Annotated[RevokeSessionPayload | NotFound, strawberry.union("RevokeSessionResult")]
+
+
+@strawberry.type
+class SessionMutation:
+    @strawberry.mutation(permission_classes=AUTH, description="Sign out one of your sessions.")
+    async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
+        try:
+            pk = pk_of(id, "Session")
+            if pk is None:
+                raise NotFoundError()
+            await sessions.revoke(info.context.user, pk)
+        except KizunaError as exc:
+            return to_error(info, exc)
+        return RevokeSessionPayload(revoked_id=strawberry.ID(to_global_id("Session", pk)))
+
+    @strawberry.mutation(permission_classes=AUTH,
+                         description="Sign out every session of yours but the one making this request "
+                                     "(all of them when called with an API token).")
+    async def revoke_other_sessions(self, info: Info) -> RevokeOtherSessionsPayload:
+        count = await sessions.revoke_others(info.context.user, current_session_id(info))
+        return RevokeOtherSessionsPayload(revoked_count=count)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from itsdangerous import TimestampSigner
 
-from app import auth, settings
+from app import auth, sessions, settings
 from app.models import User
 from schema.types.node import to_global_id
 
@@ -20,9 +20,12 @@ def gid(type_name: str, pk: int) -> str:
     return to_global_id(type_name, pk)
 
 
-def session_cookie(user: User, csrf: str = "test-csrf-token") -> str:
-    """A signed session cookie as starlette's SessionMiddleware would set after login."""
-    data = {"uid": user.id, "ver": user.session_version, "csrf": csrf}
+async def session_cookie(user: User, csrf: str = "test-csrf-token") -> str:
+    """A signed session cookie as starlette's SessionMiddleware would set after login, for a new
+    server-side session of `user`."""
+    data: dict = {}
+    await sessions.start(data, user)
+    data["csrf"] = csrf
     payload = base64.b64encode(json.dumps(data).encode())
     return TimestampSigner(str(settings.SECRET_KEY)).sign(payload).decode()
 

@@ -45,7 +45,7 @@ async def test_unknown_token_is_refused(client, db):
 
 async def test_session_cookie_needs_the_csrf_header(client, db):
     user = await f.make_user("Sales")
-    client.cookies.set(settings.SESSION_COOKIE, session_cookie(user, csrf="tok123"))
+    client.cookies.set(settings.SESSION_COOKIE, await session_cookie(user, csrf="tok123"))
     try:
         refused = await client.post("/graphql", json={"query": ME})
         assert refused.status_code == 403
@@ -64,7 +64,7 @@ async def test_graphiql_is_for_signed_in_users_only(client, db):
     assert anonymous.headers["location"] == "/login?next=/graphql"
 
     user = await f.make_user("Sales")
-    client.cookies.set(settings.SESSION_COOKIE, session_cookie(user, csrf="tok456"))
+    client.cookies.set(settings.SESSION_COOKIE, await session_cookie(user, csrf="tok456"))
     try:
         page = await client.get("/graphql", headers={"Accept": "text/html"})
     finally:

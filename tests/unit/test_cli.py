@@ -115,3 +115,37 @@ async def test_demo_data_reads_like_a_real_company_without_real_identities(db):
     persons = await order.contact.persons.all()
     assert persons and f"{persons[0].last_name} {persons[0].first_name} 様" in text
     assert org.registration_number in text
+
+
+def test_serve_leaves_forwarded_headers_to_the_app(monkeypatch):
+    """uvicorn must not believe X-Forwarded-For on its own: KIZUNA_TRUSTED_PROXIES decides (app.main)."""
+    import uvicorn
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kw: seen.update(kw))
+    cli.main(["serve"])
+    assert seen["proxy_headers"] is False
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    assert "--no-proxy-headers" in dockerfile and "FORWARDED_ALLOW_IPS" not in dockerfile
+
+
+async def test_setup_prunes_old_sign_in_attempts_and_expired_sessions(db):
+    from datetime import datetime, timedelta, timezone
+
+    from app import sessions
+    from app.models import LoginAttempt, UserSession
+    from tests import factories as f
+
+    user = await f.make_user()
+    kept: dict = {}
+    await sessions.start(kept, user)
+    gone = await sessions.start({}, user)
+    await UserSession.filter(id=gone.id).update(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+    old = await LoginAttempt.create(login="x@example.jp", ip="10.0.0.1", succeeded=False)
+    await LoginAttempt.filter(id=old.id).update(
+        at=datetime.now(timezone.utc) - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS + 1))
+    recent = await LoginAttempt.create(login="x@example.jp", ip="10.0.0.1", succeeded=False)
+    await cli.setup(demo=False, out=lambda *_: None)
+    assert [a.id for a in await LoginAttempt.all()] == [recent.id]
+    assert not await UserSession.filter(id=gone.id).exists()
+    assert (await auth.user_for_session(kept)).user.id == user.id

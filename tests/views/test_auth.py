@@ -52,15 +52,22 @@ async def test_wrong_password_shows_message_and_keeps_email(client):
     assert (await client.get("/contacts")).status_code == 303  # still anonymous
 
 
-async def test_login_throttling_message(client):
+async def test_login_throttling_message(client, clock):
     user = await f.make_user("Sales")
     token = csrf_of((await client.get("/login")).text)
-    for _ in range(settings.LOGIN_MAX_FAILURES):
+    for _ in range(settings.LOGIN_PAIR_FREE):
         await client.post("/login", data={"email": user.email, "password": "bad", "csrf_token": token})
     response = await client.post("/login", data={"email": user.email, "password": f.PASSWORD,
                                                  "csrf_token": token})
     assert response.status_code == 401
-    assert "Too many failed attempts. Try again in 15 minutes." in response.text
+    assert "Too many failed attempts. Try again in a second." in response.text
+    # The wait doubles with each further failure, and is told in the visitor's language.
+    clock.advance(1)
+    await client.post("/login", data={"email": user.email, "password": "bad", "csrf_token": token})
+    response = await client.post("/login", data={"email": user.email, "password": f.PASSWORD, "csrf_token": token},
+                                 headers={"Accept-Language": "ja"})
+    assert response.status_code == 401
+    assert "ログインの失敗が多すぎます。2 秒後に再度お試しください。" in response.text
 
 
 async def test_login_without_csrf_token_is_refused(client):
@@ -94,3 +101,21 @@ async def test_logout_ends_the_session(signed_in, client):
     response = await post(client, "/logout")
     assert response.headers["location"] == "/login"
     assert (await client.get("/contacts")).status_code == 303
+
+
+async def test_parallel_wrong_passwords_through_the_login_page_are_counted_atomically(client, clock):
+    import asyncio
+
+    user = await f.make_user("Sales")
+    token = csrf_of((await client.get("/login")).text)
+    passwords = ["bad"] * 40
+    passwords[37] = f.PASSWORD
+
+    async def attempt(password: str):
+        return await client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+
+    responses = await asyncio.gather(*(attempt(p) for p in passwords))
+    checked = [r for r in responses if "Wrong e-mail address or password." in r.text]
+    assert len(checked) == settings.LOGIN_PAIR_FREE
+    assert responses[37].status_code == 401 and "Too many failed attempts" in responses[37].text
+    assert all(r.status_code == 401 for r in responses)

@@ -114,7 +114,7 @@ async def test_change_password_keeps_this_session(signed_in, client):
     assert ok.headers["location"] == "/settings/account?done=password"
     assert (await client.get("/settings/account")).status_code == 200  # still signed in
     await me.refresh_from_db()
-    assert auth.verify_password(me, "another long one")
+    assert await auth.verify_password(me, "another long one")
 
 
 async def test_api_tokens_shown_once_listed_and_revoked(signed_in, client):
