@@ -192,6 +192,45 @@ def _info() -> None:
     assert Info(_raw_info=Raw(), _field=None).context == {"hello": 1}
 
 
+@canary("graphql-core", "overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET, ValidationAbortedError, "
+        "and the parser's 'Parsing aborted.' messages for max_tokens and nesting", "schema/limits.py")
+def _validation_budget() -> None:
+    from graphql import GraphQLError, parse
+    from graphql.validation.rules import overlapping_fields_can_be_merged
+    from graphql.validation.validate import ValidationAbortedError
+
+    from schema.limits import _NESTING_LIMIT_MESSAGE, _TOKEN_LIMIT_MESSAGE
+
+    assert isinstance(overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET, int)
+    assert issubclass(ValidationAbortedError, Exception)
+    with pytest.raises(GraphQLError, match=_TOKEN_LIMIT_MESSAGE):
+        parse("{ a b c d e f }", max_tokens=3)
+    with pytest.raises(GraphQLError, match=_NESTING_LIMIT_MESSAGE):
+        parse("{ a " * 3000 + "}" * 3000)
+
+
+@canary("strawberry-graphql", "strawberry.schema.schema.validate_document(schema, document, rules) and "
+        "Schema._schema (graphql-core's schema)", "schema/limits.py")
+def _validate_document() -> None:
+    from graphql import parse
+    from strawberry.schema.schema import validate_document
+
+    gql = strawberry.Schema(query=CanaryQuery)._schema
+    parameters(validate_document, "schema", "document", "validation_rules")
+    assert validate_document(gql, parse("{ __typename }"), ()) == []
+
+
+@canary("strawberry-graphql", "the ASGI view's hooks: parse_json, get_sub_response, process_result, "
+        "create_response, run, should_render_graphql_ide, render_graphql_ide", "schema/http.py")
+def _view_hooks() -> None:
+    from strawberry.asgi import GraphQL
+
+    has(GraphQL, "parse_json", "get_sub_response", "process_result", "create_response", "run",
+        "should_render_graphql_ide", "render_graphql_ide", "encode_json")
+    parameters(GraphQL.process_result, "self", "request", "result")
+    parameters(GraphQL.create_response, "self", "response_data", "sub_response")
+
+
 # ---- tortoise-orm and pypika-tortoise ------------------------------------------------------------
 
 def _meta_checks() -> None:
