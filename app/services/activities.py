@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import cleaning
 from app.i18n import N_
 from app.models import (
     Account,
@@ -101,9 +102,8 @@ class EventService(RecordService):
                 result.append({"email": email})
                 continue
             model = ATTENDEE_KINDS[key]
-            try:
-                pk = int(value)
-            except (TypeError, ValueError):
+            pk = cleaning.pk(value)
+            if pk is None:
                 cleaned.error(f"attendees.{i}.{key}", N_("Choose a valid record."))
                 continue
             qs = model.filter(id=pk)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.i18n import N_
-from app import money
+from app import cleaning, money
 from app.models import Contact, Deal, DealContact, Stage
 from app.models.activities import RelatedType
 from app.permissions import Principal, restrict
@@ -42,9 +42,8 @@ class DealService(RecordService):
         result: list[tuple[int, str]] = []
         wanted: dict[int, int] = {}
         for i, item in enumerate(items):
-            try:
-                cid = int(item.get("contact_id"))
-            except (TypeError, ValueError):
+            cid = cleaning.pk(item.get("contact_id"))
+            if cid is None:
                 cleaned.error(f"contacts.{i}.contact_id", N_("Choose a valid record."))
                 continue
             role = str(item.get("role") or "").strip()
