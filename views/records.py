@@ -31,7 +31,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import settings
+from app import cleaning, settings
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
@@ -228,7 +228,7 @@ class RecordPages:
         principal: Principal = request.state.principal
         params = request.query_params
         qs = self.scope(self.service.query(principal), principal)
-        q = params.get("q", "").strip()
+        q = cleaning.search(params.get("q", ""))
         if q:
             cond = Q()
             for name in self.search:

@@ -227,6 +227,8 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
                 problems.add(name, problem.msgid, **problem.params)
     if instance is None and values.get("issue_date") is None:
         values["issue_date"] = today_in(principal)
+    elif "issue_date" in values and values["issue_date"] is None and not problems.errors:
+        problems.add("issue_date", N_("This field is required."))
     for name, limit in TEXT_LIMITS.items():
         if name in data:
             text = str(data[name] or "").strip()

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from tortoise.transactions import in_transaction
 
-from app import auth, settings
+from app import auth, cleaning, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Access, Grant, Role, SharingRule, User
@@ -38,6 +38,8 @@ async def ensure_default_roles() -> dict[str, Role]:
 
 
 def _clean_user_fields(data: dict[str, Any], creating: bool) -> dict[str, Any]:
+    if problems := cleaning.unstorable(data):
+        raise ValidationError(problems)
     errors = []
     out: dict[str, Any] = {}
     if "email" in data or creating:
@@ -80,8 +82,9 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     values = _clean_user_fields(data, creating=True)
     password = str(data.get("password") or "")
     auth.check_password_strength(password)
-    role = await Role.get_or_none(id=data.get("role_id") or 0)
-    if role is None:
+    role_id = cleaning.pk(data.get("role_id") or 0)
+    role = role_id and await Role.get_or_none(id=role_id)
+    if not role:
         raise ValidationError.single("role_id", N_("Choose a valid record."))
     if await User.exists(email=values["email"]):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
@@ -102,8 +105,9 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     if "email" in values and await User.exists(email=values["email"]).exclude(id=user.id):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     if "role_id" in data:
-        role = await Role.get_or_none(id=data["role_id"] or 0)
-        if role is None:
+        role_id = cleaning.pk(data["role_id"] or 0)
+        role = role_id and await Role.get_or_none(id=role_id)
+        if not role:
             raise ValidationError.single("role_id", N_("Choose a valid record."))
         values["role_id"] = role.id
     if user.id == principal.user.id and (
@@ -118,6 +122,8 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
 
 async def create_role(principal: Principal, data: dict[str, Any]) -> Role:
     _require_admin(principal)
+    if problems := cleaning.unstorable(data):
+        raise ValidationError(problems)
     name = str(data.get("name") or "").strip()
     if not name:
         raise ValidationError.single("name", N_("This field is required."))
@@ -171,8 +177,10 @@ async def create_sharing_rule(principal: Principal, data: dict[str, Any]) -> Sha
         access = Access(data.get("access"))
     except ValueError:
         raise ValidationError.single("access", N_("Choose one of the offered values.")) from None
-    ids = {k: int(data[k]) if data.get(k) not in (None, "") else None for k in
+    ids = {k: cleaning.pk(data[k]) if data.get(k) not in (None, "") else None for k in
            ("owner_user_id", "owner_role_id", "grantee_user_id", "grantee_role_id")}
+    if bad := [k for k, v in ids.items() if v is None and data.get(k) not in (None, "")]:
+        raise ValidationError.single(bad[0], N_("Choose a valid record."))
     if ids["owner_user_id"] and ids["owner_role_id"]:
         raise ValidationError.single("owner_user_id", N_("Choose a user or a role, not both."))
     if bool(ids["grantee_user_id"]) == bool(ids["grantee_role_id"]):

@@ -18,9 +18,14 @@ from typing import Any
 import strawberry
 from tortoise.expressions import Q
 
+from app import cleaning
+from app.errors import FieldError
+from app.i18n import N_
+from schema.types.connection import BadInput
 from schema.types.node import pk_of
 
 _LOGIC = {"and_", "or_", "not_"}
+_DECIMAL_DIGITS, _DECIMAL_PLACES = 38, 18  # more than any column holds
 
 
 @strawberry.input(description="Match text. `contains` and `startsWith` ignore case.")
@@ -98,11 +103,29 @@ _LOOKUPS = {
 }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, op: str = "eq") -> Any:
+    """A filter value as the database may compare it; BadInput when it is not one (app.cleaning:
+    NUL, a number no column holds, a date at the calendar's end, a pattern too long to match)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, op) for v in value]
+    try:
+        if isinstance(value, str):
+            if op in ("contains", "starts_with") and len(value) > cleaning.SEARCH_MAX:
+                raise cleaning.Unclean(N_("Must be at most %(max)d characters (now %(length)d)."),
+                                       max=cleaning.SEARCH_MAX, length=len(value))
+            if not cleaning.storable(value):
+                raise cleaning.Unclean(cleaning.UNSTORABLE)
+            return value
+        if isinstance(value, Decimal):
+            return cleaning.decimal(value, _DECIMAL_DIGITS, _DECIMAL_PLACES)
+        if isinstance(value, datetime):
+            return cleaning.moment(value, "UTC")
+        if isinstance(value, date):
+            return cleaning.day(value)
+    except cleaning.Unclean as problem:
+        raise BadInput(FieldError(op, problem.msgid, problem.params).message) from None
     return value
 
 
@@ -145,7 +168,7 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
                 given = getattr(value, op, strawberry.UNSET)
                 if given is not strawberry.UNSET and given is not None:
                     column = paths.get(f.name, f.name)
-                    parts.append(Q(**{f"{column}{suffix}": _plain(given)}))
+                    parts.append(Q(**{f"{column}{suffix}": _plain(given, op)}))
     return reduce(lambda a, b: a & b, parts, Q())
 
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from app import settings
+from app import cleaning, settings
 from app.i18n import N_
 from app.services import transactions as txns
 from app.services import workflow
@@ -40,7 +40,7 @@ async def index(request: Request, kp: KindPages) -> Response:
     params = request.query_params
     today = txns.today_in(principal)
     qs = txns.query(principal, kp.kind).filter(organization_id=principal.current_organization_id)
-    q = params.get("q", "").strip()
+    q = cleaning.search(params.get("q", ""))
     if q:
         qs = qs.filter(Q(*(Q(**{f"{name}__icontains": q}) for name in SEARCH), join_type="OR"))
     active = {}
