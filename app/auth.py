@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.expressions import Q
 
-from app import settings
+from app import cleaning, settings
 from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
 from app.i18n import N_
 from app.models import ApiToken, LoginAttempt, Role, User
@@ -51,6 +51,8 @@ def _now() -> datetime:
 async def authenticate(email: str, password: str, ip: str) -> User:
     """Check credentials; refuse while this login or this address has too many recent failures."""
     login = email.strip().lower()
+    if not cleaning.storable(login) or len(login) > 254:  # no user has it; the database refuses it
+        raise AuthenticationError()
     since = _now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     failures = await LoginAttempt.filter(
         Q(login=login) | Q(ip=ip), succeeded=False, at__gte=since
@@ -87,6 +89,8 @@ def _digest(token: str) -> str:
 async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the stored token and the secret, which is shown to the user once only."""
     name = name.strip()
+    if not cleaning.storable(name):
+        raise ValidationError.single("name", cleaning.UNSTORABLE)
     if not name:
         raise ValidationError.single("name", N_("This field is required."))
     if len(name) > 100:

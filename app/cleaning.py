@@ -95,7 +95,7 @@ def url(value: Any) -> str:
     result = text(value)
     if not result:
         return result
-    if "://" not in result and not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", result):
+    if "://" not in result and not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)", result):  # host:port
         result = "https://" + result
     try:
         parts = urlsplit(result)
@@ -122,6 +122,15 @@ def pk(value: Any) -> int | None:
             return None
         number = int(raw)
     return number if 0 < number <= PK_MAX else None
+
+
+def index(value: Any, limit: int = 10_000) -> int | None:
+    """A row number in a form (`persons-3-email`, `?index=3`): ASCII digits below `limit`, else
+    None (`str.isdigit` also takes "²" and "١", which `int` then refuses)."""
+    raw = str(value)
+    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(limit)) and int(raw) < limit:
+        return int(raw)
+    return None
 
 
 def int_range(field: tf.Field) -> tuple[int, int]:

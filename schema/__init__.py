@@ -75,7 +75,10 @@ schema = Schema(
 
 class KizunaGraphQL(GraphQL):
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # a lone surrogate echoed from the request (in an error message)
+            return json.dumps(data, ensure_ascii=True).encode()  # escaped, as JSON allows
 
     async def get_context(self, request: Request, response: Response) -> Context:
         return build_context(request, response)

@@ -99,3 +99,24 @@ async def test_odd_organization_headers_and_sessions_do_not_fail_pages(client, s
     for header in ("١".encode(), "²".encode(), b"9" * 40, b"-3"):
         response = await client.get("/books/invoices", headers={"X-Organization-Id": header})
         assert response.status_code == 200
+
+
+async def test_a_login_the_database_cannot_store_is_a_wrong_login(client):
+    from tests.views.conftest import csrf_of
+
+    for email in ("a\x00@example.com", "a" * 300 + "@example.com"):
+        client.cookies.clear()
+        page = await client.get("/login")
+        response = await client.post("/login", data={"email": email, "password": "x", "csrf_token": csrf_of(page.text)})
+        assert response.status_code in (200, 401, 422), response.status_code
+        assert "Wrong e-mail address or password." in response.text
+
+
+async def test_row_numbers_and_choices_in_unicode_digits_do_not_fail(client, customer):
+    for url in ("/books/contacts/persons-editor?remove=²&persons-١-last_name=x&persons-0-last_name=y",
+                "/books/contacts/persons-editor?persons-" + "9" * 5000 + "-last_name=x",
+                "/books/invoices/lines/new?index=" + "9" * 5000):
+        assert (await client.get(url, headers={"HX-Request": "true"})).status_code == 200, url
+    for chosen in ("²", "9" * 40):
+        response = await post(client, "/books/organization", {"organization_id": chosen})
+        assert response.status_code == 404

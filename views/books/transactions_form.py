@@ -183,7 +183,7 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
 
 def _index(request: Request) -> int:
     value = request.query_params.get("index", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else 0
+    return cleaning.index(value) or 0
 
 
 async def _item_options(org: Organization | None, keep: set[str] = frozenset()) -> list[tuple[str, str]]:
