@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from schema.types.node import from_global_id
@@ -93,9 +93,6 @@ def _fill(text: str, pks: dict[str, str]) -> str:
     return re.sub(r"\{([A-Z]\w+)\}", lambda m: pks[m.group(1)], text)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
 @given(form=hostile_form())
 async def test_every_form_survives_hostile_input(client, session, form):
     world, pks, fields, csrf = session

@@ -11,7 +11,7 @@ import json
 
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLList, get_named_type
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.graphql.hostile import MUTATIONS, base_args, base_input, document, internal_errors, make_world, set_path, unwrap
@@ -58,9 +58,6 @@ def _element_base(mutation: str, path: tuple) -> dict:
     return {}
 
 
-@settings(max_examples=400, deadline=None, derandomize=False, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
 @given(request=hostile_request())
 async def test_every_mutation_survives_hostile_input(client, gql, world, request):
     mutation, changes = request
