@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from schema.types.node import from_global_id
@@ -107,6 +107,7 @@ async def test_every_form_survives_hostile_input(client, session, form):
     response = await client.post(url, content=body, headers={
         **HX, "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf})
     assert response.status_code in (200, 303, 403, 404, 409, 422), (url, changes, response.status_code)
+    event(f"HTTP {response.status_code}")  # --hypothesis-show-statistics: what the examples reached
     if response.status_code >= 400:
         assert await row_counts() == before, (url, changes)
 

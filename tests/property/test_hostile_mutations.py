@@ -11,7 +11,7 @@ import json
 
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLList, get_named_type
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.graphql.hostile import MUTATIONS, base_args, base_input, document, internal_errors, make_world, set_path, unwrap
@@ -76,5 +76,6 @@ async def test_every_mutation_survives_hostile_input(client, gql, world, request
     body = response.json()
     assert not internal_errors(body), (mutation, changes, body)
     result = (body.get("data") or {}).get(mutation) or {}
+    event(str(result.get("__typename", "refused before execution")))  # --hypothesis-show-statistics
     if not str(result.get("__typename", "")).endswith("Payload"):
         assert await row_counts() == before, (mutation, changes, result)
