@@ -6,6 +6,7 @@ and silent acceptance on the other:
 
     text        NUL and lone surrogates refused (PostgreSQL and UTF-8 cannot store them)
     integers    bounded to the column (SmallInt/Int/BigInt); ids outside the key range find nothing
+                (`pk`), row numbers in forms are small ASCII numbers (`index`)
     decimals    finite, with no more digits than the column holds (`max_digits`, `decimal_places`)
     dates       between MIN_DATE and MAX_DATE, so dates computed from them (a due date, a time in
                 another time zone) stay within the calendar

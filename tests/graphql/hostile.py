@@ -90,10 +90,8 @@ class World:
     fill: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
-        if isinstance(value, str):
-            for key, text in {**self.ids, **self.fill}.items():
-                value = value.replace("{" + key + "}", text) if value == "{" + key + "}" else value
-            return value
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            return {**self.ids, **self.fill}.get(value[1:-1], value)  # "{number}" is a placeholder
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if isinstance(value, dict):
