@@ -48,7 +48,7 @@ class Cleaned:
         return any(e.field == field for e in self.errors)
 
 
-def _max_length(field: tf.Field) -> int | None:
+def max_length(field: tf.Field) -> int | None:
     if isinstance(field, tf.CharField):
         return field.max_length
     for v in getattr(field, "validators", []):
@@ -196,7 +196,7 @@ class RecordService:
             cleaned.error(name, _INVALID.get(type(field), N_("Enter a valid value.")))
             return None
         if isinstance(value, str):
-            limit = _max_length(field)
+            limit = max_length(field)
             if limit is not None and len(value) > limit:
                 cleaned.error(
                     name, N_("Must be at most %(max)d characters (now %(length)d)."),

@@ -18,9 +18,12 @@ from typing import Any
 import strawberry
 from tortoise.expressions import Q
 
+from tortoise.models import Model
+
 from app import cleaning
 from app.errors import FieldError
 from app.i18n import N_
+from app.services.records import max_length
 from schema.types.connection import BadInput
 from schema.types.node import pk_of
 
@@ -142,10 +145,13 @@ def _id_q(column: str, type_name: str, flt: IDFilter) -> Q:
     return reduce(lambda a, b: a & b, parts, Q())
 
 
-def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None) -> Q:
+def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None,
+         model: type[Model] | None = None) -> Q:
     """Translate a filter input into a Q. `id_types` maps each IDFilter attribute to the GraphQL
     type its ids must name (`{"id": "Contact", "account": "Account", "owner": "User"}`); `paths`
     maps attributes that are not model fields to an ORM path (`stage_category` -> `stage__category`).
+    `model`, when given, bounds `eq`/`in` texts by their column: a longer text equals nothing
+    (tortoise would refuse it as a value of the column).
     """
     paths = paths or {}
     parts: list[Q] = []
@@ -154,12 +160,12 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
         if value is strawberry.UNSET or value is None:
             continue
         if f.name == "and_":
-            parts.extend(to_q(v, id_types, paths) for v in value)
+            parts.extend(to_q(v, id_types, paths, model) for v in value)
         elif f.name == "or_":
             if value:
-                parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths) for v in value)))
+                parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths, model) for v in value)))
         elif f.name == "not_":
-            parts.append(~to_q(value, id_types, paths))
+            parts.append(~to_q(value, id_types, paths, model))
         elif isinstance(value, IDFilter):
             column = "id" if f.name == "id" else f"{f.name}_id"
             parts.append(_id_q(column, id_types[f.name], value))
@@ -168,8 +174,21 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
                 given = getattr(value, op, strawberry.UNSET)
                 if given is not strawberry.UNSET and given is not None:
                     column = paths.get(f.name, f.name)
-                    parts.append(Q(**{f"{column}{suffix}": _plain(given, op)}))
+                    plain = _plain(given, op)
+                    limit = _text_limit(model, column) if op in ("eq", "in_") else None
+                    if limit is not None:
+                        if isinstance(plain, str) and len(plain) > limit:
+                            parts.append(Q(id__in=[]))
+                            continue
+                        if isinstance(plain, list):
+                            plain = [v for v in plain if not (isinstance(v, str) and len(v) > limit)]
+                    parts.append(Q(**{f"{column}{suffix}": plain}))
     return reduce(lambda a, b: a & b, parts, Q())
+
+
+def _text_limit(model: type[Model] | None, column: str) -> int | None:
+    field = model._meta.fields_map.get(column) if model is not None else None
+    return max_length(field) if field is not None else None
 
 
 def order_by(order: list[Any] | None, default: list[str]) -> list[str]:

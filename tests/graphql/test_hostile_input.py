@@ -243,3 +243,14 @@ async def test_a_non_ascii_or_huge_organization_header_is_ignored(gql):
     for header in ("١", "²", "9" * 40, "-1", "0"):
         data = await gql(user, "{ organizations { id } }", headers={"X-Organization-Id": header.encode()})
         assert data["organizations"] == [{"id": gid("Organization", org.id)}]
+
+
+async def test_filter_texts_longer_than_their_column_match_nothing(gql):
+    user = await f.make_user("Manager")
+    await f.make_account(user, name="Acme", phone="03-1234-5678")
+    data = await gql(user, """query($long: String!) {
+        a: accounts(filter: {phone: {eq: $long}}) { totalCount }
+        b: accounts(filter: {phone: {in: [$long, "03-1234-5678"]}}) { totalCount }
+        c: accounts(filter: {or: [{name: {eq: $long}}, {name: {eq: "Acme"}}]}) { totalCount } }""",
+                     {"long": "0" * 40})
+    assert data == {"a": {"totalCount": 0}, "b": {"totalCount": 1}, "c": {"totalCount": 1}}

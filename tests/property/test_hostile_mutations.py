@@ -18,13 +18,17 @@ from tests.graphql.hostile import MUTATIONS, base_args, base_input, document, in
 from tests.property.strategies import for_scalar, row_counts
 
 
-def leaf_paths(t, prefix: tuple = ()) -> list[tuple[tuple, str]]:
-    """(path, scalar type name) of every scalar or enum under input type `t`."""
+def leaf_paths(t, prefix: tuple = (), seen: frozenset = frozenset()) -> list[tuple[tuple, str]]:
+    """(path, scalar type name) of every scalar or enum under input type `t`; a type that
+    contains itself (a filter's `and`/`or`/`not`) is entered once."""
     t = unwrap(t)
     if isinstance(t, GraphQLList):
-        return leaf_paths(t.of_type, (*prefix, 0))
+        return leaf_paths(t.of_type, (*prefix, 0), seen)
     if isinstance(t, GraphQLInputObjectType):
-        return [leaf for name, fld in t.fields.items() for leaf in leaf_paths(fld.type, (*prefix, name))]
+        if t.name in seen:
+            return []
+        return [leaf for name, fld in t.fields.items()
+                for leaf in leaf_paths(fld.type, (*prefix, name), seen | {t.name})]
     return [(prefix, t.name)]
 
 
