@@ -48,6 +48,7 @@ SEARCH_MAX = 200
 
 UNSTORABLE = N_("Contains characters that cannot be stored.")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
 
 
 class Unclean(ValueError):
@@ -148,7 +149,7 @@ def integer(value: Any, low: int = INT_RANGES[-1][1], high: int = INT_RANGES[-1]
     if isinstance(value, int):
         number = value
     else:
-        raw = text(value)
+        raw = text(value).translate(_FULLWIDTH_DIGITS)  # "５０" as Japanese keyboards type it
         if not re.fullmatch(r"[+-]?[0-9]{1,30}", raw):
             raise Unclean(N_("Enter a whole number."))
         number = int(raw)
