@@ -120,3 +120,9 @@ async def test_row_numbers_and_choices_in_unicode_digits_do_not_fail(client, cus
     for chosen in ("²", "9" * 40):
         response = await post(client, "/books/organization", {"organization_id": chosen})
         assert response.status_code == 404
+
+
+async def test_portal_links_with_nul_are_not_found(client):
+    for token in ("%00", "abc%00def", "%ED%A0%80"):
+        response = await client.get(f"/portal/{token}")
+        assert response.status_code == 404, token
