@@ -196,6 +196,11 @@ class RecordService:
             cleaned.error(name, _INVALID.get(type(field), N_("Enter a valid value.")))
             return None
         if isinstance(value, str):
+            if name in URL_FIELDS:  # first: "example.com" is stored as "https://example.com"
+                try:
+                    value = cleaning.url(value)
+                except cleaning.Unclean as problem:
+                    cleaned.error(name, problem.msgid, **problem.params)
             limit = max_length(field)
             if limit is not None and len(value) > limit:
                 cleaned.error(
@@ -204,11 +209,6 @@ class RecordService:
                 )
             if name in EMAIL_FIELDS and value and not EMAIL_RE.match(value):
                 cleaned.error(name, N_("Enter a valid e-mail address."))
-            if name in URL_FIELDS:
-                try:
-                    value = cleaning.url(value)
-                except cleaning.Unclean as problem:
-                    cleaned.error(name, problem.msgid, **problem.params)
         return value
 
     async def _coerce_fk(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
