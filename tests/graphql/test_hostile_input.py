@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from graphql import GraphQLInputObjectType, get_named_type
 
 from app.models import Account, Contact, Task, Transaction, TransactionLine
 from tests import factories as f
@@ -25,7 +26,6 @@ from tests.graphql.hostile import (
     nullable_paths,
     set_path,
 )
-from graphql import GraphQLInputObjectType, get_named_type
 
 
 async def test_null_for_every_nullable_input_field_of_every_mutation(gql):
