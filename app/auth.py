@@ -9,13 +9,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
-from app import settings, throttle
+from app import cleaning, settings, throttle
 from app.errors import AuthenticationError, LoginThrottled, NotFound, ValidationError
 from app.i18n import N_
 from app.models import ApiToken, Role, User, UserSession
@@ -58,7 +57,9 @@ def _now() -> datetime:
 
 async def authenticate(email: str, password: str, ip: str) -> User:
     """Check credentials, throttled per login, address and both (`app.throttle`)."""
-    login = email.strip().lower().replace("\x00", "")[:254]
+    login = email.strip().lower()
+    if not cleaning.storable(login) or len(login) > 254:  # no user has it; the database refuses it
+        raise AuthenticationError()
     attempt = await throttle.admit(login, ip[:64])
     user = await User.get_or_none(email=login, is_active=True).select_related("role")
     if not await verify_password(user, password):
@@ -101,6 +102,8 @@ def digest(token: str) -> str:
 async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the stored token and the secret, which is shown to the user once only."""
     name = name.strip()
+    if not cleaning.storable(name):
+        raise ValidationError.single("name", cleaning.UNSTORABLE)
     if not name:
         raise ValidationError.single("name", N_("This field is required."))
     if len(name) > 100:

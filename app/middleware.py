@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import auth
+from app import auth, cleaning
 from app.i18n import N_, gettext, negotiate
 from app.permissions import Principal
 
@@ -62,8 +62,8 @@ class AuthMiddleware:
             # The Books organization worked in: chosen in the page header (session), or named by
             # an API client; Principal falls back to the user's first one.
             chosen = headers.get("x-organization-id") or (scope.get("session") or {}).get("organization_id")
-            if chosen and str(chosen).isdigit():
-                principal.active_organization_id = int(chosen)
+            if chosen and (org_id := cleaning.pk(chosen)) is not None:
+                principal.active_organization_id = org_id
         state["lang"] = (user.language if user and user.language else None) or negotiate(
             headers.get("accept-language")
         )

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import settings
+from app import cleaning, settings
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
@@ -229,7 +229,7 @@ class RecordPages:
         principal: Principal = request.state.principal
         params = request.query_params
         qs = self.scope(self.service.query(principal), principal)
-        q = params.get("q", "").strip()
+        q = cleaning.search(params.get("q", "")).strip()
         if (found := matches(q)) is not None:  # the model's SEARCH_FIELDS (app.search)
             qs = qs.filter(found)
         active = {}

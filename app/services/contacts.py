@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.i18n import N_
 from app.models import Contact
 from app.models.activities import RelatedType
 from app.services.activities import delete_activities_of
-from app.services.records import RecordService
+from app.permissions import Principal
+from app.services.records import Cleaned, RecordService
 
 _ADDRESS = ("street", "city", "state", "code", "country")
 
@@ -20,6 +25,12 @@ class ContactService(RecordService):
         *(f"other_{p}" for p in _ADDRESS),
     )
     required = ("last_name",)
+
+    async def validate(self, principal: Principal, cleaned: Cleaned, instance: Contact | None) -> None:
+        await super().validate(principal, cleaned, instance)
+        birthday = cleaned.values.get("birthday")
+        if birthday is not None and birthday > datetime.now(ZoneInfo(principal.user.timezone)).date():
+            cleaned.error("birthday", N_("A birthday cannot be in the future."))
 
     async def before_delete(self, obj: Contact) -> None:
         await delete_activities_of(RelatedType.CONTACT, obj.id)

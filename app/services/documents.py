@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import anyio
 import filetype
 
-from app import settings
+from app import cleaning, settings
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, Document, Kind, Transaction
@@ -85,10 +85,8 @@ def detect_type(head: bytes, filename: str) -> str | None:
 async def _parent(principal: Principal, target: str, target_id: Any, action: str) -> BooksContact | Transaction:
     """The record a document hangs on: `contact` or a transaction kind ("invoice", ...)."""
     if target == "contact":
-        try:
-            contact = await BooksContact.get_or_none(id=int(target_id))
-        except (TypeError, ValueError):
-            contact = None
+        pk = cleaning.pk(target_id)
+        contact = None if pk is None else await BooksContact.get_or_none(id=pk)
         if contact is None:
             raise NotFound()
         require(principal, action, contact)
@@ -148,10 +146,8 @@ async def documents_of(principal: Principal, target: str, target_id: Any) -> lis
 
 
 async def get(principal: Principal, document_id: Any, action: str = "view") -> Document:
-    try:
-        doc = await Document.get_or_none(id=int(document_id))
-    except (TypeError, ValueError):
-        doc = None
+    pk = cleaning.pk(document_id)
+    doc = None if pk is None else await Document.get_or_none(id=pk)
     if doc is None:
         raise NotFound()
     if doc.books_contact_id:

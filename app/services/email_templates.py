@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import cleaning
 from app.errors import FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.models import EmailTemplate, Kind, Organization
@@ -17,10 +18,8 @@ async def templates_for(principal: Principal, organization_id: int, kind: Kind) 
 
 
 async def get(principal: Principal, template_id: Any) -> EmailTemplate:
-    try:
-        template = await EmailTemplate.get_or_none(id=int(template_id))
-    except (TypeError, ValueError):
-        template = None
+    pk = cleaning.pk(template_id)
+    template = None if pk is None else await EmailTemplate.get_or_none(id=pk)
     if template is None or template.organization_id not in principal.organization_ids:
         raise NotFound()
     return template
@@ -29,7 +28,9 @@ async def get(principal: Principal, template_id: Any) -> EmailTemplate:
 def _clean(data: dict[str, Any], creating: bool) -> dict[str, Any]:
     from app.mail.templates import check_template
 
-    errors: list[FieldError] = []
+    errors: list[FieldError] = cleaning.unstorable(data)
+    if errors:
+        raise ValidationError(errors)
     values: dict[str, Any] = {}
     for name in ("name", "subject", "body", "language"):
         if name in data or creating:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import cleaning
 from app.errors import ValidationError
 from app.i18n import N_
 from app.models import Comment, CommentKind, Transaction, User
@@ -23,6 +24,8 @@ async def add_note(principal: Principal, txn: Transaction, text: str) -> Comment
     """A user's note: writing on a document takes the right to edit it."""
     require(principal, "create_edit", txn)
     text = (text or "").strip()
+    if not cleaning.storable(text):
+        raise ValidationError.single("text", cleaning.UNSTORABLE)
     if not text:
         raise ValidationError.single("text", N_("This field is required."))
     if len(text) > LONG_TEXT_MAX:

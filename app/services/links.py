@@ -26,6 +26,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.models import Organization
+from app import cleaning
 from app.permissions import BOOKS_MODEL_MODULE, MODULE_OF_MODEL, Principal, restrict
 
 
@@ -52,10 +53,7 @@ def as_id(value: Any) -> int | None:
     """An input value as a record id; None for blanks and anything that is not one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return cleaning.pk(value)  # ids out of the column's range name no record
 
 
 async def keeps_hidden(principal: Principal, model: type[Model], current: int | None, value: Any) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from app import kinds
+from app import cleaning, kinds
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Edition, Kind, Membership, Organization, Transaction, User
@@ -69,10 +69,7 @@ class OrganizationScoped:
             if requested not in (None, "") and str(requested) != str(instance.organization_id):
                 cleaned.error("organization_id", N_("A record cannot move to another organization."))
         else:
-            try:
-                org_id = int(requested or principal.current_organization_id or 0)
-            except (TypeError, ValueError):
-                org_id = 0
+            org_id = cleaning.pk(requested or principal.current_organization_id or 0)
             if org_id not in principal.organization_ids:
                 cleaned.error("organization_id", N_("Choose an organization you belong to."))
             else:
@@ -97,10 +94,7 @@ class OrganizationService(RecordService):
         return Organization.filter(id__in=sorted(principal.organization_ids))
 
     async def get(self, principal: Principal, record_id: int | str, action: str = "view") -> Organization:
-        try:
-            pk = int(record_id)
-        except (TypeError, ValueError):
-            raise NotFound() from None
+        pk = cleaning.pk(record_id)
         if pk not in principal.organization_ids:
             raise NotFound()
         org = await Organization.get_or_none(id=pk)

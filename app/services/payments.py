@@ -4,16 +4,17 @@ two payments recorded at once cannot overpay it together."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from app import cleaning
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_
 from app.models import Kind, Payment, PaymentMode, Status, Transaction
-from app.money import fits_minor_unit, format_money, minor_unit, parse_decimal
+from app.money import fits_minor_unit, format_money, minor_unit
 from app.permissions import Principal, require
 from app.services import history
 from app.services import transactions as txns
@@ -34,11 +35,14 @@ def settle(invoice: Transaction, paid: Decimal) -> None:
 
 def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = [FieldError(n, N_("Unknown field.")) for n in sorted(set(data) - PAYMENT_FIELDS)]
+    errors.extend(cleaning.unstorable(data))
+    if errors:
+        raise ValidationError(errors)
     values: dict[str, Any] = {}
     try:
-        amount = parse_decimal(data.get("amount", ""))
-    except (InvalidOperation, ValueError):
-        errors.append(FieldError("amount", N_("Enter a number.")))
+        amount = cleaning.column_decimal(Payment, "amount", data.get("amount", ""))
+    except cleaning.Unclean as problem:
+        errors.append(FieldError("amount", problem.msgid, problem.params))
     else:
         if amount <= 0:
             errors.append(FieldError("amount", N_("Enter an amount above zero.")))
@@ -54,10 +58,9 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
         values["amount"] = amount
     raw_date = data.get("date")
     try:
-        values["date"] = (raw_date if isinstance(raw_date, date) else date.fromisoformat(str(raw_date).strip())
-                          ) if raw_date not in (None, "") else txns.today_in(principal)
-    except ValueError:
-        errors.append(FieldError("date", N_("Enter a valid date (YYYY-MM-DD).")))
+        values["date"] = cleaning.day(raw_date) if raw_date not in (None, "") else txns.today_in(principal)
+    except cleaning.Unclean as problem:
+        errors.append(FieldError("date", problem.msgid, problem.params))
     try:
         values["mode"] = PaymentMode(data.get("mode") or PaymentMode.BANK_TRANSFER)
     except ValueError:
@@ -97,10 +100,9 @@ async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, 
 
 
 async def void_payment(principal: Principal, payment_id: Any) -> Payment:
-    try:
-        pk = int(payment_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pk = cleaning.pk(payment_id)
+    if pk is None:
+        raise NotFound()
     async with in_transaction():
         payment = await Payment.get_or_none(id=pk)
         if payment is None:

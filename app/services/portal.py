@@ -6,6 +6,7 @@ Drafts are never shown. The first time the customer opens a sent estimate or inv
 
 from __future__ import annotations
 
+from app import cleaning
 from app.errors import NotFound
 from app.models import Status, Transaction
 from app.permissions import Principal
@@ -13,7 +14,7 @@ from app.services import workflow
 
 
 async def document_for(token: str) -> Transaction:
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or not cleaning.storable(token):
         raise NotFound()
     txn = await Transaction.get_or_none(portal_token=token)
     if txn is None or txn.status == Status.DRAFT:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app import kinds
+from app import cleaning, kinds
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, Item, Kind, Organization
@@ -28,10 +28,7 @@ class Preview:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return cleaning.pk(value) if value is not None else None  # out of the id range: no record
 
 
 def preview_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str, rounding: str,

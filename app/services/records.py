@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import time
 from decimal import InvalidOperation
 from enum import Enum
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from tortoise import fields as tf
 from tortoise.exceptions import IntegrityError
@@ -23,15 +22,16 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 from tortoise.validators import MaxLengthValidator
 
+from app import cleaning
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
-from app.money import parse_decimal
 from app.models import User
 from app.permissions import Principal, module_of, require, restrict
 from app.services import links
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_FIELDS = {"email", "secondary_email"}
+URL_FIELDS = {"website"}
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Cleaned:
         return any(e.field == field for e in self.errors)
 
 
-def _max_length(field: tf.Field) -> int | None:
+def max_length(field: tf.Field) -> int | None:
     if isinstance(field, tf.CharField):
         return field.max_length
     for v in getattr(field, "validators", []):
@@ -77,10 +77,9 @@ class RecordService:
         return restrict(self.model.all(), principal, action)
 
     async def get(self, principal: Principal, record_id: int | str, action: str = "view") -> Model:
-        try:
-            pk = int(record_id)
-        except (TypeError, ValueError):
-            raise NotFound() from None
+        pk = cleaning.pk(record_id)
+        if pk is None:
+            raise NotFound()
         obj = await self.model.get_or_none(id=pk)
         if obj is None:
             raise NotFound()
@@ -144,6 +143,9 @@ class RecordService:
     ) -> Cleaned:
         """Coerce and validate `data`. Missing keys keep the instance's values on update."""
         cleaned = Cleaned({}, [], data, instance)
+        cleaned.errors.extend(cleaning.unstorable(data))
+        if cleaned.errors:  # nothing else is looked at (or queried) with such input
+            raise ValidationError(cleaned.errors)
         unknown = set(data) - set(self.fields) - ({"owner_id"} if self.owned else set())
         for name in sorted(unknown):
             cleaned.error(name, N_("Unknown field."))
@@ -177,21 +179,31 @@ class RecordService:
             return await self._coerce_fk(principal, name, value, cleaned)
         field = meta.fields_map[name]
         if value is None or (isinstance(value, str) and value.strip() == ""):
-            if isinstance(field, (tf.CharField, tf.TextField)) and not field.null:
-                return ""
+            # Empty means "none" where the column allows it, else the column's default (an
+            # optional enum left out or sent as null), else it is missing.
             if field.null:
                 return None
             if field.default is not None and not callable(field.default):
                 return field.default
+            if isinstance(field, (tf.CharField, tf.TextField)):
+                return ""
             cleaned.error(name, N_("This field is required."))
             return None
         try:
             value = _coerce_value(field, value, principal.user.timezone)
+        except cleaning.Unclean as problem:
+            cleaned.error(name, problem.msgid, **problem.params)
+            return None
         except (ValueError, InvalidOperation, TypeError):
             cleaned.error(name, _INVALID.get(type(field), N_("Enter a valid value.")))
             return None
         if isinstance(value, str):
-            limit = _max_length(field)
+            if name in URL_FIELDS:  # first: "example.com" is stored as "https://example.com"
+                try:
+                    value = cleaning.url(value)
+                except cleaning.Unclean as problem:
+                    cleaned.error(name, problem.msgid, **problem.params)
+            limit = max_length(field)
             if limit is not None and len(value) > limit:
                 cleaned.error(
                     name, N_("Must be at most %(max)d characters (now %(length)d)."),
@@ -220,10 +232,8 @@ class RecordService:
 
     @staticmethod
     async def _user(value: Any) -> User | None:
-        try:
-            return await User.get_or_none(id=int(value), is_active=True)
-        except (TypeError, ValueError):
-            return None
+        pk = cleaning.pk(value)
+        return None if pk is None else await User.get_or_none(id=pk, is_active=True)
 
 
 _INVALID = {
@@ -236,32 +246,23 @@ _INVALID = {
 
 
 def _coerce_value(field: tf.Field, value: Any, tz_name: str) -> Any:
+    """The column's type, through app.cleaning's bounds; Unclean or ValueError when it cannot be."""
     if isinstance(field, tf.data.CharEnumFieldInstance):
         return field.enum_type(value.value if isinstance(value, Enum) else value)
     if isinstance(field, tf.DatetimeField):
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value.strip())
-        if not isinstance(value, datetime):
-            raise TypeError
-        if value.tzinfo is None:  # a wall-clock time in the user's own time zone
-            value = value.replace(tzinfo=ZoneInfo(tz_name))
-        return value
+        return cleaning.moment(value, tz_name)
     if isinstance(field, tf.DateField):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        return date.fromisoformat(str(value).strip())
+        return cleaning.day(value)
     if isinstance(field, tf.DecimalField):
-        return parse_decimal(value)
+        return cleaning.decimal(value, field.max_digits, field.decimal_places)
     if isinstance(field, tf.BooleanField):
         if isinstance(value, str):
             return value.lower() in ("1", "true", "on", "yes")
         return bool(value)
     if isinstance(field, tf.IntField):
-        return int(value)
+        return cleaning.integer(value, *cleaning.int_range(field))
     if isinstance(field, (tf.CharField, tf.TextField)):
-        return str(value).strip()
+        return cleaning.text(value)
     if isinstance(field, tf.TimeField) and isinstance(value, str):
-        return time.fromisoformat(value)
+        return time.fromisoformat(cleaning.text(value))
     return value

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from tortoise.transactions import in_transaction
 
+from app import cleaning
 from app.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Grant, Role, User
@@ -23,12 +24,8 @@ def require_admin(principal: Principal) -> None:
 
 
 def parse_id(value: Any) -> int | None:
-    """A record id from a form or an API: None when it is not a positive integer in range."""
-    text = str(value if value is not None else "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    number = int(text)
-    return number if 0 < number < 2**31 else None
+    """A record id from a form or an API: None when it is not one in the id column's range."""
+    return cleaning.pk(value) if value is not None else None
 
 
 async def get_role(role_id: Any) -> Role:
@@ -45,6 +42,8 @@ def roles():
 
 
 async def _clean(data: dict[str, Any], role: Role | None) -> dict[str, Any]:
+    if unstorable := cleaning.unstorable(data):  # NUL, lone surrogates: nothing else is looked at
+        raise ValidationError(unstorable)
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
     if "name" in data or role is None:

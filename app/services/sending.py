@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app import settings
+from app import cleaning, settings
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User
@@ -106,7 +106,7 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
     org = await Organization.get(id=txn.organization_id)
     to, cc = _addresses(to), _addresses(cc)
     known = {r.email.lower() for r in await recipients_of(txn.contact_id)}
-    errors: list[FieldError] = []
+    errors: list[FieldError] = cleaning.unstorable({"to": to, "cc": cc, "subject": subject, "body": body})
     if not to:
         errors.append(FieldError("to", N_("Choose at least one recipient.")))
     elif strangers := [a for a in to if a.lower() not in known]:

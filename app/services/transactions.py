@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from app import kinds
+from app import cleaning, kinds
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_, Msgid
 from app.models import (
@@ -33,7 +33,6 @@ from app.models import (
     User,
 )
 from app.models.base import LONG_TEXT_MAX
-from app.money import parse_decimal
 from app.permissions import MODULE_OF_KIND, Principal, require, restrict
 from app.services import history
 from app.services.books_contacts import due_date_for
@@ -41,6 +40,9 @@ from app.services.items import tax_rate_problem
 from app.services.tax import Totals, line_amount, totals
 
 MAX_LINES = 500
+_AMOUNT = Transaction._meta.fields_map["total"]  # line amounts and totals share its precision
+_DIGITS = _AMOUNT.max_digits - _AMOUNT.decimal_places
+_TOO_LARGE = N_("The amount is too large: at most %(digits)d digits before the decimal point.")
 ESTIMATE_VALIDITY_DAYS = 30
 KIND_LABELS = {k.kind: k.label for k in kinds.KINDS}
 STATUS_LABELS = {
@@ -81,10 +83,9 @@ def query(principal: Principal, kind: Kind, action: str = "view") -> QuerySet:
 
 async def get(principal: Principal, kind: Kind, record_id: Any, action: str = "view",
               *, for_update: bool = False) -> Transaction:
-    try:
-        pk = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pk = cleaning.pk(record_id)
+    if pk is None:
+        raise NotFound()
     qs = Transaction.filter(id=pk, kind=kind)
     txn = await (qs.select_for_update() if for_update else qs).first()
     if txn is None:
@@ -97,13 +98,7 @@ async def get(principal: Principal, kind: Kind, record_id: Any, action: str = "v
 
 
 def _date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value).strip())
+    return None if value in (None, "") else cleaning.day(value)
 
 
 class Problems:
@@ -125,13 +120,8 @@ async def _clean_lines(org_id: int, raw_lines: Any, problems: Problems) -> list[
     if len(raw_lines) > MAX_LINES:
         problems.add("lines", N_("At most %(max)d lines."), max=MAX_LINES)
         return []
-    item_ids = set()
-    for raw in raw_lines:
-        try:
-            if raw.get("item_id") not in (None, ""):
-                item_ids.add(int(raw["item_id"]))
-        except (TypeError, ValueError, AttributeError):
-            pass
+    item_ids = {cleaning.pk(raw.get("item_id")) for raw in raw_lines
+                if isinstance(raw, dict) and raw.get("item_id") not in (None, "")} - {None}
     items = {i.id: i for i in await Item.filter(organization_id=org_id, id__in=sorted(item_ids))}
     lines = []
     for i, raw in enumerate(raw_lines):
@@ -143,10 +133,7 @@ async def _clean_lines(org_id: int, raw_lines: Any, problems: Problems) -> list[
             problems.add(f"{path}.{name}", N_("Unknown field."))
         item = None
         if raw.get("item_id") not in (None, ""):
-            try:
-                item = items.get(int(raw["item_id"]))
-            except (TypeError, ValueError):
-                item = None
+            item = items.get(cleaning.pk(raw["item_id"]))
             if item is None:
                 problems.add(f"{path}.item_id", N_("Choose a valid record."))
         lines.append(clean_line(raw, item, path, problems))
@@ -179,9 +166,9 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
             line[name] = default
             continue
         try:
-            line[name] = parse_decimal(value)
-        except (InvalidOperation, ValueError, TypeError):
-            problems.add(f"{path}.{name}", N_("Enter a number."))
+            line[name] = cleaning.column_decimal(TransactionLine, name, value)
+        except cleaning.Unclean as problem:
+            problems.add(f"{path}.{name}", problem.msgid, **problem.params)
             line[name] = None
     if line["quantity"] is not None and line["quantity"] <= 0:
         problems.add(f"{path}.quantity", N_("Enter a quantity above zero."))
@@ -191,18 +178,17 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
         problems.add(f"{path}.discount", N_("Enter a discount from 0 to 100%."))
     if line["tax_rate"] is not None and (problem := tax_rate_problem(line["tax_rate"])):
         problems.add(f"{path}.tax_rate", problem)
-    for name, places in (("quantity", 4), ("rate", 4), ("discount", 2)):
-        value = line[name]
-        if value is not None and value.as_tuple().exponent < -places:
-            problems.add(f"{path}.{name}", N_("Use at most %(places)d decimal places."), places=places)
-    if line["rate"] is not None and line["rate"] >= Decimal("1e14"):
-        problems.add(f"{path}.rate", N_("The amount is too large."))
+    if None not in (line["quantity"], line["rate"], line["discount"]) and not cleaning.fits(
+            _AMOUNT, line_amount(line["quantity"], line["rate"], line["discount"], "JPY")):
+        problems.add(f"{path}.quantity", _TOO_LARGE, digits=_DIGITS)
     return line
 
 
 async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
                  instance: Transaction | None) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
     problems = Problems()
+    problems.errors.extend(cleaning.unstorable(data))
+    problems.raise_if_any()
     for name in sorted(set(data) - HEADER_FIELDS):
         problems.add(name, N_("Unknown field."))
     # Organization: fixed once created.
@@ -211,10 +197,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
         if data.get("organization_id") not in (None, "", org_id, str(org_id)):
             problems.add("organization_id", N_("A record cannot move to another organization."))
     else:
-        try:
-            org_id = int(data.get("organization_id") or principal.current_organization_id or 0)
-        except (TypeError, ValueError):
-            org_id = 0
+        org_id = cleaning.pk(data.get("organization_id") or principal.current_organization_id or 0)
         if org_id not in principal.organization_ids:
             problems.add("organization_id", N_("Choose an organization you belong to."))
             problems.raise_if_any()
@@ -234,10 +217,12 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
         if name in data and not (instance is None and data[name] in (None, "")):
             try:
                 values[name] = _date(data[name])
-            except (ValueError, TypeError):
-                problems.add(name, N_("Enter a valid date (YYYY-MM-DD)."))
+            except cleaning.Unclean as problem:
+                problems.add(name, problem.msgid, **problem.params)
     if instance is None and values.get("issue_date") is None:
         values["issue_date"] = today_in(principal)
+    elif "issue_date" in values and values["issue_date"] is None and not problems.errors:
+        problems.add("issue_date", N_("This field is required."))
     for name, limit in TEXT_LIMITS.items():
         if name in data:
             text = str(data[name] or "").strip()
@@ -282,10 +267,8 @@ async def _contact(org_id: int, kind: Kind, value: Any, problems: Problems) -> B
     if value in (None, ""):
         problems.add("contact_id", N_("This field is required."))
         return None
-    try:
-        contact = await BooksContact.get_or_none(id=int(value), organization_id=org_id)
-    except (TypeError, ValueError):
-        contact = None
+    pk = cleaning.pk(value)
+    contact = None if pk is None else await BooksContact.get_or_none(id=pk, organization_id=org_id)
     if contact is None:
         problems.add("contact_id", N_("Choose a valid record."))
     elif contact.contact_type != wanted:
@@ -298,10 +281,9 @@ async def _contact(org_id: int, kind: Kind, value: Any, problems: Problems) -> B
 async def _salesperson(org_id: int, value: Any, problems: Problems) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        user = await User.get_or_none(id=int(value), is_active=True, memberships__organization_id=org_id)
-    except (TypeError, ValueError):
-        user = None
+    pk = cleaning.pk(value)
+    user = None if pk is None else await User.get_or_none(
+        id=pk, is_active=True, memberships__organization_id=org_id)
     if user is None:
         problems.add("salesperson_id", N_("Choose a member of the organization."))
         return None
@@ -338,6 +320,8 @@ def price(lines: list[dict[str, Any]], currency: str, rounding: str) -> tuple[li
 def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Price the lines and set the document's totals; returns the lines with position and amount."""
     rows, result = price(lines, txn.currency, txn.tax_rounding)
+    if not cleaning.fits(_AMOUNT, result.total):  # each line fits, their sum may not
+        raise ValidationError.single("lines", _TOO_LARGE, digits=_DIGITS)
     txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
     txn.tax_breakdown = [r.as_json() for r in result.rates]
     txn.balance = txn.total - txn.amount_paid if kinds.of(txn.kind).has_balance else Decimal(0)

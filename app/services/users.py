@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Q, Subquery
 
-from app import auth, settings
+from app import auth, cleaning, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Grant, Membership, Role, User, UserSession
@@ -34,6 +34,8 @@ async def ensure_default_roles() -> dict[str, Role]:
 
 
 def _clean_user_fields(data: dict[str, Any], creating: bool) -> dict[str, Any]:
+    if problems := cleaning.unstorable(data):
+        raise ValidationError(problems)
     errors = []
     out: dict[str, Any] = {}
     if "email" in data or creating:
@@ -76,8 +78,9 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     values = _clean_user_fields(data, creating=True)
     password = str(data.get("password") or "")
     auth.check_password_strength(password)
-    role = await Role.get_or_none(id=data.get("role_id") or 0)
-    if role is None:
+    role_id = cleaning.pk(data.get("role_id") or 0)
+    role = role_id and await Role.get_or_none(id=role_id)
+    if not role:
         raise ValidationError.single("role_id", N_("Choose a valid record."))
     if await User.exists(email=values["email"]):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
@@ -98,8 +101,9 @@ async def update_user(principal: Principal, user_id: int, data: dict[str, Any]) 
     if "email" in values and await User.exists(email=values["email"]).exclude(id=user.id):
         raise ValidationError.single("email", N_("A user with this e-mail address exists already."))
     if "role_id" in data:
-        role = await Role.get_or_none(id=data["role_id"] or 0)
-        if role is None:
+        role_id = cleaning.pk(data["role_id"] or 0)
+        role = role_id and await Role.get_or_none(id=role_id)
+        if not role:
             raise ValidationError.single("role_id", N_("Choose a valid record."))
         values["role_id"] = role.id
     if user.id == principal.user.id and (

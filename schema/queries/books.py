@@ -177,7 +177,7 @@ async def list_transactions(
     queryset = txns.query(info.context.principal, kind)
     if filter is not None:
         id_types = {"id": TYPE_NAMES[kind], "contact": "BooksContact", "organization": "Organization"}
-        queryset = queryset.filter(to_q(filter, id_types))
+        queryset = queryset.filter(to_q(filter, id_types, model=queryset.model))
     return await page(info, queryset, order_by(order, ["-issue_date", "-number"]), first, after, TYPE_NAMES[kind],
                       filtered=filter is not None)
 

@@ -47,7 +47,7 @@ async def list_records(
     queryset = service.query(info.context.principal)
     filtered = filter is not None and filter is not strawberry.UNSET
     if filtered:
-        queryset = queryset.filter(to_q(filter, id_types, paths))
+        queryset = queryset.filter(to_q(filter, id_types, paths, service.model))
     return await page(info, queryset, order_by(order, default_order), first, after, service.model.__name__,
                       filtered=filtered)
 

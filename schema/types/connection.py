@@ -23,6 +23,8 @@ from schema.columns import partials, records
 
 T = TypeVar("T")
 _CURSOR_PREFIX = "offset:"
+# OFFSET is a signed 64-bit number in the databases; no list is anywhere near this long.
+MAX_OFFSET = 2**31 - 1
 
 
 class BadInput(GraphQLError):
@@ -41,7 +43,7 @@ def decode_cursor(cursor: str) -> int:
         text = base64.b64decode(cursor, validate=True).decode()
         if text.startswith(_CURSOR_PREFIX):
             offset = int(text[len(_CURSOR_PREFIX):])
-            if offset >= 0:
+            if 0 <= offset < MAX_OFFSET:
                 return offset
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -18,10 +18,18 @@ from typing import Any
 import strawberry
 from tortoise.expressions import Q
 
+from tortoise.models import Model
+
+from app import cleaning
+from app.errors import FieldError
+from app.i18n import N_
 from app.search import matches
+from app.services.records import max_length
+from schema.types.connection import BadInput
 from schema.types.node import pk_of
 
 _LOGIC = {"and_", "or_", "not_"}
+_DECIMAL_DIGITS, _DECIMAL_PLACES = 38, 18  # more than any column holds
 
 
 @strawberry.input(description="Match text. `contains` and `startsWith` ignore case.")
@@ -99,11 +107,29 @@ _LOOKUPS = {
 }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, op: str = "eq") -> Any:
+    """A filter value as the database may compare it; BadInput when it is not one (app.cleaning:
+    NUL, a number no column holds, a date at the calendar's end, a pattern too long to match)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, op) for v in value]
+    try:
+        if isinstance(value, str):
+            if op in ("contains", "starts_with") and len(value) > cleaning.SEARCH_MAX:
+                raise cleaning.Unclean(N_("Must be at most %(max)d characters (now %(length)d)."),
+                                       max=cleaning.SEARCH_MAX, length=len(value))
+            if not cleaning.storable(value):
+                raise cleaning.Unclean(cleaning.UNSTORABLE)
+            return value
+        if isinstance(value, Decimal):
+            return cleaning.decimal(value, _DECIMAL_DIGITS, _DECIMAL_PLACES)
+        if isinstance(value, datetime):
+            return cleaning.moment(value, "UTC")
+        if isinstance(value, date):
+            return cleaning.day(value)
+    except cleaning.Unclean as problem:
+        raise BadInput(FieldError(op, problem.msgid, problem.params).message) from None
     return value
 
 
@@ -127,10 +153,13 @@ def search_field() -> Any:
         "spaces and katakana/hiragana are ignored, and a person matches as family-given or given-family."))
 
 
-def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None) -> Q:
+def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None,
+         model: type[Model] | None = None) -> Q:
     """Translate a filter input into a Q. `id_types` maps each IDFilter attribute to the GraphQL
     type its ids must name (`{"id": "Contact", "account": "Account", "owner": "User"}`); `paths`
     maps attributes that are not model fields to an ORM path (`stage_category` -> `stage__category`).
+    `model`, when given, bounds `eq`/`in` texts by their column: a longer text equals nothing
+    (tortoise would refuse it as a value of the column).
     """
     paths = paths or {}
     parts: list[Q] = []
@@ -139,12 +168,12 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
         if value is strawberry.UNSET or value is None:
             continue
         if f.name == "and_":
-            parts.extend(to_q(v, id_types, paths) for v in value)
+            parts.extend(to_q(v, id_types, paths, model) for v in value)
         elif f.name == "or_":
             if value:
-                parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths) for v in value)))
+                parts.append(reduce(lambda a, b: a | b, (to_q(v, id_types, paths, model) for v in value)))
         elif f.name == "not_":
-            parts.append(~to_q(value, id_types, paths))
+            parts.append(~to_q(value, id_types, paths, model))
         elif f.name == "search":
             parts.append(matches(value) or Q())
         elif isinstance(value, IDFilter):
@@ -155,8 +184,21 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
                 given = getattr(value, op, strawberry.UNSET)
                 if given is not strawberry.UNSET and given is not None:
                     column = paths.get(f.name, f.name)
-                    parts.append(Q(**{f"{column}{suffix}": _plain(given)}))
+                    plain = _plain(given, op)
+                    limit = _text_limit(model, column) if op in ("eq", "in_") else None
+                    if limit is not None:
+                        if isinstance(plain, str) and len(plain) > limit:
+                            parts.append(Q(id__in=[]))
+                            continue
+                        if isinstance(plain, list):
+                            plain = [v for v in plain if not (isinstance(v, str) and len(v) > limit)]
+                    parts.append(Q(**{f"{column}{suffix}": plain}))
     return reduce(lambda a, b: a & b, parts, Q())
+
+
+def _text_limit(model: type[Model] | None, column: str) -> int | None:
+    field = model._meta.fields_map.get(column) if model is not None else None
+    return max_length(field) if field is not None else None
 
 
 def order_by(order: list[Any] | None, default: list[str]) -> list[str]:

@@ -8,19 +8,23 @@ from typing import Any
 
 import strawberry
 
+from app import cleaning
+
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def from_global_id(global_id: str) -> tuple[str, int] | None:
-    """("Contact", 5), or None when the id is not one of ours."""
+    """("Contact", 5), or None when the id is not one of ours (also when its key is outside the
+    id column's range: `Account:999...9` names nothing rather than reaching the database)."""
     try:
         text = base64.b64decode(str(global_id), validate=True).decode()
-        type_name, _, pk = text.partition(":")
-        return type_name, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    type_name, _, raw = text.partition(":")
+    pk = cleaning.pk(raw)
+    return None if pk is None else (type_name, pk)
 
 
 def pk_of(global_id: str, type_name: str) -> int | None:

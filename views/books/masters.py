@@ -19,6 +19,7 @@ from starlette.routing import Route
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from app import cleaning
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.limits import limit_body, upload_limit
@@ -67,8 +68,8 @@ BLANK_PERSON = {**{name: "" for name in PERSON_FIELDS}, "is_primary": False}
 def read_persons(data: Mapping[str, Any], keep_blank: bool = False) -> list[dict[str, Any]]:
     """The rows of the persons editor (`persons-<i>-<field>`, radio `primary` = i), in order.
     Rows left blank are dropped, except while editing (the row just added is blank)."""
-    indexes = sorted({int(k.split("-")[1]) for k in data.keys()
-                      if k.startswith("persons-") and k.split("-")[1].isdigit()})
+    indexes = sorted({cleaning.index(k.split("-")[1]) for k in data.keys()
+                      if k.startswith("persons-") and k.count("-") >= 2} - {None})
     rows = []
     for i in indexes:
         row = {name: str(data.get(f"persons-{i}-{name}", "")).strip() for name in PERSON_FIELDS}
@@ -91,8 +92,9 @@ async def persons_editor(request: Request) -> Response:
     require(request.state.principal, "create_edit", "books_contacts")
     params = request.query_params
     rows = read_persons(params, keep_blank=True)
-    if params.get("remove", "").isdigit() and int(params["remove"]) < len(rows):
-        rows.pop(int(params["remove"]))
+    remove = cleaning.index(params.get("remove", ""), len(rows))
+    if remove is not None:
+        rows.pop(remove)
     if "add" in params or not rows:
         rows.append(dict(BLANK_PERSON))
     return render(request, "records/_widget_persons.html", {"values": {"persons": rows}, "errors": {}})

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from app import settings as app_settings
 from app import kinds
+from app import cleaning
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.limits import limit_body
@@ -185,7 +186,7 @@ async def add_member(request: Request) -> Response:
     org = await current_organization(request)
     chosen = str((await request.form()).get("user_id", ""))
     try:
-        await organization_service.add_member(request.state.principal, org.id, int(chosen) if chosen.isdigit() else 0)
+        await organization_service.add_member(request.state.principal, org.id, cleaning.pk(chosen) or 0)
     except ValidationError as exc:
         return await _settings_page(request, org, 422, member_errors=error_map(exc, request))
     return redirect_after_post(request, "/books/settings?saved=members#members")
@@ -285,10 +286,10 @@ async def switcher(request: Request) -> Response:
 
 async def switch_organization(request: Request) -> Response:
     form = await request.form()
-    chosen = str(form.get("organization_id", ""))
-    if not chosen.isdigit() or int(chosen) not in request.state.principal.organization_ids:
+    chosen = cleaning.pk(form.get("organization_id", ""))
+    if chosen not in request.state.principal.organization_ids:
         raise NotFound()
-    request.session["organization_id"] = int(chosen)
+    request.session["organization_id"] = chosen
     return redirect_after_post(request, safe_next(str(form.get("next", "")), "/books/invoices"))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import settings
+from app import cleaning, settings
 from app.i18n import N_
 from app.services import transactions as txns
 from app.search import document_matches
@@ -39,7 +39,7 @@ async def index(request: Request, kp: KindPages) -> Response:
     params = request.query_params
     today = txns.today_in(principal)
     qs = txns.query(principal, kp.kind).filter(organization_id=principal.current_organization_id)
-    q = params.get("q", "").strip()
+    q = cleaning.search(params.get("q", "")).strip()
     if (found := document_matches(q)) is not None:
         qs = qs.filter(found)
     active = {}

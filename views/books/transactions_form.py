@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.expressions import Q
 
-from app import settings
+from app import cleaning, settings
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, Item, Organization, TaxRounding, Transaction, User
@@ -115,8 +115,8 @@ async def _currency(org: Organization | None, contact_id: str) -> str:
     """The chosen customer's currency (documents take it), else the organization's."""
     if org is None:
         return settings.DEFAULT_CURRENCY
-    contact = await BooksContact.get_or_none(id=int(contact_id), organization_id=org.id) \
-        if contact_id.isdigit() else None
+    pk = cleaning.pk(contact_id)
+    contact = await BooksContact.get_or_none(id=pk, organization_id=org.id) if pk else None
     return contact.currency if contact else org.currency
 
 
@@ -143,14 +143,14 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
 
 def _index(request: Request) -> int:
     value = request.query_params.get("index", "")
-    return int(value) if value.isdigit() else 0
+    return cleaning.index(value) or 0
 
 
 async def _item_options(org: Organization | None, keep: set[str] = frozenset()) -> list[tuple[str, str]]:
     """Active items, and any inactive one the document already uses."""
     if org is None:
         return []
-    wanted = Q(is_active=True) | Q(id__in=sorted(int(k) for k in keep if k.isdigit()))
+    wanted = Q(is_active=True) | Q(id__in=sorted({cleaning.pk(k) for k in keep} - {None}))
     rows = await Item.filter(wanted, organization_id=org.id).limit(OPTION_LIMIT).values_list("id", "name")
     return [(str(i), name) for i, name in rows]
 
@@ -173,8 +173,8 @@ async def item_line(request: Request, kp: KindPages) -> Response:
     org = await current_organization(request)
     rows = parse_lines(request.query_params)
     row = {**blank_line(_index(request)), **(rows[0] if rows else {})}
-    item = await Item.get_or_none(id=int(row["item_id"]), organization_id=org.id) \
-        if org and row["item_id"].isdigit() else None
+    pk = cleaning.pk(row["item_id"])
+    item = await Item.get_or_none(id=pk, organization_id=org.id) if org and pk else None
     if item is not None:
         row.update(description=item.name, unit=item.unit, rate=form_value(item.rate),
                    tax_rate=form_value(item.tax_rate))
