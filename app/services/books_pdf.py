@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from typing import Any
 
+from app import kinds
 from app.addressing import address_lines
-from app.models import BooksContact, ContactPerson, Kind, Organization, Transaction, User
+from app.models import BooksContact, ContactPerson, ContactType, Kind, Organization, Transaction, User
 from app.i18n import gettext
 from app.pdf.document import Line, Party, PdfDocument, TaxRow
 from app.pdf.labels import TITLES
@@ -44,6 +45,7 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
     salesperson = await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None
     lines = await txns.lines_of(txn)
     # The person addressed (the renderer adds the honorific: app.addressing.addressee).
+    kind = kinds.of(txn.kind)
     attention = contact.billing_attention or (person.full_name if person and contact.is_company else "")
     return PdfDocument(
         kind=txn.kind.value, number=txn.number, lang=lang, currency=txn.currency,
@@ -51,16 +53,16 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
                      email=org.email, registration_number=org.registration_number),
         recipient=Party(name=contact.company_name or contact.display_name, is_company=contact.is_company,
                         attention=attention, address_lines=_address(contact, "billing", lang),
-                        registration_number=contact.registration_number if txn.kind == Kind.PURCHASE_ORDER else ""),
+                        registration_number=contact.registration_number if kind.party == ContactType.VENDOR else ""),
         issue_date=txn.issue_date, second_date=txn.due_date, reference=txn.reference,
         salesperson=salesperson.name if salesperson else "", subject=txn.subject,
         lines=tuple(Line(description=line.description, quantity=line.quantity, unit=line.unit, rate=line.rate,
                          discount=line.discount, tax_rate=line.tax_rate, amount=line.amount) for line in lines),
         tax_rows=tuple(TaxRow(r.rate, r.subtotal, r.tax) for r in map(RateTotal.from_json, txn.tax_breakdown)),
         subtotal=txn.subtotal, tax_total=txn.tax_total, total=txn.total,
-        amount_paid=txn.amount_paid if txn.kind == Kind.INVOICE else Decimal(0),
-        balance=txn.balance if txn.kind == Kind.INVOICE else Decimal(0),
-        bank_details=org.bank_details if txn.kind == Kind.INVOICE else "",
+        amount_paid=txn.amount_paid if kind.has_balance else Decimal(0),
+        balance=txn.balance if kind.has_balance else Decimal(0),
+        bank_details=org.bank_details if kind.has_balance else "",
         notes=txn.notes, terms=txn.terms, logo=_logo(org),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app import cleaning, settings
+from app import cleaning, kinds, settings
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User
@@ -54,7 +54,7 @@ async def placeholder_values(txn: Transaction, lang: str) -> dict[str, str]:
         lang=lang, kind=txn.kind.value, customer_name=contact.company_name or contact.display_name,
         is_company=contact.is_company, contact_name=person.full_name if person else "",
         organization_name=org.name, number=txn.number, currency=txn.currency, total=txn.total,
-        balance=txn.balance if txn.kind == Kind.INVOICE else None, issue_date=txn.issue_date,
+        balance=txn.balance if kinds.of(txn.kind).has_balance else None, issue_date=txn.issue_date,
         second_date=txn.due_date, reference=txn.reference, portal_link=portal_link(txn),
         salesperson=salesperson.name if salesperson else "",
     )

@@ -56,6 +56,9 @@ BASE: dict[str, dict[str, Any]] = {
     "TransactionLineInput": {"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10"},
     "PaymentInput": {"amount": "100", "date": "2026-04-02", "mode": "BANK_TRANSFER"},
     "SendInput": {"to": ["{person_email}"], "subject": "Invoice", "body": "Hello"},
+    "RoleInput": {"name": "Reviewers", "description": "Read the pipeline", "seesAllRecords": False},
+    "RoleGrantInput": {"module": "ACCOUNTS", "action": "VIEW"},
+    "SharingRuleInput": {"module": "ACCOUNTS", "access": "READ_ONLY", "granteeRoleId": "{Role}"},
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
@@ -63,7 +66,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVO
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
-    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item)")
+    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization"}
 
@@ -141,6 +144,14 @@ async def make_world() -> World:
     from app import auth
 
     ids["ApiToken"] = gid("ApiToken", (await auth.create_api_token(admin, "other"))[0].id)
+    from app import sessions
+    from app.models import Access, Role, SharingRule
+
+    role = await Role.create(name="Auditors", description="")
+    ids["Role"] = gid("Role", role.id)
+    rule = await SharingRule.create(module="accounts", access=Access.READ_ONLY, grantee_role=role)
+    ids["SharingRule"] = gid("SharingRule", rule.id)
+    ids["Session"] = gid("Session", (await sessions.start({}, admin, user_agent="test", ip="127.0.0.1")).id)
     person = (await customer.persons.all())[0]
     fill = {"person_email": person.email}
     return World(admin, principal, ids, fill)

@@ -56,6 +56,8 @@ SETTINGS = {
     "/settings/sharing": ("/settings/sharing", {"module": "accounts", "access": "read_only",
                                                 "grantee_role_id": "{Role}"}),
     "/settings/account": ("/settings/account", {"language": "ja", "timezone": "Asia/Tokyo"}),
+    "/settings/roles/{Role}": ("/settings/roles/{Role}", {"name": "Renamed", "description": "Sales team"}),
+    "/settings/roles/{Role}/grants": ("/settings/roles/{Role}", {"grant": "accounts.view"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
@@ -77,7 +79,7 @@ async def session(db, client):
     pks["Role"] = str((await Role.get(name="Sales")).id)
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
-        html = (await client.get(page_url)).text
+        html = (await client.get(_fill(page_url, pks))).text
         fields[post_url] = sorted(set(NAME_RE.findall(html)) - SKIP)
         assert fields[post_url], page_url
     return world, pks, fields, await token(client)
