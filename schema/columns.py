@@ -36,7 +36,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from schema.execution import PerDocument
+from schema.documents import PerDocument
 
 ALL = None  # every column
 Needs = dict[type[Model], frozenset[str] | None]

@@ -180,7 +180,7 @@ def _resolver() -> None:
 
 
 @canary("strawberry-graphql", "strawberry.types.Info(_raw_info=, _field=) and Info.context read from "
-        "_raw_info", "schema/execution.py (LazyInfo), schema/prefetch.py")
+        "_raw_info", "schema/plan.py (LazyInfo), schema/prefetch.py")
 def _info() -> None:
     from strawberry.types import Info
 
