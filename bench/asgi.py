@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message
 
-from app.auth import _digest, create_api_token
+from app.auth import create_api_token, digest
 from app.main import create_app
 
 
@@ -54,7 +54,7 @@ class ApiClient:
     def __init__(self, secret: str) -> None:
         self.app = create_app(manage_db=False)
         self.headers = {"Authorization": f"Bearer {secret}"}
-        self.token_hash = _digest(secret)  # what the hand-written SQL looks the token up by
+        self.token_hash = digest(secret)  # what the hand-written SQL looks the token up by
 
     @classmethod
     async def for_user(cls, user: Any, name: str) -> ApiClient:
