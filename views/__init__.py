@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
-from views import ids  # noqa: F401  (first: bounds `{id:int}` in every route below)
+from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import accounts, activities, auth, books, cases, contacts, deals, leads, portal, preferences, settings
 from views.pages import exception_handlers, routes as site_routes
 

@@ -1,4 +1,4 @@
-"""Ids in URLs (`/accounts/{id:int}`) are keys of an id column: a number outside its range names
+"""Ids in URLs (`/accounts/{id:id}`) are keys of an id column: a number outside its range names
 no record. Such a path reaches the view with id 0, which every service answers with NotFound (a
 404), instead of handing the database a number it refuses (a 500 on PostgreSQL and SQLite).
 
@@ -17,4 +17,5 @@ class IdConvertor(IntegerConvertor):
         return cleaning.pk(value) or 0
 
 
-register_url_convertor("int", IdConvertor())
+# A convertor of its own, not a replacement of starlette's `int`: routes say what they hold.
+register_url_convertor("id", IdConvertor())

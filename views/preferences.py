@@ -128,8 +128,8 @@ routes = [
     Route("/settings/account", page(save_preferences), methods=["POST"]),
     Route("/settings/account/language", page(switch_language), methods=["POST"]),
     Route("/settings/account/password", page(change_password), methods=["POST"]),
-    Route("/settings/account/sessions/{id:int}/revoke", page(revoke_session), methods=["POST"]),
+    Route("/settings/account/sessions/{id:id}/revoke", page(revoke_session), methods=["POST"]),
     Route("/settings/account/sessions/revoke-others", page(revoke_other_sessions), methods=["POST"]),
     Route("/settings/account/tokens", page(create_token), methods=["POST"]),
-    Route("/settings/account/tokens/{id:int}/revoke", page(revoke_token), methods=["POST"]),
+    Route("/settings/account/tokens/{id:id}/revoke", page(revoke_token), methods=["POST"]),
 ]

@@ -394,12 +394,12 @@ class RecordPages:
             r("", self.index),
             r("", self.create, ["POST"]),
             r("/new", self.new),
-            r("/{id:int}", self.detail),
-            r("/{id:int}/related/{key}", self.related_list),
-            r("/{id:int}/edit", self.edit),
-            r("/{id:int}/edit", self.update, ["POST"]),
-            r("/{id:int}/delete", self.confirm_delete),
-            r("/{id:int}/delete", self.delete, ["POST"]),
+            r("/{id:id}", self.detail),
+            r("/{id:id}/related/{key}", self.related_list),
+            r("/{id:id}/edit", self.edit),
+            r("/{id:id}/edit", self.update, ["POST"]),
+            r("/{id:id}/delete", self.confirm_delete),
+            r("/{id:id}/delete", self.delete, ["POST"]),
         ]
 
 

@@ -35,4 +35,4 @@ async def add_note(request: Request, kp: KindPages) -> Response:
     return render(request, "books/_note_added.html", context)
 
 
-routes = [kind_route(kp, "/{id:int}/comments", add_note, ("POST",)) for kp in KIND_PAGES]
+routes = [kind_route(kp, "/{id:id}/comments", add_note, ("POST",)) for kp in KIND_PAGES]

@@ -67,7 +67,7 @@ async def _parent_url(transaction_id: int | None, contact_id: int | None) -> str
 
 
 routes = [
-    *(limit_body(kind_route(kp, "/{id:int}/documents", upload, ("POST",)), upload_limit()) for kp in KIND_PAGES),
-    Route("/books/documents/{id:int}", page(download)),
-    Route("/books/documents/{id:int}/delete", page(delete), methods=["POST"]),
+    *(limit_body(kind_route(kp, "/{id:id}/documents", upload, ("POST",)), upload_limit()) for kp in KIND_PAGES),
+    Route("/books/documents/{id:id}", page(download)),
+    Route("/books/documents/{id:id}/delete", page(delete), methods=["POST"]),
 ]

@@ -267,10 +267,10 @@ def _contact_routes() -> list[Route]:
     base = contacts_pages.path
     return [
         Route(PERSONS_EDITOR, page(persons_editor, "books_contacts")),
-        Route(f"{base}/{{id:int}}/documents", page(document_list, "books_contacts")),
-        limit_body(Route(f"{base}/{{id:int}}/documents", page(document_upload, "books_contacts"), methods=["POST"]),
+        Route(f"{base}/{{id:id}}/documents", page(document_list, "books_contacts")),
+        limit_body(Route(f"{base}/{{id:id}}/documents", page(document_upload, "books_contacts"), methods=["POST"]),
                    upload_limit()),
-        Route(f"{base}/{{id:int}}/documents/{{doc_id:int}}/delete", page(document_delete, "books_contacts"),
+        Route(f"{base}/{{id:id}}/documents/{{doc_id:id}}/delete", page(document_delete, "books_contacts"),
               methods=["POST"]),
     ]
 

@@ -48,6 +48,6 @@ async def void(request: Request, kp: KindPages) -> Response:
 
 INVOICES = PAGES_OF_KIND[Kind.INVOICE]
 routes = [
-    kind_route(INVOICES, "/{id:int}/payments", record, ("POST",)),
-    kind_route(INVOICES, "/{id:int}/payments/{payment_id:int}/void", void, ("POST",)),
+    kind_route(INVOICES, "/{id:id}/payments", record, ("POST",)),
+    kind_route(INVOICES, "/{id:id}/payments/{payment_id:id}/void", void, ("POST",)),
 ]

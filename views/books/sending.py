@@ -71,6 +71,6 @@ async def send(request: Request, kp: KindPages) -> Response:
 
 
 routes = [
-    *(kind_route(kp, "/{id:int}/send", send_form) for kp in KIND_PAGES),
-    *(kind_route(kp, "/{id:int}/send", send, ("POST",)) for kp in KIND_PAGES),
+    *(kind_route(kp, "/{id:id}/send", send_form) for kp in KIND_PAGES),
+    *(kind_route(kp, "/{id:id}/send", send, ("POST",)) for kp in KIND_PAGES),
 ]

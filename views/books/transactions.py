@@ -67,7 +67,7 @@ async def index(request: Request, kp: KindPages) -> Response:
 routes = [
     *(kind_route(kp, "", index) for kp in KIND_PAGES),
     *transactions_form.routes,
-    *(kind_route(kp, "/{id:int}", detail) for kp in KIND_PAGES),
+    *(kind_route(kp, "/{id:id}", detail) for kp in KIND_PAGES),
     *transactions_actions.routes,
     *comments.routes,
     *documents.routes,

@@ -34,7 +34,7 @@ async def pdf_download(request: Request, kp: KindPages) -> Response:
 
 
 routes: list[Route] = [
-    *(kind_route(kp, f"/{{id:int}}/{action.slug}", action_endpoint(action), ("POST",))
+    *(kind_route(kp, f"/{{id:id}}/{action.slug}", action_endpoint(action), ("POST",))
       for kp in KIND_PAGES for action in ACTIONS if action.applies_to(kp.kind)),
-    *(kind_route(kp, "/{id:int}.pdf", pdf_download) for kp in KIND_PAGES),
+    *(kind_route(kp, "/{id:id}.pdf", pdf_download) for kp in KIND_PAGES),
 ]

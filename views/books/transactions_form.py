@@ -266,8 +266,8 @@ routes = [
     for route in (
         kind_route(kp, "", create, ("POST",)),
         kind_route(kp, "/new", new),
-        kind_route(kp, "/{id:int}/edit", edit),
-        kind_route(kp, "/{id:int}/edit", update, ("POST",)),
+        kind_route(kp, "/{id:id}/edit", edit),
+        kind_route(kp, "/{id:id}/edit", update, ("POST",)),
         kind_route(kp, "/lines/new", new_line),
         kind_route(kp, "/lines/item", item_line),
         kind_route(kp, "/totals", line_totals, ("POST",)),
