@@ -67,3 +67,12 @@ def document_matches(query: str | None) -> Q | None:
     found = Q(number__icontains=text) | Q(reference__icontains=text)
     party = matches(text, "contact__search_text")
     return found | party if party is not None else found
+
+
+def list_search(model: type, query: str | None) -> Q | None:
+    """What a list's search box finds among `model`'s records: the one rule for list pages and
+    GraphQL's `search` filters. Records keeping a search text are matched on it; Books documents,
+    which keep none, on their number, reference or party (`document_matches`)."""
+    if model is not None and "search_text" not in model._meta.fields_map:
+        return document_matches(query)
+    return matches(query)

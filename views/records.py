@@ -34,7 +34,7 @@ from app import cleaning, settings
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
-from app.search import matches
+from app.search import list_search
 from app.services.records import RecordService
 from views.htmx import is_partial, redirect_after_post, targets
 from views.linked import offer_linked
@@ -230,7 +230,7 @@ class RecordPages:
         params = request.query_params
         qs = self.scope(self.service.query(principal), principal)
         q = cleaning.search(params.get("q", "")).strip()
-        if (found := matches(q)) is not None:  # the model's SEARCH_FIELDS (app.search)
+        if (found := list_search(self.model, q)) is not None:  # the model's SEARCH_FIELDS
             qs = qs.filter(found)
         active = {}
         for flt in self.all_filters:

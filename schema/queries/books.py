@@ -125,6 +125,7 @@ class TransactionFilter:
     total: DecimalFilter | None = UNSET
     reference: StringFilter | None = UNSET
     subject: StringFilter | None = UNSET
+    search: str | None = search_field()
     and_: list[TransactionFilter] | None = strawberry.field(name="and", default=UNSET)
     or_: list[TransactionFilter] | None = strawberry.field(name="or", default=UNSET)
     not_: TransactionFilter | None = strawberry.field(name="not", default=UNSET)

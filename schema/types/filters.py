@@ -23,7 +23,7 @@ from tortoise.models import Model
 from app import cleaning
 from app.errors import FieldError
 from app.i18n import N_
-from app.search import matches
+from app.search import list_search
 from app.services.records import max_length
 from schema.types.connection import BadInput
 from schema.types.node import pk_of
@@ -149,8 +149,9 @@ def _id_q(column: str, type_name: str, flt: IDFilter) -> Q:
 def search_field() -> Any:
     """`search` of a filter: the records the list page's search box finds."""
     return strawberry.field(default=strawberry.UNSET, description=(
-        "Text found in the fields the list page searches (names, e-mail, ...): width (NFKC), case, "
-        "spaces and katakana/hiragana are ignored, and a person matches as family-given or given-family."))
+        "What the list page's search box finds (names, e-mail, ...; documents: number, reference or "
+        "party): width (NFKC), case, spaces and katakana/hiragana are ignored, and a person matches "
+        "as family-given or given-family."))
 
 
 def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None = None,
@@ -175,7 +176,7 @@ def to_q(flt: Any, id_types: Mapping[str, str], paths: Mapping[str, str] | None 
         elif f.name == "not_":
             parts.append(~to_q(value, id_types, paths, model))
         elif f.name == "search":
-            parts.append(matches(value) or Q())
+            parts.append(list_search(model, value) or Q())
         elif isinstance(value, IDFilter):
             column = "id" if f.name == "id" else f"{f.name}_id"
             parts.append(_id_q(column, id_types[f.name], value))

@@ -95,6 +95,23 @@ async def test_books_lists_search_customers_by_normalised_name(client, principal
     assert "株式会社 ｻｸﾗ商事" in (await client.get("/books/contacts", params={"q": "株式会社サクラ"}, headers=ROWS)).text
 
 
+async def test_graphql_document_search_finds_what_the_list_page_finds(client, principal, org, accountant):
+    """`invoices(filter: {search:})` is the list page's search box: the same rule (app.search)."""
+    customer = await f.make_customer(org, display_name="株式会社 ｻｸﾗ商事")
+    other = await f.make_customer(org, display_name="Walker Trading")
+    invoice = await f.make_transaction(principal, "invoice", customer)
+    await f.make_transaction(principal, "invoice", other)
+    gql = GraphQLClient(client)
+    wide_number = invoice.number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    for query in ("さくら", "ｻｸﾗ", wide_number):
+        page = await client.get("/books/invoices", params={"q": query}, headers=ROWS)
+        data = await gql(accountant, "query($q: String) { invoices(first: 50, filter: {search: $q}) "
+                                     "{ edges { node { number } } } }", {"q": query})
+        found = [e["node"]["number"] for e in data["invoices"]["edges"]]
+        assert found == [invoice.number], query
+        assert all(number in page.text for number in found), query
+
+
 def test_huge_queries_match_nothing_without_building_a_pattern():
     from app.search import NOTHING, document_matches, matches
 

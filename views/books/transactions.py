@@ -22,7 +22,7 @@ from starlette.responses import Response
 from app import cleaning, settings
 from app.i18n import N_
 from app.services import transactions as txns
-from app.search import document_matches
+from app.search import list_search
 from app.services import workflow
 from views.books import comments, documents, payments, receivables, sending, transactions_actions, transactions_form
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
@@ -40,7 +40,7 @@ async def index(request: Request, kp: KindPages) -> Response:
     today = txns.today_in(principal)
     qs = txns.query(principal, kp.kind).filter(organization_id=principal.current_organization_id)
     q = cleaning.search(params.get("q", "")).strip()
-    if (found := document_matches(q)) is not None:
+    if (found := list_search(qs.model, q)) is not None:
         qs = qs.filter(found)
     active = {}
     status = params.get("status", "")
