@@ -105,16 +105,10 @@ async def test_migrations_apply_on_postgres_with_indexes():
 
 async def test_upgrading_gives_built_in_roles_their_books_grants(tmp_path):
     """A deployment from before Books: its built-in roles get the Books grants on migrating."""
-    from tortoise import Tortoise
-    from tortoise.migrations.api.migrate import migrate as migrate_api
+    from tests.migrating import database_at
 
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
-    try:
-        await migrate_api(config=tortoise_config(url), target="models.0003_name_order_indexes")
-    finally:
-        await Tortoise.close_connections()
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
+    async with database_at(url, "models.0003_name_order_indexes") as ctx:
         conn = ctx.connections.get("default")
         await conn.execute_query(
             "INSERT INTO roles (name, description, is_system, sees_all_records, created_at, modified_at)"

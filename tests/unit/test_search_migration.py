@@ -5,22 +5,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tortoise import Tortoise
 from tortoise.context import TortoiseContext
-from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from app import cli
 from app.db import tortoise_config
+from tests.migrating import database_at
 from tests.conftest import PG_URL, _pg_parts
 
 
 async def _check_backfill(url: str) -> None:
-    try:
-        await migrate_api(config=tortoise_config(url), target="models.0005_access_stamp")
-    finally:
-        await Tortoise.close_connections()
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
+    async with database_at(url, "models.0005_access_stamp") as ctx:
         conn = ctx.connections.get("default")
         when = "'2026-01-01 00:00:00+00:00'"
         await conn.execute_query(

@@ -10,10 +10,10 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
-from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from app import cli, crypto, settings
 from app.db import tortoise_config
+from tests.migrating import database_at
 from app.models import Organization
 from tests import factories as f
 
@@ -81,12 +81,7 @@ def test_a_bad_key_is_refused_with_a_clear_message(keys):
 async def test_migration_encrypts_existing_plain_passwords(tmp_path):
     """(and gives stored invoice mails the total instead of the balance, see test_invoice_amount)"""
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
-    try:
-        await migrate_api(config=tortoise_config(url), target="models.0005_access_stamp")
-    finally:
-        await Tortoise.close_connections()
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
+    async with database_at(url, "models.0005_access_stamp") as ctx:
         await ctx.connections.get("default").execute_query(
             "INSERT INTO organizations (name, edition, phone, email, website, registration_number,"
             " bank_details, logo_path, address_attention, address_street, address_city, address_state,"
