@@ -8,11 +8,11 @@ from typing import Annotated
 import strawberry
 
 from app import auth, sessions
-from app.errors import KizunaError, NotFound as NotFoundError
 from schema.context import Info
-from schema.errors import NotFound, ValidationError, to_error
+from schema.errors import NotFound, ValidationError, attempt
+from schema.mutations.common import existing_pk
 from schema.queries.common import AUTH
-from schema.types.node import pk_of, to_global_id
+from schema.types.node import to_global_id
 from schema.types.users import ApiToken, current_session_id
 
 
@@ -39,22 +39,18 @@ RevokeApiTokenResult = Annotated[RevokeApiTokenPayload | NotFound, strawberry.un
 class ApiTokenMutation:
     @strawberry.mutation(permission_classes=AUTH, description="A new personal API token.")
     async def create_api_token(self, info: Info, name: str) -> CreateApiTokenResult:
-        try:
-            token, secret = await auth.create_api_token(info.context.user, name)
-        except KizunaError as exc:
-            return to_error(info, exc)
-        return CreateApiTokenPayload(token=token, secret=secret)
+        return await attempt(info, lambda: auth.create_api_token(info.context.user, name),
+                             lambda made: CreateApiTokenPayload(token=made[0], secret=made[1]))
 
     @strawberry.mutation(permission_classes=AUTH, description="Revoke one of your API tokens.")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenResult:
-        try:
-            pk = pk_of(id, "ApiToken")
-            if pk is None:
-                raise NotFoundError()
+        async def run() -> int:
+            pk = existing_pk(id, "ApiToken")
             await auth.revoke_api_token(info.context.user, pk)
-        except KizunaError as exc:
-            return to_error(info, exc)
-        return RevokeApiTokenPayload(revoked_id=strawberry.ID(to_global_id("ApiToken", pk)))
+            return pk
+
+        return await attempt(info, run, lambda pk: RevokeApiTokenPayload(
+            revoked_id=strawberry.ID(to_global_id("ApiToken", pk))))
 
 
 @strawberry.type
@@ -74,14 +70,13 @@ RevokeSessionResult = Annotated[RevokeSessionPayload | NotFound, strawberry.unio
 class SessionMutation:
     @strawberry.mutation(permission_classes=AUTH, description="Sign out one of your sessions.")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
-        try:
-            pk = pk_of(id, "Session")
-            if pk is None:
-                raise NotFoundError()
+        async def run() -> int:
+            pk = existing_pk(id, "Session")
             await sessions.revoke(info.context.user, pk)
-        except KizunaError as exc:
-            return to_error(info, exc)
-        return RevokeSessionPayload(revoked_id=strawberry.ID(to_global_id("Session", pk)))
+            return pk
+
+        return await attempt(info, run, lambda pk: RevokeSessionPayload(
+            revoked_id=strawberry.ID(to_global_id("Session", pk))))
 
     @strawberry.mutation(permission_classes=AUTH,
                          description="Sign out every session of yours but the one making this request "
