@@ -8,7 +8,7 @@ they keep their value. Every rule stays in app/services; errors come back as typ
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Annotated, Any, Callable, Union
 
 import strawberry
@@ -122,6 +122,19 @@ async def update(
     return await attempt(
         info, lambda: service.update(principal, existing_pk(id, type_name), to_data(input, id_types)), payload
     )
+
+
+async def remove(info: Info, type_name: str, id: str, action: Callable[[int], Awaitable[Any]],
+                 payload: Callable[[int], Any]) -> Any:
+    """A mutation that removes what the global id `id` names with `action(pk)` (a role, a sharing
+    rule, an API token, a session): `payload(pk)`, or the typed error."""
+
+    async def run() -> int:
+        pk = existing_pk(id, type_name)
+        await action(pk)
+        return pk
+
+    return await attempt(info, run, payload)
 
 
 async def delete(info: Info, service: RecordService, type_name: str, id: str) -> Any:

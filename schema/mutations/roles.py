@@ -12,7 +12,7 @@ from strawberry import UNSET
 from app.services import roles, sharing
 from schema.context import Info
 from schema.errors import Conflict, NotFound, PermissionDenied, ValidationError, attempt
-from schema.mutations.common import DeletePayload, existing_pk, to_data
+from schema.mutations.common import DeletePayload, existing_pk, remove, to_data
 from schema.queries.common import AUTH
 from schema.types.node import to_global_id
 from schema.types.roles import PermissionAction, PermissionModule, Role, SharingAccess, SharingRule
@@ -95,12 +95,8 @@ class RoleMutation:
 
     @strawberry.mutation(permission_classes=AUTH, description="Delete a role nobody holds (not a built-in one).")
     async def delete_role(self, info: Info, id: strawberry.ID) -> DeleteRoleResult:
-        async def run() -> int:
-            pk = existing_pk(id, "Role")
-            await roles.delete_role(info.context.principal, pk)
-            return pk
-
-        return await attempt(info, run, lambda pk: _deleted("Role", pk))
+        return await remove(info, "Role", id, lambda pk: roles.delete_role(info.context.principal, pk),
+                            lambda pk: _deleted("Role", pk))
 
     @strawberry.mutation(permission_classes=AUTH, description="Replace a role's whole permission matrix.")
     async def set_role_grants(self, info: Info, id: strawberry.ID, grants: list[RoleGrantInput]) -> SetRoleGrantsResult:
@@ -120,9 +116,6 @@ class RoleMutation:
 
     @strawberry.mutation(permission_classes=AUTH, description="Delete a sharing rule.")
     async def delete_sharing_rule(self, info: Info, id: strawberry.ID) -> DeleteSharingRuleResult:
-        async def run() -> int:
-            pk = existing_pk(id, "SharingRule")
-            await sharing.delete_sharing_rule(info.context.principal, pk)
-            return pk
-
-        return await attempt(info, run, lambda pk: _deleted("SharingRule", pk))
+        return await remove(info, "SharingRule", id,
+                            lambda pk: sharing.delete_sharing_rule(info.context.principal, pk),
+                            lambda pk: _deleted("SharingRule", pk))

@@ -10,7 +10,7 @@ import strawberry
 from app import auth, sessions
 from schema.context import Info
 from schema.errors import NotFound, ValidationError, attempt
-from schema.mutations.common import existing_pk
+from schema.mutations.common import remove
 from schema.queries.common import AUTH
 from schema.types.node import to_global_id
 from schema.types.users import ApiToken, current_session_id
@@ -44,13 +44,8 @@ class ApiTokenMutation:
 
     @strawberry.mutation(permission_classes=AUTH, description="Revoke one of your API tokens.")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenResult:
-        async def run() -> int:
-            pk = existing_pk(id, "ApiToken")
-            await auth.revoke_api_token(info.context.user, pk)
-            return pk
-
-        return await attempt(info, run, lambda pk: RevokeApiTokenPayload(
-            revoked_id=strawberry.ID(to_global_id("ApiToken", pk))))
+        return await remove(info, "ApiToken", id, lambda pk: auth.revoke_api_token(info.context.user, pk),
+                            lambda pk: RevokeApiTokenPayload(revoked_id=strawberry.ID(to_global_id("ApiToken", pk))))
 
 
 @strawberry.type
@@ -70,13 +65,8 @@ RevokeSessionResult = Annotated[RevokeSessionPayload | NotFound, strawberry.unio
 class SessionMutation:
     @strawberry.mutation(permission_classes=AUTH, description="Sign out one of your sessions.")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionResult:
-        async def run() -> int:
-            pk = existing_pk(id, "Session")
-            await sessions.revoke(info.context.user, pk)
-            return pk
-
-        return await attempt(info, run, lambda pk: RevokeSessionPayload(
-            revoked_id=strawberry.ID(to_global_id("Session", pk))))
+        return await remove(info, "Session", id, lambda pk: sessions.revoke(info.context.user, pk),
+                            lambda pk: RevokeSessionPayload(revoked_id=strawberry.ID(to_global_id("Session", pk))))
 
     @strawberry.mutation(permission_classes=AUTH,
                          description="Sign out every session of yours but the one making this request "
