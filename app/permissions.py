@@ -328,3 +328,16 @@ def restrict(
         return queryset
     owners = {principal.user.id} | (scope.write_owner_ids if write else scope.read_owner_ids)
     return queryset.filter(owner_id__in=sorted(owners))
+
+
+def visible_mailboxes(principal: Principal) -> QuerySet:
+    """The mailboxes whose mail a user sees: their own, those shared with every user, and those
+    shared with them by name. Nothing else, administrators included: private mail stays private."""
+    from tortoise.expressions import Subquery
+
+    from app.models import Mailbox, MailboxShare, MailboxSharing
+
+    uid = principal.user.id
+    chosen = Subquery(MailboxShare.filter(user_id=uid).values("mailbox_id"))
+    return Mailbox.filter(Q(owner_id=uid) | Q(sharing=MailboxSharing.ALL)
+                          | Q(sharing=MailboxSharing.CHOSEN, id__in=chosen))

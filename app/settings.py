@@ -140,3 +140,14 @@ PDF_FONT: str | None = config("KIZUNA_PDF_FONT", default=None)
 # The address customers reach this server at; links in e-mails (portal links) start with it.
 PUBLIC_URL: str = config("KIZUNA_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMTP_TIMEOUT: float = config("KIZUNA_SMTP_TIMEOUT", cast=float, default=30.0)
+
+# Mail (app/mail): IMAP mailboxes synced by background jobs.
+MAIL_IMAP_TIMEOUT: float = config("KIZUNA_MAIL_IMAP_TIMEOUT", cast=float, default=30.0)
+# Off only for tests against servers with self-signed certificates.
+MAIL_VERIFY_TLS: bool = config("KIZUNA_MAIL_VERIFY_TLS", cast=bool, default=True)
+# One run of a mailbox's sync stops after this long and the next run goes on where it stopped.
+MAIL_SYNC_BUDGET_SECONDS: float = config("KIZUNA_MAIL_SYNC_BUDGET_SECONDS", cast=float, default=120.0)
+# Messages per UID FETCH (and per stored batch): hundreds per command (PERFORMANCE.md).
+MAIL_FETCH_BATCH: int = config("KIZUNA_MAIL_FETCH_BATCH", cast=int, default=200)
+# How often every enabled mailbox is polled for new mail.
+MAIL_POLL_SECONDS: int = config("KIZUNA_MAIL_POLL_SECONDS", cast=int, default=300)

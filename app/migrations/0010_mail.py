@@ -15,26 +15,6 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='MailBlob',
-            fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('sha256', fields.CharField(unique=True, max_length=64)),
-                ('size', fields.BigIntField()),
-            ],
-            options={'table': 'mail_blobs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The bytes of attachments, stored once by SHA-256 under DOCUMENTS_DIR/mail/.'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
-            name='MailThread',
-            fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('subject', fields.CharField(default='', db_index=True, max_length=255)),
-                ('last_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
-            ],
-            options={'table': 'mail_threads', 'app': 'models', 'pk_attr': 'id'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='Email',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -42,7 +22,7 @@ class Migration(migrations.Migration):
                 ('message_id', fields.CharField(default='', db_index=True, max_length=255)),
                 ('in_reply_to', fields.CharField(default='', max_length=255)),
                 ('references', fields.TextField(default='', unique=False)),
-                ('thread', fields.ForeignKeyField('models.MailThread', source_field='thread_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='emails', on_delete=OnDelete.SET_NULL)),
+                ('thread_id', fields.IntField(null=True, db_index=True)),
                 ('subject', fields.TextField(default='', unique=False)),
                 ('normalized_subject', fields.CharField(default='', db_index=True, max_length=255)),
                 ('sent_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
@@ -76,21 +56,6 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='EmailAttachment',
-            fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('email', fields.ForeignKeyField('models.Email', source_field='email_id', db_index=True, db_constraint=True, to_field='id', related_name='attachments', on_delete=OnDelete.CASCADE)),
-                ('blob', fields.ForeignKeyField('models.MailBlob', source_field='blob_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
-                ('filename', fields.CharField(default='', max_length=255)),
-                ('content_type', fields.CharField(default='application/octet-stream', max_length=100)),
-                ('size', fields.BigIntField(default=0)),
-                ('content_id', fields.CharField(default='', max_length=255)),
-                ('inline', fields.BooleanField(default=False)),
-            ],
-            options={'table': 'email_attachments', 'app': 'models', 'pk_attr': 'id'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='EmailDeal',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -114,6 +79,31 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(default='', max_length=255)),
             ],
             options={'table': 'email_participants', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='MailBlob',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('sha256', fields.CharField(unique=True, max_length=64)),
+                ('size', fields.BigIntField()),
+            ],
+            options={'table': 'mail_blobs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The bytes of attachments, stored once by SHA-256 under DOCUMENTS_DIR/mail/.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='EmailAttachment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.ForeignKeyField('models.Email', source_field='email_id', db_index=True, db_constraint=True, to_field='id', related_name='attachments', on_delete=OnDelete.CASCADE)),
+                ('blob', fields.ForeignKeyField('models.MailBlob', source_field='blob_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('filename', fields.CharField(default='', max_length=255)),
+                ('content_type', fields.CharField(default='application/octet-stream', max_length=100)),
+                ('size', fields.BigIntField(default=0)),
+                ('content_id', fields.CharField(default='', max_length=255)),
+                ('inline', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'email_attachments', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

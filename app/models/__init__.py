@@ -46,7 +46,6 @@ from app.models.mail import (
     MailboxSharing,
     MailFolder,
     MailSecurity,
-    MailThread,
     ParticipantRole,
     SyncRun,
 )
@@ -101,7 +100,6 @@ __all__ = [
     "MailBlob",
     "MailFolder",
     "MailSecurity",
-    "MailThread",
     "Mailbox",
     "MailboxShare",
     "MailboxSharing",

@@ -98,23 +98,15 @@ class MailFolder(Model):
         ordering = ["id"]
 
 
-class MailThread(Model):
-    id = fields.IntField(primary_key=True)
-    subject = fields.CharField(max_length=255, default="", db_index=True)  # normalised
-    last_at = fields.DatetimeField(null=True, db_index=True)
-
-    class Meta:
-        table = "mail_threads"
-
-
 class Email(Model):
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=255, unique=True)  # Message-ID, else "sha256:<hex>"
     message_id = fields.CharField(max_length=255, default="", db_index=True)
     in_reply_to = fields.CharField(max_length=255, default="")
     references = fields.TextField(default="")  # space-separated, bounded
-    thread = fields.ForeignKeyField("models.MailThread", related_name="emails", null=True,
-                                    on_delete=fields.SET_NULL, db_index=True)
+    # The id of the first e-mail of its thread (its own id for a new thread): set by the store
+    # right after the batch is inserted, so replies in the same batch find their thread.
+    thread_id = fields.IntField(null=True, db_index=True)
     subject = fields.TextField(default="")
     normalized_subject = fields.CharField(max_length=255, default="", db_index=True)
     sent_at = fields.DatetimeField(null=True, db_index=True)  # Date header, else INTERNALDATE

@@ -1,0 +1,151 @@
+"""Reading mail: which e-mails a user sees, and the Mail lists of contacts, leads, accounts,
+deals and Books contacts. Pages and GraphQL both list mail through here.
+
+A user sees the mail of the mailboxes `permissions.visible_mailboxes` gives them, and mail sent
+from Kizuna. A record's mail is found by the record's current addresses (lower-cased, as
+participants are stored), so a contact created after the mail still sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Lower
+from tortoise.queryset import QuerySet
+
+from app import cleaning
+from app.errors import NotFound
+from app.models import (
+    Account,
+    BooksContact,
+    Contact,
+    ContactPerson,
+    Deal,
+    DealContact,
+    Email,
+    EmailCopy,
+    EmailDeal,
+    EmailParticipant,
+    Lead,
+    Mailbox,
+)
+from app.permissions import Principal, visible_mailboxes
+
+PAGE_MAX = 100
+
+
+class DealMail(StrEnum):
+    ASSOCIATED = "associated"  # e-mails associated with this deal (the default)
+    CONTACTS = "contacts"  # e-mails of this deal's contacts
+
+
+class Source(StrEnum):
+    ALL = "all"  # every mailbox the user sees
+    KIZUNA = "kizuna"  # sent from Kizuna
+    USER = "user"  # one chosen user's mailboxes (shared with the viewer)
+
+
+@dataclass(frozen=True)
+class MailFilter:
+    source: Source = Source.ALL
+    user_id: int | None = None  # with Source.USER
+
+
+def _mailbox_ids(principal: Principal, mailboxes: QuerySet | None = None) -> Subquery:
+    return Subquery((mailboxes if mailboxes is not None else visible_mailboxes(principal)).values("id"))
+
+
+def visible(principal: Principal, mail_filter: MailFilter | None = None) -> QuerySet:
+    """The e-mails the user may see, narrowed to a source."""
+    mail_filter = mail_filter or MailFilter()
+    if mail_filter.source == Source.KIZUNA:
+        return Email.filter(sent_from_kizuna=True)
+    boxes = visible_mailboxes(principal)
+    if mail_filter.source == Source.USER:
+        boxes = boxes.filter(owner_id=mail_filter.user_id or 0)
+    held = Q(id__in=Subquery(EmailCopy.filter(mailbox_id__in=_mailbox_ids(principal, boxes)).values("email_id")))
+    if mail_filter.source == Source.USER:
+        return Email.filter(held)
+    return Email.filter(held | Q(sent_from_kizuna=True))
+
+
+def with_addresses(queryset: QuerySet, addresses: Iterable[str]) -> QuerySet:
+    wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
+    if not wanted:
+        return queryset.filter(id__isnull=True)
+    return queryset.filter(id__in=Subquery(EmailParticipant.filter(address__in=wanted).values("email_id")))
+
+
+async def addresses_of(record) -> list[str]:
+    """The addresses a record's mail is exchanged with."""
+    if isinstance(record, Contact):
+        return [a for a in (record.email, record.secondary_email) if a]
+    if isinstance(record, Lead):
+        return [record.email] if record.email else []
+    if isinstance(record, Account):
+        rows = await Contact.filter(account_id=record.id).values_list("email", "secondary_email")
+        return [a for row in rows for a in row if a]
+    if isinstance(record, Deal):
+        rows = await Contact.filter(id__in=Subquery(DealContact.filter(deal_id=record.id).values("contact_id"))
+                                    ).values_list("email", "secondary_email")
+        return [a for row in rows for a in row if a]
+    if isinstance(record, BooksContact):
+        persons = await ContactPerson.filter(books_contact_id=record.id).values_list("email", flat=True)
+        return [a for a in (record.email, *persons) if a]
+    raise TypeError(f"no mail for {type(record).__name__}")
+
+
+async def mail_of(principal: Principal, record, *, mode: DealMail = DealMail.ASSOCIATED,
+                  mail_filter: MailFilter | None = None) -> QuerySet:
+    """The Mail list of a record the caller has already checked the user may see."""
+    if isinstance(record, BooksContact):
+        # Seed 000: a Books contact shows the organization's mailboxes and the user's own.
+        boxes = visible_mailboxes(principal).filter(
+            Q(organization_id=record.organization_id) | Q(owner_id=principal.user.id))
+        held = Q(id__in=Subquery(EmailCopy.filter(mailbox_id__in=_mailbox_ids(principal, boxes)).values("email_id")))
+        queryset = Email.filter(held | Q(sent_from_kizuna=True))
+        return with_addresses(queryset, await addresses_of(record))
+    queryset = visible(principal, mail_filter)
+    if isinstance(record, Deal) and mode == DealMail.ASSOCIATED:
+        return queryset.filter(id__in=Subquery(EmailDeal.filter(deal_id=record.id).values("email_id")))
+    return with_addresses(queryset, await addresses_of(record))
+
+
+async def get_email(principal: Principal, email_id) -> Email:
+    pk = cleaning.pk(email_id)
+    email = await visible(principal).get_or_none(id=pk) if pk is not None else None
+    if email is None:
+        raise NotFound()
+    return email
+
+
+async def page(queryset: QuerySet, *, limit: int = 50, offset: int = 0) -> list[Email]:
+    limit = max(1, min(int(limit), PAGE_MAX))
+    return await queryset.order_by("-sent_at", "-id").offset(max(0, int(offset))).limit(limit)
+
+
+def group_threads(emails: list[Email]) -> list[list[Email]]:
+    """Threads in the order of their latest e-mail, each oldest first."""
+    threads: dict[int, list[Email]] = {}
+    for email in emails:  # newest first
+        threads.setdefault(email.thread_id or email.id, []).append(email)
+    return [list(reversed(t)) for t in threads.values()]
+
+
+async def thread_of(principal: Principal, email: Email) -> list[Email]:
+    return await visible(principal).filter(thread_id=email.thread_id or email.id).order_by("sent_at", "id").limit(PAGE_MAX)
+
+
+async def contact_addresses_lower(addresses: Iterable[str]) -> set[str]:
+    wanted = sorted({a.lower() for a in addresses if a})
+    rows = await Contact.annotate(e=Lower("email")).filter(e__in=wanted).values_list("e", flat=True)
+    return set(rows)
+
+
+async def mailboxes_holding(principal: Principal, email: Email) -> list[Mailbox]:
+    """The copies' owners the user may see (a message in several mailboxes is shown with each)."""
+    return await visible_mailboxes(principal).filter(
+        id__in=Subquery(EmailCopy.filter(email_id=email.id).values("mailbox_id"))).prefetch_related("owner")
