@@ -70,6 +70,19 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='EmailLink',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.ForeignKeyField('models.Email', source_field='email_id', db_index=True, db_constraint=True, to_field='id', related_name='links', on_delete=OnDelete.CASCADE)),
+                ('contact', fields.ForeignKeyField('models.Contact', source_field='contact_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('lead', fields.ForeignKeyField('models.Lead', source_field='lead_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'email_links', 'app': 'models', 'unique_together': (('email', 'contact'), ('email', 'lead')), 'pk_attr': 'id', 'table_description': 'An e-mail added by hand to a contact or a lead (found by search, whatever its addresses).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='EmailParticipant',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -254,3 +254,21 @@ class SyncRun(Model):
     class Meta:
         table = "mail_sync_runs"
         ordering = ["-started_at", "-id"]
+
+
+class EmailLink(Model):
+    """An e-mail added by hand to a contact or a lead (found by search, whatever its addresses)."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.ForeignKeyField("models.Email", related_name="links", on_delete=fields.CASCADE, db_index=True)
+    contact = fields.ForeignKeyField("models.Contact", related_name=False, null=True, on_delete=fields.CASCADE,
+                                     db_index=True)
+    lead = fields.ForeignKeyField("models.Lead", related_name=False, null=True, on_delete=fields.CASCADE,
+                                  db_index=True)
+    created_by = fields.ForeignKeyField("models.User", related_name=False, null=True,
+                                        on_delete=fields.SET_NULL, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "email_links"
+        unique_together = (("email", "contact"), ("email", "lead"))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
-from tortoise.functions import Lower
 from tortoise.queryset import QuerySet
 
 from app import cleaning
@@ -28,6 +27,7 @@ from app.models import (
     Email,
     EmailCopy,
     EmailDeal,
+    EmailLink,
     EmailParticipant,
     Lead,
     Mailbox,
@@ -72,11 +72,15 @@ def visible(principal: Principal, mail_filter: MailFilter | None = None) -> Quer
     return Email.filter(held | Q(sent_from_kizuna=True))
 
 
-def with_addresses(queryset: QuerySet, addresses: Iterable[str]) -> QuerySet:
+def _participating(addresses: Iterable[str]) -> Q:
     wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
     if not wanted:
-        return queryset.filter(id__isnull=True)
-    return queryset.filter(id__in=Subquery(EmailParticipant.filter(address__in=wanted).values("email_id")))
+        return Q(id__isnull=True)
+    return Q(id__in=Subquery(EmailParticipant.filter(address__in=wanted).values("email_id")))
+
+
+def with_addresses(queryset: QuerySet, addresses: Iterable[str]) -> QuerySet:
+    return queryset.filter(_participating(addresses))
 
 
 async def addresses_of(record) -> list[str]:
@@ -111,7 +115,11 @@ async def mail_of(principal: Principal, record, *, mode: DealMail = DealMail.ASS
     queryset = visible(principal, mail_filter)
     if isinstance(record, Deal) and mode == DealMail.ASSOCIATED:
         return queryset.filter(id__in=Subquery(EmailDeal.filter(deal_id=record.id).values("email_id")))
-    return with_addresses(queryset, await addresses_of(record))
+    by_address = _participating(await addresses_of(record))
+    if isinstance(record, Contact | Lead):  # and the mail added to it by hand
+        field = "contact_id" if isinstance(record, Contact) else "lead_id"
+        by_address |= Q(id__in=Subquery(EmailLink.filter(**{field: record.id}).values("email_id")))
+    return queryset.filter(by_address)
 
 
 async def get_email(principal: Principal, email_id) -> Email:
@@ -137,12 +145,6 @@ def group_threads(emails: list[Email]) -> list[list[Email]]:
 
 async def thread_of(principal: Principal, email: Email) -> list[Email]:
     return await visible(principal).filter(thread_id=email.thread_id or email.id).order_by("sent_at", "id").limit(PAGE_MAX)
-
-
-async def contact_addresses_lower(addresses: Iterable[str]) -> set[str]:
-    wanted = sorted({a.lower() for a in addresses if a})
-    rows = await Contact.annotate(e=Lower("email")).filter(e__in=wanted).values_list("e", flat=True)
-    return set(rows)
 
 
 async def mailboxes_holding(principal: Principal, email: Email) -> list[Mailbox]:
