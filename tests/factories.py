@@ -182,3 +182,60 @@ async def make_sent_invoice(principal: Principal, contact, line_specs=None, **kw
 
     txn = await make_transaction(principal, "invoice", contact, line_specs, **kw)
     return await workflow.mark_sent(principal, Kind.INVOICE, txn.id)
+
+
+async def make_mailbox(owner: User, **kw) -> "Mailbox":
+    """A mailbox row (no server behind it) with an INBOX folder."""
+    from datetime import UTC, datetime
+
+    from app.models import Mailbox, MailFolder
+
+    kw.setdefault("email", owner.email)
+    kw.setdefault("imap_host", "imap.example.invalid")
+    kw.setdefault("username", owner.email)
+    kw.setdefault("password", "secret")
+    kw.setdefault("connected_at", datetime(2026, 1, 1, tzinfo=UTC))
+    mailbox = await Mailbox.create(owner_id=owner.id, **kw)
+    await MailFolder.create(mailbox_id=mailbox.id, name="INBOX", uidvalidity=1)
+    return mailbox
+
+
+_uid = iter(range(1, 10**9))
+
+
+async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple[str, ...] = ("me@example.com",),
+                     cc: tuple[str, ...] = (), subject: str = "Hello", text: str = "Body", sent_at=None,
+                     attachments: tuple[tuple[str, str, bytes], ...] = (), sent_from_kizuna: bool = False,
+                     **kw) -> "Email":
+    """A stored e-mail (copy in `mailbox`'s first folder) built through the real store, so its
+    participants, thread and deal association are what a sync would make."""
+    from datetime import UTC, datetime
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from app.mail.mime import parse
+    from app.mail.store import Incoming, store_batch
+    from app.models import Email, MailFolder
+
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(sent_at or datetime.now(UTC))
+    msg["Message-ID"] = kw.pop("message_id", None) or make_msgid(domain="example.com")
+    for name, value in kw.pop("headers", {}).items():
+        msg[name] = value
+    msg.set_content(text)
+    for filename, content_type, data in attachments:
+        maintype, subtype = content_type.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    raw = msg.as_bytes()
+    folder = await MailFolder.filter(mailbox_id=mailbox.id).order_by("id").first()
+    await store_batch(mailbox, folder, [Incoming(next(_uid), raw)])
+    email = await Email.get(key=parse(raw).key)
+    if sent_from_kizuna:
+        email.sent_from_kizuna = True
+        await email.save(update_fields=["sent_from_kizuna"])
+    return email
