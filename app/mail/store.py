@@ -257,3 +257,35 @@ async def _save_threads(threads: dict[int, int]) -> None:
                 await Email.filter(id__in=chunk).update(thread_id=F("id"))
             else:
                 await Email.filter(id__in=chunk).update(thread_id=thread)
+
+
+async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int | None = None,
+                     contact_id: int | None = None) -> Email:
+    """Complete the row reserved for a message just sent from Kizuna: its body, participants and
+    attachments from the bytes sent, an outgoing copy in the mailbox (the Sent folder's sync later
+    finds the same Message-ID and only adds its copy), and its deal: the one it was written from,
+    else the association rules."""
+    message = await asyncio.to_thread(lambda: _parse_and_keep([Incoming(0, raw)])[0])
+    own = own_addresses(mailbox)
+    row = _email_row(message, email.sent_at or datetime.now(UTC))
+    async with in_transaction():
+        for name in ("in_reply_to", "references", "subject", "normalized_subject", "from_email", "from_name",
+                     "text_body", "html_body", "snippet", "size"):
+            setattr(email, name, getattr(row, name))
+        await email.save()
+        await EmailCopy.create(email_id=email.id, mailbox_id=mailbox.id, direction=Direction.OUTGOING)
+        await EmailParticipant.bulk_create(_participants(email.id, message))
+        blobs = await _blob_ids([message])
+        await EmailAttachment.bulk_create([
+            EmailAttachment(email_id=email.id, blob_id=blobs[p.sha256], filename=p.filename[:255],
+                            content_type=p.content_type[:100], size=len(p.data),
+                            content_id=(p.content_id or "")[:255], inline=p.inline) for p in message.attachments])
+        if deal_id is not None:
+            from app.models import EmailDeal
+
+            await EmailDeal.create(email_id=email.id, deal_id=deal_id, contact_id=contact_id, automatic=False,
+                                   created_by_id=email.sent_by_id)
+        elif (candidate := _candidate(email.id, message, email.sent_at, own, True, historical=False)) is not None:
+            await association.associate([candidate])
+        await Mailbox.filter(id=mailbox.id).update(message_count=await EmailCopy.filter(mailbox_id=mailbox.id).count())
+    return email
