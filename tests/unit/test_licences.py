@@ -23,6 +23,12 @@ EXCEPTIONS = {
     # only changes to those files would have to be published. Kizuna uses the wheel unmodified, so
     # nothing of Kizuna's own code is affected.
     "orjson": "MPL-2.0 AND (Apache-2.0 OR MIT)",
+    # procrastinate (MIT) talks to PostgreSQL through psycopg 3 and its pool. LGPL-3.0 lets an
+    # Apache-2.0 work use a library it links to dynamically: Kizuna imports the unmodified packages
+    # installed from PyPI (replaceable by the user with any compatible version) and ships none of
+    # their code. Only changes to psycopg itself would have to be published under the LGPL.
+    "psycopg": "LGPL-3.0-only",
+    "psycopg-pool": "LGPL-3.0-only",
 }
 
 
