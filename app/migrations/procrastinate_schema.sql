@@ -1,5 +1,5 @@
 -- procrastinate 3.10.0's schema (procrastinate/sql/schema.sql, MIT licence, (c) the procrastinate
--- authors), frozen for migration 0010_jobs: the same state as its sql/migrations up to
+-- authors), frozen for migration 0011_jobs: the same state as its sql/migrations up to
 -- 03.04.00_50_post_add_retry_failed_job_procedure.sql. A later procrastinate that changes its
 -- schema needs a new Kizuna migration applying its newer sql/migrations files (test_canary).
 
