@@ -334,6 +334,27 @@ def _periodic_registry() -> None:
     has(PeriodicRegistry(), "periodic_tasks")
     assert procrastinate.App is type(jobs.engine())
 
+# ---- imapclient ---------------------------------------------------------------------------------
+
+@canary("imapclient", "IMAPClient._imap (an imaplib.IMAP4: _new_tag() per command, uid()), and "
+        "parse_fetch_response(text, normalise_times, uid_is_key=False) keeping b'UID' per message",
+        "app/mail/imap.py, app/mail/imap_wire.py")
+def _imapclient() -> None:
+    import imaplib
+
+    from imapclient import IMAPClient
+    from imapclient.imap4 import IMAP4WithTimeout
+    from imapclient.response_parser import parse_fetch_response
+    from imapclient.tls import IMAP4_TLS
+
+    assert "self._imap = self._create_IMAP4()" in inspect.getsource(IMAPClient.__init__)
+    assert issubclass(IMAP4WithTimeout, imaplib.IMAP4) and issubclass(IMAP4_TLS, imaplib.IMAP4)
+    has(imaplib.IMAP4, "_new_tag", "uid")
+    parameters(parse_fetch_response, "text", "normalise_times", "uid_is_key")
+    parsed = parse_fetch_response([(b"3 (UID 42 BODY[] {2}", b"hi"), b")", b"4 (FLAGS ())"],
+                                  normalise_times=False, uid_is_key=False)
+    assert parsed[3][b"UID"] == 42 and parsed[3][b"BODY[]"] == b"hi" and b"UID" not in parsed[4]
+
 
 @pytest.mark.parametrize("library,what,where,check", CHECKS, ids=[f"{c[0]}: {c[1][:60]}" for c in CHECKS])
 def test_library_internal(library: str, what: str, where: str, check: Callable[[], Any]) -> None:
@@ -369,7 +390,8 @@ def test_every_pinned_library_has_canaries_and_an_exact_pin() -> None:
 
     pyproject = tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())
     pins = {d.split("[")[0].split("=")[0]: d for d in pyproject["project"]["dependencies"] if "==" in d}
-    watched = {"tortoise-orm", "pypika-tortoise", "strawberry-graphql", "graphql-core", "procrastinate"}
+    watched = {"tortoise-orm", "pypika-tortoise", "strawberry-graphql", "graphql-core", "procrastinate",
+               "imapclient"}
     assert watched <= pins.keys(), f"pin exactly (==): {sorted(watched - pins.keys())}"
     assert {c[0] for c in CHECKS} | {"tortoise-orm"} == watched
     for name in watched:
