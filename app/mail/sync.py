@@ -124,7 +124,7 @@ async def _sync_folder(mailbox: Mailbox, folder: MailFolder, session: ImapSessio
         if start and time.monotonic() >= deadline:  # at least one batch a run: always progress
             return False
         chunk = uids[start:start + batch]
-        fetched = await asyncio.to_thread(lambda: list(session.fetch(chunk, batch=batch)))
+        fetched = await asyncio.to_thread(lambda: list(session.fetch(chunk, batch=batch, folder=folder.name)))
         fetched = [f for f in fetched if f.uid > folder.last_uid]
         outcome.fetched += len(fetched)
         if fetched:
