@@ -11,6 +11,7 @@ scripts, and `MAIL_FRAME_CSP`. Remote loads (tracking pixels) are held back the 
 from __future__ import annotations
 
 import html as htmllib
+import logging
 import re
 
 import nh3
@@ -63,6 +64,7 @@ STYLE_PROPERTIES = {
 _DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpeg|jpg|webp|bmp);base64,", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\s*\(|image-set|@import|expression\s*\(|\\", re.IGNORECASE)
 MAX_HTML_CHARS = 4_000_000
+log = logging.getLogger(__name__)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -89,12 +91,29 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+# html5ever (under nh3 0.3.7) panics on <meta http-equiv="content-type" content="...charset">;
+# a panic is a BaseException, not an Exception. Meta elements are dropped anyway, so they are
+# renamed before the parser sees one (an unknown element, dropped like any other).
+_META = re.compile(r"<(/?)meta(?=[\s/>])", re.IGNORECASE)
+
+
+def _clean(html: str) -> str:
+    html = _META.sub(r"<\1x-meta", html[:MAX_HTML_CHARS].replace("\x00", ""))
+    try:
+        return _CLEANER.clean(html)
+    except BaseException as error:  # noqa: BLE001 - a Rust panic surfaces as a BaseException
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        log.warning("HTML sanitizer failed (%s): the mail is shown as escaped text", type(error).__name__)
+        return "<pre>" + htmllib.escape(html) + "</pre>"
+
+
 def sanitize(html: str) -> str:
     """The mail's HTML with only safe markup left; cid: references kept for the caller to map
     to its attachment URLs, remote images kept (see block_remote_images)."""
     if not html:
         return ""
-    return _CLEANER.clean(html[:MAX_HTML_CHARS].replace("\x00", ""))
+    return _clean(html)
 
 
 # 1x1 transparent GIF: keeps the layout of width/height-sized images while they are held back.
@@ -166,7 +185,7 @@ def to_text(html: str) -> str:
     """Readable text of (any) HTML: script/style content gone, block ends as line breaks."""
     if not html:
         return ""
-    clean = _CLEANER.clean(html[:MAX_HTML_CHARS].replace("\x00", ""))
+    clean = _clean(html)
     # HTML whitespace collapses; block ends become the only line breaks
     flat = _SPACES.sub(" ", clean)
     flat = _BLOCK_END.sub("\n", flat)

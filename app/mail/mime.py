@@ -82,11 +82,21 @@ class ParsedMessage:
     fingerprint: str = ""
 
 
+# A panic in a Rust extension (nh3) is a BaseException: "never raises" must cover it too.
+_ANY_ERROR = BaseException
+
+
+def _not_an_interrupt(error: BaseException) -> None:
+    if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise error
+
+
 def parse_headers(raw: bytes, *, max_header_bytes: int = 64 * 1024) -> HeaderInfo:
     """The header fields matching and threading need; never raises."""
     try:
         return _header_info(raw, hf.split_header(raw, max_header_bytes))
-    except Exception as error:  # noqa: BLE001 - hostile input must not stop a sync
+    except _ANY_ERROR as error:  # noqa: BLE001 - hostile input must not stop a sync
+        _not_an_interrupt(error)
         log.exception("unreadable message headers")
         return _unreadable(raw, error)
 
@@ -95,7 +105,8 @@ def parse(raw: bytes, *, max_header_bytes: int = 64 * 1024) -> ParsedMessage:
     """The whole message; never raises."""
     try:
         return _parse(raw, max_header_bytes)
-    except Exception as error:  # noqa: BLE001
+    except _ANY_ERROR as error:  # noqa: BLE001
+        _not_an_interrupt(error)
         log.warning("unreadable message body", exc_info=not isinstance(error, RecursionError))
         info = parse_headers(raw, max_header_bytes=max_header_bytes)
         info.defects.append(f"body unreadable: {type(error).__name__}")

@@ -160,26 +160,25 @@ class _Walker:
         ))
 
     def _payload(self, part: Message) -> bytes:
-        payload = part.get_payload()
-        if isinstance(payload, list):  # message/rfc822, message/delivery-status: the parsed blocks
+        if part.is_multipart():  # message/rfc822, message/delivery-status: the parsed blocks
             chunks = []
-            for sub in payload:
+            for sub in part.get_payload():
                 try:
                     chunks.append(sub.as_bytes() if isinstance(sub, Message) else str(sub).encode())
                 except Exception:  # noqa: BLE001 - a sub-message the generator cannot write
                     self.defects.append("attached message unreadable")
             return b"\n".join(chunks)
-        cte = str(part.get("content-transfer-encoding", "")).strip().strip('"').lower()
+        cte = (_header(part, "content-transfer-encoding") or "").strip().strip('"').lower()
         if cte == "base64":
-            # ASCII by definition; get_payload() gave text only if 8-bit junk was mixed in,
-            # and the lenient decoder drops whatever is not base64
-            decoded, clean = _base64(str(payload or "").encode("utf-8", "replace"))
+            decoded, clean = _base64(_original_bytes(part))
             if not clean:
                 self.defects.append("damaged base64 (decoded what was there)")
             return decoded
         if cte == "quoted-printable":
             return binascii.a2b_qp(_original_bytes(part))
-        return part.get_payload(decode=True) or b""  # 7bit, 8bit, binary: the bytes as sent; uuencode
+        if cte in ("x-uuencode", "uuencode", "uue", "x-uue"):
+            return part.get_payload(decode=True) or b""
+        return _original_bytes(part)  # 7bit, 8bit, binary, unknown: the bytes as sent
 
     def text(self) -> str:
         text = "\n".join(self.plain) if self.plain else mailhtml.to_text("\n".join(self.htmls))
@@ -214,8 +213,9 @@ def _base64(data: bytes) -> tuple[bytes, bool]:
 
 
 def _original_bytes(part: Message) -> bytes:
-    """The part's body bytes as they were in the message: with no transfer encoding named,
-    get_payload(decode=True) returns exactly those (get_payload() would decode 8-bit text)."""
+    """The part's body bytes as they were in the message. get_payload() would decode 8-bit text
+    with the part's charset (and raise on a hostile charset name); get_payload(decode=True)
+    returns the bytes as they are when no transfer encoding is named, so it is asked without one."""
     cte = part.get("content-transfer-encoding")
     if cte is None:
         return part.get_payload(decode=True) or b""
@@ -226,15 +226,37 @@ def _original_bytes(part: Message) -> bytes:
         part["Content-Transfer-Encoding"] = cte
 
 
-def _param(part: Message, name: str) -> str:
-    """A Content-Type parameter as plain text ("" when absent or unreadable)."""
+def _header(part: Message, name: str) -> str | None:
+    """A part's header field as text. Read raw (compat32 turns 8-bit bytes into U+FFFD): raw
+    Shift_JIS or UTF-8 file names are common in Japanese mail, and go through the charset layer."""
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            value = str(value)
+            if value.isascii():
+                return value
+            return charsets.decode(value.encode("utf-8", "surrogateescape"), None)
+    return None
+
+
+def _get_param(part: Message, param: str, header: str = "content-type") -> str | tuple | None:
+    """Message.get_param on the field as _header reads it; None when absent or unreadable."""
+    value = _header(part, header)
+    if value is None:
+        return None
+    scratch = Message()
+    scratch[header] = value
     try:
-        value = part.get_param(name)
-    except Exception:  # noqa: BLE001
-        return ""
+        return scratch.get_param(param, header=header)
+    except Exception:  # noqa: BLE001 - a parameter list the stdlib chokes on
+        return None
+
+
+def _param(part: Message, name: str) -> str:
+    """A Content-Type parameter as plain text ("" when absent)."""
+    value = _get_param(part, name)
     if isinstance(value, tuple):
         value = value[2]
-    return value.encode("ascii", "surrogateescape").decode("ascii", "replace").strip() if value else ""
+    return value.strip() if isinstance(value, str) else ""
 
 
 _DELIMITER = re.compile(rb"^--([^\s]{1,70}?)\s*$", re.MULTILINE)
@@ -243,7 +265,7 @@ _DELIMITER = re.compile(rb"^--([^\s]{1,70}?)\s*$", re.MULTILINE)
 def _recover_parts(part: Message) -> list[Message] | None:
     """The parts of a multipart whose declared boundary is wrong or missing, split at the first
     line that looks like a delimiter ("--something"); None if there is none."""
-    if not isinstance(part.get_payload(), str):
+    if part.is_multipart():
         return None
     data = _original_bytes(part)
     found = _DELIMITER.search(data)
@@ -258,10 +280,7 @@ def _recover_parts(part: Message) -> list[Message] | None:
 
 def _filename(part: Message) -> str:
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        try:
-            value = part.get_param(param, header=header)
-        except Exception:  # noqa: BLE001 - a parameter list the stdlib chokes on
-            continue
+        value = _get_param(part, param, header)
         if not value:
             continue
         if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded latin-1 text)
@@ -269,7 +288,7 @@ def _filename(part: Message) -> str:
             name = charsets.decode(text.encode("latin-1", "replace"), charset or None)
             name = hf.decode_words(name)[0]
         else:
-            name = hf.header_text(value.encode("ascii", "surrogateescape"), limit=1000)[0]
+            name = hf.decode_words(value)[0]  # RFC 2047 in a parameter: wrong, and common
         name = _safe_filename(name)
         if name:
             return name
@@ -291,10 +310,10 @@ def _safe_filename(name: str) -> str:
 
 
 def _content_id(part: Message) -> str | None:
-    value = part.get("content-id")
+    value = _header(part, "content-id")
     if not value:
         return None
-    cid = hf.normalize_id(str(value).encode("ascii", "surrogateescape").decode("ascii", "replace"))
+    cid = hf.normalize_id(value)
     return cid[:250] or None
 
 

@@ -243,6 +243,32 @@ def _html_hostile() -> bytes:
         quopri.encodestring(HOSTILE_HTML.encode()), name="html-hostile")
 
 
+def _iso_2022_jp_q() -> bytes:
+    return _message(
+        f"From: takahashi@takahashi.example\n{TO}{DATE}Subject: {q_word(encode_jis(SUBJECT), 'ISO-2022-JP')}\n"
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n",
+        encode_jis(BODY), name="iso-2022-jp-q")
+
+
+def _raw_8bit_filenames() -> bytes:
+    return _message(
+        f"From: yamada@yamada.example\n{TO}{DATE}Subject: raw file names\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n',
+        b"--b\nContent-Type: text/plain; charset=utf-8\n\nsee attachments\n--b\nContent-Type: application/pdf\n"
+        b'Content-Disposition: attachment; filename="' + FILENAME.encode("cp932") + b'"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(PDF)
+        + b'--b\nContent-Type: application/pdf; name="' + "見積書②.pdf".encode() + b'"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(PDF) + b"--b--\n", name="raw-8bit-filenames")
+
+
+def _html_meta_trap() -> bytes:
+    # html5ever (nh3 0.3.7) panics on this meta: a Rust panic is a BaseException in Python
+    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset"></head><body><p>本文</p></body></html>'
+    return _message(
+        f"From: yamada@yamada.example\n{TO}{DATE}Subject: meta trap\nMIME-Version: 1.0\n"
+        "Content-Type: text/html; charset=utf-8\n", html.encode(), name="html-meta-trap")
+
+
 def _html_only_sjis() -> bytes:
     html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"></head>' \
            f"<body><p>{BODY.splitlines()[0]}</p><div>{BODY.splitlines()[2]}</div></body></html>"
@@ -310,6 +336,9 @@ def corpus() -> dict[str, bytes]:
         "shift_jis": _shift_jis(),
         "x_sjis": _x_sjis(),
         "iso_2022_jp": _iso_2022_jp(),
+        "iso_2022_jp_q": _iso_2022_jp_q(),
+        "raw_8bit_filenames": _raw_8bit_filenames(),
+        "html_meta_trap": _html_meta_trap(),
         "jis_unlabelled": _jis_unlabelled(),
         "utf8_as_jis": _utf8_as_jis(),
         "euc_jp": _euc_jp(),
@@ -342,6 +371,9 @@ EXPECTED: dict[str, dict] = {
     "x_sjis": {"subject": SUBJECT, "sender": ("髙橋 太郎", "takahashi@takahashi.example"), "text": BODY.strip()},
     "iso_2022_jp": {"subject": SUBJECT, "sender": ("髙橋 太郎", "takahashi@takahashi.example"), "text": BODY.strip(),
                     "attachments": [FILENAME, "㈱髙橋_明細①.pdf"], "malformed": False},
+    "iso_2022_jp_q": {"subject": SUBJECT, "text": BODY.strip(), "malformed": False},
+    "raw_8bit_filenames": {"attachments": [FILENAME, "見積書②.pdf"]},
+    "html_meta_trap": {"text": "本文", "html": "<p>本文</p>"},
     "jis_unlabelled": {"subject": SUBJECT, "text": BODY.strip()},
     "utf8_as_jis": {"subject": SUBJECT, "text": BODY.strip()},
     "euc_jp": {"subject": SUBJECT, "text": BODY.strip()},

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.mail.html import block_remote_images
 from app.mail.mime import HeaderInfo, ParsedMessage, parse, parse_headers, unflow
 from tests.mail.corpus import EXPECTED, PDF, PNG, big_attachment_sha256, corpus, crlf
 
@@ -22,8 +23,11 @@ def parsed() -> dict[str, ParsedMessage]:
     return {name: parse(raw) for name, raw in corpus().items()}
 
 
-def test_the_corpus_is_complete():
+def test_the_corpus_is_complete_and_importable_as_a_dict():
     assert set(EXPECTED) == set(corpus())
+    from tests.mail.corpus import CORPUS
+
+    assert CORPUS is corpus() and all(raw.endswith(b"\r\n") or b"\r\n" in raw for raw in CORPUS.values())
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
@@ -45,6 +49,8 @@ def test_corpus_message_reads_as_expected(name, parsed):
     for flag in ("malformed", "is_bulk"):
         if flag in expected:
             assert getattr(message, flag) is expected[flag], message.defects
+    if "html" in expected:
+        assert message.html == expected["html"]
     if "message_id" in expected:
         assert message.message_id == expected["message_id"]
     assert message.malformed == bool(message.defects)
@@ -63,10 +69,11 @@ def test_hostile_html_keeps_its_text_and_loses_its_weapons(parsed):
                  "position", "evil.example/bg", "<meta", "<base"):
         assert gone not in html, gone
     assert 'src="https://tracker.example/open.gif?id=123"' in html  # kept here, held back at display
+    assert block_remote_images(html)[1] == 1
 
 
 def test_charset_messages_decode_the_extension_characters(parsed):
-    for name in ("shift_jis", "x_sjis", "iso_2022_jp", "jis_unlabelled", "utf8_as_jis", "euc_jp"):
+    for name in ("shift_jis", "x_sjis", "iso_2022_jp", "iso_2022_jp_q", "jis_unlabelled", "utf8_as_jis", "euc_jp"):
         assert "①" in parsed[name].text and "㈱" in parsed[name].text and "髙" in parsed[name].text, name
         assert not parsed[name].malformed, (name, parsed[name].defects)
 
