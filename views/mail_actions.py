@@ -23,7 +23,7 @@ from starlette.routing import Route
 from app import search
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import Contact, Deal, Email, EmailAttachment, Kind, Lead, Stage
+from app.models import Contact, ContactType, Deal, Email, EmailAttachment, Kind, Lead, Stage
 from app.permissions import Principal, can, restrict
 from app.services import email_actions as actions
 from app.services import email_books as books
@@ -55,6 +55,7 @@ async def _context(request: Request, email: Email, **extra: Any) -> dict[str, An
     link, deal = await actions.association_of(p, email) if p.has("deals", "view") else (None, None)
     transactions = await books.transactions_offered(p, email)
     contacts = await actions.contacts_offered(p, email) if p.has("contacts", "view") else []
+    books_contacts = await books.books_contacts_offered(p, email)
     context = {
         "email": email,
         "association": link,
@@ -63,7 +64,8 @@ async def _context(request: Request, email: Email, **extra: Any) -> dict[str, An
         "contacts": contacts,
         # Writing on a contact's activity takes the right to edit the contact.
         "activity_contacts": [c for c in contacts if can(p, "create_edit", c)],
-        "customers": await books.books_contacts_offered(p, email),
+        "books_contacts": books_contacts,
+        "customers": [c for c in books_contacts if c.contact_type == ContactType.CUSTOMER],
         "estimates": [t for t in transactions if t.kind == Kind.ESTIMATE],
         "invoices": [t for t in transactions if t.kind == Kind.INVOICE],
         "attachments": await EmailAttachment.filter(email_id=email.id, inline=False).order_by("id").limit(50),
@@ -183,7 +185,7 @@ def _attachment_action(run: Callable[[Request, Principal, Email, int, FormData],
 async def _to_documents(request, p, email, attachment_id, form) -> Done:
     doc = await books.add_attachment_to_documents(p, email, attachment_id, _field(form, "books_contact_id"))
     _ = translator(request)
-    return Done(_("“%(filename)s” added to the customer's documents.") % {"filename": doc.filename},
+    return Done(_("“%(filename)s” added to the contact's documents.") % {"filename": doc.filename},
                 f"/books/contacts/{doc.books_contact_id}", doc.filename)
 
 

@@ -3,8 +3,9 @@ contact's estimates or invoices, where the e-mail becomes a comment) and, per at
 the contact's documents", "Attach to an estimate/invoice" and "New estimate/invoice with this
 attachment".
 
-An e-mail's Books contacts are the customers, in the user's organizations, whose own address or
-one of whose contact persons' addresses is one of the e-mail's participants (case-insensitive).
+An e-mail's Books contacts are the customers and vendors, in the user's organizations, whose own
+address or one of whose contact persons' addresses is one of the e-mail's participants
+(case-insensitive). Attachments go to any of them; estimates and invoices are the customers'.
 Writing on a document takes the right to edit it (as a note does), so only documents the user
 may edit are offered. Attachments are copied into documents through app.services.documents, so a
 file is checked (type from its bytes, size) exactly as an upload is.
@@ -43,11 +44,12 @@ from app.services.email_actions import OPTIONS_MAX, body_text, clean_text, email
 KINDS = (Kind.ESTIMATE, Kind.INVOICE)  # what an e-mail is added to (seed 000)
 COMMENT_ACTION = "email"  # Comment.action of an e-mail put on a document
 NOT_OFFERED_TRANSACTION = N_("Choose an estimate or invoice of the e-mail's contact.")
-NOT_OFFERED_BOOKS_CONTACT = N_("Choose one of the e-mail's customers.")
+NOT_OFFERED_BOOKS_CONTACT = N_("Choose one of the e-mail's customers or vendors.")
+NOT_OFFERED_CUSTOMER = N_("Choose one of the e-mail's customers.")
 
 
 async def books_contacts_offered(principal: Principal, email: Email | int | str) -> list[BooksContact]:
-    """The e-mail's Books customers in the user's organizations (for documents and new ones)."""
+    """The e-mail's Books contacts (customers and vendors) in the user's organizations."""
     email = await email_of(principal, email)
     if not principal.organization_ids:
         return []
@@ -58,13 +60,14 @@ async def books_contacts_offered(principal: Principal, email: Email | int | str)
     persons = await ContactPerson.annotate(e=Lower("email")).filter(
         e__in=addresses, books_contact__organization_id__in=orgs).values_list("books_contact_id", flat=True)
     query = BooksContact.annotate(e=Lower("email")).filter(
-        Q(e__in=addresses) | Q(id__in=sorted(set(persons))), contact_type=ContactType.CUSTOMER)
+        Q(e__in=addresses) | Q(id__in=sorted(set(persons))))
     return await restrict(query, principal).order_by("display_name", "id").limit(OPTIONS_MAX)
 
 
 async def transactions_offered(principal: Principal, email: Email | int | str) -> list[Transaction]:
     """The estimates and invoices of the e-mail's customers the user may write on, newest first."""
-    customers = [c.id for c in await books_contacts_offered(principal, email)]
+    offered = await books_contacts_offered(principal, email)
+    customers = [c.id for c in offered if c.contact_type == ContactType.CUSTOMER]
     if not customers:
         return []
     found: list[Transaction] = []
@@ -76,12 +79,14 @@ async def transactions_offered(principal: Principal, email: Email | int | str) -
     return found[:OPTIONS_MAX]
 
 
-async def _offered_customer(principal: Principal, email: Email, books_contact_id: Any) -> BooksContact:
+async def _offered_contact(principal: Principal, email: Email, books_contact_id: Any, *,
+                          customer: bool = False) -> BooksContact:
     pk = cleaning.pk(books_contact_id)
-    customer = next((c for c in await books_contacts_offered(principal, email) if c.id == pk), None)
-    if customer is None:
-        raise ValidationError.single("books_contact_id", NOT_OFFERED_BOOKS_CONTACT)
-    return customer
+    found = next((c for c in await books_contacts_offered(principal, email) if c.id == pk), None)
+    if found is None or (customer and found.contact_type != ContactType.CUSTOMER):
+        raise ValidationError.single("books_contact_id",
+                                     NOT_OFFERED_CUSTOMER if customer else NOT_OFFERED_BOOKS_CONTACT)
+    return found
 
 
 async def _offered_transaction(principal: Principal, email: Email, transaction_id: Any) -> Transaction:
@@ -111,7 +116,8 @@ async def add_to_transaction(principal: Principal, email: Email | int | str, tra
     txn = await _offered_transaction(principal, email, transaction_id)
     subject = clean_text(email.subject)[:255]
     async with in_transaction():
-        for params in await Comment.filter(transaction_id=txn.id, action=COMMENT_ACTION).values_list("params", flat=True):
+        added = Comment.filter(transaction_id=txn.id, action=COMMENT_ACTION).values_list("params", flat=True)
+        for params in await added:
             if isinstance(params, dict) and params.get("email_id") == email.id:
                 raise Conflict(N_("This e-mail is already on this document."))
         comment = await Comment.create(
@@ -148,11 +154,12 @@ async def _copy(principal: Principal, attachment: EmailAttachment, target: str, 
 
 async def add_attachment_to_documents(principal: Principal, email: Email | int | str, attachment_id: Any,
                                       books_contact_id: Any) -> Document:
-    """Seed 000: "Add the e-mail's attachment to the contact" (its Documents)."""
+    """Seed 000: "Add the e-mail's attachment to the contact" (its Documents): a customer's or a
+    vendor's."""
     email = await email_of(principal, email)
     attachment = await attachment_of(email, attachment_id)
-    customer = await _offered_customer(principal, email, books_contact_id)
-    return await _copy(principal, attachment, "contact", customer.id)
+    contact = await _offered_contact(principal, email, books_contact_id)
+    return await _copy(principal, attachment, "contact", contact.id)
 
 
 async def attach_to_transaction(principal: Principal, email: Email | int | str, attachment_id: Any,
@@ -194,7 +201,7 @@ async def new_transaction_with_attachment(principal: Principal, email: Email | i
         kind = None
     if kind not in KINDS:
         raise ValidationError.single("kind", N_("Choose one of the offered values."))
-    customer = await _offered_customer(principal, email, books_contact_id)
+    customer = await _offered_contact(principal, email, books_contact_id, customer=True)
     subject = clean_text(email.subject).strip()
     data = {"organization_id": customer.organization_id, "contact_id": customer.id, "subject": subject[:250],
             "lines": [{"description": (subject or clean_text(attachment.filename) or "-")[:2000],

@@ -65,7 +65,8 @@ async def test_mail_of_others_and_ids_of_other_types_are_not_found(gql):
     calls = {
         "associateEmailWithDeal": ASSOCIATE,
         "createLeadFromEmail": "mutation($e: ID!) { createLeadFromEmail(emailId: $e) { __typename } }",
-        "addEmailToTransaction": "mutation($e: ID!, $t: ID!) { addEmailToTransaction(emailId: $e, transactionId: $t) { __typename } }",
+        "addEmailToTransaction": """mutation($e: ID!, $t: ID!) {
+            addEmailToTransaction(emailId: $e, transactionId: $t) { __typename } }""",
     }
     variables = {"e": eid, "d": gid("Deal", (await f.make_deal(me, [contact])).id), "t": gid("Invoice", invoice.id)}
     for name, query in calls.items():
@@ -129,7 +130,8 @@ async def test_link_and_create_from_email(gql):
     eid = gid("Email", email.id)
     lead = await f.make_lead(me)
     link = """mutation($e: ID!, $r: ID!) { linkEmailToRecord(emailId: $e, recordId: $r) {
-        __typename ... on LinkEmailPayload { record { __typename ... on Lead { lastName } ... on Deal { name } } } } }"""
+        __typename ... on LinkEmailPayload {
+          record { __typename ... on Lead { lastName } ... on Deal { name } } } } }"""
     result = (await gql(me, link, {"e": eid, "r": gid("Lead", lead.id)}))["linkEmailToRecord"]
     assert result["record"] == {"__typename": "Lead", "lastName": lead.last_name}
     assert await EmailLink.filter(email_id=email.id, lead_id=lead.id).exists()

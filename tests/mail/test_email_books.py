@@ -185,3 +185,18 @@ async def test_a_blob_missing_on_disk_is_a_conflict():
     blob_path(attachment.blob.sha256).unlink()
     with pytest.raises(Conflict):
         await books.add_attachment_to_documents(p, email.id, attachment.id, customer.id)
+
+
+async def test_a_vendors_attachment_goes_to_its_documents_but_makes_no_estimate():
+    user, p, org, _customer = await _books()
+    vendor = await f.make_customer(org, contact_type="vendor", email="yamada@example.jp", persons=[])
+    email = await _mail(user)
+    attachment = (await email.attachments.all())[0]
+    assert vendor.id in {c.id for c in await books.books_contacts_offered(p, email.id)}
+    doc = await books.add_attachment_to_documents(p, email.id, attachment.id, vendor.id)
+    assert doc.books_contact_id == vendor.id
+    with pytest.raises(ValidationError) as refused:
+        await books.new_transaction_with_attachment(p, email.id, attachment.id, "estimate", vendor.id)
+    assert refused.value.message and refused.value.errors[0].msgid == books.NOT_OFFERED_CUSTOMER
+    purchase = await f.make_transaction(p, "purchase_order", vendor)
+    assert purchase.id not in {t.id for t in await books.transactions_offered(p, email.id)}

@@ -123,10 +123,11 @@ async def test_attachment_menu(client, signed_in):
     estimate = await f.make_transaction(s.p, "estimate", s.customer)
     base = f"/mail/{s.email.id}/attachments/{attachment.id}"
     answer = await hx_post(client, f"{base}/documents", {"books_contact_id": str(s.customer.id)})
-    assert "“依頼.pdf” added to the customer&#39;s documents." in answer.text
+    assert "“依頼.pdf” added to the contact&#39;s documents." in answer.text
     answer = await hx_post(client, f"{base}/transaction", {"transaction_id": str(estimate.id)})
     assert f"“依頼.pdf” attached to {estimate.number}." in answer.text
-    created = await hx_post(client, f"{base}/new-transaction", {"kind": "invoice", "books_contact_id": str(s.customer.id)})
+    created = await hx_post(client, f"{base}/new-transaction",
+                            {"kind": "invoice", "books_contact_id": str(s.customer.id)})
     txn = await Transaction.filter(kind="invoice").get()
     assert created.headers["HX-Location"] == f"/books/invoices/{txn.id}/edit"
     plain = await post(client, f"{base}/new-transaction", {"kind": "estimate", "books_contact_id": str(s.customer.id)})
