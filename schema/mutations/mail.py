@@ -200,8 +200,8 @@ class MailMutation:
 
         return await attempt(info, run)
 
-    @strawberry.mutation(permission_classes=AUTH, description="Copy an attachment into one of the e-mail's "
-                         "customers' documents.")
+    @strawberry.mutation(permission_classes=AUTH, description="Copy an attachment into the documents of one "
+                         "of the e-mail's Books contacts (a customer or a vendor).")
     async def add_attachment_to_documents(self, info: Info, email_id: strawberry.ID, attachment_id: strawberry.ID,
                                           books_contact_id: strawberry.ID) -> AddAttachmentToDocumentsResult:
         principal = info.context.principal
