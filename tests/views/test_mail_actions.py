@@ -182,3 +182,25 @@ async def test_the_menu_speaks_japanese(client, signed_in):
     fragment = (await client.get(f"/mail/{s.email.id}/actions", headers=HX)).text
     for text in ("メールの追加先", "連絡先の活動", "商談", "見込み客"):
         assert text in fragment, text
+
+
+async def test_hostile_values_answer_the_menu_with_errors(client, signed_in):
+    """NUL, lone surrogates, numbers and dates beyond the columns, ids beyond the key range: the
+    menu again with messages (422), never a 500, and nothing written."""
+    me = await signed_in("Administrator")
+    s = await _setup(me)
+    url = f"/mail/{s.email.id}"
+    posts = [
+        (f"{url}/deal/new", {"name": "a\x00b", "amount": "1e999999", "closing_date": "9999-12-31",
+                             "stage_id": "99999999999999", "contact_id": str(s.contact.id)}),
+        (f"{url}/deal/new", {"name": "x" * 100_000, "contact_id": "-1"}),
+        (f"{url}/deal", {"deal_id": "99999999999999999999"}),
+        (f"{url}/add-to", {"target": "transaction:99999999999999999999"}),
+        (f"{url}/add-to", {"target": "contact:\x00"}),
+        (f"{url}/link", {"record_type": "x" * 10_000, "record_id": "1"}),
+        (f"{url}/case", {"status": "\x00"}),
+    ]
+    for path, data in posts:
+        answer = await hx_post(client, path, data)
+        assert answer.status_code in (404, 422), (path, data, answer.status_code)
+    assert not await EmailDeal.exists() and not await Case.exists() and not await Comment.filter(action="email")
