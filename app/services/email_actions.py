@@ -94,7 +94,9 @@ async def _offers(principal: Principal, email: Email) -> tuple[list[Deal], dict[
     people = await contacts_offered(principal, email)
     order = {c.id: i for i, c in enumerate(people)}
     via: dict[int, int] = {}
-    rows = await DealContact.filter(contact_id__in=list(order)).values_list("deal_id", "contact_id") if order else []
+    # Bounded: a list to choose from, not every deal of a contact with thousands of them.
+    rows = await DealContact.filter(contact_id__in=list(order)).order_by("-deal__modified_at").limit(
+        OPTIONS_MAX * 10).values_list("deal_id", "contact_id") if order else []
     for deal_id, contact_id in sorted(rows, key=lambda r: order[r[1]]):
         via.setdefault(deal_id, contact_id)
     if not via:
