@@ -29,6 +29,7 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
+from schema.mutations.mail import MailMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
@@ -62,7 +63,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
 ):
     pass
 
