@@ -38,6 +38,7 @@ _LATE_IMPORTANT = re.compile(
     re.IGNORECASE | re.MULTILINE)
 _UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
 _NEWLINES = re.compile(rb"[\r\n]+")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass
@@ -102,7 +103,8 @@ def split_header(raw: bytes, max_header_bytes: int) -> HeaderBlock:
         defects.append(f"{len(fields)} header fields: the first {MAX_FIELDS} and those that matter read")
         fields = [f for i, f in enumerate(fields) if i < MAX_FIELDS or _name(f[0]) in IMPORTANT]
 
-    kept = _bound([b"\r\n".join(f) for f in fields], max_header_bytes, defects)
+    # a lone CR would end the line for the MIME parser (a field of its own): a space here
+    kept = _bound([_LONE_CR.sub(b" ", b"\r\n".join(f)) for f in fields], max_header_bytes, defects)
     parsed = []
     for data in kept:
         name, _, value = data.partition(b":")
@@ -120,7 +122,7 @@ def _bound(fields: list[bytes], budget: int, defects: list[str]) -> list[bytes]:
         if len(data) > FIELD_MAX:
             name = data.split(b":", 1)[0].decode("ascii", "replace")[:40]
             defects.append(f"header field {name} of {len(data)} bytes cut to {FIELD_MAX}")
-            fields[i] = data[:FIELD_MAX]
+            fields[i] = data[:FIELD_MAX].rstrip(b"\r\n")
     if sum(len(f) + 2 for f in fields) <= budget:
         return fields
     keep = [False] * len(fields)

@@ -139,7 +139,7 @@ def _header_info(raw: bytes, block: hf.HeaderBlock) -> HeaderInfo:
     defects = list(block.defects)
     subject, clean = hf.header_text(block.first("subject"))
     if not clean:
-        defects.append("Subject partly unreadable")
+        defects.append("Subject not properly encoded (raw 8-bit bytes or broken encoded words)")
     ids = hf.message_ids(block.first("message-id"))
     message_id = ids[0] if ids else ""
     in_reply_to = next(iter(hf.message_ids(block.first("in-reply-to"))), "")
