@@ -29,6 +29,7 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
+from schema.mutations.mail import MailMutation
 from schema.mutations.mailboxes import MailboxMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
@@ -64,7 +65,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
     MailboxMutation,
 ):
     pass

@@ -59,6 +59,7 @@ BASE: dict[str, dict[str, Any]] = {
     "RoleInput": {"name": "Reviewers", "description": "Read the pipeline", "seesAllRecords": False},
     "RoleGrantInput": {"module": "ACCOUNTS", "action": "VIEW"},
     "SharingRuleInput": {"module": "ACCOUNTS", "access": "READ_ONLY", "granteeRoleId": "{Role}"},
+    "EmailDealInput": {"name": "メールからの商談", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"},
     # Port 1 on the loopback: nobody listens, so every probe ends at the login, refused at once.
     "MailboxInput": {"email": "owner@example.jp", "imapHost": "127.0.0.1", "imapPort": 1, "imapSecurity": "NONE",
                      "username": "owner", "password": "secret"},
@@ -67,13 +68,15 @@ BASE: dict[str, dict[str, Any]] = {
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
-SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE"}
+SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True}
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session|Mailbox)")
 # Arguments whose record type is not the one in the mutation's name.
-ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization"}
+ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
+             "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
+             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact"}
 
 
 def target_type(mutation: str, arg: str) -> str:
