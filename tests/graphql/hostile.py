@@ -60,6 +60,11 @@ BASE: dict[str, dict[str, Any]] = {
     "RoleGrantInput": {"module": "ACCOUNTS", "action": "VIEW"},
     "SharingRuleInput": {"module": "ACCOUNTS", "access": "READ_ONLY", "granteeRoleId": "{Role}"},
     "EmailDealInput": {"name": "メールからの商談", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"},
+    # Port 1 on the loopback: nobody listens, so every probe ends at the login, refused at once.
+    "MailboxInput": {"email": "owner@example.jp", "imapHost": "127.0.0.1", "imapPort": 1, "imapSecurity": "NONE",
+                     "username": "owner", "password": "secret"},
+    "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
+                       "replyToId": "{Email}", "dealId": "{Deal}"},
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
@@ -67,7 +72,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVO
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
-    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session)")
+    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session|Mailbox)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
@@ -164,6 +169,8 @@ async def make_world() -> World:
                                attachments=(("a.txt", "text/plain", b"hello"),))
     ids["Email"] = gid("Email", email.id)
     ids["EmailAttachment"] = gid("EmailAttachment", (await email.attachments.all())[0].id)
+    # Its mailbox (no server behind it: sending fails at once, as DeliveryFailed).
+    ids["Mailbox"] = gid("Mailbox", box.id)
     return World(admin, principal, ids, fill)
 
 
