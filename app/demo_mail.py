@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from app.mail import bodies
 from app.mail.store import Incoming, store_batch
 from app.models import Contact, DealContact, Lead, Mailbox, MailboxSharing, MailFolder, StageCategory, User
 
@@ -103,4 +104,5 @@ async def load_mail_demo(admin: User, now: datetime | None = None) -> Mailbox:
     await store_batch(mailbox, inbox, [Incoming(uid, raw) for uid, raw in enumerate(incoming, start=1)])
     if outgoing:
         await store_batch(mailbox, sent, [Incoming(uid, raw) for uid, raw in enumerate(outgoing, start=1)])
+    await bodies.fill_pending()
     return mailbox

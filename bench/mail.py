@@ -24,24 +24,37 @@ from app.models import Contact, Email, EmailDeal, Mailbox, MailFolder, MailSecur
 BATCH = 200
 
 
+QUOTE = ("> いつもお世話になっております。株式会社山田商事の山田です。\n"
+         "> 先日はお打ち合わせのお時間をいただき、誠にありがとうございました。\n") * 60
+SIGNATURE = "\n-- \n株式会社山田商事 営業部\n山田 太郎\nTEL 03-1234-5678\n"
+
+
 def messages(addresses: list[str], count: int, owner: str) -> list[bytes]:
+    """Business mail as it comes: text and HTML alternatives with the quoted history and a
+    signature (about 40 KB, the calibration's size in shared/PERFORMANCE.md); every tenth with a
+    PDF attached; two in three replying to the one before."""
     rng = random.Random(11)
     start = datetime(2026, 6, 1, tzinfo=UTC)
+    pdf = bytes(rng.getrandbits(8) for _ in range(30_000))
     result = []
     for n in range(count):
         msg = EmailMessage()
         sender = rng.choice(addresses)
         msg["From"] = f"顧客 {n} <{sender}>"
         msg["To"] = owner
-        msg["Subject"] = f"見積のご依頼 {n // 3}" if n % 3 else f"Re: 見積のご依頼 {n // 3}"
+        msg["Subject"] = f"見積のご依頼 {n // 3}" if n % 3 == 0 else f"Re: 見積のご依頼 {n // 3}"
         msg["Date"] = format_datetime(start + timedelta(minutes=n))
         msg["Message-ID"] = f"<bench-{n}@customer.example>"
         if n % 3:
             msg["In-Reply-To"] = f"<bench-{n - 1}@customer.example>"
-        msg.set_content("いつもお世話になっております。\n" + "お見積りをお願いいたします。\n" * 40)
+            msg["References"] = f"<bench-{n - n % 3}@customer.example> <bench-{n - 1}@customer.example>"
+        text = f"ご担当者様\n\nお見積りの件、{n} 番の内容で承知いたしました。\n" + SIGNATURE + "\n" + QUOTE
+        msg.set_content(text)
+        html = "".join(f"<p style=\"margin:0\">{line}</p>" for line in text.splitlines())
+        msg.add_alternative(f"<html><body><div>{html}</div><img src=\"https://track.example/{n}.gif\">"
+                            "</body></html>", subtype="html")
         if n % 10 == 0:
-            msg.add_attachment(bytes(rng.getrandbits(8) for _ in range(3000)), maintype="application",
-                               subtype="pdf", filename="見積書.pdf")
+            msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="見積書.pdf")
         result.append(msg.as_bytes())
     return result
 

@@ -214,6 +214,7 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     from email.utils import format_datetime, make_msgid
 
     from app.mail.mime import parse
+    from app.mail import bodies
     from app.mail.store import Incoming, storage_key, store_batch
     from app.models import Email, MailFolder
 
@@ -235,6 +236,7 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     folder = await MailFolder.filter(mailbox_id=mailbox.id).order_by("id").first()
     await store_batch(mailbox, folder, [Incoming(next(_uid), raw)])
     email = await Email.get(key=storage_key(parse(raw)))
+    await bodies.ensure(email)  # as opening it would
     if sent_from_kizuna:
         email.sent_from_kizuna = True
         await email.save(update_fields=["sent_from_kizuna"])

@@ -47,6 +47,7 @@ from app.mail.imap_wire import (
     body_of,
     clean_error,
     read_fetch_reply,
+    read_sizes,
     uid_sets,
 )
 
@@ -264,9 +265,7 @@ class ImapSession:
         wanted = sorted({int(u) for u in uids if int(u) > 0})
         sizes: dict[int, int] = {}
         for start in range(0, len(wanted), SIZE_CHUNK):
-            chunk = wanted[start:start + SIZE_CHUNK]
-            sizes.update((uid, as_int(data.get(b"RFC822.SIZE")))
-                         for uid, data in self._uid_fetch(chunk, "(UID RFC822.SIZE)").items())
+            sizes.update(self._sizes(wanted[start:start + SIZE_CHUNK]))
         self.skipped = [u for u in wanted if u not in sizes]
         for group in batches([u for u in wanted if u in sizes], sizes, max(1, batch),
                               max_bytes, max_batch_bytes):
@@ -289,6 +288,16 @@ class ImapSession:
         return int(found.group(1)) if found else None
 
     # -- inside ----------------------------------------------------------------------------------
+
+    def _sizes(self, uids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for uid_set, members in uid_sets(uids):
+            with self._errors():
+                typ, data = self.client._imap.uid("FETCH", uid_set, "(UID RFC822.SIZE)")
+            if typ != "OK":
+                raise ImapError(clean_error(as_text(data[0] if data else typ), self.settings.password))
+            found.update(read_sizes(data, set(members)))
+        return found
 
     def _uid_fetch(self, uids: list[int], items: str) -> dict[int, dict[bytes, Any]]:
         """UID FETCH `items` for `uids` -> {uid: data}. A reply without a UID, for a UID not

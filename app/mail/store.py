@@ -2,42 +2,44 @@
 killed half-way has stored whole batches and moved its cursor past exactly those, so the next run
 resumes with nothing lost or doubled.
 
-A message held by several mailboxes or folders is one `Email` (keyed by its Message-ID, else a
-hash of its bytes) with a copy per holding. Parsing runs in a worker thread; the database sees a
-handful of statements per batch whatever its size.
+A message held by several mailboxes or folders is one `Email` with a copy per holding. The sync
+reads headers only (`read`, in the worker thread that fetched the batch): what threading,
+matching and deal association need; the bytes are kept (EmailSource) and bodies and attachments
+decoded afterwards (app.mail.bodies). The database sees a handful of statements per batch
+whatever its size.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from app import settings
-from app.mail import association
-from app.mail.mime import ParsedMessage, parse
-from app.mail.threads import find_token
+from app.mail import association, blobs, bodies, conversations, rows
+from app.mail.mime import HeaderInfo, ParsedMessage, parse, parse_headers
 from app.models import (
     Direction,
     Email,
     EmailAttachment,
     EmailCopy,
+    EmailDeal,
     EmailParticipant,
-    MailBlob,
     Mailbox,
     MailFolder,
     ParticipantRole,
 )
 
-TEXT_MAX = 1_000_000  # characters of a body kept; the rest of a huge body is dropped
 PARTICIPANTS_MAX = 200  # addresses kept per message (From, then To, then Cc)
 REFERENCES_MAX = 50
+EMAIL_COLUMNS = ("key", "message_id", "in_reply_to", "references", "subject", "normalized_subject", "sent_at",
+                 "from_email", "from_name", "size", "is_bulk", "malformed", "defects", "body_parsed",
+                 "sent_from_kizuna", "created_at", "text_body", "html_body", "snippet", "source_pack",
+                 "source_offset", "source_length")
+COPY_COLUMNS = ("email_id", "mailbox_id", "folder_id", "uidvalidity", "uid", "direction", "created_at")
+PARTICIPANT_COLUMNS = ("email_id", "role", "address", "name")
 
 
 @dataclass(frozen=True)
@@ -47,38 +49,33 @@ class Incoming:
     internaldate: datetime | None = None
 
 
-def storage_key(message: ParsedMessage) -> str:
+@dataclass(frozen=True)
+class Read:
+    """A fetched message with its headers read and its bytes kept (pack, offset, length)."""
+
+    uid: int
+    internaldate: datetime | None
+    info: HeaderInfo
+    source: tuple[str, int, int]
+
+
+def read(batch: Sequence[Incoming]) -> list[Read]:
+    """Blocking (the worker thread that fetched the batch): each message's headers, and the
+    batch's bytes kept in one pack."""
+    if not batch:
+        return []
+    pack, places = blobs.write_pack([item.raw for item in batch])
+    return [Read(item.uid, item.internaldate, parse_headers(item.raw), (pack, *place))
+            for item, place in zip(batch, places)]
+
+
+def storage_key(message: HeaderInfo | ParsedMessage) -> str:
     """What makes a message the same message: its Message-ID, told apart from another message
     reusing that id (broken senders do) by a fingerprint of its date, sender and subject; a
     message without an id is keyed by its content."""
     if not message.message_id:
         return message.key[:255]
     return f"{message.message_id[:220]}#{message.fingerprint[:16]}"
-
-
-def blob_path(sha256: str) -> Path:
-    return settings.DOCUMENTS_DIR / "mail" / sha256[:2] / sha256
-
-
-def _write_blob(sha256: str, data: bytes) -> None:
-    path = blob_path(sha256)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{sha256}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # whole or absent, even if two processes write it at once
-
-
-def _parse_and_keep(batch: Sequence[Incoming]) -> list[ParsedMessage]:
-    """In a worker thread: parse every message and write its attachments' bytes."""
-    parsed = []
-    for item in batch:
-        message = parse(item.raw)
-        for part in message.attachments:
-            _write_blob(part.sha256, part.data)
-        parsed.append(message)
-    return parsed
 
 
 def own_addresses(mailbox: Mailbox) -> set[str]:
@@ -88,6 +85,12 @@ def own_addresses(mailbox: Mailbox) -> set[str]:
     return addresses
 
 
+def direction_of(message: HeaderInfo, own: set[str], folder: MailFolder | None) -> Direction:
+    if (folder is not None and folder.is_sent) or (message.sender and message.sender.address in own):
+        return Direction.OUTGOING
+    return Direction.INCOMING
+
+
 async def _store_lock(conn) -> None:
     """Two workers storing the same message (from two mailboxes) at once: on PostgreSQL the
     store takes turns; SQLite has a single writer anyway."""
@@ -95,206 +98,116 @@ async def _store_lock(conn) -> None:
         await conn.execute_query("SELECT pg_advisory_xact_lock(4242001)")
 
 
-def _participants(email_id: int, message: ParsedMessage) -> list[EmailParticipant]:
-    people = []
-    if message.sender:
-        people.append((ParticipantRole.FROM, message.sender))
+def _participants(email_id: int, message: HeaderInfo) -> list[tuple]:
+    people = [(ParticipantRole.FROM, message.sender)] if message.sender else []
     people += [(ParticipantRole.TO, a) for a in message.to] + [(ParticipantRole.CC, a) for a in message.cc]
-    seen, rows = set(), []
+    seen, found = set(), []
     for role, address in people[:PARTICIPANTS_MAX]:
-        if not address.address or (role, address.address) in seen:
-            continue
-        seen.add((role, address.address))
-        rows.append(EmailParticipant(email_id=email_id, role=role, address=address.address[:254],
-                                     name=address.name[:255]))
-    return rows
+        if address.address and (role, address.address) not in seen:
+            seen.add((role, address.address))
+            found.append((email_id, role, address.address[:254], address.name[:255]))
+    return found
 
 
-def _email_row(message: ParsedMessage, received_at: datetime) -> Email:
-    text = message.text[:TEXT_MAX]
-    return Email(
-        key=storage_key(message), message_id=message.message_id[:255], in_reply_to=message.in_reply_to[:255],
-        references=" ".join(message.references[-REFERENCES_MAX:]), subject=message.subject,
-        normalized_subject=message.normalized_subject[:255], sent_at=received_at,
-        from_email=(message.sender.address if message.sender else "")[:254],
-        from_name=(message.sender.name if message.sender else "")[:255],
-        text_body=text, html_body=message.html[:TEXT_MAX], snippet=" ".join(text.split())[:200],
-        size=message.size, is_bulk=message.is_bulk, malformed=message.malformed,
-        defects=list(message.defects)[:20],
-    )
+def _email_values(message: HeaderInfo, source: tuple[str, int, int], received_at: datetime, now: datetime) -> tuple:
+    return (storage_key(message), message.message_id[:255], message.in_reply_to[:255],
+            " ".join(message.references[-REFERENCES_MAX:]), message.subject, message.normalized_subject[:255],
+            received_at, (message.sender.address if message.sender else "")[:254],
+            (message.sender.name if message.sender else "")[:255], message.size, message.is_bulk,
+            message.malformed, list(message.defects)[:bodies.DEFECTS_MAX], False, False, now, "", "", "", *source)
 
 
-async def _blob_ids(messages: Sequence[ParsedMessage]) -> dict[str, int]:
-    sizes = {p.sha256: len(p.data) for m in messages for p in m.attachments}
-    if not sizes:
-        return {}
-    await MailBlob.bulk_create([MailBlob(sha256=s, size=n) for s, n in sizes.items()], ignore_conflicts=True)
-    return dict(await MailBlob.filter(sha256__in=list(sizes)).values_list("sha256", "id"))
-
-
-async def _thread_ids(new: dict[int, ParsedMessage]) -> dict[int, int]:
-    """Thread of each new e-mail (id -> the first e-mail's id): by Message-ID, In-Reply-To and
-    References; else by the token Kizuna puts on mail it sends; else the same normalised subject
-    with the same participants; else a thread of its own."""
-    refs = {r[:255] for m in new.values() for r in (m.in_reply_to, *m.references) if r}
-    by_message_id = dict(await Email.filter(message_id__in=list(refs), thread_id__not_isnull=True)
-                         .values_list("message_id", "thread_id")) if refs else {}
-    tokens = {i: t for i, m in new.items() if (t := find_token(m.kizuna_token or m.subject)) is not None}
-    by_token = dict(await Email.filter(id__in=list(set(tokens.values()))).values_list("id", "thread_id")) if tokens else {}
-    threads: dict[int, int] = {}
-    unresolved: dict[int, ParsedMessage] = {}
-    for email_id, message in sorted(new.items()):
-        thread = next((by_message_id[r[:255]] for r in (message.in_reply_to, *reversed(message.references))
-                       if r and r[:255] in by_message_id), None)
-        if thread is None and email_id in tokens:
-            thread = by_token.get(tokens[email_id])
-        if thread is None:
-            unresolved[email_id] = message
-            thread = email_id
-        threads[email_id] = thread
-        if message.message_id:
-            by_message_id.setdefault(message.message_id[:255], thread)
-    subjects = {m.normalized_subject[:255] for m in unresolved.values() if m.normalized_subject}
-    if subjects:
-        rows = await Email.filter(normalized_subject__in=list(subjects), thread_id__not_isnull=True,
-                                  id__not_in=list(new)).order_by("-sent_at").values_list(
-            "id", "normalized_subject", "thread_id")
-        people = await _addresses_of([r[0] for r in rows])
-        for email_id, message in unresolved.items():
-            mine = _message_addresses(message)
-            for other_id, subject, thread in rows:
-                if subject == message.normalized_subject[:255] and people.get(other_id) == mine:
-                    threads[email_id] = thread
-                    break
-    return threads
-
-
-def _message_addresses(message: ParsedMessage) -> frozenset[str]:
-    return frozenset(a.address for a in (*([message.sender] if message.sender else []), *message.to,
-                                         *message.cc) if a.address)
-
-
-async def _addresses_of(email_ids: list[int]) -> dict[int, frozenset[str]]:
-    found: dict[int, set[str]] = {}
-    for start in range(0, len(email_ids), 500):
-        for email_id, address in await EmailParticipant.filter(
-                email_id__in=email_ids[start:start + 500]).values_list("email_id", "address"):
-            found.setdefault(email_id, set()).add(address)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
-def direction_of(message: ParsedMessage, own: set[str], folder: MailFolder | None) -> Direction:
-    if (folder is not None and folder.is_sent) or (message.sender and message.sender.address in own):
-        return Direction.OUTGOING
-    return Direction.INCOMING
-
-
-def _candidate(email_id: int, message: ParsedMessage, received_at: datetime, own: set[str],
-               outgoing: bool, historical: bool) -> association.Candidate | None:
+def _candidate(email_id: int, message: HeaderInfo, received_at: datetime, own: set[str], outgoing: bool,
+               historical: bool) -> association.Candidate | None:
     if message.is_bulk:
         return None
     addresses = association.ordered_addresses([message.sender.address] if message.sender else [],
                                               [a.address for a in (*message.to, *message.cc)],
                                               outgoing=outgoing, own=own)
-    if not addresses:
-        return None
-    return association.Candidate(email_id, received_at, addresses, historical)
+    return association.Candidate(email_id, received_at, addresses, historical) if addresses else None
 
 
-async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequence[Incoming]) -> int:
+async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequence[Incoming | Read]) -> int:
     """Store a batch fetched from `folder` (under its current UIDVALIDITY) and move its cursor
     past it, in one transaction. Returns the number of copies added."""
     if not batch:
         return 0
-    parsed = await asyncio.to_thread(_parse_and_keep, batch)
+    if not all(isinstance(item, Read) for item in batch):
+        batch = await asyncio.to_thread(read, batch)
     own = own_addresses(mailbox)
     now = datetime.now(UTC)
-    received = [m.date or item.internaldate or now for m, item in zip(parsed, batch)]
+    items = [(item.info, item.source, item.info.date or item.internaldate or now, item) for item in batch]
+    keys = list(dict.fromkeys(storage_key(info) for info, *_ in items))
     async with in_transaction() as conn:
         await _store_lock(conn)
-        keys = list(dict.fromkeys(storage_key(m) for m in parsed))
-        existing = dict(await Email.filter(key__in=keys).values_list("key", "id"))
-        fresh: dict[str, tuple[ParsedMessage, datetime, Incoming]] = {}
-        for message, when, item in zip(parsed, received, batch):
-            if storage_key(message) not in existing:
-                fresh.setdefault(storage_key(message), (message, when, item))
-        if fresh:
-            await Email.bulk_create([_email_row(m, when) for m, when, _ in fresh.values()])
-        ids = dict(await Email.filter(key__in=keys).values_list("key", "id"))
-        new = {ids[k]: m for k, (m, _, _) in fresh.items()}
-
-        copies = [EmailCopy(email_id=ids[storage_key(m)], mailbox_id=mailbox.id,
-                            folder_id=folder.id if folder else None,
-                            uidvalidity=folder.uidvalidity if folder else 0, uid=item.uid,
-                            direction=direction_of(m, own, folder))
-                  for m, item in zip(parsed, batch)]
-        await EmailCopy.bulk_create(copies, ignore_conflicts=True)
+        # Under the store's lock e-mail ids only grow: the rows above the highest id are this batch's.
+        before = (await conn.execute_query_dict("SELECT max(id) AS top FROM emails"))[0]["top"] or 0
+        first: dict[str, tuple[HeaderInfo, tuple[str, int, int], datetime]] = {}
+        for info, source, when, _ in items:
+            first.setdefault(storage_key(info), (info, source, when))
+        await rows.insert(conn, Email, EMAIL_COLUMNS, [_email_values(info, source, when, now)
+                                                       for info, source, when in first.values()],
+                          ignore_conflicts=True)
+        ids = dict(await rows.select_in(conn, 'SELECT "key", id FROM emails WHERE "key" IN ({in})', keys))
+        fresh = {k: v for k, v in first.items() if ids[k] > before}
+        await rows.insert(conn, EmailCopy, COPY_COLUMNS, [
+            (ids[storage_key(info)], mailbox.id, folder.id if folder else None,
+             folder.uidvalidity if folder else 0, item.uid, direction_of(info, own, folder), now)
+            for info, _, _, item in items], ignore_conflicts=True)
+        new = {ids[k]: info for k, (info, _, _) in fresh.items()}
         if new:
-            await EmailParticipant.bulk_create([p for i, m in new.items() for p in _participants(i, m)])
-            blobs = await _blob_ids(list(new.values()))
-            await EmailAttachment.bulk_create([
-                EmailAttachment(email_id=i, blob_id=blobs[p.sha256], filename=p.filename[:255],
-                                content_type=p.content_type[:100], size=len(p.data),
-                                content_id=(p.content_id or "")[:255], inline=p.inline)
-                for i, m in new.items() for p in m.attachments])
-            await _save_threads(await _thread_ids(new))
-            when_of = {ids[k]: when for k, (_, when, _) in fresh.items()}
+            await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS,
+                              [p for email_id, info in new.items() for p in _participants(email_id, info)])
+            await rows.update(conn, Email, ("thread_id",), (await conversations.assign(conn, new)).items())
+            when_of = {ids[k]: when for k, (_, _, when) in fresh.items()}
             connected = mailbox.connected_at
             await association.associate([
-                c for i, m in new.items()
-                if (c := _candidate(i, m, when_of[i], own, direction_of(m, own, folder) == Direction.OUTGOING,
-                                    historical=connected is not None and when_of[i] < connected))])
+                c for email_id, info in new.items()
+                if (c := _candidate(email_id, info, when_of[email_id], own,
+                                    direction_of(info, own, folder) == Direction.OUTGOING,
+                                    historical=connected is not None and when_of[email_id] < connected))])
         if folder is not None:
             folder.last_uid = max(folder.last_uid, max(item.uid for item in batch))
             await folder.save(update_fields=["last_uid"])
         count = await EmailCopy.filter(mailbox_id=mailbox.id).count()
-        added = count - mailbox.message_count
-        mailbox.message_count = count
+        added, mailbox.message_count = count - mailbox.message_count, count
         await Mailbox.filter(id=mailbox.id).update(message_count=count)
     return max(added, 0)
-
-
-async def _save_threads(threads: dict[int, int]) -> None:
-    """One UPDATE per thread (a batch of new mail is mostly new threads: one statement)."""
-    members: dict[int, list[int]] = {}
-    for email_id, thread in threads.items():
-        members.setdefault(-1 if thread == email_id else thread, []).append(email_id)
-    for thread, ids in members.items():
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            if thread == -1:
-                await Email.filter(id__in=chunk).update(thread_id=F("id"))
-            else:
-                await Email.filter(id__in=chunk).update(thread_id=thread)
 
 
 async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int | None = None,
                      contact_id: int | None = None) -> Email:
     """Complete the row reserved for a message just sent from Kizuna: its body, participants and
     attachments from the bytes sent, an outgoing copy in the mailbox (the Sent folder's sync later
-    finds the same Message-ID and only adds its copy), and its deal: the one it was written from,
+    finds the same message and only adds its copy), and its deal: the one it was written from,
     else the association rules."""
-    message = await asyncio.to_thread(lambda: _parse_and_keep([Incoming(0, raw)])[0])
-    own = own_addresses(mailbox)
-    row = _email_row(message, email.sent_at or datetime.now(UTC))
-    async with in_transaction():
-        for name in ("key", "in_reply_to", "references", "subject", "normalized_subject", "from_email", "from_name",
-                     "text_body", "html_body", "snippet", "size"):
-            setattr(email, name, getattr(row, name))
+
+    def decode() -> ParsedMessage:
+        message = parse(raw)
+        for part in message.attachments:
+            blobs.write(part.data, part.sha256)
+        return message
+
+    message = await asyncio.to_thread(decode)
+    text, html, snippet = bodies.body_values(message)
+    async with in_transaction() as conn:
+        email.key, email.body_parsed = storage_key(message), True
+        email.in_reply_to, email.references = message.in_reply_to[:255], " ".join(message.references[-REFERENCES_MAX:])
+        email.subject, email.normalized_subject = message.subject, message.normalized_subject[:255]
+        email.from_email = (message.sender.address if message.sender else "")[:254]
+        email.from_name = (message.sender.name if message.sender else "")[:255]
+        email.text_body, email.html_body, email.snippet, email.size = text, html, snippet, message.size
         await email.save()
         await EmailCopy.create(email_id=email.id, mailbox_id=mailbox.id, direction=Direction.OUTGOING)
-        await EmailParticipant.bulk_create(_participants(email.id, message))
-        blobs = await _blob_ids([message])
-        await EmailAttachment.bulk_create([
-            EmailAttachment(email_id=email.id, blob_id=blobs[p.sha256], filename=p.filename[:255],
-                            content_type=p.content_type[:100], size=len(p.data),
-                            content_id=(p.content_id or "")[:255], inline=p.inline) for p in message.attachments])
+        await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS, _participants(email.id, message))
+        ids = await bodies.blob_ids(conn, message.attachments)
+        await rows.insert(conn, EmailAttachment, bodies.ATTACHMENT_COLUMNS,
+                          bodies.attachment_rows(email.id, message.attachments, ids))
         if deal_id is not None:
-            from app.models import EmailDeal
-
             await EmailDeal.create(email_id=email.id, deal_id=deal_id, contact_id=contact_id, automatic=False,
                                    created_by_id=email.sent_by_id)
-        elif (candidate := _candidate(email.id, message, email.sent_at, own, True, historical=False)) is not None:
+        elif (candidate := _candidate(email.id, message, email.sent_at, own_addresses(mailbox), True,
+                                      historical=False)) is not None:
             await association.associate([candidate])
         await Mailbox.filter(id=mailbox.id).update(message_count=await EmailCopy.filter(mailbox_id=mailbox.id).count())
     return email

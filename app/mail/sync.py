@@ -10,14 +10,16 @@ mailbox (its last error, since when it fails) and the next attempt backs off, up
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app import jobs, settings
 from app.mail.imap import ImapError, ImapSession, ImapSettings, Security
-from app.mail.store import Incoming, store_batch
+from app.mail.store import Incoming, read, store_batch
 from app.models import EmailCopy, Mailbox, MailFolder, SyncRun
 
 log = logging.getLogger(__name__)
@@ -87,28 +89,52 @@ async def sync_mailbox(mailbox_id: int, *, budget: float | None = None, batch: i
         return outcome
 
 
+class _Server:
+    """The IMAP session of one run, used from one worker thread of its own: calls never overlap,
+    and closing waits for the call in progress (a cancelled await does not stop its thread)."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.session = ImapSession(imap_settings(mailbox))
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kizuna-imap")
+
+    async def call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.thread, fn, *args)
+
+    async def __aenter__(self) -> _Server:
+        try:
+            await self.call(self.session.__enter__)
+        except BaseException:
+            await asyncio.to_thread(self.thread.shutdown, True)
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        try:
+            await asyncio.shield(self.call(self.session.__exit__, None, None, None))
+        finally:
+            await asyncio.to_thread(self.thread.shutdown, True)
+
+
 async def _run(mailbox: Mailbox, outcome: Outcome, *, budget: float, batch: int) -> None:
     deadline = time.monotonic() + budget
     folders = await MailFolder.filter(mailbox_id=mailbox.id, sync=True).order_by("id")
-    session = ImapSession(imap_settings(mailbox))
-    await asyncio.to_thread(session.__enter__)
-    try:
-        for folder in folders:
-            if outcome.fetched and time.monotonic() >= deadline:
-                outcome.complete = False
-                break
-            if not await _sync_folder(mailbox, folder, session, outcome, deadline=deadline, batch=batch):
-                outcome.complete = False
-                break
-    finally:
-        outcome.roundtrips = session.roundtrips
-        await asyncio.to_thread(session.__exit__, None, None, None)
+    async with _Server(mailbox) as server:
+        try:
+            for folder in folders:
+                if outcome.fetched and time.monotonic() >= deadline:
+                    outcome.complete = False
+                    break
+                if not await _sync_folder(mailbox, folder, server, outcome, deadline=deadline, batch=batch):
+                    outcome.complete = False
+                    break
+        finally:
+            outcome.roundtrips = server.session.roundtrips
 
 
-async def _sync_folder(mailbox: Mailbox, folder: MailFolder, session: ImapSession, outcome: Outcome, *,
+async def _sync_folder(mailbox: Mailbox, folder: MailFolder, server: _Server, outcome: Outcome, *,
                        deadline: float, batch: int) -> bool:
     """False when the budget ran out before the folder was done."""
-    state = await asyncio.to_thread(session.status, folder.name)
+    state = await server.call(server.session.status, folder.name)
     if state.uidvalidity != folder.uidvalidity:
         # The server renumbered the folder: its old UIDs mean nothing now. Forget the copies made
         # under them and read the folder anew; messages already stored are recognised by their
@@ -119,17 +145,50 @@ async def _sync_folder(mailbox: Mailbox, folder: MailFolder, session: ImapSessio
     elif state.uidnext and state.uidnext == folder.uidnext:
         await _touch(folder)
         return True
-    uids = await asyncio.to_thread(session.new_uids, folder.name, folder.last_uid)
-    for start in range(0, len(uids), batch):
-        if start and time.monotonic() >= deadline:  # at least one batch a run: always progress
-            return False
-        chunk = uids[start:start + batch]
-        fetched = await asyncio.to_thread(lambda: list(session.fetch(chunk, batch=batch, folder=folder.name)))
-        fetched = [f for f in fetched if f.uid > folder.last_uid]
-        outcome.fetched += len(fetched)
-        if fetched:
-            outcome.stored += await store_batch(
-                mailbox, folder, [Incoming(f.uid, f.raw, f.internaldate) for f in fetched])
+    uids = await server.call(server.session.new_uids, folder.name, folder.last_uid)
+    # One generator for the run: its size look-ups cover thousands of UIDs a command.
+    messages = server.session.fetch(uids, batch=batch, folder=folder.name)
+
+    def take() -> list[Incoming]:
+        return [Incoming(f.uid, f.raw, f.internaldate) for f in itertools.islice(messages, batch)]
+
+    # A pipeline: batch k+2 is fetched while k+1's headers are read and k is stored, so the
+    # server's time, the parsing and the database overlap. At most a few batches wait in memory.
+    ready: asyncio.Queue = asyncio.Queue(maxsize=2)
+    taken = 0
+
+    async def produce() -> None:
+        nonlocal taken
+        try:
+            while taken < len(uids):
+                fetched = await server.call(take)
+                if not fetched:
+                    taken = len(uids)  # the rest did not come (expunged meanwhile): done
+                    break
+                taken += len(fetched)
+                await ready.put(asyncio.ensure_future(asyncio.to_thread(read, fetched)))
+                if time.monotonic() >= deadline:  # after one batch at least: every run progresses
+                    break
+        finally:
+            await ready.put(None)
+
+    producer = asyncio.ensure_future(produce())
+    try:
+        while (reading := await ready.get()) is not None:
+            items = [r for r in await reading if r.uid > folder.last_uid]
+            outcome.fetched += len(items)
+            if items:
+                outcome.stored += await store_batch(mailbox, folder, items)
+        await producer  # its errors (the server's) are this run's
+    finally:
+        if not producer.done():
+            producer.cancel()
+        await asyncio.gather(producer, return_exceptions=True)
+        while not ready.empty():  # reads started but not stored: let their threads end
+            if (pending := ready.get_nowait()) is not None:
+                await asyncio.gather(pending, return_exceptions=True)
+    if taken < len(uids):
+        return False
     folder.uidnext = state.uidnext
     await _touch(folder, "uidnext")
     return True

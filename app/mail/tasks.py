@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 
 from app import jobs, settings
-from app.mail import imap, sync
-from app.mail.store import _write_blob, blob_path
+from app.mail import bodies, imap, sync
+from app.mail import blobs
 from app.models import Email, Mailbox, MailFolder, SentAppend
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,24 @@ def _sync_lock(mailbox_id: int) -> str:
 @jobs.task(queue=QUEUE, name="mail.sync_mailbox")
 async def sync_mailbox(mailbox_id: int) -> None:
     outcome = await sync.sync_mailbox(mailbox_id)
+    if outcome.stored:
+        await request_bodies()
     if not outcome.skipped and not outcome.error and not outcome.complete:
         await request_sync(mailbox_id)  # the budget ran out: the next run goes on from the cursor
+
+
+@jobs.task(queue=QUEUE, name="mail.decode_bodies")
+async def decode_bodies() -> None:
+    """Bodies and attachments of the mail the sync stored (headers only), a budget at a time."""
+    await bodies.fill_pending(budget=settings.MAIL_SYNC_BUDGET_SECONDS)
+    if await bodies.pending():
+        await request_bodies()
+    else:
+        await bodies.sweep()
+
+
+async def request_bodies() -> None:
+    await jobs.defer(decode_bodies, queueing_lock="mail-bodies")
 
 
 async def request_sync(mailbox_id: int) -> None:
@@ -71,14 +87,13 @@ async def queue_due() -> int:
 @jobs.on_startup
 async def requeue_mail() -> None:
     await queue_due()
+    if await bodies.pending():
+        await request_bodies()
 
 
 async def append_to_sent_later(mailbox: Mailbox, email: Email, raw: bytes) -> None:
     """Keep the bytes sent and queue their append to the mailbox's Sent folder."""
-    import hashlib
-
-    sha = hashlib.sha256(raw).hexdigest()
-    await asyncio.to_thread(_write_blob, sha, raw)
+    sha = await asyncio.to_thread(blobs.write, raw)
     pending = await SentAppend.create(mailbox_id=mailbox.id, email_id=email.id, sha256=sha)
     await jobs.defer(append_sent, queueing_lock=f"mail-append-{pending.id}", append_id=pending.id)
 
@@ -91,7 +106,7 @@ async def append_sent(append_id: int) -> None:
     mailbox = pending.mailbox
     folder = await MailFolder.filter(mailbox_id=mailbox.id, is_sent=True).first()
     try:
-        raw = await asyncio.to_thread(blob_path(pending.sha256).read_bytes)
+        raw = await asyncio.to_thread(blobs.read, pending.sha256)
         await asyncio.to_thread(_append, sync.imap_settings(mailbox), folder.name if folder else None, raw)
     except (imap.ImapError, OSError) as exc:
         pending.attempts += 1

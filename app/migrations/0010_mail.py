@@ -8,6 +8,19 @@ from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 
+# Frozen here as app.db.ADDRESS_INDEXES wrote them: mail is matched by lower(address).
+ADDRESS_INDEXES = [
+    f"CREATE INDEX IF NOT EXISTS idx_{table}_{column}_lower ON {table} (lower({column}))"
+    for table, column in (("contacts", "email"), ("contacts", "secondary_email"), ("leads", "email"),
+                          ("users", "email"), ("books_contacts", "email"), ("contact_persons", "email"))
+]
+
+
+async def create_address_indexes(apps, schema_editor) -> None:
+    for statement in ADDRESS_INDEXES:
+        await schema_editor.client.execute_script(statement)
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0009_search')]
 
@@ -26,8 +39,12 @@ class Migration(migrations.Migration):
                 ('subject', fields.TextField(default='', unique=False)),
                 ('normalized_subject', fields.CharField(default='', db_index=True, max_length=255)),
                 ('sent_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
-                ('from_email', fields.CharField(default='', db_index=True, max_length=254)),
+                ('from_email', fields.CharField(default='', max_length=254)),
                 ('from_name', fields.CharField(default='', max_length=255)),
+                ('body_parsed', fields.BooleanField(default=False, db_index=True)),
+                ('source_pack', fields.CharField(default='', db_index=True, max_length=40)),
+                ('source_offset', fields.BigIntField(default=0)),
+                ('source_length', fields.IntField(default=0)),
                 ('text_body', fields.TextField(default='', unique=False)),
                 ('html_body', fields.TextField(default='', unique=False)),
                 ('snippet', fields.CharField(default='', max_length=200)),
@@ -35,7 +52,7 @@ class Migration(migrations.Migration):
                 ('is_bulk', fields.BooleanField(default=False)),
                 ('malformed', fields.BooleanField(default=False)),
                 ('defects', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
-                ('sent_from_kizuna', fields.BooleanField(default=False, db_index=True)),
+                ('sent_from_kizuna', fields.BooleanField(default=False)),
                 ('sent_by', fields.ForeignKeyField('models.User', source_field='sent_by_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
@@ -221,4 +238,5 @@ class Migration(migrations.Migration):
             options={'table': 'mail_sync_runs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One run of the sync of a mailbox: what it fetched and stored, and how it ended.'},
             bases=['Model'],
         ),
+        ops.RunPython(create_address_indexes, ops.RunPython.noop),
     ]

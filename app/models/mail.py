@@ -110,8 +110,15 @@ class Email(Model):
     subject = fields.TextField(default="")
     normalized_subject = fields.CharField(max_length=255, default="", db_index=True)
     sent_at = fields.DatetimeField(null=True, db_index=True)  # Date header, else INTERNALDATE
-    from_email = fields.CharField(max_length=254, default="", db_index=True)
+    from_email = fields.CharField(max_length=254, default="")  # senders are found through participants
     from_name = fields.CharField(max_length=255, default="")
+    # The sync reads only the headers (what threading, matching and association need) and keeps
+    # the bytes, its batch's in one pack file (app.mail.blobs); bodies and attachments are
+    # decoded from them right after, by a job, or when the e-mail is first opened.
+    body_parsed = fields.BooleanField(default=False, db_index=True)
+    source_pack = fields.CharField(max_length=40, default="", db_index=True)
+    source_offset = fields.BigIntField(default=0)
+    source_length = fields.IntField(default=0)
     text_body = fields.TextField(default="")
     html_body = fields.TextField(default="")  # sanitized when stored
     snippet = fields.CharField(max_length=200, default="")
@@ -120,7 +127,7 @@ class Email(Model):
     malformed = fields.BooleanField(default=False)
     defects = fields.JSONField(default=list)
     # Written and sent in Kizuna (compose/reply): seen by every user, like the records it is on.
-    sent_from_kizuna = fields.BooleanField(default=False, db_index=True)
+    sent_from_kizuna = fields.BooleanField(default=False)
     sent_by = fields.ForeignKeyField("models.User", related_name=False, null=True, on_delete=fields.SET_NULL,
                                      db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)

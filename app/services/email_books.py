@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from app import cleaning
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
-from app.mail.store import blob_path
+from app.mail import blobs
 from app.models import (
     BooksContact,
     Comment,
@@ -143,7 +143,7 @@ async def attachment_of(email: Email, attachment_id: Any) -> EmailAttachment:
 
 async def _copy(principal: Principal, attachment: EmailAttachment, target: str, target_id: int) -> Document:
     """The attachment's bytes as a new document of `target` (checked like any upload)."""
-    path = blob_path(attachment.blob.sha256)
+    path = blobs.path(attachment.blob.sha256)
     try:
         stream = path.open("rb")
     except OSError:

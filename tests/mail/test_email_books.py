@@ -179,10 +179,10 @@ async def test_a_blob_missing_on_disk_is_a_conflict():
     user, p, org, customer = await _books()
     email = await _mail(user, attachments=(("gone.pdf", "application/pdf", PDF + b"gone"),))
     attachment = (await email.attachments.all())[0]
-    from app.mail.store import blob_path
+    from app.mail import blobs
 
     await attachment.fetch_related("blob")
-    blob_path(attachment.blob.sha256).unlink()
+    blobs.path(attachment.blob.sha256).unlink()
     with pytest.raises(Conflict):
         await books.add_attachment_to_documents(p, email.id, attachment.id, customer.id)
 

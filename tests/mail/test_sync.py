@@ -157,8 +157,9 @@ async def test_the_sync_job_queues_the_next_run_when_the_budget_runs_out(imap_se
     monkeypatch.setattr(sync.settings, "MAIL_FETCH_BATCH", 2)
     await tasks.request_sync(box.id)
     await tasks.request_sync(box.id)  # asked twice: one job waits
-    assert await jobs.run_pending() == 3  # 2 + 2 + 1 messages
+    assert await jobs.run_pending() == 3 + 3  # 2 + 2 + 1 messages, each batch's bodies after it
     assert await Email.all().count() == 5
+    assert await Email.filter(body_parsed=True).count() == 5
 
 
 async def test_a_refused_login_is_recorded_backs_off_and_clears_on_success(imap_server):

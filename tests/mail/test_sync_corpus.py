@@ -11,7 +11,8 @@ import pytest
 from app import jobs
 from app.mail import sync
 from app.mail.mime import parse
-from app.mail.store import blob_path, storage_key
+from app.mail import blobs, bodies
+from app.mail.store import storage_key
 from app.models import Email, EmailAttachment, Mailbox, MailFolder, MailSecurity
 from tests.factories import make_user
 from tests.mail.corpus import CORPUS, EXPECTED
@@ -39,6 +40,8 @@ async def test_every_difficult_message_is_stored_and_none_stops_the_sync(any_ima
     await MailFolder.create(mailbox_id=box.id, name="INBOX")
     outcome = await sync.sync_mailbox(box.id, batch=7)
     assert (outcome.error, outcome.complete, outcome.fetched) == ("", True, len(names))
+    assert await bodies.pending()  # the sync read headers only
+    assert await bodies.fill_pending() == len(names)
 
     # Two messages sharing a Message-ID are two e-mails; each message is stored once.
     assert await Email.all().count() == len(names)
@@ -64,4 +67,4 @@ async def test_every_difficult_message_is_stored_and_none_stops_the_sync(any_ima
     # The 20 MB attachment is kept whole, by its hash.
     big = await EmailAttachment.get(filename="big.bin").prefetch_related("blob")
     assert big.size >= 20 * 1024 * 1024
-    assert blob_path(big.blob.sha256).stat().st_size == big.size
+    assert blobs.path(big.blob.sha256).stat().st_size == big.size
