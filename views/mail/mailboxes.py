@@ -133,7 +133,8 @@ async def _new_values(request: Request, organization: bool) -> dict[str, Any]:
 def _form(request: Request, mailbox: Mailbox | None, action: str, values: dict, errors: dict,
           users: list[User], status_code: int) -> Response:
     context = {"mailbox": mailbox, "action": action, "values": values, "errors": errors, "users": users,
-               "imap_fields": IMAP_FIELDS, "smtp_fields": SMTP_FIELDS, "sharing_choices": SHARING}
+               "imap_fields": IMAP_FIELDS, "smtp_fields": SMTP_FIELDS, "sharing_choices": SHARING,
+               "home": _home(mailbox)}
     return render(request, "mail/_mailbox_form.html", context, status_code=status_code)
 
 
@@ -254,7 +255,8 @@ def _switch(enabled: bool):
 
 async def sync_now(request: Request) -> Response:
     mailbox = await mailboxes.get(request.state.principal, request.path_params["id"])
-    await mailboxes.request_sync(mailbox.id)
+    if mailbox.enabled:  # a disabled mailbox fetches nothing until it is enabled again
+        await mailboxes.request_sync(mailbox.id)
     return redirect_after_post(request, f"{_home(mailbox)}?done=sync")
 
 
