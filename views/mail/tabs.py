@@ -64,7 +64,7 @@ async def rows_context(principal: Principal, emails: list[Email]) -> dict[str, A
     links = {link.email_id: link for link in await EmailDeal.filter(email_id__in=ids)}
     deal_ids = sorted({link.deal_id for link in links.values()})
     shown = {d.id: d for d in await restrict(Deal.filter(id__in=deal_ids), principal)} if deal_ids else {}
-    files = set(await EmailAttachment.filter(email_id__in=ids, inline=False).distinct()
+    files = set(await EmailAttachment.filter(email_id__in=ids, inline=False).order_by("email_id").distinct()
                 .values_list("email_id", flat=True))
     return {"deal_links": links, "deals": shown, "with_files": files}
 
