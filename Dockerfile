@@ -1,5 +1,9 @@
-# Kizuna production image: at start it migrates, creates the first administrator (no demo data),
-# then serves with uvicorn workers. Configure with DATABASE_URL, KIZUNA_SECRET_KEY and friends (README).
+# Kizuna production image, one image for both roles (KIZUNA_ROLE):
+# - web (default): at start it migrates, creates the first administrator (no demo data), then
+#   serves with uvicorn workers;
+# - worker: runs background jobs (`python -m app.cli worker`; PostgreSQL only). Start web first:
+#   a worker refuses to start until the migrations have created the job queue.
+# Configure with DATABASE_URL, KIZUNA_SECRET_KEY and friends (README, "Background jobs").
 FROM python:3.11-slim
 
 # KIZUNA_TRUSTED_PROXIES: the reverse proxy's address(es) or network, whose X-Forwarded-For and
@@ -12,11 +16,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KIZUNA_VAR_DIR=/var/lib/kizuna \
     KIZUNA_SESSION_HTTPS_ONLY=true \
     WEB_CONCURRENCY=2 \
+    KIZUNA_ROLE=web \
     KIZUNA_TRUSTED_PROXIES=
 
 # IPAex Gothic: embedded in PDFs so estimates and invoices look the same in every viewer.
+# libpq: psycopg (the job queue's driver, pure Python) loads the system's PostgreSQL client library.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-ipaexfont-gothic \
+    && apt-get install -y --no-install-recommends fonts-ipaexfont-gothic libpq5 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /srv/kizuna
@@ -41,4 +47,6 @@ USER kizuna
 VOLUME ["/var/lib/kizuna"]
 EXPOSE 8000
 
-ENTRYPOINT ["sh", "-c", "python -m app.cli migrate && python -m app.cli setup --no-demo && exec uvicorn --factory app.main:app_factory --workers \"${WEB_CONCURRENCY:-2}\" --no-proxy-headers --host 0.0.0.0 --port 8000"]
+# executable in git; COPY keeps the mode
+COPY docker-entrypoint.sh /usr/local/bin/kizuna-entrypoint
+ENTRYPOINT ["kizuna-entrypoint"]

@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli migrate|setup|serve|createuser|reindex|generate-key|rotate-keys`."""
+"""Command line: `python -m app.cli migrate|setup|serve|worker|createuser|reindex|generate-key|rotate-keys`."""
 
 from __future__ import annotations
 
@@ -79,9 +79,11 @@ async def setup(*, demo: bool = True, out=print) -> None:
         lines.append(f"  (kept in {settings.VAR_DIR / 'admin_password'})")
     if demo:
         from app.demo_books import load_books_demo
+        from app.demo_mail import load_mail_demo
 
         users = await load_demo(admin, password)
         await load_books_demo(admin, users)
+        await load_mail_demo(admin)
         lines.append("Demo data loaded. Other demo users (same password):")
         lines += [f"  {u.email:<28} {u.role.name}" for u in users]
     out("\n".join(lines))
@@ -101,6 +103,31 @@ async def _with_db(coro_fn, db_url: str | None = None):
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(db_url))
         return await coro_fn()
+
+
+def worker(concurrency: int | None, queues: list[str], modules: list[str]) -> int:
+    """Work the job queue until SIGINT/SIGTERM; the exit status."""
+    import importlib
+    import logging
+
+    from app import jobs
+
+    if not jobs.is_postgres():
+        print("error: the worker command needs PostgreSQL (DATABASE_URL=postgres://...); with SQLite "
+              "the server runs jobs itself (KIZUNA_JOBS_EMBEDDED)", file=sys.stderr)
+        return 2
+    if concurrency is not None and concurrency < 1:
+        print("error: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for module in modules:
+        importlib.import_module(module)
+    try:
+        asyncio.run(_with_db(lambda: jobs.work(concurrency=concurrency, queues=queues or None)))
+    except jobs.QueueNotReady as exc:  # say so, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def createuser(email: str, name: str, role: str, password: str) -> None:
@@ -123,6 +150,12 @@ def main(argv: list[str] | None = None) -> None:
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--workers", type=int, default=1)
+    p_worker = sub.add_parser("worker", help="run background jobs (PostgreSQL; any number of workers)")
+    p_worker.add_argument("--concurrency", type=int, default=None,
+                          help=f"jobs run at once (default KIZUNA_JOBS_CONCURRENCY, {settings.JOBS_CONCURRENCY})")
+    p_worker.add_argument("--queues", default="", help="comma-separated queues to work (default: all)")
+    p_worker.add_argument("--tasks-from", action="append", default=[], metavar="MODULE",
+                          help="also load the tasks of this module (extensions, tests)")
     p_user = sub.add_parser("createuser", help="create a user")
     p_user.add_argument("--email", required=True)
     p_user.add_argument("--name", required=True)
@@ -146,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
             # The app reads X-Forwarded-* itself, from KIZUNA_TRUSTED_PROXIES only (app.main).
             workers=args.workers, proxy_headers=False,
         )
+    elif args.command == "worker":
+        sys.exit(worker(args.concurrency, [q.strip() for q in args.queues.split(",") if q.strip()],
+                        args.tasks_from))
     elif args.command == "reindex":
         from app.services.search_index import reindex
 

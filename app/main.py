@@ -21,7 +21,8 @@ STATIC_DIR = settings.BASE_DIR / "static"
 
 
 def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlette:
-    """`manage_db=False` leaves the database to the caller (tests open their own context)."""
+    """`manage_db=False` leaves the database to the caller (tests open their own context) and
+    runs no jobs (tests run them with `await app.jobs.run_pending()`)."""
     from schema import graphql_route
     from views import exception_handlers, routes as page_routes
 
@@ -30,7 +31,11 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
         if not manage_db:
             yield
             return
-        async with RegisterTortoise(app, config=tortoise_config(db_url)):
+        from app import jobs
+
+        # Jobs inside the ORM's lifetime: the embedded worker's jobs use it, and stop first.
+        async with RegisterTortoise(app, config=tortoise_config(db_url)), \
+                jobs.running(worker=settings.JOBS_EMBEDDED):
             yield
 
     routes = [

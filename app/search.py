@@ -21,7 +21,8 @@ from tortoise.expressions import Q
 
 # ァ (U+30A1) .. ヶ (U+30F6) -> ぁ (U+3041) .. ゖ (U+3096)
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_CONTROLS = dict.fromkeys(range(0x20))
+# Control characters, and lone surrogates (no database stores them; a query may hold them).
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0xD800, 0xE000)])
 # Between fields: a character no normalised query holds (whitespace is removed from queries), so a
 # query never matches across two fields.
 SEPARATOR = "\n"

@@ -151,3 +151,20 @@ MAIL_SYNC_BUDGET_SECONDS: float = config("KIZUNA_MAIL_SYNC_BUDGET_SECONDS", cast
 MAIL_FETCH_BATCH: int = config("KIZUNA_MAIL_FETCH_BATCH", cast=int, default=200)
 # How often every enabled mailbox is polled for new mail.
 MAIL_POLL_SECONDS: int = config("KIZUNA_MAIL_POLL_SECONDS", cast=int, default=300)
+# Background jobs (`app.jobs`, procrastinate). On PostgreSQL the queue lives in the database:
+# web processes defer, `python -m app.cli worker` runs them (any number, any machine). On SQLite
+# the server runs them itself, on an in-memory queue (what must survive a restart lives in
+# Kizuna's own tables and is queued again at start-up). Embedded on PostgreSQL: a small
+# deployment's server works the shared queue too, no separate worker needed.
+JOBS_EMBEDDED: bool = config("KIZUNA_JOBS_EMBEDDED", cast=bool, default=DATABASE_URL.startswith("sqlite"))
+# Jobs one worker (or the embedded one) runs at once; they are async, IMAP and parsing run in threads.
+JOBS_CONCURRENCY: int = config("KIZUNA_JOBS_CONCURRENCY", cast=int, default=4)
+# Seconds between polls for new jobs. PostgreSQL also wakes workers at once by LISTEN/NOTIFY, so the
+# poll matters for jobs scheduled for later or released by a lock (procrastinate's default is 5).
+JOBS_POLL_INTERVAL: float = config("KIZUNA_JOBS_POLL_INTERVAL", cast=float, default=2.0)
+# On shutdown, running jobs get this many seconds to finish, then are cancelled (every task is
+# safe to run again: its progress is in Kizuna's tables).
+JOBS_SHUTDOWN_TIMEOUT: float = config("KIZUNA_JOBS_SHUTDOWN_TIMEOUT", cast=float, default=30.0)
+# Connections each process keeps for the queue's own queries (jobs use the ORM's pool; a worker's
+# LISTEN has its own connection besides these).
+JOBS_POOL_SIZE: int = config("KIZUNA_JOBS_POOL_SIZE", cast=int, default=4)

@@ -29,6 +29,8 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
+from schema.mutations.mail import MailMutation
+from schema.mutations.mailboxes import MailboxMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
@@ -38,6 +40,7 @@ from schema.queries.cases import CaseQuery
 from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
+from schema.queries.mail import MailQuery
 from schema.queries.preview import PreviewQuery
 from schema.queries.roles import RoleQuery
 from schema.queries.users import UserQuery
@@ -54,7 +57,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery,
-    PreviewQuery,
+    PreviewQuery, MailQuery,
 ):
     pass
 
@@ -62,7 +65,8 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
-    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation,
+    ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
+    MailboxMutation,
 ):
     pass
 

@@ -40,6 +40,7 @@ from app.permissions import MODULE_OF_KIND, Principal, restrict
 from app.services import related, roles
 from app.statements import Statements
 from schema.columns import partial_maker, partials
+from schema.mail_loaders import MailLoaders
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -76,8 +77,9 @@ class Loader(DataLoader):
         return [self.prefetched[k] for k in keys]
 
 
-class Loaders:
-    """The request's loaders, each built on first use (most requests touch a few)."""
+class Loaders(MailLoaders):
+    """The request's loaders, each built on first use (most requests touch a few); mail's are in
+    schema.mail_loaders."""
 
     def __init__(self, principal: Principal | None) -> None:
         self.principal = principal

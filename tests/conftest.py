@@ -29,8 +29,9 @@ from app.db import create_schema, tortoise_config  # noqa: E402
 from app.services.stages import ensure_default_stages  # noqa: E402
 from app.services.users import ensure_default_roles  # noqa: E402
 
-# Real SMTP servers (aiosmtpd) as fixtures for every package: mail/, books/, graphql/, views/.
-pytest_plugins = ["tests.smtp"]
+# Real SMTP (aiosmtpd) and IMAP (pymap, Dovecot) servers as fixtures for every package: mail/,
+# books/, graphql/, views/.
+pytest_plugins = ["tests.smtp", "tests.imap"]
 
 PG_URL = os.environ.get("KIZUNA_TEST_DATABASE_URL", "")
 

@@ -214,7 +214,7 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     from email.utils import format_datetime, make_msgid
 
     from app.mail.mime import parse
-    from app.mail.store import Incoming, store_batch
+    from app.mail.store import Incoming, storage_key, store_batch
     from app.models import Email, MailFolder
 
     msg = EmailMessage()
@@ -234,7 +234,7 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     raw = msg.as_bytes()
     folder = await MailFolder.filter(mailbox_id=mailbox.id).order_by("id").first()
     await store_batch(mailbox, folder, [Incoming(next(_uid), raw)])
-    email = await Email.get(key=parse(raw).key)
+    email = await Email.get(key=storage_key(parse(raw)))
     if sent_from_kizuna:
         email.sent_from_kizuna = True
         await email.save(update_fields=["sent_from_kizuna"])

@@ -1,7 +1,10 @@
 """Server-rendered pages (Jinja2 + htmx): one module per domain, routes collected here."""
 
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
-from views import accounts, activities, auth, books, cases, contacts, deals, leads, mail, portal, preferences, settings
+from views import (
+    accounts, activities, auth, books, cases, contacts, deals, leads, mail, mail_actions, portal, preferences,
+    settings,
+)
 from views.pages import exception_handlers, routes as site_routes
 
 routes = [
@@ -14,6 +17,7 @@ routes = [
     *cases.routes,
     *books.routes,
     *mail.routes,
+    *mail_actions.routes,
     *portal.routes,
     *settings.routes,
     *preferences.routes,

@@ -47,6 +47,15 @@ class Incoming:
     internaldate: datetime | None = None
 
 
+def storage_key(message: ParsedMessage) -> str:
+    """What makes a message the same message: its Message-ID, told apart from another message
+    reusing that id (broken senders do) by a fingerprint of its date, sender and subject; a
+    message without an id is keyed by its content."""
+    if not message.message_id:
+        return message.key[:255]
+    return f"{message.message_id[:220]}#{message.fingerprint[:16]}"
+
+
 def blob_path(sha256: str) -> Path:
     return settings.DOCUMENTS_DIR / "mail" / sha256[:2] / sha256
 
@@ -104,7 +113,7 @@ def _participants(email_id: int, message: ParsedMessage) -> list[EmailParticipan
 def _email_row(message: ParsedMessage, received_at: datetime) -> Email:
     text = message.text[:TEXT_MAX]
     return Email(
-        key=message.key[:255], message_id=message.message_id[:255], in_reply_to=message.in_reply_to[:255],
+        key=storage_key(message), message_id=message.message_id[:255], in_reply_to=message.in_reply_to[:255],
         references=" ".join(message.references[-REFERENCES_MAX:]), subject=message.subject,
         normalized_subject=message.normalized_subject[:255], sent_at=received_at,
         from_email=(message.sender.address if message.sender else "")[:254],
@@ -127,7 +136,7 @@ async def _thread_ids(new: dict[int, ParsedMessage]) -> dict[int, int]:
     """Thread of each new e-mail (id -> the first e-mail's id): by Message-ID, In-Reply-To and
     References; else by the token Kizuna puts on mail it sends; else the same normalised subject
     with the same participants; else a thread of its own."""
-    refs = {r for m in new.values() for r in (m.in_reply_to, *m.references) if r}
+    refs = {r[:255] for m in new.values() for r in (m.in_reply_to, *m.references) if r}
     by_message_id = dict(await Email.filter(message_id__in=list(refs), thread_id__not_isnull=True)
                          .values_list("message_id", "thread_id")) if refs else {}
     tokens = {i: t for i, m in new.items() if (t := find_token(m.kizuna_token or m.subject)) is not None}
@@ -135,8 +144,8 @@ async def _thread_ids(new: dict[int, ParsedMessage]) -> dict[int, int]:
     threads: dict[int, int] = {}
     unresolved: dict[int, ParsedMessage] = {}
     for email_id, message in sorted(new.items()):
-        thread = next((by_message_id[r] for r in (message.in_reply_to, *reversed(message.references))
-                       if r in by_message_id), None)
+        thread = next((by_message_id[r[:255]] for r in (message.in_reply_to, *reversed(message.references))
+                       if r and r[:255] in by_message_id), None)
         if thread is None and email_id in tokens:
             thread = by_token.get(tokens[email_id])
         if thread is None:
@@ -144,8 +153,8 @@ async def _thread_ids(new: dict[int, ParsedMessage]) -> dict[int, int]:
             thread = email_id
         threads[email_id] = thread
         if message.message_id:
-            by_message_id.setdefault(message.message_id, thread)
-    subjects = {m.normalized_subject for m in unresolved.values() if m.normalized_subject}
+            by_message_id.setdefault(message.message_id[:255], thread)
+    subjects = {m.normalized_subject[:255] for m in unresolved.values() if m.normalized_subject}
     if subjects:
         rows = await Email.filter(normalized_subject__in=list(subjects), thread_id__not_isnull=True,
                                   id__not_in=list(new)).order_by("-sent_at").values_list(
@@ -154,7 +163,7 @@ async def _thread_ids(new: dict[int, ParsedMessage]) -> dict[int, int]:
         for email_id, message in unresolved.items():
             mine = _message_addresses(message)
             for other_id, subject, thread in rows:
-                if subject == message.normalized_subject and people.get(other_id) == mine:
+                if subject == message.normalized_subject[:255] and people.get(other_id) == mine:
                     threads[email_id] = thread
                     break
     return threads
@@ -203,18 +212,18 @@ async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequen
     received = [m.date or item.internaldate or now for m, item in zip(parsed, batch)]
     async with in_transaction() as conn:
         await _store_lock(conn)
-        keys = list(dict.fromkeys(m.key[:255] for m in parsed))
+        keys = list(dict.fromkeys(storage_key(m) for m in parsed))
         existing = dict(await Email.filter(key__in=keys).values_list("key", "id"))
         fresh: dict[str, tuple[ParsedMessage, datetime, Incoming]] = {}
         for message, when, item in zip(parsed, received, batch):
-            if message.key[:255] not in existing:
-                fresh.setdefault(message.key[:255], (message, when, item))
+            if storage_key(message) not in existing:
+                fresh.setdefault(storage_key(message), (message, when, item))
         if fresh:
             await Email.bulk_create([_email_row(m, when) for m, when, _ in fresh.values()])
         ids = dict(await Email.filter(key__in=keys).values_list("key", "id"))
         new = {ids[k]: m for k, (m, _, _) in fresh.items()}
 
-        copies = [EmailCopy(email_id=ids[m.key[:255]], mailbox_id=mailbox.id,
+        copies = [EmailCopy(email_id=ids[storage_key(m)], mailbox_id=mailbox.id,
                             folder_id=folder.id if folder else None,
                             uidvalidity=folder.uidvalidity if folder else 0, uid=item.uid,
                             direction=direction_of(m, own, folder))
@@ -257,3 +266,35 @@ async def _save_threads(threads: dict[int, int]) -> None:
                 await Email.filter(id__in=chunk).update(thread_id=F("id"))
             else:
                 await Email.filter(id__in=chunk).update(thread_id=thread)
+
+
+async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int | None = None,
+                     contact_id: int | None = None) -> Email:
+    """Complete the row reserved for a message just sent from Kizuna: its body, participants and
+    attachments from the bytes sent, an outgoing copy in the mailbox (the Sent folder's sync later
+    finds the same Message-ID and only adds its copy), and its deal: the one it was written from,
+    else the association rules."""
+    message = await asyncio.to_thread(lambda: _parse_and_keep([Incoming(0, raw)])[0])
+    own = own_addresses(mailbox)
+    row = _email_row(message, email.sent_at or datetime.now(UTC))
+    async with in_transaction():
+        for name in ("key", "in_reply_to", "references", "subject", "normalized_subject", "from_email", "from_name",
+                     "text_body", "html_body", "snippet", "size"):
+            setattr(email, name, getattr(row, name))
+        await email.save()
+        await EmailCopy.create(email_id=email.id, mailbox_id=mailbox.id, direction=Direction.OUTGOING)
+        await EmailParticipant.bulk_create(_participants(email.id, message))
+        blobs = await _blob_ids([message])
+        await EmailAttachment.bulk_create([
+            EmailAttachment(email_id=email.id, blob_id=blobs[p.sha256], filename=p.filename[:255],
+                            content_type=p.content_type[:100], size=len(p.data),
+                            content_id=(p.content_id or "")[:255], inline=p.inline) for p in message.attachments])
+        if deal_id is not None:
+            from app.models import EmailDeal
+
+            await EmailDeal.create(email_id=email.id, deal_id=deal_id, contact_id=contact_id, automatic=False,
+                                   created_by_id=email.sent_by_id)
+        elif (candidate := _candidate(email.id, message, email.sent_at, own, True, historical=False)) is not None:
+            await association.associate([candidate])
+        await Mailbox.filter(id=mailbox.id).update(message_count=await EmailCopy.filter(mailbox_id=mailbox.id).count())
+    return email

@@ -94,6 +94,9 @@ async def _run(mailbox: Mailbox, outcome: Outcome, *, budget: float, batch: int)
     await asyncio.to_thread(session.__enter__)
     try:
         for folder in folders:
+            if outcome.fetched and time.monotonic() >= deadline:
+                outcome.complete = False
+                break
             if not await _sync_folder(mailbox, folder, session, outcome, deadline=deadline, batch=batch):
                 outcome.complete = False
                 break
@@ -118,10 +121,10 @@ async def _sync_folder(mailbox: Mailbox, folder: MailFolder, session: ImapSessio
         return True
     uids = await asyncio.to_thread(session.new_uids, folder.name, folder.last_uid)
     for start in range(0, len(uids), batch):
-        if time.monotonic() >= deadline:
+        if start and time.monotonic() >= deadline:  # at least one batch a run: always progress
             return False
         chunk = uids[start:start + batch]
-        fetched = await asyncio.to_thread(lambda: list(session.fetch(chunk, batch=batch)))
+        fetched = await asyncio.to_thread(lambda: list(session.fetch(chunk, batch=batch, folder=folder.name)))
         fetched = [f for f in fetched if f.uid > folder.last_uid]
         outcome.fetched += len(fetched)
         if fetched:

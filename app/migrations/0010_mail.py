@@ -192,6 +192,20 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='SentAppend',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('mailbox', fields.ForeignKeyField('models.Mailbox', source_field='mailbox_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('email', fields.ForeignKeyField('models.Email', source_field='email_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('sha256', fields.CharField(max_length=64)),
+                ('attempts', fields.IntField(default=0)),
+                ('last_error', fields.CharField(default='', max_length=1000)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'mail_sent_appends', 'app': 'models', 'pk_attr': 'id', 'table_description': "A message sent from Kizuna still to be appended to its mailbox's Sent folder (an outbox:"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='SyncRun',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -48,6 +48,7 @@ from app.models.mail import (
     MailFolder,
     MailSecurity,
     ParticipantRole,
+    SentAppend,
     SyncRun,
 )
 from app.models.transactions import (
@@ -114,6 +115,7 @@ __all__ = [
     "PaymentTerms",
     "RelatedType",
     "Role",
+    "SentAppend",
     "SharingRule",
     "SmtpSecurity",
     "Stage",

@@ -272,3 +272,20 @@ class EmailLink(Model):
     class Meta:
         table = "email_links"
         unique_together = (("email", "contact"), ("email", "lead"))
+
+
+class SentAppend(Model):
+    """A message sent from Kizuna still to be appended to its mailbox's Sent folder (an outbox:
+    it survives restarts; the job that appends it deletes the row). The bytes sent are kept as
+    a blob under DOCUMENTS_DIR/mail/ by their SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    mailbox = fields.ForeignKeyField("models.Mailbox", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    email = fields.ForeignKeyField("models.Email", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    sha256 = fields.CharField(max_length=64)
+    attempts = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=1000, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mail_sent_appends"

@@ -8,11 +8,13 @@ participants are stored), so a contact created after the mail still sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Lower
 from tortoise.queryset import QuerySet
 
 from app import cleaning
@@ -31,8 +33,9 @@ from app.models import (
     EmailParticipant,
     Lead,
     Mailbox,
+    User,
 )
-from app.permissions import Principal, visible_mailboxes
+from app.permissions import Principal, restrict, visible_mailboxes
 
 PAGE_MAX = 100
 
@@ -151,3 +154,76 @@ async def mailboxes_holding(principal: Principal, email: Email) -> list[Mailbox]
     """The copies' owners the user may see (a message in several mailboxes is shown with each)."""
     return await visible_mailboxes(principal).filter(
         id__in=Subquery(EmailCopy.filter(email_id=email.id).values("mailbox_id"))).prefetch_related("owner")
+
+
+def search(queryset: QuerySet, query: str | None) -> QuerySet:
+    """E-mails whose subject, sender or any participant's name or address contains `query`
+    (case-insensitive; NUL and lone surrogates dropped, at most cleaning.SEARCH_MAX characters)."""
+    text = cleaning.search(query)
+    if not text:
+        return queryset
+    people = EmailParticipant.filter(Q(address__icontains=text) | Q(name__icontains=text)).values("email_id")
+    return queryset.filter(Q(subject__icontains=text) | Q(from_name__icontains=text)
+                           | Q(from_email__icontains=text) | Q(id__in=Subquery(people)))
+
+
+# ---- batched reads, for lists that show many e-mails at once (GraphQL's loaders) ---------------
+
+
+def thread_key(email: Email) -> int:
+    return email.thread_id or email.id
+
+
+async def threads(principal: Principal, keys: Sequence[int]) -> dict[int, list[Email]]:
+    """`thread_of` for many threads (keyed by `thread_key`) in one query: the visible e-mails of
+    each, oldest first, at most PAGE_MAX a thread."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    budget = len(keys) * PAGE_MAX
+    rows = await visible(principal).filter(Q(thread_id__in=keys) | Q(id__in=keys, thread_id__isnull=True)).order_by(
+        "thread_id", "sent_at", "id").limit(budget + 1)
+    if len(rows) > budget:  # a thread longer than PAGE_MAX crowds the others out: one query each
+        return {k: await visible(principal).filter(Q(thread_id=k) | Q(id=k, thread_id__isnull=True)).order_by(
+            "sent_at", "id").limit(PAGE_MAX) for k in keys}
+    grouped: dict[int, list[Email]] = defaultdict(list)
+    for email in rows:
+        grouped[thread_key(email)].append(email)
+    return {k: sorted(grouped[k], key=lambda e: (e.sent_at is not None, e.sent_at, e.id))[:PAGE_MAX] for k in keys}
+
+
+async def holders(principal: Principal, email_ids: Sequence[int]) -> dict[int, list[Mailbox]]:
+    """`mailboxes_holding` for many e-mails: each one's mailboxes the user sees (two queries)."""
+    ids = sorted(set(email_ids))
+    if not ids:
+        return {}
+    pairs = await EmailCopy.filter(email_id__in=ids, mailbox_id__in=_mailbox_ids(principal)).order_by(
+        "email_id", "mailbox_id").values_list("email_id", "mailbox_id")
+    boxes = {m.id: m for m in await Mailbox.filter(id__in=sorted({m for _, m in pairs}))} if pairs else {}
+    found: dict[int, list[Mailbox]] = defaultdict(list)
+    for email_id, mailbox_id in dict.fromkeys(pairs):
+        if mailbox_id in boxes:
+            found[email_id].append(boxes[mailbox_id])
+    return {i: found.get(i, []) for i in ids}
+
+
+_ADDRESS_COLUMNS = {Contact: ("email", "secondary_email"), Lead: ("email",), User: ("email",)}
+
+
+async def people_by_address(principal: Principal, model: type, addresses: Iterable[str]) -> dict[str, list]:
+    """Lower-cased address -> the contacts, leads or users (`model`) the user may see that have it
+    (contacts: as primary or secondary e-mail), oldest first. One query per 500 addresses."""
+    from app.services.users import visible_users
+
+    wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
+    columns = _ADDRESS_COLUMNS[model]
+    base = visible_users(principal) if model is User else restrict(model.all(), principal)
+    found: dict[str, list] = defaultdict(list)
+    lowered = {f"_a{i}": Lower(c) for i, c in enumerate(columns)}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        condition = Q(*(Q(**{f"{name}__in": chunk}) for name in lowered), join_type=Q.OR)
+        for record in await base.annotate(**lowered).filter(condition).order_by("id"):
+            for value in {(getattr(record, column) or "").lower() for column in columns} & set(chunk):
+                found[value].append(record)
+    return found

@@ -25,6 +25,7 @@ from schema.context import Info
 from app.services import sharing
 from app.services.users import visible_users
 from schema.queries.common import AUTH, AfterArg, FirstArg
+from schema.queries.mail import attachment_by_id, email_by_id, mailbox_by_id
 from schema.types.connection import Connection, paginate
 from schema.types.node import Node, from_global_id
 from schema.types.users import Me, User
@@ -41,6 +42,8 @@ SERVICES = {
 
 
 SERVICES.update({"Organization": organizations, "BooksContact": books_contacts, "Item": items})
+# Mail: under app.services.mail's visibility (schema.queries.mail)
+MAIL = {"Email": email_by_id, "EmailAttachment": attachment_by_id, "Mailbox": mailbox_by_id}
 TRANSACTION_KINDS = {k.type_name: k.kind for k in kinds.KINDS}
 
 
@@ -68,6 +71,8 @@ async def resolve_node(info: Info, global_id: str) -> Any:
         return await StageModel.get_or_none(id=pk)
     if type_name == "ApiToken":  # one's own tokens only
         return await ApiTokenModel.get_or_none(id=pk, user_id=info.context.user.id)
+    if type_name in MAIL:
+        return await MAIL[type_name](info, global_id)
     return None
 
 

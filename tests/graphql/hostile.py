@@ -59,16 +59,24 @@ BASE: dict[str, dict[str, Any]] = {
     "RoleInput": {"name": "Reviewers", "description": "Read the pipeline", "seesAllRecords": False},
     "RoleGrantInput": {"module": "ACCOUNTS", "action": "VIEW"},
     "SharingRuleInput": {"module": "ACCOUNTS", "access": "READ_ONLY", "granteeRoleId": "{Role}"},
+    "EmailDealInput": {"name": "メールからの商談", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"},
+    # Port 1 on the loopback: nobody listens, so every probe ends at the login, refused at once.
+    "MailboxInput": {"email": "owner@example.jp", "imapHost": "127.0.0.1", "imapPort": 1, "imapSecurity": "NONE",
+                     "username": "owner", "password": "secret"},
+    "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
+                       "replyToId": "{Email}", "dealId": "{Deal}"},
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
-SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE"}
+SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True}
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
-    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session)")
+    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session|Mailbox)")
 # Arguments whose record type is not the one in the mutation's name.
-ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization"}
+ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
+             "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
+             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact"}
 
 
 def target_type(mutation: str, arg: str) -> str:
@@ -154,6 +162,15 @@ async def make_world() -> World:
     ids["Session"] = gid("Session", (await sessions.start({}, admin, user_agent="test", ip="127.0.0.1")).id)
     person = (await customer.persons.all())[0]
     fill = {"person_email": person.email}
+    # An e-mail between the contact and the customer's person, with an attachment: the mail
+    # actions' mutations aim at it.
+    box = await f.make_mailbox(admin)
+    email = await f.make_email(box, sender=contact.email, to=(person.email,), subject="Mail",
+                               attachments=(("a.txt", "text/plain", b"hello"),))
+    ids["Email"] = gid("Email", email.id)
+    ids["EmailAttachment"] = gid("EmailAttachment", (await email.attachments.all())[0].id)
+    # Its mailbox (no server behind it: sending fails at once, as DeliveryFailed).
+    ids["Mailbox"] = gid("Mailbox", box.id)
     return World(admin, principal, ids, fill)
 
 

@@ -3,7 +3,7 @@
 Each check names the library, what Kizuna uses and where. When an upgrade moves or renames one of
 them, the failure says which library changed and which module of ours to revisit, instead of a
 wrong answer somewhere far away. These libraries are pinned exactly in pyproject.toml
-(tortoise-orm, pypika-tortoise, strawberry-graphql, graphql-core): move a pin only with this
+(tortoise-orm, pypika-tortoise, strawberry-graphql, graphql-core, procrastinate): move a pin only with this
 module green.
 """
 
@@ -283,6 +283,79 @@ def _pypika() -> None:
     has(QueryBuilder, "get_parameterized_sql")
 
 
+# ---- procrastinate ------------------------------------------------------------------------------
+
+@canary("procrastinate", "InMemoryConnector: reverse_queries, jobs, events, generic_execute and the "
+        "<query>_<suffix> methods EmbeddedConnector overrides", "app/jobs_memory.py")
+def _in_memory_connector() -> None:
+    from procrastinate.testing import InMemoryConnector
+
+    connector = InMemoryConnector()
+    has(connector, "reverse_queries", "jobs", "events", "queries")
+    assert isinstance(connector.events, dict) and isinstance(connector.jobs, dict)
+    parameters(InMemoryConnector.generic_execute, "self", "query", "suffix", "arguments")
+    parameters(InMemoryConnector.finish_job_run, "self", "job_id", "status", "delete_job")
+    parameters(InMemoryConnector.cancel_job_one, "self", "job_id", "abort", "delete_job")
+    parameters(InMemoryConnector.delete_old_jobs_run, "self", "nb_hours", "queue", "statuses")
+    # every query the worker sends has its method, named as generic_execute calls it
+    from procrastinate import sql
+
+    for name in ("fetch_job", "finish_job", "defer_jobs", "register_worker", "update_heartbeat"):
+        assert name in sql.queries and name in connector.reverse_queries.values()
+
+
+@canary("procrastinate", "its schema is still the one migration 0011_jobs froze (procrastinate_schema.sql)",
+        "app/migrations/0011_jobs.py")
+def _schema() -> None:
+    from procrastinate.schema import SchemaManager
+
+    from app import settings
+
+    frozen = (settings.BASE_DIR / "app/migrations/procrastinate_schema.sql").read_text()
+    assert frozen.endswith(SchemaManager.get_schema()), (
+        "procrastinate's schema changed: add a Kizuna migration that applies its new sql/migrations "
+        "files (after 03.04.00_50_post_add_retry_failed_job_procedure.sql), then refresh the frozen copy")
+    import os
+
+    newest = max(f for f in os.listdir(SchemaManager.get_migrations_path()) if f.endswith(".sql"))
+    assert newest == "03.04.00_50_post_add_retry_failed_job_procedure.sql", newest
+
+
+@canary("procrastinate", "App.periodic_registry (swapped for an empty PeriodicRegistry by run_pending)",
+        "app/jobs.py")
+def _periodic_registry() -> None:
+    import procrastinate
+    from procrastinate.periodic import PeriodicRegistry
+
+    from app import jobs
+
+    has(jobs.engine(), "periodic_registry")
+    assert isinstance(jobs.engine().periodic_registry, PeriodicRegistry)
+    has(PeriodicRegistry(), "periodic_tasks")
+    assert procrastinate.App is type(jobs.engine())
+
+# ---- imapclient ---------------------------------------------------------------------------------
+
+@canary("imapclient", "IMAPClient._imap (an imaplib.IMAP4: _new_tag() per command, uid()), and "
+        "parse_fetch_response(text, normalise_times, uid_is_key=False) keeping b'UID' per message",
+        "app/mail/imap.py, app/mail/imap_wire.py")
+def _imapclient() -> None:
+    import imaplib
+
+    from imapclient import IMAPClient
+    from imapclient.imap4 import IMAP4WithTimeout
+    from imapclient.response_parser import parse_fetch_response
+    from imapclient.tls import IMAP4_TLS
+
+    assert "self._imap = self._create_IMAP4()" in inspect.getsource(IMAPClient.__init__)
+    assert issubclass(IMAP4WithTimeout, imaplib.IMAP4) and issubclass(IMAP4_TLS, imaplib.IMAP4)
+    has(imaplib.IMAP4, "_new_tag", "uid")
+    parameters(parse_fetch_response, "text", "normalise_times", "uid_is_key")
+    parsed = parse_fetch_response([(b"3 (UID 42 BODY[] {2}", b"hi"), b")", b"4 (FLAGS ())"],
+                                  normalise_times=False, uid_is_key=False)
+    assert parsed[3][b"UID"] == 42 and parsed[3][b"BODY[]"] == b"hi" and b"UID" not in parsed[4]
+
+
 @pytest.mark.parametrize("library,what,where,check", CHECKS, ids=[f"{c[0]}: {c[1][:60]}" for c in CHECKS])
 def test_library_internal(library: str, what: str, where: str, check: Callable[[], Any]) -> None:
     try:
@@ -317,7 +390,8 @@ def test_every_pinned_library_has_canaries_and_an_exact_pin() -> None:
 
     pyproject = tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())
     pins = {d.split("[")[0].split("=")[0]: d for d in pyproject["project"]["dependencies"] if "==" in d}
-    watched = {"tortoise-orm", "pypika-tortoise", "strawberry-graphql", "graphql-core"}
+    watched = {"tortoise-orm", "pypika-tortoise", "strawberry-graphql", "graphql-core", "procrastinate",
+               "imapclient"}
     assert watched <= pins.keys(), f"pin exactly (==): {sorted(watched - pins.keys())}"
     assert {c[0] for c in CHECKS} | {"tortoise-orm"} == watched
     for name in watched:

@@ -78,3 +78,10 @@ def test_searches_and_row_numbers():
     assert cleaning.index("3") == 3
     for bad in ("²", "١", "9" * 5000, "-1", "10000"):
         assert cleaning.index(bad) is None, bad
+
+
+def test_a_search_of_lone_surrogates_is_no_search():
+    from app.search import matches, normalise
+
+    assert normalise("a\ud800b") == "ab"
+    assert matches("\ud800") is None

@@ -126,7 +126,9 @@ def test_serve_leaves_forwarded_headers_to_the_app(monkeypatch):
     cli.main(["serve"])
     assert seen["proxy_headers"] is False
     dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
-    assert "--no-proxy-headers" in dockerfile and "FORWARDED_ALLOW_IPS" not in dockerfile
+    entrypoint = (settings.BASE_DIR / "docker-entrypoint.sh").read_text()  # the image's command
+    assert "docker-entrypoint.sh" in dockerfile and "FORWARDED_ALLOW_IPS" not in dockerfile + entrypoint
+    assert "exec uvicorn --factory app.main:app_factory" in entrypoint and "--no-proxy-headers" in entrypoint
 
 
 async def test_setup_prunes_old_sign_in_attempts_and_expired_sessions(db):

@@ -23,6 +23,12 @@ EXCEPTIONS = {
     # only changes to those files would have to be published. Kizuna uses the wheel unmodified, so
     # nothing of Kizuna's own code is affected.
     "orjson": "MPL-2.0 AND (Apache-2.0 OR MIT)",
+    # procrastinate (MIT) talks to PostgreSQL through psycopg 3 and its pool. LGPL-3.0 lets an
+    # Apache-2.0 work use a library it links to dynamically: Kizuna imports the unmodified packages
+    # installed from PyPI (replaceable by the user with any compatible version) and ships none of
+    # their code. Only changes to psycopg itself would have to be published under the LGPL.
+    "psycopg": "LGPL-3.0-only",
+    "psycopg-pool": "LGPL-3.0-only",
 }
 
 
@@ -52,7 +58,29 @@ def licence_of(dist: metadata.Distribution) -> tuple[str, bool]:
     text = (meta.get("License") or "").strip()
     if text and len(text) < 200:  # some put the whole licence text here: the classifiers say more
         return text, False
-    return "; ".join(c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or () if c.startswith("License ::")), False
+    classifiers = "; ".join(c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or () if c.startswith("License ::"))
+    return classifiers or licence_from_files(dist), False
+
+
+# Some wheels (imapclient 4.x) name no licence in their metadata, only ship its text: recognise the
+# usual permissive texts by their operative sentence.
+LICENCE_TEXTS = {
+    "BSD": "Redistribution and use in source and binary forms, with or without modification",
+    "MIT": "Permission is hereby granted, free of charge, to any person obtaining a copy",
+    "Apache": "Licensed under the Apache License, Version 2.0",
+}
+
+
+def licence_from_files(dist: metadata.Distribution) -> str:
+    for name in dist.metadata.get_all("License-File") or ():
+        text = dist.read_text(f"licenses/{name}") or dist.read_text(name) or ""
+        flat = " ".join(text.split())
+        if re.search(r"GPL|Mozilla Public", flat):
+            return ""
+        for licence, sentence in LICENCE_TEXTS.items():
+            if sentence in flat:
+                return f"{licence} (the text of {name})"
+    return ""
 
 
 def is_permissive(licence: str, spdx: bool) -> bool:
