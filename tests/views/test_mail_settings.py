@@ -13,7 +13,6 @@ from app.mail import imap
 from app.models import Mailbox, MailboxShare, MailboxSharing, MailFolder
 from app.services import mailboxes as mailbox_service
 from tests import factories as f
-from tests.imap import imap_cert_files, imap_server  # noqa: F401  (fixtures)
 from tests.views.conftest import hx_post, login, post
 
 

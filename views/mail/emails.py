@@ -28,8 +28,6 @@ from urllib.parse import quote, unquote
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
-from tortoise.expressions import Q
-from tortoise.functions import Lower
 
 from app import cleaning
 from app.errors import NotFound
@@ -37,7 +35,7 @@ from app.mail import html as mail_html
 from app.mail import quotes
 from app.mail.store import blob_path
 from app.models import Contact, Email, EmailAttachment, EmailParticipant, Lead, ParticipantRole
-from app.permissions import Principal, restrict
+from app.permissions import Principal
 from app.services import mail
 from views.downloads import attachment_headers
 from views.mail.tabs import rows_context
@@ -79,21 +77,12 @@ class Person:
 
 
 async def _known(principal: Principal, addresses: set[str]) -> dict[str, tuple[str, str]]:
-    """Address -> (link, name) of the contact (first) or lead with it, among those the user may see.
-    Contacts come first, as seed 003 ranks them."""
-    wanted = sorted(addresses)
-    if not wanted:
-        return {}
+    """Address -> (link, name) of the contact (first: seed 003 ranks contacts above leads) or the
+    lead with it, among those the user may see (services.mail, as GraphQL reads them)."""
     found: dict[str, tuple[str, str]] = {}
-    contacts = await restrict(Contact.annotate(e1=Lower("email"), e2=Lower("secondary_email")).filter(
-        Q(e1__in=wanted) | Q(e2__in=wanted)), principal).order_by("id")
-    for c in contacts:
-        for address in {c.e1, c.e2} & addresses:
-            found.setdefault(address, (f"/contacts/{c.id}", str(c)))
-    leads = await restrict(Lead.annotate(e1=Lower("email")).filter(e1__in=wanted), principal).order_by("id")
-    for lead in leads:
-        if lead.e1 in addresses:
-            found.setdefault(lead.e1, (f"/leads/{lead.id}", str(lead)))
+    for model, base in ((Contact, "/contacts"), (Lead, "/leads")):
+        for address, records in (await mail.people_by_address(principal, model, addresses)).items():
+            found.setdefault(address, (f"{base}/{records[0].id}", str(records[0])))
     return found
 
 
