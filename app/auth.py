@@ -134,6 +134,9 @@ class Identity:
     user: User
     access_stamp: str | None
     session_id: int | None = None
+    # Since when the user's longest-failing enabled mailbox has failed (None: none is failing),
+    # read in the same statement: every page may show the notice, no page pays a query for it.
+    mail_failing_since: datetime | None = None
 
 
 # The two ways in: a table of hashed secrets each, read in one statement with the user, role
@@ -152,7 +155,9 @@ def _identity_sql(dialect: str, way: str) -> tuple[str, tuple[str, ...], tuple[s
     alias, table, used, ends, condition = _WAYS[way]
     users, roles = tuple(User._meta.fields_db_projection.values()), tuple(Role._meta.fields_db_projection.values())
     columns = ", ".join([*(f'u."{c}" AS "u.{c}"' for c in users), *(f'r."{c}" AS "r.{c}"' for c in roles),
-                         "(SELECT stamp FROM access_stamp WHERE id = 1) AS access_stamp"])
+                         "(SELECT stamp FROM access_stamp WHERE id = 1) AS access_stamp",
+                         "(SELECT MIN(m.failing_since) FROM mailboxes m WHERE m.owner_id = u.id AND m.enabled "
+                         "AND m.failing_since IS NOT NULL) AS mail_failing_since"])
     sql = (f"SELECT {alias}.id AS way_id, {used} AS used_at, {ends} AS ends_at, {columns} "
            f"FROM {table} {alias} JOIN users u ON u.id = {alias}.user_id JOIN roles r ON r.id = u.role_id "
            f"WHERE {condition.format(mark=mark)} AND u.is_active")
@@ -179,7 +184,8 @@ async def _identify(way: str, secret: str) -> Identity | None:
                 last_seen_at=now, expires_at=now + timedelta(seconds=settings.SESSION_MAX_AGE))
     user = User._init_from_db(**{c: row[f"u.{c}"] for c in users})
     object.__setattr__(user, "_role", Role._init_from_db(**{c: row[f"r.{c}"] for c in roles}))
-    return Identity(user, row["access_stamp"], row["way_id"] if way == "session" else None)
+    return Identity(user, row["access_stamp"], row["way_id"] if way == "session" else None,
+                    to_datetime(row["mail_failing_since"]))
 
 
 async def user_for_token(secret: str) -> Identity | None:

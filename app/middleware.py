@@ -5,6 +5,7 @@ After `AuthMiddleware`, `request.state` carries:
     principal    the permission Principal or None (loaded once per request)
     auth_method  "session", "token" or None
     session_id   the signed-in session's row id (`app.sessions`), or None
+    mail_failing_since  since when one of the user's mailboxes has been failing, or None
     lang         "ja" or "en"
 """
 
@@ -56,6 +57,7 @@ class AuthMiddleware:
         state["user"] = user = identity.user if identity else None
         state["auth_method"] = method
         state["session_id"] = identity.session_id if identity else None
+        state["mail_failing_since"] = identity.mail_failing_since if identity else None
         state["principal"] = principal = (
             await Principal.load(identity.user, identity.access_stamp) if identity else None)
         if principal is not None:

@@ -23,6 +23,7 @@ pages = RecordPages(
     module="accounts",
     service=accounts,
     singular=N_("Account"),
+    mail=True,  # a Mail panel (views/mail/tabs.py)
     plural=N_("Accounts"),
     sections=(
         Section(N_("Account"), (

@@ -14,6 +14,7 @@ pages = RecordPages(
     module="contacts",
     service=contacts,
     singular=N_("Contact"),
+    mail=True,  # a Mail panel (views/mail/tabs.py)
     plural=N_("Contacts"),
     sections=(
         Section(N_("Contact"), (

@@ -37,6 +37,7 @@ pages = RecordPages(
     module="deals",
     service=deals,
     singular=N_("Deal"),
+    mail=True,  # a Mail panel (views/mail/tabs.py)
     plural=N_("Deals"),
     sections=(
         Section(N_("Deal"), (

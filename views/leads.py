@@ -13,6 +13,7 @@ pages = RecordPages(
     module="leads",
     service=leads,
     singular=N_("Lead"),
+    mail=True,  # a Mail panel (views/mail/tabs.py)
     plural=N_("Leads"),
     sections=(
         Section(N_("Lead"), (

@@ -177,6 +177,7 @@ class RecordPages:
     defaults: dict[str, str] = field(default_factory=dict)  # initial values of a new record
     path: str = ""  # the URL the pages live at; default /<module>
     detail_template: str = "records/detail.html"  # may extend it (blocks heading, after)
+    mail: bool = False  # the page has a Mail panel, loaded by htmx from <url>/<id>/mail (views/mail)
     all_filters: tuple[Filter, ...] = field(init=False)
 
     def __post_init__(self) -> None:

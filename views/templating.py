@@ -3,7 +3,7 @@ user's own time zone and currency formats."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_datetime, format_skeleton, format_time
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -89,6 +90,18 @@ def _datetime_local_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
 
 
 @jinja2.pass_context
+def _babel_datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None, width: str = "medium") -> str:
+    """A moment as the user's language writes it, in their time zone (e-mail dates): babel's
+    `short`/`medium`, or `long`: the date with its weekday and the time to the minute."""
+    if value is None:
+        return ""
+    tz, lang = user_timezone(ctx["request"]), ctx["request"].state.lang
+    if width == "long":
+        return f"{format_skeleton('yMMMEd', value, tzinfo=tz, locale=lang)} {format_time(value, 'short', tzinfo=tz, locale=lang)}"
+    return format_datetime(value, width, tzinfo=tz, locale=lang)
+
+
+@jinja2.pass_context
 def _filesize_filter(ctx: jinja2.runtime.Context, size: int) -> str:
     return format_size(size, ctx["request"].state.lang)
 
@@ -120,10 +133,26 @@ def _number_filter(ctx, value: Decimal | None) -> str:
     return format_number(value, ctx.get("lang") or "en")
 
 
+# A mailbox failing this long is worth a notice on every page (the sync backs off meanwhile).
+MAIL_FAILING_NOTICE_AFTER = timedelta(days=1)
+
+
+def mail_failing(request: Request) -> datetime | None:
+    """Since when one of the user's mailboxes has been failing, if for longer than a day; read
+    with the user (app.auth), so no page pays a query for it."""
+    since = getattr(request.state, "mail_failing_since", None)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    if since is not None and datetime.now(UTC) - since > MAIL_FAILING_NOTICE_AFTER:
+        return since
+    return None
+
+
 def _context(request: Request) -> dict[str, Any]:
     state = request.state
     principal = getattr(state, "principal", None)
     return {
+        "mail_failing": mail_failing(request),
         "lang": state.lang,
         "user": getattr(state, "user", None),
         "principal": principal,
@@ -147,6 +176,7 @@ def _environment() -> jinja2.Environment:
         date=_date_filter,
         money=_money_filter,
         filesize=_filesize_filter,
+        babel_datetime=_babel_datetime_filter,
         rate=_rate_filter,
         number=_number_filter,
     )

@@ -142,11 +142,16 @@ async def try_login(values: dict[str, Any], instance: Mailbox | None = None) -> 
 async def _save_folders(mailbox: Mailbox, server_folders: list, chosen: list[str] | None) -> None:
     names = [f.name for f in server_folders if getattr(f, "selectable", True)]
     sent = imap.sent_folder(server_folders)
-    wanted = set(chosen) if chosen is not None else {*DEFAULT_FOLDERS, *([sent] if sent else [])}
+    existing = {f.name: f for f in await MailFolder.filter(mailbox_id=mailbox.id)}
+    if chosen is not None:
+        wanted = set(chosen)
+    elif existing:  # an edit that does not name folders keeps the user's choice
+        wanted = {name for name, f in existing.items() if f.sync} & set(names)
+    else:
+        wanted = {*DEFAULT_FOLDERS, *([sent] if sent else [])} & set(names)
     unknown = wanted - set(names)
     if unknown:
         raise ValidationError.single("folders", N_("Choose folders from the list."))
-    existing = {f.name: f for f in await MailFolder.filter(mailbox_id=mailbox.id)}
     for name in names[:1000]:
         folder = existing.get(name)
         if folder is None:

@@ -1,6 +1,6 @@
 """Property: every create and edit form of the CRM modules and of Books (contacts, items and the
 four document kinds) and the settings forms (organization, templates, users, roles, sharing, my
-account), posted with hostile values (NUL, lone surrogates, huge and tiny numbers,
+account, mailboxes), posted with hostile values (NUL, lone surrogates, huge and tiny numbers,
 very long text, dates at the calendar's ends) in up to three of its fields, answers the form
 again with messages (422) or succeeds; never a 500; and a refusal writes nothing.
 
@@ -15,6 +15,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from schema.types.node import from_global_id
+from tests.factories import make_mailbox
 from tests.graphql.hostile import make_world
 from tests.property.strategies import form_value, row_counts
 from tests.views.conftest import HX, login, token
@@ -37,6 +38,8 @@ FORMS = {
        for slug, kind in (("estimates", "Estimate"), ("sales-orders", "SalesOrder"),
                           ("invoices", "Invoice"), ("purchase-orders", "PurchaseOrder"))},
 }
+MAILBOX = {"email": "me@example.jp", "imap_host": "127.0.0.1", "imap_port": "1", "imap_security": "none",
+           "username": "me", "sharing": "private", "smtp_port": "587", "smtp_security": "starttls"}
 # Settings forms: post URL -> (the page showing the form, valid values).
 SETTINGS = {
     "/books/settings/profile": ("/books/settings", {"name": "株式会社テスト", "currency": "JPY", "language": "ja",
@@ -58,6 +61,12 @@ SETTINGS = {
     "/settings/account": ("/settings/account", {"language": "ja", "timezone": "Asia/Tokyo"}),
     "/settings/roles/{Role}": ("/settings/roles/{Role}", {"name": "Renamed", "description": "Sales team"}),
     "/settings/roles/{Role}/grants": ("/settings/roles/{Role}", {"grant": "accounts.view"}),
+    # Mailboxes: a valid form logs in first; 127.0.0.1:1 refuses at once (the form comes back, 422).
+    "/settings/mail": ("/settings/mail", {**MAILBOX, "password": "secret"}),
+    "/settings/mail/{Mailbox}/edit": ("/settings/mail/{Mailbox}/edit", MAILBOX),
+    "/settings/mail/{Mailbox}/folders": ("/settings/mail/{Mailbox}/folders", {"folders": "INBOX"}),
+    "/books/settings/mailboxes": ("/books/settings/mailboxes", {**MAILBOX, "password": "secret",
+                                                                "sharing": "chosen"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
@@ -77,6 +86,8 @@ async def session(db, client):
     assert (await login(client, world.admin)).status_code == 303
     pks = {name: str(from_global_id(g)[1]) for name, g in world.ids.items()}
     pks["Role"] = str((await Role.get(name="Sales")).id)
+    mailbox = await make_mailbox(world.admin, imap_host="127.0.0.1", imap_port=1, imap_security="none")
+    pks["Mailbox"] = str(mailbox.id)
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
         html = (await client.get(_fill(page_url, pks))).text

@@ -179,6 +179,7 @@ contacts_pages = BooksPages(
     path="/books/contacts",
     service=books_contacts,
     singular=N_("Customer or vendor"),
+    mail=True,  # a Mail panel (views/mail/tabs.py)
     plural=N_("Customers & vendors"),
     sections=(
         Section(N_("Customer or vendor"), (
