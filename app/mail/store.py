@@ -4,7 +4,7 @@ resumes with nothing lost or doubled.
 
 A message held by several mailboxes or folders is one `Email` with a copy per holding. The sync
 reads headers only (`read`, in the worker thread that fetched the batch): what threading,
-matching and deal association need; the bytes are kept (EmailSource) and bodies and attachments
+matching and deal association need; the bytes are kept (a pack per batch, app.mail.blobs) and bodies and attachments
 decoded afterwards (app.mail.bodies). The database sees a handful of statements per batch
 whatever its size.
 """

@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 
 from app import cleaning
 from app.errors import NotFound
+from app.mail import bodies
 from app.models import (
     Account,
     BooksContact,
@@ -130,7 +131,8 @@ async def get_email(principal: Principal, email_id) -> Email:
     email = await visible(principal).get_or_none(id=pk) if pk is not None else None
     if email is None:
         raise NotFound()
-    return email
+    # Opened before the job decoded its body: decode it now.
+    return await bodies.ensure(email)
 
 
 async def page(queryset: QuerySet, *, limit: int = 50, offset: int = 0) -> list[Email]:

@@ -33,7 +33,7 @@ from app import cleaning
 from app.errors import NotFound
 from app.mail import html as mail_html
 from app.mail import quotes
-from app.mail.store import blob_path
+from app.mail import blobs
 from app.models import Contact, Email, EmailAttachment, EmailParticipant, Lead, ParticipantRole
 from app.permissions import Principal
 from app.services import mail
@@ -155,7 +155,7 @@ async def _embed_inline_images(email: Email, html: str) -> str:
         part = by_cid.get(cid) or by_cid.get(cid.casefold())
         if part is None or part.content_type.lower() not in RASTER_TYPES or part.size > budget:
             continue
-        path = blob_path(part.blob.sha256)
+        path = blobs.path(part.blob.sha256)
         try:
             raw = await asyncio.to_thread(path.read_bytes)
         except OSError:
@@ -209,7 +209,7 @@ async def email_cid(request: Request) -> Response:
         (p for p in parts if content_id(p.content_id).casefold() == wanted.casefold()), None)
     if part is None or part.content_type.lower() not in RASTER_TYPES:
         raise NotFound()
-    path = blob_path(part.blob.sha256)
+    path = blobs.path(part.blob.sha256)
     if not path.is_file():
         raise NotFound()
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
@@ -224,7 +224,7 @@ async def attachment_download(request: Request) -> Response:
     if part is None:
         raise NotFound()
     await mail.get_email(request.state.principal, part.email_id)
-    path = blob_path(part.blob.sha256)
+    path = blobs.path(part.blob.sha256)
     if not path.is_file():
         raise NotFound()
     media_type = part.content_type.lower() if part.content_type.lower() in DOWNLOAD_TYPES else "application/octet-stream"
