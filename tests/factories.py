@@ -204,11 +204,13 @@ _uid = iter(range(1, 10**9))
 
 
 async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple[str, ...] = ("me@example.com",),
-                     cc: tuple[str, ...] = (), subject: str = "Hello", text: str = "Body", sent_at=None,
+                     cc: tuple[str, ...] = (), subject: str = "Hello", text: str = "Body", html: str = "",
+                     sent_at=None,
                      attachments: tuple[tuple[str, str, bytes], ...] = (), sent_from_kizuna: bool = False,
                      **kw) -> "Email":
     """A stored e-mail (copy in `mailbox`'s first folder) built through the real store, so its
-    participants, thread and deal association are what a sync would make."""
+    participants, thread and deal association are what a sync would make. With `html` the body is
+    multipart/alternative (the text, then the HTML)."""
     from datetime import UTC, datetime
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
@@ -229,6 +231,8 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     for name, value in kw.pop("headers", {}).items():
         msg[name] = value
     msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

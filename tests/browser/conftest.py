@@ -21,6 +21,7 @@ import pytest_asyncio
 from tortoise.context import TortoiseContext
 from tortoise.contrib.test import truncate_all_models
 
+from app import settings
 from app.db import create_schema, tortoise_config
 from app.services.stages import ensure_default_stages
 from app.services.users import ensure_default_roles
@@ -73,6 +74,8 @@ def live_server(live_db, live_db_url, tmp_path):
         "DATABASE_URL": live_db_url,
         "KIZUNA_VAR_DIR": str(tmp_path / "var"),
         "KIZUNA_SECRET_KEY": "browser-test",
+        # The test process stores credentials (mailbox passwords) the server must decrypt.
+        "KIZUNA_ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
     }
     log = open(tmp_path / "server.log", "w+")
     proc = subprocess.Popen(
