@@ -50,9 +50,18 @@ class Done:
     label: str | None = None
 
 
+async def _offers_association(request: Request) -> bool:
+    """Whether the menu was opened where seed 004 offers deal association (a contact's or a
+    deal's Mail list, the e-mail's page): they ask with `association=1`."""
+    if request.query_params.get("association") == "1":
+        return True
+    return request.method == "POST" and (await request.form()).get("association") == "1"
+
+
 async def _context(request: Request, email: Email, **extra: Any) -> dict[str, Any]:
     p: Principal = request.state.principal
-    link, deal = await actions.association_of(p, email) if p.has("deals", "view") else (None, None)
+    offer = await _offers_association(request) and p.has("deals", "view")
+    link, deal = await actions.association_of(p, email) if offer else (None, None)
     transactions = await books.transactions_offered(p, email)
     contacts = await actions.contacts_offered(p, email) if p.has("contacts", "view") else []
     books_contacts = await books.books_contacts_offered(p, email)
@@ -60,7 +69,8 @@ async def _context(request: Request, email: Email, **extra: Any) -> dict[str, An
         "email": email,
         "association": link,
         "associated_deal": deal,
-        "deals": await actions.deals_offered(p, email) if p.has("deals", "view") else [],
+        "offer_association": offer,
+        "deals": await actions.deals_offered(p, email) if offer else [],
         "contacts": contacts,
         # Writing on a contact's activity takes the right to edit the contact.
         "activity_contacts": [c for c in contacts if can(p, "create_edit", c)],

@@ -75,7 +75,7 @@ async def test_connect_logs_in_first_then_the_first_sync_fetches_the_mail(gql, i
         ("INBOX", True, False), ("Sent", True, True)}
     assert imap_server.password not in str(data)
 
-    assert await jobs.run_pending() == 1  # the first sync, queued by connecting
+    assert await jobs.run_pending() == 2  # the first sync, queued by connecting, then its bodies
     emails = await gql(owner, "{ emails { totalCount edges { node { subject mailboxes { id } } } } }")
     assert emails["emails"]["edges"] == [{"node": {"subject": "Message 1", "mailboxes": [{"id": mailbox["id"]}]}}]
     again = (await gql(owner, "{ mailboxes { messageCount lastSyncAt lastError } }"))["mailboxes"]

@@ -64,7 +64,8 @@ def empty_queue():
     jobs.engine().connector.reset()
 
 
-async def test_first_sync_stores_every_message_once_and_a_poll_after_it_is_one_round_trip(imap_server):
+async def test_first_sync_stores_every_message_once_and_a_poll_after_it_is_one_round_trip(any_imap_server):
+    imap_server = any_imap_server  # pymap, and Dovecot where installed (CI)
     owner = await make_user(email="owner@example.com")
     for n in range(5):
         imap_server.append("INBOX", message(n))
@@ -115,7 +116,8 @@ async def test_one_message_in_two_folders_and_two_mailboxes_is_stored_once(imap_
     assert await EmailParticipant.filter(email_id=email.id).count() == 3
 
 
-async def test_a_uidvalidity_change_resyncs_without_duplicates(imap_server):
+async def test_a_uidvalidity_change_resyncs_without_duplicates(any_imap_server):
+    imap_server = any_imap_server
     owner = await make_user(email="owner@example.com")
     for n in range(3):
         imap_server.append("INBOX", message(n))

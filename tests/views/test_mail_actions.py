@@ -40,7 +40,11 @@ async def test_the_menu_offers_the_emails_deals_documents_and_actions(client, si
     s = await _setup(me)
     deal = await f.make_deal(me, [s.contact], name="大型案件")
     invoice = await f.make_sent_invoice(s.p, s.customer)
-    fragment = await client.get(f"/mail/{s.email.id}/actions", headers=HX)
+    # Deals are offered only where seed 004 offers them: a contact's or deal's list, the e-mail page.
+    elsewhere = await client.get(f"/mail/{s.email.id}/actions", headers=HX)
+    assert elsewhere.status_code == 200 and "大型案件" not in elsewhere.text
+    assert "Associate with a new deal" not in elsewhere.text and invoice.number in elsewhere.text
+    fragment = await client.get(f"/mail/{s.email.id}/actions?association=1", headers=HX)
     assert fragment.status_code == 200 and "<html" not in fragment.text
     for text in ("大型案件", invoice.number, "依頼.pdf", "Add e-mail to", "Contact activity",
                  "Associate with a new deal", "Create a lead from the sender", "Add as a case"):
@@ -67,13 +71,13 @@ async def test_associate_change_and_dissociate(client, signed_in):
     first = await f.make_deal(me, [s.contact], name="一件目")
     second = await f.make_deal(me, [s.contact], name="二件目")
     url = f"/mail/{s.email.id}"
-    answer = await hx_post(client, f"{url}/deal", {"deal_id": str(first.id)})
+    answer = await hx_post(client, f"{url}/deal", {"deal_id": str(first.id), "association": "1"})
     assert answer.status_code == 200 and "The e-mail is associated with the deal “一件目”." in answer.text
     assert "Dissociate" in answer.text and "Change the deal" in answer.text
     assert (await EmailDeal.get(email_id=s.email.id)).deal_id == first.id
-    await hx_post(client, f"{url}/deal", {"deal_id": str(second.id)})
+    await hx_post(client, f"{url}/deal", {"deal_id": str(second.id), "association": "1"})
     assert (await EmailDeal.get(email_id=s.email.id)).deal_id == second.id
-    answer = await hx_post(client, f"{url}/deal/dissociate")
+    answer = await hx_post(client, f"{url}/deal/dissociate", {"association": "1"})
     assert "no longer associated" in answer.text and not await EmailDeal.exists(email_id=s.email.id)
     refused = await hx_post(client, f"{url}/deal", {"deal_id": str((await f.make_deal(me)).id)})
     assert refused.status_code == 422 and "Choose one of the deals of the e-mail&#39;s contacts." in refused.text
@@ -83,7 +87,8 @@ async def test_new_deal_on_the_spot_and_its_errors(client, signed_in):
     me = await signed_in("Sales")
     s = await _setup(me)
     url = f"/mail/{s.email.id}/deal/new"
-    refused = await hx_post(client, url, {"name": "", "amount": "abc", "contact_id": str(s.contact.id)})
+    refused = await hx_post(client, url, {"name": "", "amount": "abc", "contact_id": str(s.contact.id),
+                                          "association": "1"})
     assert refused.status_code == 422 and "This field is required." in refused.text
     assert re.search(r'<details class="mail-new-deal" open>', refused.text)
     created = await hx_post(client, url, {"name": "新規", "amount": "1000", "contact_id": str(s.contact.id)})
