@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from app.mail import fields as hf
@@ -58,28 +58,12 @@ class HeaderInfo:
 
 
 @dataclass
-class ParsedMessage:
-    message_id: str
-    key: str
-    in_reply_to: str
-    references: list[str]
-    subject: str
-    normalized_subject: str
-    date: datetime | None
-    sender: Address | None
-    to: list[Address]
-    cc: list[Address]
-    reply_to: list[Address]
-    text: str
-    html: str
-    attachments: list[Part]
-    is_bulk: bool
-    malformed: bool
-    defects: list[str]
-    size: int
-    kizuna_token: str | None
-    bulk_reason: str = ""
-    fingerprint: str = ""
+class ParsedMessage(HeaderInfo):
+    """The headers, and the bodies and parts decoded."""
+
+    text: str = ""
+    html: str = ""  # sanitized
+    attachments: list[Part] = field(default_factory=list)
 
 
 # A panic in a Rust extension (nh3) is a BaseException: "never raises" must cover it too.

@@ -179,8 +179,9 @@ async def test_disabling_keeps_associations_of_mail_another_enabled_mailbox_hold
     colleague = await make_user()
     other = await make_mailbox(colleague, connected_at=CONNECTED)
     deal = await make_deal(user, [contact])
-    shared = await make_email(box, sender=contact.email, to=(user.email, colleague.email), message_id="<same@x>")
-    again = await make_email(other, sender=contact.email, to=(user.email, colleague.email), message_id="<same@x>")
+    same = {"sender": contact.email, "to": (user.email, colleague.email), "message_id": "<same@x>", "sent_at": NOW}
+    shared = await make_email(box, **same)
+    again = await make_email(other, **same)
     assert again.id == shared.id  # stored once
     await mailboxes.set_enabled(await Principal.load(user), box.id, False)
     assert await _deal_of(shared) == deal.id
