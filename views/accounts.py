@@ -24,6 +24,7 @@ pages = RecordPages(
     service=accounts,
     singular=N_("Account"),
     mail=True,  # a Mail panel (views/mail/tabs.py)
+    compose=True,  # and e-mail written from it (views/mail/compose.py)
     plural=N_("Accounts"),
     sections=(
         Section(N_("Account"), (

@@ -15,6 +15,7 @@ pages = RecordPages(
     service=contacts,
     singular=N_("Contact"),
     mail=True,  # a Mail panel (views/mail/tabs.py)
+    compose=True,  # and e-mail written from it (views/mail/compose.py)
     plural=N_("Contacts"),
     sections=(
         Section(N_("Contact"), (

@@ -38,6 +38,7 @@ pages = RecordPages(
     service=deals,
     singular=N_("Deal"),
     mail=True,  # a Mail panel (views/mail/tabs.py)
+    compose=True,  # and e-mail written from it (views/mail/compose.py)
     plural=N_("Deals"),
     sections=(
         Section(N_("Deal"), (

@@ -14,6 +14,7 @@ pages = RecordPages(
     service=leads,
     singular=N_("Lead"),
     mail=True,  # a Mail panel (views/mail/tabs.py)
+    compose=True,  # and e-mail written from it (views/mail/compose.py)
     plural=N_("Leads"),
     sections=(
         Section(N_("Lead"), (

@@ -178,6 +178,7 @@ class RecordPages:
     path: str = ""  # the URL the pages live at; default /<module>
     detail_template: str = "records/detail.html"  # may extend it (blocks heading, after)
     mail: bool = False  # the page has a Mail panel, loaded by htmx from <url>/<id>/mail (views/mail)
+    compose: bool = False  # its Mail panel offers "Write e-mail" (views/mail/compose.py)
     all_filters: tuple[Filter, ...] = field(init=False)
 
     def __post_init__(self) -> None:

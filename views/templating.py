@@ -91,11 +91,15 @@ def _datetime_local_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
 
 @jinja2.pass_context
 def _babel_datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None, width: str = "medium") -> str:
+    return babel_datetime(ctx["request"], value, width)
+
+
+def babel_datetime(request: Request, value: datetime | None, width: str = "medium") -> str:
     """A moment as the user's language writes it, in their time zone (e-mail dates): babel's
     `short`/`medium`, or `long`: the date with its weekday and the time to the minute."""
     if value is None:
         return ""
-    tz, lang = user_timezone(ctx["request"]), ctx["request"].state.lang
+    tz, lang = user_timezone(request), request.state.lang
     if width == "long":
         return f"{format_skeleton('yMMMEd', value, tzinfo=tz, locale=lang)} {format_time(value, 'short', tzinfo=tz, locale=lang)}"
     return format_datetime(value, width, tzinfo=tz, locale=lang)

@@ -17,7 +17,7 @@ from app.i18n import N_
 from app.mail import smtp
 from app.mail.message import build_message
 from app.mail.store import store_sent
-from app.mail.threads import subject_token
+from app.mail.threads import strip_tokens, subject_token
 from app.models import Deal, Email, Mailbox
 from app.permissions import Principal, require
 from app.services import mail
@@ -43,16 +43,25 @@ def _addresses(value) -> list[str]:
     return [a.strip() for a in value if isinstance(a, str) and a.strip()][:RECIPIENTS_MAX + 1]
 
 
+def clean_subject(subject: str) -> str:
+    """The subject as the user means it: without Kizuna's thread tokens (the stored subject of
+    mail sent from Kizuna, and of the answers to it, carries one; `send` puts the thread's own
+    back, once), whitespace collapsed."""
+    return " ".join(strip_tokens(subject).split())
+
+
 def reply_subject(subject: str) -> str:
+    subject = clean_subject(subject)
     return subject if subject[:3].lower() == "re:" else f"Re: {subject}"
 
 
 async def send(principal: Principal, *, mailbox_id, to, cc=(), subject, body, reply_to_id=None,
                deal_id=None) -> Email:
-    mailbox = await Mailbox.get_or_none(id=cleaning.pk(mailbox_id) or 0, owner_id=principal.user.id)
+    # A disabled mailbox sends nothing: its mail would be stored where nothing is associated.
+    mailbox = await Mailbox.get_or_none(id=cleaning.pk(mailbox_id) or 0, owner_id=principal.user.id, enabled=True)
     if mailbox is None:
         raise ValidationError.single("mailbox_id", N_("Choose one of your mailboxes."))
-    subject = subject.strip() if isinstance(subject, str) else ""
+    subject = clean_subject(subject) if isinstance(subject, str) else ""
     body = body if isinstance(body, str) else ""
     errors = []
     if not subject or len(subject) > SUBJECT_MAX or cleaning.unstorable(subject):

@@ -1,8 +1,9 @@
 """Property: every create and edit form of the CRM modules and of Books (contacts, items and the
-four document kinds) and the settings forms (organization, templates, users, roles, sharing, my
-account, mailboxes), posted with hostile values (NUL, lone surrogates, huge and tiny numbers,
-very long text, dates at the calendar's ends) in up to three of its fields, answers the form
-again with messages (422) or succeeds; never a 500; and a refusal writes nothing.
+four document kinds), the settings forms (organization, templates, users, roles, sharing, my
+account, mailboxes) and the e-mail compose and reply forms, posted with hostile values (NUL, lone
+surrogates, huge and tiny numbers, very long text, dates at the calendar's ends) in up to three
+of its fields, answers the form again with messages (422) or succeeds; never a 500; and a
+refusal writes nothing.
 
 The fields are read from each form page itself, so a new field is covered without a change here."""
 
@@ -40,7 +41,8 @@ FORMS = {
 }
 MAILBOX = {"email": "me@example.jp", "imap_host": "127.0.0.1", "imap_port": "1", "imap_security": "none",
            "username": "me", "sharing": "private", "smtp_port": "587", "smtp_security": "starttls"}
-# Settings forms: post URL -> (the page showing the form, valid values).
+COMPOSE = {"mailbox_id": "{Mailbox}", "to": "customer@example.jp", "cc": "", "subject": "ご提案", "body": "本文"}
+# Settings forms (and other forms of one page): post URL -> (the page showing the form, valid values).
 SETTINGS = {
     "/books/settings/profile": ("/books/settings", {"name": "株式会社テスト", "currency": "JPY", "language": "ja",
                                                     "edition": "books", "website": "https://example.jp"}),
@@ -67,6 +69,9 @@ SETTINGS = {
     "/settings/mail/{Mailbox}/folders": ("/settings/mail/{Mailbox}/folders", {"folders": "INBOX"}),
     "/books/settings/mailboxes": ("/books/settings/mailboxes", {**MAILBOX, "password": "secret",
                                                                 "sharing": "chosen"}),
+    # Writing e-mail: the mailbox's SMTP server (127.0.0.1:1) refuses at once (the form comes back, 422).
+    "/deals/{Deal}/mail/compose": ("/deals/{Deal}/mail/compose", COMPOSE),
+    "/mail/emails/{Email}/reply": ("/mail/emails/{Email}/reply", COMPOSE),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
@@ -86,7 +91,8 @@ async def session(db, client):
     assert (await login(client, world.admin)).status_code == 303
     pks = {name: str(from_global_id(g)[1]) for name, g in world.ids.items()}
     pks["Role"] = str((await Role.get(name="Sales")).id)
-    mailbox = await make_mailbox(world.admin, imap_host="127.0.0.1", imap_port=1, imap_security="none")
+    mailbox = await make_mailbox(world.admin, imap_host="127.0.0.1", imap_port=1, imap_security="none",
+                                 smtp_port=1, smtp_security="none")
     pks["Mailbox"] = str(mailbox.id)
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
@@ -119,7 +125,8 @@ async def test_every_form_survives_hostile_input(client, session, form):
     body = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in {**data, "csrf_token": csrf}.items())
     response = await client.post(url, content=body, headers={
         **HX, "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf})
-    assert response.status_code in (200, 303, 403, 404, 409, 422), (url, changes, response.status_code)
+    # 413: two or three of the longest texts pass settings.FORM_MAX_BYTES (app/limits.py).
+    assert response.status_code in (200, 303, 403, 404, 409, 413, 422), (url, changes, response.status_code)
     event(f"HTTP {response.status_code}")  # --hypothesis-show-statistics: what the examples reached
     if response.status_code >= 400:
         assert await row_counts() == before, (url, changes)

@@ -1,10 +1,11 @@
 """Mail pages: the Mail panels of contacts, leads, accounts, deals and Books contacts (tabs), an
-e-mail's own page with its body frame and files (emails), and Settings > Mail for the user's and
-a Books organization's mailboxes (mailboxes). Every read goes through app.services.mail, every
-change through app.services.mailboxes."""
+e-mail's own page with its body frame and files (emails), writing e-mail from a record's page or
+in reply to an e-mail (compose), and Settings > Mail for the user's and a Books organization's
+mailboxes (mailboxes). Every read goes through app.services.mail, every change through
+app.services.mailboxes and app.services.mail_compose."""
 
-from views.mail import emails, mailboxes, tabs
+from views.mail import compose, emails, mailboxes, tabs
 
-routes = [*tabs.routes, *emails.routes, *mailboxes.routes]
+routes = [*tabs.routes, *compose.routes, *emails.routes, *mailboxes.routes]
 
 __all__ = ["routes"]
