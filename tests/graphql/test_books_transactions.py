@@ -281,7 +281,10 @@ async def test_notes_and_history_in_the_request_language(gql):
 
 async def test_display_status_filters_and_ordering(gql):
     user, principal, _, customer = await books_user()
-    today = date.today()
+    # The user's today (Asia/Tokyo): after 15:00 UTC the machine's date is a day behind it.
+    from app.services.transactions import today_in
+
+    today = today_in(principal)
     late = await f.make_sent_invoice(principal, customer, [("a", 1, 3000, 10)],
                                      issue_date=today - timedelta(days=40), due_date=today - timedelta(days=10))
     await f.make_sent_invoice(principal, customer, [("b", 1, 1000, 10)], issue_date=today, due_date=today)
