@@ -109,12 +109,27 @@ def _participants(email_id: int, message: HeaderInfo) -> list[tuple]:
     return found
 
 
+def _header_columns(message: HeaderInfo) -> dict[str, object]:
+    """An e-mail's columns read from its headers, cut to their lengths: for the sync's rows and
+    for a message sent from Kizuna alike."""
+    return {
+        "key": storage_key(message), "in_reply_to": message.in_reply_to[:255],
+        "references": " ".join(message.references[-REFERENCES_MAX:]), "subject": message.subject,
+        "normalized_subject": message.normalized_subject[:255],
+        "from_email": (message.sender.address if message.sender else "")[:254],
+        "from_name": (message.sender.name if message.sender else "")[:255], "size": message.size,
+    }
+
+
 def _email_values(message: HeaderInfo, source: tuple[str, int, int], received_at: datetime, now: datetime) -> tuple:
-    return (storage_key(message), message.message_id[:255], message.in_reply_to[:255],
-            " ".join(message.references[-REFERENCES_MAX:]), message.subject, message.normalized_subject[:255],
-            received_at, (message.sender.address if message.sender else "")[:254],
-            (message.sender.name if message.sender else "")[:255], message.size, message.is_bulk,
-            message.malformed, list(message.defects)[:bodies.DEFECTS_MAX], False, False, now, "", "", "", *source)
+    values = {
+        **_header_columns(message), "message_id": message.message_id[:255], "sent_at": received_at,
+        "is_bulk": message.is_bulk, "malformed": message.malformed,
+        "defects": list(message.defects)[:bodies.DEFECTS_MAX], "body_parsed": False, "sent_from_kizuna": False,
+        "created_at": now, "text_body": "", "html_body": "", "snippet": "", "source_pack": source[0],
+        "source_offset": source[1], "source_length": source[2],
+    }
+    return tuple(values[column] for column in EMAIL_COLUMNS)
 
 
 def _candidate(email_id: int, message: HeaderInfo, received_at: datetime, own: set[str], outgoing: bool,
@@ -191,12 +206,9 @@ async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int
     message = await asyncio.to_thread(decode)
     text, html, snippet = bodies.body_values(message)
     async with in_transaction() as conn:
-        email.key, email.body_parsed = storage_key(message), True
-        email.in_reply_to, email.references = message.in_reply_to[:255], " ".join(message.references[-REFERENCES_MAX:])
-        email.subject, email.normalized_subject = message.subject, message.normalized_subject[:255]
-        email.from_email = (message.sender.address if message.sender else "")[:254]
-        email.from_name = (message.sender.name if message.sender else "")[:255]
-        email.text_body, email.html_body, email.snippet, email.size = text, html, snippet, message.size
+        for column, value in _header_columns(message).items():
+            setattr(email, column, value)
+        email.text_body, email.html_body, email.snippet, email.body_parsed = text, html, snippet, True
         await email.save()
         await EmailCopy.create(email_id=email.id, mailbox_id=mailbox.id, direction=Direction.OUTGOING)
         await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS, _participants(email.id, message))
