@@ -59,12 +59,15 @@ async def contacts_by_address(addresses: Iterable[str]) -> dict[str, list[int]]:
     # One statement per 500 addresses, written out: the sync asks this for every batch, and
     # building it through the query builder cost more than running it. SQLite's planner, without
     # statistics, scans the table for a long IN list: it is told to use the address indexes.
-    hint = (lambda column: f" INDEXED BY idx_contacts_{column}_lower") if conn.capabilities.dialect == "sqlite" \
-        else (lambda column: "")
+    sqlite = conn.capabilities.dialect == "sqlite"
+
+    def by(column: str) -> str:
+        hint = f" INDEXED BY idx_contacts_{column}_lower" if sqlite else ""
+        return (f"SELECT id, lower(email) AS e1, lower(secondary_email) AS e2 FROM contacts{hint} "
+                f"WHERE lower({column}) IN ({{in}})")
+
     for cid, e1, e2 in await rows.select_in(
-            conn, f"SELECT id, lower(email) AS e1, lower(secondary_email) AS e2 FROM contacts{hint('email')} "
-            f"WHERE lower(email) IN ({{in}}) UNION SELECT id, lower(email), lower(secondary_email) "
-            f"FROM contacts{hint('secondary_email')} WHERE lower(secondary_email) IN ({{in}}) ORDER BY id", wanted):
+            conn, f"{by('email')} UNION {by('secondary_email')} ORDER BY id", wanted):
         for address in {e1, e2} & chosen:
             found[address].append(cid)
     return found
