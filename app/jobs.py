@@ -243,6 +243,9 @@ async def run_pending(*, queues: Iterable[str] | None = None, raise_errors: bool
     return how many ran. Periodic schedules are left out (the outcome must not depend on the
     clock). With `raise_errors`, jobs that failed raise an ExceptionGroup of their errors."""
     app = engine()
+    # The task modules register their schedules when imported: before the schedules are set
+    # aside, or the worker's own import would put them in the empty registry it runs with.
+    app.perform_import_paths()
     ran = 0
     errors: list[BaseException] = []
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.mail import rows
 from app.models import Contact, Deal, DealContact, EmailDeal, StageCategory
@@ -99,8 +99,9 @@ def choose(deals: Sequence[_Deal], *, received_at: datetime, historical: bool) -
     return None
 
 
-async def predict(candidates: Sequence[Candidate]) -> list[EmailDeal]:
-    """The associations for these e-mails (unsaved), in two queries whatever their number."""
+async def predict(candidates: Sequence[Candidate]) -> list[tuple[int, int, int]]:
+    """The associations for these e-mails, (e-mail, deal, contact), in two queries whatever their
+    number."""
     by_address = await contacts_by_address(a for c in candidates for a in c.addresses)
     deals = await _deals_of(cid for ids in by_address.values() for cid in ids)
     links = []
@@ -114,19 +115,22 @@ async def predict(candidates: Sequence[Candidate]) -> list[EmailDeal]:
                     chosen = (deal_id, contact_id)
                     break
             if chosen:
-                links.append(EmailDeal(email_id=candidate.email_id, deal_id=chosen[0], contact_id=chosen[1],
-                                       automatic=True))
+                links.append((candidate.email_id, *chosen))
                 break
     return links
 
 
-async def associate(candidates: Sequence[Candidate]) -> int:
-    """Predict and store; e-mails that already have an association keep it (rule 6)."""
+async def associate(candidates: Sequence[Candidate], conn=None) -> int:
+    """Predict and store (on `conn`, the caller's transaction, when given); e-mails that already
+    have an association keep it (rule 6)."""
     if not candidates:
         return 0
     links = await predict(candidates)
     if links:
-        await EmailDeal.bulk_create(links, ignore_conflicts=True)
+        now = datetime.now(UTC)
+        await rows.insert(conn or EmailDeal._meta.db, EmailDeal,
+                          ("email_id", "deal_id", "contact_id", "automatic", "created_at"),
+                          [(*link, True, now) for link in links], ignore_conflicts=True)
     return len(links)
 
 

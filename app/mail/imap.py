@@ -126,6 +126,15 @@ class Fetched:
     truncated: bool = False  # raw holds only the first max_bytes of a bigger message
 
 
+def quiet_wire_log(client: IMAPClient) -> None:
+    """imapclient sets imaplib's debug level to 5 so that its wire log goes to the
+    "imapclient.imaplib" logger, and imaplib then formats every reply (each message's bytes with
+    `%r`, and each command's whole reply once more) whether that logger writes or not: half the
+    CPU of fetching mail. The wire log is kept for whoever turns that logger's DEBUG on."""
+    if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+        client._imap.debug = 0
+
+
 class ImapSession:
     """One logged-in connection. Not thread-safe: one thread uses it at a time."""
 
@@ -147,6 +156,7 @@ class ImapSession:
                     s.host, s.port, ssl=s.security == Security.TLS, ssl_context=context,
                     timeout=s.timeout)
                 client.normalise_times = False  # aware datetimes, not naive local time
+                quiet_wire_log(client)
                 if s.security == Security.STARTTLS:
                     try:
                         client.starttls(context)

@@ -63,6 +63,23 @@ async def insert(conn, model: type[Model], columns: Sequence[str], rows: Iterabl
         await conn.execute_query(head + groups + tail, [v for row in chunk for v in row])
 
 
+async def reserve_ids(conn, model: type[Model], count: int) -> list[int]:
+    """`count` ids for new rows of `model`, to insert them with their ids known beforehand: from
+    the table's sequence on PostgreSQL; on SQLite past the highest id ever given (AUTOINCREMENT's
+    record, so a deleted row's id is never given again), the caller holding the write lock."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    if conn.capabilities.dialect == "postgres":
+        found = await conn.execute_query_dict(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1)", [count])
+        return sorted(row["id"] for row in found)
+    top = (await conn.execute_query_dict(
+        f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), "
+        f'coalesce((SELECT max(id) FROM "{table}"), 0)) AS top'))[0]["top"]
+    return list(range(top + 1, top + 1 + count))
+
+
 async def update(conn, model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """UPDATE `columns` of many rows by id: rows are (id, value, value, ...), values converted by
     their fields."""

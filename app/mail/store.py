@@ -92,10 +92,16 @@ def direction_of(message: HeaderInfo, own: set[str], folder: MailFolder | None) 
 
 
 async def _store_lock(conn) -> None:
-    """Two workers storing the same message (from two mailboxes) at once: on PostgreSQL the
-    store takes turns; SQLite has a single writer anyway."""
+    """E-mails are written by one store at a time (two workers may hold the same message in two
+    mailboxes): on PostgreSQL an advisory lock for the transaction, on SQLite its write lock, taken
+    at once. Under it, which keys exist and which ids come next cannot change."""
     if conn.capabilities.dialect == "postgres":
-        await conn.execute_query("SELECT pg_advisory_xact_lock(4242001)")
+        # Custom plans: the generic plan of a look-up made while the table was small (a sequential
+        # scan) would otherwise stay for the connection's life as the table grows.
+        await conn.execute_query("SELECT pg_advisory_xact_lock(4242001), "
+                                 "set_config('plan_cache_mode', 'force_custom_plan', true)")
+    else:
+        await conn.execute_query('UPDATE "emails" SET id = id WHERE 0')
 
 
 def _participants(email_id: int, message: HeaderInfo) -> list[tuple]:
@@ -152,35 +158,34 @@ async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequen
     own = own_addresses(mailbox)
     now = datetime.now(UTC)
     items = [(item.info, item.source, item.info.date or item.internaldate or now, item) for item in batch]
-    keys = list(dict.fromkeys(storage_key(info) for info, *_ in items))
+    first: dict[str, tuple[HeaderInfo, tuple[str, int, int], datetime]] = {}
+    for info, source, when, _ in items:
+        first.setdefault(storage_key(info), (info, source, when))
     async with in_transaction() as conn:
         await _store_lock(conn)
-        # Under the store's lock e-mail ids only grow: the rows above the highest id are this batch's.
-        before = (await conn.execute_query_dict("SELECT max(id) AS top FROM emails"))[0]["top"] or 0
-        first: dict[str, tuple[HeaderInfo, tuple[str, int, int], datetime]] = {}
-        for info, source, when, _ in items:
-            first.setdefault(storage_key(info), (info, source, when))
-        await rows.insert(conn, Email, EMAIL_COLUMNS, [_email_values(info, source, when, now)
-                                                       for info, source, when in first.values()],
-                          ignore_conflicts=True)
-        ids = dict(await rows.select_in(conn, 'SELECT "key", id FROM emails WHERE "key" IN ({in})', keys))
-        fresh = {k: v for k, v in first.items() if ids[k] > before}
+        ids = dict(await rows.select_in(conn, 'SELECT "key", id FROM emails WHERE "key" IN ({in})', list(first)))
+        # New e-mails get their ids first, so that their thread is known when they are written:
+        # one row version each, no update after.
+        fresh = [k for k in first if k not in ids]
+        ids.update(zip(fresh, await rows.reserve_ids(conn, Email, len(fresh))))
+        new = {ids[k]: first[k][0] for k in fresh}
+        threads = await conversations.assign(conn, new) if new else {}
+        await rows.insert(conn, Email, ("id", "thread_id", *EMAIL_COLUMNS), [
+            (ids[k], threads[ids[k]], *_email_values(info, source, when, now))
+            for k in fresh for info, source, when in (first[k],)])
         await rows.insert(conn, EmailCopy, COPY_COLUMNS, [
             (ids[storage_key(info)], mailbox.id, folder.id if folder else None,
              folder.uidvalidity if folder else 0, item.uid, direction_of(info, own, folder), now)
             for info, _, _, item in items], ignore_conflicts=True)
-        new = {ids[k]: info for k, (info, _, _) in fresh.items()}
         if new:
             await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS,
                               [p for email_id, info in new.items() for p in _participants(email_id, info)])
-            await rows.update(conn, Email, ("thread_id",), (await conversations.assign(conn, new)).items())
-            when_of = {ids[k]: when for k, (_, _, when) in fresh.items()}
             connected = mailbox.connected_at
             await association.associate([
-                c for email_id, info in new.items()
-                if (c := _candidate(email_id, info, when_of[email_id], own,
+                c for k in fresh for info, _, when in (first[k],)
+                if (c := _candidate(ids[k], info, when, own,
                                     direction_of(info, own, folder) == Direction.OUTGOING,
-                                    historical=connected is not None and when_of[email_id] < connected))])
+                                    historical=connected is not None and when < connected))], conn)
         if folder is not None:
             folder.last_uid = max(folder.last_uid, max(item.uid for item in batch))
             await folder.save(update_fields=["last_uid"])
@@ -206,6 +211,7 @@ async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int
     message = await asyncio.to_thread(decode)
     text, html, snippet = bodies.body_values(message)
     async with in_transaction() as conn:
+        await _store_lock(conn)
         for column, value in _header_columns(message).items():
             setattr(email, column, value)
         email.text_body, email.html_body, email.snippet, email.body_parsed = text, html, snippet, True

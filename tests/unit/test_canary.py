@@ -336,7 +336,8 @@ def _periodic_registry() -> None:
 
 # ---- imapclient ---------------------------------------------------------------------------------
 
-@canary("imapclient", "IMAPClient._imap (an imaplib.IMAP4: _new_tag() per command, uid()), and "
+@canary("imapclient", "IMAPClient._imap (an imaplib.IMAP4: _new_tag() per command, uid(), and `debug`, "
+        "which IMAPClient sets to 5 and app.mail.imap.quiet_wire_log to 0), and "
         "parse_fetch_response(text, normalise_times, uid_is_key=False) keeping b'UID' per message",
         "app/mail/imap.py, app/mail/imap_wire.py")
 def _imapclient() -> None:
@@ -348,6 +349,8 @@ def _imapclient() -> None:
     from imapclient.tls import IMAP4_TLS
 
     assert "self._imap = self._create_IMAP4()" in inspect.getsource(IMAPClient.__init__)
+    assert "self._imap.debug = 5" in inspect.getsource(IMAPClient.__init__)
+    assert "if self.debug >= 5:" in inspect.getsource(imaplib.IMAP4._append_untagged)
     assert issubclass(IMAP4WithTimeout, imaplib.IMAP4) and issubclass(IMAP4_TLS, imaplib.IMAP4)
     has(imaplib.IMAP4, "_new_tag", "uid")
     parameters(parse_fetch_response, "text", "normalise_times", "uid_is_key")
