@@ -2,7 +2,8 @@
 relation instead of N. Every loader of CRM and Books records goes through
 `app.permissions.restrict`: what the user may not see resolves to None (to-one) or is left out
 (lists). The parts of a Books transaction (lines, payments, comments, documents) and a Books
-contact's persons are loaded by their parent's id: whoever sees the parent sees its parts."""
+contact's persons, and a case's files, are loaded by their parent's id: whoever sees the parent
+sees its parts."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.models import (
     Account,
     BooksContact,
     Case,
+    CaseAttachment,
     Comment,
     Contact,
     ContactPerson,
@@ -38,6 +40,7 @@ from app.models import (
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
 from app.services import related, roles
+from app.services.cases import attachments_query
 from app.statements import Statements
 from schema.columns import partial_maker, partials
 from schema.mail_loaders import MailLoaders
@@ -102,6 +105,8 @@ class Loaders(MailLoaders):
     tasks_by_related = cached_property(lambda self: Loader(self._activities("tasks")))
     events_by_related = cached_property(lambda self: Loader(self._activities("events")))
     attendees_by_event = cached_property(lambda self: Loader(self._attendees_by_event))
+    attachments_by_case = cached_property(
+        lambda self: Loader(self._attachments_by_case, CaseAttachment, ["case_id"]))
     # Books, to-one
     organization = cached_property(lambda self: Loader(self._organizations, Organization))
     books_contact = cached_property(lambda self: self._by_id(BooksContact))
@@ -233,6 +238,13 @@ class Loaders(MailLoaders):
 
     async def _attendees_by_event(self, keys: Sequence[int], _columns: Any) -> list[list[EventAttendee]]:
         grouped = _group(await EventAttendee.filter(event_id__in=list(keys)).order_by("id"), "event_id")
+        return [grouped.get(k, []) for k in keys]
+
+    async def _attachments_by_case(
+        self, keys: Sequence[int], columns: Sequence[str] | None
+    ) -> list[list[CaseAttachment]]:
+        rows = await self.records(CaseAttachment, "case attachments", attachments_query, keys, columns)
+        grouped = _group(rows, "case_id")
         return [grouped.get(k, []) for k in keys]
 
     async def _organizations(self, keys: Sequence[int], columns: Sequence[str] | None) -> list[Organization | None]:

@@ -55,6 +55,7 @@ PLANS: dict[str, dict[str, Plan]] = {
     "Event": {"owner": _OWNER},
     "Case": {
         "contact": Plan("contact", "contact_id", "Contact"),
+        "attachments": Plan("attachments_by_case", "id", "CaseAttachment", many=True),
         "owner": _OWNER,
     },
 }

@@ -207,10 +207,11 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
                      cc: tuple[str, ...] = (), subject: str = "Hello", text: str = "Body", html: str = "",
                      sent_at=None,
                      attachments: tuple[tuple[str, str, bytes], ...] = (), sent_from_kizuna: bool = False,
-                     **kw) -> "Email":
+                     inline: tuple[tuple[str, str, bytes], ...] = (), **kw) -> "Email":
     """A stored e-mail (copy in `mailbox`'s first folder) built through the real store, so its
     participants, thread and deal association are what a sync would make. With `html` the body is
-    multipart/alternative (the text, then the HTML)."""
+    multipart/alternative (the text, then the HTML); `inline` images (content-id, type, bytes)
+    are parts of the HTML body (one showing them is made when `html` is empty)."""
     from datetime import UTC, datetime
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
@@ -231,8 +232,11 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
     for name, value in kw.pop("headers", {}).items():
         msg[name] = value
     msg.set_content(text)
-    if html:
-        msg.add_alternative(html, subtype="html")
+    if html or inline:
+        msg.add_alternative(html or "".join(f'<img src="cid:{cid}">' for cid, _, _ in inline), subtype="html")
+    for cid, content_type, data in inline:
+        maintype, subtype = content_type.split("/")
+        msg.get_payload()[1].add_related(data, maintype=maintype, subtype=subtype, cid=f"<{cid}>")
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

@@ -23,6 +23,7 @@ from app.models.books import (
 from app.models.crm import (
     Account,
     Case,
+    CaseAttachment,
     CaseStatus,
     Contact,
     Deal,
@@ -73,6 +74,7 @@ __all__ = [
     "ApiToken",
     "BooksContact",
     "Case",
+    "CaseAttachment",
     "CaseStatus",
     "Comment",
     "CommentKind",

@@ -191,3 +191,26 @@ class Case(Searchable, OwnedRecord):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class CaseAttachment(Model):
+    """A file kept with a case, taken from an e-mail.
+
+    Its bytes are the mail blob the e-mail names (shared, never copied): removing the file or the
+    case leaves the blob in place."""
+
+    id = fields.IntField(primary_key=True)
+    case = fields.ForeignKeyField("models.Case", related_name="attachments", on_delete=fields.CASCADE,
+                                  db_index=True)
+    blob = fields.ForeignKeyField("models.MailBlob", related_name=False, on_delete=fields.RESTRICT, db_index=True)
+    filename = fields.CharField(max_length=255, default="")
+    content_type = fields.CharField(max_length=100, default="application/octet-stream")
+    size = fields.BigIntField(default=0)
+    # The e-mail it was taken from; the file stays when the e-mail is gone.
+    email = fields.ForeignKeyField("models.Email", related_name=False, null=True, on_delete=fields.SET_NULL,
+                                   db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "case_attachments"
+        ordering = ["id"]

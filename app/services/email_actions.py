@@ -20,13 +20,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
-from app import cleaning, settings
+from app import cleaning
 from app.errors import Conflict, PermissionDenied, ValidationError
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.mail import association
 from app.models import (
     Account,
     Case,
+    CaseAttachment,
     CaseStatus,
     Contact,
     ContactComment,
@@ -45,7 +46,7 @@ from app.models import (
 )
 from app.models.base import LONG_TEXT_MAX
 from app.permissions import Principal, restrict
-from app.services.cases import cases
+from app.services.cases import ATTACHMENTS_MAX, cases
 from app.services.contacts import contacts as contact_service
 from app.services.deals import deals as deal_service
 from app.services.leads import leads as lead_service
@@ -328,8 +329,9 @@ def body_text(email: Email, limit: int = LONG_TEXT_MAX) -> str:
 async def create_case(principal: Principal, email: Email | int | str, status: Any = CaseStatus.NEW,
                       include_attachments: bool = False) -> Case:
     """Seed 003: the e-mail's address, its contact, subject and body become the case's e-mail,
-    contact, subject and description. Cases keep no files: with `include_attachments` the
-    attachments' names are listed at the end of the description."""
+    contact, subject and description. With `include_attachments` the case keeps the e-mail's files
+    (not the images of its body), at most ATTACHMENTS_MAX: the same blobs, no bytes copied, in the
+    case's own transaction."""
     email = await email_of(principal, email)
     display, address = await counterpart(principal, email)
     people = await contacts_offered(principal, email)
@@ -337,20 +339,19 @@ async def create_case(principal: Principal, email: Email | int | str, status: An
     mine = [c for c in people if c.id in set(by_address.get(address, ()))]
     contact = (mine or people or [None])[0]
     subject = _fit(Case, "subject", email.subject) or _fit(Case, "subject", email.snippet) or address or "-"
-    names = []
-    if include_attachments:
-        names = [clean_text(n) or "-" for n in await EmailAttachment.filter(email_id=email.id, inline=False)
-                 .order_by("id").limit(OPTIONS_MAX).values_list("filename", flat=True)]
-    footer = ""
-    if names:
-        lang = principal.user.language or settings.DEFAULT_LANGUAGE
-        footer = "\n\n" + gettext(lang, N_("Attachments of the e-mail: %(names)s")) % {"names": ", ".join(names)}
-        footer = footer[:LONG_TEXT_MAX // 2]
-    description = body_text(email, LONG_TEXT_MAX - len(footer)) + footer
     data = {"subject": subject, "status": status if status not in (None, "") else CaseStatus.NEW,
-            "description": description.strip(), "email": address if address else "",
+            "description": body_text(email), "email": address if address else "",
             "contact_id": contact.id if contact else None}
-    return await cases.create(principal, data)
+    async with in_transaction():
+        case = await cases.create(principal, data)
+        if include_attachments:
+            parts = await EmailAttachment.filter(email_id=email.id, inline=False).order_by("id").limit(
+                ATTACHMENTS_MAX)
+            if parts:
+                await CaseAttachment.bulk_create([CaseAttachment(
+                    case_id=case.id, blob_id=part.blob_id, filename=part.filename,
+                    content_type=part.content_type, size=part.size, email_id=email.id) for part in parts])
+    return case
 
 
 async def add_to_contact_activity(principal: Principal, email: Email | int | str, contact_id: Any) -> ContactComment:

@@ -275,8 +275,8 @@ class MailMutation:
                              lambda contact: ContactPayload(contact=contact))
 
     @strawberry.mutation(permission_classes=AUTH, description="A case from the e-mail: its address, contact, subject "
-                         "and body become the case's; with `includeAttachments` the attachments' names are listed in "
-                         "the description (cases keep no files).")
+                         "and body become the case's; with `includeAttachments` the case keeps the e-mail's files "
+                         "(not the images of its body) as its `attachments`.")
     async def create_case_from_email(self, info: Info, email_id: strawberry.ID, status: CaseStatus = CaseStatus.NEW,
                                      include_attachments: bool = False) -> CreateCaseFromEmailResult:
         principal = info.context.principal

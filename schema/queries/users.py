@@ -12,7 +12,7 @@ from app.models import Role as RoleModel
 from app.models import Stage as StageModel
 from app.services.accounts import accounts
 from app.services.activities import events, tasks
-from app.services.cases import cases
+from app.services.cases import cases, get_attachment
 from app.services.contacts import contacts
 from app.services.deals import deals
 from app.services.leads import leads
@@ -57,6 +57,8 @@ async def resolve_node(info: Info, global_id: str) -> Any:
             return await SERVICES[type_name].get(info.context.principal, pk)
         if type_name in TRANSACTION_KINDS:
             return await transactions.get(info.context.principal, TRANSACTION_KINDS[type_name], pk)
+        if type_name == "CaseAttachment":  # a case's file: whoever sees the case
+            return await get_attachment(info.context.principal, pk)
     except NotFound:
         return None
     if type_name == "User":

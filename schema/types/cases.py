@@ -10,6 +10,7 @@ import strawberry
 from schema.loaders import ready
 
 from app.models import Case as CaseModel
+from app.models import CaseAttachment as CaseAttachmentModel
 from app.models import CaseStatus as CaseStatusEnum
 from app.models import RelatedType
 from schema.context import Info
@@ -21,6 +22,20 @@ if TYPE_CHECKING:
     from schema.types.contacts import Contact
 
 CaseStatus = strawberry.enum(CaseStatusEnum, name="CaseStatus")
+
+
+@strawberry.type(description="A file a case keeps from the e-mail it was created from.")
+class CaseAttachment(Node):
+    id: strawberry.ID = global_id_field("CaseAttachment")
+    filename: str
+    content_type: str
+    size: int = strawberry.field(description="In bytes.")
+    created_at: datetime
+    is_type_of = model_type_check(CaseAttachmentModel)
+
+    @strawberry.field(description="Where the file is downloaded (with your session).", metadata={"columns": ("id",)})
+    def download_url(self) -> str:
+        return f"/cases/attachments/{self.id}"
 
 
 @strawberry.type(description="A customer question or problem.")
@@ -52,3 +67,7 @@ class Case(Node):
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
         return ready(info.context.loaders.events_by_related, (RelatedType.CASE, self.id))
+
+    @strawberry.field(description="The files the case keeps from its e-mail, oldest first.")
+    def attachments(self, info: Info) -> list[CaseAttachment]:
+        return ready(info.context.loaders.attachments_by_case, self.id)

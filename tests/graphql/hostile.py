@@ -72,7 +72,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVO
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
-    r"Organization|Account|Contact|Lead|Deal|Task|Event|Case|Item|SharingRule|Role|Session|Mailbox)")
+    r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
@@ -169,6 +169,12 @@ async def make_world() -> World:
                                attachments=(("a.txt", "text/plain", b"hello"),))
     ids["Email"] = gid("Email", email.id)
     ids["EmailAttachment"] = gid("EmailAttachment", (await email.attachments.all())[0].id)
+    # A case made from it keeps its file: removeCaseAttachment aims at that.
+    from app.models import CaseAttachment
+    from app.services import email_actions
+
+    mail_case = await email_actions.create_case(principal, email.id, include_attachments=True)
+    ids["CaseAttachment"] = gid("CaseAttachment", (await CaseAttachment.get(case_id=mail_case.id)).id)
     # Its mailbox (no server behind it: sending fails at once, as DeliveryFailed).
     ids["Mailbox"] = gid("Mailbox", box.id)
     return World(admin, principal, ids, fill)

@@ -150,7 +150,12 @@ async def test_link_and_create_from_email(gql):
     again = await gql(me, "mutation($e: ID!) { createContactFromEmail(emailId: $e) { __typename } }", {"e": eid})
     assert again["createContactFromEmail"]["__typename"] == "Conflict"
     result = (await gql(me, """mutation($e: ID!) { createCaseFromEmail(emailId: $e, status: ESCALATED,
-        includeAttachments: true) { __typename ... on CasePayload { case { subject status email description } } } }""",
-                        {"e": eid}))["createCaseFromEmail"]
+        includeAttachments: true) { __typename ... on CasePayload { case { subject status email description
+        attachments { filename contentType size } } } } }""", {"e": eid}))["createCaseFromEmail"]
     assert result["case"]["subject"] == "ご相談" and result["case"]["status"] == CaseStatus.ESCALATED.name
-    assert result["case"]["email"] == "yamada@example.jp" and "資料.pdf" in result["case"]["description"]
+    assert result["case"]["email"] == "yamada@example.jp" and result["case"]["description"] == "本文です。"
+    assert result["case"]["attachments"] == [{"filename": "資料.pdf", "contentType": "application/pdf",
+                                              "size": len(PDF)}]
+    plain = (await gql(me, """mutation($e: ID!) { createCaseFromEmail(emailId: $e) {
+        ... on CasePayload { case { attachments { filename } } } } }""", {"e": eid}))["createCaseFromEmail"]
+    assert plain["case"]["attachments"] == []  # includeAttachments defaults to false

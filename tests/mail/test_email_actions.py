@@ -7,19 +7,25 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.mail import blobs
 from app.models import (
     Access,
+    Case,
+    CaseAttachment,
     CaseStatus,
     ContactComment,
     Deal,
     DealContact,
+    EmailAttachment,
     EmailDeal,
     EmailLink,
     Lead,
+    MailBlob,
     MailboxSharing,
     StageCategory,
 )
 from app.permissions import Principal
+from app.services import cases as case_services
 from app.services import email_actions as actions
 from app.services import mail
 from tests import factories as f
@@ -238,22 +244,90 @@ async def test_creating_from_the_sender_goes_through_the_services_rules():
         await actions.create_lead_from_sender(p, email.id)
 
 
+PNG = b"\x89PNG\r\n\x1a\n...."
+
+
 async def test_create_case_from_an_email():
     me, p = await _me()
     email = await _mail(me, subject="納期について", text="来週の納品は可能でしょうか。",
                         attachments=(("仕様書.pdf", "application/pdf", b"%PDF-1.4 x"),
-                                     ("図面.png", "image/png", b"\x89PNG\r\n\x1a\n....")))
+                                     ("図面.png", "image/png", PNG)),
+                        inline=(("logo@example.jp", "image/png", b"\x89PNG\r\n\x1a\nlogo"),))
     yamada = await f.make_contact(me, email="yamada@example.jp")
     case = await actions.create_case(p, email.id, CaseStatus.ESCALATED)
     assert (case.subject, case.status, case.email, case.contact_id) == (
         "納期について", CaseStatus.ESCALATED, "yamada@example.jp", yamada.id)
     assert case.description == "来週の納品は可能でしょうか。"
-    with_files = await actions.create_case(p, email.id, "new", include_attachments=True)
-    assert "来週の納品は可能でしょうか。" in with_files.description
-    assert "仕様書.pdf, 図面.png" in with_files.description.splitlines()[-1]
+    assert not await CaseAttachment.exists(case_id=case.id)  # files only when asked for
     with pytest.raises(ValidationError) as refused:
         await actions.create_case(p, email.id, "no-such-status")
     assert refused.value.errors[0].field == "status"
+
+
+async def test_a_case_keeps_the_emails_files_but_not_its_inline_images():
+    me, p = await _me()
+    email = await _mail(me, subject="図面の件", text="図面を添付します。",
+                        attachments=(("仕様書.pdf", "application/pdf", b"%PDF-1.4 x"),
+                                     ("図面.png", "image/png", PNG)),
+                        inline=(("logo@example.jp", "image/png", b"\x89PNG\r\n\x1a\nlogo"),))
+    parts = {a.content_id or a.filename: a for a in await EmailAttachment.filter(email_id=email.id)}
+    assert len(parts) == 3 and parts["logo@example.jp"].inline  # the e-mail has the image, inline
+    case = await actions.create_case(p, email.id, "new", include_attachments=True)
+    assert case.description == "図面を添付します。"  # no list of names any more: the files are there
+    files = await case_services.attachments_of(p, case)
+    assert [(a.filename, a.content_type, a.size, a.email_id) for a in files] == [
+        ("仕様書.pdf", "application/pdf", 10, email.id), ("図面.png", "image/png", len(PNG), email.id)]
+    # the same blobs as the e-mail's: nothing copied
+    assert [a.blob_id for a in files] == [parts["仕様書.pdf"].blob_id, parts["図面.png"].blob_id]
+    assert await MailBlob.all().count() == 3
+
+
+async def test_the_files_a_case_takes_are_bounded(monkeypatch):
+    me, p = await _me()
+    monkeypatch.setattr(actions, "ATTACHMENTS_MAX", 2)
+    email = await _mail(me, attachments=tuple((f"{i}.txt", "text/plain", f"file {i}".encode()) for i in range(3)))
+    case = await actions.create_case(p, email.id, include_attachments=True)
+    assert [a.filename for a in await case_services.attachments_of(p, case)] == ["0.txt", "1.txt"]
+
+
+async def test_a_case_and_its_files_are_written_together(monkeypatch):
+    """A failure copying the files leaves no case behind."""
+    me, p = await _me()
+    email = await _mail(me, attachments=(("a.pdf", "application/pdf", b"%PDF-1.4 x"),))
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(CaseAttachment, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        await actions.create_case(p, email.id, include_attachments=True)
+    assert not await Case.exists()
+
+
+async def test_removing_files_and_deleting_the_case_keep_the_emails_blobs():
+    me, p = await _me("Manager")  # Sales may not delete cases
+    reader = await f.make_user("Sales")
+    await f.share("cases", Access.READ_ONLY, owner=me, grantee=reader)
+    reader_p = await Principal.load(reader)
+    email = await _mail(me, attachments=(("a.pdf", "application/pdf", b"%PDF-1.4 a"),
+                                         ("b.pdf", "application/pdf", b"%PDF-1.4 b")))
+    case = await actions.create_case(p, email.id, include_attachments=True)
+    first, second = await case_services.attachments_of(p, case)
+    assert (await case_services.get_attachment(reader_p, first.id)).blob.sha256  # may see: may download
+    with pytest.raises(PermissionDenied):
+        await case_services.remove_attachment(reader_p, first.id)
+    stranger, stranger_p = await _me()
+    for call in (case_services.get_attachment, case_services.remove_attachment):
+        with pytest.raises(NotFound):
+            await call(stranger_p, first.id)
+    assert (await case_services.remove_attachment(p, first.id)).id == case.id
+    assert [a.id for a in await case_services.attachments_of(p, case)] == [second.id]
+    await case_services.cases.delete(p, case.id)
+    assert not await CaseAttachment.exists()
+    # the e-mail still has both files, their bytes still stored
+    assert await EmailAttachment.filter(email_id=email.id).count() == 2 and await MailBlob.all().count() == 2
+    for attachment in await EmailAttachment.filter(email_id=email.id).select_related("blob"):
+        assert blobs.path(attachment.blob.sha256).is_file()
 
 
 async def test_case_from_mail_without_subject_or_contact():

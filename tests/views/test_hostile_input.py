@@ -18,11 +18,13 @@ async def test_huge_ids_in_urls_are_not_found(client, signed_in):
     assert org
     for url in (f"/accounts/{HUGE}", "/accounts/99999999999", "/accounts/2147483648",
                 f"/contacts/{HUGE}/edit", f"/deals/{HUGE}/related/contacts", f"/books/invoices/{HUGE}",
-                f"/books/invoices/{HUGE}.pdf", f"/books/contacts/{HUGE}", f"/books/documents/{HUGE}"):
+                f"/books/invoices/{HUGE}.pdf", f"/books/contacts/{HUGE}", f"/books/documents/{HUGE}",
+                f"/cases/attachments/{HUGE}"):
         response = await client.get(url)
         assert response.status_code == 404, (url, response.status_code)
-    response = await post(client, f"/accounts/{HUGE}/delete")
-    assert response.status_code == 404
+    for url in (f"/accounts/{HUGE}/delete", f"/cases/attachments/{HUGE}/remove"):
+        response = await post(client, url)
+        assert response.status_code == 404, url
 
 
 async def test_a_huge_related_id_in_a_form_is_a_validation_message(client, signed_in):

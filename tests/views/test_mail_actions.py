@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-from app.models import Case, Comment, ContactComment, EmailDeal, Lead, Transaction
+from app.models import Case, CaseAttachment, Comment, ContactComment, EmailDeal, Lead, Transaction
 from app.permissions import Principal
 from tests import factories as f
 from tests.views.conftest import HX, hx_post, post
@@ -168,7 +168,8 @@ async def test_lead_contact_and_case_from_the_email(client, signed_in):
     answer = await hx_post(client, f"{url}/case", {"status": "escalated", "include_attachments": "1"})
     assert "Case “お見積り” created." in answer.text
     case = await Case.get()
-    assert case.status == "escalated" and "依頼.pdf" in case.description
+    assert case.status == "escalated" and case.description == "よろしくお願いします。"
+    assert await CaseAttachment.filter(case_id=case.id).values_list("filename", flat=True) == ["依頼.pdf"]
     plain = await post(client, f"{url}/case", {"status": "new"})
     assert plain.status_code == 303 and plain.headers["location"] == f"{url}/actions"
 
