@@ -11,6 +11,7 @@ the old one. An empty value is stored empty, so "not set" stays visible without 
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -22,9 +23,29 @@ from tortoise.validators import MaxLengthValidator
 
 from app import settings
 
+log = logging.getLogger(__name__)
+
 
 class UndecryptableSecret(RuntimeError):
     """A stored secret that none of the configured keys decrypts."""
+
+
+UNDECRYPTABLE = ("A stored secret cannot be decrypted with KIZUNA_ENCRYPTION_KEYS: keep every key "
+                 "that encrypted stored values in the list until `rotate-keys` has run, or enter the secret again")
+
+
+class Undecryptable(str):
+    """What an EncryptedField loads when none of the keys decrypts its token (a key dropped too
+    soon): the rest of the row stays readable, so the pages that show it still work; the token is
+    written back unchanged when the row is saved (adding the key again recovers it); and `plain`
+    refuses it where the secret would be used. It is truthy: a secret is stored."""
+
+
+def plain(value: str) -> str:
+    """The secret to use, or UndecryptableSecret when the stored one could not be decrypted."""
+    if isinstance(value, Undecryptable):
+        raise UndecryptableSecret(UNDECRYPTABLE)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +80,7 @@ def decrypt(token: str) -> str:
     try:
         return fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise UndecryptableSecret(
-            "A stored secret cannot be decrypted with KIZUNA_ENCRYPTION_KEYS: keep every key "
-            "that encrypted stored values in the list until `rotate-keys` has run"
-        ) from None
+        raise UndecryptableSecret(UNDECRYPTABLE) from None
 
 
 def rotate(token: str) -> str:
@@ -92,14 +110,21 @@ class EncryptedField(fields.TextField):
     def to_db_value(self, value: Any, instance: Any) -> str | None:
         if value is None:
             return None
+        if isinstance(value, Undecryptable):
+            return str(value)  # the token as it was
         return encrypt(str(value))
 
     def to_python_value(self, value: Any) -> str | None:
         # Rows hold tokens; a model built in Python (`Organization(smtp_password=...)`) holds the
         # plain value, which is never a token these keys made.
-        if not value or not _looks_like_token(value):
+        if not value or not _looks_like_token(value) or isinstance(value, Undecryptable):
             return value
-        return decrypt(value)
+        try:
+            return decrypt(value)
+        except UndecryptableSecret:
+            log.error("a stored secret of %s cannot be decrypted with KIZUNA_ENCRYPTION_KEYS",
+                      self.model.__name__ if getattr(self, "model", None) else "a record")
+            return Undecryptable(value)
 
 
 def _looks_like_token(value: str) -> bool:
@@ -129,6 +154,8 @@ async def rotate_stored(batch: int = 500) -> int:
     for model, name in encrypted_fields():
         last = 0
         while rows := await model.filter(id__gt=last).exclude(**{name: ""}).order_by("id").limit(batch):
+            if any(isinstance(getattr(row, name), Undecryptable) for row in rows):
+                raise UndecryptableSecret(UNDECRYPTABLE)  # rotating it would lose it for good
             async with in_transaction():
                 for row in rows:
                     await row.save(update_fields=[name])

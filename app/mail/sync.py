@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app import jobs, settings
+from app import crypto, jobs, settings
 from app.mail.imap import ImapError, ImapSession, ImapSettings, Security
 from app.mail.store import Incoming, read, store_batch
 from app.models import EmailCopy, Mailbox, MailFolder, SyncRun
@@ -41,7 +41,7 @@ class Outcome:
 def imap_settings(mailbox: Mailbox) -> ImapSettings:
     return ImapSettings(
         host=mailbox.imap_host, port=mailbox.imap_port, security=Security(mailbox.imap_security.value),
-        username=mailbox.username, password=mailbox.password, timeout=settings.MAIL_IMAP_TIMEOUT,
+        username=mailbox.username, password=crypto.plain(mailbox.password), timeout=settings.MAIL_IMAP_TIMEOUT,
         verify_tls=settings.MAIL_VERIFY_TLS,
     )
 
@@ -67,7 +67,7 @@ async def sync_mailbox(mailbox_id: int, *, budget: float | None = None, batch: i
                        batch=batch or settings.MAIL_FETCH_BATCH)
         except ImapError as exc:
             outcome.error = str(exc.message or exc)[:1000]
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (OSError, asyncio.TimeoutError, crypto.UndecryptableSecret) as exc:
             outcome.error = (str(exc) or type(exc).__name__)[:1000]
         now = datetime.now(UTC)
         if outcome.error:

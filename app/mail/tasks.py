@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
-from app import jobs, settings
+from app import crypto, jobs, settings
 from app.mail import bodies, imap, sync
 from app.mail import blobs
 from app.models import Email, Mailbox, MailFolder, SentAppend
@@ -108,7 +108,7 @@ async def append_sent(append_id: int) -> None:
     try:
         raw = await asyncio.to_thread(blobs.read, pending.sha256)
         await asyncio.to_thread(_append, sync.imap_settings(mailbox), folder.name if folder else None, raw)
-    except (imap.ImapError, OSError) as exc:
+    except (imap.ImapError, OSError, crypto.UndecryptableSecret) as exc:
         pending.attempts += 1
         pending.last_error = str(getattr(exc, "message", "") or exc)[:1000]
         await pending.save(update_fields=["attempts", "last_error"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import make_msgid
 
-from app import cleaning
+from app import cleaning, crypto
 from app.errors import DeliveryFailed, NotFound, ValidationError
 from app.i18n import N_
 from app.mail import smtp
@@ -25,13 +25,19 @@ from app.services import mail
 SUBJECT_MAX = 250
 BODY_MAX = 100_000
 RECIPIENTS_MAX = 50
+UNDECRYPTABLE_PASSWORD = N_("The mailbox's stored password cannot be read with the server's keys: enter it "
+                            "again under Settings > Mail.")
 
 
 def smtp_settings(mailbox: Mailbox) -> smtp.SmtpSettings:
+    try:
+        password = crypto.plain(mailbox.smtp_password or mailbox.password)
+    except crypto.UndecryptableSecret:
+        raise ValidationError.single("mailbox_id", UNDECRYPTABLE_PASSWORD) from None
     return smtp.SmtpSettings(
         host=mailbox.smtp_host or mailbox.imap_host, port=mailbox.smtp_port,
-        username=mailbox.smtp_username or mailbox.username,
-        password=mailbox.smtp_password or mailbox.password, security=mailbox.smtp_security.value,
+        username=mailbox.smtp_username or mailbox.username, password=password,
+        security=mailbox.smtp_security.value,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from app import cleaning, settings
+from app import cleaning, crypto, settings
 from app.errors import FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.mail import imap
@@ -125,7 +125,8 @@ async def _clean(principal: Principal, data: dict[str, Any], instance: Mailbox |
 def _settings_of(values: dict[str, Any], instance: Mailbox | None) -> imap.ImapSettings:
     return imap.ImapSettings(
         host=values["imap_host"], port=values["imap_port"], security=imap.Security(values["imap_security"].value),
-        username=values["username"], password=values.get("password") or (instance.password if instance else ""),
+        username=values["username"],
+        password=values.get("password") or (crypto.plain(instance.password) if instance else ""),
         timeout=settings.MAIL_IMAP_TIMEOUT, verify_tls=settings.MAIL_VERIFY_TLS,
     )
 
@@ -134,6 +135,9 @@ async def try_login(values: dict[str, Any], instance: Mailbox | None = None) -> 
     """Log in with these settings; the server's folders, or a field error with its own words."""
     try:
         return await asyncio.to_thread(imap.test_login, _settings_of(values, instance))
+    except crypto.UndecryptableSecret:
+        raise ValidationError.single("password", N_("The stored password cannot be read with the server's keys: "
+                                                    "enter it again.")) from None
     except imap.ImapError as exc:
         raise ValidationError.single("password", N_("The mail server refused: %(reply)s"),
                                      reply=str(exc.message or exc)[:300]) from None

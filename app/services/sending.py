@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app import cleaning, kinds, settings
+from app import cleaning, crypto, kinds, settings
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User
@@ -132,7 +132,12 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
         body=body, attachment=pdf, attachment_name=books_pdf.filename_of(txn, pdf_lang),
         reply_to=principal.user.email if is_valid_address(principal.user.email) else "",
     )
+    try:
+        password = crypto.plain(org.smtp_password)
+    except crypto.UndecryptableSecret:
+        raise ValidationError.single("smtp", N_("The stored SMTP password cannot be read with the server's "
+                                                "keys: enter it again in the organization's settings.")) from None
     smtp = SmtpSettings(host=org.smtp_host, port=org.smtp_port, username=org.smtp_username,
-                        password=org.smtp_password, security=org.smtp_security.value)
+                        password=password, security=org.smtp_security.value)
     await send_message(smtp, message)  # DeliveryFailed propagates: nothing is recorded
     return await workflow.mark_emailed(principal, txn, ", ".join(to + cc))

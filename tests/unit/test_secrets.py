@@ -59,9 +59,16 @@ async def test_rotation_re_encrypts_with_the_first_key(db, keys):
 
     keys(new)  # the old key dropped: everything still reads
     assert (await Organization.get(id=org.id)).smtp_password == "s3cret"
-    keys(old)  # and a key that never encrypted it says so clearly
+    keys(old)  # a key that never encrypted it: the row still loads, the secret is refused clearly
+    loaded = await Organization.get(id=org.id)
+    assert isinstance(loaded.smtp_password, crypto.Undecryptable) and loaded.smtp_password  # "a password is set"
     with pytest.raises(crypto.UndecryptableSecret, match="KIZUNA_ENCRYPTION_KEYS"):
-        await Organization.get(id=org.id)
+        crypto.plain(loaded.smtp_password)
+    loaded.name = "Renamed while the key was missing"
+    await loaded.save()
+    assert await raw_password(org.id) == token  # saved back untouched, not re-encrypted garbage
+    keys(new)  # the right key back: the secret is there again
+    assert (await Organization.get(id=org.id)).smtp_password == "s3cret"
 
 
 def test_the_default_key_is_generated_once_into_var_and_kept_private():

@@ -380,3 +380,37 @@ async def test_mail_panel_queries_do_not_grow_with_rows(client, world, kind):
     # session, the record, the rows, their deal links, the deals shown, which carry files; a deal
     # also reads its contacts' addresses and the owners of the mailboxes the user sees
     assert few <= {"contacts": 6, "deals": 8}[kind]
+
+
+async def test_a_password_the_keys_cannot_read_breaks_nothing_but_its_own_use(client, world):
+    """A key dropped too soon: the pages that show the mailbox still work; the sync, sending and
+    saving without the password say what is wrong, in words, and nothing is lost."""
+    from cryptography.fernet import Fernet
+
+    from app import crypto
+    from app.errors import ValidationError
+    from app.mail import sync
+    from app.models import Mailbox
+    from app.services import mail_compose, mailboxes
+
+    owner, _, _, mailbox, email = world
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"lost-Passw0rd").decode()
+    await Mailbox.filter(id=mailbox.id).update(password=crypto.Undecryptable(foreign))
+    await login(client, owner)
+    page = await client.get(f"/mail/emails/{email.id}")
+    assert page.status_code == 200 and f"({mailbox.email})" in page.text
+    assert (await client.get("/settings/mail")).status_code == 200
+    outcome = await sync.sync_mailbox(mailbox.id)
+    assert "KIZUNA_ENCRYPTION_KEYS" in outcome.error
+    assert "KIZUNA_ENCRYPTION_KEYS" in (await Mailbox.get(id=mailbox.id)).last_error
+    principal = await f.principal_for(owner)
+    with pytest.raises(ValidationError) as refused:
+        await mail_compose.send(principal, mailbox_id=mailbox.id, to="customer@example.com", subject="件名",
+                                body="本文")
+    assert refused.value.errors[0].field == "mailbox_id" and "enter it again" in refused.value.errors[0].message
+    assert not await Email.filter(subject="件名").exists()  # nothing half-sent is kept
+    with pytest.raises(ValidationError) as refused:
+        await mailboxes.update(principal, mailbox.id, {"email": mailbox.email, "imap_host": mailbox.imap_host,
+                                                       "username": mailbox.username})
+    assert refused.value.errors[0].field == "password"
+    assert await Mailbox.filter(id=mailbox.id).values_list("password", flat=True) == [foreign]  # kept as it was
