@@ -99,7 +99,7 @@ async def _store_lock(conn) -> None:
         # Custom plans: the generic plan of a look-up made while the table was small (a sequential
         # scan) would otherwise stay for the connection's life as the table grows.
         await conn.execute_query("SELECT pg_advisory_xact_lock(4242001), "
-                                 "set_config('plan_cache_mode', 'force_custom_plan', true)")
+                                 "set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true)")
     else:
         await conn.execute_query('UPDATE "emails" SET id = id WHERE 0')
 
