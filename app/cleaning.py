@@ -11,6 +11,7 @@ and silent acceptance on the other:
     dates       between MIN_DATE and MAX_DATE, so dates computed from them (a due date, a time in
                 another time zone) stay within the calendar
     search      bounded length, NUL removed
+    file names  an uploaded file's name without directories or characters file systems refuse
     urls        http and https only
 
 Problems are raised as `Unclean` (a ValueError carrying a msgid) for one value, or collected as
@@ -19,7 +20,9 @@ Problems are raised as `Unclean` (a ValueError carrying a msgid) for one value, 
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -90,6 +93,16 @@ def search(value: Any) -> str:
     """A search string as lists match it: NUL removed, at most SEARCH_MAX characters."""
     result = _SURROGATE.sub("", str(value or "").replace("\x00", "")).strip()
     return result[:SEARCH_MAX]
+
+
+def filename(value: Any, default: str = "file") -> str:
+    """An uploaded file's name as it may be shown and offered again: the last path segment
+    (either slash), NFC, without unprintable characters (NUL, controls, lone surrogates) or those
+    file systems refuse, at most 255 characters; `default` when nothing is left. Never a path
+    to write to: stored files get names of their own."""
+    name = unicodedata.normalize("NFC", os.path.basename(str(value or "").replace("\\", "/"))).strip()
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
+    return name[:255].strip() or default
 
 
 def url(value: Any) -> str:

@@ -7,8 +7,10 @@ over the limit is refused before anything is read. The answer is 413: a JSON Gra
 API routes, a short translated text on pages.
 
 A route takes more than settings.FORM_MAX_BYTES only when it says so where it is declared:
-`limit_body(Route(...), max_bytes, json=...)` (uploads: a document plus a margin; /graphql its
-own limit). Everything else, /login included, gets the small form limit.
+`limit_body(Route(...), max_bytes, json=...)` (uploads: a document plus a margin; writing e-mail:
+its attachments plus a form; /graphql its own limit). Everything else, /login included, gets the
+small form limit. A page route's larger limit is for multipart bodies (files) only: anything else
+sent there (an url-encoded form, which the CSRF check reads whole into memory) gets the form limit.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def upload_limit() -> int:
     return settings.DOCUMENT_MAX_BYTES + settings.UPLOAD_MARGIN_BYTES
 
 
+def mail_compose_limit() -> int:
+    """What the compose and reply forms accept: their attachments plus a form of their own (the
+    message's text alone may take a good part of FORM_MAX_BYTES)."""
+    return settings.MAIL_ATTACHMENTS_MAX_BYTES + settings.FORM_MAX_BYTES
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, routes: Iterable[BaseRoute] = ()) -> None:
         self.app = app
@@ -51,9 +59,11 @@ class BodyLimitMiddleware:
             for route in routes if hasattr(route, "max_body_bytes")
         ]
 
-    def limit_for(self, path: str) -> tuple[int, bool]:
+    def limit_for(self, path: str, content_type: str) -> tuple[int, bool]:
         for pattern, max_bytes, as_json in self.limits:
             if pattern.match(path):
+                if not as_json and not content_type.lower().startswith("multipart/form-data"):
+                    max_bytes = min(max_bytes, settings.FORM_MAX_BYTES)
                 return max_bytes, as_json
         return settings.FORM_MAX_BYTES, False
 
@@ -61,8 +71,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, as_json = self.limit_for(scope["path"])
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        limit, as_json = self.limit_for(scope["path"], headers.get("content-type", ""))
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await refusal(scope, limit, as_json)(scope, receive, send)
             return

@@ -16,7 +16,9 @@ from app.errors import FieldError as FieldProblem
 from schema.context import Info
 
 # Service fields whose GraphQL input is named differently.
-_PATHS = {"related_type": "relatedTo", "related_id": "relatedTo"}
+_PATHS = {"related_type": "relatedTo", "related_id": "relatedTo",
+          # sendEmail's files are its attachmentIds (files are uploaded through the page only).
+          "attachments": "attachmentIds"}
 
 
 def _camel(segment: str) -> str:

@@ -1,4 +1,5 @@
-"""MIME messages for sending a transaction: a text/plain UTF-8 body and an optional PDF.
+"""MIME messages for sending a transaction or an e-mail written in Kizuna: a text/plain UTF-8
+body and optional attachments (a transaction's PDF, the files of an e-mail).
 
 Headers stay 7-bit (RFC 2047 encoded-words for Japanese subjects and names, RFC 2231 for a
 Japanese attachment name) and the body is base64 or quoted-printable, so any SMTP server relays
@@ -10,6 +11,7 @@ from __future__ import annotations
 import email.policy
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -27,6 +29,18 @@ ADDRESS_MAX = 254
 _ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\"]')
+_TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}"
+_CONTENT_TYPE = re.compile(rf"({_TOKEN})/({_TOKEN})")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file of a message. `content_type` only labels it in the MIME header (anything that is
+    not a plain type/subtype goes as application/octet-stream); the bytes go as they are."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 def is_valid_address(address: str) -> bool:
@@ -45,6 +59,7 @@ def build_message(
     body: str,
     attachment: bytes | None = None,
     attachment_name: str = "",
+    attachments: Sequence[Attachment] = (),
     reply_to: str = "",
 ) -> EmailMessage:
     """The message, ready for smtp.send_message. Raises ValidationError on a bad address
@@ -71,6 +86,12 @@ def build_message(
             attachment, maintype="application", subtype="pdf",
             filename=_safe_filename(attachment_name),
         )
+    for item in attachments:
+        maintype, subtype = _mime_type(item.content_type)
+        # Base64 whatever the type: the bytes arrive exactly as they were (a text file keeps its
+        # own charset and line ends); a non-ASCII name goes as RFC 2231 (filename*=utf-8'').
+        message.add_attachment(item.data, maintype=maintype, subtype=subtype,
+                               filename=_safe_filename(item.filename, "attachment"))
     return message
 
 
@@ -110,7 +131,16 @@ def _one_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text).strip()
 
 
-def _safe_filename(name: str) -> str:
+def _safe_filename(name: str, default: str = "document.pdf") -> str:
     # The client saves the file under this name: no directories, no hidden files.
     name = _UNSAFE_FILENAME.sub("_", name).strip(" .")
-    return name or "document.pdf"
+    return name or default
+
+
+def _mime_type(content_type: str) -> tuple[str, str]:
+    match = _CONTENT_TYPE.fullmatch(content_type.strip().lower())
+    # message/* and multipart/* bytes would have to be well-formed MIME of their own (and may
+    # not be base64-encoded): sent as opaque files.
+    if match is None or match.group(1) in ("message", "multipart"):
+        return "application", "octet-stream"
+    return match.group(1), match.group(2)

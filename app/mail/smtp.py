@@ -7,6 +7,7 @@ contains the password.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -36,12 +37,13 @@ async def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
     Raises DeliveryFailed."""
     sender = extract_sender(message)
     recipients = list(dict.fromkeys(extract_recipients(message)))
+    data = await asyncio.to_thread(flatten_message, message)  # megabytes with attachments
     try:
         async with _client(settings) as client:
             await client.mail(sender)
             for recipient in recipients:
                 await client.rcpt(recipient)
-            await client.data(flatten_message(message))
+            await client.data(data)
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise DeliveryFailed(
             reason=Msgid(_reason(exc)), detail=_detail(exc, settings.password)

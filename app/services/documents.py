@@ -9,9 +9,7 @@ allow-list: what the browser claims is not trusted. They are only ever served as
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,12 +44,6 @@ _OFFICE = {ext: t for t, exts in ALLOWED.items() if "officedocument" in t for ex
 
 def storage_path(storage_name: str) -> Path:
     return settings.DOCUMENTS_DIR / storage_name[:2] / storage_name
-
-
-def _clean_filename(name: str) -> str:
-    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/"))).strip()
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
-    return name[:255] or "file"
 
 
 def _sniff_text(head: bytes) -> bool:
@@ -102,7 +94,7 @@ async def upload(principal: Principal, target: str, target_id: Any, filename: st
                  stream: BinaryIO) -> Document:
     """Store `stream` (a file object, e.g. python-multipart's spooled file) on `target`."""
     parent = await _parent(principal, target, target_id, "create_edit")
-    filename = _clean_filename(filename)
+    filename = cleaning.filename(filename)
     head = await anyio.to_thread.run_sync(stream.read, 8192)
     content_type = detect_type(head, filename)
     if content_type is None:

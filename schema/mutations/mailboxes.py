@@ -63,6 +63,13 @@ class SendEmailInput:
                                                                                      "reply joins its thread.")
     deal_id: strawberry.ID | None = strawberry.field(default=UNSET, description="The deal it is written from: "
                                                                                 "associated with it.")
+    attachment_ids: list[strawberry.ID] | None = strawberry.field(
+        default=UNSET,
+        description=f"Files to send with it: attachments (`EmailAttachment` ids) of e-mails you may see, e.g. the "
+                    f"original's when replying; at most {mail_compose.ATTACHMENTS_MAX} files, within the server's "
+                    "limit in all (KIZUNA_MAIL_ATTACHMENTS_MAX_BYTES, 20 MB by default). An id you may not see "
+                    "answers NotFound. New files are uploaded through the page's compose form: the API takes no "
+                    "uploads.")
 
 
 @strawberry.type
@@ -186,10 +193,12 @@ class MailboxMutation:
 
         async def run() -> Any:
             data = to_data(input, {"mailbox_id": "Mailbox", "reply_to_id": "Email", "deal_id": "Deal"})
+            # Another type's id, like a hidden attachment's, names nothing: NotFound.
+            attachment_ids = [existing_pk(g, "EmailAttachment") for g in data.get("attachment_ids") or ()]
             return await mail_compose.send(
                 principal, mailbox_id=data["mailbox_id"], to=data["to"], cc=data.get("cc") or (),
                 subject=data["subject"], body=data["body"], reply_to_id=data.get("reply_to_id"),
-                deal_id=data.get("deal_id"))
+                deal_id=data.get("deal_id"), attachment_ids=attachment_ids)
 
         return await attempt(info, run, lambda email: SendEmailPayload(email=email))
 

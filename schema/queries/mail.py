@@ -16,7 +16,7 @@ from tortoise.expressions import Subquery
 from app.errors import NotFound, PermissionDenied
 from app.models import Email as EmailModel
 from app.permissions import visible_mailboxes
-from app.services import mail, mailboxes
+from app.services import mail, mail_compose, mailboxes
 from app.services.accounts import accounts
 from app.services.books_contacts import books_contacts
 from app.services.contacts import contacts
@@ -26,7 +26,7 @@ from app.services.mail import DealMail, MailFilter, Source
 from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, page
 from schema.types.connection import Connection, bounded
-from schema.types.mail import Email, Mailbox
+from schema.types.mail import Email, Mailbox, ReplyRecipients
 from schema.types.node import pk_of
 
 
@@ -114,6 +114,16 @@ class MailQuery:
     @strawberry.field(permission_classes=AUTH, description="An e-mail; null if you may not see it.")
     async def email(self, info: Info, id: strawberry.ID) -> Email | None:
         return await email_by_id(info, id)
+
+    @strawberry.field(permission_classes=AUTH, description="Who a reply to the e-mail goes to (`all`: reply to all), "
+                                                           "as the page's Reply and Reply all fill in the form; null "
+                                                           "if you may not see the e-mail. Send it with `sendEmail`.")
+    async def reply_recipients(self, info: Info, email_id: strawberry.ID, all: bool = False) -> ReplyRecipients | None:
+        email = await email_by_id(info, email_id)
+        if email is None:
+            return None
+        to, cc = await mail_compose.reply_recipients(info.context.principal, email, reply_all=all)
+        return ReplyRecipients(to=to, cc=cc)
 
     @strawberry.field(permission_classes=AUTH, description="The e-mails you may see, newest first: your mailboxes', "
                                                            "those shared with you, and mail sent from Kizuna.")

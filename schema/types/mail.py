@@ -171,6 +171,14 @@ async def _association(loader: Any, email_id: int) -> EmailDealAssociation | Non
                                 _contact_id=link.contact_id)
 
 
+@strawberry.type(description="Who a reply goes to: the sender (for mail you sent, its To again); replying to all "
+                             "adds everyone else it was sent or copied to, in Cc. Never your own addresses, nobody "
+                             "twice (addresses compared case-insensitively).")
+class ReplyRecipients:
+    to: list[str]
+    cc: list[str]
+
+
 @strawberry.type(description="A stored e-mail: once however many mailboxes hold it.")
 class Email(Node):
     id: strawberry.ID = global_id_field("Email")

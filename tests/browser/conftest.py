@@ -7,6 +7,7 @@ so the test process can prepare data the browser then sees. Debian's chromium is
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -52,6 +53,17 @@ def live_db_url(database_url, tmp_path) -> str:
     return f"sqlite://{tmp_path / 'live.sqlite3'}"
 
 
+async def _job_queue(client) -> None:
+    """On PostgreSQL the live server queues jobs (sending mail queues its append to Sent) in
+    procrastinate's tables, which the migrations make and the test schema lacks; emptied here so
+    no test's jobs are left for another's server."""
+    schema = importlib.import_module("app.migrations.0011_jobs").SCHEMA
+    rows = await client.execute_query_dict("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present")
+    if not rows[0]["present"]:
+        await client.execute_script(schema.read_text(encoding="utf-8"))
+    await client.execute_script("TRUNCATE procrastinate_jobs CASCADE")
+
+
 @pytest_asyncio.fixture
 async def live_db(live_db_url):
     """A tortoise context on the live server's database, emptied, with roles and stages."""
@@ -59,6 +71,8 @@ async def live_db(live_db_url):
         await ctx.init(config=tortoise_config(live_db_url))
         if live_db_url.startswith("sqlite"):
             await create_schema(ctx)
+        else:
+            await _job_queue(ctx.connections.get("default"))
         await truncate_all_models()
         await ensure_default_roles()
         await ensure_default_stages()

@@ -1,7 +1,8 @@
 """Mail in a real Chromium (issue 11): open a contact's Mail panel, see a two-message thread
 grouped, open the reply (its HTML body in the sandboxed frame), add it to the customer's invoice
-with "Add e-mail to", and find it in the invoice's comments. No page on the way reports a console
-error or a Content-Security-Policy violation.
+with "Add e-mail to", and find it in the invoice's comments; write to a contact with a file chosen
+in the browser, and open "Reply all". No page on the way reports a console error or a
+Content-Security-Policy violation.
 
 The data is made through factories and the real mail store (as a sync would store it); only the
 clicks go through the browser."""
@@ -111,5 +112,45 @@ async def test_contact_mail_tab_thread_add_to_invoice(live_server, live_db, brow
     assert "<p>" not in await comment.inner_text()  # the plain body, never the HTML
     await page.locator("#comment-list").get_by_text("added as a comment").wait_for()  # the history entry
     await page.wait_for_load_state("networkidle")
+    assert await violations(page) == []
+    assert console == []
+
+
+async def test_write_with_files_and_reply_to_all(live_server, live_db, browser_page, smtp_server, tmp_path):
+    """Files chosen in the browser go out through htmx's multipart post (the CSRF header with it)
+    under their Japanese names; "Reply all" fills Cc with everyone but the user."""
+    page = browser_page
+    user = await f.make_user("Sales", email="eigyo@kizuna.example.jp", name="営業 一郎")
+    contact = await f.make_contact(user, last_name="山田", first_name="太郎", email=CUSTOMER)
+    mailbox = await f.make_mailbox(user, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="none",
+                                   username="", smtp_username="")
+    question = await f.make_email(mailbox, sender=CUSTOMER, to=(user.email, "keiri@sakura.example.jp"),
+                                  cc=("EIGYO@kizuna.example.jp", "bucho@sakura.example.jp"), subject="ご相談")
+    estimate = tmp_path / "お見積書（2026年4月）.pdf"
+    estimate.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    await page.context.add_init_script(RECORD_VIOLATIONS)
+    console = watch_console(page)
+    await sign_in(page, live_server, user.email)
+
+    await page.goto(f"{live_server}/contacts/{contact.id}")
+    await page.locator("#mail-list").scroll_into_view_if_needed()
+    await page.click("#write-email")
+    await page.locator("#compose-form").wait_for()
+    assert await page.input_value("#compose-to") == CUSTOMER
+    await page.fill("#compose-subject", "お見積りの送付")
+    await page.fill("#compose-body", "お見積書をお送りします。")
+    await page.set_input_files("#compose-attachments", [str(estimate)])
+    await page.click("#compose-send")
+    await page.locator("#compose-form").wait_for(state="detached")
+    [sent] = smtp_server.messages
+    [attached] = list(sent.iter_attachments())
+    assert attached.get_filename() == "お見積書（2026年4月）.pdf"
+    assert attached.get_payload(decode=True) == estimate.read_bytes()
+
+    await page.goto(f"{live_server}/mail/emails/{question.id}")
+    await page.click("#reply-all-email")
+    await page.locator("#compose-form").wait_for()
+    assert await page.input_value("#compose-to") == CUSTOMER
+    assert await page.input_value("#compose-cc") == "keiri@sakura.example.jp, bucho@sakura.example.jp"
     assert await violations(page) == []
     assert console == []

@@ -2,16 +2,19 @@
 refusal shows the server's own words), the first sync fetches its mail; editing keeps what is not
 named (passwords included); disabling and enabling remove and predict deal associations (seed 004
 rule 7); "sync now" queues a sync; removing takes the mail only it held; sendEmail goes out over an
-aiosmtpd server and is stored as outgoing, associated with the deal it was written from."""
+aiosmtpd server and is stored as outgoing, associated with the deal it was written from, with
+the files of mail the caller may see (others are NotFound); replyRecipients says who a reply
+(to all) goes to."""
 
 from __future__ import annotations
 
 import pytest
 
 from app import jobs
-from app.models import Email, EmailCopy, EmailDeal, Mailbox, MailFolder, MailSecurity
+from app.models import Email, EmailAttachment, EmailCopy, EmailDeal, Mailbox, MailFolder, MailSecurity
 from app.services import mailboxes
 from tests import factories as f
+from schema.types.node import from_global_id
 from tests.graphql.conftest import gid
 from tests.smtp import PASSWORD as SMTP_PASSWORD
 from tests.smtp import REFUSED
@@ -210,3 +213,55 @@ async def test_send_email_refusals_store_nothing(gql, smtp_server_refusing):
     assert [e["path"] for e in wrong_type["fields"]] == ["dealId"]
     assert await Email.all().count() == before
     assert smtp_server_refusing.messages == []
+
+
+REPLY_TO = """query($id: ID!, $all: Boolean!) { replyRecipients(emailId: $id, all: $all) { to cc } }"""
+
+
+async def test_a_reply_goes_out_with_the_originals_files_and_to_everyone_asked(gql, smtp_server_auth):
+    owner = await f.make_user("Sales", email="owner@example.com")
+    box = await sending_mailbox(owner, smtp_server_auth)
+    question = await f.make_email(box, sender="Buyer@example.jp", to=("owner@example.com", "team@example.jp"),
+                                  cc=("OWNER@example.com", "boss@example.jp", "Team@Example.jp"), subject="Order",
+                                  attachments=(("注文書（第2版）.pdf", "application/pdf", b"%PDF-1.4 order\r\n"),))
+    attachment = await EmailAttachment.get(email_id=question.id)
+
+    # Who to write to, as the page's Reply and Reply all fill it in.
+    reply = (await gql(owner, REPLY_TO, {"id": gid("Email", question.id), "all": False}))["replyRecipients"]
+    assert reply == {"to": ["buyer@example.jp"], "cc": []}
+    everyone = (await gql(owner, REPLY_TO, {"id": gid("Email", question.id), "all": True}))["replyRecipients"]
+    assert everyone == {"to": ["buyer@example.jp"], "cc": ["team@example.jp", "boss@example.jp"]}
+
+    data = (await gql(owner, SEND, {"input": {
+        "mailboxId": gid("Mailbox", box.id), **everyone, "subject": "Re: Order", "body": "確認しました。",
+        "replyToId": gid("Email", question.id), "attachmentIds": [gid("EmailAttachment", attachment.id)]}}))
+    assert data["sendEmail"]["__typename"] == "SendEmailPayload", data
+    [sent] = smtp_server_auth.messages
+    assert [(p.get_filename(), p.get_payload(decode=True)) for p in sent.iter_attachments()] == [
+        ("注文書（第2版）.pdf", b"%PDF-1.4 order\r\n")]
+    assert sorted(smtp_server_auth.envelopes[0].rcpt_tos) == ["boss@example.jp", "buyer@example.jp",
+                                                              "team@example.jp"]
+    stored = await Email.get(id=from_global_id(data["sendEmail"]["email"]["id"])[1])
+    assert [a.filename for a in await EmailAttachment.filter(email_id=stored.id)] == ["注文書（第2版）.pdf"]
+
+
+async def test_files_of_mail_you_may_not_see_are_not_found(gql, smtp_server_auth):
+    owner = await f.make_user("Sales", email="owner@example.com")
+    box = await sending_mailbox(owner, smtp_server_auth)
+    mine = await f.make_email(box, sender="buyer@example.jp", attachments=(("a.txt", "text/plain", b"a"),))
+    colleague = await f.make_user("Sales", email="colleague@example.com")
+    private = await f.make_email(await f.make_mailbox(colleague), sender="buyer@example.jp",
+                                 to=("colleague@example.com",), attachments=(("秘密.txt", "text/plain", b"secret"),))
+    theirs = await EmailAttachment.get(email_id=private.id)
+    ours = await EmailAttachment.get(email_id=mine.id)
+    base = {"mailboxId": gid("Mailbox", box.id), "to": ["buyer@example.jp"], "subject": "Hello", "body": "Hi"}
+    hidden, visible = gid("EmailAttachment", theirs.id), gid("EmailAttachment", ours.id)
+    for ids in ([hidden], [visible, hidden], [gid("Email", mine.id)], ["not an id"]):
+        refused = (await gql(owner, SEND, {"input": {**base, "attachmentIds": ids}}))["sendEmail"]
+        assert refused["__typename"] == "NotFound", (ids, refused)
+    too_many = (await gql(owner, SEND, {"input": {**base, "attachmentIds": [gid("EmailAttachment", ours.id + i)
+                                                                            for i in range(11)]}}))["sendEmail"]
+    assert too_many["fields"] == [{"path": "attachmentIds", "message": "Attach at most 10 files (now 11)."}]
+    # Who a reply to hidden mail would go to is not told either.
+    assert (await gql(owner, REPLY_TO, {"id": gid("Email", private.id), "all": True}))["replyRecipients"] is None
+    assert smtp_server_auth.messages == [] and await Email.filter(sent_from_kizuna=True).count() == 0

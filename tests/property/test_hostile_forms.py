@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from schema.types.node import from_global_id
 from tests.factories import make_mailbox
 from tests.graphql.hostile import make_world
-from tests.property.strategies import form_value, row_counts
+from tests.property.strategies import NASTY_TEXT, form_value, row_counts
 from tests.views.conftest import HX, login, token
 
 # Form path -> (record type to edit, valid values to start from; `{Type}` is a record's id).
@@ -136,3 +136,60 @@ def _quote(value: str) -> str:
     from urllib.parse import quote_plus
 
     return quote_plus(value.encode("utf-8", "surrogatepass"))
+
+
+# ---- files on the compose and reply forms: multipart, as browsers send them ----------------------
+
+BOUNDARY = "----kizunahostile"
+# Names up to what a part's header line may hold (4 KB in python-multipart: longer ones are a 400).
+file_name = st.one_of(st.sampled_from(NASTY_TEXT), st.text(max_size=40), st.integers(200, 1300).map(lambda n: "長" * n),
+                      st.sampled_from([
+    "../../etc/passwd", "C:\\Windows\\win.ini", ".htaccess", " . ", "見積書（最終版）.pdf", "a" * 400 + ".pdf",
+    "=?utf-8?b?5pel5pys?=.txt", "x.tar.gz", "name\"; filename=\"evil.exe", "\u202eexe.pdf"]))
+hostile_file = st.tuples(file_name, st.binary(max_size=300), st.sampled_from(
+    ["application/pdf", "text/html", "image/svg+xml", "message/rfc822", "multipart/mixed", "x\r\nBcc: a@b.c"]))
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, bytes, str]]) -> bytes:
+    def header_value(text: str) -> bytes:
+        # As the HTML standard has browsers escape a name: quotes and line breaks percent-encoded.
+        text = text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        return text.encode("utf-8", "surrogatepass")
+
+    parts = [b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+             % (BOUNDARY.encode(), k.encode(), v.encode("utf-8", "surrogatepass")) for k, v in fields.items()]
+    parts += [b'--%s\r\nContent-Disposition: form-data; name="attachments"; filename="%s"\r\n'
+              b"Content-Type: %s\r\n\r\n%s\r\n" % (BOUNDARY.encode(), header_value(name), header_value(ctype), data)
+              for name, data, ctype in files]
+    return b"".join(parts) + b"--%s--\r\n" % BOUNDARY.encode()
+
+
+@pytest.fixture
+async def sending(session, smtp_server):
+    """The session's world with a mailbox whose SMTP server takes everything."""
+    world, pks, fields, csrf = session
+    mailbox = await make_mailbox(world.admin, email="sender@example.jp", imap_host="127.0.0.1", imap_port=1,
+                                 imap_security="none", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+                                 smtp_security="none", username="", smtp_username="")
+    return {**pks, "Mailbox": str(mailbox.id)}, csrf
+
+
+@given(url=st.sampled_from(["/deals/{Deal}/mail/compose", "/mail/emails/{Email}/reply"]),
+       files=st.lists(hostile_file, min_size=1, max_size=12))
+async def test_compose_survives_hostile_files(client, sending, url, files):
+    from app.models import EmailAttachment
+
+    pks, csrf = sending
+    fields = {"csrf_token": csrf, **{k: _fill(v, pks) for k, v in COMPOSE.items()}}
+    before = await row_counts()
+    response = await client.post(_fill(url, pks), content=_multipart(fields, files), headers={
+        **HX, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert response.status_code in (200, 400, 422), (url, files, response.status_code)
+    event(f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        assert await row_counts() == before, (url, files)
+        return
+    # Sent: the files are listed under names a file system and a page can take.
+    names = await EmailAttachment.filter(email__sent_from_kizuna=True).order_by("-id").limit(len(files)).values_list(
+        "filename", flat=True)
+    assert len(names) == len(files) and all(n and "/" not in n and "\x00" not in n for n in names), names

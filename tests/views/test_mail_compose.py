@@ -2,7 +2,10 @@
 a real SMTP server (aiosmtpd) with a real IMAP server (pymap) behind the mailbox: the form is
 prefilled from what it is written from, a send arrives at the server and is stored (associated
 with the deal it was written from, threaded when it is a reply), and a refusal (bad input, the
-SMTP server's, another user's mailbox) answers the form with its messages and sends nothing."""
+SMTP server's, another user's mailbox, too many or too large files) answers the form with its
+messages and sends nothing. Files chosen on the form arrive byte for byte under their Japanese
+names and are listed on the sent e-mail's page; "Reply all" writes to everyone but the user; a
+reply may send the original's files again, never those of mail the user may not see."""
 
 from __future__ import annotations
 
@@ -14,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import jobs
+from app import jobs, settings
+from app.limits import mail_compose_limit
 from app.mail import sync
-from app.models import Email, EmailDeal, Mailbox, MailFolder, MailSecurity
+from app.models import Email, EmailAttachment, EmailDeal, Mailbox, MailFolder, MailSecurity, User
 from tests import factories as f
 from tests.smtp import PASSWORD, REFUSED, USERNAME, free_port
-from tests.views.conftest import HX, csrf_of, hx_post, login, post
+from tests.views.conftest import HX, csrf_of, hx_post, login, post, text_of, token
 
 CUSTOMER = "customer@example.com"
 FORM = {**HX, "HX-Target": "mail-compose"}  # the "Write e-mail" and "Reply" buttons' requests
@@ -327,3 +331,157 @@ async def test_a_post_without_the_csrf_token_is_refused(client, signed_in, imap_
     box = await make_mailbox(me, imap_server, smtp_server_auth.port)
     response = await client.post(f"/contacts/{contact.id}/mail/compose", data=compose_data(box), headers=HX)
     assert response.status_code == 403 and smtp_server_auth.envelopes == []
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8 * 1024 + b"\r\n%%EOF\r\n"  # 2 MB: more than a form may carry
+
+
+async def test_files_chosen_on_the_form_arrive_and_are_listed(client, signed_in, imap_server, smtp_server_auth):
+    me = await signed_in("Sales", email="me@example.com")
+    contact = await f.make_contact(me, email=CUSTOMER)
+    box = await make_mailbox(me, imap_server, smtp_server_auth.port)
+    form = (await client.get(f"/contacts/{contact.id}/mail/compose", headers=FORM)).text
+    assert 'enctype="multipart/form-data"' in form and 'hx-encoding="multipart/form-data"' in form
+    assert re.search(r'<input type="file" name="attachments" id="compose-attachments" multiple', form)
+    assert "Up to 10 files, 20 MB in all." in form
+
+    files = [("attachments", ("御見積書（株式会社さくら様）.pdf", PDF, "application/octet-stream")),
+             ("attachments", ("memo.txt", "メモ\r\n".encode(), "text/html")),  # the browser's claim is ignored
+             ("attachments", ("", b"", "application/octet-stream"))]  # a second file input left empty
+    response = await hx_post(client, f"/contacts/{contact.id}/mail/compose", compose_data(box), files=files)
+    assert response.status_code == 200, response.text[:500]
+    [message] = sent(smtp_server_auth)
+    assert [(p.get_filename(), p.get_content_type(), p.get_payload(decode=True))
+            for p in message.iter_attachments()] == [
+        ("御見積書（株式会社さくら様）.pdf", "application/pdf", PDF), ("memo.txt", "text/plain", "メモ\r\n".encode())]
+
+    # The sent e-mail's page lists them; each downloads as sent.
+    stored = await Email.get(sent_from_kizuna=True)
+    page = (await client.get(f"/mail/emails/{stored.id}")).text
+    links = re.findall(r'<a href="(/mail/attachments/\d+)" download>([^<]*)</a>', page)
+    assert [name for _, name in links] == ["御見積書（株式会社さくら様）.pdf", "memo.txt"]
+    assert (await client.get(links[0][0])).content == PDF
+
+
+async def test_too_many_or_too_large_files_answer_the_form(client, signed_in, imap_server, smtp_server_auth,
+                                                           monkeypatch):
+    me = await signed_in("Sales")
+    contact = await f.make_contact(me, email=CUSTOMER)
+    box = await make_mailbox(me, imap_server, smtp_server_auth.port)
+    url = f"/contacts/{contact.id}/mail/compose"
+    eleven = [("attachments", (f"{i}.txt", b"x", "text/plain")) for i in range(11)]
+    response = await hx_post(client, url, compose_data(box), files=eleven)
+    assert response.status_code == 422 and "<html" not in response.text
+    assert text_of(response.text, "error-attachments") == "Attach at most 10 files (now 11)."
+    # What was typed comes back; the files cannot, and the form says so.
+    assert value_of(response.text, "compose-subject") == "ご提案"
+    assert 'id="compose-reattach"' in response.text
+
+    monkeypatch.setattr(settings, "MAIL_ATTACHMENTS_MAX_BYTES", 1024 * 1024)
+    big = [("attachments", ("big.pdf", PDF, "application/pdf"))]
+    response = await hx_post(client, url, compose_data(box), files=big)
+    assert response.status_code == 422
+    assert text_of(response.text, "error-attachments") == "The attachments may be at most 1 MB in all (now 2.1 MB)."
+    # Without htmx: the page, in Japanese for a Japanese user.
+    await User.filter(id=me.id).update(language="ja")
+    response = await post(client, url, compose_data(box), files=big)
+    assert response.status_code == 422 and "<html" in response.text
+    assert text_of(response.text, "error-attachments") == "添付ファイルは合計 1 MB までです（現在 2.1 MB）。"
+    assert smtp_server_auth.envelopes == [] and await Email.all().count() == 0
+
+
+async def test_only_the_compose_forms_take_large_bodies(client, signed_in, imap_server):
+    me = await signed_in("Sales")
+    contact = await f.make_contact(me, email=CUSTOMER)
+    box = await make_mailbox(me, imap_server, None)
+    csrf = await token(client)
+    boundary = "kizunaboundary"
+    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                   for k, v in {"csrf_token": csrf, **compose_data(box)}.items())
+    head += (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="huge.bin"\r\n'
+             "Content-Type: application/octet-stream\r\n\r\n")
+    chunk = b"\0" * 65536
+
+    class Huge:
+        sent = 0
+
+        async def __aiter__(self):
+            yield head.encode()
+            while self.sent < 300 * 1024 * 1024:
+                self.sent += len(chunk)
+                yield chunk
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept-Language": "en"}
+    for url in (f"/contacts/{contact.id}/mail/compose", f"/contacts/{contact.id}/edit"):
+        body = Huge()
+        response = await client.post(url, content=body, headers=headers)
+        assert response.status_code == 413, url
+        limit = mail_compose_limit() if "compose" in url else settings.FORM_MAX_BYTES
+        assert limit - len(chunk) <= body.sent <= limit + len(chunk), url
+    assert response.text == "The request is too large. At most 1 MB can be sent here."
+    # Files come multipart: anything else sent there is held to a form's limit.
+    body = Huge()
+    response = await client.post(f"/contacts/{contact.id}/mail/compose", content=body,
+                                 headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and body.sent <= settings.FORM_MAX_BYTES + len(chunk)
+
+
+# ---- reply all, and the original's files -------------------------------------------------------
+
+
+async def test_reply_all_writes_to_everyone_else(client, signed_in, imap_server, smtp_server_auth):
+    me = await signed_in("Sales", email="me@example.com")
+    box = await make_mailbox(me, imap_server, smtp_server_auth.port)
+    original = await f.make_email(box, sender=CUSTOMER, to=("ME@example.com", "colleague@example.com"),
+                                  cc=("boss@example.com", "Colleague@Example.com", "me@example.com"),
+                                  subject="Estimate request")
+    page = (await client.get(f"/mail/emails/{original.id}")).text
+    assert f'id="reply-all-email" href="/mail/emails/{original.id}/reply?all=1"' in page
+    form = (await client.get(f"/mail/emails/{original.id}/reply?all=1", headers=FORM)).text
+    assert "<legend>Reply all</legend>" in form
+    assert value_of(form, "compose-to") == CUSTOMER
+    assert value_of(form, "compose-cc") == "colleague@example.com, boss@example.com"
+    assert f'action="/mail/emails/{original.id}/reply?all=1"' in form
+    # Reply alone: the sender only.
+    form = (await client.get(f"/mail/emails/{original.id}/reply", headers=FORM)).text
+    assert value_of(form, "compose-cc") == "" and "<legend>Reply</legend>" in form
+
+    response = await hx_post(client, f"/mail/emails/{original.id}/reply?all=1", compose_data(
+        box, cc="colleague@example.com, boss@example.com", subject="Re: Estimate request"))
+    assert response.status_code == 200
+    assert sorted(smtp_server_auth.envelopes[0].rcpt_tos) == ["boss@example.com", "colleague@example.com", CUSTOMER]
+
+
+async def test_a_reply_sends_the_originals_files_when_ticked(client, signed_in, imap_server, smtp_server_auth):
+    me = await signed_in("Sales", email="me@example.com")
+    box = await make_mailbox(me, imap_server, smtp_server_auth.port)
+    original = await f.make_email(box, sender=CUSTOMER, subject="注文", attachments=(
+        ("注文書.pdf", "application/pdf", b"%PDF order"), ("仕様.txt", "text/plain", "仕様".encode())))
+    order, spec = await EmailAttachment.filter(email_id=original.id).order_by("id")
+    form = (await client.get(f"/mail/emails/{original.id}/reply", headers=FORM)).text
+    assert re.findall(r'name="attachment_ids" value="(\d+)" id="compose-original-\d+"(?: checked)?>', form) == [
+        str(order.id), str(spec.id)]
+    assert " checked" not in form  # none unless ticked
+
+    url = f"/mail/emails/{original.id}/reply"
+    # Refused for another reason: the ticked box stays ticked.
+    refused = await hx_post(client, url, {**compose_data(box, subject=""), "attachment_ids": [str(spec.id)]})
+    assert refused.status_code == 422 and f'id="compose-original-{spec.id}" checked>' in refused.text
+    assert 'id="compose-reattach"' not in refused.text  # nothing was uploaded
+
+    response = await hx_post(client, url, {**compose_data(box), "attachment_ids": [str(spec.id)]},
+                             files=[("attachments", ("受領書.txt", "受領".encode(), "text/plain"))])
+    assert response.status_code == 200
+    [message] = sent(smtp_server_auth)
+    assert [(p.get_filename(), p.get_payload(decode=True)) for p in message.iter_attachments()] == [
+        ("仕様.txt", "仕様".encode()), ("受領書.txt", "受領".encode())]
+
+    # A file of mail the user may not see, slipped into the form: not found, nothing sent.
+    other = await f.make_user("Sales", email="other@example.com")
+    hidden = await f.make_email(await make_mailbox(other, imap_server, None), sender=CUSTOMER,
+                                to=("other@example.com",), attachments=(("秘密.pdf", "application/pdf", b"%PDF"),))
+    secret = await EmailAttachment.get(email_id=hidden.id)
+    response = await hx_post(client, url, {**compose_data(box), "attachment_ids": [str(secret.id)]})
+    assert response.status_code == 404 and len(smtp_server_auth.envelopes) == 1

@@ -2,10 +2,17 @@
 
 "Write e-mail" in the Mail panel of a contact, lead, account or deal opens the form from
 `<record url>/mail/compose`; "Reply" on an e-mail's page and in mail rows opens it from
-`/mail/emails/{id}/reply`. With htmx the form comes into the page's `#mail-compose`; without, it
-is a page of its own. It posts back to the URL it came from, and the URL says what the mail is
-written from: a record the user may see (a deal's id goes along, so the mail is associated with
-that deal) or an e-mail the user may see (its Message-ID goes along, so the reply threads).
+`/mail/emails/{id}/reply`, "Reply all" from `/mail/emails/{id}/reply?all=1` (who they go to is
+app.services.mail_compose.reply_recipients). With htmx the form comes into the page's
+`#mail-compose`; without, it is a page of its own. It posts back to the URL it came from, and
+the URL says what the mail is written from: a record the user may see (a deal's id goes along,
+so the mail is associated with that deal) or an e-mail the user may see (its Message-ID goes
+along, so the reply threads).
+
+The form is multipart: files chosen (`attachments`) go with the mail, and a reply offers the
+original's files to send again (`attachment_ids`); the service bounds them (count, total size), and
+these routes take that much more than a form (app.limits.mail_compose_limit). A form answered
+again cannot keep the files chosen (browsers do not allow it): it says so.
 
 The sender is one of the user's own enabled mailboxes (the service refuses any other). Sending
 answers `HX-Location` (303 without htmx): back to the record, or to the reply's own page. A
@@ -18,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,8 +34,8 @@ from tortoise.models import Model
 
 from app import cleaning
 from app.errors import DeliveryFailed, ValidationError
-from app.models import Account, Contact, Deal, DealContact, Email, EmailCopy, EmailParticipant, Mailbox
-from app.models import ParticipantRole
+from app.limits import limit_body, mail_compose_limit
+from app.models import Account, Contact, Deal, DealContact, Email, EmailAttachment, EmailCopy, Mailbox
 from app.permissions import Principal, restrict
 from app.services import mail, mail_compose, mailboxes
 from views import accounts, contacts, deals, leads
@@ -36,7 +44,12 @@ from views.pages import page
 from views.records import RecordPages, error_map
 from views.templating import babel_datetime, render, translator
 
-FIELDS = ("mailbox_id", "to", "cc", "subject", "body")
+FIELDS = ("mailbox_id", "to", "cc", "subject", "body", "attachments")
+TEXT_FIELDS = ("mailbox_id", "to", "cc", "subject", "body", "deal_id")
+# Parts a post may have: more files than the service allows still answer the form (422); past
+# these, the form parser refuses the request (400).
+FORM_FILES_MAX = FORM_FIELDS_MAX = 100
+ORIGINALS_MAX = 50  # of the original's files offered on a reply
 FORM_TARGETS = ("mail-compose", "compose-form")  # the elements a fragment is swapped into
 QUOTE_MAX = 20_000  # characters of the original quoted in a reply: the body's limit is 100,000
 COMPOSE_PAGES = tuple(p for p in (contacts.pages, leads.pages, accounts.pages, deals.pages) if p.compose)
@@ -59,15 +72,7 @@ async def recipients_of(principal: Principal, obj: Model) -> list[str]:
             "email", "secondary_email")
     else:  # a lead
         rows = [(obj.email, "")]
-    return _unique(primary or secondary for primary, secondary in rows)
-
-
-def _unique(addresses) -> list[str]:
-    seen: dict[str, str] = {}
-    for address in addresses:
-        if address and address.strip():
-            seen.setdefault(address.strip().lower(), address.strip())
-    return list(seen.values())[:mail_compose.RECIPIENTS_MAX]
+    return mail_compose.unique_addresses(primary or secondary for primary, secondary in rows)
 
 
 # ---- the form ----------------------------------------------------------------------------------
@@ -82,26 +87,45 @@ def _render(request: Request, context: dict[str, Any], status_code: int = 200) -
     # An error on no field of the form (the mailbox's own address, say) is the form's own.
     context["form_errors"] = [m for key, messages in errors.items() if key not in FIELDS for m in messages]
     context.setdefault("problem", "")
+    context.setdefault("originals", [])
+    context.setdefault("reattach", False)
+    context.setdefault("reply_all", False)
     context["fields"] = FIELDS
+    context["attachments_max"] = mail_compose.ATTACHMENTS_MAX
+    context["attachments_max_mb"] = mail_compose.attachments_max_mb()
     template = "mail/_compose_form.html" if _fragment(request) else "mail/compose.html"
     return render(request, template, context, status_code=status_code)
 
 
-async def _values(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=20)
-    return {name: str(form.get(name) or "") for name in (*FIELDS, "deal_id")}
+async def _posted(request: Request) -> tuple[dict[str, Any], list[mail_compose.Upload], list[str]]:
+    """The form's values, the files chosen (a file input left empty sends a nameless empty
+    part) and the original's files ticked. The route's body limit bounds what is read."""
+    async with request.form(max_files=FORM_FILES_MAX, max_fields=FORM_FIELDS_MAX) as form:
+        values: dict[str, Any] = {name: str(form.get(name) or "") for name in TEXT_FIELDS}
+        uploads = [mail_compose.Upload(item.filename or "", await item.read())
+                   for item in form.getlist("attachments")
+                   if isinstance(item, UploadFile) and (item.filename or item.size)]
+        ids = [item for item in form.getlist("attachment_ids") if isinstance(item, str)]
+    values["attachment_ids"] = set(ids)
+    return values, uploads, ids
 
 
-async def _send(request: Request, context: dict[str, Any], values: dict[str, str], *, deal_id: Any = None,
+async def _send(request: Request, context: dict[str, Any], *, deal_id: Any = None,
                 reply_to_id: int | None = None, done: Callable[[Email], str]) -> Response:
+    values, uploads, ids = await _posted(request)
+    if reply_to_id is not None:
+        # Written from a deal's Mail panel: the service checks the deal is one the user may see.
+        deal_id = context["deal_id"] = values["deal_id"] or None
+    context = {**context, "values": values, "reattach": bool(uploads)}
     try:
         email = await mail_compose.send(
             request.state.principal, mailbox_id=values["mailbox_id"], to=values["to"], cc=values["cc"],
-            subject=values["subject"], body=values["body"], reply_to_id=reply_to_id, deal_id=deal_id)
+            subject=values["subject"], body=values["body"], reply_to_id=reply_to_id, deal_id=deal_id,
+            attachments=uploads, attachment_ids=ids)
     except ValidationError as exc:
-        return _render(request, {**context, "values": values, "errors": error_map(exc, request)}, 422)
+        return _render(request, {**context, "errors": error_map(exc, request)}, 422)
     except DeliveryFailed as exc:
-        return _render(request, {**context, "values": values, "problem": exc.render(translator(request))}, 422)
+        return _render(request, {**context, "problem": exc.render(translator(request))}, 422)
     return redirect_after_post(request, done(email))
 
 
@@ -117,10 +141,10 @@ def record_compose(pages: RecordPages):
                    "record": obj, "reply": None, "deal_id": None, "mailboxes": boxes}
         if request.method == "POST":
             # The deal is the page's own, never the form's: mail written here is associated with it.
-            return await _send(request, context, await _values(request),
-                               deal_id=obj.id if isinstance(obj, Deal) else None, done=lambda _email: pages.url(obj))
+            return await _send(request, context, deal_id=obj.id if isinstance(obj, Deal) else None,
+                               done=lambda _email: pages.url(obj))
         values = {"mailbox_id": str(boxes[0].id) if boxes else "", "cc": "", "subject": "", "body": "",
-                  "to": ", ".join(await recipients_of(principal, obj))}
+                  "to": ", ".join(await recipients_of(principal, obj)), "attachment_ids": set()}
         return _render(request, {**context, "values": values})
 
     compose.__name__ = f"{pages.module}_compose"
@@ -128,22 +152,6 @@ def record_compose(pages: RecordPages):
 
 
 # ---- a reply -----------------------------------------------------------------------------------
-
-
-async def _own_addresses(principal: Principal) -> set[str]:
-    rows = await Mailbox.filter(owner_id=principal.user.id).values_list("email", "username")
-    return {a.strip().lower() for row in rows for a in row if a and "@" in a} | {principal.user.email.lower()}
-
-
-async def reply_recipients(principal: Principal, email: Email) -> tuple[list[str], list[str]]:
-    """To and Cc of a reply: the sender of mail received; the recipients of mail the user sent."""
-    people = await EmailParticipant.filter(email_id=email.id).order_by("id").values_list("role", "address")
-    own = await _own_addresses(principal)
-    if email.sent_from_kizuna or email.from_email.lower() in own:
-        to = _unique(a for role, a in people if role == ParticipantRole.TO and a not in own)
-        cc = _unique(a for role, a in people if role == ParticipantRole.CC and a not in own and a not in to)
-        return to, cc
-    return _unique([email.from_email]), []
 
 
 def quote(request: Request, email: Email) -> str:
@@ -173,27 +181,30 @@ async def email_reply(request: Request) -> Response:
     principal: Principal = request.state.principal
     original = await mail.get_email(principal, request.path_params["id"])
     boxes = await own_mailboxes(principal)
-    context = {"action": f"/mail/emails/{original.id}/reply", "back": f"/mail/emails/{original.id}",
-               "pages": None, "record": None, "reply": original, "mailboxes": boxes}
+    reply_all = request.query_params.get("all") == "1"
+    # "Reply all" keeps its name when the form comes back: the query goes along with the post.
+    context = {"action": f"/mail/emails/{original.id}/reply" + ("?all=1" if reply_all else ""),
+               "back": f"/mail/emails/{original.id}",
+               "pages": None, "record": None, "reply": original, "reply_all": reply_all, "mailboxes": boxes,
+               # The original's files, to send again (ticked ones only).
+               "originals": await EmailAttachment.filter(email_id=original.id, inline=False).order_by("id").limit(
+                   ORIGINALS_MAX)}
     if request.method == "POST":
-        values = await _values(request)
-        # Written from a deal's Mail panel: the service checks the deal is one the user may see.
-        context["deal_id"] = values["deal_id"] or None
-        return await _send(request, context, values, deal_id=context["deal_id"], reply_to_id=original.id,
-                           done=lambda email: f"/mail/emails/{email.id}")
+        return await _send(request, context, reply_to_id=original.id, done=lambda email: f"/mail/emails/{email.id}")
     context["deal_id"] = await _visible_deal(principal, request.query_params.get("deal_id"))
     # The mailbox that holds the original answers it, if it is one of the user's.
     held = await EmailCopy.filter(email_id=original.id, mailbox_id__in=[b.id for b in boxes]).order_by(
         "id").values_list("mailbox_id", flat=True) if boxes else []
-    to, cc = await reply_recipients(principal, original)
+    to, cc = await mail_compose.reply_recipients(principal, original, reply_all=reply_all)
     values = {"mailbox_id": str(held[0] if held else boxes[0].id) if boxes else "", "to": ", ".join(to),
               "cc": ", ".join(cc), "subject": mail_compose.reply_subject(original.subject),
-              "body": "\n\n" + quote(request, original)}
+              "body": "\n\n" + quote(request, original), "attachment_ids": set()}
     return _render(request, {**context, "values": values})
 
 
 routes = [
-    *(Route(p.url() + "/{id:id}/mail/compose", page(record_compose(p), p.module), methods=["GET", "POST"])
+    *(limit_body(Route(p.url() + "/{id:id}/mail/compose", page(record_compose(p), p.module), methods=["GET", "POST"]),
+                 mail_compose_limit())
       for p in COMPOSE_PAGES),
-    Route("/mail/emails/{id:id}/reply", page(email_reply), methods=["GET", "POST"]),
+    limit_body(Route("/mail/emails/{id:id}/reply", page(email_reply), methods=["GET", "POST"]), mail_compose_limit()),
 ]
