@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.auth import hash_password
+from app.services.deal_lines import total
 from app.models import (
     Access,
     Account,
@@ -16,10 +17,12 @@ from app.models import (
     Contact,
     Deal,
     DealContact,
+    DealLine,
     Event,
     EventAttendee,
     Lead,
     LeadStatus,
+    Product,
     RelatedType,
     Role,
     SharingRule,
@@ -32,6 +35,16 @@ from app.models import (
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+
+# (name, code, unit, unit price, tax rate, description)
+PRODUCTS = [
+    ("業務用プリンター KZ-500", "KZ-500", "台", 128_000, 10, "A3対応のカラー複合機"),
+    ("トナーカートリッジ（黒）", "KZ-T01", "個", 8_800, 10, ""),
+    ("保守サポート（年間）", "SUP-Y", "年", 60_000, 10, "オンサイト保守・部品交換を含む"),
+    ("導入コンサルティング", "CONS-H", "時間", 15_000, 10, ""),
+    ("設置作業", "SET-01", "式", 30_000, 10, ""),
+    ("業務用緑茶ティーバッグ", "TEA-100", "箱", 2_400, 8, "軽減税率対象"),
+]
 
 ACCOUNTS = [
     ("株式会社さくら商事", "東京都", "千代田区丸の内1-1-1", "100-0005", "03-1234-5678", "ja"),
@@ -191,4 +204,22 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
             (contacts[14], "納期の確認", CaseStatus.CLOSED),
         ]
     ])
+
+    await Product.bulk_create([
+        Product(owner_id=admin.id, name=n, code=code, unit=unit, unit_price=Decimal(price), tax_rate=Decimal(rate),
+                description=text)
+        for n, code, unit, price, rate, text in PRODUCTS
+    ])
+    products = await Product.all().order_by("id")
+    # The catalogue is read by every salesperson (a share of all products with their role).
+    await SharingRule.create(module="products", access=Access.READ_ONLY, grantee_role=roles["Sales"])
+    # A few open deals priced from products: their amount is the lines' total.
+    for deal, picks in ((deals[1], ((0, 2, 0), (2, 2, 0), (4, 1, 10_000))), (deals[2], ((3, 20, 0),)),
+                        (deals[3], ((1, 12, 0), (5, 5, 0)))):
+        lines = [DealLine(deal_id=deal.id, position=i, product_id=products[p].id, description=products[p].name,
+                          quantity=Decimal(q), unit_price=products[p].unit_price, discount=Decimal(d))
+                 for i, (p, q, d) in enumerate(picks)]
+        await DealLine.bulk_create(lines)
+        deal.amount = total(lines, deal.currency)
+        await deal.save(update_fields=["amount"])
     return users

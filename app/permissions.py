@@ -41,12 +41,13 @@ from app.models import (
     Event,
     Grant,
     Lead,
+    Product,
     SharingRule,
     Task,
     User,
 )
 
-CRM_MODULES = ("accounts", "contacts", "leads", "deals", "tasks", "events", "cases")
+CRM_MODULES = ("accounts", "contacts", "leads", "deals", "tasks", "events", "cases", "products")
 # Books records belong to an organization: members see them all, as far as their role's grants go.
 TRANSACTION_MODULES = ("estimates", "sales_orders", "invoices", "purchase_orders")
 BOOKS_MODULES = ("books_contacts", "items", *TRANSACTION_MODULES, "receivables")
@@ -56,6 +57,7 @@ ACTIONS = ("view", "create_edit", "delete", "email", "admin")
 # deleted (numbers must stay gapless): they are voided.
 MODULE_ACTIONS: dict[str, tuple[str, ...]] = {
     **{m: ("view", "create_edit", "delete", "email") for m in CRM_MODULES},
+    "products": ("view", "create_edit", "delete"),  # a catalogue: nothing to e-mail
     "books_contacts": ("view", "create_edit", "delete"),
     "items": ("view", "create_edit", "delete"),
     **{m: ("view", "create_edit", "email") for m in TRANSACTION_MODULES},
@@ -72,6 +74,7 @@ MODULE_OF_MODEL: dict[type[Model], str] = {
     Task: "tasks",
     Event: "events",
     Case: "cases",
+    Product: "products",
 }
 
 BOOKS_MODEL_MODULE: dict[type[Model], str] = {BooksContact: "books_contacts", Item: "items"}
@@ -93,7 +96,8 @@ DEFAULT_ROLES: dict[str, dict] = {
     "Sales": {
         "description": "Works their own records and those shared with them; quotes and orders.",
         "sees_all_records": False,
-        "grants": {(m, a) for m in CRM_MODULES for a in ("view", "create_edit", "email")}
+        "grants": {(m, a) for m in CRM_MODULES for a in ("view", "create_edit", "email")
+                   if a in MODULE_ACTIONS[m]}
         | {(m, a) for m in ("estimates", "sales_orders") for a in ("view", "create_edit", "email")}
         | {("books_contacts", "view"), ("books_contacts", "create_edit"), ("items", "view"),
            ("invoices", "view")},
@@ -101,7 +105,8 @@ DEFAULT_ROLES: dict[str, dict] = {
     "Accountant": {
         "description": "Reads accounts, contacts and deals; runs the books.",
         "sees_all_records": False,
-        "grants": {("accounts", "view"), ("contacts", "view"), ("deals", "view")} | _ALL_BOOKS,
+        "grants": {("accounts", "view"), ("contacts", "view"), ("deals", "view"), ("products", "view")}
+        | _ALL_BOOKS,
     },
 }
 

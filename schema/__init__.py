@@ -31,6 +31,7 @@ from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
 from schema.mutations.mail import MailMutation
 from schema.mutations.mailboxes import MailboxMutation
+from schema.mutations.products import ProductMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
@@ -42,6 +43,7 @@ from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
 from schema.queries.mail import MailQuery
 from schema.queries.preview import PreviewQuery
+from schema.queries.products import ProductQuery
 from schema.queries.roles import RoleQuery
 from schema.queries.users import UserQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -56,15 +58,15 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 
 @strawberry.type
 class Query(
-    UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, BooksQuery,
-    PreviewQuery, MailQuery,
+    UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
+    BooksQuery, PreviewQuery, MailQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation,
+    AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
     MailboxMutation,
 ):

@@ -2,7 +2,7 @@
 relation instead of N. Every loader of CRM and Books records goes through
 `app.permissions.restrict`: what the user may not see resolves to None (to-one) or is left out
 (lists). The parts of a Books transaction (lines, payments, comments, documents) and a Books
-contact's persons, and a case's files, are loaded by their parent's id: whoever sees the parent
+contact's persons, a case's files and a deal's lines, are loaded by their parent's id: whoever sees the parent
 sees its parts."""
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from app.models import (
     Contact,
     ContactPerson,
     Deal,
+    DealLine,
     Document,
     EventAttendee,
     Item,
     Lead,
     Organization,
     Payment,
+    Product,
     RelatedType,
     Stage,
     Transaction,
@@ -93,6 +95,7 @@ class Loaders(MailLoaders):
     lead = cached_property(lambda self: self._by_id(Lead))
     deal = cached_property(lambda self: self._by_id(Deal))
     case = cached_property(lambda self: self._by_id(Case))
+    product = cached_property(lambda self: self._by_id(Product))
     user = cached_property(lambda self: Loader(self._users, User))
     stage = cached_property(lambda self: Loader(self._stages, Stage))
     role_grants = cached_property(lambda self: DataLoader(self._role_grants))
@@ -105,6 +108,7 @@ class Loaders(MailLoaders):
     tasks_by_related = cached_property(lambda self: Loader(self._activities("tasks")))
     events_by_related = cached_property(lambda self: Loader(self._activities("events")))
     attendees_by_event = cached_property(lambda self: Loader(self._attendees_by_event))
+    lines_by_deal = cached_property(lambda self: self._parts(DealLine, "deal_id", "position", "id"))
     attachments_by_case = cached_property(
         lambda self: Loader(self._attachments_by_case, CaseAttachment, ["case_id"]))
     # Books, to-one

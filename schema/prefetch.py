@@ -48,8 +48,11 @@ PLANS: dict[str, dict[str, Plan]] = {
     "Deal": {
         "account": Plan("account", "account_id", "Account"),
         "stage": Plan("stage", "stage_id", "Stage"),
+        "lines": Plan("lines_by_deal", "id", "DealLine", many=True),
         "owner": _OWNER,
     },
+    "DealLine": {"product": Plan("product", "product_id", "Product")},
+    "Product": {"owner": _OWNER},
     "Lead": {"owner": _OWNER},
     "Task": {"owner": _OWNER},
     "Event": {"owner": _OWNER},

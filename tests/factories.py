@@ -112,6 +112,14 @@ async def make_case(owner: User, **kw) -> Case:
     return await Case.create(owner=owner, subject=kw.pop("subject", f"Case {n}"), **kw)
 
 
+async def make_product(owner: User, **kw) -> "Product":
+    from app.models import Product
+
+    n = next(_seq)
+    return await Product.create(owner=owner, name=kw.pop("name", f"製品{n}"), unit=kw.pop("unit", "個"),
+                                unit_price=kw.pop("unit_price", Decimal(1000)), **kw)
+
+
 async def share(module: str, access: Access, *, owner: User | None = None, grantee: User | None = None,
                 grantee_role: Role | None = None) -> SharingRule:
     return await SharingRule.create(

@@ -3,7 +3,7 @@
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
     accounts, activities, auth, books, cases, contacts, deals, leads, mail, mail_actions, portal, preferences,
-    settings,
+    products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
 
@@ -15,6 +15,7 @@ routes = [
     *deals.routes,
     *activities.routes,
     *cases.routes,
+    *products.routes,
     *books.routes,
     *mail.routes,
     *mail_actions.routes,

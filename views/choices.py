@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tortoise.expressions import Q
+
 from app import money
 from app.i18n import N_
 from app.models import (
@@ -10,6 +12,7 @@ from app.models import (
     Contact,
     Lead,
     LeadStatus,
+    Product,
     RelatedType,
     Stage,
     StageCategory,
@@ -69,6 +72,13 @@ async def contact_options(p: Principal) -> list[tuple[str, str]]:
 async def lead_options(p: Principal) -> list[tuple[str, str]]:
     rows = await restrict(Lead.all(), p).limit(OPTION_LIMIT).values_list("id", "last_name", "first_name")
     return [(str(i), _name(last, first)) for i, last, first in rows]
+
+
+async def product_options(p: Principal, keep: set[int] = frozenset()) -> list[tuple[str, str]]:
+    """Active products the user may see, and any inactive one named in `keep` (a deal's lines)."""
+    wanted = Q(active=True) | Q(id__in=sorted(keep)) if keep else Q(active=True)
+    rows = await restrict(Product.filter(wanted), p).limit(OPTION_LIMIT).values_list("id", "name")
+    return [(str(i), n) for i, n in rows]
 
 
 async def stage_options(p: Principal) -> list[tuple[str, str]]:

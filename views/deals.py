@@ -1,17 +1,37 @@
-"""Deals: list (filter by stage category), page (with its contacts and their roles), form with
-a small multi-row editor for the contacts."""
+"""Deals: list (filter by stage category), page (with its contacts and their roles, and its line
+items), form with a small multi-row editor for the contacts and an htmx line editor.
+
+Line inputs are named `lines-<key>-<field>`; rows added later take the next key and removed ones
+leave gaps. The form is read in page order with blank rows dropped and renumbered, so the
+service's error paths (`lines.<n>.unit_price`) are the keys of the rows shown again with them.
+
+    GET  /deals/lines/new?index=N      a blank row (and the add button, now for N+1)
+    GET  /deals/lines/product?index=N  the row again, filled from the chosen product
+"""
 
 from __future__ import annotations
 
-from starlette.datastructures import FormData
+import re
+from typing import Any
 
-from app import settings
+from starlette.datastructures import FormData, ImmutableMultiDict
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app import cleaning, settings
 from app.i18n import N_
-from app.models import DealContact, RelatedType
+from app.models import Deal, DealContact, Product, RelatedType
+from app.permissions import require, restrict
+from app.services import deal_lines
 from app.services.deals import deals
 from views import related
-from views.choices import CURRENCIES, STAGE_CATEGORY, account_options, contact_options, stage_options
-from views.records import Column, Field, Filter, RecordPages, Related, Section
+from views.choices import (
+    CURRENCIES, STAGE_CATEGORY, account_options, contact_options, product_options, stage_options,
+)
+from views.pages import page
+from views.records import Column, Field, Filter, RecordPages, Related, Section, form_value, visible_refs
+from views.templating import render
 
 BLANK_CONTACT_ROWS = 3  # empty rows offered for adding contacts; blank rows are ignored
 
@@ -31,6 +51,73 @@ def parse_contacts(form: FormData) -> dict:
 async def initial_contacts(deal) -> dict:
     links = await DealContact.filter(deal_id=deal.id).order_by("id").values_list("contact_id", "role")
     return {"contacts": [{"contact_id": str(cid), "role": role} for cid, role in links]}
+
+
+LINE_NAME = re.compile(rf"^lines-(\d+)-({'|'.join(deal_lines.LINE_FIELDS)})$")
+
+
+def blank_line() -> dict[str, str]:
+    return {"product_id": "", "description": "", "quantity": "1", "unit_price": "", "discount": ""}
+
+
+def _rows(form: FormData | ImmutableMultiDict) -> list[dict[str, str]]:
+    """Every row as typed, in page order."""
+    rows: dict[str, dict[str, str]] = {}
+    for name, value in form.multi_items():
+        if match := LINE_NAME.match(name):
+            rows.setdefault(match[1], {})[match[2]] = str(value)
+    return list(rows.values())
+
+
+def parse_lines(form: FormData) -> dict:
+    """The rows that say something (a product, a description or a price), renumbered."""
+    keep = ("product_id", "description", "unit_price")
+    return {"lines": [{name: row.get(name, "") for name in deal_lines.LINE_FIELDS}
+                      for row in _rows(form) if any(row.get(n, "").strip() for n in keep)]}
+
+
+async def initial_lines(deal: Deal) -> dict:
+    return {"lines": [{name: form_value(getattr(line, name)) for name in deal_lines.LINE_FIELDS}
+                      for line in await deal_lines.lines_of(deal)]}
+
+
+async def _line_options(request: Request, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    keep = {pk for r in rows if (pk := cleaning.pk(r.get("product_id")))}
+    return await product_options(request.state.principal, keep)
+
+
+def _index(request: Request) -> int:
+    return cleaning.index(request.query_params.get("index", "")) or 0
+
+
+async def new_line(request: Request) -> Response:
+    require(request.state.principal, "create_edit", "deals")
+    index = _index(request)
+    context = {"row": blank_line(), "k": index, "next_index": index + 1, "errors": {},
+               "products": await product_options(request.state.principal)}
+    return render(request, "deals/_line_added.html", context)
+
+
+async def product_line(request: Request) -> Response:
+    """The row filled from the chosen product (name, unit price), if the user may see it."""
+    principal = request.state.principal
+    require(principal, "create_edit", "deals")
+    index = _index(request)
+    rows = _rows(request.query_params)
+    row = {**blank_line(), **(rows[0] if rows else {})}
+    pk = cleaning.pk(row["product_id"])
+    product = await restrict(Product.filter(id=pk), principal).first() if pk else None
+    if product is not None:
+        row.update(description=product.name, unit_price=form_value(product.unit_price))
+    context = {"row": row, "k": index, "errors": {}, "products": await _line_options(request, [row])}
+    return render(request, "deals/_line.html", context)
+
+
+async def _lines_detail(request: Request, deal: Deal) -> dict:
+    lines = await deal_lines.lines_of(deal)
+    products = await visible_refs(request.state.principal, Product, {x.product_id for x in lines})
+    amounts = {x.id: deal_lines.line_amount(x.quantity, x.unit_price, x.discount, deal.currency) for x in lines}
+    return {"lines": lines, "line_products": products, "line_amounts": amounts}
 
 
 pages = RecordPages(
@@ -54,6 +141,10 @@ pages = RecordPages(
             Field("contacts", N_("Contacts and roles"), "deal_contacts", options=contact_options,
                   parse=parse_contacts, initial=initial_contacts, on_detail=False),
         )),
+        Section(N_("Line items"), (
+            Field("lines", N_("Products and services"), "deal_lines", options=product_options,
+                  parse=parse_lines, initial=initial_lines, on_detail=False),
+        )),
         Section(N_("Description"), (Field("description", N_("Description"), "textarea"),)),
     ),
     columns=(
@@ -74,6 +165,12 @@ pages = RecordPages(
         *related.activities(RelatedType.DEAL),
     ),
     defaults={"currency": settings.DEFAULT_CURRENCY},
+    detail_template="deals/detail.html",
+    extra_detail=_lines_detail,
 )
 
-routes = pages.routes()
+routes = [
+    Route("/deals/lines/new", page(new_line, "deals")),
+    Route("/deals/lines/product", page(product_line, "deals")),
+    *pages.routes(),
+]

@@ -22,6 +22,7 @@ from views.templating import render, translator
 MODULE_LABELS = {
     "accounts": N_("Accounts"), "contacts": N_("Contacts"), "leads": N_("Leads"),
     "deals": N_("Deals"), "tasks": N_("Tasks"), "events": N_("Events"), "cases": N_("Cases"),
+    "products": N_("Products"),
     "books_contacts": N_("Customers & vendors"), "items": N_("Items"), "estimates": N_("Estimates"),
     "sales_orders": N_("Sales orders"), "invoices": N_("Invoices"), "purchase_orders": N_("Purchase orders"),
     "receivables": N_("Receivables"),

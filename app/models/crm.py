@@ -1,4 +1,5 @@
-"""CRM records: accounts, contacts, leads, deals (with stages and contact roles), cases."""
+"""CRM records: accounts, contacts, leads, deals (with stages, contact roles and line items), cases,
+products."""
 
 from __future__ import annotations
 
@@ -214,3 +215,46 @@ class CaseAttachment(Model):
     class Meta:
         table = "case_attachments"
         ordering = ["id"]
+
+
+class Product(Searchable, OwnedRecord):
+    """A product or service the company sells, priced per unit with its consumption-tax rate."""
+
+    SEARCH_FIELDS = ("name", "code", "description")
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, db_index=True)
+    # The SKU: unique among products when given (app.services.products)
+    code = fields.CharField(max_length=100, default="", db_index=True)
+    unit = fields.CharField(max_length=20, default="")
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=2, default=0)
+    currency = fields.CharField(max_length=3, default="JPY")
+    tax_rate = fields.DecimalField(max_digits=5, decimal_places=2, default=10)  # percent, as Books items
+    description = long_text()
+    active = fields.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        table = "products"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealLine(Model):
+    """One line item of a deal: a product (or free text), quantity, unit price and discount.
+
+    A deal with lines has the sum of their amounts as its amount (app.services.deal_lines)."""
+
+    id = fields.IntField(primary_key=True)
+    deal = fields.ForeignKeyField("models.Deal", related_name="lines", on_delete=fields.CASCADE, db_index=True)
+    position = fields.SmallIntField(default=0)
+    product = fields.ForeignKeyField(
+        "models.Product", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    description = fields.CharField(max_length=255, default="")
+    quantity = fields.DecimalField(max_digits=14, decimal_places=4, default=1)
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=2, default=0)
+    discount = fields.DecimalField(max_digits=18, decimal_places=2, default=0)  # an amount, not a percentage
+
+    class Meta:
+        table = "deal_lines"
+        ordering = ["position", "id"]

@@ -1,20 +1,20 @@
-"""Deals: amounts in a currency, a stage in the open/won/lost pipeline, contacts with roles."""
+"""Deals: amounts in a currency, a stage in the open/won/lost pipeline, contacts with roles, line
+items (app.services.deal_lines) whose sum is the amount of a deal that has them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.i18n import N_
 from app import money
-from app.models import Contact, Deal, DealContact, Stage
+from app.models import Contact, Deal, DealContact, DealLine, Stage
 from app.models.activities import RelatedType
 from app.permissions import Principal
-from app.services import links
+from app.services import deal_lines, links
 from app.services.activities import delete_activities_of
 from app.services.records import Cleaned, RecordService
 
-MAX_AMOUNT = Decimal("9999999999999999.99")  # DecimalField(max_digits=18, decimal_places=2)
+MAX_AMOUNT = deal_lines.MAX_AMOUNT
 ROLE_MAX = 50
 
 
@@ -22,13 +22,16 @@ class DealService(RecordService):
     model = Deal
     fields = (
         "name", "account_id", "amount", "currency", "stage_id", "closing_date", "description",
-        "contacts",
+        "contacts", "lines",
     )
     required = ("name", "stage_id")
 
     async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
         if name == "contacts":
             return await self._coerce_contacts(principal, value or [], cleaned)
+        if name == "lines":
+            currency = cleaned.values.get("currency", getattr(cleaned.instance, "currency", "JPY"))
+            return await deal_lines.clean_lines(principal, value or [], currency, cleaned)
         if name == "currency":
             code = (value or "JPY").strip().upper() if isinstance(value, str) else "JPY"
             if code not in money.CURRENCIES:
@@ -74,6 +77,7 @@ class DealService(RecordService):
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Deal | None) -> None:
         values = cleaned.values
+        await self._amount_of_lines(cleaned, instance)
         amount = values.get("amount", getattr(instance, "amount", None))
         currency = values.get("currency", getattr(instance, "currency", "JPY"))
         if amount is not None and not cleaned.has_error("amount") and currency in money.CURRENCIES:
@@ -90,7 +94,26 @@ class DealService(RecordService):
             if not await Stage.exists(id=values["stage_id"]):
                 cleaned.error("stage_id", N_("Choose a valid record."))
 
+    @staticmethod
+    async def _amount_of_lines(cleaned: Cleaned, instance: Deal | None) -> None:
+        """A deal with lines (given now, or kept) has their sum as its amount, whatever was typed."""
+        values = cleaned.values
+        if "lines" in cleaned.data:
+            if cleaned.has_error("lines") or any(e.field.startswith("lines.") for e in cleaned.errors):
+                return
+            lines = values.get("lines") or []
+        elif instance is not None and ("amount" in values or "currency" in values):
+            lines = list(await DealLine.filter(deal_id=instance.id))
+        else:
+            return
+        if lines:
+            currency = values.get("currency", getattr(instance, "currency", "JPY"))
+            values["amount"] = deal_lines.total(lines, currency)
+            cleaned.errors[:] = [e for e in cleaned.errors if e.field != "amount"]
+
     async def save_related(self, principal, obj: Deal, values: dict, created: bool) -> None:
+        if "lines" in values:
+            await deal_lines.write_lines(obj, values["lines"])
         if "contacts" not in values:
             return
         hidden = await links.hidden_ids(principal, Contact, await self._linked_contacts(obj))
@@ -105,3 +128,9 @@ class DealService(RecordService):
 
 
 deals = DealService()
+
+
+async def set_lines(principal: Principal, deal_id: int | str, lines: Any) -> Deal:
+    """Replace all the lines of a deal (editing it), in one transaction; its amount follows them
+    (a deal left without lines keeps its last amount)."""
+    return await deals.update(principal, deal_id, {"lines": lines})

@@ -88,6 +88,15 @@ def to_data(input: Any, id_types: Mapping[str, str] = ID_TYPES) -> dict[str, Any
     return data
 
 
+def to_data_list(inputs: list[Any], prefix: str, id_types: Mapping[str, str] = ID_TYPES) -> list[dict[str, Any]]:
+    """A list of strawberry inputs as dicts (errors at `<prefix>.<i>.<field>`), as `to_data`."""
+    problems: list[FieldProblem] = []
+    data = [_to_dict(item, f"{prefix}.{i}", problems, id_types) for i, item in enumerate(inputs)]
+    if problems:
+        raise ValidationError(problems)
+    return data
+
+
 def result(name: str, *members: type) -> Any:
     """The `<name>Result` union of a mutation's payload and the errors it may return."""
     return Annotated[Union[members], strawberry.union(f"{name}Result")]

@@ -13,6 +13,7 @@ from app.models import Stage as StageModel
 from app.services.accounts import accounts
 from app.services.activities import events, tasks
 from app.services.cases import cases, get_attachment
+from app.services.products import products
 from app.services.contacts import contacts
 from app.services.deals import deals
 from app.services.leads import leads
@@ -38,6 +39,7 @@ SERVICES = {
     "Task": tasks,
     "Event": events,
     "Case": cases,
+    "Product": products,
 }
 
 

@@ -15,6 +15,7 @@ from app.models import RelatedType
 from app.models import Stage as StageModel
 from app.models import StageCategory as StageCategoryEnum
 from schema.context import Info
+from schema.types.books import decimal_field
 from schema.types.node import Node, global_id_field, model_type_check
 from schema.types.users import User, owner_field
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from schema.types.accounts import Account
     from schema.types.activities import Event, Task
     from schema.types.contacts import Contact
+    from schema.types.products import Product
 
 StageCategory = strawberry.enum(StageCategoryEnum, name="StageCategory")
 
@@ -40,6 +42,21 @@ class Stage(Node):
 class DealContact:
     contact: Annotated[Contact, strawberry.lazy("schema.types.contacts")]
     role: str
+
+
+@strawberry.type(description="A line item of a deal: a product (or free text), quantity, unit price, discount.")
+class DealLine:
+    position: int
+    description: str
+    quantity: Decimal = decimal_field("quantity")
+    unit_price: Decimal = decimal_field("unit_price", "In the deal's currency.")
+    discount: Decimal = decimal_field("discount", "An amount taken off the line, in the deal's currency.")
+
+    @strawberry.field(description="The product; null when none or not visible to you.")
+    def product(self, info: Info) -> Annotated[Product, strawberry.lazy("schema.types.products")] | None:
+        if self.product_id is None:
+            return None
+        return ready(info.context.loaders.product, self.product_id)
 
 
 @strawberry.type(description="A sale in progress, won or lost.")
@@ -73,6 +90,11 @@ class Deal(Node):
     async def contacts(self, info: Info) -> list[DealContact]:
         pairs = await info.context.loaders.deal_contacts_by_deal.load(self.id)
         return [DealContact(contact=contact, role=role) for contact, role in pairs]
+
+    @strawberry.field(description="The deal's line items, in order; when there are any, `amount` is their "
+                      "total (quantity x unit price, rounded to the currency, less the discount).")
+    def lines(self, info: Info) -> list[DealLine]:
+        return ready(info.context.loaders.lines_by_deal, self.id)
 
     @strawberry.field(description="Tasks related to the deal that you may see.")
     def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:

@@ -40,6 +40,11 @@ class StringFilter:
     starts_with: str | None = strawberry.UNSET
 
 
+@strawberry.input(description="Match a yes/no value.")
+class BooleanFilter:
+    eq: bool | None = strawberry.UNSET
+
+
 @strawberry.input
 class IntFilter:
     eq: int | None = strawberry.UNSET

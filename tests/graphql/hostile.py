@@ -44,6 +44,9 @@ BASE: dict[str, dict[str, Any]] = {
     "EventInput": {"subject": "Meeting", "startAt": "2030-01-31T10:00:00+09:00",
                    "endAt": "2030-01-31T11:00:00+09:00"},
     "CaseInput": {"subject": "Broken", "status": "NEW"},
+    "ProductInput": {"name": "保守サポート", "code": "SUP-Y", "unitPrice": "60000", "taxRate": "10"},
+    "DealLineInput": {"productId": "{Product}", "description": "作業", "quantity": "2", "unitPrice": "5000",
+                      "discount": "100"},
     "AttendeeInput": {"email": "guest@example.com"},
     "DealContactInput": {"contactId": "{Contact}", "role": "Buyer"},
     "OrganizationInput": {"name": "株式会社テスト", "edition": "BOOKS", "currency": "JPY"},
@@ -72,7 +75,8 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVO
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
-    r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox)")
+    r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
+    r"Product)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
@@ -130,6 +134,7 @@ async def make_world() -> World:
         "Task": gid("Task", (await f.make_task(admin)).id),
         "Event": gid("Event", (await f.make_event(admin)).id),
         "Case": gid("Case", (await f.make_case(admin)).id),
+        "Product": gid("Product", (await f.make_product(admin)).id),
         "Organization": gid("Organization", org.id),
         "BooksContact": gid("BooksContact", customer.id), "Vendor": gid("BooksContact", vendor.id),
         "Item": gid("Item", item.id),

@@ -51,6 +51,22 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     assert await Transaction.filter(kind=Kind.PURCHASE_ORDER).count() == 2
     assert await BooksContact.filter(currency="USD").exists()
 
+    # Products in Japanese, a few deals priced from them (their amount is their lines' total), and
+    # the catalogue readable by the salespeople.
+    from app.models import DealLine, Product
+    from app.permissions import Principal
+    from app.services import deal_lines
+    from app.services.products import products
+
+    assert await Product.all().count() >= 5 and all(not n.isascii() for n in await Product.all().values_list(
+        "name", flat=True))
+    priced = await Deal.filter(id__in=await DealLine.all().values_list("deal_id", flat=True))
+    assert len(priced) >= 2
+    for deal in priced:
+        assert deal.amount == deal_lines.total(await deal_lines.lines_of(deal), deal.currency)
+    salesperson = await User.filter(role__name="Sales").first().prefetch_related("role")
+    assert await products.query(await Principal.load(salesperson)).count() == await Product.all().count()
+
     counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event, Transaction)]
     said.clear()
     await cli.setup(demo=True, out=said.append)

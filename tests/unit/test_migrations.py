@@ -122,3 +122,25 @@ async def test_upgrading_gives_built_in_roles_their_books_grants(tmp_path):
         grants = set(await Grant.filter(role__name="Accountant").values_list("module", "action"))
         assert {("invoices", "view"), ("invoices", "email"), ("receivables", "view")} <= grants
         assert not await Grant.filter(role__name="Auditors").exists()  # admins' own roles are theirs
+
+
+async def test_upgrading_gives_built_in_roles_their_product_grants(tmp_path):
+    """A deployment from before products: its built-in roles get the products grants on migrating,
+    so the Products menu and pages appear for them as they do on a new install."""
+    from tests.migrating import database_at
+
+    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    async with database_at(url, "models.0012_case_attachments") as ctx:
+        conn = ctx.connections.get("default")
+        await conn.execute_query(
+            "INSERT INTO roles (name, description, is_system, sees_all_records, created_at, modified_at)"
+            " VALUES ('Sales', '', 1, 0, '2026-01-01', '2026-01-01'),"
+            " ('Auditors', '', 0, 0, '2026-01-01', '2026-01-01')")
+    await cli.migrate(url)
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        from app.models import Grant
+
+        grants = set(await Grant.filter(role__name="Sales", module="products").values_list("module", "action"))
+        assert grants == {("products", "view"), ("products", "create_edit")}
+        assert not await Grant.filter(role__name="Auditors").exists()

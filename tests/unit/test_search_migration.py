@@ -70,7 +70,7 @@ async def test_reindex_rebuilds_texts_written_around_save(db):
     from tests import factories as f
 
     assert {m.__name__ for m in searchable_models()} == {
-        "Account", "BooksContact", "Case", "Contact", "Deal", "Event", "Item", "Lead", "Task"}
+        "Account", "BooksContact", "Case", "Contact", "Deal", "Event", "Item", "Lead", "Product", "Task"}
     owner = await f.make_user("Sales")
     contact = await f.make_contact(owner, last_name="Walker", first_name="Olivia")
     await Contact.filter(id=contact.id).update(last_name="ｲﾉｳｴ")  # around save: text now stale

@@ -21,6 +21,8 @@ MODULES = {
     "events": (f.make_event, {"subject": "Kick-off", "start_at": SOON.isoformat(timespec="minutes"),
                               "end_at": (SOON + timedelta(hours=1)).isoformat(timespec="minutes")}, "subject"),
     "cases": (f.make_case, {"subject": "Invoice question", "status": "new"}, "subject"),
+    "products": (f.make_product, {"name": "保守サポート", "unit_price": "60000", "tax_rate": "10",
+                                  "currency": "JPY", "active": "True"}, "name"),
 }
 
 
