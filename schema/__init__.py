@@ -24,6 +24,7 @@ from schema.http import GraphQLOverHTTP
 from schema.mutations.accounts import AccountMutation
 from schema.mutations.activities import ActivityMutation
 from schema.mutations.books import BooksMutation
+from schema.mutations.books_link import BooksLinkMutation
 from schema.mutations.books_transactions import BooksTransactionMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.contacts import ContactMutation
@@ -37,6 +38,7 @@ from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
 from schema.queries.books import BooksQuery
+from schema.queries.books_link import BooksLinkQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
@@ -59,7 +61,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery,
+    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery,
 ):
     pass
 
@@ -68,7 +70,7 @@ class Query(
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
-    MailboxMutation,
+    MailboxMutation, BooksLinkMutation,
 ):
     pass
 

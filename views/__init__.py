@@ -2,8 +2,8 @@
 
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
-    accounts, activities, auth, books, cases, contacts, deals, leads, mail, mail_actions, portal, preferences,
-    products, settings,
+    accounts, activities, auth, books, books_link, cases, contacts, deals, leads, mail, mail_actions, portal,
+    preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
 
@@ -17,6 +17,7 @@ routes = [
     *cases.routes,
     *products.routes,
     *books.routes,
+    *books_link.routes,
     *mail.routes,
     *mail_actions.routes,
     *portal.routes,

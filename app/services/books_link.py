@@ -1,0 +1,217 @@
+"""Connecting the CRM to a Books organization (issue 12, "Connecting").
+
+Books side: an organization administrator creates (or regenerates) a connection key, shown once
+and kept as its sha256 only, tied to their user; one active key per user; revoking ends it.
+CRM side: an administrator gives the key's e-mail address and the key, is shown the
+organizations the key reaches (those its user administers: a member holding the settings.admin
+grant), picks one and the automation rule. The installation has one link (`BooksLink`);
+connecting again switches organization; disabling keeps it.
+
+Every later reader of Books data through the link asks `active_link()`: the link when it is
+enabled and its key still reaches its organization, else None.
+
+Wrong e-mail address and wrong key get one message, so a caller cannot tell which was wrong;
+attempts are throttled as sign-ins are (`app.throttle`, under a login of their own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app import cleaning, throttle
+from app.errors import LoginThrottled, NotFound, PermissionDenied, ValidationError
+from app.i18n import N_
+from app.models import (
+    Automation,
+    BooksConnectionKey,
+    BooksLink,
+    Grant,
+    Membership,
+    Organization,
+    User,
+)
+from app.permissions import Principal
+from app.services.organizations import organizations
+from app.services.records import EMAIL_RE
+
+KEY_PREFIX = "kzk_"
+KEY_SHOWN = 12  # characters of the key kept (and shown) to recognise it
+# What `create_key` makes; anything else is refused before it is counted or looked up.
+KEY_RE = re.compile(r"kzk_[A-Za-z0-9_-]{43}")
+EMAIL_MAX = 254
+WRONG_KEY = N_("The e-mail address or the key is wrong.")
+THROTTLE_LOGIN = "books-key:"
+
+
+class KeyState(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"  # revoked, deleted, or its user may no longer reach the organization
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise PermissionDenied(N_("Only administrators may connect the CRM to Books."))
+
+
+# ---- Books side: connection keys -----------------------------------------------------------
+
+
+async def current_key(principal: Principal) -> BooksConnectionKey | None:
+    """The user's active key (its prefix and dates; never the key itself)."""
+    return await BooksConnectionKey.filter(user_id=principal.user.id, revoked_at=None).first()
+
+
+async def create_key(principal: Principal, organization_id: Any) -> tuple[BooksConnectionKey, str]:
+    """A new key for the user, administrator of `organization_id`; their previous key stops
+    working. Returns the row and the key, which is shown this once only."""
+    await organizations.get(principal, cleaning.pk(organization_id) or 0, "admin")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    async with in_transaction() as conn:
+        if conn.capabilities.dialect == "postgres":
+            # Two regenerations at once: one after the other, so one key stays active.
+            await User.filter(id=principal.user.id).using_db(conn).select_for_update().values_list("id")
+        await BooksConnectionKey.filter(user_id=principal.user.id, revoked_at=None).using_db(conn).update(
+            revoked_at=_now())
+        key = await BooksConnectionKey.create(user_id=principal.user.id, key_hash=digest(secret),
+                                              prefix=secret[:KEY_SHOWN], using_db=conn)
+    return key, secret
+
+
+async def revoke_key(principal: Principal) -> None:
+    """End the user's active key: a CRM linked with it stops reading Books. Anyone may end their
+    own key, also after losing the rights that made it."""
+    if not await BooksConnectionKey.filter(user_id=principal.user.id, revoked_at=None).update(revoked_at=_now()):
+        raise NotFound(N_("You have no active key."))
+
+
+# ---- CRM side: verifying a key -------------------------------------------------------------
+
+
+async def _reachable(user_id: int) -> list[Organization]:
+    """The organizations a key's user administers: a member, holding the settings.admin grant."""
+    user = await User.get_or_none(id=user_id, is_active=True)
+    if user is None or not await Grant.filter(role_id=user.role_id, module="settings", action="admin").exists():
+        return []
+    member_of = Membership.filter(user_id=user.id).values_list("organization_id", flat=True)
+    return await Organization.filter(id__in=await member_of).order_by("name", "id")
+
+
+async def verify(email: Any, key: Any, ip: str) -> tuple[BooksConnectionKey, list[Organization]]:
+    """The active key given with its user's e-mail address and the organizations it reaches;
+    ValidationError with one message for a wrong address or key (or too many attempts)."""
+    email = email.strip().lower() if isinstance(email, str) else ""
+    key = key.strip() if isinstance(key, str) else ""
+    if (len(email) > EMAIL_MAX or not EMAIL_RE.match(email) or not cleaning.storable(email)
+            or not KEY_RE.fullmatch(key)):
+        raise ValidationError.single("key", WRONG_KEY)  # not even the shape of a key: nothing to count
+    login = THROTTLE_LOGIN + digest(email)[:32]
+    try:
+        attempt = await throttle.admit(login, ip[:64])
+    except LoginThrottled as exc:
+        raise ValidationError.single("key", exc.msgid, **exc.params) from exc
+    row = await BooksConnectionKey.get_or_none(key_hash=digest(key), revoked_at=None).select_related("user")
+    # The address is compared in constant time too: the answer's timing says nothing either.
+    owner = row.user.email.lower() if row is not None else "\0"
+    if row is None or not hmac.compare_digest(owner.encode(), email.encode()) or not row.user.is_active:
+        raise ValidationError.single("key", WRONG_KEY)
+    await throttle.succeeded(attempt)
+    await BooksConnectionKey.filter(id=row.id).update(last_used_at=_now())
+    return row, await _reachable(row.user_id)
+
+
+async def organizations_for_key(principal: Principal, email: Any, key: Any, ip: str) -> list[Organization]:
+    require_admin(principal)
+    return (await verify(email, key, ip))[1]
+
+
+# ---- CRM side: the link --------------------------------------------------------------------
+
+
+async def get_link() -> BooksLink | None:
+    return await BooksLink.filter(slot=1).select_related("organization", "key", "connected_by").first()
+
+
+async def link_for(principal: Principal) -> BooksLink | None:
+    require_admin(principal)
+    return await get_link()
+
+
+async def key_state(link: BooksLink) -> KeyState:
+    """Whether the link's key still reaches its organization."""
+    key = link.key if link.key_id is not None else None
+    if key is None or key.revoked_at is not None or link.organization_id is None:
+        return KeyState.REVOKED
+    reachable = await _reachable(key.user_id)
+    return KeyState.VALID if any(o.id == link.organization_id for o in reachable) else KeyState.REVOKED
+
+
+async def active_link() -> BooksLink | None:
+    """The link to read and write Books through: None when there is none, it is disabled, or its
+    key no longer reaches its organization."""
+    link = await get_link()
+    if link is None or not link.enabled or await key_state(link) != KeyState.VALID:
+        return None
+    return link
+
+
+def _automation(value: Any) -> Automation:
+    try:
+        return Automation(value if value not in (None, "") else Automation.NONE.value)
+    except ValueError:
+        raise ValidationError.single("automation", N_("Choose one of the offered values.")) from None
+
+
+async def connect(principal: Principal, email: Any, key: Any, organization_id: Any, automation: Any,
+                  ip: str) -> BooksLink:
+    """Link the CRM to an organization the key reaches (the installation's link, created or
+    switched to it), enabled, with the automation rule chosen."""
+    require_admin(principal)
+    rule = _automation(automation)
+    row, reachable = await verify(email, key, ip)
+    chosen = cleaning.pk(organization_id) if organization_id not in (None, "") else None
+    organization = next((o for o in reachable if o.id == chosen), None)
+    if organization is None:
+        raise ValidationError.single("organization_id", N_("Choose one of the organizations the key reaches."))
+    values = {"organization_id": organization.id, "key_id": row.id, "connected_by_id": principal.user.id,
+              "enabled": True, "automation": rule}
+    async with in_transaction() as conn:
+        link = await BooksLink.filter(slot=1).using_db(conn).select_for_update().first()
+        if link is None:
+            await BooksLink.create(slot=1, **values, using_db=conn)
+        else:
+            link.update_from_dict(values)
+            await link.save(using_db=conn)
+    return await get_link()  # type: ignore[return-value]
+
+
+async def set_enabled(principal: Principal, enabled: bool) -> BooksLink:
+    """Disable or enable the link again: its organization and settings stay."""
+    require_admin(principal)
+    link = await get_link()
+    if link is None:
+        raise NotFound(N_("The CRM is not connected to Books."))
+    link.enabled = bool(enabled)
+    await link.save(update_fields=["enabled", "modified_at"])
+    return link
+
+
+async def disconnect(principal: Principal) -> None:
+    require_admin(principal)
+    if not await BooksLink.filter(slot=1).delete():
+        raise NotFound(N_("The CRM is not connected to Books."))

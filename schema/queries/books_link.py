@@ -1,0 +1,62 @@
+"""booksLink (administrators), booksOrganizationsForKey (administrators: checks a key) and
+booksConnectionKey (your own key's prefix and dates)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.errors import KizunaError
+from app.services import books_link
+from schema.context import Info
+from schema.errors import PermissionDenied, ValidationError, to_error
+from schema.permissions import IsAdministrator, IsAuthenticated
+from schema.queries.common import AUTH
+from schema.types.books_link import BooksConnectionKey, BooksLink, BooksOrganization
+
+
+@strawberry.type(description="The organizations a connection key reaches: those its user administers.")
+class BooksKeyOrganizations:
+    organizations: list[BooksOrganization]
+
+
+BooksOrganizationsForKeyResult = Annotated[
+    BooksKeyOrganizations | ValidationError | PermissionDenied, strawberry.union("BooksOrganizationsForKeyResult")]
+
+
+def client_address(info: Info) -> str:
+    client = info.context.request.client
+    return client.host if client else ""
+
+
+async def link_of(link) -> BooksLink | None:
+    if link is None:
+        return None
+    return BooksLink.of(link, await books_link.key_state(link) == books_link.KeyState.VALID)
+
+
+@strawberry.type
+class BooksLinkQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated, IsAdministrator],
+                      description="The CRM's link to Books, null when not connected (administrators only).")
+    async def books_link(self, info: Info) -> BooksLink | None:
+        return await link_of(await books_link.link_for(info.context.principal))
+
+    @strawberry.field(permission_classes=AUTH, description=(
+        "The organizations the connection key reaches, given with its user's e-mail address "
+        "(administrators; attempts are throttled). A wrong address or key: one ValidationError."))
+    async def books_organizations_for_key(
+        self, info: Info, email: str, key: str
+    ) -> BooksOrganizationsForKeyResult:
+        try:
+            reached = await books_link.organizations_for_key(info.context.principal, email, key,
+                                                             client_address(info))
+        except KizunaError as exc:
+            return to_error(info, exc)
+        return BooksKeyOrganizations(organizations=[BooksOrganization.of(o) for o in reached])
+
+    @strawberry.field(permission_classes=AUTH, description="Your active connection key for the CRM, or null.")
+    async def books_connection_key(self, info: Info) -> BooksConnectionKey | None:
+        key = await books_link.current_key(info.context.principal)
+        return BooksConnectionKey.of(key) if key else None
