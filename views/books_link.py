@@ -15,11 +15,12 @@ from starlette.routing import Route
 
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
-from app.models import Automation
-from app.services import books_link
+from app.models import Automation, BooksLink, ConflictPolicy, SyncDirection, SyncModule
+from app.services import books_fields, books_link
+from app.services.books_fields import Side
 from views.auth import client_address
 from views.books.settings import current_organization
-from views.htmx import redirect_after_post
+from views.htmx import is_partial, redirect_after_post
 from views.records import error_map
 from views.settings import admin_page
 from views.templating import render
@@ -36,7 +37,25 @@ LINK_NOTICES = {
     "enabled": N_("The Books integration is enabled."),
     "disabled": N_("The Books integration is disabled: the CRM shows no Books data."),
     "disconnected": N_("The CRM is no longer connected to Books."),
+    "synced": N_("The sync settings were saved."),
 }
+DIRECTIONS = [(SyncDirection.TWO_WAY.value, N_("Two-way")),
+              (SyncDirection.CRM_TO_BOOKS.value, N_("One-way: CRM to Books"))]
+POLICIES = [(ConflictPolicy.DUPLICATE.value, N_("Create a duplicate")),
+            (ConflictPolicy.OVERWRITE.value, N_("Overwrite the Books record")),
+            (ConflictPolicy.SKIP.value, N_("Skip the record"))]
+SYNC_CHOICES = [
+    ("sync_module", N_("CRM module synced with Books customers"),
+     [(SyncModule.ACCOUNTS.value, N_("Accounts")), (SyncModule.CONTACTS.value, N_("Contacts"))]),
+    ("direction", N_("Direction"), DIRECTIONS),
+    ("conflict_policy", N_("When a record exists on both sides"), POLICIES),
+    ("product_direction", N_("Direction"), DIRECTIONS),
+    ("product_conflict_policy", N_("When a record exists on both sides"), POLICIES),
+]
+SYNC_FIELDS = [name for name, _, _ in SYNC_CHOICES]
+TABLE_TITLES = {Side.ACCOUNTS: N_("Field mapping: accounts to Books customers"),
+                Side.CONTACTS: N_("Field mapping: contacts to Books customers"),
+                Side.PRODUCTS: N_("Field mapping: products to Books items")}
 
 
 # ---- Books: Settings > Integrations > CRM key ------------------------------------------------
@@ -77,10 +96,27 @@ async def revoke_key(request: Request) -> Response:
 # ---- CRM: Settings > Services > Books --------------------------------------------------------
 
 
+def _stored_sync(link: BooksLink) -> tuple[dict, dict[Side, list[tuple[str, str]]]]:
+    values = {name: getattr(link, name).value for name in SYNC_FIELDS}
+    values["delete_previous"] = link.delete_previous
+    return values, {side: books_fields.effective(side, link.field_mapping) for side in Side}
+
+
+def _sync_context(values: dict, rows: dict[Side, list[tuple[str, str]]], errors: dict) -> dict:
+    return {
+        "sync_values": values, "sync_errors": errors, "sync_choices": SYNC_CHOICES,
+        "mapping_tables": [{"side": side.value, "title": TABLE_TITLES[side], "rows": rows[side],
+                            "crm_fields": list(books_fields.CRM_FIELDS[side].values()),
+                            "books_fields": list(books_fields.BOOKS_FIELDS[side].values())} for side in Side],
+    }
+
+
 async def _link_page(request: Request, status_code: int = 200, **context) -> Response:
     link = await books_link.link_for(request.state.principal)
     context.setdefault("errors", {})
     context.setdefault("values", {})
+    if link is not None and "sync_values" not in context:
+        context.update(_sync_context(*_stored_sync(link), {}))
     context.update(
         link=link, key_valid=link is not None and await books_link.key_state(link) == books_link.KeyState.VALID,
         automation_labels=AUTOMATION_LABELS,
@@ -144,6 +180,47 @@ async def disconnect(request: Request) -> Response:
     return redirect_after_post(request, "/settings/services/books?done=disconnected")
 
 
+async def _sync_form(request: Request) -> tuple[dict, dict[Side, list[tuple[str, str]]], str]:
+    form = await request.form()
+    values: dict = {name: str(form.get(name, ""))[:20] for name in SYNC_FIELDS}
+    values["delete_previous"] = form.get("delete_previous") == "on"
+    rows = {}
+    for side in Side:
+        crm = [str(v)[:100] for v in form.getlist(f"{side.value}_crm")[:books_fields.MAX_ROWS + 1]]
+        books = [str(v)[:100] for v in form.getlist(f"{side.value}_books")[:books_fields.MAX_ROWS + 1]]
+        books += [""] * (len(crm) - len(books))
+        crm += [""] * (len(books) - len(crm))
+        rows[side] = list(zip(crm, books))
+    return values, rows, str(form.get("action", "save"))[:40]
+
+
+async def save_sync(request: Request) -> Response:
+    """Save the sync settings; "add", "remove" and "reset" only redraw the form."""
+    values, rows, action = await _sync_form(request)
+    verb, _, rest = action.partition(":")
+    side_name, _, index = rest.partition(":")
+    side = Side(side_name) if side_name in set(Side) else None
+    if verb != "save" and side is not None:
+        if verb == "add" and len(rows[side]) < books_fields.MAX_ROWS:
+            rows[side].append(("", ""))
+        elif verb == "remove" and index.isdigit() and int(index) < len(rows[side]):
+            del rows[side][int(index)]
+        elif verb == "reset":
+            rows[side] = list(books_fields.DEFAULTS[side])
+        return render(request, "settings/_books_sync.html", _sync_context(values, rows, {}))
+    data = {**values, "mapping": {side.value: [p for p in rows[side] if p != ("", "")] for side in Side}}
+    try:
+        await books_link.save_settings(request.state.principal, data)
+    except ValidationError as exc:
+        context = _sync_context(values, rows, error_map(exc, request))
+        if is_partial(request):
+            return render(request, "settings/_books_sync.html", context, status_code=422)
+        return await _link_page(request, 422, **context)
+    except NotFound:
+        return redirect_after_post(request, "/settings/services/books")
+    return redirect_after_post(request, "/settings/services/books?done=synced")
+
+
 routes = [
     Route("/books/settings/integrations", admin_page(integrations)),
     Route("/books/settings/integrations/crm-key", admin_page(create_key), methods=["POST"]),
@@ -153,4 +230,5 @@ routes = [
     Route("/settings/services/books/connect", admin_page(connect), methods=["POST"]),
     Route("/settings/services/books/enabled", admin_page(set_enabled), methods=["POST"]),
     Route("/settings/services/books/disconnect", admin_page(disconnect), methods=["POST"]),
+    Route("/settings/services/books/sync", admin_page(save_sync), methods=["POST"]),
 ]

@@ -27,18 +27,23 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import cleaning, throttle
-from app.errors import LoginThrottled, NotFound, PermissionDenied, ValidationError
+from app.errors import FieldError, LoginThrottled, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import (
     Automation,
     BooksConnectionKey,
     BooksLink,
+    ConflictPolicy,
     Grant,
     Membership,
     Organization,
+    SyncDirection,
+    SyncModule,
     User,
 )
 from app.permissions import Principal
+from app.services import books_fields
+from app.services.books_fields import Side
 from app.services.organizations import organizations
 from app.services.records import EMAIL_RE
 
@@ -215,3 +220,82 @@ async def disconnect(principal: Principal) -> None:
     require_admin(principal)
     if not await BooksLink.filter(slot=1).delete():
         raise NotFound(N_("The CRM is not connected to Books."))
+
+
+# ---- CRM side: the sync settings -------------------------------------------------------------
+
+
+def _choice(enum: type[StrEnum], value: Any, field: str, errors: list[FieldError]) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        errors.append(FieldError(field, N_("Choose one of the offered values.")))
+        return None
+
+
+def _pairs(value: Any) -> list[tuple[Any, Any]] | None:
+    """Pairs from [[crm, books], ...] or [{"crm": .., "books": ..}, ...]; None when not a list."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            out.append((item.get("crm"), item.get("books")))
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            out.append((item[0], item[1]))
+        else:
+            out.append((None, None))
+    return out
+
+
+async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink:
+    """Save the sync settings and the field mappings at once, or nothing.
+
+    `data`: sync_module, direction, conflict_policy, product_direction, product_conflict_policy,
+    delete_previous, and `mapping`: {"accounts"|"contacts"|"products": [[crm, books], ...]};
+    a missing or empty list stores nothing for it: the defaults apply (books_fields.DEFAULTS).
+    Deleting the records pushed under the previous settings concerns accounts only: asked with
+    contacts, it is refused.
+    """
+    require_admin(principal)
+    link = await get_link()
+    if link is None:
+        raise NotFound(N_("The CRM is not connected to Books."))
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {
+        "sync_module": _choice(SyncModule, data.get("sync_module"), "sync_module", errors),
+        "direction": _choice(SyncDirection, data.get("direction"), "direction", errors),
+        "conflict_policy": _choice(ConflictPolicy, data.get("conflict_policy"), "conflict_policy", errors),
+        "product_direction": _choice(SyncDirection, data.get("product_direction"), "product_direction", errors),
+        "product_conflict_policy": _choice(ConflictPolicy, data.get("product_conflict_policy"),
+                                           "product_conflict_policy", errors),
+        "delete_previous": bool(data.get("delete_previous")),
+    }
+    if values["delete_previous"] and values["sync_module"] == SyncModule.CONTACTS:
+        errors.append(FieldError("delete_previous", N_(
+            "Only records synced from accounts can be deleted from Books.")))
+    mapping = data.get("mapping") or {}
+    if not isinstance(mapping, dict):
+        mapping = {}
+        errors.append(FieldError("mapping", N_("The field mapping is not valid.")))
+    stored: dict[str, list[list[str]]] = {}
+    for side in Side:
+        pairs = _pairs(mapping.get(side.value) or [])
+        if pairs is None:
+            errors.append(FieldError(f"mapping.{side.value}", N_("The field mapping is not valid.")))
+            continue
+        if not pairs:
+            continue  # the defaults
+        clean, problems = books_fields.check(side, pairs, f"mapping.{side.value}")
+        errors.extend(problems)
+        if clean != [list(p) for p in books_fields.DEFAULTS[side]]:  # the defaults stay "the defaults"
+            stored[side.value] = clean
+    if errors:
+        raise ValidationError(errors)
+    async with in_transaction() as conn:
+        row = await BooksLink.filter(slot=1).using_db(conn).select_for_update().first()
+        if row is None:
+            raise NotFound(N_("The CRM is not connected to Books."))
+        row.update_from_dict({**values, "field_mapping": stored})
+        await row.save(using_db=conn)
+    return await get_link()  # type: ignore[return-value]

@@ -8,14 +8,44 @@ from typing import Any
 import strawberry
 
 from app.models import Automation
-from app.services import books_link
+from app.errors import ValidationError as CoreValidationError
+from app.i18n import N_
+from app.services import books_fields, books_link
 from schema.context import Info
-from schema.errors import NotFound, PermissionDenied, ValidationError, attempt
+from schema.errors import NotFound, PermissionDenied, ValidationError, attempt, to_error
 from schema.mutations.common import existing_pk, result
 from schema.queries.books_link import client_address, link_of
 from schema.queries.common import AUTH
-from schema.types.books_link import BooksAutomation, BooksConnectionKey, BooksLink
+from schema.types.books_link import (
+    BooksAutomation,
+    BooksConflictPolicy,
+    BooksConnectionKey,
+    BooksLink,
+    BooksMappingModule,
+    BooksSyncDirection,
+    BooksSyncModule,
+)
 from schema.types.node import pk_of
+
+
+@strawberry.input(description="One CRM field feeding one Books field (see booksSyncFields).")
+class FieldPairInput:
+    module: BooksMappingModule  # type: ignore[valid-type]
+    crm_field: str
+    books_field: str
+
+
+@strawberry.input(description=(
+    "The sync settings and the field mappings, saved together or not at all. A module without pairs in "
+    "fieldMapping uses the defaults. deletePrevious applies to accounts only."))
+class BooksSyncSettingsInput:
+    sync_module: BooksSyncModule  # type: ignore[valid-type]
+    direction: BooksSyncDirection  # type: ignore[valid-type]
+    conflict_policy: BooksConflictPolicy  # type: ignore[valid-type]
+    product_direction: BooksSyncDirection  # type: ignore[valid-type]
+    product_conflict_policy: BooksConflictPolicy  # type: ignore[valid-type]
+    delete_previous: bool = False
+    field_mapping: list[FieldPairInput] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -41,6 +71,8 @@ class RevokeBooksConnectionKeyPayload:
 
 
 ConnectBooksResult = result("ConnectBooks", BooksLinkPayload, ValidationError, PermissionDenied)
+UpdateBooksSyncSettingsResult = result(
+    "UpdateBooksSyncSettings", BooksLinkPayload, ValidationError, NotFound, PermissionDenied)
 SetBooksLinkEnabledResult = result("SetBooksLinkEnabled", BooksLinkPayload, NotFound, PermissionDenied)
 DisconnectBooksResult = result("DisconnectBooks", DisconnectBooksPayload, NotFound, PermissionDenied)
 CreateBooksConnectionKeyResult = result(
@@ -66,6 +98,29 @@ class BooksLinkMutation:
                 info.context.principal, email, key, pk_of(organization_id, "Organization"),
                 automation.value, client_address(info))
             return await _payload(link)
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        "Save the sync settings and field mappings of the link; a refused mapping saves nothing "
+        "(administrators)."))
+    async def update_books_sync_settings(
+        self, info: Info, input: BooksSyncSettingsInput
+    ) -> UpdateBooksSyncSettingsResult:
+        if len(input.field_mapping) > 3 * books_fields.MAX_ROWS:
+            return to_error(info, CoreValidationError.single(
+                "field_mapping", N_("Map at most %(max)d fields."), max=books_fields.MAX_ROWS))
+        mapping: dict[str, list[list[str]]] = {}
+        for pair in input.field_mapping:
+            mapping.setdefault(pair.module.value, []).append([pair.crm_field, pair.books_field])
+        data = {"sync_module": input.sync_module.value, "direction": input.direction.value,
+                "conflict_policy": input.conflict_policy.value,
+                "product_direction": input.product_direction.value,
+                "product_conflict_policy": input.product_conflict_policy.value,
+                "delete_previous": input.delete_previous, "mapping": mapping}
+
+        async def run() -> Any:
+            return await _payload(await books_link.save_settings(info.context.principal, data))
 
         return await attempt(info, run)
 

@@ -13,7 +13,15 @@ from schema.context import Info
 from schema.errors import PermissionDenied, ValidationError, to_error
 from schema.permissions import IsAdministrator, IsAuthenticated
 from schema.queries.common import AUTH
-from schema.types.books_link import BooksConnectionKey, BooksLink, BooksOrganization
+from app.services import books_fields
+from schema.types.books_link import (
+    BooksConnectionKey,
+    BooksLink,
+    BooksOrganization,
+    BooksSyncField,
+    BooksSyncFields,
+    FieldPair,
+)
 
 
 @strawberry.type(description="The organizations a connection key reaches: those its user administers.")
@@ -55,6 +63,21 @@ class BooksLinkQuery:
         except KizunaError as exc:
             return to_error(info, exc)
         return BooksKeyOrganizations(organizations=[BooksOrganization.of(o) for o in reached])
+
+    @strawberry.field(permission_classes=[IsAuthenticated, IsAdministrator], description=(
+        "The fields the Books sync may map, per CRM module, with the default mappings (administrators)."))
+    async def books_sync_fields(self, info: Info) -> list[BooksSyncFields]:
+        def fields(registry: dict) -> list[BooksSyncField]:
+            return [BooksSyncField(  # type: ignore[call-arg]
+                name=f.name, label=info.context.gettext(f.label), type=f.type, max_length=f.max_length,
+                required=f.required) for f in registry.values()]
+
+        return [BooksSyncFields(  # type: ignore[call-arg]
+            module=side, crm_fields=fields(books_fields.CRM_FIELDS[side]),
+            books_fields=fields(books_fields.BOOKS_FIELDS[side]),
+            default_mapping=[FieldPair(module=side, crm_field=c, books_field=b)  # type: ignore[call-arg]
+                             for c, b in books_fields.DEFAULTS[side]])
+            for side in books_fields.Side]
 
     @strawberry.field(permission_classes=AUTH, description="Your active connection key for the CRM, or null.")
     async def books_connection_key(self, info: Info) -> BooksConnectionKey | None:

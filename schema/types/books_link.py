@@ -14,6 +14,9 @@ from app.models import ConflictPolicy as ConflictPolicyEnum
 from app.models import Organization as OrganizationModel
 from app.models import SyncDirection as SyncDirectionEnum
 from app.models import SyncModule as SyncModuleEnum
+from app.services import books_fields
+from app.services.books_fields import FieldType as FieldTypeEnum
+from app.services.books_fields import Side as SideEnum
 from schema.types.books import Edition
 from schema.types.node import to_global_id
 from schema.types.users import User
@@ -26,6 +29,39 @@ BooksSyncDirection = strawberry.enum(SyncDirectionEnum, name="BooksSyncDirection
 BooksConflictPolicy = strawberry.enum(ConflictPolicyEnum, name="BooksConflictPolicy", description=(
     "When a matching record exists in Books, or one changed on both sides: create another (DUPLICATE), "
     "OVERWRITE it, or SKIP it."))
+
+BooksMappingModule = strawberry.enum(SideEnum, name="BooksMappingModule", description=(
+    "The CRM module a field mapping is for: ACCOUNTS and CONTACTS map to Books customers, PRODUCTS to items."))
+BooksSyncFieldType = strawberry.enum(FieldTypeEnum, name="BooksSyncFieldType")
+
+
+@strawberry.type(description="One CRM field feeding one Books field in the sync.")
+class FieldPair:
+    module: BooksMappingModule  # type: ignore[valid-type]
+    crm_field: str
+    books_field: str
+
+
+def pairs_of(mapping: object) -> list[FieldPair]:
+    return [FieldPair(module=side, crm_field=crm, books_field=books)  # type: ignore[call-arg]
+            for side in SideEnum for crm, books in books_fields.effective(side, mapping)]
+
+
+@strawberry.type(description="A field the sync may map, with its type and maximum length.")
+class BooksSyncField:
+    name: str
+    label: str = strawberry.field(description="In the language of the request.")
+    type: BooksSyncFieldType  # type: ignore[valid-type]
+    max_length: int | None = strawberry.field(description="Null: unbounded text, or not text.")
+    required: bool = strawberry.field(description="A Books field every mapping must feed.")
+
+
+@strawberry.type(description="The fields of one CRM module and of its Books counterpart.")
+class BooksSyncFields:
+    module: BooksMappingModule  # type: ignore[valid-type]
+    crm_fields: list[BooksSyncField]
+    books_fields: list[BooksSyncField]
+    default_mapping: list[FieldPair]
 
 
 @strawberry.type(description="A Books organization as the CRM link names it.")
@@ -58,6 +94,8 @@ class BooksLink:
     enabled: bool = strawberry.field(description="Disabled: the CRM shows no Books data; the organization stays.")
     automation: BooksAutomation  # type: ignore[valid-type]
     settings: BooksLinkSettings
+    field_mapping: list[FieldPair] = strawberry.field(
+        description="The mapping in force for each module: the stored one, or the defaults.")
     connected_by: User | None
     key_valid: bool = strawberry.field(
         description="False when the key was revoked or no longer reaches the organization: connect again.")
@@ -75,6 +113,7 @@ class BooksLink:
                 sync_module=link.sync_module, direction=link.direction, conflict_policy=link.conflict_policy,
                 product_direction=link.product_direction, product_conflict_policy=link.product_conflict_policy,
                 field_mapping=link.field_mapping, delete_previous=link.delete_previous),
+            field_mapping=pairs_of(link.field_mapping),
             connected_by=link.connected_by if link.connected_by_id else None,
             key_valid=key_valid, key_prefix=link.key.prefix if link.key_id else None,
             active=link.enabled and key_valid, created_at=link.created_at, modified_at=link.modified_at,

@@ -66,6 +66,10 @@ BASE: dict[str, dict[str, Any]] = {
     # Port 1 on the loopback: nobody listens, so every probe ends at the login, refused at once.
     "MailboxInput": {"email": "owner@example.jp", "imapHost": "127.0.0.1", "imapPort": 1, "imapSecurity": "NONE",
                      "username": "owner", "password": "secret"},
+    "BooksSyncSettingsInput": {"syncModule": "ACCOUNTS", "direction": "TWO_WAY", "conflictPolicy": "SKIP",
+                               "productDirection": "TWO_WAY", "productConflictPolicy": "SKIP",
+                               "fieldMapping": [{"module": "PRODUCTS", "crmField": "name", "booksField": "name"}]},
+    "FieldPairInput": {"module": "PRODUCTS", "crmField": "name", "booksField": "name"},
     "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
                        "replyToId": "{Email}", "dealId": "{Deal}", "attachmentIds": ["{EmailAttachment}"]},
 }

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from app.models import BooksLink
 from app.services import books_link
 from schema.types.node import from_global_id
 from tests.factories import make_mailbox
@@ -79,6 +80,10 @@ SETTINGS = {
     "/settings/services/books/verify": ("/settings/services/books", {"email": "{AdminEmail}", "key": "{BooksKey}"}),
     "/settings/services/books/connect": ("/settings/services/books", {
         "email": "{AdminEmail}", "key": "{BooksKey}", "organization_id": "{Organization}", "automation": "none"}),
+    # The sync settings and field mappings of the link (rows as repeated fields; at most 100 kept).
+    "/settings/services/books/sync": ("/settings/services/books", {
+        "sync_module": "accounts", "direction": "two_way", "conflict_policy": "skip", "product_direction": "two_way",
+        "product_conflict_policy": "skip", "products_crm": "name", "products_books": "name"}),
     # Writing e-mail: the mailbox's SMTP server (127.0.0.1:1) refuses at once (the form comes back, 422).
     "/deals/{Deal}/mail/compose": ("/deals/{Deal}/mail/compose", COMPOSE),
     "/mail/emails/{Email}/reply": ("/mail/emails/{Email}/reply", COMPOSE),
@@ -108,6 +113,8 @@ async def session(db, client):
     pks["Mailbox"] = str(mailbox.id)
     pks["AdminEmail"] = world.admin.email
     pks["BooksKey"] = (await books_link.create_key(world.principal, pks["Organization"]))[1]
+    # Linked, so that the page shows the sync settings form too.
+    await BooksLink.create(slot=1, organization_id=int(pks["Organization"]), connected_by_id=world.admin.id)
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
         html = (await client.get(_fill(page_url, pks))).text
