@@ -114,3 +114,22 @@ async def customer_for(link: BooksLink, record: Account | Contact) -> BooksConta
         books_contact_id=customer.id, crm_digest=digest(values), books_digest=digest(values), pushed=True,
         generation=link.generation)
     return customer
+
+
+async def item_for(link: BooksLink, product: Product) -> Item:
+    """The Books item linked to a CRM product, synced on the spot when it has none yet.
+
+    Provisional, as `customer_for`: the sync engine takes this over."""
+    found = await linked_ids(link, Side.PRODUCTS, [product.id])
+    if found:
+        item = await Item.get_or_none(id=found[product.id])
+        if item is not None:
+            return item
+    pairs = books_fields.effective(Side.PRODUCTS, link.field_mapping)
+    values = mapped_values(pairs, product)
+    item = await Item.create(organization_id=link.organization_id, **values)
+    await BooksSyncRecord.create(
+        organization_id=link.organization_id, crm_module=Side.PRODUCTS.value, product_id=product.id,
+        item_id=item.id, crm_digest=digest(values), books_digest=digest(values), pushed=True,
+        generation=link.generation)
+    return item
