@@ -299,3 +299,16 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
         row.update_from_dict({**values, "field_mapping": stored})
         await row.save(using_db=conn)
     return await get_link()  # type: ignore[return-value]
+
+
+# ---- CRM side: the automation rule -----------------------------------------------------------
+
+
+async def set_automation(principal: Principal, rule: Any) -> BooksLink:
+    """Change the automation rule chosen when connecting (app.services.books_automation): deals
+    saved from now on follow it; documents made under the previous rule stay."""
+    require_admin(principal)
+    value = _automation(rule)
+    if not await BooksLink.filter(slot=1).update(automation=value, modified_at=_now()):
+        raise NotFound(N_("The CRM is not connected to Books."))
+    return await get_link()  # type: ignore[return-value]

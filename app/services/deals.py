@@ -10,12 +10,13 @@ from app import money
 from app.models import Contact, Deal, DealContact, DealLine, Stage
 from app.models.activities import RelatedType
 from app.permissions import Principal
-from app.services import deal_lines, links
+from app.services import books_automation, deal_lines, links
 from app.services.activities import delete_activities_of
 from app.services.records import Cleaned, RecordService
 
 MAX_AMOUNT = deal_lines.MAX_AMOUNT
 ROLE_MAX = 50
+PREVIOUS_STAGE = "previous_stage_id"  # in the cleaned values of an update: the stage before it
 
 
 class DealService(RecordService):
@@ -77,6 +78,8 @@ class DealService(RecordService):
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Deal | None) -> None:
         values = cleaned.values
+        if instance is not None:  # not a column: for the automation, which follows stage changes
+            values[PREVIOUS_STAGE] = instance.stage_id
         await self._amount_of_lines(cleaned, instance)
         amount = values.get("amount", getattr(instance, "amount", None))
         currency = values.get("currency", getattr(instance, "currency", "JPY"))
@@ -114,14 +117,16 @@ class DealService(RecordService):
     async def save_related(self, principal, obj: Deal, values: dict, created: bool) -> None:
         if "lines" in values:
             await deal_lines.write_lines(obj, values["lines"])
-        if "contacts" not in values:
-            return
-        hidden = await links.hidden_ids(principal, Contact, await self._linked_contacts(obj))
-        replaced = DealContact.filter(deal_id=obj.id)
-        await (replaced.exclude(contact_id__in=sorted(hidden)) if hidden else replaced).delete()
-        await DealContact.bulk_create(
-            [DealContact(deal_id=obj.id, contact_id=cid, role=role) for cid, role in values["contacts"]]
-        )
+        if "contacts" in values:
+            hidden = await links.hidden_ids(principal, Contact, await self._linked_contacts(obj))
+            replaced = DealContact.filter(deal_id=obj.id)
+            await (replaced.exclude(contact_id__in=sorted(hidden)) if hidden else replaced).delete()
+            await DealContact.bulk_create(
+                [DealContact(deal_id=obj.id, contact_id=cid, role=role) for cid, role in values["contacts"]]
+            )
+        # Last: the Books document takes the deal as saved (its lines, its contacts), in its transaction.
+        await books_automation.deal_saved(principal, obj, created=created,
+                                          previous_stage_id=values.get(PREVIOUS_STAGE))
 
     async def before_delete(self, obj: Deal) -> None:
         await delete_activities_of(RelatedType.DEAL, obj.id)

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from app import kinds
 from app.errors import InvalidTransition
 from app.i18n import N_, Msgid
-from app.models import Kind, Organization, Payment, Status, Transaction
+from app.models import Kind, Organization, Payment, Status, Transaction, User
 from app.permissions import Principal, require
 from app.services import history
 from app.services import transactions as txns
@@ -155,16 +155,28 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+async def step(txn: Transaction, action: str, status: Status, msgid: str, user: User | None,
+               today: date | None = None) -> Transaction:
+    """Move a document the caller holds locked (in its transaction), with its history comment;
+    InvalidTransition, saying why, when the move may not happen now. Every status change a user
+    asks for goes through here, and so do those of a rule (the deal automation)."""
+    check(txn, action, today)
+    if action == "void" and txn.kind == INV and await Payment.filter(
+            invoice_id=txn.id, voided_at__isnull=True).exists():
+        raise InvalidTransition(N_("This invoice has payments: void them first."))
+    txn.status = status
+    if action == "mark_sent":
+        txn.sent_at = _now()
+    await txn.save()
+    await history.record(txn, action, msgid, user)
+    return txn
+
+
 async def _transition(principal: Principal, kind: Kind, record_id: Any, action: str,
                       status: Status, msgid: str, permission: str = "create_edit") -> Transaction:
     async with in_transaction():
         txn = await txns.get(principal, kind, record_id, permission, for_update=True)
-        check(txn, action, txns.today_in(principal))
-        txn.status = status
-        if action == "mark_sent":
-            txn.sent_at = _now()
-        await txn.save()
-        await history.record(txn, action, msgid, principal.user)
+        await step(txn, action, status, msgid, principal.user, txns.today_in(principal))
     return txn
 
 
@@ -191,12 +203,7 @@ async def close(principal: Principal, record_id: Any) -> Transaction:
 async def void(principal: Principal, kind: Kind, record_id: Any) -> Transaction:
     async with in_transaction():
         txn = await txns.get(principal, kind, record_id, "create_edit", for_update=True)
-        check(txn, "void")
-        if kind == INV and await Payment.filter(invoice_id=txn.id, voided_at__isnull=True).exists():
-            raise InvalidTransition(N_("This invoice has payments: void them first."))
-        txn.status = Status.VOID
-        await txn.save()
-        await history.record(txn, "void", N_("Voided."), principal.user)
+        await step(txn, "void", Status.VOID, N_("Voided."), principal.user)
     return txn
 
 
