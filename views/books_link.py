@@ -38,6 +38,7 @@ LINK_NOTICES = {
     "disabled": N_("The Books integration is disabled: the CRM shows no Books data."),
     "disconnected": N_("The CRM is no longer connected to Books."),
     "synced": N_("The sync settings were saved."),
+    "automation": N_("The automation rule was saved."),
 }
 DIRECTIONS = [(SyncDirection.TWO_WAY.value, N_("Two-way")),
               (SyncDirection.CRM_TO_BOOKS.value, N_("One-way: CRM to Books"))]

@@ -308,6 +308,8 @@ async def set_automation(principal: Principal, rule: Any) -> BooksLink:
     """Change the automation rule chosen when connecting (app.services.books_automation): deals
     saved from now on follow it; documents made under the previous rule stay."""
     require_admin(principal)
+    if rule in (None, ""):  # no default here: the rule in force stays unless another is chosen
+        raise ValidationError.single("automation", N_("Choose one of the offered values."))
     value = _automation(rule)
     if not await BooksLink.filter(slot=1).update(automation=value, modified_at=_now()):
         raise NotFound(N_("The CRM is not connected to Books."))

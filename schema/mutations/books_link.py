@@ -78,6 +78,7 @@ DisconnectBooksResult = result("DisconnectBooks", DisconnectBooksPayload, NotFou
 CreateBooksConnectionKeyResult = result(
     "CreateBooksConnectionKey", CreateBooksConnectionKeyPayload, NotFound, PermissionDenied)
 RevokeBooksConnectionKeyResult = result("RevokeBooksConnectionKey", RevokeBooksConnectionKeyPayload, NotFound)
+SetBooksAutomationResult = result("SetBooksAutomation", BooksLinkPayload, ValidationError, NotFound, PermissionDenied)
 
 
 async def _payload(link: Any) -> BooksLinkPayload:
@@ -157,3 +158,14 @@ class BooksLinkMutation:
     async def revoke_books_connection_key(self, info: Info) -> RevokeBooksConnectionKeyResult:
         return await attempt(info, lambda: books_link.revoke_key(info.context.principal),
                              lambda _: RevokeBooksConnectionKeyPayload(revoked=True))
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        "Change the automation rule chosen when connecting: deals saved from now on follow it; documents "
+        "already made stay (administrators)."))
+    async def set_books_automation(
+        self, info: Info, automation: BooksAutomation  # type: ignore[valid-type]
+    ) -> SetBooksAutomationResult:
+        async def run() -> Any:
+            return await _payload(await books_link.set_automation(info.context.principal, automation.value))
+
+        return await attempt(info, run)

@@ -36,15 +36,21 @@ from tests import factories as f
 OPEN, WON, LOST = StageCategory.OPEN, StageCategory.WON, StageCategory.LOST
 
 
-@pytest.fixture
-async def linked(db):
-    """A Books organization linked with the "estimate" rule, and a Sales user (estimates: edit;
-    invoices: view only; not a member of the organization) with an account to sell to."""
+async def link_books(automation: Automation = Automation.ESTIMATE):
+    """A Books organization linked with `automation` by the key of its administrator (keeper@)."""
     keeper = await f.make_user("Administrator", email="keeper@example.jp")
     org = await f.make_org(keeper)
     key, _ = await books_link.create_key(await f.principal_for(keeper), org.id)
     await BooksLink.create(slot=1, organization_id=org.id, key_id=key.id, connected_by_id=keeper.id,
-                           automation=Automation.ESTIMATE)
+                           automation=automation)
+    return org
+
+
+@pytest.fixture
+async def linked(db):
+    """A Books organization linked with the "estimate" rule, and a Sales user (estimates: edit;
+    invoices: view only; not a member of the organization) with an account to sell to."""
+    org = await link_books()
     seller = await f.make_user("Sales", name="営業 太郎")
     account = await f.make_account(seller, name="株式会社さくら商事")
     return org, seller, await f.principal_for(seller), account

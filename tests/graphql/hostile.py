@@ -76,7 +76,7 @@ BASE: dict[str, dict[str, Any]] = {
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
 SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True,
-               "enabled": True}
+               "enabled": True, "automation": "ESTIMATE"}
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"

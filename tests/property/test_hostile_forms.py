@@ -84,6 +84,8 @@ SETTINGS = {
     "/settings/services/books/sync": ("/settings/services/books", {
         "sync_module": "accounts", "direction": "two_way", "conflict_policy": "skip", "product_direction": "two_way",
         "product_conflict_policy": "skip", "products_crm": "name", "products_books": "name"}),
+    # The automation rule of the link, changed on its own.
+    "/settings/services/books/automation": ("/settings/services/books", {"automation": "estimate"}),
     # Writing e-mail: the mailbox's SMTP server (127.0.0.1:1) refuses at once (the form comes back, 422).
     "/deals/{Deal}/mail/compose": ("/deals/{Deal}/mail/compose", COMPOSE),
     "/mail/emails/{Email}/reply": ("/mail/emails/{Email}/reply", COMPOSE),
