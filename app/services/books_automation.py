@@ -77,6 +77,9 @@ STEPS = {
     "decline": (Status.DECLINED, N_("Marked as declined.")),
     "void": (Status.VOID, N_("Voided.")),
 }
+# Where a document already is when the deal's outcome needs no step (converted: accepted and beyond).
+REACHED = {"accept": {Status.ACCEPTED, Status.CONVERTED}, "decline": {Status.DECLINED, Status.VOID},
+           "void": {Status.VOID}}
 CREATED = N_("Created by the automation for the deal “%(deal)s”.")
 REPLACES = N_("Created by the automation for the deal “%(deal)s”, won again (replaces %(number)s).")
 # History of a document a refused step left as it is (the log keeps the workflow's own reason).
@@ -121,7 +124,7 @@ async def deal_saved(principal: Principal, deal: Deal, *, created: bool, previou
         return  # a re-save: the document already followed this stage
     try:
         async with in_transaction():  # a savepoint: all of the document's changes, or none
-            await _apply(principal, link, deal, created, before, now)
+            await _apply(principal, link, deal, created, now)
     except Skipped as skipped:
         await _log(link, principal, deal, SyncOutcome.SKIPPED, skipped.msgid, skipped.params)
     except KizunaError as refused:  # Books refused (its cleaning, its workflow): the deal saves anyway
@@ -132,8 +135,7 @@ async def deal_saved(principal: Principal, deal: Deal, *, created: bool, previou
         await _log(link, principal, deal, SyncOutcome.ERROR, UNEXPECTED, {})
 
 
-async def _apply(principal: Principal, link: BooksLink, deal: Deal, created: bool,
-                 before: StageCategory | None, now: StageCategory) -> None:
+async def _apply(principal: Principal, link: BooksLink, deal: Deal, created: bool, now: StageCategory) -> None:
     kind = KIND_OF_RULE[link.automation]
     if kind == Kind.ESTIMATE:
         if created or now == WON:
@@ -200,8 +202,7 @@ async def _follow(principal: Principal, link: BooksLink, deal: Deal, txn: Transa
     """Take the workflow steps that bring `txn` where the deal now is (those already behind it
     are skipped); a step the workflow refuses (an accepted estimate declined, an invoice with
     payments voided) leaves the document as it is, its history and the log saying why."""
-    target = STEPS[actions[-1]][0]
-    if txn.status == target:
+    if txn.status in REACHED[actions[-1]]:
         return
     for action in actions:
         if action == "mark_sent" and txn.status != Status.DRAFT:
