@@ -7,6 +7,7 @@ another currency, Books refusing, a paid invoice): the deal saves, the log says 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -156,6 +157,15 @@ async def test_estimate_through_open_won_open_won_and_resaves_is_one_estimate_ac
     assert (await the_document(deal)).id == first.id
     assert await history_of(estimate) == ["created", "automation", "mark_sent", "accept"]
     assert await Transaction.filter(kind=Kind.ESTIMATE).count() == 1
+
+
+async def test_winning_the_deal_accepts_its_estimate_even_past_its_validity_date(linked):
+    _, _, principal, account = linked
+    deal = await new_deal(principal, account)
+    estimate = await the_document(deal)
+    await Transaction.filter(id=estimate.id).update(due_date=date(2020, 1, 31))  # long expired
+    await move(principal, deal, WON)
+    assert (await Transaction.get(id=estimate.id)).status == Status.ACCEPTED
 
 
 @pytest.mark.parametrize("category, status, steps", [
