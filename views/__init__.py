@@ -2,7 +2,7 @@
 
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
-    accounts, activities, auth, books, books_link, cases, contacts, deals, leads, mail, mail_actions, portal,
+    accounts, activities, auth, books, books_crm, books_link, cases, contacts, deals, leads, mail, mail_actions, portal,
     preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
@@ -18,6 +18,7 @@ routes = [
     *products.routes,
     *books.routes,
     *books_link.routes,
+    *books_crm.routes,
     *mail.routes,
     *mail_actions.routes,
     *portal.routes,
