@@ -190,8 +190,8 @@ def _entry(txn: Transaction, today: date) -> BooksDocument:
     return BooksDocument(txn, workflow.display_status(txn, today), payment_status(txn, today))
 
 
-async def documents_of(acc: BooksAccess, principal: Principal, module: str,
-                       record_ids: Iterable[int]) -> dict[int, list[BooksDocument]]:
+async def documents_of(acc: BooksAccess, principal: Principal, module: str, record_ids: Iterable[int],
+                       customers: dict[int, list[int]] | None = None) -> dict[int, list[BooksDocument]]:
     """Record id -> its documents of the kinds the user may see, newest first (at most
     MAX_DOCUMENTS each). The records are taken as visible: callers load them through
     `restrict` or `record`. Two queries for any number of records."""
@@ -209,8 +209,10 @@ async def documents_of(acc: BooksAccess, principal: Principal, module: str,
         rows = await shown.filter(id__in=sorted(owners)) if owners else []
         key = "id"
     else:
-        for record_id, customers in (await customers_of(acc, principal, module, ids)).items():
-            for customer in customers:
+        if customers is None:
+            customers = await customers_of(acc, principal, module, ids)
+        for record_id in ids:
+            for customer in customers[record_id]:
                 owners[customer].append(record_id)
         rows = await shown.filter(contact_id__in=sorted(owners)) if owners else []
         key = "contact_id"
@@ -222,18 +224,31 @@ async def documents_of(acc: BooksAccess, principal: Principal, module: str,
     return out
 
 
-async def receivables_of(acc: BooksAccess, principal: Principal, module: str,
-                         record_ids: Iterable[int]) -> dict[int, list[CustomerReceivables] | None]:
+async def receivables_of(acc: BooksAccess, principal: Principal, module: str, record_ids: Iterable[int],
+                         customers: dict[int, list[int]] | None = None
+                         ) -> dict[int, list[CustomerReceivables] | None]:
     """Record id -> its customers' receivables (one row per customer with counted invoices), or
     None when the user may not see receivables or the record is a deal."""
     ids = sorted(set(record_ids))
     if not acc.receivables or module == "deals":
         return dict.fromkeys(ids)
-    customers = await customers_of(acc, principal, module, ids)
+    if customers is None:
+        customers = await customers_of(acc, principal, module, ids)
     wanted = {c for cs in customers.values() for c in cs}
     rows = {r.contact_id: r for r in await receivables.summary(
         acc.acting, txns.today_in(principal), acc.link.organization_id, contact_ids=wanted)} if wanted else {}
     return {i: [rows[c] for c in customers[i] if c in rows] for i in ids}
+
+
+async def books_of(acc: BooksAccess, principal: Principal, module: str,
+                   record_ids: Iterable[int]) -> dict[int, RecordBooks]:
+    """Record id -> its Books data, for records the user may see (loaded through `restrict`):
+    a handful of queries for any number of records of one module."""
+    ids = sorted(set(record_ids))
+    customers = await customers_of(acc, principal, module, ids)
+    docs = await documents_of(acc, principal, module, ids, customers)
+    owed = await receivables_of(acc, principal, module, ids, customers)
+    return {i: RecordBooks(module, i, acc, docs[i], owed[i]) for i in ids}
 
 
 async def for_record(principal: Principal, module: str, record_id: Any) -> RecordBooks | None:
@@ -243,9 +258,7 @@ async def for_record(principal: Principal, module: str, record_id: Any) -> Recor
     acc = await access(principal)
     if acc is None:
         return None
-    docs = await documents_of(acc, principal, module, [obj.id])
-    owed = await receivables_of(acc, principal, module, [obj.id])
-    return RecordBooks(module, obj.id, acc, docs[obj.id], owed[obj.id])
+    return (await books_of(acc, principal, module, [obj.id]))[obj.id]
 
 
 # ---- one document, reached from a record ----------------------------------------------------
