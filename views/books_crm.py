@@ -63,7 +63,9 @@ def pages_for(module: str, record_id: int) -> dict[str, RecordKindPages]:
 
 
 def _acting(request: Request, acc: BooksAccess) -> None:
-    """From here on the request acts through the link (the Books handlers read these)."""
+    """From here on the request acts through the link (the Books handlers read these); pages
+    still show the user's own header and menus."""
+    request.state.own_principal = request.state.principal
     request.state.principal = acc.acting
     request.state.organization = acc.organization
 

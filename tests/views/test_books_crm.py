@@ -94,6 +94,7 @@ async def test_a_document_page_and_its_pdf_through_the_link(client, crm):
     page = await client.get(base)
     assert page.status_code == 200
     assert crm["invoice"].number in page.text and 'id="edit-record"' not in page.text
+    assert "/books/organization/switcher" not in page.text  # the seller's own header: not a member
     assert f'href="{base}/send"' in page.text and f'href="{base}.pdf"' in page.text
     pdf = await client.get(base + ".pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
