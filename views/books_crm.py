@@ -168,15 +168,24 @@ async def send(request: Request, module: str, kp: RecordKindPages, user: Any) ->
 # ---- new documents -------------------------------------------------------------------------
 
 
+async def _form(request: Request, module: str, kp: RecordKindPages, user: Any, acc: BooksAccess,
+                values: dict[str, Any], errors: dict[str, list[str]] | None = None, status_code: int = 200) -> Response:
+    """The Books form, acting through the link, offering only the record's own customers."""
+    record_id = int(request.path_params["record"])
+    options = await transactions_form._options(acc.organization, kp)
+    options["contact_id"] = [(str(i), name) for i, name in await books_crm.customer_choices(acc, user, module, record_id)]
+    _acting(request, acc)
+    return await transactions_form._form(request, kp, None, values, errors, status_code, options)
+
+
 async def new(request: Request, module: str, kp: RecordKindPages, user: Any) -> Response:
     """POST from the record's page: its customer (synced on the spot when missing), then the
     Books form with it filled in."""
     _obj, acc, customer = await books_crm.customer_of_record(user, module, request.path_params["record"], kp.kind)
-    _acting(request, acc)
     values: dict[str, Any] = {name: "" for name in HEADER_FIELDS}
     values.update(contact_id=str(customer.id), issue_date=books_crm.txns.today_in(user).isoformat(),
                   lines=[blank_line(0)])
-    return await transactions_form._form(request, kp, None, values)
+    return await _form(request, module, kp, user, acc, values)
 
 
 async def create(request: Request, module: str, kp: RecordKindPages, user: Any) -> Response:
@@ -186,8 +195,7 @@ async def create(request: Request, module: str, kp: RecordKindPages, user: Any) 
         txn = await books_crm.create(user, module, request.path_params["record"], kp.kind, data)
     except ValidationError as exc:
         _obj, acc = await books_crm.allowed(user, module, request.path_params["record"], kp.kind, "create_edit")
-        _acting(request, acc)
-        return await transactions_form._form(request, kp, None, values, keyed_errors(error_map(exc, request), keys), 422)
+        return await _form(request, module, kp, user, acc, values, keyed_errors(error_map(exc, request), keys), 422)
     return redirect_after_post(request, kp.url(txn))
 
 

@@ -315,6 +315,12 @@ async def customer_of_record(principal: Principal, module: str, record_id: Any,
     return obj, acc, await books_mapping.customer_for(acc.link, obj)
 
 
+async def customer_choices(acc: BooksAccess, principal: Principal, module: str, record_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the record's customers: what a new document from it may be for."""
+    ids = (await customers_of(acc, principal, module, [record_id]))[record_id]
+    return list(await BooksContact.filter(id__in=ids).order_by("display_name", "id").values_list("id", "display_name"))
+
+
 async def create(principal: Principal, module: str, record_id: Any, kind: Kind,
                  data: dict[str, Any]) -> Transaction:
     """A new document for one of the record's customers, in the link's organization."""

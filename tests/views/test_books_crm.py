@@ -183,6 +183,9 @@ async def test_new_estimate_from_an_account_with_the_customer_filled_in(client, 
     form = await post(client, f"/accounts/{account.id}/books/estimates/new")
     assert form.status_code == 200
     assert f'<option value="{customer.id}" selected' in form.text
+    other_customer = await f.make_customer(world.sakura, display_name="ほかの顧客")
+    form = await post(client, f"/accounts/{account.id}/books/estimates/new")
+    assert "ほかの顧客" not in form.text  # the record's own customers only
     action = f"/accounts/{account.id}/books/estimates"
     assert f'action="{action}"' in form.text
     created = await post(client, action, {"contact_id": str(customer.id), "issue_date": "2026-11-02",
@@ -193,7 +196,7 @@ async def test_new_estimate_from_an_account_with_the_customer_filled_in(client, 
     assert created.headers["location"] == f"{action}/{txn.id}"
     assert txn.contact_id == customer.id and txn.total == 11000
     # another customer than the record's is refused, nothing written
-    stranger = await f.make_customer(world.sakura)
+    stranger = other_customer
     before = await Transaction.all().count()
     refused = await post(client, action, {"contact_id": str(stranger.id), "lines-0-description": "x",
                                           "lines-0-quantity": "1", "lines-0-rate": "1", "lines-0-tax_rate": "10"})
