@@ -94,7 +94,8 @@ async def panel(request: Request, module: str) -> Response:
 # ---- one document -----------------------------------------------------------------------------
 
 
-async def back_to_record(request: Request, module: str, kp: KindPages) -> Response:
+async def back_to_record(request: Request, module: str) -> Response:
+    """The kind's address under a record (the crumbs of its pages) leads back to the record."""
     await books_crm.record(request.state.principal, module, request.path_params["record"])
     return RedirectResponse(f"/{module}/{request.path_params['record']}", status_code=303)
 
@@ -234,9 +235,9 @@ def _editor_route(module: str, kp: KindPages, path: str, handler: KindHandler, m
 
     async def endpoint(request: Request) -> Response:
         record_id = request.path_params["record"]
-        _obj, acc = await books_crm.allowed(request.state.principal, module, record_id, kp.kind, "create_edit")
         if module not in books_crm.CREATES_FROM:
             raise NotFound()
+        _obj, acc = await books_crm.allowed(request.state.principal, module, record_id, kp.kind, "create_edit")
         _acting(request, acc)
         return await handler(request, RecordKindPages(kp.doc, base=record_base(module, record_id)))
 
@@ -254,7 +255,7 @@ def _panel_route(module: str) -> Route:
 
 def _back_route(module: str, kp: KindPages) -> Route:
     async def endpoint(request: Request) -> Response:
-        return await back_to_record(request, module, kp)
+        return await back_to_record(request, module)
 
     endpoint.__name__ = f"{module}_books_back"
     return Route(f"/{module}/{{record:id}}/books/{kp.slug}", page(endpoint))

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from app.models import BooksContact, BooksSyncRecord, DealDocument, Kind, Status, Transaction
-from app.services import books_link, workflow
+from app.services import books_link
 from tests import factories as f
 from tests.books_crm_world import WALK, World, link_record, make_crm_user, make_world, switch
 from tests.smtp import RecordingHandler, running
