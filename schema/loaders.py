@@ -41,7 +41,7 @@ from app.models import (
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
-from app.services import related, roles
+from app.services import books_crm, related, roles
 from app.services.cases import attachments_query
 from app.statements import Statements
 from schema.columns import partial_maker, partials
@@ -128,6 +128,8 @@ class Loaders(MailLoaders):
         lambda self: self._parts(Document, "transaction_id", "-created_at", "-id"))
     conversions_by_source = cached_property(
         lambda self: Loader(self._conversions_by_source, Transaction, ["kind", "source_id"]))
+    # Books inside the CRM: (module, record id) -> its Books data (app.services.books_crm)
+    books_by_record = cached_property(lambda self: DataLoader(self._books_by_record))
 
     async def preload(self, needs: Mapping[type[Model], frozenset[str] | None]) -> None:
         """Pipeline stages are a handful of rows: when the document reads any, they are all read
@@ -286,6 +288,23 @@ class Loaders(MailLoaders):
             return [grouped.get(k, []) for k in keys]
 
         return Loader(load, model, [parent])
+
+    async def books_access(self) -> books_crm.BooksAccess | None:
+        """What the user may do with Books through the link: looked up once per request."""
+        if "_books_access" not in self.__dict__:
+            self.__dict__["_books_access"] = asyncio.ensure_future(books_crm.access(self.principal))
+        return await self.__dict__["_books_access"]
+
+    async def _books_by_record(self, keys: Sequence[tuple[str, int]]) -> list[books_crm.RecordBooks | None]:
+        """The records reached here were loaded through `restrict`: the user may see them."""
+        acc = await self.books_access() if self.principal is not None else None
+        if acc is None:
+            return [None] * len(keys)
+        found: dict[tuple[str, int], books_crm.RecordBooks] = {}
+        for module in sorted({m for m, _ in keys}):
+            batch = await books_crm.books_of(acc, self.principal, module, [i for m, i in keys if m == module])
+            found.update(((module, i), books) for i, books in batch.items())
+        return [found[k] for k in keys]
 
     def related(self, related_type: RelatedType | None) -> DataLoader[int, Any] | None:
         return {

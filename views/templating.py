@@ -154,7 +154,8 @@ def mail_failing(request: Request) -> datetime | None:
 
 def _context(request: Request) -> dict[str, Any]:
     state = request.state
-    principal = getattr(state, "principal", None)
+    # A request acting through the Books link (views/books_crm.py) still shows the user's own page
+    principal = getattr(state, "own_principal", None) or getattr(state, "principal", None)
     return {
         "mail_failing": mail_failing(request),
         "lang": state.lang,

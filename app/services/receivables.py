@@ -3,6 +3,7 @@ past the due date (current, 1-30, 31-60, 61-90, over 90). Drafts and void invoic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,8 +41,10 @@ class CustomerReceivables:
 
 
 async def summary(principal: Principal, today: date, organization_id: int | None = None,
-                  contact_id: int | None = None) -> list[CustomerReceivables]:
-    """One row per customer with counted invoices, in the organization(s) the user belongs to."""
+                  contact_id: int | None = None, contact_ids: Iterable[int] | None = None
+                  ) -> list[CustomerReceivables]:
+    """One row per customer with counted invoices, in the organization(s) the user belongs to
+    (only `contact_id`'s, or those of `contact_ids`, when given)."""
     require(principal, "view", "receivables")
     org_ids = sorted(principal.organization_ids)
     if organization_id is not None:
@@ -49,6 +52,8 @@ async def summary(principal: Principal, today: date, organization_id: int | None
     qs = Transaction.filter(kind=Kind.INVOICE, status__in=COUNTED, organization_id__in=org_ids)
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
+    if contact_ids is not None:
+        qs = qs.filter(contact_id__in=sorted(set(contact_ids)))
     rows = await qs.values_list("contact_id", "total", "amount_paid", "balance", "due_date")
     contacts = {cid: (name, currency) for cid, name, currency in await BooksContact.filter(
         id__in={r[0] for r in rows}).values_list("id", "display_name", "currency")}

@@ -7,6 +7,7 @@ server refuses, DeliveryFailed reaches the caller and nothing is marked sent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,10 @@ async def recipients_of(contact_id: int) -> list[Recipient]:
     return people
 
 
-async def compose(principal: Principal, kind: Kind, record_id: Any, template_id: Any = None) -> Composition:
+async def compose(principal: Principal, kind: Kind, record_id: Any, template_id: Any = None,
+                  also: Sequence[Recipient] = ()) -> Composition:
+    """`also`: more people the caller offers as recipients (the CRM's contacts of the record the
+    document was opened from), after the customer's own."""
     from app.mail.templates import render_template
 
     txn = await txns.get(principal, kind, record_id, "email")
@@ -80,13 +84,22 @@ async def compose(principal: Principal, kind: Kind, record_id: Any, template_id:
     template = next((t for t in templates if str(t.id) == str(template_id)), None) or next(
         (t for t in templates if t.is_default), templates[0])
     values = await placeholder_values(txn, template.language)
-    recipients = await recipients_of(txn.contact_id)
+    recipients = _with(await recipients_of(txn.contact_id), also)
     return Composition(
         transaction=txn, templates=templates, template=template, recipients=recipients,
         to=[recipients[0].email] if recipients else [],
         subject=render_template(template.subject, values), body=render_template(template.body, values),
         attachment_name=books_pdf.filename_of(txn, template.language),
     )
+
+
+def _with(recipients: list[Recipient], also: Sequence[Recipient]) -> list[Recipient]:
+    known = {r.email.lower() for r in recipients}
+    for r in also:
+        if r.email and r.email.lower() not in known:
+            known.add(r.email.lower())
+            recipients.append(r)
+    return recipients
 
 
 def _addresses(values: Any) -> list[str]:
@@ -96,8 +109,9 @@ def _addresses(values: Any) -> list[str]:
 
 
 async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc: Any = (),
-               subject: str, body: str, lang: str | None = None) -> Transaction:
-    """Send the document to `to` (addresses of the customer's contact persons) and `cc`."""
+               subject: str, body: str, lang: str | None = None, also: Sequence[Recipient] = ()) -> Transaction:
+    """Send the document to `to` (addresses of the customer's contact persons, or of `also`, as
+    `compose` offered them) and `cc`."""
     from app.mail.message import build_message, is_valid_address
     from app.mail.smtp import SmtpSettings, send_message
 
@@ -105,7 +119,7 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
     workflow.check(txn, "email")
     org = await Organization.get(id=txn.organization_id)
     to, cc = _addresses(to), _addresses(cc)
-    known = {r.email.lower() for r in await recipients_of(txn.contact_id)}
+    known = {r.email.lower() for r in _with(await recipients_of(txn.contact_id), also)}
     errors: list[FieldError] = cleaning.unstorable({"to": to, "cc": cc, "subject": subject, "body": body})
     if not to:
         errors.append(FieldError("to", N_("Choose at least one recipient.")))

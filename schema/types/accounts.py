@@ -12,6 +12,7 @@ from schema.loaders import ready
 from app.models import Account as AccountModel
 from app.models import RelatedType
 from schema.context import Info
+from schema.types.record_books import RecordBooks, books_field
 from schema.types.node import Node, global_id_field, model_type_check
 from schema.types.users import User, owner_field
 
@@ -43,6 +44,7 @@ class Account(Node):
     modified_at: datetime
     owner: User = owner_field()
     is_type_of = model_type_check(AccountModel)
+    books: RecordBooks | None = books_field("accounts")
 
     @strawberry.field(description="The account's contacts that you may see.")
     def contacts(

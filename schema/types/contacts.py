@@ -12,6 +12,7 @@ from schema.loaders import ready
 from app.models import Contact as ContactModel
 from app.models import RelatedType
 from schema.context import Info
+from schema.types.record_books import RecordBooks, books_field
 from schema.types.node import Node, global_id_field, model_type_check
 from schema.types.users import User, owner_field
 
@@ -55,6 +56,7 @@ class Contact(Node):
     modified_at: datetime
     owner: User = owner_field()
     is_type_of = model_type_check(ContactModel)
+    books: RecordBooks | None = books_field("contacts")
 
     @strawberry.field(description="The contact's account; null when none or not visible to you.")
     def account(

@@ -15,6 +15,7 @@ from app.models import RelatedType
 from app.models import Stage as StageModel
 from app.models import StageCategory as StageCategoryEnum
 from schema.context import Info
+from schema.types.record_books import RecordBooks, books_field
 from schema.types.books import decimal_field
 from schema.types.node import Node, global_id_field, model_type_check
 from schema.types.users import User, owner_field
@@ -73,6 +74,7 @@ class Deal(Node):
     modified_at: datetime
     owner: User = owner_field()
     is_type_of = model_type_check(DealModel)
+    books: RecordBooks | None = books_field("deals")
 
     @strawberry.field(description="The deal's stage.")
     def stage(self, info: Info) -> Stage:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from app.models import BooksLink
+from app.models import BooksLink, BooksSyncRecord, ContactPerson
 from app.services import books_link
 from schema.types.node import from_global_id
 from tests.factories import make_mailbox
@@ -89,6 +89,14 @@ SETTINGS = {
     # Writing e-mail: the mailbox's SMTP server (127.0.0.1:1) refuses at once (the form comes back, 422).
     "/deals/{Deal}/mail/compose": ("/deals/{Deal}/mail/compose", COMPOSE),
     "/mail/emails/{Email}/reply": ("/mail/emails/{Email}/reply", COMPOSE),
+    # Books inside the CRM (views/books_crm.py), through the link, for the account linked to the
+    # customer: new documents (the Books form's fields) and e-mail as PDF.
+    "/accounts/{Account}/books/estimates/new": ("/books/estimates/new", {}),
+    "/accounts/{Account}/books/estimates": ("/books/estimates/new", {
+        "contact_id": "{BooksContact}", "issue_date": "2026-04-01", "lines-0-description": "作業",
+        "lines-0-quantity": "2", "lines-0-rate": "5000", "lines-0-tax_rate": "10"}),
+    "/accounts/{Account}/books/invoices/{Invoice}/send": ("/accounts/{Account}/books/invoices/{Invoice}/send", {
+        "to": "{PersonEmail}", "cc": "", "subject": "請求書", "body": "本文"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
@@ -114,9 +122,13 @@ async def session(db, client):
                                  smtp_port=1, smtp_security="none")
     pks["Mailbox"] = str(mailbox.id)
     pks["AdminEmail"] = world.admin.email
-    pks["BooksKey"] = (await books_link.create_key(world.principal, pks["Organization"]))[1]
-    # Linked, so that the page shows the sync settings form too.
-    await BooksLink.create(slot=1, organization_id=int(pks["Organization"]), connected_by_id=world.admin.id)
+    key, pks["BooksKey"] = await books_link.create_key(world.principal, pks["Organization"])
+    # Linked, so that the page shows the sync settings form too (and active: the key reaches it).
+    await BooksLink.create(slot=1, organization_id=int(pks["Organization"]), connected_by_id=world.admin.id,
+                           key_id=key.id)
+    await BooksSyncRecord.create(organization_id=int(pks["Organization"]), crm_module="accounts",
+                                 account_id=int(pks["Account"]), books_contact_id=int(pks["BooksContact"]))
+    pks["PersonEmail"] = (await ContactPerson.get(books_contact_id=int(pks["BooksContact"]))).email
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
         html = (await client.get(_fill(page_url, pks))).text

@@ -197,7 +197,10 @@ async def _options(org: Organization | None, kp: KindPages) -> dict[str, list[tu
 
 
 async def _form(request: Request, kp: KindPages, txn: Transaction | None, values: dict[str, Any],
-                errors: dict[str, list[str]] | None = None, status_code: int = 200) -> Response:
+                errors: dict[str, list[str]] | None = None, status_code: int = 200,
+                options: dict[str, list[tuple[str, str]]] | None = None) -> Response:
+    """The form page (or fragment); `options`: the choices of its select fields, when the caller
+    narrows them (the CRM offers a record's own customers only)."""
     org = await Organization.get(id=txn.organization_id) if txn else await current_organization(request)
     rounding = txn.tax_rounding if txn else _rounding_of(org)
     rows = values["lines"]
@@ -207,7 +210,7 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
-        options=await _options(org, kp), rounding=rounding,
+        options=options if options is not None else await _options(org, kp), rounding=rounding,
         next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
         preview=totals_now, amounts=amounts, currency=totals_now.currency,
         general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
