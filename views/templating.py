@@ -161,6 +161,9 @@ def _context(request: Request) -> dict[str, Any]:
         "lang": state.lang,
         "user": getattr(state, "user", None),
         "principal": principal,
+        # Books pages reached through the link: the user may not be a member of the organization,
+        # so links into the Books application itself are left out.
+        "through_link": getattr(state, "own_principal", None) is not None,
         "csrf_token": auth.csrf_token(request.session) if "session" in request.scope else "",
         "htmx_script": HTMX_SCRIPT,
     }

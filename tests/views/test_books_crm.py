@@ -26,7 +26,9 @@ async def world(db) -> World:
 async def crm(world):
     """A seller's account, contact and deal, linked to Sakura's customers with documents; the
     same account linked in Tsubaki too (shown only once the link switches there)."""
-    seller = await make_crm_user(WALK["create_edit"] | WALK["email"] | WALK["view"], name="営業 一郎")
+    # Books customers may be viewed too, as the Sales role's may: still no link into Books' pages.
+    seller = await make_crm_user(WALK["create_edit"] | WALK["email"] | WALK["view"] | {("books_contacts", "view")},
+                                 name="営業 一郎")
     account = await f.make_account(seller, name="株式会社さくら商事")
     contact = await f.make_contact(seller, account=account, last_name="佐藤", first_name="花子",
                                    email="sato@sakura.example.jp")
@@ -95,6 +97,8 @@ async def test_a_document_page_and_its_pdf_through_the_link(client, crm):
     assert page.status_code == 200
     assert crm["invoice"].number in page.text and 'id="edit-record"' not in page.text
     assert "/books/organization/switcher" not in page.text  # the seller's own header: not a member
+    # the customer is named, not linked to the Books customer page a non-member cannot open
+    assert "さくら商事（Books）" in page.text and 'href="/books/contacts/' not in page.text
     assert f'href="{base}/send"' in page.text and f'href="{base}.pdf"' in page.text
     pdf = await client.get(base + ".pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
