@@ -1,0 +1,648 @@
+"""The Books sync's planning and writing (app.services.books_sync runs them): what changed on
+which side of one kind of record (customers or items), what the settings say to do about it
+(`Planner` -> `Op`s), and the writes, in batches, one transaction each (`execute`).
+
+Reads are batched (`values` of the columns needed, ids in chunks), writes go through app.mail.rows
+(many rows a statement, ids reserved beforehand); search texts are computed as `Searchable` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, Subquery
+from tortoise.fields import DecimalField
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from app.i18n import N_
+from app.mail import rows
+from app.models import (
+    Account,
+    BooksContact,
+    BooksLink,
+    BooksSyncLogEntry,
+    BooksSyncRecord,
+    ConflictPolicy,
+    Contact,
+    ContactType,
+    Item,
+    Product,
+    SyncDirection,
+    SyncOutcome,
+    SyncSide,
+)
+from app.models.base import LONG_TEXT_MAX
+from app.search import normalise, search_text
+from app.services import books_fields
+from app.services.books_fields import OWNER, Side
+from app.services.books_mapping import digest
+
+BATCH = 1000  # records written per transaction
+CHUNK = 500  # ids per IN (...) read
+
+CRM_MODEL: dict[Side, type[Model]] = {Side.ACCOUNTS: Account, Side.CONTACTS: Contact, Side.PRODUCTS: Product}
+CRM_COLUMN = {Side.ACCOUNTS: "account_id", Side.CONTACTS: "contact_id", Side.PRODUCTS: "product_id"}
+# The CRM field that must not be empty in a record created from Books.
+CRM_REQUIRED = {Side.ACCOUNTS: "name", Side.CONTACTS: "last_name", Side.PRODUCTS: "name"}
+COUNTED = {SyncOutcome.ADDED: "added", SyncOutcome.UPDATED: "updated", SyncOutcome.SKIPPED: "skipped",
+           SyncOutcome.CONFLICT: "conflicts", SyncOutcome.ERROR: "errors", SyncOutcome.DELETED: "deleted"}
+
+Row = dict[str, Any]
+
+
+def scope_of(link: BooksLink, side: Side) -> Q:
+    """The CRM records of `side` the link syncs: all products; accounts or contacts matching
+    every condition of the record filter."""
+    q = Q()
+    if side == Side.PRODUCTS:
+        return q
+    for cond in link.record_filter or []:
+        q &= _condition(side, cond)
+    return q
+
+
+def _condition(side: Side, cond: dict[str, str]) -> Q:
+    name, op, value = cond["field"], cond["op"], cond["value"]
+    if name == OWNER:
+        q = Q(owner_id=int(value))
+        return ~q if op == "not_equals" else q
+    if op == "is_empty":
+        return Q(**{name: ""})
+    if op == "not_empty":
+        return ~Q(**{name: ""})
+    if books_fields.CRM_FIELDS[side][name].type == books_fields.FieldType.DECIMAL:
+        number = Decimal(value)
+        q = {"equals": Q(**{name: number}), "not_equals": ~Q(**{name: number}),
+             "greater_than": Q(**{f"{name}__gt": number}), "less_than": Q(**{f"{name}__lt": number})}[op]
+        return q
+    return {"equals": Q(**{f"{name}__iexact": value}), "not_equals": ~Q(**{f"{name}__iexact": value}),
+            "contains": Q(**{f"{name}__icontains": value}),
+            "starts_with": Q(**{f"{name}__istartswith": value})}[op]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record synced: its models, columns and the settings that apply to it."""
+
+    side: Side
+    direction: SyncDirection
+    policy: ConflictPolicy
+    pairs: tuple[tuple[str, str], ...]
+    organization_id: int
+    generation: int
+    scope: Q
+
+    @property
+    def customers(self) -> bool:
+        return self.side != Side.PRODUCTS
+
+    @property
+    def crm_model(self) -> type[Model]:
+        return CRM_MODEL[self.side]
+
+    @property
+    def books_model(self) -> type[Model]:
+        return BooksContact if self.customers else Item
+
+    @property
+    def crm_column(self) -> str:
+        return CRM_COLUMN[self.side]
+
+    @property
+    def books_column(self) -> str:
+        return "books_contact_id" if self.customers else "item_id"
+
+    @property
+    def two_way(self) -> bool:
+        return self.direction == SyncDirection.TWO_WAY
+
+    @property
+    def reverse(self) -> list[tuple[str, str]]:
+        """(Books field, CRM field): the first pair of each CRM field."""
+        seen: dict[str, str] = {}
+        for crm, books in self.pairs:
+            seen.setdefault(crm, books)
+        return [(books, crm) for crm, books in seen.items()]
+
+    def crm_columns(self) -> list[str]:
+        model = self.crm_model
+        names = [n for pair in getattr(model, "SEARCH_NAMES", ()) for n in pair]
+        return list(dict.fromkeys(["id", *(c for c, _ in self.pairs), *model.SEARCH_FIELDS, *names,
+                                   *(("name",) if self.side != Side.CONTACTS else ())]))
+
+    def books_columns(self) -> list[str]:
+        return list(dict.fromkeys(["id", *(b for _, b in self.pairs), *self.books_model.SEARCH_FIELDS]))
+
+    def books_scope(self) -> Q:
+        q = Q(organization_id=self.organization_id)
+        return q & Q(contact_type=ContactType.CUSTOMER) if self.customers else q
+
+    def to_books(self, crm: Row) -> Row:
+        return {books: crm[c] for c, books in self.pairs}
+
+    def crm_digest(self, crm: Row) -> str:
+        return digest(self.to_books(crm))
+
+    def books_digest(self, books: Row) -> str:
+        return digest({b: books[b] for _, b in self.pairs})
+
+    def crm_label(self, crm: Row) -> str:
+        if self.side == Side.CONTACTS:
+            return " ".join(p for p in (crm.get("last_name"), crm.get("first_name")) if p)[:200]
+        return (crm.get("name") or "")[:200]
+
+    def books_label(self, books: Row) -> str:
+        return (books.get("display_name" if self.customers else "name") or "")[:200]
+
+
+def kind_for(link: BooksLink, side: Side) -> Kind:
+    products = side == Side.PRODUCTS
+    return Kind(side=side, direction=link.product_direction if products else link.direction,
+                policy=link.product_conflict_policy if products else link.conflict_policy,
+                pairs=tuple(books_fields.effective(side, link.field_mapping)),
+                organization_id=link.organization_id, generation=link.generation, scope=scope_of(link, side))
+
+
+@dataclass
+class Op:
+    """What happens to one record: a log entry, and the writes that go with it."""
+
+    outcome: SyncOutcome
+    side: SyncSide
+    crm_id: int | None
+    books_id: int | None
+    label: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+    books_new: Row | None = None  # a Books record to create: its mapped values
+    books_set: Row | None = None  # the Books record's row with the new values
+    crm_new: Row | None = None
+    crm_set: Row | None = None
+    link: str = ""  # "insert" | "update" (map_id) the mapping row
+    map_id: int | None = None
+    crm_digest: str = ""
+    books_digest: str = ""
+    pushed: bool = False
+
+
+class Log:
+    """A run's entries (written with the batch they belong to) and counts."""
+
+    COLUMNS = ("run_id", "outcome", "side", "crm_module", "crm_id", "books_id", "label", "reason", "params")
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.pending: list[tuple] = []
+        self.counts = {name: 0 for name in COUNTED.values()}
+
+    def entry(self, outcome: SyncOutcome, side: SyncSide, module: Side, crm_id: int | None,
+              books_id: int | None, label: str, reason: str, params: dict | None = None) -> tuple:
+        return (self.run_id, outcome, side, module.value, crm_id, books_id, label[:200], reason[:300], params or {})
+
+    def add(self, *args: Any, **kw: Any) -> None:
+        """An entry written at the next flush."""
+        self.pending.append(self.entry(*args, **kw))
+        self.counts[COUNTED[args[0]]] += 1
+
+    async def write(self, conn: Any, entries: list[tuple]) -> None:
+        """Entries written now, in the caller's transaction: count them once it committed."""
+        await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, entries)
+
+    def counted(self, entries: list[tuple]) -> None:
+        for e in entries:
+            self.counts[COUNTED[e[1]]] += 1
+
+    async def flush(self, conn: Any = None) -> None:
+        if not self.pending:
+            return
+        if conn is None:
+            async with in_transaction() as conn:
+                await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, self.pending)
+        else:
+            await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, self.pending)
+        self.pending = []
+
+
+def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _fits(model: type[Model], name: str, value: Any) -> bool:
+    column = model._meta.fields_map[name]
+    if isinstance(column, DecimalField):
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return False
+        step = Decimal(1).scaleb(-column.decimal_places)
+        return value.quantize(step) == value and abs(value) < Decimal(10) ** (column.max_digits - column.decimal_places)
+    if isinstance(value, str):
+        limit = getattr(column, "max_length", None) or LONG_TEXT_MAX
+        return len(value) <= limit
+    return True
+
+
+class Planner:
+    """The ops of one kind of record for one run: records changed since `since` (None: all)."""
+
+    def __init__(self, link: BooksLink, kind: Kind, since: datetime | None, now: datetime,
+                 owner_id: int | None) -> None:
+        self.link, self.kind, self.since, self.now, self.owner_id = link, kind, since, now, owner_id
+        self.ops: list[Op] = []
+
+    # ---- reads ----
+
+    async def _crm(self, q: Q) -> dict[int, Row]:
+        found = await self.kind.crm_model.filter(self.kind.scope).filter(q).values(*self.kind.crm_columns())
+        return {r["id"]: r for r in found}
+
+    async def _books(self, q: Q) -> dict[int, Row]:
+        found = await self.kind.books_model.filter(self.kind.books_scope()).filter(q).values(
+            *self.kind.books_columns())
+        return {r["id"]: r for r in found}
+
+    async def _by_ids(self, read, ids: Iterable[int]) -> dict[int, Row]:
+        out: dict[int, Row] = {}
+        for part in _chunks(ids):
+            out.update(await read(Q(id__in=part)))
+        return out
+
+    def _mapped(self) -> Any:
+        k = self.kind
+        return BooksSyncRecord.filter(organization_id=k.organization_id, crm_module=k.side.value)
+
+    async def _mappings(self, crm_ids: Iterable[int], books_ids: Iterable[int]) -> list[tuple]:
+        k = self.kind
+        columns = ("id", k.crm_column, k.books_column, "crm_digest", "books_digest")
+        if self.since is None:
+            return await self._mapped().values_list(*columns)
+        found: dict[int, tuple] = {}
+        for column, ids in ((k.crm_column, crm_ids), (k.books_column, books_ids)):
+            for part in _chunks(ids):
+                for row in await self._mapped().filter(**{f"{column}__in": part}).values_list(*columns):
+                    found[row[0]] = row
+        return list(found.values())
+
+    async def _books_pool(self) -> dict[int, Row]:
+        """Books records of the scope linked to no CRM record of this module."""
+        linked = Subquery(self._mapped().values(self.kind.books_column))
+        return await self._books(Q(id__not_in=linked))
+
+    # ---- the plan ----
+
+    async def plan(self) -> list[Op]:
+        k = self.kind
+        changed = Q() if self.since is None else Q(modified_at__gt=self.since)
+        crm = await self._crm(changed)
+        books = await self._books(changed) if k.two_way or self.since is None else {}
+        maps = await self._mappings(crm, books)
+        if self.since is not None:  # the other side of changed pairs
+            crm.update(await self._by_ids(self._crm, {m[1] for m in maps} - crm.keys()))
+        books.update(await self._by_ids(self._books, {m[2] for m in maps} - books.keys()))
+        for map_id, crm_id, books_id, crm_digest, books_digest in maps:
+            if crm_id in crm and books_id in books:
+                self._pair(map_id, crm[crm_id], books[books_id], crm_digest, books_digest)
+        linked_crm = {m[1] for m in maps}
+        linked_books = {m[2] for m in maps}
+        unlinked = [r for i, r in crm.items() if i not in linked_crm]
+        matched: set[int] = set()
+        if unlinked:
+            pool = _Pool(k, (await self._books_pool()).values())
+            for record in unlinked:
+                self._unlinked_crm(record, pool, matched)
+        if k.two_way:
+            rest = [r for i, r in books.items() if i not in linked_books and i not in matched]
+            if rest:
+                await self._unlinked_books(rest, {r["id"] for r in unlinked})
+        return self.ops
+
+    async def plan_one(self, record: Model) -> list[Op]:
+        """The ops of one CRM record not linked yet (filter and direction aside)."""
+        k = self.kind
+        row = {name: getattr(record, name) for name in k.crm_columns()}
+        values = k.to_books(row)
+        candidates = await self._books_pool_for(values)
+        self._unlinked_crm(row, _Pool(k, candidates.values()), set())
+        return self.ops
+
+    async def _books_pool_for(self, values: Row) -> dict[int, Row]:
+        k = self.kind
+        linked = Subquery(self._mapped().values(k.books_column))
+        if k.customers:
+            name = values.get("display_name") or ""
+            key = normalise(name)
+            q = Q(display_name=name) | Q(search_text=key) | Q(search_text__startswith=key + "\n")
+        else:
+            name = values.get("name") or ""
+            key = normalise(name)
+            q = Q(name=name) | Q(search_text=key) | Q(search_text__startswith=key + "\n")
+            if (values.get("sku") or "").strip():
+                q |= Q(sku=values["sku"].strip())
+        return await self._books(Q(id__not_in=linked) & q)
+
+    def _op(self, outcome: SyncOutcome, side: SyncSide, crm_id: int | None, books_id: int | None, label: str,
+            reason: str, **kw: Any) -> Op:
+        op = Op(outcome, side, crm_id, books_id, label, reason, **kw)
+        self.ops.append(op)
+        return op
+
+    def _push_new(self, crm: Row, outcome: SyncOutcome, reason: str, *, map_id: int | None = None) -> None:
+        k = self.kind
+        values = k.to_books(crm)
+        required = "display_name" if k.customers else "name"
+        if not str(values.get(required) or "").strip():
+            self._op(SyncOutcome.ERROR, SyncSide.BOOKS, crm["id"], None, k.crm_label(crm),
+                     N_("The Books field %(books)s would be empty: not synced."), params={"books": required})
+            return
+        d = digest(values)
+        self._op(outcome, SyncSide.BOOKS, crm["id"], None, k.crm_label(crm), reason, books_new=values,
+                 link="update" if map_id else "insert", map_id=map_id, crm_digest=d, books_digest=d, pushed=True)
+
+    def _push_set(self, crm: Row, books: Row, outcome: SyncOutcome, reason: str, *, map_id: int | None) -> None:
+        k = self.kind
+        values = k.to_books(crm)
+        d = digest(values)
+        self._op(outcome, SyncSide.BOOKS, crm["id"], books["id"], k.crm_label(crm), reason,
+                 books_set={**books, **values}, link="update" if map_id else "insert", map_id=map_id,
+                 crm_digest=d, books_digest=d)
+
+    def _pull(self, books: Row) -> Row | None:
+        """The CRM values from a Books record; None (and an error op) when one would not fit."""
+        k = self.kind
+        values = {}
+        for b, c in k.reverse:
+            value = books[b]
+            if not _fits(k.crm_model, c, value):
+                self._op(SyncOutcome.ERROR, SyncSide.CRM, None, books["id"], k.books_label(books),
+                         N_("The Books value of %(books)s does not fit in the CRM field %(crm)s: not synced."),
+                         params={"books": b, "crm": c})
+                return None
+            values[c] = value
+        return values
+
+    def _pair(self, map_id: int, crm: Row, books: Row, crm_digest: str, books_digest: str) -> None:
+        k = self.kind
+        cd, bd = k.crm_digest(crm), k.books_digest(books)
+        crm_changed, books_changed = cd != crm_digest, bd != books_digest
+        if not crm_changed and not books_changed:
+            return
+        if crm_changed and books_changed and cd == bd:  # the same change on both sides
+            self._op(SyncOutcome.UPDATED, SyncSide.BOOKS, crm["id"], books["id"], k.crm_label(crm),
+                     N_("Changed the same way on both sides."), link="update", map_id=map_id,
+                     crm_digest=cd, books_digest=bd)
+            return
+        if crm_changed and not books_changed:
+            self._push_set(crm, books, SyncOutcome.UPDATED, N_("Updated in Books with the CRM values."),
+                           map_id=map_id)
+            return
+        if books_changed and not crm_changed:
+            if not k.two_way:
+                return  # one-way: Books changes stay in Books
+            values = self._pull(books)
+            if values is None:
+                self.ops[-1].crm_id = crm["id"]
+                return
+            new = {**crm, **values}
+            self._op(SyncOutcome.UPDATED, SyncSide.CRM, crm["id"], books["id"], k.crm_label(new),
+                     N_("Updated in the CRM with the Books values."), crm_set=new, link="update", map_id=map_id,
+                     crm_digest=k.crm_digest(new), books_digest=bd)
+            return
+        # changed on both sides since the last sync
+        if k.policy == ConflictPolicy.SKIP:
+            self._op(SyncOutcome.CONFLICT, SyncSide.BOOKS, crm["id"], books["id"], k.crm_label(crm),
+                     N_("Changed on both sides since the last sync: nothing was written (policy: skip)."))
+        elif k.policy == ConflictPolicy.OVERWRITE:
+            self._push_set(crm, books, SyncOutcome.CONFLICT,
+                           N_("Changed on both sides since the last sync: the CRM values were written over "
+                              "Books (policy: overwrite)."), map_id=map_id)
+        else:
+            self._push_new(crm, SyncOutcome.CONFLICT, N_(
+                "Changed on both sides since the last sync: a new Books record was created from the CRM "
+                "values, the other one stays (policy: duplicate)."), map_id=map_id)
+
+    def _unlinked_crm(self, crm: Row, pool: _Pool, matched: set[int]) -> None:
+        k = self.kind
+        found = pool.find(k.to_books(crm))
+        if found is None:
+            self._push_new(crm, SyncOutcome.ADDED, N_("Created in Books."))
+            return
+        matched.add(found["id"])
+        params = {"books": k.books_label(found)}
+        if k.policy == ConflictPolicy.SKIP:
+            self._op(SyncOutcome.SKIPPED, SyncSide.BOOKS, crm["id"], found["id"], k.crm_label(crm),
+                     N_("A matching record exists in Books (%(books)s): both stay unlinked (policy: skip)."),
+                     params=params)
+        elif k.policy == ConflictPolicy.OVERWRITE:
+            pool.take(found)
+            self._push_set(crm, found, SyncOutcome.UPDATED, N_(
+                "Linked to the matching Books record (%(books)s) and wrote the CRM values over it "
+                "(policy: overwrite)."), map_id=None)
+            self.ops[-1].params = params
+        else:
+            self._push_new(crm, SyncOutcome.ADDED, N_(
+                "A matching record exists in Books (%(books)s): another one was created (policy: duplicate)."))
+            self.ops[-1].params = params
+
+    async def _unlinked_books(self, books: list[Row], seen_crm: set[int]) -> None:
+        """Two-way: Books records linked to nothing, created in the CRM, unless an unlinked CRM
+        record matches one (then the policy, as for an unlinked CRM record)."""
+        k = self.kind
+        crm_pool = await self._crm_pool_for(books, seen_crm)
+        for record in books:
+            match = crm_pool.get(_crm_key(k, record))
+            if match is not None:
+                params = {"books": k.books_label(record)}
+                if k.policy == ConflictPolicy.SKIP:
+                    self._op(SyncOutcome.SKIPPED, SyncSide.BOOKS, match["id"], record["id"], k.crm_label(match),
+                             N_("A matching record exists in Books (%(books)s): both stay unlinked "
+                                "(policy: skip)."), params=params)
+                    continue
+                if k.policy == ConflictPolicy.OVERWRITE:
+                    del crm_pool[_crm_key(k, record)]
+                    self._push_set(match, record, SyncOutcome.UPDATED, N_(
+                        "Linked to the matching Books record (%(books)s) and wrote the CRM values over it "
+                        "(policy: overwrite)."), map_id=None)
+                    self.ops[-1].params = params
+                    continue
+            values = self._pull(record)
+            if values is None:
+                continue
+            required = CRM_REQUIRED[k.side]
+            if not str(values.get(required) or "").strip():
+                self._op(SyncOutcome.ERROR, SyncSide.CRM, None, record["id"], k.books_label(record),
+                         N_("The CRM field %(crm)s would be empty: not created in the CRM."),
+                         params={"crm": required})
+                continue
+            if self.owner_id is None:
+                self._op(SyncOutcome.ERROR, SyncSide.CRM, None, record["id"], k.books_label(record),
+                         N_("No active administrator may own the records created from Books."))
+                continue
+            new = {**_blank_values(k.crm_model), **values, "owner_id": self.owner_id}
+            self._op(SyncOutcome.ADDED, SyncSide.CRM, None, record["id"], k.books_label(record),
+                     N_("Created in the CRM from Books."), crm_new=new, link="insert",
+                     crm_digest=k.crm_digest(new), books_digest=k.books_digest(record))
+
+    async def _crm_pool_for(self, books: list[Row], seen: set[int]) -> dict[str, Row]:
+        """Unlinked CRM records in scope that Books records may match, by match key; those this
+        run already handled (`seen`) left out."""
+        k = self.kind
+        key_field = "display_name" if k.customers else "name"
+        crm_field = next((c for b, c in k.reverse if b == key_field), None)
+        if crm_field is None:
+            return {}
+        linked = Subquery(self._mapped().values(k.crm_column))
+        names = list({r[key_field] for r in books if r[key_field]})
+        out: dict[str, Row] = {}
+        for part in _chunks(names):
+            q = Q(id__not_in=linked) & Q(**{f"{crm_field}__in": part})
+            for row in (await self._crm(q)).values():
+                if row["id"] not in seen:
+                    out.setdefault(_books_key(k, k.to_books(row)), row)
+        return out
+
+
+def _books_key(kind: Kind, values: Row) -> str:
+    return normalise(values.get("display_name" if kind.customers else "name"))
+
+
+def _crm_key(kind: Kind, books: Row) -> str:
+    return normalise(books.get("display_name" if kind.customers else "name"))
+
+
+class _Pool:
+    """Unlinked Books records by match key: customers by display name (normalised), items by
+    SKU, then by name."""
+
+    def __init__(self, kind: Kind, records: Iterable[Row]) -> None:
+        self.kind = kind
+        self.by_name: dict[str, Row] = {}
+        self.by_sku: dict[str, Row] = {}
+        for r in records:
+            self.by_name.setdefault(_crm_key(kind, r), r)
+            if not kind.customers and (r.get("sku") or "").strip():
+                self.by_sku.setdefault(r["sku"].strip(), r)
+
+    def find(self, values: Row) -> Row | None:
+        if not self.kind.customers:
+            sku = (values.get("sku") or "").strip()
+            if sku and sku in self.by_sku:
+                return self.by_sku[sku]
+        key = _books_key(self.kind, values)
+        return self.by_name.get(key) if key else None
+
+    def take(self, record: Row) -> None:
+        for index in (self.by_name, self.by_sku):
+            for key in [key for key, r in index.items() if r is record]:
+                del index[key]
+
+
+# ---- writing ----
+
+def _blank_values(model: type[Model]) -> Row:
+    """Every column of a new row with its default (what the ORM would insert)."""
+    out: Row = {}
+    for name in model._meta.fields_db_projection:
+        column = model._meta.fields_map[name]
+        if column.pk:
+            continue
+        default = column.default
+        out[name] = default() if callable(default) else default
+    return out
+
+
+def _search(model: type[Model], row: Row) -> str:
+    return search_text((row.get(n) for n in model.SEARCH_FIELDS),
+                       ((row.get(a), row.get(b)) for a, b in getattr(model, "SEARCH_NAMES", ())))
+
+
+async def execute(kind: Kind, ops: list[Op], journal: Log, now: datetime, *, quiet: bool = False) -> None:
+    """Write the ops, a batch a transaction, with their log entries. A batch refused by a unique
+    constraint (the same record linked meanwhile by an on-the-spot sync) is written again one op
+    at a time; an op refused then is logged as an error (left out with `quiet`: the caller takes
+    the winner's)."""
+    for start in range(0, len(ops), BATCH):
+        batch = ops[start:start + BATCH]
+        try:
+            await _write(kind, batch, journal, now)
+        except IntegrityError:
+            for op in batch:
+                try:
+                    await _write(kind, [op], journal, now)
+                except IntegrityError:
+                    if quiet:
+                        continue
+                    journal.add(SyncOutcome.ERROR, op.side, kind.side, op.crm_id, op.books_id, op.label,
+                                N_("Linked meanwhile by another sync: left as it is."))
+                    await journal.flush()
+
+
+async def _write(kind: Kind, ops: list[Op], journal: Log, now: datetime) -> None:
+    crm_model, books_model = kind.crm_model, kind.books_model
+    async with in_transaction() as conn:
+        if conn.capabilities.dialect != "postgres":  # SQLite's write lock at once: ids reserved below stay ours
+            await conn.execute_query(f'UPDATE "{books_model._meta.db_table}" SET id = id WHERE 0')
+        books_new = [op for op in ops if op.books_new is not None]
+        crm_new = [op for op in ops if op.crm_new is not None]
+        for op, new_id in zip(books_new, await rows.reserve_ids(conn, books_model, len(books_new))):
+            op.books_id = new_id
+        for op, new_id in zip(crm_new, await rows.reserve_ids(conn, crm_model, len(crm_new))):
+            op.crm_id = new_id
+        if books_new:
+            blank = _blank_values(books_model)
+            blank.update(organization_id=kind.organization_id, created_at=now, modified_at=now)
+            if kind.customers:
+                blank["contact_type"] = ContactType.CUSTOMER
+            columns = ["id", *blank]
+            values = []
+            for op in books_new:
+                row = {**blank, **op.books_new, "id": op.books_id}  # type: ignore[dict-item]
+                row["search_text"] = _search(books_model, row)
+                values.append([row[c] for c in columns])
+            await rows.insert(conn, books_model, columns, values)
+        if crm_new:
+            blank = _blank_values(crm_model)
+            blank.update(created_at=now, modified_at=now)
+            columns = ["id", *blank]
+            values = []
+            for op in crm_new:
+                row = {**blank, **op.crm_new, "id": op.crm_id, "created_at": now, "modified_at": now}
+                row["search_text"] = _search(crm_model, row)
+                values.append([row[c] for c in columns])
+            await rows.insert(conn, crm_model, columns, values)
+        books_set = [op for op in ops if op.books_set is not None]
+        if books_set:
+            fields = list(dict.fromkeys(b for _, b in kind.pairs))
+            await rows.update(conn, books_model, [*fields, "search_text", "modified_at"], [
+                (op.books_id, *(op.books_set[f] for f in fields), _search(books_model, op.books_set), now)
+                for op in books_set])  # type: ignore[index]
+        crm_set = [op for op in ops if op.crm_set is not None]
+        if crm_set:
+            fields = [c for _, c in kind.reverse]
+            await rows.update(conn, crm_model, [*fields, "search_text", "modified_at"], [
+                (op.crm_id, *(op.crm_set[f] for f in fields), _search(crm_model, op.crm_set), now)
+                for op in crm_set])  # type: ignore[index]
+        inserts = [op for op in ops if op.link == "insert"]
+        if inserts:
+            await rows.insert(conn, BooksSyncRecord, (
+                "organization_id", "crm_module", kind.crm_column, kind.books_column, "crm_digest", "books_digest",
+                "pushed", "generation", "synced_at"), [
+                (kind.organization_id, kind.side.value, op.crm_id, op.books_id, op.crm_digest, op.books_digest,
+                 op.pushed, kind.generation, now) for op in inserts])
+        updates = [op for op in ops if op.link == "update"]
+        if updates:
+            await rows.update(conn, BooksSyncRecord, (kind.books_column, "crm_digest", "books_digest", "synced_at"), [
+                (op.map_id, op.books_id, op.crm_digest, op.books_digest, now) for op in updates])
+            pushed = [op.map_id for op in updates if op.pushed]
+            for part in _chunks(pushed):
+                await BooksSyncRecord.filter(id__in=part).using_db(conn).update(pushed=True,
+                                                                                generation=kind.generation)
+        entries = [journal.entry(op.outcome, op.side, kind.side, op.crm_id, op.books_id, op.label, op.reason,
+                                 op.params) for op in ops]
+        await journal.write(conn, entries)
+    journal.counted(entries)
