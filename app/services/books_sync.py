@@ -241,4 +241,14 @@ async def entries(run_ids: list[int], limit: int = ENTRIES_MAX) -> dict[int, lis
     return out
 
 
-__all__ = ["Op", "delete_previous", "entries", "get_run", "lock_key", "one", "owner_for", "run", "runs", "start"]
+
+
+
+def reason_of(entry: BooksSyncLogEntry, gettext: Any) -> str:
+    """An entry's reason in the reader's language, its parameters filled in."""
+    from app.errors import _render
+
+    try:
+        return _render(entry.reason, entry.params if isinstance(entry.params, dict) else {}, gettext)
+    except (KeyError, TypeError, ValueError):
+        return gettext(entry.reason)
