@@ -8,6 +8,7 @@ Reads are batched (`values` of the columns needed, ids in chunks), writes go thr
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -255,16 +256,19 @@ class Planner:
                  owner_id: int | None) -> None:
         self.link, self.kind, self.since, self.now, self.owner_id = link, kind, since, now, owner_id
         self.ops: list[Op] = []
+        self.reads: Counter[str] = Counter()  # rows read, per table: what an incremental run costs
 
     # ---- reads ----
 
     async def _crm(self, q: Q) -> dict[int, Row]:
         found = await self.kind.crm_model.filter(self.kind.scope).filter(q).values(*self.kind.crm_columns())
+        self.reads[self.kind.side.value] += len(found)
         return {r["id"]: r for r in found}
 
     async def _books(self, q: Q) -> dict[int, Row]:
         found = await self.kind.books_model.filter(self.kind.books_scope()).filter(q).values(
             *self.kind.books_columns())
+        self.reads["books_" + ("customers" if self.kind.customers else "items")] += len(found)
         return {r["id"]: r for r in found}
 
     async def _by_ids(self, read, ids: Iterable[int]) -> dict[int, Row]:
@@ -281,11 +285,15 @@ class Planner:
         k = self.kind
         columns = ("id", k.crm_column, k.books_column, "crm_digest", "books_digest")
         if self.since is None:
-            return await self._mapped().values_list(*columns)
+            everything = await self._mapped().values_list(*columns)
+            self.reads["mapping"] += len(everything)
+            return everything
         found: dict[int, tuple] = {}
         for column, ids in ((k.crm_column, crm_ids), (k.books_column, books_ids)):
             for part in _chunks(ids):
-                for row in await self._mapped().filter(**{f"{column}__in": part}).values_list(*columns):
+                rows_ = await self._mapped().filter(**{f"{column}__in": part}).values_list(*columns)
+                self.reads["mapping"] += len(rows_)
+                for row in rows_:
                     found[row[0]] = row
         return list(found.values())
 
