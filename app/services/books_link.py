@@ -33,6 +33,7 @@ from app.models import (
     Automation,
     BooksConnectionKey,
     BooksLink,
+    BooksSyncRecord,
     ConflictPolicy,
     Grant,
     Membership,
@@ -260,8 +261,9 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
     ones, unless the module changes). Deleting the records pushed under the previous settings
     concerns accounts only: asked with contacts, it is refused.
 
-    A change of what is synced (the module, the filter) raises the link's generation: what was
-    pushed before is then "pushed under the previous settings".
+    A change of what is synced (the module, the filter, a mapping) raises the link's generation:
+    what was pushed before is then "pushed under the previous settings", and the next run looks
+    at every record again.
     """
     require_admin(principal)
     link = await get_link()
@@ -308,8 +310,15 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
         row = await BooksLink.filter(slot=1).using_db(conn).select_for_update().first()
         if row is None:
             raise NotFound(N_("The CRM is not connected to Books."))
-        if row.sync_module != values["sync_module"] or row.record_filter != record_filter:
+        remapped = [side.value for side in Side
+                    if books_fields.effective(side, row.field_mapping) != books_fields.effective(side, stored)]
+        if row.sync_module != values["sync_module"] or row.record_filter != record_filter or remapped:
             values["generation"] = row.generation + 1
+        if remapped and row.organization_id is not None:
+            # Digests made through the old mapping say nothing now: the next run starts those
+            # pairs again from the CRM's values (app.services.books_sync).
+            await BooksSyncRecord.filter(organization_id=row.organization_id, crm_module__in=remapped).using_db(
+                conn).update(crm_digest="", books_digest="")
         row.update_from_dict({**values, "field_mapping": stored, "record_filter": record_filter})
         await row.save(using_db=conn)
     return await get_link()  # type: ignore[return-value]

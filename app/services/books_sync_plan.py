@@ -174,7 +174,7 @@ def kind_for(link: BooksLink, side: Side) -> Kind:
 class Op:
     """What happens to one record: a log entry, and the writes that go with it."""
 
-    outcome: SyncOutcome
+    outcome: SyncOutcome | None  # None: a write nobody needs to read about (no entry)
     side: SyncSide
     crm_id: int | None
     books_id: int | None
@@ -354,7 +354,7 @@ class Planner:
                 q |= Q(sku=values["sku"].strip())
         return await self._books(Q(id__not_in=linked) & q)
 
-    def _op(self, outcome: SyncOutcome, side: SyncSide, crm_id: int | None, books_id: int | None, label: str,
+    def _op(self, outcome: SyncOutcome | None, side: SyncSide, crm_id: int | None, books_id: int | None, label: str,
             reason: str, **kw: Any) -> Op:
         op = Op(outcome, side, crm_id, books_id, label, reason, **kw)
         self.ops.append(op)
@@ -397,13 +397,21 @@ class Planner:
     def _pair(self, map_id: int, crm: Row, books: Row, crm_digest: str, books_digest: str) -> None:
         k = self.kind
         cd, bd = k.crm_digest(crm), k.books_digest(books)
-        crm_changed, books_changed = cd != crm_digest, bd != books_digest
+        if not crm_digest and not books_digest:  # the mapping changed: the CRM's values are the reference
+            if cd == bd:
+                self._op(None, SyncSide.BOOKS, crm["id"], books["id"], "", "", link="update", map_id=map_id,
+                         crm_digest=cd, books_digest=bd)
+            else:
+                self._push_set(crm, books, SyncOutcome.UPDATED, N_("Updated in Books with the CRM values."),
+                               map_id=map_id)
+            return
+        # Books holding what the CRM held at the last sync has not diverged (settled by hand, say).
+        crm_changed, books_changed = cd != crm_digest, bd not in (books_digest, crm_digest)
         if not crm_changed and not books_changed:
             return
         if crm_changed and books_changed and cd == bd:  # the same change on both sides
-            self._op(SyncOutcome.UPDATED, SyncSide.BOOKS, crm["id"], books["id"], k.crm_label(crm),
-                     N_("Changed the same way on both sides."), link="update", map_id=map_id,
-                     crm_digest=cd, books_digest=bd)
+            self._op(None, SyncSide.BOOKS, crm["id"], books["id"], "", "", link="update", map_id=map_id,
+                     crm_digest=cd, books_digest=bd)  # only the mapping row catches up: nothing to tell
             return
         if crm_changed and not books_changed:
             self._push_set(crm, books, SyncOutcome.UPDATED, N_("Updated in Books with the CRM values."),
@@ -651,6 +659,6 @@ async def _write(kind: Kind, ops: list[Op], journal: Log, now: datetime) -> None
                 await BooksSyncRecord.filter(id__in=part).using_db(conn).update(pushed=True,
                                                                                 generation=kind.generation)
         entries = [journal.entry(op.outcome, op.side, kind.side, op.crm_id, op.books_id, op.label, op.reason,
-                                 op.params) for op in ops]
+                                 op.params) for op in ops if op.outcome is not None]
         await journal.write(conn, entries)
     journal.counted(entries)

@@ -180,9 +180,10 @@ async def test_an_existing_matching_customer_follows_the_policy(linked, policy):
     assert counts(await linked.run()) == {}
 
 
-async def test_only_records_matching_the_filter_are_pushed(linked):
+@pytest.mark.parametrize("direction", ["two_way", "crm_to_books"])
+async def test_only_records_matching_the_filter_are_pushed(linked, direction):
     other = await f.make_user("Sales")
-    await linked.settings(direction="crm_to_books", record_filter=[
+    await linked.settings(direction=direction, record_filter=[
         {"field": "billing_state", "op": "equals", "value": "東京都"},
         {"field": "owner", "op": "not_equals", "value": str(other.id)}])
     await f.make_account(linked.admin, name="東京の会社", billing_state="東京都")
@@ -192,8 +193,9 @@ async def test_only_records_matching_the_filter_are_pushed(linked):
     assert list(await linked.customers()) == ["東京の会社"]
 
 
-async def test_contacts_sync_with_customers(linked):
-    await linked.settings(sync_module="contacts")
+@pytest.mark.parametrize("direction", ["two_way", "crm_to_books"])
+async def test_contacts_sync_with_customers(linked, direction):
+    await linked.settings(sync_module="contacts", direction=direction)
     contact = await f.make_contact(linked.admin, last_name="山田", first_name="太郎", email="yamada@example.jp")
     await f.make_account(linked.admin, name="株式会社いろは")  # accounts are not synced now
     assert counts(await linked.run()) == {"added": 1}
@@ -201,9 +203,24 @@ async def test_contacts_sync_with_customers(linked):
     assert customer.email == "yamada@example.jp"
     customer.email = "taro@example.jp"
     await customer.save()
-    assert counts(await linked.run()) == {"updated": 1}
+    contact.mobile = "090-0000-0000"
+    await contact.save()
+    run = await linked.run()
     await contact.refresh_from_db()
-    assert contact.email == "taro@example.jp"
+    # changed on both sides, the policy is skip (one-way too: Books' change would be lost)
+    assert counts(run) == {"conflicts": 1} and contact.email == "yamada@example.jp"
+    customer.phone = "090-0000-0000"  # settled by hand in Books: the same values on both sides
+    customer.email = "yamada@example.jp"
+    await customer.save()
+    assert counts(await linked.run()) == {}  # the mapping row catches up (two-way), nothing else
+    customer.email = "taro@example.jp"
+    await customer.save()
+    run = await linked.run()
+    await contact.refresh_from_db()
+    if direction == "two_way":
+        assert counts(run) == {"updated": 1} and contact.email == "taro@example.jp"
+    else:
+        assert counts(run) == {} and contact.email == "yamada@example.jp"
 
 
 async def test_products_sync_with_items_under_their_own_settings(linked):
@@ -302,3 +319,38 @@ async def test_on_the_spot_sync_concurrently_links_one_customer(linked):
     run = await BooksSyncRun.filter(trigger=SyncTrigger.AUTOMATION).first()
     assert run is not None and run.added == 1
     assert counts(await linked.run()) == {}  # the regular run finds it linked, unchanged
+
+
+async def test_a_new_mapping_applies_to_every_record_at_the_next_run(linked):
+    await f.make_account(linked.admin, name="株式会社いろは", fax="03-FAX", phone="03-TEL")
+    await f.make_account(linked.admin, name="株式会社ほへと", fax="", phone="")
+    await linked.run()
+    pairs = [["name", "display_name"], ["fax", "phone"]]
+    await linked.settings(mapping={"accounts": pairs})
+    run = await linked.run()
+    assert counts(run) == {"updated": 1}  # the other one gives the same values through either mapping
+    assert (await linked.customers())["株式会社いろは"].phone == "03-FAX"
+    assert counts(await linked.run()) == {}
+
+
+async def test_items_two_way_come_into_the_crm_as_products(linked):
+    await linked.settings(product_direction="two_way")
+    item = await f.make_item(linked.org, name="保守サポート", sku="SUP-1", rate=Decimal("60000"))
+    odd = await f.make_item(linked.org, name="端数", sku="ODD", rate=Decimal("10.1234"))
+    run = await linked.run()
+    assert counts(run) == {"added": 1, "errors": 1}
+    product = await Product.get(code="SUP-1")
+    assert (product.name, product.unit_price, product.owner_id) == ("保守サポート", Decimal("60000"), linked.admin.id)
+    error = await BooksSyncLogEntry.get(run_id=run.id, outcome="error")
+    assert (error.books_id, error.params) == (odd.id, {"books": "rate", "crm": "unit_price"})
+    item.rate = Decimal("65000")
+    await item.save()
+    assert counts(await linked.run()) == {"updated": 1}
+    await product.refresh_from_db()
+    assert product.unit_price == Decimal("65000")
+    product.unit_price = Decimal("70000")
+    await product.save()
+    assert counts(await linked.run()) == {"updated": 1}
+    await item.refresh_from_db()
+    assert item.rate == Decimal("70000")
+    assert not await Contact.all().exists()

@@ -55,7 +55,7 @@ async def test_sync_now_then_the_runs_and_their_entries(gql, admin):
     assert runs[1]["startedBy"] == {"name": "管理 太郎"} and runs[0]["entries"] == []
     entry = runs[1]["entries"][0]
     assert (entry["outcome"], entry["side"], entry["module"]) == ("ADDED", "BOOKS", "accounts")
-    assert entry["reason"] == "Booksに作成しました。"
+    assert entry["reason"] == "会計に作成しました。"
     one = (await gql(admin, RUN, {"id": runs[1]["id"]}))["booksSyncRun"]
     assert one["added"] == 2 and len(one["entries"]) == 1
 

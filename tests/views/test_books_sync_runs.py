@@ -51,7 +51,7 @@ async def test_sync_now_then_the_run_and_its_entries(client, admin):
     assert "<td>1</td>" in row and "手動" in row
     fragment = await client.get(f"{PAGE}/runs/{run.id}", headers={"HX-Request": "true", "Accept-Language": "ja"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert "株式会社いろは" in fragment.text and "Booksに作成しました。" in fragment.text
+    assert "株式会社いろは" in fragment.text and "会計に作成しました。" in fragment.text
     full = await client.get(f"{PAGE}/runs/{run.id}")
     assert full.status_code == 200 and "Created in Books." in full.text and "<html" in full.text
     assert (await client.get(f"{PAGE}/runs/{run.id + 100}")).status_code == 404
