@@ -135,9 +135,9 @@ async def run(ctx, admin: User, label: str) -> str:
     written = inc.updated + inc.added
     return (f"Books sync: full {count} accounts {ours_full:.2f} s vs hand SQL {sql_full:.2f} s = "
             f"{ours_full / sql_full:.2f}x (target < 3x); incremental after {CHANGED} changes {ours_inc * 1000:.0f} ms "
-            f"vs hand SQL {sql_inc * 1000:.0f} ms = {ours_inc / sql_inc:.2f}x; rows read {inc.reads}, "  # type: ignore[attr-defined]
-            f"records written {written} (+{written} mapping rows, {written} log entries); "
-            f"a run after it: read {again.reads}, wrote 0")  # type: ignore[attr-defined]
+            f"vs hand SQL {sql_inc * 1000:.0f} ms = {ours_inc / sql_inc:.2f}x; "
+            f"rows read {getattr(inc, 'reads', {})}, records written {written} (+{written} mapping rows, "
+            f"{written} log entries); a run after it: read {getattr(again, 'reads', {})}, wrote 0")
 
 
 async def hand_incremental(conn, org_id: int, run_id: int, since: datetime) -> None:
@@ -153,7 +153,8 @@ async def hand_incremental(conn, org_id: int, run_id: int, since: datetime) -> N
         f"AND account_id IN ({marks})", [org_id, *ids])}
     now = datetime.now(UTC)
     books_cols = [b for _, b in pairs]
-    sets = ", ".join(f'"{c}" = {_ph(dialect, i + 1)}' for i, c in enumerate([*books_cols, "search_text", "modified_at"]))
+    columns = [*books_cols, "search_text", "modified_at"]
+    sets = ", ".join(f'"{c}" = {_ph(dialect, i + 1)}' for i, c in enumerate(columns))
     n = len(books_cols) + 2
     customers, mapping, entries = [], [], []
     for a in accounts:

@@ -209,7 +209,8 @@ async def _sync_form(request: Request) -> tuple[dict, dict[Side, list[tuple[str,
     values["delete_previous"] = form.get("delete_previous") == "on"
     fields = [str(v)[:40] for v in form.getlist("filter_field")[:books_fields.FILTER_MAX + 1]]
     ops = [str(v)[:20] for v in form.getlist("filter_op")[:books_fields.FILTER_MAX + 1]]
-    given = [str(v)[:books_fields.FILTER_VALUE_MAX + 1] for v in form.getlist("filter_value")[:books_fields.FILTER_MAX + 1]]
+    given = [str(v)[:books_fields.FILTER_VALUE_MAX + 1]
+             for v in form.getlist("filter_value")[:books_fields.FILTER_MAX + 1]]
     values["record_filter"] = [{"field": f, "op": ops[i] if i < len(ops) else "",
                                 "value": given[i] if i < len(given) else ""} for i, f in enumerate(fields)]
     rows = {}
@@ -243,7 +244,8 @@ async def save_sync(request: Request) -> Response:
             del rows[side][int(index)]
         elif verb == "reset":
             rows[side] = list(books_fields.DEFAULTS[side])
-        return render(request, "settings/_books_sync.html", {**_sync_context(values, rows, {}), "users": await _users()})
+        context = {**_sync_context(values, rows, {}), "users": await _users()}
+        return render(request, "settings/_books_sync.html", context)
     data = {**values, "mapping": {side.value: [p for p in rows[side] if p != ("", "")] for side in Side},
             "record_filter": [c for c in conditions if c != {"field": "", "op": "", "value": ""}]}
     try:

@@ -25,7 +25,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.models import Account, BooksContact, BooksLink, BooksSyncRecord, Contact, Item, Product
 from app.permissions import Principal
-from app.services import books_fields
 from app.services.books_fields import Side
 
 # The mapping table's column of each CRM module, and of the Books record it links to.

@@ -9,7 +9,7 @@ its mapped values differs from the one stored in the mapping row, so a run after
 nothing. Rows the run writes carry its start as modified time: the next run does not read them
 back.
 
-Rules for one pair (app.services.books_sync_plan): CRM-only changes go to Books; Books-only
+Rules for one pair (app.services.books_sync_plan; writes: books_sync_write): CRM-only changes go to Books; Books-only
 changes come to the CRM in two-way sync (values that would not fit the CRM column: an error entry,
 nothing cut); changed on both sides: a conflict, settled by the policy (overwrite: the CRM wins;
 skip: nothing written; duplicate: a new Books record from the CRM values is linked, the old one
@@ -53,9 +53,11 @@ from app.models import (
     User,
 )
 from app.permissions import Principal
-from app.services import books_link
+from app.services import books_link, books_mapping
 from app.services.books_fields import Side
-from app.services.books_sync_plan import Kind, Log, Op, Planner, execute, kind_for, scope_of
+from app.services.books_sync_kinds import Kind, kind_for, scope_of
+from app.services.books_sync_plan import Planner
+from app.services.books_sync_write import Log, execute
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +169,7 @@ async def one(link: BooksLink, record: Account | Contact | Product) -> BooksCont
     With the skip policy and a matching Books record, that record is returned, still unlinked.
     Safe when called concurrently for the same record: the mapping table's unique constraints
     pick one winner, whose Books record the others return."""
-    side = {Account: Side.ACCOUNTS, Contact: Side.CONTACTS, Product: Side.PRODUCTS}[type(record)]
-    kind = kind_for(link, side)
+    kind = kind_for(link, books_mapping.side_of(record))
     found = await _linked(link, kind, record.id)
     if found is not None:
         return found

@@ -1,9 +1,6 @@
-"""The Books sync's planning and writing (app.services.books_sync runs them): what changed on
-which side of one kind of record (customers or items), what the settings say to do about it
-(`Planner` -> `Op`s), and the writes, in batches, one transaction each (`execute`).
-
-Reads are batched (`values` of the columns needed, ids in chunks), writes go through app.mail.rows
-(many rows a statement, ids reserved beforehand); search texts are computed as `Searchable` does.
+"""The Books sync's planning (app.services.books_sync runs it): what changed on which side of one
+kind of record, and what the settings say to do about it (`Planner` -> `Op`s, written by
+app.services.books_sync_write). Reads are batched: the columns needed, ids in chunks.
 """
 
 from __future__ import annotations
@@ -15,159 +12,28 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.fields import DecimalField
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from app.i18n import N_
-from app.mail import rows
 from app.models import (
-    Account,
-    BooksContact,
     BooksLink,
-    BooksSyncLogEntry,
     BooksSyncRecord,
     ConflictPolicy,
-    Contact,
-    ContactType,
-    Item,
-    Product,
-    SyncDirection,
     SyncOutcome,
     SyncSide,
 )
 from app.models.base import LONG_TEXT_MAX
-from app.search import normalise, search_text
-from app.services import books_fields
-from app.services.books_fields import OWNER, Side
+from app.search import normalise
+from app.services.books_fields import Side
 from app.services.books_mapping import digest
 
-BATCH = 1000  # records written per transaction
-CHUNK = 500  # ids per IN (...) read
+from app.services.books_sync_kinds import Kind, Row, blank_values
 
-CRM_MODEL: dict[Side, type[Model]] = {Side.ACCOUNTS: Account, Side.CONTACTS: Contact, Side.PRODUCTS: Product}
-CRM_COLUMN = {Side.ACCOUNTS: "account_id", Side.CONTACTS: "contact_id", Side.PRODUCTS: "product_id"}
+CHUNK = 500  # ids per IN (...) read
 # The CRM field that must not be empty in a record created from Books.
 CRM_REQUIRED = {Side.ACCOUNTS: "name", Side.CONTACTS: "last_name", Side.PRODUCTS: "name"}
-COUNTED = {SyncOutcome.ADDED: "added", SyncOutcome.UPDATED: "updated", SyncOutcome.SKIPPED: "skipped",
-           SyncOutcome.CONFLICT: "conflicts", SyncOutcome.ERROR: "errors", SyncOutcome.DELETED: "deleted"}
-
-Row = dict[str, Any]
-
-
-def scope_of(link: BooksLink, side: Side) -> Q:
-    """The CRM records of `side` the link syncs: all products; accounts or contacts matching
-    every condition of the record filter."""
-    q = Q()
-    if side == Side.PRODUCTS:
-        return q
-    for cond in link.record_filter or []:
-        q &= _condition(side, cond)
-    return q
-
-
-def _condition(side: Side, cond: dict[str, str]) -> Q:
-    name, op, value = cond["field"], cond["op"], cond["value"]
-    if name == OWNER:
-        q = Q(owner_id=int(value))
-        return ~q if op == "not_equals" else q
-    if op == "is_empty":
-        return Q(**{name: ""})
-    if op == "not_empty":
-        return ~Q(**{name: ""})
-    if books_fields.CRM_FIELDS[side][name].type == books_fields.FieldType.DECIMAL:
-        number = Decimal(value)
-        q = {"equals": Q(**{name: number}), "not_equals": ~Q(**{name: number}),
-             "greater_than": Q(**{f"{name}__gt": number}), "less_than": Q(**{f"{name}__lt": number})}[op]
-        return q
-    return {"equals": Q(**{f"{name}__iexact": value}), "not_equals": ~Q(**{f"{name}__iexact": value}),
-            "contains": Q(**{f"{name}__icontains": value}),
-            "starts_with": Q(**{f"{name}__istartswith": value})}[op]
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of record synced: its models, columns and the settings that apply to it."""
-
-    side: Side
-    direction: SyncDirection
-    policy: ConflictPolicy
-    pairs: tuple[tuple[str, str], ...]
-    organization_id: int
-    generation: int
-    scope: Q
-
-    @property
-    def customers(self) -> bool:
-        return self.side != Side.PRODUCTS
-
-    @property
-    def crm_model(self) -> type[Model]:
-        return CRM_MODEL[self.side]
-
-    @property
-    def books_model(self) -> type[Model]:
-        return BooksContact if self.customers else Item
-
-    @property
-    def crm_column(self) -> str:
-        return CRM_COLUMN[self.side]
-
-    @property
-    def books_column(self) -> str:
-        return "books_contact_id" if self.customers else "item_id"
-
-    @property
-    def two_way(self) -> bool:
-        return self.direction == SyncDirection.TWO_WAY
-
-    @property
-    def reverse(self) -> list[tuple[str, str]]:
-        """(Books field, CRM field): the first pair of each CRM field."""
-        seen: dict[str, str] = {}
-        for crm, books in self.pairs:
-            seen.setdefault(crm, books)
-        return [(books, crm) for crm, books in seen.items()]
-
-    def crm_columns(self) -> list[str]:
-        model = self.crm_model
-        names = [n for pair in getattr(model, "SEARCH_NAMES", ()) for n in pair]
-        return list(dict.fromkeys(["id", *(c for c, _ in self.pairs), *model.SEARCH_FIELDS, *names,
-                                   *(("name",) if self.side != Side.CONTACTS else ())]))
-
-    def books_columns(self) -> list[str]:
-        return list(dict.fromkeys(["id", *(b for _, b in self.pairs), *self.books_model.SEARCH_FIELDS]))
-
-    def books_scope(self) -> Q:
-        q = Q(organization_id=self.organization_id)
-        return q & Q(contact_type=ContactType.CUSTOMER) if self.customers else q
-
-    def to_books(self, crm: Row) -> Row:
-        return {books: crm[c] for c, books in self.pairs}
-
-    def crm_digest(self, crm: Row) -> str:
-        return digest(self.to_books(crm))
-
-    def books_digest(self, books: Row) -> str:
-        return digest({b: books[b] for _, b in self.pairs})
-
-    def crm_label(self, crm: Row) -> str:
-        if self.side == Side.CONTACTS:
-            return " ".join(p for p in (crm.get("last_name"), crm.get("first_name")) if p)[:200]
-        return (crm.get("name") or "")[:200]
-
-    def books_label(self, books: Row) -> str:
-        return (books.get("display_name" if self.customers else "name") or "")[:200]
-
-
-def kind_for(link: BooksLink, side: Side) -> Kind:
-    products = side == Side.PRODUCTS
-    return Kind(side=side, direction=link.product_direction if products else link.direction,
-                policy=link.product_conflict_policy if products else link.conflict_policy,
-                pairs=tuple(books_fields.effective(side, link.field_mapping)),
-                organization_id=link.organization_id, generation=link.generation, scope=scope_of(link, side))
 
 
 @dataclass
@@ -192,45 +58,7 @@ class Op:
     pushed: bool = False
 
 
-class Log:
-    """A run's entries (written with the batch they belong to) and counts."""
-
-    COLUMNS = ("run_id", "outcome", "side", "crm_module", "crm_id", "books_id", "label", "reason", "params")
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        self.pending: list[tuple] = []
-        self.counts = {name: 0 for name in COUNTED.values()}
-
-    def entry(self, outcome: SyncOutcome, side: SyncSide, module: Side, crm_id: int | None,
-              books_id: int | None, label: str, reason: str, params: dict | None = None) -> tuple:
-        return (self.run_id, outcome, side, module.value, crm_id, books_id, label[:200], reason[:300], params or {})
-
-    def add(self, *args: Any, **kw: Any) -> None:
-        """An entry written at the next flush."""
-        self.pending.append(self.entry(*args, **kw))
-        self.counts[COUNTED[args[0]]] += 1
-
-    async def write(self, conn: Any, entries: list[tuple]) -> None:
-        """Entries written now, in the caller's transaction: count them once it committed."""
-        await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, entries)
-
-    def counted(self, entries: list[tuple]) -> None:
-        for e in entries:
-            self.counts[COUNTED[e[1]]] += 1
-
-    async def flush(self, conn: Any = None) -> None:
-        if not self.pending:
-            return
-        if conn is None:
-            async with in_transaction() as conn:
-                await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, self.pending)
-        else:
-            await rows.insert(conn, BooksSyncLogEntry, self.COLUMNS, self.pending)
-        self.pending = []
-
-
-def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -273,7 +101,7 @@ class Planner:
 
     async def _by_ids(self, read, ids: Iterable[int]) -> dict[int, Row]:
         out: dict[int, Row] = {}
-        for part in _chunks(ids):
+        for part in chunks(ids):
             out.update(await read(Q(id__in=part)))
         return out
 
@@ -290,7 +118,7 @@ class Planner:
             return everything
         found: dict[int, tuple] = {}
         for column, ids in ((k.crm_column, crm_ids), (k.books_column, books_ids)):
-            for part in _chunks(ids):
+            for part in chunks(ids):
                 rows_ = await self._mapped().filter(**{f"{column}__in": part}).values_list(*columns)
                 self.reads["mapping"] += len(rows_)
                 for row in rows_:
@@ -499,7 +327,7 @@ class Planner:
                 self._op(SyncOutcome.ERROR, SyncSide.CRM, None, record["id"], k.books_label(record),
                          N_("No active administrator may own the records created from Books."))
                 continue
-            new = {**_blank_values(k.crm_model), **values, "owner_id": self.owner_id}
+            new = {**blank_values(k.crm_model), **values, "owner_id": self.owner_id}
             self._op(SyncOutcome.ADDED, SyncSide.CRM, None, record["id"], k.books_label(record),
                      N_("Created in the CRM from Books."), crm_new=new, link="insert",
                      crm_digest=k.crm_digest(new), books_digest=k.books_digest(record))
@@ -515,7 +343,7 @@ class Planner:
         linked = Subquery(self._mapped().values(k.crm_column))
         names = list({r[key_field] for r in books if r[key_field]})
         out: dict[str, Row] = {}
-        for part in _chunks(names):
+        for part in chunks(names):
             q = Q(id__not_in=linked) & Q(**{f"{crm_field}__in": part})
             for row in (await self._crm(q)).values():
                 if row["id"] not in seen:
@@ -556,109 +384,3 @@ class _Pool:
         for index in (self.by_name, self.by_sku):
             for key in [key for key, r in index.items() if r is record]:
                 del index[key]
-
-
-# ---- writing ----
-
-def _blank_values(model: type[Model]) -> Row:
-    """Every column of a new row with its default (what the ORM would insert)."""
-    out: Row = {}
-    for name in model._meta.fields_db_projection:
-        column = model._meta.fields_map[name]
-        if column.pk:
-            continue
-        default = column.default
-        out[name] = default() if callable(default) else default
-    return out
-
-
-def _search(model: type[Model], row: Row) -> str:
-    return search_text((row.get(n) for n in model.SEARCH_FIELDS),
-                       ((row.get(a), row.get(b)) for a, b in getattr(model, "SEARCH_NAMES", ())))
-
-
-async def execute(kind: Kind, ops: list[Op], journal: Log, now: datetime, *, quiet: bool = False) -> None:
-    """Write the ops, a batch a transaction, with their log entries. A batch refused by a unique
-    constraint (the same record linked meanwhile by an on-the-spot sync) is written again one op
-    at a time; an op refused then is logged as an error (left out with `quiet`: the caller takes
-    the winner's)."""
-    for start in range(0, len(ops), BATCH):
-        batch = ops[start:start + BATCH]
-        try:
-            await _write(kind, batch, journal, now)
-        except IntegrityError:
-            for op in batch:
-                try:
-                    await _write(kind, [op], journal, now)
-                except IntegrityError:
-                    if quiet:
-                        continue
-                    journal.add(SyncOutcome.ERROR, op.side, kind.side, op.crm_id, op.books_id, op.label,
-                                N_("Linked meanwhile by another sync: left as it is."))
-                    await journal.flush()
-
-
-async def _write(kind: Kind, ops: list[Op], journal: Log, now: datetime) -> None:
-    crm_model, books_model = kind.crm_model, kind.books_model
-    async with in_transaction() as conn:
-        if conn.capabilities.dialect != "postgres":  # SQLite's write lock at once: ids reserved below stay ours
-            await conn.execute_query(f'UPDATE "{books_model._meta.db_table}" SET id = id WHERE 0')
-        books_new = [op for op in ops if op.books_new is not None]
-        crm_new = [op for op in ops if op.crm_new is not None]
-        for op, new_id in zip(books_new, await rows.reserve_ids(conn, books_model, len(books_new))):
-            op.books_id = new_id
-        for op, new_id in zip(crm_new, await rows.reserve_ids(conn, crm_model, len(crm_new))):
-            op.crm_id = new_id
-        if books_new:
-            blank = _blank_values(books_model)
-            blank.update(organization_id=kind.organization_id, created_at=now, modified_at=now)
-            if kind.customers:
-                blank["contact_type"] = ContactType.CUSTOMER
-            columns = ["id", *blank]
-            values = []
-            for op in books_new:
-                row = {**blank, **op.books_new, "id": op.books_id}  # type: ignore[dict-item]
-                row["search_text"] = _search(books_model, row)
-                values.append([row[c] for c in columns])
-            await rows.insert(conn, books_model, columns, values)
-        if crm_new:
-            blank = _blank_values(crm_model)
-            blank.update(created_at=now, modified_at=now)
-            columns = ["id", *blank]
-            values = []
-            for op in crm_new:
-                row = {**blank, **op.crm_new, "id": op.crm_id, "created_at": now, "modified_at": now}
-                row["search_text"] = _search(crm_model, row)
-                values.append([row[c] for c in columns])
-            await rows.insert(conn, crm_model, columns, values)
-        books_set = [op for op in ops if op.books_set is not None]
-        if books_set:
-            fields = list(dict.fromkeys(b for _, b in kind.pairs))
-            await rows.update(conn, books_model, [*fields, "search_text", "modified_at"], [
-                (op.books_id, *(op.books_set[f] for f in fields), _search(books_model, op.books_set), now)
-                for op in books_set])  # type: ignore[index]
-        crm_set = [op for op in ops if op.crm_set is not None]
-        if crm_set:
-            fields = [c for _, c in kind.reverse]
-            await rows.update(conn, crm_model, [*fields, "search_text", "modified_at"], [
-                (op.crm_id, *(op.crm_set[f] for f in fields), _search(crm_model, op.crm_set), now)
-                for op in crm_set])  # type: ignore[index]
-        inserts = [op for op in ops if op.link == "insert"]
-        if inserts:
-            await rows.insert(conn, BooksSyncRecord, (
-                "organization_id", "crm_module", kind.crm_column, kind.books_column, "crm_digest", "books_digest",
-                "pushed", "generation", "synced_at"), [
-                (kind.organization_id, kind.side.value, op.crm_id, op.books_id, op.crm_digest, op.books_digest,
-                 op.pushed, kind.generation, now) for op in inserts])
-        updates = [op for op in ops if op.link == "update"]
-        if updates:
-            await rows.update(conn, BooksSyncRecord, (kind.books_column, "crm_digest", "books_digest", "synced_at"), [
-                (op.map_id, op.books_id, op.crm_digest, op.books_digest, now) for op in updates])
-            pushed = [op.map_id for op in updates if op.pushed]
-            for part in _chunks(pushed):
-                await BooksSyncRecord.filter(id__in=part).using_db(conn).update(pushed=True,
-                                                                                generation=kind.generation)
-        entries = [journal.entry(op.outcome, op.side, kind.side, op.crm_id, op.books_id, op.label, op.reason,
-                                 op.params) for op in ops if op.outcome is not None]
-        await journal.write(conn, entries)
-    journal.counted(entries)

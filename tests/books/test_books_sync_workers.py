@@ -146,7 +146,8 @@ async def test_two_worker_processes_push_each_change_once(scratch_pg, tmp_path):
             assert {s for _, _, s in later} <= {"done"}
             phones = dict(await BooksContact.filter(organization_id=org.id).values_list("display_name", "phone"))
             assert all(phones[a.name] == a.phone for a in changed)
-            failed = await conn.execute_query_dict("SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'failed'")
+            failed = await conn.execute_query_dict(
+                "SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'failed'")
             assert failed[0]["n"] == 0, tails()
             assert await Account.all().count() == 120  # nothing came back as a new CRM record
         finally:
