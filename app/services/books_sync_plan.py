@@ -28,7 +28,6 @@ from app.models.base import LONG_TEXT_MAX
 from app.search import normalise
 from app.services.books_fields import Side
 from app.services.books_mapping import digest
-
 from app.services.books_sync_kinds import Kind, Row, blank_values
 
 CHUNK = 500  # ids per IN (...) read

@@ -22,7 +22,6 @@ from app.models import (
 )
 from app.search import search_text
 from app.services.books_fields import Side
-
 from app.services.books_sync_kinds import Kind, Row, blank_values
 from app.services.books_sync_plan import Op, chunks
 
