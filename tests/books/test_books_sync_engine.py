@@ -289,14 +289,20 @@ async def test_a_new_organization_starts_fresh(linked):
 
 
 async def test_a_disabled_link_runs_nothing_and_enabling_again_goes_on(linked):
-    await f.make_account(linked.admin, name="株式会社いろは")
+    account = await f.make_account(linked.admin, name="株式会社いろは")
+    await linked.run()
     link = await books_link.active_link()
     await books_link.set_enabled(linked.principal, False)
     assert await books_link.active_link() is None
+    account.phone = "03-0000"
+    await account.save()
+    await f.make_account(linked.admin, name="株式会社ほへと")
     assert await books_sync.run(link, SyncTrigger.MANUAL) is None
-    assert await BooksSyncRun.all().count() == 0 and await BooksContact.all().count() == 0
+    assert await BooksSyncRun.all().count() == 1 and await BooksContact.all().count() == 1
     await books_link.set_enabled(linked.principal, True)
-    assert counts(await linked.run()) == {"added": 1}
+    run = await linked.run()  # the links are back: the change is an update, the new account an addition
+    assert counts(run) == {"added": 1, "updated": 1}
+    assert (await linked.customers())["株式会社いろは"].phone == "03-0000"
 
 
 async def test_runs_of_one_link_never_overlap(linked):
