@@ -207,18 +207,20 @@ class Planner:
                  books_set={**books, **values}, link="update" if map_id else "insert", map_id=map_id,
                  crm_digest=d, books_digest=d)
 
-    def _pull(self, books: Row) -> Row | None:
-        """The CRM values from a Books record; None (and an error op) when one would not fit."""
+    def _pull(self, books: Row, crm_id: int | None) -> Row:
+        """The CRM values from a Books record. A value that would not fit its CRM column is left
+        out (never cut), with an error entry for the record naming the fields."""
         k = self.kind
-        values = {}
+        values, misfits = {}, []
         for b, c in k.reverse:
-            value = books[b]
-            if not _fits(k.crm_model, c, value):
-                self._op(SyncOutcome.ERROR, SyncSide.CRM, None, books["id"], k.books_label(books),
-                         N_("The Books value of %(books)s does not fit in the CRM field %(crm)s: not synced."),
-                         params={"books": b, "crm": c})
-                return None
-            values[c] = value
+            if _fits(k.crm_model, c, books[b]):
+                values[c] = books[b]
+            else:
+                misfits.append((b, c))
+        if misfits:
+            self._op(SyncOutcome.ERROR, SyncSide.CRM, crm_id, books["id"], k.books_label(books),
+                     N_("The Books value of %(books)s does not fit in the CRM field %(crm)s: not synced."),
+                     params={"books": ", ".join(b for b, _ in misfits), "crm": ", ".join(c for _, c in misfits)})
         return values
 
     def _pair(self, map_id: int, crm: Row, books: Row, crm_digest: str, books_digest: str) -> None:
@@ -247,11 +249,12 @@ class Planner:
         if books_changed and not crm_changed:
             if not k.two_way:
                 return  # one-way: Books changes stay in Books
-            values = self._pull(books)
-            if values is None:
-                self.ops[-1].crm_id = crm["id"]
-                return
+            values = self._pull(books, crm["id"])
             new = {**crm, **values}
+            if new == crm:  # nothing that fits changed: the mapping row only
+                self._op(None, SyncSide.CRM, crm["id"], books["id"], "", "", link="update", map_id=map_id,
+                         crm_digest=cd, books_digest=bd)
+                return
             self._op(SyncOutcome.UPDATED, SyncSide.CRM, crm["id"], books["id"], k.crm_label(new),
                      N_("Updated in the CRM with the Books values."), crm_set=new, link="update", map_id=map_id,
                      crm_digest=k.crm_digest(new), books_digest=bd)
@@ -313,9 +316,7 @@ class Planner:
                         "(policy: overwrite)."), map_id=None)
                     self.ops[-1].params = params
                     continue
-            values = self._pull(record)
-            if values is None:
-                continue
+            values = self._pull(record, None)
             required = CRM_REQUIRED[k.side]
             if not str(values.get(required) or "").strip():
                 self._op(SyncOutcome.ERROR, SyncSide.CRM, None, record["id"], k.books_label(record),

@@ -246,13 +246,15 @@ async def test_a_books_value_that_does_not_fit_the_crm_is_an_error_not_cut(linke
     await linked.run()
     customer = (await linked.customers())["株式会社いろは"]
     customer.billing_city = "市" * 40  # Books keeps 60, the CRM 30
+    customer.phone = "011-222-3333"
     await customer.save()
     run = await linked.run()
-    assert counts(run) == {"errors": 1}
-    entry = await BooksSyncLogEntry.get(run_id=run.id)
+    assert counts(run) == {"errors": 1, "updated": 1}
+    entry = await BooksSyncLogEntry.get(run_id=run.id, outcome="error")
     assert entry.crm_id == account.id and entry.params == {"books": "billing_city", "crm": "billing_city"}
     await account.refresh_from_db()
-    assert account.billing_city == ""
+    assert (account.billing_city, account.phone) == ("", "011-222-3333")  # the rest came, nothing was cut
+    assert counts(await linked.run()) == {}
 
 
 async def test_delete_previous_removes_what_the_old_settings_pushed(linked):
@@ -344,11 +346,12 @@ async def test_items_two_way_come_into_the_crm_as_products(linked):
     item = await f.make_item(linked.org, name="保守サポート", sku="SUP-1", rate=Decimal("60000"))
     odd = await f.make_item(linked.org, name="端数", sku="ODD", rate=Decimal("10.1234"))
     run = await linked.run()
-    assert counts(run) == {"added": 1, "errors": 1}
+    assert counts(run) == {"added": 2, "errors": 1}
     product = await Product.get(code="SUP-1")
     assert (product.name, product.unit_price, product.owner_id) == ("保守サポート", Decimal("60000"), linked.admin.id)
     error = await BooksSyncLogEntry.get(run_id=run.id, outcome="error")
     assert (error.books_id, error.params) == (odd.id, {"books": "rate", "crm": "unit_price"})
+    assert (await Product.get(code="ODD")).unit_price == 0  # the rest came, the rate was not cut
     item.rate = Decimal("65000")
     await item.save()
     assert counts(await linked.run()) == {"updated": 1}
