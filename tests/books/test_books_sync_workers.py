@@ -150,6 +150,7 @@ async def test_two_worker_processes_push_each_change_once(scratch_pg, tmp_path):
                 "SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'failed'")
             assert failed[0]["n"] == 0, tails()
             assert await Account.all().count() == 120  # nothing came back as a new CRM record
+            assert all("Starting job books.sync" in log.read_text() for log in logs), "both workers ran syncs"
         finally:
             for w in workers:
                 if w.poll() is None:
