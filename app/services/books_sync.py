@@ -56,7 +56,7 @@ from app.permissions import Principal
 from app.services import books_link, books_mapping
 from app.services.books_fields import Side
 from app.services.books_sync_kinds import Kind, kind_for, scope_of
-from app.services.books_sync_plan import Planner
+from app.services.books_sync_plan import Planner, chunks
 from app.services.books_sync_write import Log, execute
 
 log = logging.getLogger(__name__)
@@ -138,25 +138,29 @@ async def delete_previous(link: BooksLink, journal: Log) -> None:
         return
     kept: set[int] = set()
     if link.sync_module == SyncModule.ACCOUNTS:
-        kept = set(await Account.filter(scope_of(link, Side.ACCOUNTS), id__in=[a for _, a, _ in rows])
-                   .values_list("id", flat=True))
+        for part in chunks([a for _, a, _ in rows]):
+            kept.update(await Account.filter(scope_of(link, Side.ACCOUNTS), id__in=part).values_list("id", flat=True))
     keep = [i for i, a, _ in rows if a in kept]
     gone = [(i, a, b) for i, a, b in rows if a not in kept]
-    books_ids = [b for _, _, b in gone]
-    used = set(await Transaction.filter(contact_id__in=books_ids).values_list("contact_id", flat=True))
-    names = dict(await BooksContact.filter(id__in=books_ids).values_list("id", "display_name"))
+    used: set[int] = set()
+    names: dict[int, str] = {}
+    for part in chunks([b for _, _, b in gone]):
+        used.update(await Transaction.filter(contact_id__in=part).values_list("contact_id", flat=True))
+        names.update(await BooksContact.filter(id__in=part).values_list("id", "display_name"))
     async with in_transaction() as conn:
-        if keep:
-            await BooksSyncRecord.filter(id__in=keep).using_db(conn).update(generation=link.generation)
-        for map_id, account_id, books_id in gone:
-            label = names.get(books_id, "")
+        for part in chunks(keep):
+            await BooksSyncRecord.filter(id__in=part).using_db(conn).update(generation=link.generation)
+        for part in chunks([i for i, _, b in gone if b in used]):
+            await BooksSyncRecord.filter(id__in=part).using_db(conn).delete()
+        for part in chunks([b for _, _, b in gone if b not in used]):
+            await BooksContact.filter(id__in=part).using_db(conn).delete()  # its mapping row goes with it
+        for _, account_id, books_id in gone:
             if books_id in used:
-                await BooksSyncRecord.filter(id=map_id).using_db(conn).delete()
-                journal.add(SyncOutcome.ERROR, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id, label,
-                            N_("It has transactions in Books: unlinked, not deleted."))
+                journal.add(SyncOutcome.ERROR, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id,
+                            names.get(books_id, ""), N_("It has transactions in Books: unlinked, not deleted."))
             else:
-                await BooksContact.filter(id=books_id).using_db(conn).delete()
-                journal.add(SyncOutcome.DELETED, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id, label,
+                journal.add(SyncOutcome.DELETED, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id,
+                            names.get(books_id, ""),
                             N_("Deleted from Books: it was synced under the previous settings."))
         await journal.flush(conn)
 
