@@ -299,9 +299,16 @@ class Planner:
         """Two-way: Books records linked to nothing, created in the CRM, unless an unlinked CRM
         record matches one (then the policy, as for an unlinked CRM record)."""
         k = self.kind
-        crm_pool = await self._crm_pool_for(books, seen_crm)
+        crm_pool, taken = await self._crm_pool_for(books, seen_crm)
         for record in books:
             match = crm_pool.get(_crm_key(k, record))
+            if match is None and _crm_key(k, record) in taken:
+                # Left over by the duplicate policy, say: the CRM record of that name has its own.
+                other = taken[_crm_key(k, record)]
+                self._op(SyncOutcome.SKIPPED, SyncSide.CRM, other["id"], record["id"], k.books_label(record),
+                         N_("The matching CRM record (%(crm)s) is linked to another Books record: not created "
+                            "in the CRM."), params={"crm": k.crm_label(other)})
+                continue
             if match is not None:
                 params = {"books": k.books_label(record)}
                 if k.policy == ConflictPolicy.SKIP:
@@ -332,23 +339,28 @@ class Planner:
                      N_("Created in the CRM from Books."), crm_new=new, link="insert",
                      crm_digest=k.crm_digest(new), books_digest=k.books_digest(record))
 
-    async def _crm_pool_for(self, books: list[Row], seen: set[int]) -> dict[str, Row]:
-        """Unlinked CRM records in scope that Books records may match, by match key; those this
-        run already handled (`seen`) left out."""
+    async def _crm_pool_for(self, books: list[Row], seen: set[int]) -> tuple[dict[str, Row], dict[str, Row]]:
+        """CRM records in scope that Books records may match, by match key: the unlinked ones
+        (those this run already handled, `seen`, left out), and the linked ones."""
         k = self.kind
         key_field = "display_name" if k.customers else "name"
         crm_field = next((c for b, c in k.reverse if b == key_field), None)
         if crm_field is None:
-            return {}
-        linked = Subquery(self._mapped().values(k.crm_column))
+            return {}, {}
         names = list({r[key_field] for r in books if r[key_field]})
-        out: dict[str, Row] = {}
+        free: dict[str, Row] = {}
+        taken: dict[str, Row] = {}
         for part in chunks(names):
-            q = Q(id__not_in=linked) & Q(**{f"{crm_field}__in": part})
-            for row in (await self._crm(q)).values():
-                if row["id"] not in seen:
-                    out.setdefault(_books_key(k, k.to_books(row)), row)
-        return out
+            found = await self._crm(Q(**{f"{crm_field}__in": part}))
+            linked = set(await self._mapped().filter(**{f"{k.crm_column}__in": list(found)}).values_list(
+                k.crm_column, flat=True)) if found else set()
+            for row in found.values():
+                key = _books_key(k, k.to_books(row))
+                if row["id"] in linked:
+                    taken.setdefault(key, row)
+                elif row["id"] not in seen:
+                    free.setdefault(key, row)
+        return free, taken
 
 
 def _books_key(kind: Kind, values: Row) -> str:

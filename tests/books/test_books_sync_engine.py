@@ -363,3 +363,16 @@ async def test_items_two_way_come_into_the_crm_as_products(linked):
     await item.refresh_from_db()
     assert item.rate == Decimal("70000")
     assert not await Contact.all().exists()
+
+
+async def test_a_books_record_left_by_the_duplicate_policy_does_not_come_back_as_a_crm_record(linked):
+    await linked.settings(conflict_policy="duplicate")
+    existing = await f.make_customer(linked.org, display_name="株式会社いろは")
+    account = await f.make_account(linked.admin, name="株式会社いろは")
+    assert counts(await linked.run()) == {"added": 1}  # another customer, linked
+    await linked.settings(conflict_policy="duplicate", record_filter=[{"field": "name", "op": "not_empty"}])
+    run = await linked.run()  # a new generation: every record again
+    assert counts(run) == {"skipped": 1}
+    entry = await BooksSyncLogEntry.get(run_id=run.id)
+    assert (entry.crm_id, entry.books_id) == (account.id, existing.id)
+    assert await Account.all().count() == 1
