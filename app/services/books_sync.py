@@ -154,15 +154,16 @@ async def delete_previous(link: BooksLink, journal: Log) -> None:
             await BooksSyncRecord.filter(id__in=part).using_db(conn).delete()
         for part in chunks([b for _, _, b in gone if b not in used]):
             await BooksContact.filter(id__in=part).using_db(conn).delete()  # its mapping row goes with it
+        entries = []
         for _, account_id, books_id in gone:
-            if books_id in used:
-                journal.add(SyncOutcome.ERROR, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id,
-                            names.get(books_id, ""), N_("It has transactions in Books: unlinked, not deleted."))
-            else:
-                journal.add(SyncOutcome.DELETED, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id,
-                            names.get(books_id, ""),
-                            N_("Deleted from Books: it was synced under the previous settings."))
-        await journal.flush(conn)
+            outcome, reason = ((SyncOutcome.ERROR, N_("It has transactions in Books: unlinked, not deleted."))
+                               if books_id in used else
+                               (SyncOutcome.DELETED, N_("Deleted from Books: it was synced under the previous "
+                                                        "settings.")))
+            entries.append(journal.entry(outcome, SyncSide.BOOKS, Side.ACCOUNTS, account_id, books_id,
+                                         names.get(books_id, ""), reason))
+        await journal.write(conn, entries)
+    journal.counted(entries)  # once committed
 
 
 # ---- one record on the spot (automation, "New estimate" from an account page) -------------------
