@@ -206,3 +206,85 @@ def check(side: Side, pairs: list[tuple[Any, Any]], prefix: str) -> tuple[list[l
                 errors.append(FieldError(prefix, N_("Map a CRM field to the required Books field %(books)s."),
                                          {"books": name}))
     return clean, errors
+
+
+# ---- the sync's record filter ("which records") ---------------------------------------------
+
+# A condition is {"field", "op", "value"}: a CRM field of the synced module (or `owner`, a user
+# id), an operator, and a value (none for is_empty / not_empty). All conditions must match;
+# [] = every record.
+FILTER_MAX = 20
+FILTER_VALUE_MAX = 200
+OWNER = "owner"
+TEXT_OPS = ("equals", "not_equals", "contains", "starts_with", "is_empty", "not_empty")
+NUMBER_OPS = ("equals", "not_equals", "greater_than", "less_than")
+OWNER_OPS = ("equals", "not_equals")
+VALUELESS = ("is_empty", "not_empty")
+OPS: dict[str, str] = {
+    "equals": N_("equals"), "not_equals": N_("does not equal"), "contains": N_("contains"),
+    "starts_with": N_("starts with"), "is_empty": N_("is empty"), "not_empty": N_("is not empty"),
+    "greater_than": N_("is greater than"), "less_than": N_("is less than"),
+}
+
+
+def filter_ops(side: Side, field: str) -> tuple[str, ...]:
+    """The operators a filter condition on `field` may use (none for an unknown field)."""
+    if field == OWNER:
+        return OWNER_OPS
+    known = CRM_FIELDS[side].get(field)
+    if known is None:
+        return ()
+    return NUMBER_OPS if known.type == FieldType.DECIMAL else TEXT_OPS
+
+
+def check_filter(side: Side, conditions: Any, prefix: str = "record_filter"
+                 ) -> tuple[list[dict[str, str]], list[FieldError]]:
+    """The conditions cleaned ({field, op, value} with a text value), and the errors, each on
+    `<prefix>.<row>` (or `<prefix>` for the whole)."""
+    if conditions in (None, ""):
+        return [], []
+    if not isinstance(conditions, (list, tuple)):
+        return [], [FieldError(prefix, N_("The record filter is not valid."))]
+    if len(conditions) > FILTER_MAX:
+        return [], [FieldError(prefix, N_("Use at most %(max)d conditions."), {"max": FILTER_MAX})]
+    clean: list[dict[str, str]] = []
+    errors: list[FieldError] = []
+    for row, item in enumerate(conditions):
+        where = f"{prefix}.{row}"
+        item = item if isinstance(item, dict) else {}
+        field, op, value = item.get("field"), item.get("op"), item.get("value")
+        ops = filter_ops(side, field) if isinstance(field, str) else ()
+        if not ops:
+            errors.append(FieldError(where, N_("Choose one of the CRM fields offered.")))
+            continue
+        if op not in ops:
+            errors.append(FieldError(where, N_("Choose one of the conditions offered.")))
+            continue
+        if op in VALUELESS:
+            clean.append({"field": field, "op": op, "value": ""})
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or len(value) > FILTER_VALUE_MAX or "\x00" in value:
+            errors.append(FieldError(where, N_("Enter a value of at most %(max)d characters."),
+                                     {"max": FILTER_VALUE_MAX}))
+            continue
+        value = value.strip()
+        if field == OWNER or CRM_FIELDS[side][field].type == FieldType.DECIMAL:
+            if not _number(value, whole=field == OWNER):
+                errors.append(FieldError(where, N_("Enter a number.")))
+                continue
+        clean.append({"field": field, "op": op, "value": value})
+    return clean, errors
+
+
+def _number(value: str, *, whole: bool) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    if whole:
+        return value.isdigit() and len(value) < 10
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return False
+    return number.is_finite() and abs(number) < Decimal(10) ** 16

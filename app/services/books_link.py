@@ -33,6 +33,7 @@ from app.models import (
     Automation,
     BooksConnectionKey,
     BooksLink,
+    BooksSyncRecord,
     ConflictPolicy,
     Grant,
     Membership,
@@ -200,6 +201,8 @@ async def connect(principal: Principal, email: Any, key: Any, organization_id: A
         if link is None:
             await BooksLink.create(slot=1, **values, using_db=conn)
         else:
+            if link.organization_id != organization.id:
+                values["generation"] = link.generation + 1  # what is synced changed
             link.update_from_dict(values)
             await link.save(using_db=conn)
     return await get_link()  # type: ignore[return-value]
@@ -254,8 +257,13 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
     `data`: sync_module, direction, conflict_policy, product_direction, product_conflict_policy,
     delete_previous, and `mapping`: {"accounts"|"contacts"|"products": [[crm, books], ...]};
     a missing or empty list stores nothing for it: the defaults apply (books_fields.DEFAULTS).
-    Deleting the records pushed under the previous settings concerns accounts only: asked with
-    contacts, it is refused.
+    `record_filter`: the conditions a synced record matches ([] every record; missing: the stored
+    ones, unless the module changes). Deleting the records pushed under the previous settings
+    concerns accounts only: asked with contacts, it is refused.
+
+    A change of what is synced (the module, the filter, a mapping) raises the link's generation:
+    what was pushed before is then "pushed under the previous settings", and the next run looks
+    at every record again.
     """
     require_admin(principal)
     link = await get_link()
@@ -274,6 +282,12 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
     if values["delete_previous"] and values["sync_module"] == SyncModule.CONTACTS:
         errors.append(FieldError("delete_previous", N_(
             "Only records synced from accounts can be deleted from Books.")))
+    record_filter = data.get("record_filter")
+    if record_filter is None:
+        record_filter = link.record_filter if values["sync_module"] == link.sync_module else []
+    if values["sync_module"] is not None:
+        record_filter, problems = books_fields.check_filter(Side(values["sync_module"].value), record_filter)
+        errors.extend(problems)
     mapping = data.get("mapping") or {}
     if not isinstance(mapping, dict):
         mapping = {}
@@ -296,7 +310,16 @@ async def save_settings(principal: Principal, data: dict[str, Any]) -> BooksLink
         row = await BooksLink.filter(slot=1).using_db(conn).select_for_update().first()
         if row is None:
             raise NotFound(N_("The CRM is not connected to Books."))
-        row.update_from_dict({**values, "field_mapping": stored})
+        remapped = [side.value for side in Side
+                    if books_fields.effective(side, row.field_mapping) != books_fields.effective(side, stored)]
+        if row.sync_module != values["sync_module"] or row.record_filter != record_filter or remapped:
+            values["generation"] = row.generation + 1
+        if remapped and row.organization_id is not None:
+            # Digests made through the old mapping say nothing now: the next run starts those
+            # pairs again from the CRM's values (app.services.books_sync).
+            await BooksSyncRecord.filter(organization_id=row.organization_id, crm_module__in=remapped).using_db(
+                conn).update(crm_digest="", books_digest="")
+        row.update_from_dict({**values, "field_mapping": stored, "record_filter": record_filter})
         await row.save(using_db=conn)
     return await get_link()  # type: ignore[return-value]
 

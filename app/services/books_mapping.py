@@ -7,8 +7,9 @@ the link's organization, and the few things every face of the link needs from it
 - `customer_ids` / `item_ids`: the Books records linked to CRM records, for a page or a batch.
 - `mapped_values` / `digest`: a record's values through a field mapping, and their fingerprint
   (a record whose mapped values did not change has not changed for the sync).
-- `customer_for(link, record)`: the Books customer of a CRM account or contact, synced on the
-  spot when it has none yet (automation, "New estimate" from an account page).
+- `customer_for(link, record)` / `item_for(link, product)`: the Books customer of a CRM account
+  or contact (the item of a product), synced on the spot when it has none yet (automation, "New
+  estimate" from an account page), by the sync engine's rules (app.services.books_sync).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.models import Account, BooksContact, BooksLink, BooksSyncRecord, Contact, Item, Product
 from app.permissions import Principal
-from app.services import books_fields
 from app.services.books_fields import Side
 
 # The mapping table's column of each CRM module, and of the Books record it links to.
@@ -95,41 +95,17 @@ def digest(values: dict[str, Any]) -> str:
 
 
 async def customer_for(link: BooksLink, record: Account | Contact) -> BooksContact:
-    """The Books customer linked to `record`, synced on the spot when it has none yet (a new
-    customer from the mapping in force, linked as pushed under the current settings).
+    """The Books customer linked to `record`, synced on the spot when it has none yet, under the
+    sync's rules (matching, conflict policy; app.services.books_sync.one), logged in a run of
+    trigger AUTOMATION. Safe when called concurrently for the same record."""
+    from app.services import books_sync
 
-    Provisional: the sync engine (app.services.books_sync) takes this over with its matching
-    rules, conflict policy and run log."""
-    side = side_of(record)
-    found = await linked_ids(link, side, [record.id])
-    if found:
-        customer = await BooksContact.get_or_none(id=found[record.id])
-        if customer is not None:
-            return customer
-    pairs = books_fields.effective(side, link.field_mapping)
-    values = mapped_values(pairs, record)
-    customer = await BooksContact.create(organization_id=link.organization_id, **values)
-    await BooksSyncRecord.create(
-        organization_id=link.organization_id, crm_module=side.value, **{f"{CRM_COLUMN[side]}_id": record.id},
-        books_contact_id=customer.id, crm_digest=digest(values), books_digest=digest(values), pushed=True,
-        generation=link.generation)
-    return customer
+    return await books_sync.one(link, record)  # type: ignore[return-value]
 
 
 async def item_for(link: BooksLink, product: Product) -> Item:
-    """The Books item linked to a CRM product, synced on the spot when it has none yet.
+    """The Books item linked to a CRM product, synced on the spot when it has none yet (as
+    `customer_for`)."""
+    from app.services import books_sync
 
-    Provisional, as `customer_for`: the sync engine takes this over."""
-    found = await linked_ids(link, Side.PRODUCTS, [product.id])
-    if found:
-        item = await Item.get_or_none(id=found[product.id])
-        if item is not None:
-            return item
-    pairs = books_fields.effective(Side.PRODUCTS, link.field_mapping)
-    values = mapped_values(pairs, product)
-    item = await Item.create(organization_id=link.organization_id, **values)
-    await BooksSyncRecord.create(
-        organization_id=link.organization_id, crm_module=Side.PRODUCTS.value, product_id=product.id,
-        item_id=item.id, crm_digest=digest(values), books_digest=digest(values), pushed=True,
-        generation=link.generation)
-    return item
+    return await books_sync.one(link, product)  # type: ignore[return-value]

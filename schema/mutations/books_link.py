@@ -10,7 +10,7 @@ import strawberry
 from app.models import Automation
 from app.errors import ValidationError as CoreValidationError
 from app.i18n import N_
-from app.services import books_fields, books_link
+from app.services import books_fields, books_link, books_sync
 from schema.context import Info
 from schema.errors import NotFound, PermissionDenied, ValidationError, attempt, to_error
 from schema.mutations.common import existing_pk, result
@@ -35,6 +35,13 @@ class FieldPairInput:
     books_field: str
 
 
+@strawberry.input(description="A condition of the sync's record filter (see BooksSyncCondition).")
+class BooksSyncConditionInput:
+    field: str
+    op: str
+    value: str = ""
+
+
 @strawberry.input(description=(
     "The sync settings and the field mappings, saved together or not at all. A module without pairs in "
     "fieldMapping uses the defaults. deletePrevious applies to accounts only."))
@@ -46,11 +53,19 @@ class BooksSyncSettingsInput:
     product_conflict_policy: BooksConflictPolicy  # type: ignore[valid-type]
     delete_previous: bool = False
     field_mapping: list[FieldPairInput] = strawberry.field(default_factory=list)
+    record_filter: list[BooksSyncConditionInput] | None = strawberry.field(default=None, description=(
+        "Which records sync: every condition must match; empty: all; null: the stored filter stays "
+        "(cleared when the module changes)."))
 
 
 @strawberry.type
 class BooksLinkPayload:
     books_link: BooksLink
+
+
+@strawberry.type
+class StartBooksSyncPayload:
+    queued: bool = strawberry.field(description="False when a run was already waiting: that one does the work.")
 
 
 @strawberry.type
@@ -73,6 +88,7 @@ class RevokeBooksConnectionKeyPayload:
 ConnectBooksResult = result("ConnectBooks", BooksLinkPayload, ValidationError, PermissionDenied)
 UpdateBooksSyncSettingsResult = result(
     "UpdateBooksSyncSettings", BooksLinkPayload, ValidationError, NotFound, PermissionDenied)
+StartBooksSyncResult = result("StartBooksSync", StartBooksSyncPayload, NotFound, PermissionDenied)
 SetBooksLinkEnabledResult = result("SetBooksLinkEnabled", BooksLinkPayload, NotFound, PermissionDenied)
 DisconnectBooksResult = result("DisconnectBooks", DisconnectBooksPayload, NotFound, PermissionDenied)
 CreateBooksConnectionKeyResult = result(
@@ -111,6 +127,9 @@ class BooksLinkMutation:
         if len(input.field_mapping) > 3 * books_fields.MAX_ROWS:
             return to_error(info, CoreValidationError.single(
                 "field_mapping", N_("Map at most %(max)d fields."), max=books_fields.MAX_ROWS))
+        if input.record_filter is not None and len(input.record_filter) > books_fields.FILTER_MAX:
+            return to_error(info, CoreValidationError.single(
+                "record_filter", N_("Use at most %(max)d conditions."), max=books_fields.FILTER_MAX))
         mapping: dict[str, list[list[str]]] = {}
         for pair in input.field_mapping:
             mapping.setdefault(pair.module.value, []).append([pair.crm_field, pair.books_field])
@@ -118,12 +137,20 @@ class BooksLinkMutation:
                 "conflict_policy": input.conflict_policy.value,
                 "product_direction": input.product_direction.value,
                 "product_conflict_policy": input.product_conflict_policy.value,
-                "delete_previous": input.delete_previous, "mapping": mapping}
+                "delete_previous": input.delete_previous, "mapping": mapping,
+                "record_filter": None if input.record_filter is None else [
+                    {"field": c.field, "op": c.op, "value": c.value} for c in input.record_filter]}
 
         async def run() -> Any:
             return await _payload(await books_link.save_settings(info.context.principal, data))
 
         return await attempt(info, run)
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        "Run the Books sync now (administrators): queued on the job engine; the run shows in booksSyncRuns."))
+    async def start_books_sync(self, info: Info) -> StartBooksSyncResult:
+        return await attempt(info, lambda: books_sync.start(info.context.principal),
+                             lambda queued: StartBooksSyncPayload(queued=queued))
 
     @strawberry.mutation(permission_classes=AUTH, description=(
         "Disable the link (the CRM shows no Books data; the organization and settings stay) or enable it "

@@ -13,7 +13,9 @@ from schema.context import Info
 from schema.errors import PermissionDenied, ValidationError, to_error
 from schema.permissions import IsAdministrator, IsAuthenticated
 from schema.queries.common import AUTH
-from app.services import books_fields
+from app.services import books_fields, books_sync
+from schema.types.books_sync import BooksSyncRun
+from schema.types.node import pk_of
 from schema.types.books_link import (
     BooksConnectionKey,
     BooksLink,
@@ -78,6 +80,23 @@ class BooksLinkQuery:
             default_mapping=[FieldPair(module=side, crm_field=c, books_field=b)  # type: ignore[call-arg]
                              for c, b in books_fields.DEFAULTS[side]])
             for side in books_fields.Side]
+
+    @strawberry.field(permission_classes=[IsAuthenticated, IsAdministrator], description=(
+        f"The latest runs of the Books sync, newest first (administrators; at most {books_sync.RUNS_MAX}); "
+        "none while the link is not active."))
+    async def books_sync_runs(self, info: Info, first: int = 10) -> list[BooksSyncRun]:
+        return [BooksSyncRun.of(r) for r in await books_sync.runs(info.context.principal, first)]
+
+    @strawberry.field(permission_classes=[IsAuthenticated, IsAdministrator],
+                      description="One run of the Books sync with its entries, or null (administrators).")
+    async def books_sync_run(self, info: Info, id: strawberry.ID) -> BooksSyncRun | None:
+        pk = pk_of(id, "BooksSyncRun")
+        if pk is None:
+            return None
+        try:
+            return BooksSyncRun.of(await books_sync.get_run(info.context.principal, pk))
+        except KizunaError:
+            return None
 
     @strawberry.field(permission_classes=AUTH, description="Your active connection key for the CRM, or null.")
     async def books_connection_key(self, info: Info) -> BooksConnectionKey | None:

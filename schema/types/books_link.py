@@ -75,6 +75,15 @@ class BooksOrganization:
         return cls(id=strawberry.ID(to_global_id("Organization", org.id)), name=org.name, edition=org.edition)
 
 
+@strawberry.type(description="A condition of the sync's record filter.")
+class BooksSyncCondition:
+    field: str = strawberry.field(description="A CRM field of the synced module (booksSyncFields), or owner.")
+    op: str = strawberry.field(description=(
+        "equals, not_equals, contains, starts_with, is_empty, not_empty (text); equals, not_equals, "
+        "greater_than, less_than (numbers); equals, not_equals (owner: a user's number)."))
+    value: str
+
+
 @strawberry.type(description="How CRM records and Books records are synced (used by the sync engine).")
 class BooksLinkSettings:
     sync_module: BooksSyncModule = strawberry.field(  # type: ignore[valid-type]
@@ -86,6 +95,8 @@ class BooksLinkSettings:
     field_mapping: JSON = strawberry.field(description="CRM field -> Books field; empty: the defaults.")
     delete_previous: bool = strawberry.field(
         description="Delete from Books the records pushed under the previous settings (accounts only).")
+    record_filter: list[BooksSyncCondition] = strawberry.field(description=(
+        "Which records of the synced module sync: those matching every condition; empty: all of them."))
 
 
 @strawberry.type(description="The link of the CRM to one Books organization (one per installation).")
@@ -112,7 +123,9 @@ class BooksLink:
             settings=BooksLinkSettings(
                 sync_module=link.sync_module, direction=link.direction, conflict_policy=link.conflict_policy,
                 product_direction=link.product_direction, product_conflict_policy=link.product_conflict_policy,
-                field_mapping=link.field_mapping, delete_previous=link.delete_previous),
+                field_mapping=link.field_mapping, delete_previous=link.delete_previous,
+                record_filter=[BooksSyncCondition(field=c["field"], op=c["op"], value=c["value"])
+                               for c in link.record_filter or []]),
             field_mapping=pairs_of(link.field_mapping),
             connected_by=link.connected_by if link.connected_by_id else None,
             key_valid=key_valid, key_prefix=link.key.prefix if link.key_id else None,

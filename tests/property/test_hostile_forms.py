@@ -83,9 +83,12 @@ SETTINGS = {
     # The sync settings and field mappings of the link (rows as repeated fields; at most 100 kept).
     "/settings/services/books/sync": ("/settings/services/books", {
         "sync_module": "accounts", "direction": "two_way", "conflict_policy": "skip", "product_direction": "two_way",
-        "product_conflict_policy": "skip", "products_crm": "name", "products_books": "name"}),
+        "product_conflict_policy": "skip", "products_crm": "name", "products_books": "name",
+        "filter_field": "billing_state", "filter_op": "equals", "filter_value": "東京都"}),
     # The automation rule of the link, changed on its own.
     "/settings/services/books/automation": ("/settings/services/books", {"automation": "estimate"}),
+    # "Sync now": no fields of its own; it queues a run of the Books sync.
+    "/settings/services/books/sync-now": ("/settings/services/books", {}),
     # Writing e-mail: the mailbox's SMTP server (127.0.0.1:1) refuses at once (the form comes back, 422).
     "/deals/{Deal}/mail/compose": ("/deals/{Deal}/mail/compose", COMPOSE),
     "/mail/emails/{Email}/reply": ("/mail/emails/{Email}/reply", COMPOSE),
