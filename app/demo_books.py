@@ -117,3 +117,19 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     await workflow.mark_sent(principal, Kind.PURCHASE_ORDER, po.id)
     await make(Kind.PURCHASE_ORDER, vendors[1], 2, count=2)
     return org
+
+
+async def load_link_demo(admin: User, org: Organization) -> None:
+    """The CRM linked to the demo organization, as an administrator would link it (a connection
+    key, the estimate rule), then synced once: accounts that Books already knows by name (株式会社
+    さくら商事) are linked to their customer, the others pushed; products and items alike."""
+    from app.models import SyncTrigger
+    from app.services import books_link, books_sync
+
+    principal = await Principal.load(admin)
+    _, secret = await books_link.create_key(principal, org.id)
+    await books_link.connect(principal, admin.email, secret, org.id, "estimate", "127.0.0.1")
+    link = await books_link.save_settings(principal, {
+        "sync_module": "accounts", "direction": "two_way", "conflict_policy": "overwrite",
+        "product_direction": "two_way", "product_conflict_policy": "overwrite"})
+    await books_sync.run(link, SyncTrigger.MANUAL, admin)

@@ -67,6 +67,22 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     salesperson = await User.filter(role__name="Sales").first().prefetch_related("role")
     assert await products.query(await Principal.load(salesperson)).count() == await Product.all().count()
 
+    # The CRM is linked to the demo company and synced once: the account Books knows by name is
+    # linked to its customer (not pushed twice), so its page shows that customer's documents.
+    from app.models import BooksSyncRecord, BooksSyncRun
+    from app.services import books_link, books_mapping
+    from app.services.books_fields import Side
+
+    link = await books_link.active_link()
+    assert link is not None and link.organization_id == org.id and link.automation == "estimate"
+    assert await BooksSyncRun.filter(status="done", errors=0).exists()
+    sakura = await Account.get(name="株式会社さくら商事")
+    customer_id = (await books_mapping.customer_ids(link, Side.ACCOUNTS, [sakura.id]))[sakura.id]
+    assert await BooksContact.filter(display_name="株式会社さくら商事").values_list("id", flat=True) == [customer_id]
+    assert await Transaction.filter(contact_id=customer_id).exists()
+    assert await BooksSyncRecord.filter(organization_id=org.id, crm_module="products").count() == \
+        await Product.all().count()
+
     counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event, Transaction)]
     said.clear()
     await cli.setup(demo=True, out=said.append)
