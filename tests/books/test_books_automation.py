@@ -91,7 +91,7 @@ async def history_of(txn: Transaction) -> list[str]:
 
 
 async def log_entries() -> list[tuple[str, str]]:
-    return [(e.outcome.value, e.reason) for e in await BooksSyncLogEntry.all().order_by("id")]
+    return [(e.outcome.value, e.reason) for e in await BooksSyncLogEntry.filter(crm_module="deals").order_by("id")]
 
 
 # ---- estimate ----------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ async def test_estimate_won_then_lost_stays_accepted_and_its_history_and_the_log
     assert estimate.status == Status.ACCEPTED
     last = await Comment.filter(transaction_id=estimate.id).order_by("-id").first()
     assert last.action == "automation" and "could not mark this estimate as declined" in last.text
-    [entry] = await BooksSyncLogEntry.all()
+    [entry] = await BooksSyncLogEntry.filter(crm_module="deals")
     assert (entry.outcome, entry.crm_module, entry.crm_id, entry.books_id) == (
         SyncOutcome.SKIPPED, "deals", deal.id, estimate.id)
     assert "cannot be %(action)s" in entry.reason and entry.params["action"] == "declined"

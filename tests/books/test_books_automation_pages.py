@@ -80,7 +80,7 @@ async def test_a_deal_saved_without_account_has_no_document_and_the_log_says_why
     await sign_in(client)
     assert (await post(client, "/deals", await deal_form("口頭の相談", OPEN))).status_code == 303
     assert await documents_of("口頭の相談") == []
-    entry = await BooksSyncLogEntry.get()
+    entry = await BooksSyncLogEntry.get(crm_module="deals")
     assert entry.reason == "The deal has no account: the automation made no document."
 
 
