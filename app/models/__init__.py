@@ -36,6 +36,7 @@ from app.models.books_link import (
     SyncSide,
     SyncTrigger,
 )
+from app.models.notifications import EventType, NotificationEvent
 from app.models.crm import (
     Account,
     Case,
@@ -86,6 +87,8 @@ from app.models.transactions import (
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "EventType",
+    "NotificationEvent",
     "Access",
     "AccessStamp",
     "Account",

@@ -27,6 +27,9 @@ EXCEPTIONS = {
     # Apache-2.0 work use a library it links to dynamically: Kizuna imports the unmodified packages
     # installed from PyPI (replaceable by the user with any compatible version) and ships none of
     # their code. Only changes to psycopg itself would have to be published under the LGPL.
+    # certifi (through httpx and stripe's requests) is Mozilla's bundle of root certificates, a data
+    # file under MPL-2.0: used unmodified, it asks nothing of Kizuna's code (weak, file-level copyleft).
+    "certifi": "MPL-2.0",
     "psycopg": "LGPL-3.0-only",
     "psycopg-pool": "LGPL-3.0-only",
 }
