@@ -16,8 +16,9 @@ from typing import Any
 from tortoise.models import Model
 
 from app.errors import FieldError
-from app.i18n import N_
+from app.i18n import N_, Msgid
 from app.models import Account, BooksContact, Contact, Item, Product
+from app.services import products
 
 MAX_ROWS = 100  # pairs per mapping; every known field fits many times over
 
@@ -49,14 +50,20 @@ class SyncField:
     type: FieldType
     max_length: int | None  # None: unbounded text, or not text
     required: bool = False
+    # decimals: digits in all and after the point (None otherwise)
+    max_digits: int | None = None
+    decimal_places: int | None = None
 
 
-def _fields(model: type[Model], spec: list[tuple[str, str, FieldType]], required: tuple[str, ...] = ()
-            ) -> dict[str, SyncField]:
+def _fields(model: type[Model], spec: list[tuple[str, str, FieldType]], required: tuple[str, ...] = (),
+            digits: dict[str, int] | None = None) -> dict[str, SyncField]:
+    """`digits`: numbers a service keeps below their column's bound (max_digits overridden)."""
     out = {}
     for name, label, kind in spec:
         column = model._meta.fields_map[name]
-        out[name] = SyncField(name, label, kind, getattr(column, "max_length", None), name in required)
+        max_digits = (digits or {}).get(name, getattr(column, "max_digits", None))
+        out[name] = SyncField(name, label, kind, getattr(column, "max_length", None), name in required,
+                              max_digits, getattr(column, "decimal_places", None))
     return out
 
 
@@ -112,7 +119,7 @@ CRM_FIELDS: dict[Side, dict[str, SyncField]] = {
         ("unit_price", N_("Unit price"), FieldType.DECIMAL),
         ("tax_rate", N_("Tax rate"), FieldType.DECIMAL),
         ("description", N_("Description"), FieldType.TEXT),
-    ]),
+    ], digits={"unit_price": products.PRICE_MAX_DIGITS}),
 }
 
 _CUSTOMER = _fields(BooksContact, [
@@ -166,6 +173,34 @@ def effective(side: Side, stored: Any) -> list[tuple[str, str]]:
     return [tuple(p) for p in pairs] if pairs else list(DEFAULTS[side])  # type: ignore[misc]
 
 
+TYPE_LABELS: dict[FieldType, str] = {
+    FieldType.TEXT: N_("text"),
+    FieldType.EMAIL: N_("e-mail address"),
+    FieldType.PHONE: N_("phone number"),
+    FieldType.URL: N_("web address"),
+    FieldType.DECIMAL: N_("number"),
+    FieldType.CHOICE: N_("choice"),
+}
+
+
+def _decimal_problem(src: SyncField, dst: SyncField) -> FieldError | None:
+    """A CRM number that Books would round (fewer decimal places) or could not hold (fewer
+    digits before the point): refused as a text too long would be."""
+    if src.type != FieldType.DECIMAL or dst.type != FieldType.DECIMAL:
+        return None
+    places = (src.decimal_places or 0, dst.decimal_places or 0)
+    whole = ((src.max_digits or 0) - places[0], (dst.max_digits or 0) - places[1])
+    if places[0] > places[1]:
+        return FieldError("", N_("CRM field “%(crm)s” keeps %(source)d decimal places, Books field “%(books)s” "
+                                 "only %(target)d."),
+                          {"crm": Msgid(src.label), "source": places[0], "books": Msgid(dst.label), "target": places[1]})
+    if whole[0] > whole[1]:
+        return FieldError("", N_("CRM field “%(crm)s” holds numbers of up to %(source)d digits, Books field "
+                                 "“%(books)s” only %(target)d."),
+                          {"crm": Msgid(src.label), "source": whole[0], "books": Msgid(dst.label), "target": whole[1]})
+    return None
+
+
 def check(side: Side, pairs: list[tuple[Any, Any]], prefix: str) -> tuple[list[list[str]], list[FieldError]]:
     """The pairs cleaned, and the errors, each on `<prefix>.<row>` (or `<prefix>` for the whole)."""
     crm, books = CRM_FIELDS[side], BOOKS_FIELDS[side]
@@ -185,26 +220,31 @@ def check(side: Side, pairs: list[tuple[Any, Any]], prefix: str) -> tuple[list[l
         if src is None or dst is None:
             continue
         if dst.type not in COMPATIBLE[src.type]:
-            errors.append(FieldError(where, N_("%(crm)s (%(source)s) cannot be stored in %(books)s (%(target)s)."),
-                                     {"crm": src.name, "source": src.type.value, "books": dst.name,
-                                      "target": dst.type.value}))
+            errors.append(FieldError(where, N_(
+                "CRM field “%(crm)s” (%(source)s) cannot be stored in Books field “%(books)s” (%(target)s)."),
+                {"crm": Msgid(src.label), "source": Msgid(TYPE_LABELS[src.type]), "books": Msgid(dst.label),
+                 "target": Msgid(TYPE_LABELS[dst.type])}))
             continue
         if dst.max_length is not None and (src.max_length is None or src.max_length > dst.max_length):
             errors.append(FieldError(where, N_(
-                "%(crm)s holds up to %(source)s characters, %(books)s only %(target)d."),
-                {"crm": src.name, "source": src.max_length or "∞", "books": dst.name, "target": dst.max_length}))
+                "CRM field “%(crm)s” holds up to %(source)s characters, Books field “%(books)s” only %(target)d."),
+                {"crm": Msgid(src.label), "source": src.max_length or "∞", "books": Msgid(dst.label),
+                 "target": dst.max_length}))
+            continue
+        if (problem := _decimal_problem(src, dst)) is not None:
+            errors.append(FieldError(where, problem.msgid, problem.params))
             continue
         if target in fed:
-            errors.append(FieldError(where, N_("%(books)s is already fed by row %(row)d."),
-                                     {"books": target, "row": fed[target] + 1}))
+            errors.append(FieldError(where, N_("Books field “%(books)s” is already fed by row %(row)d."),
+                                     {"books": Msgid(dst.label), "row": fed[target] + 1}))
             continue
         fed[target] = row
         clean.append([source, target])
     if not errors:
         for name, f in books.items():
             if f.required and name not in fed:
-                errors.append(FieldError(prefix, N_("Map a CRM field to the required Books field %(books)s."),
-                                         {"books": name}))
+                errors.append(FieldError(prefix, N_("Map a CRM field to the required Books field “%(books)s”."),
+                                         {"books": Msgid(f.label)}))
     return clean, errors
 
 

@@ -15,6 +15,12 @@ from app.services.items import tax_rate_problem
 from app.services.records import Cleaned, RecordService
 
 
+# A product's price fits a Books item's rate (NUMERIC(18, 4): 14 digits before the point), so that
+# every product can sync with Books: at most 14 + 2 digits, although the column holds 16 + 2.
+PRICE_MAX_DIGITS = 16
+PRICE_MAX = Decimal("99999999999999.99")
+
+
 class ProductService(RecordService):
     model = Product
     fields = ("name", "code", "unit", "unit_price", "currency", "tax_rate", "description", "active")
@@ -39,6 +45,9 @@ class ProductService(RecordService):
             price = values["unit_price"] = Decimal(price)  # null: the column's default, an int
             if price < 0:
                 cleaned.error("unit_price", N_("Enter zero or more."))
+            elif price > PRICE_MAX:
+                cleaned.error("unit_price", N_("Enter a number with at most %(digits)d digits before the decimal point."),
+                              digits=PRICE_MAX_DIGITS - 2)
             elif currency in money.CURRENCIES and not money.fits_minor_unit(price, currency):
                 cleaned.error("unit_price", N_("%(currency)s amounts allow %(digits)d decimal places."),
                               currency=currency, digits=money.minor_unit(currency))

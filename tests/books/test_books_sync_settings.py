@@ -65,10 +65,13 @@ async def test_a_custom_mapping_and_the_settings_are_saved_together(linked):
 @pytest.mark.parametrize("side, pairs, message", [
     ("accounts", [["name", "display_name"], ["shoe_size", "notes"]], "Choose one of the CRM fields offered."),
     ("accounts", [["name", "display_name"], ["phone", "nickname"]], "Choose one of the Books fields offered."),
-    ("products", [["name", "name"], ["name", "rate"]], "name (text) cannot be stored in rate (decimal)."),
+    ("products", [["name", "name"], ["name", "rate"]],
+     "CRM field “Product name” (text) cannot be stored in Books field “Rate” (number)."),
     ("accounts", [["name", "display_name"], ["billing_code", "billing_code"]],
-     "billing_code holds up to 30 characters, billing_code only 20."),
-    ("accounts", [["phone", "phone"], ["fax", "phone"]], "phone is already fed by row 1."),
+     "CRM field “Billing postal code” holds up to 30 characters, Books field “Billing postal code” only 20."),
+    ("products", [["name", "name"], ["unit_price", "tax_rate"]],
+     "CRM field “Unit price” holds numbers of up to 14 digits, Books field “Tax rate” only 3."),
+    ("accounts", [["phone", "phone"], ["fax", "phone"]], "Books field “Phone” is already fed by row 1."),
 ])
 async def test_a_wrong_pair_is_refused_and_nothing_is_saved(linked, side, pairs, message):
     with pytest.raises(ValidationError) as caught:
@@ -83,8 +86,8 @@ async def test_a_required_books_field_must_be_fed(linked):
         await books_link.save_settings(linked, {**BASE, "mapping": {"accounts": [["phone", "phone"]],
                                                                      "products": [["code", "sku"]]}})
     assert messages(caught.value) == {
-        "mapping.accounts": "Map a CRM field to the required Books field display_name.",
-        "mapping.products": "Map a CRM field to the required Books field name."}
+        "mapping.accounts": "Map a CRM field to the required Books field “Display name”.",
+        "mapping.products": "Map a CRM field to the required Books field “Item name”."}
     assert (await BooksLink.get(slot=1)).field_mapping == {}
 
 

@@ -57,7 +57,7 @@ async def test_the_mapping_is_saved_or_refused_with_nothing_saved(gql, admin):
         {"module": "ACCOUNTS", "crmField": "name", "booksField": "display_name"},
         {"module": "ACCOUNTS", "crmField": "name", "booksField": "payment_terms"}]}}))["updateBooksSyncSettings"]
     assert refused == {"__typename": "ValidationError", "fields": [
-        {"path": "mapping.accounts.1", "message": "name (text) cannot be stored in payment_terms (choice)."}]}
+        {"path": "mapping.accounts.1", "message": "CRM field “Account name” (text) cannot be stored in Books field “Payment terms” (choice)."}]}
     link = (await gql(admin, MAPPING))["booksLink"]
     assert link["settings"]["conflictPolicy"] == "OVERWRITE"
     assert pairs(link["fieldMapping"], "PRODUCTS") == [("name", "name"), ("unit_price", "rate")]

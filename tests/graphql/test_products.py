@@ -60,6 +60,11 @@ async def test_product_input_is_checked(gql):
     assert errors_of(result)["code"] == "Another product already uses this code."
     decimals = (await gql(owner, CREATE, {"input": {"name": "x", "unitPrice": "10.5"}}))["createProduct"]
     assert errors_of(decimals) == {"unitPrice": "JPY amounts allow 0 decimal places."}
+    # A price a Books item could not hold (the sync would fail on it) is refused at once.
+    huge = (await gql(owner, CREATE, {"input": {"name": "x", "unitPrice": "100000000000000"}}))["createProduct"]
+    assert errors_of(huge) == {"unitPrice": "Enter a number with at most 14 digits before the decimal point."}
+    assert (await gql(owner, CREATE, {"input": {"name": "x", "unitPrice": "99999999999999"}}))[
+        "createProduct"]["__typename"] == "ProductPayload"
 
 
 async def test_products_list_filters_and_permissions(gql):

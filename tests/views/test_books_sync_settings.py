@@ -63,10 +63,10 @@ async def test_a_refused_mapping_comes_back_with_its_messages_and_nothing_is_sav
     response = await post(client, URL, form({"accounts": [("name", "display_name"), ("description", "phone")]},
                                             conflict_policy="overwrite"), htmx=True)
     assert response.status_code == 422 and 'id="sync-form"' in response.text
-    assert "description (text) cannot be stored in phone (phone)." in response.text
+    assert "CRM field “Description” (text) cannot be stored in Books field “Phone” (phone number)." in response.text
     assert rows(response.text, "accounts") == [("name", "display_name"), ("description", "phone")]
     response = await post(client, URL, form({"accounts": [("name", "display_name"), ("billing_code", "billing_code")]}))
-    assert response.status_code == 422 and "holds up to 30 characters, billing_code only 20." in response.text
+    assert response.status_code == 422 and "holds up to 30 characters, Books field “Billing postal code” only 20." in response.text
     link = await BooksLink.get(slot=1)
     assert link.field_mapping == {} and link.conflict_policy.value == "skip"
 
