@@ -26,18 +26,18 @@ from app.errors import Conflict, DeliveryFailed, NotFound, ValidationError
 from app.services import books_crm
 from app.services.books_crm import BooksAccess
 from views.books import transactions_form
+from views.books.sending import no_composition, render_form
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindHandler, KindPages, refusal_status
 from views.books.receivables import AMOUNTS, BUCKET_LABELS, totals_by_currency
 from views.books.transactions_actions import pdf_download
 from views.books.transactions_detail import page_context
 from views.books.transactions_form import HEADER_FIELDS, blank_line, keyed_errors, parse, service_data
-from views.htmx import is_partial, redirect_after_post, targets
+from views.htmx import redirect_after_post, targets
 from views.pages import page
 from views.records import error_map
 from views.templating import render, translator
 
 LIST_ID = "books-list"
-SEND_FORM_ID = "send-form"
 
 
 @dataclass(frozen=True)
@@ -121,17 +121,7 @@ async def _composition(request: Request, module: str, kp: RecordKindPages, templ
         return (await books_crm.compose(user, module, request.path_params["record"], kp.kind,
                                         request.path_params["id"], template_id))[1]
     except ValidationError as exc:
-        problem = exc.errors[0].render(translator(request))
-        return render(request, "books/send.html", {"kp": kp, "problem": problem}, status_code=409)
-
-
-def _send_form(request: Request, kp: RecordKindPages, composition: Any, values: dict[str, Any],
-               errors: dict[str, list[str]] | None = None, problem: str = "", status_code: int = 200) -> Response:
-    context = {"kp": kp, "txn": composition.transaction, "composition": composition, "values": values,
-               "errors": errors or {}, "problem": problem}
-    fragment = targets(request, SEND_FORM_ID) or (request.method == "POST" and is_partial(request))
-    return render(request, "books/_send_form.html" if fragment else "books/send.html", context,
-                  status_code=status_code)
+        return no_composition(request, kp, exc)
 
 
 async def send_form(request: Request, module: str, kp: RecordKindPages, user: Any) -> Response:
@@ -142,7 +132,7 @@ async def send_form(request: Request, module: str, kp: RecordKindPages, user: An
     reload = "cc" in params
     values = {"subject": composition.subject, "body": composition.body,
               "to": params.getlist("to") if reload else composition.to, "cc": params.get("cc", "")}
-    return _send_form(request, kp, composition, values)
+    return render_form(request, kp, composition, values)
 
 
 async def send(request: Request, module: str, kp: RecordKindPages, user: Any) -> Response:
@@ -158,11 +148,11 @@ async def send(request: Request, module: str, kp: RecordKindPages, user: Any) ->
                                    to=values["to"], cc=values["cc"], subject=values["subject"],
                                    body=values["body"], lang=composition.template.language)
     except ValidationError as exc:
-        return _send_form(request, kp, composition, values, error_map(exc, request), status_code=422)
+        return render_form(request, kp, composition, values, error_map(exc, request), status_code=422)
     except (DeliveryFailed, Conflict) as exc:
         status = refusal_status(request, 502 if isinstance(exc, DeliveryFailed) else 409)
-        return _send_form(request, kp, composition, values, problem=exc.render(translator(request)),
-                          status_code=status)
+        return render_form(request, kp, composition, values, problem=exc.render(translator(request)),
+                                status_code=status)
     return redirect_after_post(request, kp.url(txn))
 
 

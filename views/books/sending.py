@@ -25,11 +25,16 @@ async def _compose(request: Request, kp: KindPages, template_id: Any) -> Composi
     try:
         return await sending.compose(request.state.principal, kp.kind, request.path_params["id"], template_id)
     except ValidationError as exc:
-        problem = exc.errors[0].render(translator(request))
-        return render(request, "books/send.html", {"kp": kp, "problem": problem}, status_code=409)
+        return no_composition(request, kp, exc)
 
 
-def _render(request: Request, kp: KindPages, composition: Composition, values: dict[str, Any],
+def no_composition(request: Request, kp: KindPages, exc: ValidationError) -> Response:
+    """The page saying why nothing can be composed (no template, no sender)."""
+    problem = exc.errors[0].render(translator(request))
+    return render(request, "books/send.html", {"kp": kp, "problem": problem}, status_code=409)
+
+
+def render_form(request: Request, kp: KindPages, composition: Composition, values: dict[str, Any],
             errors: dict[str, list[str]] | None = None, problem: str = "", status_code: int = 200) -> Response:
     context = {"kp": kp, "txn": composition.transaction, "composition": composition, "values": values,
                "errors": errors or {}, "problem": problem}
@@ -46,7 +51,7 @@ async def send_form(request: Request, kp: KindPages) -> Response:
     reload = "cc" in params  # the template changed: keep the recipients already chosen
     values = {"subject": composition.subject, "body": composition.body, "to": params.getlist("to") if reload else composition.to,
               "cc": params.get("cc", "")}
-    return _render(request, kp, composition, values)
+    return render_form(request, kp, composition, values)
 
 
 async def send(request: Request, kp: KindPages) -> Response:
@@ -62,10 +67,10 @@ async def send(request: Request, kp: KindPages) -> Response:
             request.state.principal, kp.kind, request.path_params["id"], to=values["to"], cc=values["cc"],
             subject=values["subject"], body=values["body"], lang=composition.template.language)
     except ValidationError as exc:
-        return _render(request, kp, composition, values, error_map(exc, request), status_code=422)
+        return render_form(request, kp, composition, values, error_map(exc, request), status_code=422)
     except (DeliveryFailed, Conflict) as exc:
         status = refusal_status(request, 502 if isinstance(exc, DeliveryFailed) else 409)
-        return _render(request, kp, composition, values, problem=exc.render(translator(request)),
+        return render_form(request, kp, composition, values, problem=exc.render(translator(request)),
                        status_code=status)
     return redirect_after_post(request, kp.url(txn))
 
