@@ -40,9 +40,8 @@ async def make_world() -> World:
     sakura = await f.make_org(keeper, name="株式会社さくら商事")
     tsubaki = await f.make_org(keeper, name="株式会社つばき")
     keeper_principal = await f.principal_for(keeper)
-    _, secret = await books_link.create_key(keeper_principal, sakura.id)
     crm_admin = await f.principal_for(await f.make_user("Administrator", email="crm-admin@example.jp"))
-    await books_link.connect(crm_admin, keeper.email, secret, sakura.id, "none", IP)
+    secret = await f.link_books(keeper, sakura, crm_admin)
     return World(keeper, keeper_principal, sakura, tsubaki, secret, crm_admin)
 
 

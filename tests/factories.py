@@ -149,6 +149,17 @@ async def make_org(*members: User, **kw) -> "Organization":
     return org
 
 
+async def link_books(keeper: User, org, crm_admin: Principal | None = None, automation: str = "none") -> str:
+    """The CRM linked to `org` as an administrator links it: `keeper` (an administrator of `org`)
+    makes a connection key, `crm_admin` (by default the keeper) connects with it. Returns the key."""
+    from app.services import books_link
+
+    keeper_principal = await principal_for(keeper)
+    _, secret = await books_link.create_key(keeper_principal, org.id)
+    await books_link.connect(crm_admin or keeper_principal, keeper.email, secret, org.id, automation, "192.0.2.20")
+    return secret
+
+
 async def make_customer(org, **kw) -> "BooksContact":
     from app.models import BooksContact, ContactPerson
 

@@ -61,8 +61,7 @@ async def linked(db) -> Linked:
     admin = await f.make_user("Administrator", email="sync-admin@example.jp")
     org = await f.make_org(admin, name="株式会社さくら商事")
     principal = await f.principal_for(admin)
-    _, secret = await books_link.create_key(principal, org.id)
-    await books_link.connect(principal, admin.email, secret, org.id, "none", IP)
+    secret = await f.link_books(admin, org)
     return Linked(admin, principal, org, secret)
 
 

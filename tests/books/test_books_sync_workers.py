@@ -16,7 +16,7 @@ from app.errors import PermissionDenied
 from app.models import BooksContact, BooksSyncLogEntry, BooksSyncRun, SyncOutcome, SyncTrigger
 from app.services import books_link, books_sync
 from tests import factories as f
-from tests.books.test_books_sync_engine import IP, linked  # noqa: F401 (fixture)
+from tests.books.test_books_sync_engine import linked  # noqa: F401 (fixture)
 from tests.conftest import PG_URL
 from tests.unit.test_jobs import _env, scratch_pg, until  # noqa: F401 (fixture)
 
@@ -77,8 +77,7 @@ async def test_two_worker_processes_push_each_change_once(scratch_pg, tmp_path):
         admin = await f.make_user("Administrator", email="workers@example.jp")
         org = await f.make_org(admin)
         principal = await f.principal_for(admin)
-        _, secret = await books_link.create_key(principal, org.id)
-        await books_link.connect(principal, admin.email, secret, org.id, "none", IP)
+        await f.link_books(admin, org)
         await books_link.save_settings(principal, {
             "sync_module": "accounts", "direction": "two_way", "conflict_policy": "skip",
             "product_direction": "two_way", "product_conflict_policy": "skip"})

@@ -10,7 +10,6 @@ import pytest
 from app import books_tasks, jobs
 from app.services import books_link
 from tests import factories as f
-from tests.books.test_books_sync_engine import IP
 from tests.querycount import count_queries
 
 START = """mutation { startBooksSync { __typename ... on StartBooksSyncPayload { queued }
@@ -36,9 +35,7 @@ def empty_queue():
 async def admin(db):
     user = await f.make_user("Administrator", name="管理 太郎", email="gql-sync@example.jp")
     org = await f.make_org(user)
-    principal = await f.principal_for(user)
-    _, secret = await books_link.create_key(principal, org.id)
-    await books_link.connect(principal, user.email, secret, org.id, "none", IP)
+    await f.link_books(user, org)
     return user
 
 

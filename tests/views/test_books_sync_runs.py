@@ -8,9 +8,7 @@ import pytest
 
 from app import books_tasks, jobs
 from app.models import BooksLink, BooksSyncRun
-from app.services import books_link
 from tests import factories as f
-from tests.books.test_books_sync_engine import IP
 from tests.views.conftest import login, post
 
 PAGE = "/settings/services/books"
@@ -29,9 +27,7 @@ def empty_queue():
 async def admin(client, db):
     user = await f.make_user("Administrator", email="page-sync@example.jp")
     org = await f.make_org(user)
-    principal = await f.principal_for(user)
-    _, secret = await books_link.create_key(principal, org.id)
-    await books_link.connect(principal, user.email, secret, org.id, "none", IP)
+    await f.link_books(user, org)
     await login(client, user)
     return user
 
