@@ -175,3 +175,11 @@ async def notify_members(event: NotificationEvent, conn: BaseDBAsyncClient | Non
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def document_path(event_type: str, txn_id: int | None) -> str:
+    """The page of the document an in-app notification is about ("" when there is none)."""
+    kind = event_type.split(".")[0]
+    if txn_id is None or kind not in ("estimate", "invoice"):
+        return ""
+    return f"/books/{kinds.of(kind).slug}/{txn_id}"
