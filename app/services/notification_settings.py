@@ -209,3 +209,13 @@ async def set_preference(principal: Principal, event_type: str, in_app: bool) ->
         raise ValidationError.single("event_type", N_("Choose one of the offered values."))
     await NotificationPreference.update_or_create(user_id=principal.user.id, type=event_type,
                                                   defaults={"in_app": bool(in_app)})
+
+
+async def deliveries_query(principal: Principal, destination_id: int):
+    """The destination's delivery log as a query (GraphQL pages it), newest first by its order."""
+    found = await destination(principal, destination_id)
+    return Delivery.filter(destination_id=found.id)
+
+
+def inbox_query(principal: Principal):
+    return Notification.filter(user_id=principal.user.id)
