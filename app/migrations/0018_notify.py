@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('consecutive_failures', fields.IntField(default=0)),
                 ('disabled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('disabled_reason', fields.CharField(default='', max_length=300)),
-                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'notification_destinations', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One place an organization sends notifications to: a chat service incoming webhook, a'},
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('event', fields.ForeignKeyField('models.NotificationEvent', source_field='event_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
-                ('destination', fields.ForeignKeyField('models.Destination', source_field='destination_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('destination', fields.ForeignKeyField('models.Destination', source_field='destination_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('txn_id', fields.IntField(null=True)),
                 ('status', fields.CharEnumField(default=DeliveryStatus.PENDING, db_index=True, description='PENDING: pending\nDELIVERED: delivered\nFAILED: failed\nABANDONED: abandoned', enum_type=DeliveryStatus, max_length=10)),
                 ('attempts', fields.IntField(default=0)),
@@ -62,9 +62,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
-                ('organization', fields.ForeignKeyField('models.Organization', source_field='organization_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('organization', fields.ForeignKeyField('models.Organization', source_field='organization_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('type', fields.CharField(max_length=40)),
-                ('event', fields.ForeignKeyField('models.NotificationEvent', source_field='event_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('event', fields.ForeignKeyField('models.NotificationEvent', source_field='event_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('txn_id', fields.IntField(null=True)),
                 ('destination_id', fields.IntField(null=True)),
                 ('count', fields.IntField(default=1)),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'notifications', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An in-app notification of one user; viewed notices of one document are grouped in one'},
+            options={'table': 'notifications', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An in-app notification of one user. Viewed notices of one document are grouped in one'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -100,7 +100,7 @@ class Destination(Model):
     disabled_at = fields.DatetimeField(null=True)
     disabled_reason = fields.CharField(max_length=300, default="")
     created_by = fields.ForeignKeyField(
-        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -116,7 +116,8 @@ class Delivery(Model):
 
     id = fields.BigIntField(primary_key=True)
     event = fields.ForeignKeyField("models.NotificationEvent", related_name=False, on_delete=fields.CASCADE)
-    destination = fields.ForeignKeyField("models.Destination", related_name=False, on_delete=fields.CASCADE)
+    destination = fields.ForeignKeyField("models.Destination", related_name=False, on_delete=fields.CASCADE,
+                                         db_index=True)
     # the document the event is about: deliveries of one document go out in order
     txn_id = fields.IntField(null=True)
     status = fields.CharEnumField(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING, db_index=True)
@@ -135,16 +136,16 @@ class Delivery(Model):
 
 
 class Notification(Model):
-    """An in-app notification of one user; viewed notices of one document are grouped in one
+    """An in-app notification of one user. Viewed notices of one document are grouped in one
     unread row whose count grows."""
 
     id = fields.BigIntField(primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE, db_index=True)
     organization = fields.ForeignKeyField(
-        "models.Organization", related_name=False, on_delete=fields.CASCADE, null=True)
+        "models.Organization", related_name=False, on_delete=fields.CASCADE, null=True, db_index=True)
     type = fields.CharField(max_length=40)  # an EventType value, or destination.disabled
     event = fields.ForeignKeyField(
-        "models.NotificationEvent", related_name=False, null=True, on_delete=fields.SET_NULL)
+        "models.NotificationEvent", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
     txn_id = fields.IntField(null=True)
     destination_id = fields.IntField(null=True)
     count = fields.IntField(default=1)
