@@ -5,13 +5,15 @@ Order: deliveries of one document go out in the order of their events -- a deliv
 its retry holds back the later ones of the same document, not those of other documents.
 Retries: exponential backoff, or the receiver's Retry-After when it asks for longer. A 4xx other
 than 408/409/425/429 (or a refused address) fails the delivery at once; MAX_ATTEMPTS abandon it.
-Rate: at most `rate_per_minute` attempts per destination in a one-minute window.
+Rate: at most `rate_per_minute` attempts per destination in a one-minute window; up to PARALLEL
+requests in flight, for as many documents.
 Failures: DISABLE_AFTER failed attempts in a row disable the destination (its pending deliveries
 are abandoned) and its owner is told in the app.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -31,11 +33,12 @@ from app.services import notification_http, notifications
 from app.services.notification_http import Answer
 from app.services.notification_kinds import Message, of
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10  # over about two hours and a half
 DISABLE_AFTER = 20
-BACKOFF_BASE = 5.0  # seconds: 5, 10, 20, 40, ... capped at BACKOFF_MAX
+BACKOFF_BASE = 1.0  # seconds: 1, 4, 16, 64, 256, 1024, then BACKOFF_MAX
 BACKOFF_MAX = 3600.0
 BATCH = 200
+PARALLEL = 8  # requests in flight per destination, each for another document
 WINDOW = timedelta(minutes=1)
 
 
@@ -44,7 +47,7 @@ def _now() -> datetime:
 
 
 def backoff(attempts: int) -> float:
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return min(BACKOFF_BASE * 4 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
 @dataclass
@@ -87,38 +90,58 @@ async def deliver(destination_id: int) -> Outcome:
         await abandon_pending(destination, "notifications are off for this destination")
         return outcome
     organization = await Organization.get(id=destination.organization_id)
-    held: set[object] = set()  # documents whose next delivery must wait
-    after = 0
+    try:
+        await _deliver_pending(destination, organization, outcome)
+    finally:
+        # the rate window is saved once per run (after a crash it is only approximate)
+        await Destination.filter(id=destination.id).update(window_start=destination.window_start,
+                                                            window_count=destination.window_count)
+    return outcome
+
+
+async def _deliver_pending(destination: Destination, organization: Organization, outcome: Outcome) -> None:
     async with notification_http.client() as client:
-        while batch := await Delivery.filter(destination_id=destination.id, status=DeliveryStatus.PENDING,
-                                             id__gt=after).order_by("id").limit(BATCH):
-            after = batch[-1].id
-            for delivery in batch:
-                key = delivery.txn_id if delivery.txn_id is not None else ("event", delivery.event_id)
-                if key in held:
-                    continue
-                now = _now()
-                if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-                    held.add(key)
-                    outcome.next_due = min(filter(None, (outcome.next_due, delivery.next_attempt_at)))
-                    continue
-                if not _take_slot(destination, now):
-                    await destination.save(update_fields=["window_start", "window_count"])
-                    outcome.next_due = destination.window_start + WINDOW
-                    return outcome
-                event = await NotificationEvent.get(id=delivery.event_id)
-                message = await notifications.build_message(event, organization.language)
-                answer = await send(destination, message, client)
+        while wave := await _next_wave(destination, outcome):
+            events = {e.id: e for e in await NotificationEvent.filter(id__in=[d.event_id for d in wave])}
+            known = await notifications.documents({d.txn_id for d in wave if d.txn_id is not None})
+            messages = [await notifications.build_message(events[d.event_id], organization.language, known)
+                        for d in wave]
+            answers = await asyncio.gather(*(send(destination, m, client) for m in messages))
+            for delivery, answer in zip(wave, answers):
                 await _record(destination, delivery, answer)
                 if delivery.status == DeliveryStatus.DELIVERED:
                     outcome.sent += 1
-                else:
-                    held.add(key)
-                    if delivery.status == DeliveryStatus.PENDING:
-                        outcome.next_due = min(filter(None, (outcome.next_due, delivery.next_attempt_at)))
+                elif delivery.status == DeliveryStatus.PENDING:
+                    outcome.next_due = min(filter(None, (outcome.next_due, delivery.next_attempt_at)))
                 if destination.disabled_at is not None:
-                    return outcome
-    return outcome
+                    return
+
+
+async def _next_wave(destination: Destination, outcome: Outcome) -> list[Delivery]:
+    """Up to PARALLEL due deliveries, each the oldest pending one of its document (so that a
+    document's deliveries keep their order), within the destination's rate."""
+    wave: list[Delivery] = []
+    seen: set[object] = set()
+    after = 0
+    now = _now()
+    while len(wave) < PARALLEL and (page := await Delivery.filter(
+            destination_id=destination.id, status=DeliveryStatus.PENDING, id__gt=after).order_by("id").limit(BATCH)):
+        after = page[-1].id
+        for delivery in page:
+            key = delivery.txn_id if delivery.txn_id is not None else ("event", delivery.event_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+                outcome.next_due = min(filter(None, (outcome.next_due, delivery.next_attempt_at)))
+                continue
+            if not _take_slot(destination, now):
+                outcome.next_due = destination.window_start + WINDOW
+                return wave
+            wave.append(delivery)
+            if len(wave) >= PARALLEL:
+                break
+    return wave
 
 
 async def _record(destination: Destination, delivery: Delivery, answer: Answer) -> None:
@@ -127,6 +150,7 @@ async def _record(destination: Destination, delivery: Delivery, answer: Answer) 
     delivery.last_attempt_at = now
     delivery.last_status = answer.status
     delivery.last_response = answer.excerpt[:notification_http.EXCERPT]
+    failures_before = destination.consecutive_failures
     if answer.ok:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
         destination.consecutive_failures = 0
@@ -140,7 +164,8 @@ async def _record(destination: Destination, delivery: Delivery, answer: Answer) 
             wait = max(backoff(delivery.attempts), answer.retry_after or 0.0)
             delivery.next_attempt_at = now + timedelta(seconds=wait)
     await delivery.save()
-    await destination.save(update_fields=["consecutive_failures", "window_start", "window_count"])
+    if destination.consecutive_failures != failures_before:
+        await Destination.filter(id=destination.id).update(consecutive_failures=destination.consecutive_failures)
     if destination.consecutive_failures >= DISABLE_AFTER:
         await disable(destination, f"{destination.consecutive_failures} failed attempts in a row: "
                                    f"{answer.status or ''} {answer.excerpt}".strip()[:300])

@@ -96,9 +96,19 @@ def render(lang: str, event_type: str, params: dict[str, str]) -> str:
     return gettext(lang, TEXTS[event_type]).format(**params)
 
 
-async def build_message(event: NotificationEvent, lang: str) -> Message:
-    txn = await Transaction.get_or_none(id=event.txn_id).prefetch_related("contact") if event.txn_id else None
-    customer = txn.contact.display_name if txn is not None else ""
+async def documents(txn_ids: set[int]) -> dict[int, tuple[Transaction, str]]:
+    """The documents of a batch of events with their customer's name, in two queries."""
+    if not txn_ids:
+        return {}
+    found = await Transaction.filter(id__in=txn_ids).prefetch_related("contact")
+    return {t.id: (t, t.contact.display_name) for t in found}
+
+
+async def build_message(event: NotificationEvent, lang: str,
+                        known: dict[int, tuple[Transaction, str]] | None = None) -> Message:
+    if known is None:
+        known = await documents({event.txn_id} if event.txn_id else set())
+    txn, customer = known.get(event.txn_id, (None, "")) if event.txn_id else (None, "")
     params = message_params(event, txn, customer)
     data = {"event_id": event.id, "document_id": event.txn_id, "document_kind": str(txn.kind) if txn else None,
             **{k: v for k, v in (event.data or {}).items() if k not in ("url", "text")}}
@@ -111,32 +121,42 @@ async def enabled_for(organization_id: int) -> bool:
     return switch is None or switch.enabled
 
 
-async def dispatch(now: datetime | None = None) -> set[int]:
+async def dispatch(at: datetime | None = None) -> set[int]:
     """Plan the deliveries and in-app notifications of events not dispatched yet; the ids of the
     destinations that have new deliveries. Safe to run twice (Delivery is unique per event and
     destination, and an event is marked in the same transaction)."""
-    now = now or _now()
     touched: set[int] = set()
     while events := await NotificationEvent.filter(dispatched_at__isnull=True).order_by("id").limit(DISPATCH_BATCH):
+        now = at or _now()
         by_org: dict[int, list[Destination]] = {}
         switches: dict[int, bool] = {}
-        for event in events:
-            org = event.organization_id
-            if org not in switches:
-                switches[org] = await enabled_for(org)
-                by_org[org] = await Destination.filter(organization_id=org, enabled=True, disabled_at__isnull=True)
-            async with in_transaction() as conn:
-                marked = await NotificationEvent.filter(id=event.id, dispatched_at__isnull=True).using_db(conn).update(
-                    dispatched_at=now)
-                if not marked:
-                    continue  # another run took it
+        async with in_transaction() as conn:
+            # taken by this run, or by another one that got there first (then left alone here)
+            ids = [e.id for e in events]
+            marked = await NotificationEvent.filter(id__in=ids, dispatched_at__isnull=True).using_db(conn).update(
+                dispatched_at=now)
+            if marked != len(ids):
+                taken = set(await NotificationEvent.filter(id__in=ids, dispatched_at=now).using_db(conn)
+                            .values_list("id", flat=True))
+                events = [e for e in events if e.id in taken]
+            deliveries: list[Delivery] = []
+            for event in events:
+                org = event.organization_id
+                if org not in switches:
+                    switches[org] = await enabled_for(org)
+                    by_org[org] = await Destination.filter(organization_id=org, enabled=True,
+                                                           disabled_at__isnull=True).using_db(conn)
                 if switches[org]:
                     for destination in by_org[org]:
                         if destination.wants(event.type):
-                            await Delivery.create(event_id=event.id, destination_id=destination.id,
-                                                  txn_id=event.txn_id, next_attempt_at=now, using_db=conn)
+                            deliveries.append(Delivery(event_id=event.id, destination_id=destination.id,
+                                                       txn_id=event.txn_id, next_attempt_at=now))
                             touched.add(destination.id)
-                await notify_members(event, conn)
+            if deliveries:
+                await Delivery.bulk_create(deliveries, using_db=conn)
+            cache: dict[int | None, list[int]] = {}
+            for event in events:
+                await notify_members(event, conn, cache)
     return touched
 
 
@@ -158,8 +178,16 @@ async def recipients(event: NotificationEvent, conn: BaseDBAsyncClient | None = 
     return sorted(members - opted_out)
 
 
-async def notify_members(event: NotificationEvent, conn: BaseDBAsyncClient | None = None) -> None:
-    for user_id in await recipients(event, conn):
+async def notify_members(event: NotificationEvent, conn: BaseDBAsyncClient | None = None,
+                         cache: dict | None = None) -> None:
+    key = (event.txn_id, event.type)
+    if cache is not None and key in cache:
+        users = cache[key]
+    else:
+        users = await recipients(event, conn)
+        if cache is not None:
+            cache[key] = users
+    for user_id in users:
         if event.type in GROUPED:
             grouped = await Notification.filter(user_id=user_id, type=event.type, txn_id=event.txn_id,
                                                 read_at__isnull=True).using_db(conn).first()

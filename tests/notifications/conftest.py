@@ -112,6 +112,7 @@ def empty_queue(monkeypatch):
     if jobs.in_memory():
         jobs.engine().connector.reset()
     monkeypatch.setattr(notification_http, "TIMEOUT", httpx.Timeout(0.3))
+    monkeypatch.setattr(notification_tasks, "LINGER", 0.0)  # the clock is driven by the tests
     yield
 
 

@@ -20,7 +20,8 @@ async def make_destination(world, receiver, kind="webhook", **values):
     return destination
 
 
-async def test_retries_end_in_one_signed_delivery_per_event_in_order(world, receiver, clock):
+async def test_retries_end_in_one_signed_delivery_per_event_in_order(world, receiver, clock, monkeypatch):
+    monkeypatch.setattr(notification_delivery, "PARALLEL", 1)  # the receiver's script answers in arrival order
     destination = await make_destination(world, receiver)
     a, b = await invoice(world), await invoice(world)
     receiver.script = [500, (429, {"Retry-After": "120"}), "stall"]
