@@ -54,8 +54,8 @@ def check_url(url: str) -> httpx.URL:
     return parsed
 
 
-async def resolve(host: str, port: int, *, allow_private: bool) -> str:
-    """One checked address of `host`; AddressRefused when any of its addresses is refused."""
+async def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The checked addresses of `host` (IPv4 first); AddressRefused when any of them is refused."""
     try:
         ipaddress.ip_address(host)
         addresses = [host]
@@ -71,7 +71,7 @@ async def resolve(host: str, port: int, *, allow_private: bool) -> str:
         for address in addresses:
             if blocked(address):
                 raise AddressRefused(f"{host} resolves to {address}, inside the network")
-    return addresses[0]
+    return sorted(addresses, key=lambda a: ":" in a)
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
@@ -95,15 +95,20 @@ async def post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[s
     try:
         parsed = check_url(url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        address = await resolve(parsed.host, port, allow_private=allow_private)
+        addresses = await resolve(parsed.host, port, allow_private=allow_private)
     except AddressRefused as exc:
         return Answer(False, None, str(exc)[:EXCERPT], permanent=True)
     host_header = parsed.netloc.decode("ascii").rpartition("@")[2]
-    target = parsed.copy_with(host=address)
     extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
     try:
-        response = await client.post(target, content=body, headers={**headers, "Host": host_header},
-                                     extensions=extensions)
+        for i, address in enumerate(addresses):
+            try:
+                response = await client.post(parsed.copy_with(host=address), content=body,
+                                             headers={**headers, "Host": host_header}, extensions=extensions)
+                break
+            except httpx.ConnectError:
+                if i == len(addresses) - 1:
+                    raise
     except httpx.TimeoutException:
         return Answer(False, None, "timed out")
     except httpx.HTTPError as exc:

@@ -52,6 +52,33 @@ async def test_retries_end_in_one_signed_delivery_per_event_in_order(world, rece
     assert log[e2.id].last_status == 200
 
 
+async def test_parallel_deliveries_keep_each_documents_order(world, receiver, clock):
+    destination = await make_destination(world, receiver)
+    invoices = [await invoice(world) for _ in range(3)]
+    events = [await raise_event(txn, t) for t in (EventType.INVOICE_VIEWED, EventType.INVOICE_COMMENTED,
+                                                   EventType.INVOICE_PAID) for txn in invoices]
+    receiver.fail_once = {f"msg_{e.id}_{destination.id}" for e in events[:2] + events[4:5]}
+    for _ in range(6):
+        await run(clock, advance=5)
+    delivered = receiver.delivered()
+    assert sorted(r.headers["webhook-id"] for r in delivered) == sorted(
+        f"msg_{e.id}_{destination.id}" for e in events)
+    for txn in invoices:
+        ids = [r.json["data"]["event_id"] for r in delivered if r.json["data"]["document_id"] == txn.id]
+        assert ids == sorted(ids) and len(ids) == 3
+
+
+async def test_the_checked_address_is_the_one_connected_to(world, receiver, clock):
+    # "localhost" is resolved and checked once, then the request goes to that address with the
+    # name in its Host header (a DNS answer that changes in between cannot redirect it).
+    port = receiver.url.split(":")[2].split("/")[0]
+    await make_destination(world, receiver, kind="slack", url=f"http://localhost:{port}/hook")
+    await raise_event(await invoice(world), EventType.INVOICE_VIEWED)
+    await run(clock)
+    assert receiver.received[0].headers["host"] == f"localhost:{port}"
+    assert (await Delivery.get()).status == DeliveryStatus.DELIVERED
+
+
 async def test_chat_payload_shapes(world, receiver, clock):
     for kind in ("slack", "cliq", "teams", "google_chat"):
         await make_destination(world, receiver, kind=kind, name=kind)
