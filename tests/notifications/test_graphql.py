@@ -79,3 +79,23 @@ async def test_others_are_refused(gql, world, receiver):
     log = await gql(stranger, """query($id: ID!) { notificationDeliveries(destinationId: $id) { totalCount } }""",
                     {"id": gid("NotificationDestination", 1)})
     assert log["notificationDeliveries"] is None
+
+
+async def test_the_delivery_log_reads_a_page_in_constant_queries(gql, world, receiver, clock):
+    from tests.querycount import count_queries
+
+    data = await gql(world.admin, CREATE, {"org": gid("Organization", world.org.id), "input": {
+        "name": "ERP", "url": receiver.url, "eventTypes": ["invoice.viewed"], "allowPrivateNetwork": True}})
+    dest = data["createNotificationDestination"]["destination"]["id"]
+    query = """query($id: ID!, $n: Int) { notificationDeliveries(destinationId: $id, first: $n) {
+        edges { node { eventType status } } } }"""
+    counts = []
+    for n in (2, 8):
+        while len(receiver.received) < n:
+            await raise_event(await invoice(world), EventType.INVOICE_VIEWED)
+            await run(clock)
+        with count_queries() as queries:
+            page = await gql(world.admin, query, {"id": dest, "n": n})
+        assert len(page["notificationDeliveries"]["edges"]) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
