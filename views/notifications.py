@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
-from app.models import DestinationKind
 from app.services import notification_kinds, notification_settings as ns, notifications
 from views.books.settings import current_organization
 from views.htmx import redirect_after_post
@@ -153,7 +152,6 @@ async def save_preferences(request: Request) -> Response:
     return redirect_after_post(request, "/notifications")
 
 
-KIND_CHOICES = [k.value for k in DestinationKind]
 
 routes = [
     Route(PAGE, admin_page(chat_settings)),

@@ -85,7 +85,6 @@ async def test_chat_payload_shapes(world, receiver, clock):
     txn = await invoice(world)
     await raise_event(txn, EventType.INVOICE_PAID, amount="1200", currency="JPY")
     await run(clock)
-    bodies = {r.path: r.json for r in receiver.received}
     assert len(receiver.received) == 4
     by_shape = [r.json for r in receiver.received]
     url = f"/books/invoices/{txn.id}"
