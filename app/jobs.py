@@ -58,7 +58,7 @@ log = logging.getLogger("kizuna.jobs")
 
 # Every module that defines tasks: a worker imports them before its first job, so it knows every
 # task another process may defer (and their `on_startup` hooks are registered).
-TASK_MODULES: list[str] = ["app.jobs", "app.mail.tasks", "app.books_tasks"]
+TASK_MODULES: list[str] = ["app.jobs", "app.mail.tasks", "app.books_tasks", "app.notification_tasks"]
 
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 # libpq settings a DATABASE_URL may carry in its query string besides tortoise's own

@@ -32,6 +32,7 @@ from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
 from schema.mutations.mail import MailMutation
 from schema.mutations.mailboxes import MailboxMutation
+from schema.mutations.notifications import NotificationMutation
 from schema.mutations.products import ProductMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
@@ -44,6 +45,7 @@ from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
 from schema.queries.mail import MailQuery
+from schema.queries.notifications import NotificationQuery
 from schema.queries.preview import PreviewQuery
 from schema.queries.products import ProductQuery
 from schema.queries.roles import RoleQuery
@@ -61,7 +63,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery,
+    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery,
 ):
     pass
 
@@ -70,7 +72,7 @@ class Query(
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
-    MailboxMutation, BooksLinkMutation,
+    MailboxMutation, BooksLinkMutation, NotificationMutation,
 ):
     pass
 

@@ -3,7 +3,7 @@
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
     accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
-    mail_actions, portal,
+    mail_actions, notifications, portal,
     preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
@@ -19,6 +19,7 @@ routes = [
     *products.routes,
     *books.routes,
     *books_link.routes,
+    *notifications.routes,
     *books_automation.routes,
     *books_crm.routes,
     *mail.routes,

@@ -36,7 +36,17 @@ from app.models.books_link import (
     SyncSide,
     SyncTrigger,
 )
-from app.models.notifications import EventType, NotificationEvent
+from app.models.notifications import (
+    Delivery,
+    DeliveryStatus,
+    Destination,
+    DestinationKind,
+    EventType,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    NotificationSettings,
+)
 from app.models.crm import (
     Account,
     Case,
@@ -88,7 +98,8 @@ from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt,
 
 __all__ = [
     "EventType",
-    "NotificationEvent",
+    "NotificationEvent", "Delivery", "DeliveryStatus", "Destination", "DestinationKind", "Notification",
+    "NotificationPreference", "NotificationSettings",
     "Access",
     "AccessStamp",
     "Account",

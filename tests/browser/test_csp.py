@@ -66,6 +66,7 @@ async def test_main_pages_report_no_csp_violation(live_server, live_db, browser_
         "/books/contacts", "/books/items", "/books/estimates", "/books/invoices", f"/books/invoices/{invoice.id}",
         "/books/invoices/new", "/books/receivables", "/books/settings", "/books/settings/templates",
         "/settings/users", "/settings/sharing", "/settings/account", f"/portal/{invoice.portal_token}",
+        "/books/settings/integrations/chat", "/notifications",
         "/no/such/page",
     ]
     for url in urls:

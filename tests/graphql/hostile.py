@@ -72,22 +72,25 @@ BASE: dict[str, dict[str, Any]] = {
                                "recordFilter": [{"field": "billing_state", "op": "equals", "value": "東京都"}]},
     "BooksSyncConditionInput": {"field": "name", "op": "contains", "value": "株式会社"},
     "FieldPairInput": {"module": "PRODUCTS", "crmField": "name", "booksField": "name"},
+    # 192.0.2.1 (TEST-NET-1) is refused before any connection: tests probe without traffic.
+    "NotificationDestinationInput": {"name": "Chat", "url": "https://192.0.2.1/hook", "eventTypes": ["invoice.paid"]},
     "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
                        "replyToId": "{Email}", "dealId": "{Deal}", "attachmentIds": ["{EmailAttachment}"]},
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
 SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True,
-               "enabled": True, "automation": "ESTIMATE"}
+               "enabled": True, "automation": "ESTIMATE", "eventType": "invoice.paid", "inApp": False}
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
-    r"Product)")
+    r"Product|NotificationDestination|Notification)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
-             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact"}
+             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact",
+             "destinationId": "NotificationDestination"}
 
 
 def target_type(mutation: str, arg: str) -> str:
@@ -189,6 +192,13 @@ async def make_world() -> World:
     ids["CaseAttachment"] = gid("CaseAttachment", (await CaseAttachment.get(case_id=mail_case.id)).id)
     # Its mailbox (no server behind it: sending fails at once, as DeliveryFailed).
     ids["Mailbox"] = gid("Mailbox", box.id)
+    # A notification destination and an in-app notification of the administrator.
+    from app.models import Destination, Notification
+
+    destination = await Destination.create(organization=org, kind="slack", name="Chat", url="https://192.0.2.1/hook",
+                                           event_types=["invoice.paid"], created_by=admin)
+    ids["NotificationDestination"] = gid("NotificationDestination", destination.id)
+    ids["Notification"] = gid("Notification", (await Notification.create(user=admin, type="invoice.paid")).id)
     return World(admin, principal, ids, fill)
 
 

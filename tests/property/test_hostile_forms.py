@@ -98,6 +98,15 @@ SETTINGS = {
     "/accounts/{Account}/books/estimates": ("/books/estimates/new", {
         "contact_id": "{BooksContact}", "issue_date": "2026-04-01", "lines-0-description": "作業",
         "lines-0-quantity": "2", "lines-0-rate": "5000", "lines-0-tax_rate": "10"}),
+    # Settings > Integrations > Chat: 192.0.2.1 (TEST-NET-1) is refused before any connection.
+    "/books/settings/integrations/chat/destinations": ("/books/settings/integrations/chat", {
+        "kind": "slack", "name": "チャット", "url": "https://192.0.2.1/hook", "event_types": "invoice.paid",
+        "rate_per_minute": "60", "enabled": "on"}),
+    "/books/settings/integrations/chat/destinations/{NotificationDestination}": (
+        "/books/settings/integrations/chat", {"name": "チャット", "event_types": "invoice.viewed", "enabled": "on"}),
+    "/books/settings/integrations/chat/destinations/{NotificationDestination}/test": (
+        "/books/settings/integrations/chat", {}),
+    "/notifications/preferences": ("/notifications", {"invoice.paid": "on"}),
     "/accounts/{Account}/books/invoices/{Invoice}/send": ("/accounts/{Account}/books/invoices/{Invoice}/send", {
         "to": "{PersonEmail}", "cc": "", "subject": "請求書", "body": "本文"}),
 }
