@@ -20,6 +20,8 @@ import httpx
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 EXCERPT = 300
+EXCERPT_BYTES = 4 * EXCERPT  # read of an answer at most (UTF-8 takes up to 4 bytes a character)
+TOTAL_SECONDS = 30.0  # a whole attempt, however slowly the receiver answers
 MAX_RETRY_AFTER = 3600.0  # seconds: a receiver cannot park a destination for longer
 
 
@@ -101,28 +103,42 @@ async def post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[s
     host_header = parsed.netloc.decode("ascii").rpartition("@")[2]
     extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
     try:
-        for i, address in enumerate(addresses):
-            try:
-                response = await client.post(parsed.copy_with(host=address), content=body,
-                                             headers={**headers, "Host": host_header}, extensions=extensions)
-                break
-            except httpx.ConnectError:
-                if i == len(addresses) - 1:
-                    raise
-    except httpx.TimeoutException:
+        # One deadline for the whole exchange: a receiver dripping its answer cannot hold a sender.
+        async with asyncio.timeout(TOTAL_SECONDS):
+            for i, address in enumerate(addresses):
+                try:
+                    status, response_headers, excerpt = await _exchange(
+                        client, parsed.copy_with(host=address), body, {**headers, "Host": host_header}, extensions)
+                    break
+                except httpx.ConnectError:
+                    if i == len(addresses) - 1:
+                        raise
+    except (httpx.TimeoutException, TimeoutError):
         return Answer(False, None, "timed out")
     except httpx.HTTPError as exc:
         return Answer(False, None, f"{type(exc).__name__}: {exc}"[:EXCERPT])
-    excerpt = response.text[:EXCERPT] if response.content else ""
-    status = response.status_code
     if 200 <= status < 300:
         return Answer(True, status, excerpt)
-    wait = retry_after(response.headers.get("retry-after"), now or datetime.now(timezone.utc))
+    wait = retry_after(response_headers.get("retry-after"), now or datetime.now(timezone.utc))
     # 4xx means the request is wrong (a removed webhook: 404, 410), except timeouts and limits
     permanent = 400 <= status < 500 and status not in (408, 409, 425, 429)
     return Answer(False, status, excerpt, retry_after=wait, permanent=permanent)
 
 
+async def _exchange(client: httpx.AsyncClient, url: httpx.URL, body: bytes, headers: dict[str, str],
+                    extensions: dict) -> tuple[int, httpx.Headers, str]:
+    """Post, and read no more of the answer than the excerpt kept (a receiver answering with
+    gigabytes costs a few kilobytes): its status, headers and the excerpt."""
+    async with client.stream("POST", url, content=body, headers=headers, extensions=extensions) as response:
+        kept = bytearray()
+        async for chunk in response.aiter_raw():
+            kept += chunk
+            if len(kept) >= EXCERPT_BYTES:
+                break
+        text = bytes(kept[:EXCERPT_BYTES]).decode(response.encoding or "utf-8", errors="replace")
+        return response.status_code, response.headers, text[:EXCERPT]
+
+
 def client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
-                             headers={"User-Agent": "Kizuna-Notifications/1"})
+                             headers={"User-Agent": "Kizuna-Notifications/1", "Accept-Encoding": "identity"})

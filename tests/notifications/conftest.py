@@ -45,6 +45,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     url: str = ""
     fail_once: set = field(default_factory=set)  # webhook-ids answered 500 the first time
+    closed: threading.Event = field(default_factory=threading.Event)  # the server is stopping
 
     def delivered(self) -> list[Received]:
         return [r for r in self.received if 200 <= r.status < 300]
@@ -81,10 +82,16 @@ class Receiver:
             await asyncio.sleep(STALL)
         await send({"type": "http.response.start", "status": answer,
                     "headers": [(k.lower().encode(), v.encode()) for k, v in extra.items()]})
+        if answer == FLOOD:  # an endless answer: the client must stop reading on its own
+            chunk = "あ".encode() * 20_000
+            while not self.closed.is_set():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            return
         await send({"type": "http.response.body", "body": b"ok" if answer < 300 else b"nope"})
 
 
 STALL = 1.0  # the receiver's stall; the client's timeout is shorter (below)
+FLOOD = 599  # a status the script uses for "answer with an endless body"
 
 
 @pytest.fixture
@@ -104,6 +111,7 @@ def receiver():
         time.sleep(0.01)
     app.url = f"http://127.0.0.1:{port}/hook"
     yield app
+    app.closed.set()
     server.should_exit = True
     thread.join(5)
     sock.close()

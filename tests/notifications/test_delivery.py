@@ -134,6 +134,19 @@ async def test_redirects_are_not_followed(world, receiver, clock):
     assert (await Delivery.get()).status == DeliveryStatus.PENDING
 
 
+async def test_an_endless_answer_is_cut_to_its_excerpt_and_the_attempt_ends(world, receiver, clock):
+    from tests.notifications.conftest import FLOOD
+
+    await make_destination(world, receiver, kind="slack")
+    receiver.script = [FLOOD]
+    await raise_event(await invoice(world), EventType.INVOICE_VIEWED)
+    await run(clock)  # returns although the receiver never stops answering
+    delivery = await Delivery.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    assert delivery.last_status == FLOOD and 0 < len(delivery.last_response) <= 300
+    assert set(delivery.last_response) == {"あ"}
+
+
 async def test_only_administrators_manage_destinations(world, receiver):
     import pytest
 
