@@ -72,6 +72,7 @@ from app.models.mail import (
     SyncRun,
 )
 from app.models.transactions import (
+    CardPaymentEvent,
     Comment,
     CommentKind,
     Document,
@@ -80,13 +81,22 @@ from app.models.transactions import (
     NumberSequence,
     Payment,
     PaymentMode,
+    PortalLink,
+    PortalSession,
+    PortalView,
     Status,
     Transaction,
     TransactionLine,
+    TransferReport,
 )
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "CardPaymentEvent",
+    "PortalLink",
+    "PortalSession",
+    "PortalView",
+    "TransferReport",
     "EventType",
     "NotificationEvent",
     "Access",
