@@ -19,7 +19,7 @@ from app.errors import InvalidTransition, KizunaError, NotFound, ValidationError
 from app.i18n import N_, gettext
 from app.models import BooksContact, Kind, Organization, Transaction
 from app.services import books_pdf, card_payments, portal, portal_sessions, transactions, workflow
-from app.services.organizations import storage_path
+from app.services.documents import storage_path
 from app.services.tax import RateTotal
 from views.books.kinds import DISPLAY_LABELS
 from views.downloads import attachment
