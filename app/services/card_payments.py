@@ -105,7 +105,7 @@ class Stripe:
             raise BadWebhook() from None
         if event.type != "checkout.session.completed":
             return None
-        obj = event.data.object
+        obj = event.data.object.to_dict()
         if obj.get("payment_status") != "paid":
             return None
         try:
