@@ -110,6 +110,10 @@ class Comment(Node):
     kind: CommentKind
     action: str = strawberry.field(description="History entries: created, mark_sent, sent, paid, ...")
     created_at: datetime
+    visible_to_customer: bool = strawberry.field(
+        description="A note the customer sees in the customer portal (their own notes always are).")
+    customer_author: str = strawberry.field(
+        description="A note written in the customer portal: who wrote it; empty otherwise.")
     is_type_of = model_type_check(CommentModel)
 
     @strawberry.field(description="The note, or the history entry in your language.")
