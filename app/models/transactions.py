@@ -230,7 +230,7 @@ class PortalLink(Model):
         "models.Organization", related_name=False, on_delete=fields.CASCADE, db_index=True)
     contact = fields.ForeignKeyField(
         "models.BooksContact", related_name=False, on_delete=fields.CASCADE, db_index=True)
-    email = fields.CharField(max_length=254)
+    email = fields.CharField(max_length=254, db_index=True)
     name = fields.CharField(max_length=200, default="")
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -243,7 +243,7 @@ class PortalLink(Model):
 
 
 class PortalSession(Model):
-    """A signed-in customer portal browser, scoped to one customer; the cookie carries the secret,
+    """A signed-in customer portal browser, scoped to one customer. The cookie carries the secret,
     the row its sha256. Deleting or revoking the row ends the session."""
 
     id = fields.IntField(primary_key=True)
@@ -251,7 +251,7 @@ class PortalSession(Model):
         "models.Organization", related_name=False, on_delete=fields.CASCADE, db_index=True)
     contact = fields.ForeignKeyField(
         "models.BooksContact", related_name=False, on_delete=fields.CASCADE, db_index=True)
-    email = fields.CharField(max_length=254)
+    email = fields.CharField(max_length=254, db_index=True)
     name = fields.CharField(max_length=200, default="")
     secret_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -278,7 +278,7 @@ class PortalView(Model):
 
 
 class TransferReport(Model):
-    """The customer says they paid an invoice by bank transfer; staff confirm it into a payment
+    """The customer says they paid an invoice by bank transfer. Staff confirm it into a payment
     or dismiss it."""
 
     id = fields.IntField(primary_key=True)
