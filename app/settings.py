@@ -177,6 +177,9 @@ JOBS_POOL_SIZE: int = config("KIZUNA_JOBS_POOL_SIZE", cast=int, default=4)
 PORTAL_LINK_HOURS: int = config("KIZUNA_PORTAL_LINK_HOURS", cast=int, default=24)
 PORTAL_SESSION_DAYS: int = config("KIZUNA_PORTAL_SESSION_DAYS", cast=int, default=7)
 PORTAL_COOKIE: str = config("KIZUNA_PORTAL_COOKIE", default="kizuna_portal")
+# A document's own link (in the e-mail that sent it) stops working this many days after the
+# document was last sent; 0 keeps it working (staff can always revoke it on the document's page).
+PORTAL_DOCUMENT_LINK_DAYS: int = config("KIZUNA_PORTAL_DOCUMENT_LINK_DAYS", cast=int, default=0)
 # Portal requests one address may make per minute (pages, sign-in requests and actions alike).
 PORTAL_REQUESTS_PER_MINUTE: int = config("KIZUNA_PORTAL_REQUESTS_PER_MINUTE", cast=int, default=120)
 # Card payments through Stripe Checkout: offered only when both keys are set.

@@ -44,7 +44,8 @@ class Paid:
     """A verified provider event saying an invoice was paid."""
     event_id: str
     invoice_id: int
-    amount: Decimal
+    amount: Decimal  # in the currency's minor unit, as providers count
+    currency: str
     reference: str
 
 
@@ -114,8 +115,8 @@ class Stripe:
         except (TypeError, ValueError):
             raise BadWebhook() from None
         currency = str(obj.get("currency") or "").upper()
-        return Paid(event_id=event.id, invoice_id=invoice_id, amount=Decimal(amount), reference=str(obj.get("id") or "")[:100]
-                    ) if currency else None
+        return Paid(event_id=event.id, invoice_id=invoice_id, amount=Decimal(amount), currency=currency,
+                    reference=str(obj.get("id") or "")[:100])
 
 
 PROVIDERS: dict[str, Provider] = {"stripe": Stripe()}
@@ -137,7 +138,7 @@ async def apply(provider_name: str, paid: Paid) -> Payment | None:
         async with in_transaction():
             event = await CardPaymentEvent.create(provider=provider_name, event_id=paid.event_id[:255])
             invoice = await Transaction.filter(id=paid.invoice_id).select_for_update().first()
-            if invoice is None or invoice.status not in payments.PAYABLE:
+            if invoice is None or invoice.status not in payments.PAYABLE or paid.currency != invoice.currency:
                 return None
             amount = from_minor(int(paid.amount), invoice.currency)
             payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,

@@ -82,9 +82,17 @@ async def document_for(token: str) -> Transaction:
     if not _token_ok(token):
         raise NotFound()
     txn = await Transaction.get_or_none(portal_token=token)
-    if txn is None or txn.status == Status.DRAFT:
+    if txn is None or txn.status == Status.DRAFT or link_expired(txn):
         raise NotFound()
     return txn
+
+
+def link_expired(txn: Transaction) -> bool:
+    """The document link is older than settings.PORTAL_DOCUMENT_LINK_DAYS (counted from the last
+    sending; 0: never)."""
+    days = settings.PORTAL_DOCUMENT_LINK_DAYS
+    since = txn.sent_at or txn.created_at
+    return days > 0 and since is not None and since + timedelta(days=days) < _now()
 
 
 def visitor_of_link(txn: Transaction, principal: Principal | None) -> Visitor:

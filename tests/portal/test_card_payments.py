@@ -122,3 +122,9 @@ async def test_wrong_signature_is_refused(client, invoice, fake_stripe):
     response = await client.post("/portal/webhooks/stripe", content=payload, headers={"Stripe-Signature": "garbage"})
     assert response.status_code == 400
     assert not await Payment.exists() and not await CardPaymentEvent.exists()
+
+
+async def test_a_payment_in_another_currency_changes_nothing(client, invoice, fake_stripe):
+    payload = completed(invoice, 40000).replace(b'"jpy"', b'"usd"')
+    assert (await client.post("/portal/webhooks/stripe", content=payload, headers=signed(payload))).status_code == 200
+    assert not await Payment.exists()

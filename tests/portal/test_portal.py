@@ -314,3 +314,36 @@ async def test_quantities_and_rates_print_without_exponents(client, principal, c
     inv = await workflow.mark_sent(principal, Kind.INVOICE, inv.id)
     page = await client.get(f"/portal/{inv.portal_token}")
     assert "E+" not in page.text and ">10 <" in page.text.replace("</td>", "<")
+
+
+async def test_document_links_expire_after_the_configured_days(client, invoice, monkeypatch):
+    url = f"/portal/{invoice.portal_token}"
+    monkeypatch.setattr(settings, "PORTAL_DOCUMENT_LINK_DAYS", 30)
+    assert (await client.get(url)).status_code == 200
+    await Transaction.filter(id=invoice.id).update(sent_at=datetime.now(timezone.utc) - timedelta(days=31))
+    assert (await client.get(url)).status_code == 404
+    assert (await client.get(url + ".pdf")).status_code == 404
+    monkeypatch.setattr(settings, "PORTAL_DOCUMENT_LINK_DAYS", 0)  # never
+    assert (await client.get(url)).status_code == 200
+
+
+async def test_the_organizations_logo_heads_the_page(client, org, invoice):
+    from app.services.documents import storage_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    path = storage_path("portal-test-logo.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    org.logo_path = "portal-test-logo.png"
+    await org.save()
+    url = f"/portal/{invoice.portal_token}"
+    page = await client.get(url)
+    assert f'src="{url}/logo"' in page.text
+    logo = await client.get(url + "/logo")
+    assert logo.status_code == 200 and logo.headers["content-type"] == "image/png" and logo.content == png
+    path.unlink()
+
+
+async def test_the_pdf_by_link_and_in_a_session(client, invoice):
+    response = await client.get(f"/portal/{invoice.portal_token}.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert (await client.get(f"/portal/d/{invoice.id}.pdf")).status_code == 404  # not signed in
