@@ -37,7 +37,7 @@ from schema.types.books import (
     exact,
     organization_field,
 )
-from schema.types.node import Node, from_global_id, global_id_field, model_type_check
+from schema.types.node import Node, from_global_id, global_id_field, model_type_check, to_global_id
 from schema.types.users import User
 
 TransactionStatus = strawberry.enum(Status, name="TransactionStatus")
@@ -154,6 +154,21 @@ class Payment(Node):
     is_type_of = model_type_check(PaymentModel)
 
 
+@strawberry.type(description="A bank transfer the customer reported in the customer portal; confirm it "
+                 "(`confirmTransferReport`) once the money arrived and it becomes a payment.")
+class TransferReport:
+    transfer_date: date
+    amount: Decimal = decimal_field("amount", "In the invoice's currency.")
+    remitter: str = strawberry.field(description="The name the transfer was sent under (振込名義).")
+    reported_by: str
+    created_at: datetime
+    confirmed_at: datetime | None
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("TransferReport", self.id))
+
+
 @strawberry.interface(description="What estimates, sales orders, invoices and purchase orders share.")
 class Transaction(Node):
     number: str
@@ -263,6 +278,11 @@ class Invoice(Transaction):
     @strawberry.field(description="Payments, void ones included, by date.")
     def payments(self, info: Info) -> list[Payment]:
         return ready(info.context.loaders.payments_by_invoice, self.id)
+
+    @strawberry.field(description="Bank transfers the customer reported in the customer portal, confirmed "
+                      "ones included, oldest first.")
+    def transfer_reports(self, info: Info) -> list[TransferReport]:
+        return ready(info.context.loaders.transfer_reports_by_invoice, self.id)
 
 
 @strawberry.type(description="An order to a vendor.")

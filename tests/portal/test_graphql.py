@@ -50,3 +50,16 @@ async def test_note_visible_to_customer(gql, staff, invoice):
     data = await gql(staff, NOTE, {"id": gid("Invoice", invoice.id)})
     assert data["addComment"]["comment"] == {"visibleToCustomer": True, "customerAuthor": ""}
     assert await Comment.filter(transaction_id=invoice.id, visible_to_customer=True).count() == 1
+
+
+REPORTS = """query($id: ID!) { node(id: $id) { ... on Invoice { transferReports { id amount remitter confirmedAt } } } }"""
+
+
+async def test_invoice_lists_its_transfer_reports_to_confirm(gql, staff, invoice):
+    await portal.report_transfer(invoice, portal.Visitor(contact_id=invoice.contact_id),
+                                 {"date": "2026-11-20", "amount": "10000", "remitter": "ﾔﾏﾀﾞ"})
+    data = await gql(staff, REPORTS, {"id": gid("Invoice", invoice.id)})
+    (report,) = data["node"]["transferReports"]
+    assert report["amount"] == "10000" and report["remitter"] == "ﾔﾏﾀﾞ" and report["confirmedAt"] is None
+    data = await gql(staff, CONFIRM, {"id": report["id"]})
+    assert data["confirmTransferReport"]["__typename"] == "PaymentPayload"
