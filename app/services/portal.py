@@ -134,7 +134,7 @@ async def document_of(visitor: Visitor, record_id: Any) -> Transaction:
 async def comments_for_customer(txn: Transaction) -> list[Comment]:
     """The notes a customer sees: their own and staff replies marked visible to them."""
     return await Comment.filter(transaction_id=txn.id, kind=CommentKind.NOTE).filter(
-        Q(customer_author__not="") | Q(visible_to_customer=True)).prefetch_related("author")
+        Q(customer_author__not="") | Q(visible_to_customer=True))
 
 
 async def pending_transfers(txn: Transaction) -> list[TransferReport]:

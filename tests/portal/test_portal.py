@@ -57,6 +57,8 @@ async def test_sign_in_by_link_shows_all_the_customers_documents(client, org, es
     assert page.status_code == 404
     doc = await client.get(f"/portal/d/{estimate.id}")
     assert doc.status_code == 200 and "設計" in doc.text
+    pdf = await client.get(f"/portal/d/{invoice.id}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # only the hash of the secret is stored
     stored = await PortalLink.get(contact_id=estimate.contact_id)
     assert stored.token_hash not in link and link.rsplit("/", 1)[1] not in stored.token_hash
