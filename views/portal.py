@@ -191,7 +191,7 @@ async def sign_in(request: Request) -> Response:
     if request.method == "POST":
         email = str((await request.form()).get("email", ""))[:1000]
         try:
-            await portal.request_link(email, None)
+            await portal_sessions.request_link(email, None)
         except ValidationError as exc:
             return render(request, "portal/sign_in.html", {**context, "email": email,
                                                             "errors": error_map(exc, request)}, 422)
@@ -206,7 +206,7 @@ async def sign_in_link(request: Request) -> Response:
     link and starts the portal session."""
     secret = request.path_params["secret"]
     try:
-        link = await (portal.use_link(secret) if request.method == "POST" else portal.link_for(secret))
+        link = await (portal_sessions.use_link(secret) if request.method == "POST" else portal_sessions.link_for(secret))
     except NotFound:
         return render(request, "portal/link_expired.html", {}, 404)
     if request.method == "GET":

@@ -4,10 +4,9 @@ what they may do there.
 Two ways in:
 - the link of one document (`/portal/<token>`, in the e-mail that sent it): an unguessable token,
   that document only; staff can replace the token (`revoke_document_link`), which ends the link;
-- a sign-in link sent to a contact person's address (`request_link`): it works once (POST, so a
-  mail scanner opening it changes nothing), expires after settings.PORTAL_LINK_HOURS and starts
-  a portal session scoped to that one customer (`app.services.portal_sessions`), which shows all
-  of the customer's estimates and invoices. Only hashes of the secrets are stored.
+- a sign-in link mailed to a contact person (`app.services.portal_sessions`): it works once,
+  expires, and starts a portal session scoped to that one customer, which shows all of the
+  customer's estimates and invoices.
 
 Drafts are never shown. A customer opening a document records "viewed" once per document, customer
 and day (the one write a GET makes); the first view also turns a sent document `viewed` with a
@@ -32,13 +31,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from app import cleaning, crypto, settings
-from app.auth import digest
+from app import cleaning, settings
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_
 from app.models import (
-    BooksContact, Comment, CommentKind, ContactPerson, ContactType, EventType, Kind, Organization, Payment,
-    PaymentMode, PortalLink, PortalView, Status, Transaction, TransferReport,
+    BooksContact, Comment, CommentKind, EventType, Kind, Payment, PaymentMode, PortalView, Status, Transaction,
+    TransferReport,
 )
 from app.money import fits_minor_unit, format_money, minor_unit
 from app.permissions import Principal
@@ -386,100 +384,3 @@ async def confirm_transfer(principal: Principal, report_id: Any) -> Payment:
         report.confirmed_at, report.payment_id = _now(), payment.id
         await report.save()
     return payment
-
-
-# -- sign-in links -----------------------------------------------------------------------------
-
-def link_url(secret: str) -> str:
-    return f"{settings.PUBLIC_URL}/portal/sign-in/{secret}"
-
-
-async def _recipients(email: str) -> list[tuple[BooksContact, str]]:
-    """The customers this address belongs to (their own address or a contact person's), with the
-    person's name."""
-    found: dict[int, tuple[BooksContact, str]] = {}
-    for person in await ContactPerson.filter(email__iexact=email).prefetch_related("books_contact"):
-        if person.books_contact.contact_type == ContactType.CUSTOMER:
-            found.setdefault(person.books_contact_id, (person.books_contact, person.full_name))
-    for contact in await BooksContact.filter(email__iexact=email, contact_type=ContactType.CUSTOMER):
-        found.setdefault(contact.id, (contact, contact.display_name))
-    return list(found.values())
-
-
-async def create_link(contact: BooksContact, email: str, name: str) -> str:
-    secret = secrets.token_urlsafe(32)
-    await PortalLink.create(organization_id=contact.organization_id, contact_id=contact.id, email=email,
-                            name=name[:200], token_hash=digest(secret),
-                            expires_at=_now() + timedelta(hours=settings.PORTAL_LINK_HOURS))
-    return secret
-
-
-async def request_link(email: Any, lang: str | None = None) -> int:
-    """Mail a sign-in link to `email` for each customer it belongs to (through the customer's
-    organization's SMTP server). The caller says the same whatever happened (no address is
-    confirmed or denied); returns how many were sent."""
-    from app.i18n import gettext
-    from app.mail.message import build_message, is_valid_address
-    from app.mail.smtp import SmtpSettings, send_message
-
-    email = email.strip() if isinstance(email, str) else ""
-    if not email or len(email) > 254 or not cleaning.storable(email) or not is_valid_address(email):
-        raise ValidationError.single("email", N_("Enter an e-mail address."))
-    sent = 0
-    for contact, name in await _recipients(email):
-        org = await Organization.get(id=contact.organization_id)
-        if not org.smtp_host or not org.sender_email:
-            continue
-        secret = await create_link(contact, email, name)
-        language = lang or org.language
-        body = gettext(language, N_(
-            "Open this link to see your estimates and invoices from %(organization)s:\n\n%(link)s\n\n"
-            "The link works once and expires in %(hours)d hours. If you did not ask for it, ignore this e-mail.")) % {
-            "organization": org.name, "link": link_url(secret), "hours": settings.PORTAL_LINK_HOURS}
-        subject = gettext(language, N_("Your sign-in link for %(organization)s")) % {"organization": org.name}
-        message = build_message(sender=org.sender_email, sender_name=org.sender_name or org.name, to=[email],
-                                subject=subject, body=body)
-        try:
-            password = crypto.plain(org.smtp_password)
-        except crypto.UndecryptableSecret:
-            continue
-        await send_message(SmtpSettings(host=org.smtp_host, port=org.smtp_port, username=org.smtp_username,
-                                        password=password, security=org.smtp_security.value), message)
-        sent += 1
-    return sent
-
-
-async def link_for(secret: str) -> PortalLink:
-    """The unused, unexpired, unrevoked link (NotFound otherwise); reading it changes nothing."""
-    if not _token_ok(secret):
-        raise NotFound()
-    link = await PortalLink.get_or_none(token_hash=digest(secret))
-    if link is None or link.used_at or link.revoked_at or link.expires_at <= _now():
-        raise NotFound()
-    return link
-
-
-async def use_link(secret: str) -> PortalLink:
-    """Spend the link (once: a second use, even at the same moment, is NotFound)."""
-    link = await link_for(secret)
-    spent = await PortalLink.filter(id=link.id, used_at__isnull=True).update(used_at=_now())
-    if not spent:
-        raise NotFound()
-    return link
-
-
-async def revoke_access(principal: Principal, contact_id: Any) -> int:
-    """Staff: every sign-in link and portal session of the customer stops working."""
-    from app.errors import PermissionDenied
-    from app.models import PortalSession
-    pk = cleaning.pk(contact_id)
-    contact = await BooksContact.get_or_none(id=pk, organization_id__in=principal.organization_ids) if pk else None
-    if contact is None:
-        raise NotFound()
-    if not principal.has("books_contacts", "create_edit"):
-        raise PermissionDenied()
-    now = _now()
-    async with in_transaction():
-        links = await PortalLink.filter(contact_id=contact.id, revoked_at__isnull=True).update(revoked_at=now)
-        sessions = await PortalSession.filter(contact_id=contact.id, revoked_at__isnull=True).update(revoked_at=now)
-    return links + sessions

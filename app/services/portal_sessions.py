@@ -1,7 +1,15 @@
-"""Customer portal sessions: a cookie of their own (settings.PORTAL_COOKIE, never the staff
+"""Signing in to the customer portal.
+
+A contact person asks for a link at `/portal/sign-in` (`request_link`): for each customer whose
+address (or a contact person's) it is, a `PortalLink` is mailed through the customer's
+organization's SMTP server. The link works once, by POST (a mail scanner opening it spends
+nothing), until settings.PORTAL_LINK_HOURS have passed or staff revoke the customer's access.
+Spending it starts a session: a cookie of its own (settings.PORTAL_COOKIE, never the staff
 session's), signed with the server's key, holding a random secret whose sha256 is a
-`PortalSession` row scoped to one customer. Revoking or expiring the row ends the session for
-every copy of the cookie. Also the per-address limit on portal requests.
+`PortalSession` row scoped to that one customer. Revoking or expiring the row ends the session for
+every copy of the cookie. Only hashes of secrets are stored.
+
+Also the per-address limit on portal requests.
 """
 
 from __future__ import annotations
@@ -11,12 +19,17 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from tortoise.transactions import in_transaction
 
-from app import settings
+from app import cleaning, crypto, settings
 from app.auth import digest
-from app.models import PortalLink, PortalSession
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import N_
+from app.permissions import Principal
+from app.models import BooksContact, ContactPerson, ContactType, Organization, PortalLink, PortalSession
 
 _SALT = "kizuna-portal-session"
 
@@ -96,3 +109,98 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+
+
+# -- sign-in links -----------------------------------------------------------------------------
+
+def link_url(secret: str) -> str:
+    return f"{settings.PUBLIC_URL}/portal/sign-in/{secret}"
+
+
+async def _recipients(email: str) -> list[tuple[BooksContact, str]]:
+    """The customers this address belongs to (their own address or a contact person's), with the
+    person's name."""
+    found: dict[int, tuple[BooksContact, str]] = {}
+    for person in await ContactPerson.filter(email__iexact=email).prefetch_related("books_contact"):
+        if person.books_contact.contact_type == ContactType.CUSTOMER:
+            found.setdefault(person.books_contact_id, (person.books_contact, person.full_name))
+    for contact in await BooksContact.filter(email__iexact=email, contact_type=ContactType.CUSTOMER):
+        found.setdefault(contact.id, (contact, contact.display_name))
+    return list(found.values())
+
+
+async def create_link(contact: BooksContact, email: str, name: str) -> str:
+    secret = secrets.token_urlsafe(32)
+    await PortalLink.create(organization_id=contact.organization_id, contact_id=contact.id, email=email,
+                            name=name[:200], token_hash=digest(secret),
+                            expires_at=_now() + timedelta(hours=settings.PORTAL_LINK_HOURS))
+    return secret
+
+
+async def request_link(email: Any, lang: str | None = None) -> int:
+    """Mail a sign-in link to `email` for each customer it belongs to (through the customer's
+    organization's SMTP server). The caller says the same whatever happened (no address is
+    confirmed or denied); returns how many were sent."""
+    from app.i18n import gettext
+    from app.mail.message import build_message, is_valid_address
+    from app.mail.smtp import SmtpSettings, send_message
+
+    email = email.strip() if isinstance(email, str) else ""
+    if not email or len(email) > 254 or not cleaning.storable(email) or not is_valid_address(email):
+        raise ValidationError.single("email", N_("Enter an e-mail address."))
+    sent = 0
+    for contact, name in await _recipients(email):
+        org = await Organization.get(id=contact.organization_id)
+        if not org.smtp_host or not org.sender_email:
+            continue
+        secret = await create_link(contact, email, name)
+        language = lang or org.language
+        body = gettext(language, N_(
+            "Open this link to see your estimates and invoices from %(organization)s:\n\n%(link)s\n\n"
+            "The link works once and expires in %(hours)d hours. If you did not ask for it, ignore this e-mail.")) % {
+            "organization": org.name, "link": link_url(secret), "hours": settings.PORTAL_LINK_HOURS}
+        subject = gettext(language, N_("Your sign-in link for %(organization)s")) % {"organization": org.name}
+        message = build_message(sender=org.sender_email, sender_name=org.sender_name or org.name, to=[email],
+                                subject=subject, body=body)
+        try:
+            password = crypto.plain(org.smtp_password)
+        except crypto.UndecryptableSecret:
+            continue
+        await send_message(SmtpSettings(host=org.smtp_host, port=org.smtp_port, username=org.smtp_username,
+                                        password=password, security=org.smtp_security.value), message)
+        sent += 1
+    return sent
+
+
+async def link_for(secret: str) -> PortalLink:
+    """The unused, unexpired, unrevoked link (NotFound otherwise); reading it changes nothing."""
+    if not secret or len(secret) > 64 or not cleaning.storable(secret):
+        raise NotFound()
+    link = await PortalLink.get_or_none(token_hash=digest(secret))
+    if link is None or link.used_at or link.revoked_at or link.expires_at <= _now():
+        raise NotFound()
+    return link
+
+
+async def use_link(secret: str) -> PortalLink:
+    """Spend the link (once: a second use, even at the same moment, is NotFound)."""
+    link = await link_for(secret)
+    spent = await PortalLink.filter(id=link.id, used_at__isnull=True).update(used_at=_now())
+    if not spent:
+        raise NotFound()
+    return link
+
+
+async def revoke_access(principal: Principal, contact_id: Any) -> int:
+    """Staff: every sign-in link and portal session of the customer stops working."""
+    pk = cleaning.pk(contact_id)
+    contact = await BooksContact.get_or_none(id=pk, organization_id__in=principal.organization_ids) if pk else None
+    if contact is None:
+        raise NotFound()
+    if not principal.has("books_contacts", "create_edit"):
+        raise PermissionDenied()
+    now = _now()
+    async with in_transaction():
+        links = await PortalLink.filter(contact_id=contact.id, revoked_at__isnull=True).update(revoked_at=now)
+        sessions = await PortalSession.filter(contact_id=contact.id, revoked_at__isnull=True).update(revoked_at=now)
+    return links + sessions

@@ -15,7 +15,7 @@ from app.models import (
     Comment, CommentKind, EventType, Kind, NotificationEvent, Payment, PortalLink, PortalView, Status,
     Transaction, TransferReport,
 )
-from app.services import history, payments, portal, workflow
+from app.services import history, payments, portal, portal_sessions, workflow
 from tests.portal.conftest import PERSON_EMAIL, form_post, link_in, smtp_on
 from tests.views.conftest import login
 
@@ -85,13 +85,13 @@ async def test_unknown_address_is_told_the_same_and_nothing_is_sent(client, org,
 
 async def test_expired_and_revoked_links_and_sessions_stop_working(client, org, principal, customer, estimate, smtp_server):
     await smtp_on(org, smtp_server.port)
-    secret = await portal.create_link(customer, PERSON_EMAIL, "山田 太郎")
+    secret = await portal_sessions.create_link(customer, PERSON_EMAIL, "山田 太郎")
     await PortalLink.filter().update(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
     assert (await client.get(f"/portal/sign-in/{secret}")).status_code == 404
     await sign_in(client, smtp_server)
     assert (await client.get(f"/portal/d/{estimate.id}")).status_code == 200
-    pending = await portal.create_link(customer, PERSON_EMAIL, "山田 太郎")
-    await portal.revoke_access(principal, customer.id)
+    pending = await portal_sessions.create_link(customer, PERSON_EMAIL, "山田 太郎")
+    await portal_sessions.revoke_access(principal, customer.id)
     assert (await client.get(f"/portal/d/{estimate.id}")).status_code == 404
     assert (await client.get("/portal/home")).headers["location"] == "/portal/sign-in"
     assert (await client.get(f"/portal/sign-in/{pending}")).status_code == 404
@@ -99,7 +99,7 @@ async def test_expired_and_revoked_links_and_sessions_stop_working(client, org, 
 
 async def test_the_link_ttl_is_configurable(customer, monkeypatch):
     monkeypatch.setattr(settings, "PORTAL_LINK_HOURS", 2)
-    await portal.create_link(customer, PERSON_EMAIL, "")
+    await portal_sessions.create_link(customer, PERSON_EMAIL, "")
     link = await PortalLink.get()
     assert timedelta(hours=1, minutes=59) < link.expires_at - datetime.now(timezone.utc) <= timedelta(hours=2)
 
