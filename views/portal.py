@@ -84,9 +84,10 @@ async def _document_page(request: Request, place: Place, status_code: int = 200,
                                is_company=contact.is_company)[0],
         "comments": await portal.comments_for_customer(txn),
         "accept_refusal": None, "decline_refusal": None, "pay_refusal": None,
-        "transfers": [], "card_providers": [], "errors": {}, "values": {}, "form": "", "notice": "",
+        "acceptance": None, "transfers": [], "card_providers": [], "errors": {}, "values": {}, "form": "", "notice": "",
     }
     if txn.kind == Kind.ESTIMATE:
+        context["acceptance"] = await portal.acceptance(txn)
         for action in ("accept", "decline"):
             problem = portal.refusal(txn, action)
             context[f"{action}_refusal"] = problem.render(lambda m: gettext(request.state.lang, m)) if problem else None

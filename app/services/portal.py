@@ -135,6 +135,13 @@ async def comments_for_customer(txn: Transaction) -> list[Comment]:
         Q(customer_author__not="") | Q(visible_to_customer=True))
 
 
+async def acceptance(txn: Transaction) -> Comment | None:
+    """The history entry of the estimate's acceptance (who, when), while it stands."""
+    if txn.status != Status.ACCEPTED:
+        return None
+    return await Comment.filter(transaction_id=txn.id, action="accept").order_by("-id").first()
+
+
 async def pending_transfers(txn: Transaction) -> list[TransferReport]:
     return await TransferReport.filter(invoice_id=txn.id, confirmed_at__isnull=True, dismissed_at__isnull=True)
 
@@ -384,3 +391,24 @@ async def confirm_transfer(principal: Principal, report_id: Any) -> Payment:
         report.confirmed_at, report.payment_id = _now(), payment.id
         await report.save()
     return payment
+
+
+async def dismiss_transfer(principal: Principal, report_id: Any) -> TransferReport:
+    """Staff: the reported transfer never arrived (or was reported twice); it is set aside,
+    recorded in the invoice's history."""
+    pk = cleaning.pk(report_id)
+    if pk is None:
+        raise NotFound()
+    async with in_transaction():
+        report = await TransferReport.filter(id=pk).select_for_update().first()
+        if report is None:
+            raise NotFound()
+        invoice = await txns.get(principal, Kind.INVOICE, report.invoice_id, "create_edit")
+        if report.confirmed_at is not None or report.dismissed_at is not None:
+            raise InvalidTransition(N_("This transfer report was already handled."))
+        report.dismissed_at = _now()
+        await report.save()
+        await history.record(invoice, "transfer_dismissed", N_("Reported transfer of %(amount)s from %(remitter)s set aside."),
+                             principal.user, amount=format_money(report.amount, invoice.currency),
+                             remitter=report.remitter)
+    return report

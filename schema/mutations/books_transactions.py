@@ -39,6 +39,7 @@ from schema.types.books_transactions import (
     PurchaseOrder,
     SalesOrder,
     Transaction,
+    TransferReport,
     existing_transaction,
 )
 
@@ -254,6 +255,16 @@ ConfirmTransferReportResult = result(
     "ConfirmTransferReport", PaymentPayload, ValidationError, NotFound, PermissionDenied, Conflict)
 
 
+@strawberry.type(description="A transfer report, and its invoice.")
+class TransferReportPayload:
+    transfer_report: TransferReport
+    invoice: Invoice
+
+
+DismissTransferReportResult = result("DismissTransferReport", TransferReportPayload, NotFound, PermissionDenied,
+                                     Conflict)
+
+
 @strawberry.type
 class BooksTransactionMutation:
     create_estimate = _create(E)
@@ -357,6 +368,18 @@ class BooksTransactionMutation:
             return PaymentPayload(payment=payment, invoice=await txns.get(principal, INV, payment.invoice_id))
 
         return await attempt(info, confirm)
+
+    @strawberry.mutation(permission_classes=AUTH, description="Set aside a bank transfer the customer "
+                         "reported that never arrived (or was reported twice); recorded in the invoice's history.")
+    async def dismiss_transfer_report(self, info: Info, id: strawberry.ID) -> DismissTransferReportResult:
+        principal = info.context.principal
+
+        async def dismiss() -> TransferReportPayload:
+            report = await portal.dismiss_transfer(principal, existing_pk(id, "TransferReport"))
+            return TransferReportPayload(transfer_report=report,
+                                         invoice=await txns.get(principal, INV, report.invoice_id))
+
+        return await attempt(info, dismiss)
 
     @strawberry.mutation(permission_classes=AUTH, description="Remove a file attached to a document.")
     async def delete_document(self, info: Info, id: strawberry.ID) -> DeleteDocumentResult:

@@ -63,3 +63,17 @@ async def test_invoice_lists_its_transfer_reports_to_confirm(gql, staff, invoice
     assert report["amount"] == "10000" and report["remitter"] == "ﾔﾏﾀﾞ" and report["confirmedAt"] is None
     data = await gql(staff, CONFIRM, {"id": report["id"]})
     assert data["confirmTransferReport"]["__typename"] == "PaymentPayload"
+
+
+DISMISS = """mutation($id: ID!) { dismissTransferReport(id: $id) {
+  __typename ... on TransferReportPayload { invoice { status } } ... on Conflict { message } } }"""
+
+
+async def test_dismiss_transfer_report(gql, staff, invoice):
+    report = await portal.report_transfer(invoice, portal.Visitor(contact_id=invoice.contact_id),
+                                          {"date": "2026-11-20", "amount": "10000", "remitter": "ﾔﾏﾀﾞ"})
+    data = await gql(staff, DISMISS, {"id": gid("TransferReport", report.id)})
+    assert data["dismissTransferReport"] == {"__typename": "TransferReportPayload", "invoice": {"status": "SENT"}}
+    data = await gql(staff, CONFIRM, {"id": gid("TransferReport", report.id)})
+    assert data["confirmTransferReport"]["__typename"] == "Conflict"
+    assert not await Payment.exists()

@@ -196,7 +196,7 @@ async def test_customer_accepts_with_name_signature_and_terms(client, estimate):
     assert event.actor == "山田 太郎" and event.data["accepted_by"] == "山田 太郎"
     assert event.data["number"] == estimate.number and event.data["total"] == "¥332,592"
     page = await client.get(url)
-    assert "承諾済み" in page.text
+    assert "承諾済み" in page.text and "山田 太郎" in page.text and 'id="acceptance"' in page.text
 
 
 async def test_accept_needs_a_name(client, estimate):

@@ -77,3 +77,19 @@ async def test_revoke_the_customer_link_from_the_page(client, staff, invoice):
     assert (await post(client, f"/books/invoices/{invoice.id}/portal-link/revoke")).status_code == 303
     client.cookies.clear()
     assert (await client.get(f"/portal/{old}")).status_code == 404
+
+
+async def test_set_aside_a_reported_transfer(client, staff, invoice):
+    report = await portal.report_transfer(invoice, portal.Visitor(contact_id=invoice.contact_id),
+                                          {"date": "2026-11-20", "amount": "5000", "remitter": "ﾏﾁｶﾞｲ"})
+    await login(client, staff)
+    response = await post(client, f"/books/invoices/{invoice.id}/transfer-reports/{report.id}/dismiss")
+    assert response.status_code == 303
+    assert (await TransferReport.get(id=report.id)).dismissed_at is not None
+    assert not await Payment.exists()
+    page = await client.get(f"/books/invoices/{invoice.id}")
+    assert f'id="confirm-transfer-{report.id}"' not in page.text
+    response = await post(client, f"/books/invoices/{invoice.id}/transfer-reports/{report.id}/confirm")
+    assert response.status_code == 409
+    client.cookies.clear()
+    assert "ﾏﾁｶﾞｲ" not in (await client.get(f"/portal/{invoice.portal_token}")).text

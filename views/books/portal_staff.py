@@ -1,6 +1,6 @@
 """Staff actions about the customer portal on a document's page (app.services.portal): accept an
 estimate on the customer's behalf, revert an acceptance, confirm a transfer the customer
-reported, and revoke the document's customer link."""
+reported (or set it aside), and revoke the document's customer link."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, ValidationError
 from app.models import Kind
 from app.services import portal
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindPages, kind_route
@@ -43,13 +43,20 @@ async def confirm_transfer(request: Request, kp: KindPages) -> Response:
     record_id = request.path_params["id"]
     try:
         payment = await portal.confirm_transfer(request.state.principal, request.path_params["report"])
-    except NotFound:
-        raise
     except (Conflict, ValidationError) as exc:
         if isinstance(exc, ValidationError):
             exc = Conflict("; ".join(m for ms in error_map(exc, request).values() for m in ms))
         return await refused(request, kp, record_id, exc)
     return redirect_after_post(request, kp.url(payment.invoice_id) + "#payments")
+
+
+async def dismiss_transfer(request: Request, kp: KindPages) -> Response:
+    record_id = request.path_params["id"]
+    try:
+        report = await portal.dismiss_transfer(request.state.principal, request.path_params["report"])
+    except Conflict as exc:
+        return await refused(request, kp, record_id, exc)
+    return redirect_after_post(request, kp.url(report.invoice_id))
 
 
 async def revoke_link(request: Request, kp: KindPages) -> Response:
@@ -64,6 +71,7 @@ routes: list[Route] = [
     kind_route(ESTIMATES, "/{id:id}/accept-on-behalf", accept_on_behalf, ("POST",)),
     kind_route(ESTIMATES, "/{id:id}/revert-acceptance", revert_acceptance, ("POST",)),
     kind_route(INVOICES, "/{id:id}/transfer-reports/{report:id}/confirm", confirm_transfer, ("POST",)),
+    kind_route(INVOICES, "/{id:id}/transfer-reports/{report:id}/dismiss", dismiss_transfer, ("POST",)),
     *(kind_route(kp, "/{id:id}/portal-link/revoke", revoke_link, ("POST",))
       for kp in (ESTIMATES, INVOICES)),
 ]
