@@ -52,7 +52,7 @@ async def test_customer_signs_in_comments_accepts_and_reports_a_transfer(live_se
     await page.fill("#accept-name", "山田 太郎")
     await page.fill("#accept-signature", "山田")
     await page.click("#accept button[type=submit]")
-    await page.locator(".portal-notice").wait_for()
+    await page.locator("#acceptance", has_text="山田 太郎").wait_for()
     assert "承諾済み" in await page.inner_text("h1")
     assert await page.locator("#accept-name").count() == 0  # accepted: no second acceptance
 
