@@ -17,14 +17,15 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from app.models import BooksContact as BooksContactModel
 from app.models import Kind
 from app.models import Transaction as TransactionModel
 from app.permissions import Principal
-from app.services import documents, history, payments, portal, sending, workflow
+from app.services import documents, history, payments, portal, portal_sessions, sending, workflow
 from app.services import transactions as txns
 from schema.context import Info
 from schema.errors import Conflict, DeliveryFailed, NotFound, PermissionDenied, ValidationError, attempt
-from schema.mutations.books import BOOKS_ID_TYPES
+from schema.mutations.books import BOOKS_ID_TYPES, BooksContactPayload
 from schema.mutations.common import DeletePayload, create, delete, existing_pk, result, to_data, update
 from schema.queries.books import TRANSACTIONS
 from schema.queries.common import AUTH
@@ -261,6 +262,7 @@ class TransferReportPayload:
     invoice: Invoice
 
 
+RevokePortalAccessResult = result("RevokePortalAccess", BooksContactPayload, NotFound, PermissionDenied)
 DismissTransferReportResult = result("DismissTransferReport", TransferReportPayload, NotFound, PermissionDenied,
                                      Conflict)
 
@@ -380,6 +382,19 @@ class BooksTransactionMutation:
                                          invoice=await txns.get(principal, INV, report.invoice_id))
 
         return await attempt(info, dismiss)
+
+    @strawberry.mutation(permission_classes=AUTH, description="End every customer portal session of the "
+                         "customer and every sign-in link not used yet (documents' own links are revoked on "
+                         "their pages).")
+    async def revoke_portal_access(self, info: Info, books_contact_id: strawberry.ID) -> RevokePortalAccessResult:
+        principal = info.context.principal
+
+        async def revoke() -> BooksContactPayload:
+            pk = existing_pk(books_contact_id, "BooksContact")
+            await portal_sessions.revoke_access(principal, pk)
+            return BooksContactPayload(books_contact=await BooksContactModel.get(id=pk))
+
+        return await attempt(info, revoke)
 
     @strawberry.mutation(permission_classes=AUTH, description="Remove a file attached to a document.")
     async def delete_document(self, info: Info, id: strawberry.ID) -> DeleteDocumentResult:

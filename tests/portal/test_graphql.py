@@ -77,3 +77,18 @@ async def test_dismiss_transfer_report(gql, staff, invoice):
     data = await gql(staff, CONFIRM, {"id": gid("TransferReport", report.id)})
     assert data["confirmTransferReport"]["__typename"] == "Conflict"
     assert not await Payment.exists()
+
+
+REVOKE = """mutation($id: ID!) { revokePortalAccess(booksContactId: $id) {
+  __typename ... on BooksContactPayload { booksContact { displayName } } ... on NotFound { message } } }"""
+
+
+async def test_revoke_portal_access(gql, staff, customer):
+    from app.models import PortalLink
+    from app.services import portal_sessions
+    await portal_sessions.create_link(customer, "yamada@customer.example", "山田")
+    data = await gql(staff, REVOKE, {"id": gid("BooksContact", customer.id)})
+    assert data["revokePortalAccess"] == {"__typename": "BooksContactPayload", "booksContact": {"displayName": "株式会社テスト"}}
+    assert await PortalLink.filter(revoked_at__isnull=True).count() == 0
+    data = await gql(staff, REVOKE, {"id": gid("BooksContact", 999999)})
+    assert data["revokePortalAccess"]["__typename"] == "NotFound"
