@@ -22,7 +22,8 @@ from app.errors import KizunaError
 from app.i18n import N_
 from app.models import CardPaymentEvent, Payment, PaymentMode, Transaction
 from app.money import format_money, minor_unit
-from app.services import history, notifications, payments
+from app.services import history, payments
+from app.services.portal import today
 
 
 class BadWebhook(KizunaError):
@@ -142,7 +143,7 @@ async def apply(provider_name: str, paid: Paid) -> Payment | None:
                 return None
             amount = from_minor(int(paid.amount), invoice.currency)
             payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,
-                                           amount=amount, date=_today(), mode=PaymentMode.CREDIT_CARD,
+                                           amount=amount, date=today(), mode=PaymentMode.CREDIT_CARD,
                                            reference=paid.reference)
             payments.settle(invoice, invoice.amount_paid + amount)
             await invoice.save()
@@ -155,9 +156,4 @@ async def apply(provider_name: str, paid: Paid) -> Payment | None:
             return payment
     except IntegrityError:  # this event id was applied before
         return None
-
-
-def _today():
-    from app.services.portal import today
-    return today()
 
