@@ -171,3 +171,19 @@ JOBS_SHUTDOWN_TIMEOUT: float = config("KIZUNA_JOBS_SHUTDOWN_TIMEOUT", cast=float
 # Connections each process keeps for the queue's own queries (jobs use the ORM's pool; a worker's
 # LISTEN has its own connection besides these).
 JOBS_POOL_SIZE: int = config("KIZUNA_JOBS_POOL_SIZE", cast=int, default=4)
+
+# Customer portal (issue 13). A sign-in link sent by e-mail works once, for this many hours; a
+# portal session then lasts this many days (its own cookie, scoped to one customer).
+PORTAL_LINK_HOURS: int = config("KIZUNA_PORTAL_LINK_HOURS", cast=int, default=24)
+PORTAL_SESSION_DAYS: int = config("KIZUNA_PORTAL_SESSION_DAYS", cast=int, default=7)
+PORTAL_COOKIE: str = config("KIZUNA_PORTAL_COOKIE", default="kizuna_portal")
+# A document's own link (in the e-mail that sent it) stops working this many days after the
+# document was last sent; 0 keeps it working (staff can always revoke it on the document's page).
+PORTAL_DOCUMENT_LINK_DAYS: int = config("KIZUNA_PORTAL_DOCUMENT_LINK_DAYS", cast=int, default=0)
+# Portal requests one address may make per minute (pages, sign-in requests and actions alike).
+PORTAL_REQUESTS_PER_MINUTE: int = config("KIZUNA_PORTAL_REQUESTS_PER_MINUTE", cast=int, default=120)
+# Card payments through Stripe Checkout: offered only when both keys are set.
+STRIPE_SECRET_KEY: str = config("KIZUNA_STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET: str = config("KIZUNA_STRIPE_WEBHOOK_SECRET", default="")
+# Tests point the stripe library at a fake API on loopback; unset means Stripe's own.
+STRIPE_API_BASE: str = config("KIZUNA_STRIPE_API_BASE", default="")

@@ -38,6 +38,7 @@ from app.models import (
     Stage,
     Transaction,
     TransactionLine,
+    TransferReport,
     User,
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
@@ -122,6 +123,8 @@ class Loaders(MailLoaders):
     lines_by_transaction = cached_property(
         lambda self: self._parts(TransactionLine, "transaction_id", "position", "id"))
     payments_by_invoice = cached_property(lambda self: self._parts(Payment, "invoice_id", "date", "id"))
+    transfer_reports_by_invoice = cached_property(
+        lambda self: self._parts(TransferReport, "invoice_id", "created_at", "id"))
     comments_by_transaction = cached_property(
         lambda self: self._parts(Comment, "transaction_id", "created_at", "id"))
     documents_by_transaction = cached_property(

@@ -8,7 +8,7 @@ from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0016_outbox')]
+    dependencies = [('models', '0017_portal')]
 
     initial = False
 

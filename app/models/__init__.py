@@ -82,6 +82,7 @@ from app.models.mail import (
     SyncRun,
 )
 from app.models.transactions import (
+    CardPaymentEvent,
     Comment,
     CommentKind,
     Document,
@@ -90,13 +91,22 @@ from app.models.transactions import (
     NumberSequence,
     Payment,
     PaymentMode,
+    PortalLink,
+    PortalSession,
+    PortalView,
     Status,
     Transaction,
     TransactionLine,
+    TransferReport,
 )
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "CardPaymentEvent",
+    "PortalLink",
+    "PortalSession",
+    "PortalView",
+    "TransferReport",
     "EventType",
     "NotificationEvent", "Delivery", "DeliveryStatus", "Destination", "DestinationKind", "Notification",
     "NotificationPreference", "NotificationSettings",

@@ -124,6 +124,10 @@ class Comment(Model):
     params = fields.JSONField(default=dict)
     author = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    # A note written in the customer portal: the person who wrote it (no User author).
+    customer_author = fields.CharField(max_length=200, default="")
+    # A staff note the customer sees in the portal (customer notes are always visible there).
+    visible_to_customer = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -215,3 +219,101 @@ class EmailTemplate(Timestamped):
     class Meta:
         table = "email_templates"
         ordering = ["kind", "-is_default", "name", "id"]
+
+
+class PortalLink(Model):
+    """A one-time sign-in link to the customer portal, sent to a contact person by e-mail. Only
+    the sha256 of its secret is kept. Used once, expires, and can be revoked."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    contact = fields.ForeignKeyField(
+        "models.BooksContact", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    name = fields.CharField(max_length=200, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "portal_links"
+
+
+class PortalSession(Model):
+    """A signed-in customer portal browser, scoped to one customer. The cookie carries the secret,
+    the row its sha256. Deleting or revoking the row ends the session."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    contact = fields.ForeignKeyField(
+        "models.BooksContact", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    name = fields.CharField(max_length=200, default="")
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "portal_sessions"
+
+
+class PortalView(Model):
+    """The customer looked at a document on that day (viewed is recorded once a day)."""
+
+    id = fields.IntField(primary_key=True)
+    transaction = fields.ForeignKeyField(
+        "models.Transaction", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    contact = fields.ForeignKeyField(
+        "models.BooksContact", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    day = fields.DateField()
+
+    class Meta:
+        table = "portal_views"
+        unique_together = (("transaction", "contact", "day"),)
+
+
+class TransferReport(Model):
+    """The customer says they paid an invoice by bank transfer. Staff confirm it into a payment
+    or dismiss it."""
+
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    invoice = fields.ForeignKeyField(
+        "models.Transaction", related_name="transfer_reports", on_delete=fields.CASCADE, db_index=True)
+    transfer_date = fields.DateField()
+    amount = fields.DecimalField(max_digits=18, decimal_places=4)
+    remitter = fields.CharField(max_length=100)
+    reported_by = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    payment = fields.ForeignKeyField(
+        "models.Payment", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    confirmed_at = fields.DatetimeField(null=True)
+    dismissed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "transfer_reports"
+        ordering = ["created_at", "id"]
+
+
+class CardPaymentEvent(Model):
+    """A card payment provider event (a Stripe webhook) applied once: its id is unique per
+    provider, so a second delivery changes nothing."""
+
+    id = fields.IntField(primary_key=True)
+    provider = fields.CharField(max_length=20)
+    event_id = fields.CharField(max_length=255)
+    invoice = fields.ForeignKeyField(
+        "models.Transaction", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    payment = fields.ForeignKeyField(
+        "models.Payment", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "card_payment_events"
+        unique_together = (("provider", "event_id"),)

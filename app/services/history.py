@@ -20,8 +20,9 @@ async def record(txn: Transaction, action: str, msgid: str, author: User | None 
     )
 
 
-async def add_note(principal: Principal, txn: Transaction, text: str) -> Comment:
-    """A user's note: writing on a document takes the right to edit it."""
+async def add_note(principal: Principal, txn: Transaction, text: str, visible_to_customer: bool = False) -> Comment:
+    """A user's note: writing on a document takes the right to edit it. Marked visible to the
+    customer, it shows in the customer portal (app.services.portal)."""
     require(principal, "create_edit", txn)
     text = (text or "").strip()
     if not cleaning.storable(text):
@@ -33,7 +34,7 @@ async def add_note(principal: Principal, txn: Transaction, text: str) -> Comment
             "text", N_("Must be at most %(max)d characters (now %(length)d)."),
             max=LONG_TEXT_MAX, length=len(text))
     return await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text,
-                                author_id=principal.user.id)
+                                author_id=principal.user.id, visible_to_customer=bool(visible_to_customer))
 
 
 def render_comment(comment: Comment, gettext) -> str:

@@ -13,10 +13,10 @@ from tortoise.transactions import in_transaction
 from app import cleaning
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_
-from app.models import Kind, Payment, PaymentMode, Status, Transaction
+from app.models import BooksContact, EventType, Kind, Payment, PaymentMode, Status, Transaction
 from app.money import fits_minor_unit, format_money, minor_unit
 from app.permissions import Principal, require
-from app.services import history
+from app.services import history, notifications
 from app.services import transactions as txns
 
 PAYABLE = {Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}
@@ -96,7 +96,19 @@ async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, 
         else:
             await history.record(invoice, "paid", N_("Payment of %(amount)s recorded."), principal.user,
                                  amount=amount)
+        await record_paid_event(invoice, payment, actor=principal.user.name)
     return payment
+
+
+async def record_paid_event(invoice: Transaction, payment: Payment, actor: str = "") -> None:
+    """The `invoice.paid` notification of a payment, partial or full, in the caller's transaction."""
+    contact = await BooksContact.get(id=invoice.contact_id)
+    await notifications.record(EventType.INVOICE_PAID, invoice, actor=actor, data={
+        "kind": invoice.kind.value, "number": invoice.number,
+        "customer": contact.company_name or contact.display_name, "currency": invoice.currency,
+        "amount": format_money(payment.amount, invoice.currency), "amount_value": str(payment.amount),
+        "mode": payment.mode.value, "balance": format_money(invoice.balance, invoice.currency),
+        "paid_in_full": invoice.balance <= 0})
 
 
 async def void_payment(principal: Principal, payment_id: Any) -> Payment:

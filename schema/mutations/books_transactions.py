@@ -17,14 +17,15 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from app.models import BooksContact as BooksContactModel
 from app.models import Kind
 from app.models import Transaction as TransactionModel
 from app.permissions import Principal
-from app.services import documents, history, payments, sending, workflow
+from app.services import documents, history, payments, portal, portal_sessions, sending, workflow
 from app.services import transactions as txns
 from schema.context import Info
 from schema.errors import Conflict, DeliveryFailed, NotFound, PermissionDenied, ValidationError, attempt
-from schema.mutations.books import BOOKS_ID_TYPES
+from schema.mutations.books import BOOKS_ID_TYPES, BooksContactPayload
 from schema.mutations.common import DeletePayload, create, delete, existing_pk, result, to_data, update
 from schema.queries.books import TRANSACTIONS
 from schema.queries.common import AUTH
@@ -39,6 +40,7 @@ from schema.types.books_transactions import (
     PurchaseOrder,
     SalesOrder,
     Transaction,
+    TransferReport,
     existing_transaction,
 )
 
@@ -248,6 +250,21 @@ RecordPaymentResult = result(
 VoidPaymentResult = result("VoidPayment", PaymentPayload, NotFound, PermissionDenied, Conflict)
 AddCommentResult = result("AddComment", CommentPayload, ValidationError, NotFound, PermissionDenied)
 DeleteDocumentResult = result("DeleteDocument", DeletePayload, NotFound, PermissionDenied)
+AcceptEstimateOnBehalfResult = result(
+    "AcceptEstimateOnBehalf", EstimatePayload, ValidationError, NotFound, PermissionDenied, Conflict)
+ConfirmTransferReportResult = result(
+    "ConfirmTransferReport", PaymentPayload, ValidationError, NotFound, PermissionDenied, Conflict)
+
+
+@strawberry.type(description="A transfer report, and its invoice.")
+class TransferReportPayload:
+    transfer_report: TransferReport
+    invoice: Invoice
+
+
+RevokePortalAccessResult = result("RevokePortalAccess", BooksContactPayload, NotFound, PermissionDenied)
+DismissTransferReportResult = result("DismissTransferReport", TransferReportPayload, NotFound, PermissionDenied,
+                                     Conflict)
 
 
 @strawberry.type
@@ -257,6 +274,10 @@ class BooksTransactionMutation:
     mark_estimate_sent = _mark_sent(E)
     accept_estimate = _step(E, "AcceptEstimate", workflow.accept, "The customer accepted the estimate.")
     decline_estimate = _step(E, "DeclineEstimate", workflow.decline, "The customer declined the estimate.")
+    revert_estimate_acceptance = _step(
+        E, "RevertEstimateAcceptance", portal.revert_acceptance,
+        "Undo an acceptance (the customer changed their mind): the estimate is sent (or viewed) again; "
+        "recorded in its history.")
     void_estimate = _void(E)
     send_estimate = _send(E)
 
@@ -317,15 +338,63 @@ class BooksTransactionMutation:
 
     @strawberry.mutation(permission_classes=AUTH, description="Add a note to a document of any kind "
                          "(needs the right to edit it).")
-    async def add_comment(self, info: Info, transaction_id: strawberry.ID, text: str) -> AddCommentResult:
+    async def add_comment(self, info: Info, transaction_id: strawberry.ID, text: str,
+                          visible_to_customer: bool = False) -> AddCommentResult:
         principal = info.context.principal
 
         async def add() -> CommentPayload:
             kind, pk = existing_transaction(transaction_id)
             txn = await txns.get(principal, kind, pk)
-            return CommentPayload(comment=await history.add_note(principal, txn, text))
+            return CommentPayload(comment=await history.add_note(principal, txn, text,
+                                                                 visible_to_customer=visible_to_customer))
 
         return await attempt(info, add)
+
+    @strawberry.mutation(permission_classes=AUTH, description="Record the customer's acceptance of an "
+                         "estimate on their behalf (by telephone, on paper), naming who accepted; recorded "
+                         "in its history.")
+    async def accept_estimate_on_behalf(
+        self, info: Info, id: strawberry.ID, accepted_by: str
+    ) -> AcceptEstimateOnBehalfResult:
+        principal = info.context.principal
+        return await attempt(info, lambda: portal.accept_on_behalf(
+            principal, existing_pk(id, "Estimate"), {"name": accepted_by}), payload_of(E))
+
+    @strawberry.mutation(permission_classes=AUTH, description="Confirm a bank transfer the customer "
+                         "reported in the customer portal: it becomes a payment of the invoice (once).")
+    async def confirm_transfer_report(self, info: Info, id: strawberry.ID) -> ConfirmTransferReportResult:
+        principal = info.context.principal
+
+        async def confirm() -> PaymentPayload:
+            payment = await portal.confirm_transfer(principal, existing_pk(id, "TransferReport"))
+            return PaymentPayload(payment=payment, invoice=await txns.get(principal, INV, payment.invoice_id))
+
+        return await attempt(info, confirm)
+
+    @strawberry.mutation(permission_classes=AUTH, description="Set aside a bank transfer the customer "
+                         "reported that never arrived (or was reported twice); recorded in the invoice's history.")
+    async def dismiss_transfer_report(self, info: Info, id: strawberry.ID) -> DismissTransferReportResult:
+        principal = info.context.principal
+
+        async def dismiss() -> TransferReportPayload:
+            report = await portal.dismiss_transfer(principal, existing_pk(id, "TransferReport"))
+            return TransferReportPayload(transfer_report=report,
+                                         invoice=await txns.get(principal, INV, report.invoice_id))
+
+        return await attempt(info, dismiss)
+
+    @strawberry.mutation(permission_classes=AUTH, description="End every customer portal session of the "
+                         "customer and every sign-in link not used yet (documents' own links are revoked on "
+                         "their pages).")
+    async def revoke_portal_access(self, info: Info, books_contact_id: strawberry.ID) -> RevokePortalAccessResult:
+        principal = info.context.principal
+
+        async def revoke() -> BooksContactPayload:
+            pk = existing_pk(books_contact_id, "BooksContact")
+            await portal_sessions.revoke_access(principal, pk)
+            return BooksContactPayload(books_contact=await BooksContactModel.get(id=pk))
+
+        return await attempt(info, revoke)
 
     @strawberry.mutation(permission_classes=AUTH, description="Remove a file attached to a document.")
     async def delete_document(self, info: Info, id: strawberry.ID) -> DeleteDocumentResult:

@@ -37,7 +37,7 @@ from schema.types.books import (
     exact,
     organization_field,
 )
-from schema.types.node import Node, from_global_id, global_id_field, model_type_check
+from schema.types.node import Node, from_global_id, global_id_field, model_type_check, to_global_id
 from schema.types.users import User
 
 TransactionStatus = strawberry.enum(Status, name="TransactionStatus")
@@ -110,6 +110,10 @@ class Comment(Node):
     kind: CommentKind
     action: str = strawberry.field(description="History entries: created, mark_sent, sent, paid, ...")
     created_at: datetime
+    visible_to_customer: bool = strawberry.field(
+        description="A note the customer sees in the customer portal (their own notes always are).")
+    customer_author: str = strawberry.field(
+        description="A note written in the customer portal: who wrote it; empty otherwise.")
     is_type_of = model_type_check(CommentModel)
 
     @strawberry.field(description="The note, or the history entry in your language.")
@@ -148,6 +152,21 @@ class Payment(Node):
     voided_at: datetime | None
     created_at: datetime
     is_type_of = model_type_check(PaymentModel)
+
+
+@strawberry.type(description="A bank transfer the customer reported in the customer portal; confirm it "
+                 "(`confirmTransferReport`) once the money arrived and it becomes a payment.")
+class TransferReport:
+    transfer_date: date
+    amount: Decimal = decimal_field("amount", "In the invoice's currency.")
+    remitter: str = strawberry.field(description="The name the transfer was sent under (振込名義).")
+    reported_by: str
+    created_at: datetime
+    confirmed_at: datetime | None
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("TransferReport", self.id))
 
 
 @strawberry.interface(description="What estimates, sales orders, invoices and purchase orders share.")
@@ -259,6 +278,11 @@ class Invoice(Transaction):
     @strawberry.field(description="Payments, void ones included, by date.")
     def payments(self, info: Info) -> list[Payment]:
         return ready(info.context.loaders.payments_by_invoice, self.id)
+
+    @strawberry.field(description="Bank transfers the customer reported in the customer portal, confirmed "
+                      "ones included, oldest first.")
+    def transfer_reports(self, info: Info) -> list[TransferReport]:
+        return ready(info.context.loaders.transfer_reports_by_invoice, self.id)
 
 
 @strawberry.type(description="An order to a vendor.")

@@ -79,11 +79,12 @@ BASE: dict[str, dict[str, Any]] = {
 }
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
-SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True,
-               "enabled": True, "automation": "ESTIMATE", "eventType": "invoice.paid", "inApp": False}
+SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎", "visibleToCustomer": True, "to": "INVOICE",
+               "kind": "INVOICE", "includeAttachments": True, "enabled": True, "automation": "ESTIMATE",
+               "eventType": "invoice.paid", "inApp": False}
 
 _TYPE_IN_NAME = re.compile(
-    r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
+    r"(TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
     r"Product|NotificationDestination|Notification)")
 # Arguments whose record type is not the one in the mutation's name.
@@ -159,6 +160,10 @@ async def make_world() -> World:
     payment = await payments.record_payment(principal, invoice.id, {"amount": "10"})
     ids["Payment"] = gid("Payment", payment.id)
     await history.add_note(principal, invoice, "note")
+    from app.models import TransferReport
+    report = await TransferReport.create(organization_id=org.id, invoice_id=invoice.id, transfer_date=invoice.issue_date,
+                                         amount=1, remitter="ﾔﾏﾀﾞ")
+    ids["TransferReport"] = gid("TransferReport", report.id)
     doc = await docs.upload(principal, "invoice", invoice.id, "a.txt", io.BytesIO(b"hello"))
     ids["Document"] = gid("Document", doc.id)
     from app.models import EmailTemplate

@@ -109,6 +109,14 @@ SETTINGS = {
     "/notifications/preferences": ("/notifications", {"invoice.paid": "on"}),
     "/accounts/{Account}/books/invoices/{Invoice}/send": ("/accounts/{Account}/books/invoices/{Invoice}/send", {
         "to": "{PersonEmail}", "cc": "", "subject": "請求書", "body": "本文"}),
+    # The customer portal (views/portal.py), by the documents' links, and its staff actions.
+    "/portal/{InvoiceToken}/transfer": ("/portal/{InvoiceToken}", {
+        "date": "2026-04-02", "amount": "1", "remitter": "ﾔﾏﾀﾞ ﾀﾛｳ"}),
+    "/portal/{InvoiceToken}/comments": ("/portal/{InvoiceToken}", {"text": "受領しました"}),
+    "/portal/{EstimateToken}/accept": ("/portal/{EstimateToken}", {"name": "山田 太郎", "signature": "山田"}),
+    "/portal/{EstimateToken}/decline": ("/portal/{EstimateToken}", {"reason": "予算外", "name": "山田"}),
+    "/portal/sign-in": ("/portal/sign-in", {"email": "{PersonEmail}"}),
+    "/books/estimates/{SentEstimate}/accept-on-behalf": ("/books/estimates/{SentEstimate}", {"name": "山田 太郎"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
@@ -122,9 +130,14 @@ SKIP = {"csrf_token", "next"}
 
 
 @pytest.fixture
-async def session(db, client):
+async def session(db, client, monkeypatch):
     """The world of records, an administrator signed in, and each form's field names."""
-    from app.models import Role
+    from app import settings
+    from app.models import BooksContact, Kind, Role, Transaction
+    from app.services import workflow
+    from tests import factories as f
+
+    monkeypatch.setattr(settings, "PORTAL_REQUESTS_PER_MINUTE", 1_000_000)  # the examples come fast
 
     world = await make_world()
     assert (await login(client, world.admin)).status_code == 303
@@ -141,6 +154,10 @@ async def session(db, client):
     await BooksSyncRecord.create(organization_id=int(pks["Organization"]), crm_module="accounts",
                                  account_id=int(pks["Account"]), books_contact_id=int(pks["BooksContact"]))
     pks["PersonEmail"] = (await ContactPerson.get(books_contact_id=int(pks["BooksContact"]))).email
+    pks["InvoiceToken"] = (await Transaction.get(id=int(pks["Invoice"]))).portal_token
+    sent = await f.make_transaction(world.principal, "estimate", await BooksContact.get(id=int(pks["BooksContact"])))
+    sent = await workflow.mark_sent(world.principal, Kind.ESTIMATE, sent.id)
+    pks["SentEstimate"], pks["EstimateToken"] = str(sent.id), sent.portal_token
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
         html = (await client.get(_fill(page_url, pks))).text

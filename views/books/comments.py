@@ -19,9 +19,11 @@ from views.templating import render
 async def add_note(request: Request, kp: KindPages) -> Response:
     principal = request.state.principal
     txn = await txns.get(principal, kp.kind, request.path_params["id"])
-    text = str((await request.form()).get("text", ""))
+    form = await request.form()
+    text = str(form.get("text", ""))
     try:
-        comment = await history.add_note(principal, txn, text)
+        comment = await history.add_note(principal, txn, text,
+                                         visible_to_customer=form.get("visible_to_customer") == "1")
     except ValidationError as exc:
         response = await section_or_page(request, kp, txn, "books/_note_form.html", 422,
                                          note_errors=error_map(exc, request), note_text=text)

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from app.errors import KizunaError
 from app.i18n import N_
-from app.models import BooksContact, Comment, Organization, PaymentMode, Transaction, User
+from app.models import BooksContact, Comment, Kind, Organization, PaymentMode, Status, Transaction, TransferReport, User
 from app.permissions import Principal, can
 from app.services import documents, history, payments, workflow
 from app.services import transactions as txns
@@ -73,6 +73,15 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
     }
     if kp.doc.has_balance:
         context.update(payments_context(request, txn, await payments.payments_of(principal, txn)))
+    # The customer portal (views/books/portal_staff.py): staff actions about it.
+    can_write = context["can_write"] and txn.kind in (Kind.ESTIMATE, Kind.INVOICE)
+    context["portal"] = {
+        "show": can_write and txn.status != Status.DRAFT,
+        "accept_on_behalf": can_write and txn.kind == Kind.ESTIMATE and txn.status in workflow.ALLOWED["accept"][Kind.ESTIMATE],
+        "revert": can_write and txn.kind == Kind.ESTIMATE and txn.status == Status.ACCEPTED,
+        "transfers": await TransferReport.filter(invoice_id=txn.id, confirmed_at__isnull=True,
+                                                 dismissed_at__isnull=True) if txn.kind == Kind.INVOICE else [],
+    }
     context.update(overrides)
     return context
 
@@ -92,7 +101,7 @@ async def comments_of(request: Request, txn: Transaction) -> list[dict[str, Any]
 
 def comment_entry(request: Request, comment: Comment) -> dict[str, Any]:
     return {"comment": comment, "text": history.render_comment(comment, translator(request)),
-            "author": comment.author.name if comment.author else ""}
+            "author": comment.author.name if comment.author else comment.customer_author}
 
 
 def payments_context(request: Request, invoice: Transaction, rows: list) -> dict[str, Any]:
