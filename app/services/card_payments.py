@@ -15,14 +15,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from app import settings
 from app.errors import KizunaError
 from app.i18n import N_
 from app.models import CardPaymentEvent, Payment, PaymentMode, Transaction
 from app.money import format_money, minor_unit
-from app.services import history, payments
+from app.services import history, notifications, payments
 from app.services.portal import today
 
 
@@ -136,7 +135,7 @@ async def apply(provider_name: str, paid: Paid) -> Payment | None:
     """Record the payment of a verified event, once per event id; None when already applied (or
     when the invoice is gone or cannot take payments: the event is kept, nothing else changes)."""
     try:
-        async with in_transaction():
+        async with notifications.change():
             event = await CardPaymentEvent.create(provider=provider_name, event_id=paid.event_id[:255])
             invoice = await Transaction.filter(id=paid.invoice_id).select_for_update().first()
             if invoice is None or invoice.status not in payments.PAYABLE or paid.currency != invoice.currency:

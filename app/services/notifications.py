@@ -8,6 +8,8 @@ the delivery log) reads the outbox afterwards through the job engine.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -32,6 +34,19 @@ from app.money import format_money
 from app.services.notification_kinds import Message
 
 ACTOR_MAX = 200
+
+
+@asynccontextmanager
+async def change() -> AsyncIterator[BaseDBAsyncClient]:
+    """`async with notifications.change():` -- the transaction of a change that records events;
+    once it has committed, their delivery is queued at once (the periodic sweep would find them
+    anyway, seconds later). Inside an outer transaction the queueing waits for nothing: the
+    sweep picks the events up after the outer commit."""
+    async with in_transaction() as conn:
+        yield conn
+    from app import notification_tasks  # the tasks import this module
+
+    await notification_tasks.kick()
 
 
 async def record(event_type: EventType | str, txn: Transaction, *, actor: str = "",

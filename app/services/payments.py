@@ -77,7 +77,7 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
 
 
 async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, Any]) -> Payment:
-    async with in_transaction():
+    async with notifications.change():
         invoice = await txns.get(principal, Kind.INVOICE, invoice_id, "create_edit", for_update=True)
         if invoice.status == Status.DRAFT:
             raise InvalidTransition(N_("Send the invoice (or mark it as sent) before recording payments."))

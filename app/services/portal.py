@@ -180,7 +180,7 @@ async def record_view(txn: Transaction, visitor: Visitor) -> Transaction:
     if await PortalView.exists(transaction_id=txn.id, contact_id=visitor.contact_id, day=day):
         return txn
     try:
-        async with in_transaction():
+        async with notifications.change():
             await PortalView.create(transaction_id=txn.id, contact_id=visitor.contact_id, day=day)
             fresh = await Transaction.filter(id=txn.id).select_for_update().first()
             if fresh.viewed_at is None:
@@ -228,7 +228,7 @@ async def comment(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> C
         raise ValidationError(errors)
     contact = await BooksContact.get(id=txn.contact_id)
     author = _author(visitor, contact.display_name)
-    async with in_transaction():
+    async with notifications.change():
         note = await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text,
                                     customer_author=author, visible_to_customer=True)
         event = EventType.ESTIMATE_COMMENTED if txn.kind == Kind.ESTIMATE else EventType.INVOICE_COMMENTED
@@ -244,7 +244,7 @@ async def accept(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> Tr
     signature = _text(data, "signature", SIGNATURE_MAX, False, errors)
     if errors:
         raise ValidationError(errors)
-    async with in_transaction():
+    async with notifications.change():
         fresh = await _locked(txn)
         if fresh.kind != Kind.ESTIMATE:
             raise NotFound()
@@ -266,7 +266,7 @@ async def decline(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> T
     if errors:
         raise ValidationError(errors)
     name = name or _author(visitor, "")
-    async with in_transaction():
+    async with notifications.change():
         fresh = await _locked(txn)
         if fresh.kind != Kind.ESTIMATE:
             raise NotFound()
@@ -317,7 +317,7 @@ async def report_transfer(txn: Transaction, visitor: Visitor, data: dict[str, An
         day = cleaning.day(data.get("date"))
     except cleaning.Unclean as problem:
         errors.append(FieldError("date", problem.msgid, problem.params))
-    async with in_transaction():
+    async with notifications.change():
         invoice = await _locked(txn)
         if (problem := payable_refusal(invoice)) is not None:
             raise problem
@@ -345,7 +345,7 @@ async def accept_on_behalf(principal: Principal, record_id: Any, data: dict[str,
     name = _text(data, "name", NAME_MAX, True, errors)
     if errors:
         raise ValidationError(errors)
-    async with in_transaction():
+    async with notifications.change():
         txn = await txns.get(principal, Kind.ESTIMATE, record_id, "create_edit", for_update=True)
         workflow.check(txn, "accept", txns.today_in(principal))
         txn.status = Status.ACCEPTED

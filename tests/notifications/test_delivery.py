@@ -224,3 +224,19 @@ async def test_send_a_test_message(world, receiver):
     destination = await make_destination(world, receiver)
     answer = await ns.send_test(world.principal, destination.id)
     assert answer.ok and receiver.received[0].verified and receiver.received[0].json["type"] == "test"
+
+
+async def test_a_change_queues_its_delivery_as_it_commits(world, receiver, clock):
+    """A payment recorded by staff reaches the receiver through the jobs its change queued,
+    without waiting for the periodic sweep."""
+    from app import jobs, notification_tasks
+    from app.services import payments
+    from tests import factories as f
+
+    await make_destination(world, receiver, kind="slack")
+    sent = await f.make_sent_invoice(world.principal, world.customer, [("作業費", 1, 10000, 10)],
+                                     organization_id=world.org.id)
+    await payments.record_payment(world.principal, sent.id, {"amount": "4000", "date": "2026-11-20"})
+    await jobs.run_pending(queues=[notification_tasks.QUEUE])  # no sweep: only what the change queued
+    [received] = receiver.delivered()
+    assert "4,000" in received.body.decode() or "4000" in received.body.decode()
