@@ -37,6 +37,7 @@ from app.models.books_link import (
     SyncTrigger,
 )
 from app.models.notifications import EventType, NotificationEvent
+from app.models.chat import Channel, ChannelMember, ChatEvent, ChatMessage, ChatSettings
 from app.models.crm import (
     Account,
     Case,
@@ -87,6 +88,11 @@ from app.models.transactions import (
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "Channel",
+    "ChannelMember",
+    "ChatEvent",
+    "ChatMessage",
+    "ChatSettings",
     "EventType",
     "NotificationEvent",
     "Access",
