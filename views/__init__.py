@@ -2,7 +2,7 @@
 
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
-    accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
+    accounts, activities, auth, books, chat, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
     mail_actions, portal,
     preferences, products, settings,
 )
@@ -21,6 +21,7 @@ routes = [
     *books_link.routes,
     *books_automation.routes,
     *books_crm.routes,
+    *chat.routes,
     *mail.routes,
     *mail_actions.routes,
     *portal.routes,

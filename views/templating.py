@@ -23,6 +23,7 @@ from views.htmx import vary
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 HTMX_SCRIPT = "vendor/htmx-2.0.11.min.js"
+SSE_SCRIPT = "vendor/htmx-ext-sse-2.2.4.min.js"  # htmx's SSE extension, for the team chat
 
 
 def translator(request: Request) -> Callable[[str], str]:
@@ -166,6 +167,7 @@ def _context(request: Request) -> dict[str, Any]:
         "through_link": getattr(state, "own_principal", None) is not None,
         "csrf_token": auth.csrf_token(request.session) if "session" in request.scope else "",
         "htmx_script": HTMX_SCRIPT,
+        "sse_script": SSE_SCRIPT,
     }
 
 

@@ -1,0 +1,148 @@
+"""Chat pages and the live stream, driven over HTTP as a browser would."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from app.models import ChatMessage
+from app.services import chat
+from tests.factories import make_user, principal_for
+
+pytestmark = pytest.mark.asyncio
+
+
+async def sign_in(client: httpx.AsyncClient, user) -> str:
+    from tests.factories import PASSWORD
+
+    page = await client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = await client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    home = await client.get("/chat")
+    return home.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+async def read_events(response: httpx.Response, count: int) -> list[dict]:
+    """The first `count` SSE events (comments and retry lines skipped)."""
+    events, current = [], {"data": []}
+    async for line in response.aiter_lines():
+        if line == "":
+            if current.get("event"):
+                events.append({**current, "data": "\n".join(current["data"])})
+                if len(events) == count:
+                    return events
+            current = {"data": []}
+        elif line.startswith("data: "):
+            current["data"].append(line[6:])
+        elif line.startswith(("id: ", "event: ")):
+            key, _, value = line.partition(": ")
+            current[key] = value
+    return events
+
+
+async def test_posting_and_markup_is_escaped(client):
+    alice = await make_user()
+    token = await sign_in(client, alice)
+    channel = await chat.create_channel(await principal_for(alice), "general")
+    response = await client.post(f"/chat/{channel.id}/messages",
+                                 data={"body": "<script>alert(1)</script> & <b>x</b>", "csrf_token": token})
+    assert response.status_code == 303
+    page = await client.get(f"/chat/{channel.id}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
+async def test_hostile_bodies_answer_422_and_write_nothing(client):
+    alice = await make_user()
+    token = await sign_in(client, alice)
+    channel = await chat.create_channel(await principal_for(alice), "general")
+    for body in ("", "x" * (chat.MAX_BODY + 1), "\x00"):
+        response = await client.post(f"/chat/{channel.id}/messages", data={"body": body, "csrf_token": token},
+                                     headers={"HX-Request": "true"})
+        assert response.status_code == 422
+    assert await ChatMessage.all().count() == 0
+
+
+async def test_a_private_channel_of_others_is_a_404(client):
+    alice, bob = await make_user(), await make_user()
+    secret = await chat.create_channel(await principal_for(alice), "secret", private=True)
+    token = await sign_in(client, bob)
+    assert (await client.get(f"/chat/{secret.id}")).status_code == 404
+    response = await client.post(f"/chat/{secret.id}/messages", data={"body": "hi", "csrf_token": token})
+    assert response.status_code == 404
+    assert "secret" not in (await client.get("/chat")).text
+
+
+async def test_stream_catches_up_from_last_event_id(server):
+    alice = await make_user()
+    pa = await principal_for(alice)
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(client, alice)
+    channel = await chat.create_channel(pa, "general")
+    first = await chat.post_message(pa, channel.id, "first")
+    mark = await chat.latest_event_id()
+    await chat.post_message(pa, channel.id, "missed <one>")
+    await chat.edit_message(pa, first.id, "first, edited")
+    async with client.stream("GET", "/chat/stream", headers={"Last-Event-ID": str(mark)}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = await asyncio.wait_for(read_events(response, 2), 10)
+    await client.aclose()
+    assert [e["event"] for e in events] == [f"chat-{channel.id}"] * 2
+    assert "missed &lt;one&gt;" in events[0]["data"]
+    assert 'hx-swap-oob="outerHTML"' in events[1]["data"] and "first, edited" in events[1]["data"]
+    assert int(events[1]["id"]) > int(events[0]["id"]) > mark
+
+
+async def test_stream_delivers_live_messages_only_to_readers(server):
+    alice, bob = await make_user(), await make_user()
+    pa, pb = await principal_for(alice), await principal_for(bob)
+    secret = await chat.create_channel(pa, "secret", private=True)
+    public = await chat.create_channel(pa, "general")
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(client, bob)
+    async with client.stream("GET", "/chat/stream") as response:
+        async def post_later():
+            await chat.post_message(pa, secret.id, "hidden")
+            await chat.post_message(pa, public.id, "hello bob")
+        poster = asyncio.create_task(post_later())
+        events = await asyncio.wait_for(read_events(response, 1), 10)
+        await poster
+    await client.aclose()
+    assert events[0]["event"] == f"chat-{public.id}" and "hello bob" in events[0]["data"]
+    assert "hidden" not in events[0]["data"]
+    assert pb  # bob read nothing of the secret channel
+
+
+async def test_streams_per_user_are_capped(client):
+    from views import chat as chat_views
+
+    alice = await make_user()
+    await sign_in(client, alice)
+    chat_views._open_streams[alice.id] = chat_views.MAX_STREAMS_PER_USER
+    try:
+        assert (await client.get("/chat/stream")).status_code == 429
+    finally:
+        del chat_views._open_streams[alice.id]
+
+
+async def test_the_bar_shows_on_books_pages_only_when_enabled(client):
+    alice = await make_user("Administrator")
+    token = await sign_in(client, alice)
+    await chat.create_channel(await principal_for(alice), "general")
+    assert (await client.get("/chat/bar", params={"here": "/books/invoices"})).status_code == 200
+    assert (await client.get("/chat/bar", params={"here": "/deals"})).status_code == 204
+    await client.post("/chat/settings", data={"everywhere": "on", "csrf_token": token})
+    assert (await client.get("/chat/bar", params={"here": "/deals"})).status_code == 200
+    await client.post("/chat/settings", data={"csrf_token": token})  # off: no bar anywhere
+    assert (await client.get("/chat/bar", params={"here": "/books/invoices"})).status_code == 204
+    assert (await client.get("/chat/bar", params={"here": "/deals"})).status_code == 204
+
+
+async def test_only_administrators_choose_where_the_bar_shows(client):
+    bob = await make_user()
+    token = await sign_in(client, bob)
+    assert (await client.post("/chat/settings", data={"csrf_token": token})).status_code == 403
+    assert (await chat.bar_settings()).bar_on_books
