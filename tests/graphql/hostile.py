@@ -78,16 +78,17 @@ BASE: dict[str, dict[str, Any]] = {
 PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
 SCALAR_ARGS = {"name": "token", "text": "A note", "to": "INVOICE", "kind": "INVOICE", "includeAttachments": True,
-               "enabled": True, "automation": "ESTIMATE"}
+               "enabled": True, "automation": "ESTIMATE", "body": "Hello", "private": False}
 
 _TYPE_IN_NAME = re.compile(
     r"(BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
-    r"Product)")
+    r"Product|ChatMessage|ChatChannel)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
-             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact"}
+             "contactId": "Contact", "dealId": "Deal", "recordId": "Contact",
+             "channelId": "ChatChannel", "messageId": "ChatMessage", "userId": "User", "memberIds": "User"}
 
 
 def target_type(mutation: str, arg: str) -> str:
@@ -189,6 +190,14 @@ async def make_world() -> World:
     ids["CaseAttachment"] = gid("CaseAttachment", (await CaseAttachment.get(case_id=mail_case.id)).id)
     # Its mailbox (no server behind it: sending fails at once, as DeliveryFailed).
     ids["Mailbox"] = gid("Mailbox", box.id)
+    # Team chat: a channel with one of the admin's messages, and a colleague to write to.
+    from app.services import chat
+
+    colleague = await f.make_user()
+    channel = await chat.create_channel(principal, "general", member_ids=[colleague.id])
+    ids["ChatChannel"] = gid("ChatChannel", channel.id)
+    ids["ChatMessage"] = gid("ChatMessage", (await chat.post_message(principal, channel.id, "hello")).id)
+    ids["User"] = gid("User", colleague.id)
     return World(admin, principal, ids, fill)
 
 
