@@ -146,3 +146,52 @@ async def test_only_administrators_choose_where_the_bar_shows(client):
     token = await sign_in(client, bob)
     assert (await client.post("/chat/settings", data={"csrf_token": token})).status_code == 403
     assert (await chat.bar_settings()).bar_on_books
+
+
+async def test_streams_end_when_the_client_goes_away_and_beat_meanwhile(server, monkeypatch):
+    from tests.unit.test_jobs import until
+    from views import chat as chat_views
+
+    monkeypatch.setattr(chat_views, "HEARTBEAT_SECONDS", 0.05)
+    alice = await make_user()
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(client, alice)
+    async with client.stream("GET", "/chat/stream") as response:
+        lines = response.aiter_lines()
+        seen = [await asyncio.wait_for(anext(lines), 5) for _ in range(6)]
+        assert ": ping" in seen  # a heartbeat while nothing happens
+        assert chat_views._open_streams[alice.id] == 1
+    await client.aclose()
+    await until(lambda: alice.id not in chat_views._open_streams, 5, "the stream to end")
+
+
+async def test_other_requests_are_served_while_streams_are_open(server):
+    alice, bob = await make_user(), await make_user()
+    watcher = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(watcher, alice)
+    other = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(other, bob)
+    streams = [watcher.stream("GET", "/chat/stream") for _ in range(3)]
+    opened = [await s.__aenter__() for s in streams]
+    try:
+        assert all(r.status_code == 200 for r in opened)
+        page = await asyncio.wait_for(other.get("/chat"), 5)
+        assert page.status_code == 200
+    finally:
+        for s in streams:
+            await s.__aexit__(None, None, None)
+        await watcher.aclose()
+        await other.aclose()
+
+
+async def test_the_sse_extension_is_pinned_with_its_source_noted():
+    import hashlib
+
+    from app import settings
+
+    vendor = settings.BASE_DIR / "static" / "vendor"
+    digest = "98a46496de0c3605fbffdce9167ba427bdd9553184f83f149c261891a92c0136"
+    assert hashlib.sha256((vendor / "htmx-ext-sse-2.2.4.min.js").read_bytes()).hexdigest() == digest
+    readme = (vendor / "README.md").read_text()
+    assert digest in readme and "htmx-ext-sse-2.2.4.tgz" in readme
+    assert "htmx-2." in (vendor / "README.md").read_text()  # the extension's major follows htmx's
