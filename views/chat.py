@@ -77,6 +77,7 @@ async def chat_bar(request: Request) -> Response:
         return Response(status_code=204)
     wanted = _int(request.query_params.get("channel"))
     context = await _room(request, wanted, limit=20)
+    context["expanded"] = request.query_params.get("open") == "1"
     return render(request, "chat/_bar.html", context)
 
 
@@ -152,11 +153,24 @@ async def chat_stream(request: Request) -> Response:
     last = _int(request.headers.get("last-event-id")) or _int(request.query_params.get("last"))
     if last is None:
         last = await chat.latest_event_id()
+    open_channel = _int(request.query_params.get("open"))
     template = templates.get_template("chat/_event.html")
-    base: dict = {"request": request}
+    channels_template = templates.get_template("chat/_channels.html")
+    base: dict = {"request": request, "bar": request.query_params.get("bar") == "1",
+                  "here": request.query_params.get("here", "")[:500]}
     for processor in templates.context_processors:
         base.update(processor(request))
     _open_streams[user_id] += 1
+
+    async def _channels_event(batch) -> str:
+        """The channel list with its unread counts; what arrived in the open channel is read."""
+        seen = [m.id for e, m in batch if e.channel_id == open_channel]
+        if seen:
+            await chat.mark_read(principal, open_channel, max(seen))
+        channels = await chat.channel_list(principal)
+        current = next((c for c in channels if c.channel.id == open_channel), None)
+        html = channels_template.render({**base, "channels": channels, "current": current})
+        return _sse(last, "chat-channels", html)
 
     async def events():
         nonlocal last
@@ -172,6 +186,7 @@ async def chat_stream(request: Request) -> Response:
                                                     "cards": cards.get(message.id, [])})
                             yield _sse(event.id, f"chat-{event.channel_id}", html)
                             last = event.id
+                        yield await _channels_event(batch)
                         if len(batch) >= chat.MAX_PAGE:
                             continue
                     if not await subscription.wait(HEARTBEAT_SECONDS):

@@ -14,6 +14,15 @@ from tests.browser.test_csp import RECORD_VIOLATIONS, sign_in, violations
 pytestmark = pytest.mark.browser
 
 
+async def stream_open(page, selector: str) -> None:
+    """Wait until the element's EventSource is open (polled from here: the page's CSP forbids the
+    string evaluation `wait_for_function` uses)."""
+    from tests.unit.test_jobs import until
+
+    script = f"htmx.find({selector!r})?.['htmx-internal-data']?.sseEventSource?.readyState === 1"
+    await until(lambda: page.evaluate(script), 10, f"the stream of {selector}")
+
+
 async def test_two_users_see_each_others_messages_live(live_server, live_db, chromium_path):
     from playwright.async_api import async_playwright, expect
 
@@ -39,12 +48,10 @@ async def test_two_users_see_each_others_messages_live(live_server, live_db, chr
             # Alice on a Books page with the bar; Bob on the full chat page.
             await alice_page.goto(f"{live_server}/books/invoices")
             bar = alice_page.locator("#chat-bar")
-            await expect(bar.locator("summary")).to_be_visible()
+            await bar.locator("summary").click()  # the bar starts folded
             await bob_page.goto(f"{live_server}/chat/{channel.id}")
-            await bob_page.wait_for_function("document.querySelector('#chat-room') && "
-                                             "htmx.find('#chat-room')['htmx-internal-data'].sseEventSource?.readyState === 1")
-            await alice_page.wait_for_function("document.querySelector('#chat-bar #chat-room') && "
-                                               "htmx.find('#chat-bar #chat-room')['htmx-internal-data'].sseEventSource?.readyState === 1")
+            await stream_open(bob_page, "#chat-live")
+            await stream_open(alice_page, "#chat-bar")
 
             await bar.locator("textarea[name=body]").fill("請求書を送りました <b>太字</b>")
             await bar.locator("form.chat-form button").click()

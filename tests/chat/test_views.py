@@ -9,6 +9,7 @@ import pytest
 
 from app.models import ChatMessage
 from app.services import chat
+from bench.chat import sse_events
 from tests.factories import make_user, principal_for
 
 pytestmark = pytest.mark.asyncio
@@ -114,6 +115,32 @@ async def test_stream_delivers_live_messages_only_to_readers(server):
     assert events[0]["event"] == f"chat-{public.id}" and "hello bob" in events[0]["data"]
     assert "hidden" not in events[0]["data"]
     assert pb  # bob read nothing of the secret channel
+
+
+async def test_stream_updates_unread_counts_and_reads_the_open_channel(server):
+    alice, bob = await make_user(), await make_user()
+    pa = await principal_for(alice)
+    open_one = await chat.create_channel(pa, "open", member_ids=[bob.id])
+    other = await chat.create_channel(pa, "other", member_ids=[bob.id])
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(client, bob)
+    async with client.stream("GET", f"/chat/stream?open={open_one.id}") as response:
+        events = sse_events(response)
+        await chat.post_message(pa, open_one.id, "seen live")
+        await chat.post_message(pa, other.id, "not yet")
+        names, both_in = [], False
+        while True:  # until the listing sent after both messages (one batch or two)
+            event = await asyncio.wait_for(anext(events), 10)
+            names.append(event["event"])
+            both_in = both_in or "not yet" in event["data"]
+            if event["event"] == "chat-channels" and both_in:
+                listing = event["data"]
+                break
+    await client.aclose()
+    assert [n for n in names if n != "chat-channels"] == [f"chat-{open_one.id}", f"chat-{other.id}"]
+    unread = {c.title: c.unread for c in await chat.channel_list(await principal_for(bob))}
+    assert unread == {"open": 0, "other": 1}  # read as it arrived in the open channel
+    assert 'title="Unread">1<' in listing.replace("\n", "")
 
 
 async def test_streams_per_user_are_capped(client):
