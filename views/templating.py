@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 from app import auth, settings
 from app.i18n import N_, format_size, gettext, translations
 from app.money import format_money, format_number, format_rate
+from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -168,6 +169,7 @@ def _context(request: Request) -> dict[str, Any]:
         "csrf_token": auth.csrf_token(request.session) if "session" in request.scope else "",
         "htmx_script": HTMX_SCRIPT,
         "sse_script": SSE_SCRIPT,
+        "chat_bar": chat_bar_may_show(request.url.path) and getattr(state, "user", None) is not None,
     }
 
 

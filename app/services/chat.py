@@ -40,17 +40,32 @@ _LINK = re.compile(r"(?:https?://[^\s/]+)?/(books/)?([a-z-]+)/(\d{1,9})(?![\w/])
 
 # -- settings ------------------------------------------------------------------------------
 
+# The settings as this process last read them: pages decide without a query whether to load the
+# bar (`bar_may_show`); the bar's own request reads them afresh and answers 204 where it is off.
+_last_settings = ChatSettings(id=1)
+
+
 async def bar_settings() -> ChatSettings:
+    global _last_settings
     row = await ChatSettings.get_or_none(id=1)
-    return row or ChatSettings(id=1)
+    _last_settings = row or ChatSettings(id=1)
+    return _last_settings
+
+
+def bar_may_show(path: str) -> bool:
+    """Whether a page loads the bar: on Books pages (the bar's home), elsewhere only when this
+    process last saw "on every page" (read again by every bar request, e.g. any Books page)."""
+    return path.startswith("/books") or bar_shown(_last_settings, path)
 
 
 async def save_bar_settings(principal: Principal, *, on_books: bool, everywhere: bool) -> ChatSettings:
+    global _last_settings
     if not principal.is_admin:
         raise PermissionDenied()
     row, _ = await ChatSettings.get_or_create(id=1)
     row.bar_on_books, row.bar_everywhere = on_books, everywhere
     await row.save()
+    _last_settings = row
     return row
 
 
