@@ -11,6 +11,7 @@ connection while it waits; it wakes on the live bus (app.live) or on its heartbe
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
@@ -18,7 +19,7 @@ from starlette.routing import Route
 
 from app import live
 from app.errors import ValidationError
-from app.models import ChatMessage, User
+from app.models import ChatMessage, User, UserSession
 from app.services import chat
 from views.htmx import is_partial
 from views.pages import page
@@ -140,6 +141,13 @@ async def settings_save(request: Request) -> Response:
     return RedirectResponse("/chat", status_code=303)
 
 
+async def _still_signed_in(user_id: int, session_id: int | None) -> bool:
+    """A stream outlives its request: at each heartbeat, is its session (or user) still valid?"""
+    if session_id is not None:
+        return await UserSession.exists(id=session_id, user__is_active=True, expires_at__gt=datetime.now(UTC))
+    return await User.exists(id=user_id, is_active=True)
+
+
 def _sse(event_id: int, name: str, html: str) -> str:
     data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
     return f"id: {event_id}\nevent: {name}\n{data}\n"
@@ -154,6 +162,7 @@ async def chat_stream(request: Request) -> Response:
     if last is None:
         last = await chat.latest_event_id()
     open_channel = _int(request.query_params.get("open"))
+    session_id = getattr(request.state, "session_id", None)
     template = templates.get_template("chat/_event.html")
     channels_template = templates.get_template("chat/_channels.html")
     base: dict = {"request": request, "bar": request.query_params.get("bar") == "1",
@@ -190,6 +199,8 @@ async def chat_stream(request: Request) -> Response:
                         if len(batch) >= chat.MAX_PAGE:
                             continue
                     if not await subscription.wait(HEARTBEAT_SECONDS):
+                        if not await _still_signed_in(user_id, session_id):
+                            return  # signed out elsewhere, or deactivated: the stream ends
                         yield ": ping\n\n"  # keeps proxies from closing it; a dead client shows here
         finally:
             _open_streams[user_id] -= 1

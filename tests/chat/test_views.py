@@ -192,6 +192,27 @@ async def test_streams_end_when_the_client_goes_away_and_beat_meanwhile(server, 
     await until(lambda: alice.id not in chat_views._open_streams, 5, "the stream to end")
 
 
+async def test_a_stream_ends_once_its_session_is_signed_out(server, monkeypatch):
+    from app.models import UserSession
+    from views import chat as chat_views
+
+    monkeypatch.setattr(chat_views, "HEARTBEAT_SECONDS", 0.05)
+    alice = await make_user()
+    client = httpx.AsyncClient(base_url=server, timeout=10)
+    await sign_in(client, alice)
+    async with client.stream("GET", "/chat/stream") as response:
+        lines = response.aiter_lines()
+        assert await asyncio.wait_for(anext(lines), 5) == "retry: 3000"
+        await UserSession.filter(user_id=alice.id).delete()  # "sign out every other session"
+        rest = await asyncio.wait_for(_drain(lines), 5)  # the server closes it
+    await client.aclose()
+    assert all(line in ("", ": connected", ": ping") for line in rest)
+
+
+async def _drain(lines) -> list[str]:
+    return [line async for line in lines]
+
+
 async def test_other_requests_are_served_while_streams_are_open(server):
     alice, bob = await make_user(), await make_user()
     watcher = httpx.AsyncClient(base_url=server, timeout=10)
