@@ -68,6 +68,17 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ChatMention',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('message', fields.ForeignKeyField('models.ChatMessage', source_field='message_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('channel', fields.ForeignKeyField('models.Channel', source_field='channel_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+            ],
+            options={'table': 'chat_mentions', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A user mentioned in a message: counts of unread mentions per channel come from here.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ChatSettings',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -37,7 +37,7 @@ from app.models.books_link import (
     SyncTrigger,
 )
 from app.models.notifications import EventType, NotificationEvent
-from app.models.chat import Channel, ChannelMember, ChatEvent, ChatMessage, ChatSettings
+from app.models.chat import Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings
 from app.models.crm import (
     Account,
     Case,
@@ -91,6 +91,7 @@ __all__ = [
     "Channel",
     "ChannelMember",
     "ChatEvent",
+    "ChatMention",
     "ChatMessage",
     "ChatSettings",
     "EventType",

@@ -65,6 +65,21 @@ class ChatMessage(Model):
         ordering = ["id"]
 
 
+class ChatMention(Model):
+    """A user mentioned in a message: counts of unread mentions per channel come from here."""
+
+    id = fields.BigIntField(primary_key=True)
+    message = fields.ForeignKeyField(
+        "models.ChatMessage", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    channel = fields.ForeignKeyField(
+        "models.Channel", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    user = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.CASCADE, db_index=True)
+
+    class Meta:
+        table = "chat_mentions"
+
+
 class ChatEvent(Model):
     """The event log that live streams replay: every post, edit and deletion, in order. Its id
     is the SSE event id, so a reconnecting client catches up from Last-Event-ID."""

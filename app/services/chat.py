@@ -22,7 +22,7 @@ from app import kinds, live
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import (
-    Account, Channel, ChannelMember, ChatEvent, ChatMessage, ChatSettings, Contact, Deal,
+    Account, Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings, Contact, Deal,
     Transaction, User,
 )
 from app.permissions import Principal, can
@@ -99,6 +99,7 @@ class ChannelView:
     title: str
     unread: int
     member: bool
+    mentions: int = 0  # unread messages that mention the reader
 
 
 async def channel_list(principal: Principal) -> list[ChannelView]:
@@ -107,8 +108,7 @@ async def channel_list(principal: Principal) -> list[ChannelView]:
     channels = await readable_channels(principal).order_by("direct", "name", "id")
     memberships = {m.channel_id: m for m in await ChannelMember.filter(user_id=me)}
     unread: dict[int, int] = {}
-    for m in memberships.values():
-        unread[m.channel_id] = 0
+    mentions: dict[int, int] = {}
     if memberships:
         conditions = Q(*(Q(channel_id=cid, id__gt=m.last_read_message_id)
                          for cid, m in memberships.items()), join_type="OR")
@@ -116,6 +116,11 @@ async def channel_list(principal: Principal) -> list[ChannelView]:
                       .filter(Q(author_id__isnull=True) | ~Q(author_id=me))
                       .annotate(n=Count("id")).group_by("channel_id").values("channel_id", "n"))
         unread.update({row["channel_id"]: row["n"] for row in rows})
+        mention_conditions = Q(*(Q(channel_id=cid, message_id__gt=m.last_read_message_id)
+                                 for cid, m in memberships.items()), join_type="OR")
+        rows = await (ChatMention.filter(mention_conditions, user_id=me)
+                      .annotate(n=Count("id")).group_by("channel_id").values("channel_id", "n"))
+        mentions.update({row["channel_id"]: row["n"] for row in rows})
     direct_ids = [c.id for c in channels if c.direct]
     others: dict[int, str] = {}
     if direct_ids:
@@ -123,7 +128,7 @@ async def channel_list(principal: Principal) -> list[ChannelView]:
                 "channel_id", "user__name"):
             others[row["channel_id"]] = row["user__name"]
     return [ChannelView(c, others.get(c.id, principal.user.name) if c.direct else c.name,
-                        unread.get(c.id, 0), c.id in memberships) for c in channels]
+                        unread.get(c.id, 0), c.id in memberships, mentions.get(c.id, 0)) for c in channels]
 
 
 async def channel_title(principal: Principal, channel: Channel) -> str:
@@ -232,9 +237,30 @@ async def _record(conn, channel_id: int, message_id: int, kind: str) -> ChatEven
     return event
 
 
+async def _mention_rows(message: ChatMessage, conn) -> None:
+    """The message's mention rows, anew (after a post, an edit or a deletion). Only readers of
+    the channel are mentioned: in a private channel others are dropped (nothing tells them of it);
+    in a public one a mention makes them members, with the mentioning message unread."""
+    await ChatMention.filter(message_id=message.id).using_db(conn).delete()
+    if message.mentions and message.deleted_at is None:
+        channel = await Channel.get(id=message.channel_id).using_db(conn)
+        members = set(await ChannelMember.filter(channel_id=channel.id).using_db(conn).values_list("user_id", flat=True))
+        if channel.private or channel.direct:
+            message.mentions = [uid for uid in message.mentions if uid in members]
+            await message.save(update_fields=["mentions"], using_db=conn)
+        else:
+            await ChannelMember.bulk_create([
+                ChannelMember(channel_id=channel.id, user_id=uid, last_read_message_id=message.id - 1)
+                for uid in message.mentions if uid not in members], using_db=conn)
+        await ChatMention.bulk_create([
+            ChatMention(message_id=message.id, channel_id=message.channel_id, user_id=uid)
+            for uid in message.mentions if uid != message.author_id], using_db=conn)
+
+
 async def _write(channel_id: int, write) -> Any:
     async with in_transaction() as conn:
         result, kind = await write(conn)
+        await _mention_rows(result, conn)
         await _record(conn, channel_id, result.id, kind)
     if conn.capabilities.dialect != "postgres":
         await live.announce(f"{channel_id}")  # SQLite: now that it is committed

@@ -21,12 +21,14 @@ class ChatChannel:
     direct: bool
     member: bool = strawberry.field(description="You are a member (unread counts are kept for members).")
     unread_count: int
+    unread_mention_count: int = strawberry.field(description="Unread messages that mention you.")
 
     @classmethod
     def of(cls, view: chat.ChannelView) -> ChatChannel:
         c = view.channel
         return cls(id=strawberry.ID(to_global_id("ChatChannel", c.id)), title=view.title, private=c.private,
-                   direct=c.direct, member=view.member, unread_count=view.unread)
+                   direct=c.direct, member=view.member, unread_count=view.unread,
+                   unread_mention_count=view.mentions)
 
 
 @strawberry.type(description="A record linked in a message, as far as you may see it.")

@@ -61,6 +61,23 @@ async def test_mentions_are_recorded(db):
     channel = await chat.create_channel(await principal_for(alice), "sales")
     message = await chat.post_message(await principal_for(alice), channel.id, "@bob 見積を確認してください")
     assert message.mentions == [bob.id]
+    pb = await principal_for(bob)
+    # Bob was not a member of the public channel: the mention makes him one, with it unread.
+    assert [(c.unread, c.mentions, c.member) for c in await chat.channel_list(pb)] == [(1, 1, True)]
+    await chat.edit_message(await principal_for(alice), message.id, "見積を確認してください")
+    assert [(c.unread, c.mentions) for c in await chat.channel_list(pb)] == [(1, 0)]  # edited away
+    await chat.post_message(await principal_for(alice), channel.id, "@Bob again")
+    await chat.mark_read(pb, channel.id)
+    assert [(c.unread, c.mentions) for c in await chat.channel_list(pb)] == [(0, 0)]
+
+
+async def test_mentions_in_private_channels_reach_members_only(db):
+    alice, bob = await make_user(), await make_user(email="bob@example.com")
+    pa = await principal_for(alice)
+    secret = await chat.create_channel(pa, "secret", private=True)
+    message = await chat.post_message(pa, secret.id, "@bob have a look")
+    assert (await ChatMessage.get(id=message.id)).mentions == []
+    assert await chat.channel_list(await principal_for(bob)) == []
 
 
 async def test_only_own_messages_can_be_edited_or_deleted(db):
