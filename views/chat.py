@@ -88,8 +88,9 @@ async def message_post(request: Request) -> Response:
     try:
         await chat.post_message(request.state.principal, channel_id, str(form.get("body", "")))
     except ValidationError as exc:
-        return render(request, "chat/_form.html", {"channel_id": channel_id, "body": str(form.get("body", ""))[:chat.MAX_BODY + 10],
-                                                   "errors": error_map(exc, request)}, status_code=422)
+        context = {"channel_id": channel_id, "body": str(form.get("body", ""))[:chat.MAX_BODY + 10],
+                   "errors": error_map(exc, request)}
+        return render(request, "chat/_form.html", context, status_code=422)
     if is_partial(request):  # the message itself arrives on the stream, like everyone else's
         return render(request, "chat/_form.html", {"channel_id": channel_id, "body": "", "errors": {}})
     return RedirectResponse(f"/chat/{channel_id}", status_code=303)

@@ -9,7 +9,6 @@ written with an entry of the event log (`ChatEvent`) and announced on the live b
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,24 +17,18 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from app import kinds, live
+from app import live
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import (
-    Account, Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings, Contact, Deal,
-    Transaction, User,
-)
-from app.permissions import Principal, can
+from app.models import Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings, User
+from app.permissions import Principal
+from app.services.chat_cards import Card, cards, record_links
 
 MAX_BODY = 4000
 MAX_NAME = 80
 MAX_PAGE = 100
-MAX_LINKS = 5  # cards per message
 _LOCK_KEY = 0x6B697A756E61  # PostgreSQL: chat events are numbered in commit order
 
-_CRM = {"deals": Deal, "contacts": Contact, "accounts": Account}
-_BOOKS = {k.slug: k for k in kinds.KINDS}
-_LINK = re.compile(r"(?:https?://[^\s/]+)?/(books/)?([a-z-]+)/(\d{1,9})(?![\w/])")
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -204,19 +197,6 @@ def _body(body: str | None) -> str:
     return body
 
 
-def record_links(body: str) -> list[dict]:
-    """The records a message points at: Kizuna URLs of deals, contacts, accounts, Books documents."""
-    links: list[dict] = []
-    for books, segment, raw_id in _LINK.findall(body):
-        kind = ("books:" + segment) if books and segment in _BOOKS else (segment if not books and segment in _CRM else None)
-        link = {"kind": kind, "id": int(raw_id)}
-        if kind and link not in links:
-            links.append(link)
-        if len(links) >= MAX_LINKS:
-            break
-    return links
-
-
 async def _mentions(body: str) -> list[int]:
     if "@" not in body:
         return []
@@ -244,7 +224,8 @@ async def _mention_rows(message: ChatMessage, conn) -> None:
     await ChatMention.filter(message_id=message.id).using_db(conn).delete()
     if message.mentions and message.deleted_at is None:
         channel = await Channel.get(id=message.channel_id).using_db(conn)
-        members = set(await ChannelMember.filter(channel_id=channel.id).using_db(conn).values_list("user_id", flat=True))
+        members = set(await ChannelMember.filter(channel_id=channel.id).using_db(conn)
+                      .values_list("user_id", flat=True))
         if channel.private or channel.direct:
             message.mentions = [uid for uid in message.mentions if uid in members]
             await message.save(update_fields=["mentions"], using_db=conn)
@@ -372,7 +353,8 @@ async def latest_event_id() -> int:
     return ids[0] if ids else 0
 
 
-async def events_after(principal: Principal, last_id: int, limit: int = MAX_PAGE) -> list[tuple[ChatEvent, ChatMessage]]:
+async def events_after(principal: Principal, last_id: int,
+                       limit: int = MAX_PAGE) -> list[tuple[ChatEvent, ChatMessage]]:
     """The log entries after `last_id` in channels the reader may read, with their messages."""
     readable = Subquery(readable_channels(principal).values("id"))
     events = await ChatEvent.filter(id__gt=last_id, channel_id__in=readable).order_by("id").limit(limit)
@@ -381,55 +363,6 @@ async def events_after(principal: Principal, last_id: int, limit: int = MAX_PAGE
     found = {m.id: m for m in await ChatMessage.filter(
         id__in=sorted({e.message_id for e in events})).prefetch_related("author")}
     return [(e, found[e.message_id]) for e in events if e.message_id in found]
-
-
-# -- record cards ----------------------------------------------------------------------------
-
-@dataclass
-class Card:
-    url: str
-    kind: str
-    visible: bool
-    title: str = ""
-    detail: dict | None = None  # plain values for the template (number, status, total, ...)
-
-
-async def cards(principal: Principal, messages_: list[ChatMessage]) -> dict[int, list[Card]]:
-    """The record cards of messages as this reader may see them: one query per model."""
-    wanted: dict[str, set[int]] = {}
-    for m in messages_:
-        for link in m.links or []:
-            wanted.setdefault(link["kind"], set()).add(link["id"])
-    loaded: dict[tuple[str, int], Any] = {}
-    for kind, ids in wanted.items():
-        if kind.startswith("books:"):
-            rows = await Transaction.filter(id__in=sorted(ids), kind=_BOOKS[kind[6:]].kind).prefetch_related("contact")
-        elif kind in _CRM:
-            rows = await _CRM[kind].filter(id__in=sorted(ids))
-        else:
-            continue
-        loaded.update({(kind, r.id): r for r in rows})
-    result: dict[int, list[Card]] = {}
-    for m in messages_:
-        result[m.id] = [_card(principal, link, loaded.get((link["kind"], link["id"]))) for link in m.links or []]
-    return result
-
-
-def _card(principal: Principal, link: dict, obj) -> Card:
-    kind, oid = link["kind"], link["id"]
-    url = f"/books/{kind[6:]}/{oid}" if kind.startswith("books:") else f"/{kind}/{oid}"
-    if obj is None or not can(principal, "view", obj):
-        return Card(url, kind, False)  # the same whether it does not exist or is hidden
-    if isinstance(obj, Transaction):
-        return Card(url, kind, True, obj.number, {
-            "kind": kinds.of(obj.kind).singular, "status": obj.status.value, "party": obj.contact.display_name,
-            "total": obj.total, "currency": obj.currency})
-    if isinstance(obj, Deal):
-        return Card(url, kind, True, obj.name, {"kind": N_("Deal"), "total": obj.amount, "currency": obj.currency})
-    if isinstance(obj, Contact):
-        return Card(url, kind, True, obj.full_name,
-                    {"kind": N_("Contact"), "party": obj.email})
-    return Card(url, kind, True, getattr(obj, "name", str(oid)), {"kind": N_("Account")})
 
 
 async def members_of(channel_id: int) -> list[int]:

@@ -65,7 +65,8 @@ class ChatMutation:
         principal = info.context.principal
 
         async def call():
-            return await _message_payload(info, await chat.edit_message(principal, existing_pk(id, "ChatMessage"), body))
+            message = await chat.edit_message(principal, existing_pk(id, "ChatMessage"), body)
+            return await _message_payload(info, message)
         return await attempt(info, call)
 
     @strawberry.mutation(permission_classes=AUTH, description="Delete one of your messages.")
