@@ -119,13 +119,21 @@ def _after_change(request: Request, message: ChatMessage) -> Response:
 async def channel_create(request: Request) -> Response:
     form = await request.form()
     try:
+        member_ids = [pk for pk in (_int(str(v)) for v in form.getlist("member_ids")[:501]) if pk]
         channel = await chat.create_channel(request.state.principal, str(form.get("name", "")),
-                                            private=form.get("private") == "on")
+                                            private=form.get("private") == "on", member_ids=member_ids)
     except ValidationError as exc:
         context = await _room(request, None)
         context.update(errors=error_map(exc, request), users=await User.filter(is_active=True).only("id", "name"))
         return render(request, "chat/index.html", context, status_code=422)
     return RedirectResponse(f"/chat/{channel.id}", status_code=303)
+
+
+async def member_add(request: Request) -> Response:
+    form = await request.form()
+    channel_id = request.path_params["id"]
+    await chat.add_member(request.state.principal, channel_id, _int(str(form.get("user_id", ""))) or 0)
+    return RedirectResponse(f"/chat/{channel_id}", status_code=303)
 
 
 async def direct_open(request: Request) -> Response:
@@ -221,6 +229,7 @@ routes = [
     Route("/chat/direct", page(direct_open), methods=["POST"]),
     Route("/chat/{id:id}", page(chat_channel)),
     Route("/chat/{id:id}/messages", page(message_post), methods=["POST"]),
+    Route("/chat/{id:id}/members", page(member_add), methods=["POST"]),
     Route("/chat/messages/{id:id}/edit", page(message_edit), methods=["POST"]),
     Route("/chat/messages/{id:id}/delete", page(message_delete), methods=["POST"]),
 ]

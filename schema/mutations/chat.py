@@ -35,6 +35,7 @@ DeleteChatMessageResult = result("DeleteChatMessage", ChatMessagePayload, NotFou
 MarkChatReadResult = result("MarkChatRead", MarkChatReadPayload, NotFound)
 CreateChatChannelResult = result("CreateChatChannel", ChatChannelPayload, ValidationError)
 OpenDirectChatResult = result("OpenDirectChat", ChatChannelPayload, NotFound)
+AddChatChannelMemberResult = result("AddChatChannelMember", ChatChannelPayload, NotFound, PermissionDenied)
 
 
 async def _message_payload(info: Info, message) -> ChatMessagePayload:
@@ -106,4 +107,15 @@ class ChatMutation:
 
         async def call():
             return await _channel_payload(info, await chat.open_direct(principal, existing_pk(user_id, "User")))
+        return await attempt(info, call)
+
+    @strawberry.mutation(permission_classes=AUTH, description="Add a user to a channel (a private one: by a member).")
+    async def add_chat_channel_member(self, info: Info, channel_id: strawberry.ID,
+                                      user_id: strawberry.ID) -> AddChatChannelMemberResult:
+        principal = info.context.principal
+
+        async def call():
+            pk = existing_pk(channel_id, "ChatChannel")
+            await chat.add_member(principal, pk, existing_pk(user_id, "User"))
+            return await _channel_payload(info, await chat.get_channel(principal, pk))
         return await attempt(info, call)

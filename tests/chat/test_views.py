@@ -77,6 +77,22 @@ async def test_a_private_channel_of_others_is_a_404(client):
     assert "secret" not in (await client.get("/chat")).text
 
 
+async def test_a_private_channel_with_chosen_members_and_one_added_later(client):
+    alice, bob, carol = await make_user(), await make_user(name="Bob"), await make_user(name="Carol")
+    token = await sign_in(client, alice)
+    response = await client.post("/chat/channels", data={"name": "経理", "private": "on", "member_ids": [str(bob.id)],
+                                                         "csrf_token": token})
+    assert response.status_code == 303
+    channel_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert [c.title for c in await chat.channel_list(await principal_for(bob))] == ["経理"]
+    assert await chat.channel_list(await principal_for(carol)) == []
+    page = await client.get(f"/chat/{channel_id}")
+    assert f'action="/chat/{channel_id}/members"' in page.text
+    added = await client.post(f"/chat/{channel_id}/members", data={"user_id": str(carol.id), "csrf_token": token})
+    assert added.status_code == 303
+    assert [c.title for c in await chat.channel_list(await principal_for(carol))] == ["経理"]
+
+
 async def test_stream_catches_up_from_last_event_id(server):
     alice = await make_user()
     pa = await principal_for(alice)

@@ -105,6 +105,7 @@ SETTINGS = {
     "/chat/messages/{ChatMessage}/edit": ("/chat/{ChatChannel}", {"body": "直しました"}),
     "/chat/channels": ("/chat", {"name": "新チャンネル"}),
     "/chat/direct": ("/chat", {"user_id": "{User}"}),
+    "/chat/{ChatChannel}/members": ("/chat/{ChatChannel}", {"user_id": "{User}"}),
     "/chat/settings": ("/chat", {"on_books": "on"}),
 }
 POSTS = {
