@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import pytest
 import pytest_asyncio
 import uvicorn
 
@@ -30,3 +31,15 @@ async def server(db, asgi_app):
     from app import live
 
     await live.close()
+
+
+@pytest.fixture(autouse=True)
+def _forget_bar_settings():
+    """The bar settings a process last read outlive a test's database: start and end each test
+    with the defaults."""
+    from app.models import ChatSettings
+    from app.services import chat
+
+    chat._last_settings = ChatSettings(id=1)
+    yield
+    chat._last_settings = ChatSettings(id=1)

@@ -159,6 +159,33 @@ async def test_stream_updates_unread_counts_and_reads_the_open_channel(server):
     assert 'title="Unread">1<' in listing.replace("\n", "")
 
 
+async def test_a_books_notification_arrives_live_with_the_readers_card(server):
+    from tests.factories import make_customer, make_org, make_sent_invoice
+
+    finance, sales = await make_user("Accountant"), await make_user("Sales")
+    org = await make_org(finance)
+    invoice = await make_sent_invoice(await principal_for(finance), await make_customer(org))
+    channel = await chat.create_channel(await principal_for(finance), "books", member_ids=[sales.id])
+    received = {}
+    for user in (finance, sales):
+        client = httpx.AsyncClient(base_url=server, timeout=10)
+        await sign_in(client, user)
+        async with client.stream("GET", "/chat/stream") as response:
+            events = sse_events(response)
+            if user is finance:  # live, as it is posted
+                await chat.post_notification(channel.id, "請求書が支払われました", f"/books/invoices/{invoice.id}", {})
+                received[user.id] = await asyncio.wait_for(anext(events), 10)
+        if user is sales:  # caught up from before it
+            async with client.stream("GET", "/chat/stream?last=0") as response:
+                received[user.id] = await asyncio.wait_for(anext(sse_events(response)), 10)
+        await client.aclose()
+    for_finance, for_sales = received[finance.id]["data"], received[sales.id]["data"]
+    assert "請求書が支払われました" in for_finance and "chat-system" in for_finance
+    assert invoice.number in for_finance and 'class="chat-card"' in for_finance
+    assert "請求書が支払われました" in for_sales
+    assert invoice.number not in for_sales and "chat-card-hidden" in for_sales  # not in the organization
+
+
 async def test_streams_per_user_are_capped(client):
     from views import chat as chat_views
 
