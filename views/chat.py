@@ -167,7 +167,9 @@ async def chat_stream(request: Request) -> Response:
     user_id = principal.user.id
     if _open_streams[user_id] >= MAX_STREAMS_PER_USER:
         return PlainTextResponse("Too many open chat streams", status_code=429)
-    last = _int(request.headers.get("last-event-id")) or _int(request.query_params.get("last"))
+    last = _int(request.headers.get("last-event-id"))
+    if last is None:
+        last = _int(request.query_params.get("last"))
     if last is None:
         last = await chat.latest_event_id()
     open_channel = _int(request.query_params.get("open"))
@@ -178,7 +180,6 @@ async def chat_stream(request: Request) -> Response:
                   "here": request.query_params.get("here", "")[:500]}
     for processor in templates.context_processors:
         base.update(processor(request))
-    _open_streams[user_id] += 1
 
     async def _channels_event(batch) -> str:
         """The channel list with its unread counts; what arrived in the open channel is read."""
@@ -192,6 +193,8 @@ async def chat_stream(request: Request) -> Response:
 
     async def events():
         nonlocal last
+        # Counted once running: a generator that never starts (the client left first) never ends.
+        _open_streams[user_id] += 1
         try:
             async with live.subscribe() as subscription:
                 yield "retry: 3000\n: connected\n\n"

@@ -186,16 +186,32 @@ async def test_a_books_notification_arrives_live_with_the_readers_card(server):
     assert invoice.number not in for_sales and "chat-card-hidden" in for_sales  # not in the organization
 
 
-async def test_streams_per_user_are_capped(client):
+async def test_streams_per_user_are_capped(server):
+    from tests.unit.test_jobs import until
     from views import chat as chat_views
 
-    alice = await make_user()
+    alice, bob = await make_user(), await make_user()
+    client = httpx.AsyncClient(base_url=server, timeout=10)
     await sign_in(client, alice)
-    chat_views._open_streams[alice.id] = chat_views.MAX_STREAMS_PER_USER
+    streams = [client.stream("GET", "/chat/stream") for _ in range(chat_views.MAX_STREAMS_PER_USER)]
+    readers = []  # kept: a line iterator that is collected closes its response
+    for stream in streams:
+        response = await stream.__aenter__()
+        readers.append(response.aiter_lines())
+        assert await anext(readers[-1]) == "retry: 3000"  # running
     try:
-        assert (await client.get("/chat/stream")).status_code == 429
+        refused = await client.get("/chat/stream")
+        assert refused.status_code == 429
+        other = httpx.AsyncClient(base_url=server, timeout=10)
+        await sign_in(other, bob)  # the cap is per user: Bob is not refused
+        async with other.stream("GET", "/chat/stream") as response:
+            assert response.status_code == 200
+        await other.aclose()
     finally:
-        del chat_views._open_streams[alice.id]
+        for stream in streams:
+            await stream.__aexit__(None, None, None)
+        await client.aclose()
+    await until(lambda: alice.id not in chat_views._open_streams, 5, "the streams to end")
 
 
 async def test_the_bar_shows_on_books_pages_only_when_enabled(client):
