@@ -16,11 +16,12 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import create_schema, tortoise_config  # noqa: E402
-from bench import books, books_dataset, books_sync, crm, dataset, mail, notifications, pdf  # noqa: E402
+from bench import books, books_dataset, books_sync, chat, crm, dataset, mail, notifications, pdf  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
 QUICK = (1_000, 5_000, 2_000)
+CHAT_MESSAGES = 200
 
 
 def pg_reachable() -> bool:
@@ -47,12 +48,31 @@ async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations
         print(f"[{label}] " + await books_sync.run(ctx, admin, label), flush=True)
         print(f"[{label}] " + await mail.run(label, 10_000 if sizes == FULL else 1_000), flush=True)
         print(f"[{label}] " + await notifications.run(ctx, admin, label), flush=True)
+        if label == "SQLite":
+            print(f"[{label}] " + await chat.run(label, url, CHAT_MESSAGES), flush=True)
+
+
+async def bench_chat_pg(base: str, admin) -> None:
+    """Chat across two uvicorn workers: a database migrated like production (the workers start
+    the job engine, which needs procrastinate's tables)."""
+    from app import cli
+
+    name = f"kizuna_bench_chat_{uuid.uuid4().hex[:8]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        await cli.migrate(f"{base}/{name}")
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(f"{base}/{name}"))
+            print("[PostgreSQL] " + await chat.run("PostgreSQL", f"{base}/{name}", CHAT_MESSAGES), flush=True)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help="a small dataset and few iterations")
+    parser.add_argument("--chat-only", action="store_true", help="only the chat latency benchmark")
     args = parser.parse_args()
     sizes, iterations = (QUICK, 50) if args.quick else (FULL, 300)
 
@@ -63,7 +83,11 @@ async def main() -> None:
 
         extra = ["--quick"] if args.quick else []
         for db in ("sqlite", "postgres"):
-            subprocess.run([sys.executable, "-m", "bench", "--db", db, *extra], check=True)
+            subprocess.run([sys.executable, "-m", "bench", "--db", db, *extra,
+                            *(["--chat-only"] if args.chat_only else [])], check=True)
+        return
+    if args.chat_only:
+        await _chat_only(args.db)
         return
     if args.db == "sqlite":  # no database involved: once per `make bench`, in the SQLite process
         print(pdf.run(20 if args.quick else 100), flush=True)
@@ -81,8 +105,27 @@ async def main() -> None:
         await conn.execute(f'CREATE DATABASE "{name}"')
         try:
             await bench_db("PostgreSQL", f"{base}/{name}", sizes, iterations)
+            await bench_chat_pg(base, conn)
         finally:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+
+
+async def _chat_only(db: str) -> None:
+    if db == "sqlite":
+        path = os.path.join(tempfile.mkdtemp(prefix="kizuna-bench-"), "chat.sqlite3")
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(f"sqlite://{path}"))
+            await create_schema(ctx)
+            print("[SQLite] " + await chat.run("SQLite", f"sqlite://{path}", CHAT_MESSAGES), flush=True)
+    elif pg_reachable():
+        import asyncpg
+
+        base, _, admin_db = PG_ADMIN.rpartition("/")
+        conn = await asyncpg.connect(f"{base.replace('postgres://', 'postgresql://')}/{admin_db}")
+        try:
+            await bench_chat_pg(base, conn)
+        finally:
             await conn.close()
 
 

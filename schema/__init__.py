@@ -27,6 +27,7 @@ from schema.mutations.books import BooksMutation
 from schema.mutations.books_link import BooksLinkMutation
 from schema.mutations.books_transactions import BooksTransactionMutation
 from schema.mutations.cases import CaseMutation
+from schema.mutations.chat import ChatMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.leads import LeadMutation
@@ -41,6 +42,7 @@ from schema.queries.activities import ActivityQuery
 from schema.queries.books import BooksQuery
 from schema.queries.books_link import BooksLinkQuery
 from schema.queries.cases import CaseQuery
+from schema.queries.chat import ChatQuery
 from schema.queries.contacts import ContactQuery
 from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
@@ -63,7 +65,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery,
+    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery,
 ):
     pass
 
@@ -72,7 +74,7 @@ class Query(
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
-    MailboxMutation, BooksLinkMutation, NotificationMutation,
+    MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation,
 ):
     pass
 

@@ -3,7 +3,7 @@
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
     accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
-    mail_actions, notifications, portal,
+    mail_actions, notifications, portal, chat,
     preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
@@ -22,6 +22,7 @@ routes = [
     *notifications.routes,
     *books_automation.routes,
     *books_crm.routes,
+    *chat.routes,
     *mail.routes,
     *mail_actions.routes,
     *portal.routes,

@@ -19,10 +19,12 @@ from starlette.templating import Jinja2Templates
 from app import auth, settings
 from app.i18n import N_, format_size, gettext, translations
 from app.money import format_money, format_number, format_rate
+from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 HTMX_SCRIPT = "vendor/htmx-2.0.11.min.js"
+SSE_SCRIPT = "vendor/htmx-ext-sse-2.2.4.min.js"  # htmx's SSE extension, for the team chat
 
 
 def translator(request: Request) -> Callable[[str], str]:
@@ -166,6 +168,8 @@ def _context(request: Request) -> dict[str, Any]:
         "through_link": getattr(state, "own_principal", None) is not None,
         "csrf_token": auth.csrf_token(request.session) if "session" in request.scope else "",
         "htmx_script": HTMX_SCRIPT,
+        "sse_script": SSE_SCRIPT,
+        "chat_bar": chat_bar_may_show(request.url.path) and getattr(state, "user", None) is not None,
     }
 
 

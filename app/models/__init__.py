@@ -47,6 +47,7 @@ from app.models.notifications import (
     NotificationPreference,
     NotificationSettings,
 )
+from app.models.chat import Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings
 from app.models.crm import (
     Account,
     Case,
@@ -107,6 +108,12 @@ __all__ = [
     "PortalSession",
     "PortalView",
     "TransferReport",
+    "Channel",
+    "ChannelMember",
+    "ChatEvent",
+    "ChatMention",
+    "ChatMessage",
+    "ChatSettings",
     "EventType",
     "NotificationEvent", "Delivery", "DeliveryStatus", "Destination", "DestinationKind", "Notification",
     "NotificationPreference", "NotificationSettings",

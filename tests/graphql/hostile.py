@@ -81,17 +81,18 @@ PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
 SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎", "visibleToCustomer": True, "to": "INVOICE",
                "kind": "INVOICE", "includeAttachments": True, "enabled": True, "automation": "ESTIMATE",
-               "eventType": "invoice.paid", "inApp": False}
+               "eventType": "invoice.paid", "inApp": False, "body": "Hello", "private": False}
 
 _TYPE_IN_NAME = re.compile(
     r"(TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
-    r"Product|NotificationDestination|Notification)")
+    r"Product|NotificationDestination|Notification|ChatMessage|ChatChannel)")
 # Arguments whose record type is not the one in the mutation's name.
 ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId": "Organization",
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
              "contactId": "Contact", "dealId": "Deal", "recordId": "Contact",
-             "destinationId": "NotificationDestination"}
+             "destinationId": "NotificationDestination", "channelId": "ChatChannel", "messageId": "ChatMessage",
+             "userId": "User", "memberIds": "User"}
 
 
 def target_type(mutation: str, arg: str) -> str:
@@ -204,6 +205,14 @@ async def make_world() -> World:
                                            event_types=["invoice.paid"], created_by=admin)
     ids["NotificationDestination"] = gid("NotificationDestination", destination.id)
     ids["Notification"] = gid("Notification", (await Notification.create(user=admin, type="invoice.paid")).id)
+    # Team chat: a channel with one of the admin's messages, and a colleague to write to.
+    from app.services import chat
+
+    colleague = await f.make_user()
+    channel = await chat.create_channel(principal, "general", member_ids=[colleague.id])
+    ids["ChatChannel"] = gid("ChatChannel", channel.id)
+    ids["ChatMessage"] = gid("ChatMessage", (await chat.post_message(principal, channel.id, "hello")).id)
+    ids["User"] = gid("User", colleague.id)
     return World(admin, principal, ids, fill)
 
 

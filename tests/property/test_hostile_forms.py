@@ -1,6 +1,6 @@
 """Property: every create and edit form of the CRM modules and of Books (contacts, items and the
 four document kinds), the settings forms (organization, templates, users, roles, sharing, my
-account, mailboxes, the Books link) and the e-mail compose and reply forms, posted with hostile values (NUL, lone
+account, mailboxes, the Books link), the e-mail compose and reply forms and the team chat's, posted with hostile values (NUL, lone
 surrogates, huge and tiny numbers, very long text, dates at the calendar's ends) in up to three
 of its fields, answers the form again with messages (422) or succeeds; never a 500; and a
 refusal writes nothing.
@@ -117,6 +117,13 @@ SETTINGS = {
     "/portal/{EstimateToken}/decline": ("/portal/{EstimateToken}", {"reason": "予算外", "name": "山田"}),
     "/portal/sign-in": ("/portal/sign-in", {"email": "{PersonEmail}"}),
     "/books/estimates/{SentEstimate}/accept-on-behalf": ("/books/estimates/{SentEstimate}", {"name": "山田 太郎"}),
+    # The team chat: a message, editing one's own, a new channel, a direct conversation, the bar.
+    "/chat/{ChatChannel}/messages": ("/chat/{ChatChannel}", {"body": "こんにちは"}),
+    "/chat/messages/{ChatMessage}/edit": ("/chat/{ChatChannel}", {"body": "直しました"}),
+    "/chat/channels": ("/chat", {"name": "新チャンネル"}),
+    "/chat/direct": ("/chat", {"user_id": "{User}"}),
+    "/chat/{ChatChannel}/members": ("/chat/{ChatChannel}", {"user_id": "{User}"}),
+    "/chat/settings": ("/chat", {"on_books": "on"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
