@@ -60,7 +60,7 @@ async def _chat_page(request: Request, status_code: int = 200, **context) -> Res
     context.setdefault("values", {"event_types": ns.EVENT_TYPES, "enabled": True, "rate_per_minute": 60})
     context.update(org=org, destinations=destinations, logs=logs, kinds=notification_kinds.KINDS,
                    labels=notifications.LABELS, status_labels=STATUS_LABELS,
-                   enabled=await ns.is_enabled(principal, org.id),
+                   enabled=await ns.is_enabled(principal, org.id), channels=await ns.channel_choices(principal),
                    notice=context.get("notice") or NOTICES.get(request.query_params.get("done", "")))
     response = render(request, "notifications/chat.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"

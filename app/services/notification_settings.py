@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from app import cleaning
 from app.errors import FieldError, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_, gettext
 from app.models import (
@@ -52,8 +53,22 @@ async def destination(principal: Principal, destination_id: int) -> Destination:
     return found
 
 
+async def _channel_ids(principal: Principal, kind: DestinationKind) -> set[int]:
+    if not notification_kinds.of(kind).needs_channel:
+        return set()
+    return {c.id for c in await channel_choices(principal)}
+
+
+async def channel_choices(principal: Principal) -> list[Any]:
+    """The team chat channels a destination may post to: those the administrator reads, not
+    direct conversations."""
+    from app.services import chat  # the chat's service imports the notifications' models only
+
+    return [c for c in await chat.readable_channels(principal).filter(direct=False).order_by("name", "id")]
+
+
 def _clean(values: dict[str, Any], kind: DestinationKind, principal: Principal,
-           instance: Destination | None) -> dict[str, Any]:
+           instance: Destination | None, channel_ids: set[int]) -> dict[str, Any]:
     spec = notification_kinds.of(kind)
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
@@ -72,13 +87,11 @@ def _clean(values: dict[str, Any], kind: DestinationKind, principal: Principal,
             errors.append(FieldError("url", N_("Enter an http or https URL.")))
     if spec.needs_channel:
         channel = values.get("channel_id", instance.channel_id if instance else None)
-        try:
-            channel = int(channel)
-            if not 0 < channel < 2**31:
-                raise ValueError
-            out["channel_id"] = channel
-        except (TypeError, ValueError):
+        chosen = cleaning.pk(channel) if channel not in (None, "") else None
+        if chosen is None or chosen not in channel_ids:
             errors.append(FieldError("channel_id", N_("Choose a channel.")))
+        else:
+            out["channel_id"] = chosen
     if "event_types" in values or instance is None:
         chosen = values.get("event_types") or []
         if not isinstance(chosen, (list, tuple)) or any(t not in EVENT_TYPES for t in chosen):
@@ -113,7 +126,7 @@ async def create_destination(principal: Principal, organization_id: int, values:
         kind = DestinationKind(values.get("kind"))
     except ValueError:
         raise ValidationError.single("kind", N_("Choose one of the offered values.")) from None
-    cleaned = _clean(values, kind, principal, None)
+    cleaned = _clean(values, kind, principal, None, await _channel_ids(principal, kind))
     secret = notification_kinds.new_secret() if notification_kinds.of(kind).signed else ""
     created = await Destination.create(organization_id=organization_id, kind=kind, secret=secret,
                                        created_by_id=principal.user.id, **cleaned)
@@ -122,7 +135,7 @@ async def create_destination(principal: Principal, organization_id: int, values:
 
 async def update_destination(principal: Principal, destination_id: int, values: dict[str, Any]) -> Destination:
     found = await destination(principal, destination_id)
-    cleaned = _clean(values, found.kind, principal, found)
+    cleaned = _clean(values, found.kind, principal, found, await _channel_ids(principal, found.kind))
     if cleaned.get("enabled") and not found.enabled or (cleaned.get("enabled") and found.disabled_at):
         found.disabled_at, found.disabled_reason, found.consecutive_failures = None, "", 0  # turned on again
     for name, value in cleaned.items():

@@ -1,29 +1,46 @@
-"""The team chat destination: posts to the channel through app.services.chat.post_notification.
-The team chat lands in another branch of issue 13: until it is merged this test is skipped.
-(Integrator: after the merge, replace the recorder below by reading the channel's messages.)"""
+"""The team chat destination: Books notifications posted to the channel chosen for them, as a
+system message with a card of the document, through app.services.chat.post_notification."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.models import Delivery, DeliveryStatus, EventType
+from app.errors import ValidationError
+from app.models import ChatMessage, Delivery, DeliveryStatus, EventType
+from app.services import chat
 from app.services import notification_settings as ns
 from tests.notifications.conftest import invoice, raise_event, run
 
-chat = pytest.importorskip("app.services.chat", reason="the team chat is not merged yet")
 
-
-async def test_events_go_to_the_chosen_channel(world, clock, monkeypatch):
-    posted = []
-
-    async def recorder(channel_id, text, url, data):
-        posted.append((channel_id, text, url, data))
-
-    monkeypatch.setattr(chat, "post_notification", recorder)
+async def test_events_go_to_the_chosen_channel_as_cards(world, clock):
+    channel = await chat.create_channel(world.principal, "経理連絡", member_ids=[world.seller.id])
+    assert [c.id for c in await ns.channel_choices(world.principal)] == [channel.id]
     await ns.create_destination(world.principal, world.org.id, {
-        "kind": "team_chat", "name": "経理", "channel_id": 7, "event_types": ["invoice.paid"]})
+        "kind": "team_chat", "name": "経理", "channel_id": channel.id, "event_types": ["invoice.paid"]})
     txn = await invoice(world)
-    await raise_event(txn, EventType.INVOICE_PAID, amount="5000", currency="JPY")
+    await raise_event(txn, EventType.INVOICE_PAID, amount="¥5,000", currency="JPY")
+    await raise_event(txn, EventType.INVOICE_VIEWED)  # not chosen for this destination
     await run(clock)
-    assert len(posted) == 1 and posted[0][0] == 7 and posted[0][2].endswith(f"/books/invoices/{txn.id}")
+    [message] = await ChatMessage.filter(channel_id=channel.id)
+    assert message.author_id is None and txn.number in message.body
     assert (await Delivery.get()).status == DeliveryStatus.DELIVERED
+    # the seller reads it in the channel, with the document's card
+    seller = await _principal(world.seller)
+    [shown] = await chat.messages(seller, channel.id)
+    [card] = (await chat.cards(seller, [shown]))[shown.id]
+    assert shown.id == message.id and card.visible and card.title == txn.number
+
+
+async def test_only_a_channel_the_administrator_reads_can_be_chosen(world):
+    secret = await chat.create_channel(await _principal(world.seller), "内緒", private=True)
+    for channel_id in (secret.id, 999_999, "x", None):
+        with pytest.raises(ValidationError) as caught:
+            await ns.create_destination(world.principal, world.org.id, {
+                "kind": "team_chat", "name": "経理", "channel_id": channel_id, "event_types": ["invoice.paid"]})
+        assert [e.field for e in caught.value.errors] == ["channel_id"]
+
+
+async def _principal(user):
+    from tests import factories as f
+
+    return await f.principal_for(user)
