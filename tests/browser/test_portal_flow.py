@@ -8,19 +8,24 @@ import re
 
 import pytest
 
-from app.models import Comment, CommentKind, EventType, Kind, NotificationEvent, Status, Transaction, TransferReport
+from app.models import ChatMessage, Comment, CommentKind, EventType, Kind, NotificationEvent, Status, Transaction, TransferReport
 from app.permissions import Principal
-from app.services import workflow
+from app import jobs, notification_tasks
+from app.services import chat, workflow
+from app.services import notification_settings as ns
+from tests.unit.test_jobs import until
 from tests import factories as f
 
 pytestmark = pytest.mark.browser
 LINK = re.compile(r"(/portal/sign-in/[A-Za-z0-9_\-]+)")
 
 
-async def test_customer_signs_in_comments_accepts_and_reports_a_transfer(live_server, live_db, browser_page, smtp_server):
+async def test_customer_signs_in_comments_accepts_and_reports_a_transfer(live_server, live_db, live_db_url, browser_page,
+                                                                         smtp_server):
     page = browser_page
     user = await f.make_user("Accountant", email="keiri@example.jp", name="経理 花子")
-    org = await f.make_org(user, name="株式会社キズナ", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+    boss = await f.make_user("Administrator", email="admin@example.jp")
+    org = await f.make_org(user, boss, name="株式会社キズナ", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
                            smtp_security="none", sender_email="billing@kizuna.example")
     principal = await Principal.load(user)
     customer = await f.make_customer(org, display_name="株式会社テスト", persons=[
@@ -30,6 +35,11 @@ async def test_customer_signs_in_comments_accepts_and_reports_a_transfer(live_se
     estimate = await workflow.mark_sent(principal, Kind.ESTIMATE, estimate.id)
     invoice = await f.make_transaction(principal, "invoice", customer, [("保守", 1, 55000, 10)])
     invoice = await workflow.mark_sent(principal, Kind.INVOICE, invoice.id)
+    # The team's channel for Books notifications (seed 002), every event type on.
+    admin = await f.principal_for(boss)
+    channel = await chat.create_channel(admin, "営業チーム", member_ids=[user.id])
+    await ns.create_destination(admin, org.id, {"kind": "team_chat", "name": "営業", "channel_id": channel.id,
+                                                 "event_types": list(ns.EVENT_TYPES)})
 
     await page.goto(f"{live_server}/portal/sign-in")
     await page.fill("#portal-email", "yamada@customer.example")
@@ -74,3 +84,13 @@ async def test_customer_signs_in_comments_accepts_and_reports_a_transfer(live_se
     kinds = set(await NotificationEvent.all().values_list("type", flat=True))
     assert {EventType.ESTIMATE_VIEWED, EventType.ESTIMATE_COMMENTED, EventType.ESTIMATE_ACCEPTED,
             EventType.INVOICE_VIEWED, EventType.INVOICE_TRANSFER_REPORTED} <= kinds
+
+    # The team sees each of it in its channel: viewed, commented, accepted, viewed, transfer reported.
+    async def posted() -> bool:
+        if live_db_url.startswith("postgres"):  # there the live server only queues jobs: this process works them
+            await notification_tasks.sweep_now()
+            await jobs.run_pending(queues=[notification_tasks.QUEUE])
+        return await ChatMessage.filter(channel_id=channel.id).count() >= 5
+    await until(posted, 30, "the five events in the team's channel")
+    bodies = " ".join(await ChatMessage.filter(channel_id=channel.id).values_list("body", flat=True))
+    assert estimate.number in bodies and invoice.number in bodies
