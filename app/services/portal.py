@@ -157,7 +157,7 @@ def refusal(txn: Transaction, action: str) -> InvalidTransition | None:
     return None
 
 
-async def _event_data(txn: Transaction, **extra: Any) -> dict[str, Any]:
+async def event_data(txn: Transaction, **extra: Any) -> dict[str, Any]:
     """What a chat message needs, so that delivery never reads the document again."""
     contact = await BooksContact.get(id=txn.contact_id)
     data = {"kind": txn.kind.value, "number": txn.number,
@@ -190,7 +190,7 @@ async def record_view(txn: Transaction, visitor: Visitor) -> Transaction:
                 await fresh.save()
                 await history.record(fresh, "viewed", N_("Viewed by the customer."))
             event = EventType.ESTIMATE_VIEWED if fresh.kind == Kind.ESTIMATE else EventType.INVOICE_VIEWED
-            await notifications.record(event, fresh, actor=visitor.name, data=await _event_data(fresh))
+            await notifications.record(event, fresh, actor=visitor.name, data=await event_data(fresh))
     except IntegrityError:  # the same view recorded at the same moment by another request
         return await Transaction.get(id=txn.id)
     return fresh
@@ -232,7 +232,7 @@ async def comment(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> C
         note = await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text,
                                     customer_author=author, visible_to_customer=True)
         event = EventType.ESTIMATE_COMMENTED if txn.kind == Kind.ESTIMATE else EventType.INVOICE_COMMENTED
-        await notifications.record(event, txn, actor=author, data=await _event_data(txn, excerpt=_excerpt(text)))
+        await notifications.record(event, txn, actor=author, data=await event_data(txn, excerpt=_excerpt(text)))
     return note
 
 
@@ -255,7 +255,7 @@ async def accept(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> Tr
         await history.record(fresh, "accept", N_("Accepted by %(name)s in the customer portal."),
                              name=name, signature=signature, terms=fresh.terms)
         await notifications.record(EventType.ESTIMATE_ACCEPTED, fresh, actor=name,
-                                   data=await _event_data(fresh, accepted_by=name, signature=signature))
+                                   data=await event_data(fresh, accepted_by=name, signature=signature))
     return fresh
 
 
@@ -277,7 +277,7 @@ async def decline(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> T
         await history.record(fresh, "decline", N_("Declined in the customer portal: %(reason)s"),
                              name=name, reason=reason)
         await notifications.record(EventType.ESTIMATE_DECLINED, fresh, actor=name,
-                                   data=await _event_data(fresh, declined_by=name, reason=reason))
+                                   data=await event_data(fresh, declined_by=name, reason=reason))
     return fresh
 
 
@@ -332,7 +332,7 @@ async def report_transfer(txn: Transaction, visitor: Visitor, data: dict[str, An
         await history.record(invoice, "transfer_reported",
                              N_("The customer reported a bank transfer of %(amount)s on %(date)s from %(remitter)s."),
                              amount=money, date=day.isoformat(), remitter=remitter)
-        await notifications.record(EventType.INVOICE_TRANSFER_REPORTED, invoice, actor=author, data=await _event_data(
+        await notifications.record(EventType.INVOICE_TRANSFER_REPORTED, invoice, actor=author, data=await event_data(
             invoice, amount=money, amount_value=str(amount), date=day.isoformat(), remitter=remitter))
     return report
 
@@ -353,7 +353,7 @@ async def accept_on_behalf(principal: Principal, record_id: Any, data: dict[str,
         await history.record(txn, "accept", N_("Accepted on the customer’s behalf (%(name)s)."),
                              principal.user, name=name)
         await notifications.record(EventType.ESTIMATE_ACCEPTED, txn, actor=name,
-                                   data=await _event_data(txn, accepted_by=name, on_behalf_of=principal.user.name))
+                                   data=await event_data(txn, accepted_by=name, on_behalf_of=principal.user.name))
     return txn
 
 

@@ -83,6 +83,15 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     assert await BooksSyncRecord.filter(organization_id=org.id, crm_module="products").count() == \
         await Product.all().count()
 
+    # The team's channel gets the Books notifications of customers' actions, delivered through the
+    # outbox; the administrator, whose documents they are, has them in-app too.
+    from app.models import ChatMessage, Delivery, Notification
+
+    admin_user = await User.filter(role__name="Administrator").order_by("id").first()
+    assert await Delivery.filter(status="delivered").count() >= 3
+    assert await ChatMessage.filter(author_id=None).count() >= 3
+    assert await Notification.filter(user_id=admin_user.id).exists()
+
     counts = [await m.all().count() for m in (User, Account, Contact, Deal, Task, Event, Transaction)]
     said.clear()
     await cli.setup(demo=True, out=said.append)
