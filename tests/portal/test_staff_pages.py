@@ -93,3 +93,28 @@ async def test_set_aside_a_reported_transfer(client, staff, invoice):
     assert response.status_code == 409
     client.cookies.clear()
     assert "ﾏﾁｶﾞｲ" not in (await client.get(f"/portal/{invoice.portal_token}")).text
+
+
+async def test_end_a_customers_portal_access_from_the_customer_page(client, staff, customer):
+    from app.services import portal_sessions
+    from tests.portal.conftest import PERSON_EMAIL
+
+    unused = await portal_sessions.create_link(customer, PERSON_EMAIL, "山田 太郎")
+    cookie = await portal_sessions.start(await portal_sessions.use_link(
+        await portal_sessions.create_link(customer, PERSON_EMAIL, "山田 太郎")))
+    assert await portal_sessions.current(cookie) is not None
+    await login(client, staff)  # an Accountant: may edit Books customers
+    page = await client.get(f"/books/contacts/{customer.id}")
+    assert 'id="customer-portal"' in page.text
+    response = await post(client, f"/books/contacts/{customer.id}/portal/revoke")
+    assert response.status_code == 303 and response.headers["location"].endswith("?portal=revoked")
+    assert await portal_sessions.current(cookie) is None  # the session ends at once
+    assert (await client.get(f"/portal/sign-in/{unused}")).status_code in (404, 410)  # and the links
+    # someone outside the organization cannot end it: 404, nothing written
+    from tests import factories as f
+
+    fresh = await portal_sessions.start(await portal_sessions.use_link(
+        await portal_sessions.create_link(customer, PERSON_EMAIL, "山田 太郎")))
+    await login(client, await f.make_user("Accountant"))
+    assert (await post(client, f"/books/contacts/{customer.id}/portal/revoke")).status_code == 404
+    assert await portal_sessions.current(fresh) is not None

@@ -117,6 +117,7 @@ SETTINGS = {
     "/portal/{EstimateToken}/decline": ("/portal/{EstimateToken}", {"reason": "予算外", "name": "山田"}),
     "/portal/sign-in": ("/portal/sign-in", {"email": "{PersonEmail}"}),
     "/books/estimates/{SentEstimate}/accept-on-behalf": ("/books/estimates/{SentEstimate}", {"name": "山田 太郎"}),
+    "/books/contacts/{BooksContact}/portal/revoke": ("/books/contacts/{BooksContact}", {}),
     # The team chat: a message, editing one's own, a new channel, a direct conversation, the bar.
     "/chat/{ChatChannel}/messages": ("/chat/{ChatChannel}", {"body": "こんにちは"}),
     "/chat/messages/{ChatMessage}/edit": ("/chat/{ChatChannel}", {"body": "直しました"}),

@@ -10,10 +10,11 @@ from starlette.routing import Route
 
 from app.errors import Conflict, ValidationError
 from app.models import Kind
-from app.services import portal
+from app.services import portal, portal_sessions
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindPages, kind_route
 from views.books.transactions_detail import refused
 from views.htmx import redirect_after_post
+from views.pages import page
 from views.records import error_map
 
 
@@ -50,6 +51,13 @@ async def confirm_transfer(request: Request, kp: KindPages) -> Response:
     return redirect_after_post(request, kp.url(payment.invoice_id) + "#payments")
 
 
+async def revoke_customer_access(request: Request) -> Response:
+    """Every sign-in link and portal session of a customer ends (their next visit asks for a new link)."""
+    contact_id = request.path_params["id"]
+    await portal_sessions.revoke_access(request.state.principal, contact_id)
+    return redirect_after_post(request, f"/books/contacts/{contact_id}?portal=revoked")
+
+
 async def dismiss_transfer(request: Request, kp: KindPages) -> Response:
     record_id = request.path_params["id"]
     try:
@@ -74,4 +82,5 @@ routes: list[Route] = [
     kind_route(INVOICES, "/{id:id}/transfer-reports/{report:id}/dismiss", dismiss_transfer, ("POST",)),
     *(kind_route(kp, "/{id:id}/portal-link/revoke", revoke_link, ("POST",))
       for kp in (ESTIMATES, INVOICES)),
+    Route("/books/contacts/{id:id}/portal/revoke", page(revoke_customer_access, "books_contacts"), methods=["POST"]),
 ]
