@@ -372,19 +372,24 @@ async def transfer_reports(principal: Principal, invoice: Transaction) -> list[T
     return await TransferReport.filter(invoice_id=invoice.id).order_by("created_at", "id")
 
 
+async def _open_report(principal: Principal, report_id: Any) -> tuple[TransferReport, Transaction]:
+    """A transfer report not handled yet, locked, and its invoice (which the principal may edit);
+    call it inside a transaction."""
+    pk = cleaning.pk(report_id)
+    report = await TransferReport.filter(id=pk).select_for_update().first() if pk is not None else None
+    if report is None:
+        raise NotFound()
+    invoice = await txns.get(principal, Kind.INVOICE, report.invoice_id, "create_edit")
+    if report.confirmed_at is not None or report.dismissed_at is not None:
+        raise InvalidTransition(N_("This transfer report was already handled."))
+    return report, invoice
+
+
 async def confirm_transfer(principal: Principal, report_id: Any) -> Payment:
     """Staff saw the money arrive: the report becomes a payment (bank transfer, remitter as
     reference) in the same transaction; a report is confirmed once."""
-    pk = cleaning.pk(report_id)
-    if pk is None:
-        raise NotFound()
-    async with in_transaction():
-        report = await TransferReport.filter(id=pk).select_for_update().first()
-        if report is None:
-            raise NotFound()
-        invoice = await txns.get(principal, Kind.INVOICE, report.invoice_id, "create_edit")
-        if report.confirmed_at is not None or report.dismissed_at is not None:
-            raise InvalidTransition(N_("This transfer report was already handled."))
+    async with notifications.change():  # the payment's event goes out once this commits
+        report, invoice = await _open_report(principal, report_id)
         payment = await payments.record_payment(principal, invoice.id, {
             "amount": str(report.amount), "date": report.transfer_date.isoformat(),
             "mode": PaymentMode.BANK_TRANSFER.value, "reference": report.remitter[:100]})
@@ -396,16 +401,8 @@ async def confirm_transfer(principal: Principal, report_id: Any) -> Payment:
 async def dismiss_transfer(principal: Principal, report_id: Any) -> TransferReport:
     """Staff: the reported transfer never arrived (or was reported twice); it is set aside,
     recorded in the invoice's history."""
-    pk = cleaning.pk(report_id)
-    if pk is None:
-        raise NotFound()
     async with in_transaction():
-        report = await TransferReport.filter(id=pk).select_for_update().first()
-        if report is None:
-            raise NotFound()
-        invoice = await txns.get(principal, Kind.INVOICE, report.invoice_id, "create_edit")
-        if report.confirmed_at is not None or report.dismissed_at is not None:
-            raise InvalidTransition(N_("This transfer report was already handled."))
+        report, invoice = await _open_report(principal, report_id)
         report.dismissed_at = _now()
         await report.save()
         await history.record(invoice, "transfer_dismissed", N_("Reported transfer of %(amount)s from %(remitter)s set aside."),
