@@ -34,6 +34,17 @@ async def test_administrators_manage_destinations(client, world, receiver, clock
     await run(clock)
     page = await client.get(PAGE)
     assert f'id="log-{destination.id}"' in page.text and "Delivered" in page.text
+    # The webhook URL (it may carry credentials) is never shown back, but can be replaced.
+    assert receiver.url not in page.text
+    keep = {"name": "会計システム", "rate_per_minute": "60", "allow_private_network": "on",
+            "event_types": ["invoice.paid"], "enabled": "on"}
+    assert (await post(client, f"{PAGE}/destinations/{destination.id}", {**keep, "url": ""})).status_code == 303
+    assert (await Destination.get()).url == receiver.url  # empty: unchanged
+    moved = receiver.url.replace("/hook", "/hook2")
+    assert (await post(client, f"{PAGE}/destinations/{destination.id}", {**keep, "url": moved})).status_code == 303
+    assert (await Destination.get()).url == moved
+    refused = await post(client, f"{PAGE}/destinations/{destination.id}", {**keep, "url": "ftp://x"})
+    assert refused.status_code == 422 and (await Destination.get()).url == moved
     off = await post(client, f"{PAGE}/switch", {})
     assert off.status_code == 303 and off.headers["location"].endswith("done=off")
     removed = await post(client, f"{PAGE}/destinations/{destination.id}/delete")
