@@ -30,6 +30,12 @@ EXCEPTIONS = {
     # certifi (through httpx and stripe's requests) is Mozilla's bundle of root certificates, a data
     # file under MPL-2.0: used unmodified, it asks nothing of Kizuna's code (weak, file-level copyleft).
     "certifi": "MPL-2.0",
+    # defusedxml declares the Python Software Foundation License, a permissive (BSD-style) licence
+    # the classifier does not know by that name.
+    "defusedxml": "PSFL",
+    # python-dateutil (through icalendar and vobject) is "Dual License": Apache-2.0 for new code and
+    # BSD-3-Clause for the old, both permissive; its metadata names neither.
+    "python-dateutil": "Dual License",
     "psycopg": "LGPL-3.0-only",
     "psycopg-pool": "LGPL-3.0-only",
 }
