@@ -82,6 +82,19 @@ from app.models.mail import (
     SentAppend,
     SyncRun,
 )
+from app.models.pim import (
+    PimCollection,
+    PimDirection,
+    PimHeld,
+    PimHeldReason,
+    PimIgnored,
+    PimIgnoreReason,
+    PimKind,
+    PimResource,
+    PimRun,
+    PimRunSource,
+    PimSetting,
+)
 from app.models.transactions import (
     CardPaymentEvent,
     Comment,
@@ -103,6 +116,17 @@ from app.models.transactions import (
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "PimCollection",
+    "PimDirection",
+    "PimHeld",
+    "PimHeldReason",
+    "PimIgnored",
+    "PimIgnoreReason",
+    "PimKind",
+    "PimResource",
+    "PimRun",
+    "PimRunSource",
+    "PimSetting",
     "CardPaymentEvent",
     "PortalLink",
     "PortalSession",

@@ -47,6 +47,10 @@ class Task(Searchable, OwnedRecord):
     description = long_text()
     related_type = fields.CharEnumField(RelatedType, max_length=10, null=True)
     related_id = fields.IntField(null=True)
+    # Comma-separated, as clients have them; PIM sync may be limited to one.
+    categories = fields.CharField(max_length=255, default="", db_default="")
+    # The repetition as iCalendar lines (RRULE, EXDATE, RDATE), kept as a client sent it.
+    recurrence = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "tasks"
@@ -67,6 +71,11 @@ class Event(Searchable, OwnedRecord):
     description = long_text()
     related_type = fields.CharEnumField(RelatedType, max_length=10, null=True)
     related_id = fields.IntField(null=True)
+    all_day = fields.BooleanField(default=False, db_default=False)
+    # Comma-separated, as clients have them; PIM sync may be limited to one.
+    categories = fields.CharField(max_length=255, default="", db_default="")
+    # The repetition as iCalendar lines (RRULE, EXDATE, RDATE), kept as a client sent it.
+    recurrence = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "events"

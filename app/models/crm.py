@@ -77,6 +77,8 @@ class Contact(Searchable, PersonName, OwnedRecord):
     locals().update(_address("other"))
     description = long_text()
     birthday = fields.DateField(null=True)
+    # Comma-separated, as Outlook and vCard CATEGORIES have them; PIM sync may be limited to one.
+    categories = fields.CharField(max_length=255, default="", db_default="")
     account = fields.ForeignKeyField(
         "models.Account", related_name="contacts", null=True, on_delete=fields.SET_NULL, db_index=True)
 

@@ -110,6 +110,8 @@ class ApiToken(Model):
     # sha256 of the token: tokens are 256-bit random, so a fast hash is enough and lookups stay O(1).
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
+    # What the token opens, comma-separated: api (GraphQL), dav (CalDAV/CardDAV as an app password).
+    scopes = fields.CharField(max_length=50, default="api", db_default="api")
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
