@@ -7,6 +7,7 @@ import asyncio
 import functools
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -99,8 +100,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+# What a token may open: the GraphQL API, or CalDAV/CardDAV as an app password (issue 14). A DAV
+# client keeps its password in the device's settings: such a token cannot reach the API.
+SCOPES = ("api", "dav")
+
+
+async def create_api_token(user: User, name: str, scopes: Sequence[str] = ("api",)) -> tuple[ApiToken, str]:
     """Returns the stored token and the secret, which is shown to the user once only."""
+    chosen = [s for s in SCOPES if s in set(scopes)]
+    if not chosen or len(chosen) != len(set(scopes)):
+        raise ValidationError.single("scopes", N_("Choose what the token may open."))
     name = name.strip()
     if not cleaning.storable(name):
         raise ValidationError.single("name", cleaning.UNSTORABLE)
@@ -112,7 +121,7 @@ async def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = await ApiToken.create(
-        user=user, name=name, token_hash=digest(secret), prefix=secret[:10]
+        user=user, name=name, token_hash=digest(secret), prefix=secret[:10], scopes=",".join(chosen)
     )
     return token, secret
 
@@ -137,13 +146,17 @@ class Identity:
     # Since when the user's longest-failing enabled mailbox has failed (None: none is failing),
     # read in the same statement: every page may show the notice, no page pays a query for it.
     mail_failing_since: datetime | None = None
+    # The token's scopes (app.auth.SCOPES); empty for a session, which opens what the user may.
+    scopes: frozenset[str] = frozenset()
+    token_id: int | None = None
 
 
 # The two ways in: a table of hashed secrets each, read in one statement with the user, role
 # and stamp. (alias, table, when used, when it ends, condition)
 _WAYS = {
-    "token": ("t", "api_tokens", "t.last_used_at", "NULL", "t.token_hash = {mark} AND t.revoked_at IS NULL"),
-    "session": ("s", "user_sessions", "s.last_seen_at", "s.expires_at", "s.secret_hash = {mark}"),
+    "token": ("t", "api_tokens", "t.last_used_at", "NULL", "t.scopes",
+              "t.token_hash = {mark} AND t.revoked_at IS NULL"),
+    "session": ("s", "user_sessions", "s.last_seen_at", "s.expires_at", "''", "s.secret_hash = {mark}"),
 }
 
 
@@ -152,13 +165,13 @@ def _identity_sql(dialect: str, way: str) -> tuple[str, tuple[str, ...], tuple[s
     """One statement per dialect and way in, written out once: the credential's row, the user,
     their role and the stamp. Returns the SQL and the user's and the role's column names."""
     mark = "$1" if dialect == "postgres" else "?"
-    alias, table, used, ends, condition = _WAYS[way]
+    alias, table, used, ends, scopes, condition = _WAYS[way]
     users, roles = tuple(User._meta.fields_db_projection.values()), tuple(Role._meta.fields_db_projection.values())
     columns = ", ".join([*(f'u."{c}" AS "u.{c}"' for c in users), *(f'r."{c}" AS "r.{c}"' for c in roles),
                          "(SELECT stamp FROM access_stamp WHERE id = 1) AS access_stamp",
                          "(SELECT MIN(m.failing_since) FROM mailboxes m WHERE m.owner_id = u.id AND m.enabled "
                          "AND m.failing_since IS NOT NULL) AS mail_failing_since"])
-    sql = (f"SELECT {alias}.id AS way_id, {used} AS used_at, {ends} AS ends_at, {columns} "
+    sql = (f"SELECT {alias}.id AS way_id, {used} AS used_at, {ends} AS ends_at, {scopes} AS scopes, {columns} "
            f"FROM {table} {alias} JOIN users u ON u.id = {alias}.user_id JOIN roles r ON r.id = u.role_id "
            f"WHERE {condition.format(mark=mark)} AND u.is_active")
     return sql, users, roles
@@ -185,13 +198,17 @@ async def _identify(way: str, secret: str) -> Identity | None:
     user = User._init_from_db(**{c: row[f"u.{c}"] for c in users})
     object.__setattr__(user, "_role", Role._init_from_db(**{c: row[f"r.{c}"] for c in roles}))
     return Identity(user, row["access_stamp"], row["way_id"] if way == "session" else None,
-                    to_datetime(row["mail_failing_since"]))
+                    to_datetime(row["mail_failing_since"]),
+                    frozenset(filter(None, (row["scopes"] or "").split(","))),
+                    row["way_id"] if way == "token" else None)
 
 
-async def user_for_token(secret: str) -> Identity | None:
+async def user_for_token(secret: str, scope: str = "api") -> Identity | None:
+    """The user of an API token that opens `scope` (None: unknown, revoked, or another scope)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    return await _identify("token", secret)
+    identity = await _identify("token", secret)
+    return identity if identity is not None and scope in identity.scopes else None
 
 
 async def user_for_session(session: dict) -> Identity | None:

@@ -49,6 +49,22 @@ async def test_api_tokens_are_stored_hashed_and_revocable(db):
         await auth.create_api_token(user, "  ")
 
 
+async def test_a_token_opens_only_its_scopes(db):
+    """An app password for a phone's calendar (dav) cannot reach the API, and the reverse."""
+    user = await f.make_user()
+    _, dav = await auth.create_api_token(user, "iPhone calendar", scopes=("dav",))
+    _, api = await auth.create_api_token(user, "Spreadsheet sync")
+    assert await auth.user_for_token(dav) is None
+    assert (await auth.user_for_token(dav, "dav")).user.id == user.id
+    assert await auth.user_for_token(api, "dav") is None
+    _, both = await auth.create_api_token(user, "Both", scopes=("api", "dav"))
+    assert await auth.user_for_token(both) and await auth.user_for_token(both, "dav")
+    for bad in ((), ("admin",), ("dav", "root")):
+        with pytest.raises(ValidationError) as err:
+            await auth.create_api_token(user, "Bad", scopes=bad)
+        assert err.value.errors[0].field == "scopes"
+
+
 async def test_password_change_ends_sessions_and_keeps_tokens_unless_asked(db):
     user = await f.make_user()
     session: dict = {}
