@@ -250,3 +250,17 @@ async def test_deleting_follows_permissions(db):
     out = await engine.delete(await f.principal_for(manager), C, [mine.id], run)
     assert out[0].action == "deleted" and not await Contact.filter(id=mine.id).exists()
     assert run.counts == {"contacts": {"deleted": 1}}
+
+
+async def test_a_big_batch_finds_the_same_matches(db):
+    """Past a few items the engine reads every visible contact's keys at once: same rules."""
+    me = await f.make_user()
+    p = await f.principal_for(me)
+    by_mail = await f.make_contact(me, last_name="大量", email="Bulk@Example.jp")
+    by_name = await f.make_contact(me, last_name="ヤマダ", first_name="ハナコ", email="")
+    items = [contact(last_name="大量", email="bulk@example.JP", title="部長"),
+             contact(last_name="ﾔﾏﾀﾞ", first_name="ﾊﾅｺ", title="課長"),
+             *(contact(last_name=f"新規{i}", email=f"new{i}@example.jp") for i in range(engine._FEW + 5))]
+    out = await engine.apply(p, items, await _run(me))
+    assert [o.record_id for o in out[:2]] == [by_mail.id, by_name.id]
+    assert [o.action for o in out] == ["updated", "updated"] + ["added"] * (engine._FEW + 5)
