@@ -1,0 +1,386 @@
+"""vCard 2.1, 3.0 and 4.0 to contact items and back (seed 003's field mappings).
+
+Reading: the bytes are decoded by app.pim.text; lines are then unfolded here, because vCard 2.1
+(Outlook, Japanese phones) folds quoted-printable values with "=" soft line breaks and labels
+their bytes with a CHARSET that Python reads too literally (SHIFT_JIS is written by Windows as
+cp932). Each quoted-printable value is decoded with app.mail.charsets and put back as a plain
+escaped value, so vobject, which parses the result, never sees QP. Photos, logos, sounds and
+keys are dropped before parsing (not kept in Kizuna, and the bulk of a hostile file). Each card
+is parsed on its own: a broken card becomes an item with a problem, the others still read.
+
+Mappings (reading; writing is the mirror):
+- N family/given -> last_name/first_name (no N: FN as last_name, so the contact has a name);
+  ORG name;unit -> account_name, department; TITLE -> title; NOTE -> description; BDAY -> birthday
+  (a birthday without a year is a problem: Kizuna keeps whole dates); CATEGORIES -> categories;
+  UID -> uid.
+- EMAIL: the first (preferred first) -> email, the next -> secondary_email.
+- TEL by type: fax -> fax; cell -> mobile; x-assistant (and Evolution's) -> assistant_phone;
+  home -> home_phone; work (or voice alone) -> work_phone; anything else, or a second number of
+  a taken kind -> other_phone while it is free.
+- ADR: the first WORK address -> mailing_*; the first other one (OTHER before HOME) -> other_*; an
+  untyped address fills mailing_* when there is no WORK one. Street (plus extended address on a
+  new line), city, region -> state, code, country.
+- X-ASSISTANT / X-MANAGER (and the Evolution, KAddressBook and Microsoft spellings) -> assistant,
+  reports_to.
+"""
+
+from __future__ import annotations
+
+import quopri
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import vobject
+
+from app.i18n import N_
+from app.mail import charsets
+from app.models import PimKind
+from app.pim import values as v
+from app.pim.items import Item, Problem
+from app.pim.text import FormatError, decode
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_CARDS = 20_000
+MAX_PROPERTIES = 500  # per card; a real card has a few dozen
+MAX_DEPTH = 2  # a 2.1 AGENT may nest one card; deeper is refused
+
+NOT_VCARD = N_("The file holds no vCard.")
+TOO_BIG = N_("The file is too large (at most %(max)s MB).")
+TOO_MANY_CARDS = N_("The file holds too many cards (at most %(max)d).")
+TOO_MANY_PROPERTIES = N_("A card at line %(line)d has too many lines (at most %(max)d).")
+TOO_DEEP = N_("Cards are nested too deeply at line %(line)d.")
+UNCLOSED = N_("A card at line %(line)d is not closed (END:VCARD is missing).")
+BROKEN_CARD = N_("This card cannot be read.")
+
+_DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY"}
+_ASSISTANT = {"X-ASSISTANT", "X-MS-ASSISTANT", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME"}
+_MANAGER = {"X-MANAGER", "X-MS-MANAGER", "X-EVOLUTION-MANAGER", "X-KADDRESSBOOK-X-MANAGERSNAME"}
+_ASSISTANT_TEL = {"x-assistant", "x-evolution-assistant", "assistant"}
+
+
+# ---- lines -----------------------------------------------------------------------------------
+
+@dataclass
+class _Card:
+    line: int  # where BEGIN:VCARD is, for the report
+    lines: list[str] = field(default_factory=list)
+
+
+_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
+
+
+def _split(line: str) -> tuple[str, list[str], str] | None:
+    """name (upper case, group dropped), raw params, value; None for a line with no colon."""
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            head, value = line[:i], line[i + 1:]
+            break
+    else:
+        return None
+    name, *params = head.split(";")
+    m = _NAME.fullmatch(name.strip())
+    return (m.group(1).upper() if m else name.strip().upper()), params, value
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """Unfolded lines with their first line number: RFC folding (a leading space or tab) and
+    vCard 2.1's quoted-printable soft breaks (a QP value ending in "=")."""
+    out: list[tuple[int, str]] = []
+    qp_open = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        if qp_open and out:
+            start, previous = out[-1]
+            out[-1] = (start, previous[:-1] + raw)
+        elif raw[:1] in (" ", "\t") and out:
+            start, previous = out[-1]
+            out[-1] = (start, previous + raw[1:])
+        elif raw.strip():
+            out.append((number, raw))
+        else:
+            qp_open = False
+            continue
+        current = out[-1][1]
+        head = current.split(":", 1)[0].upper()
+        qp_open = current.endswith("=") and "QUOTED-PRINTABLE" in head
+    return out
+
+
+def _plain(name: str, params: list[str], value: str) -> str:
+    """A quoted-printable line as a plain one: bytes decoded with their CHARSET (Shift_JIS read
+    as cp932), newlines escaped, ENCODING and CHARSET dropped."""
+    charset = None
+    qp = False
+    kept = []
+    for param in params:
+        key, _, val = param.partition("=")
+        key_u, val_u = key.strip().upper(), val.strip().strip('"').upper()
+        if key_u == "CHARSET":
+            charset = val.strip().strip('"')
+        elif "QUOTED-PRINTABLE" in (key_u, val_u):
+            qp = True
+        elif key_u == "8BIT" or (key_u == "ENCODING" and val_u == "8BIT"):
+            continue
+        else:
+            kept.append(param)
+    if qp:
+        raw = quopri.decodestring(value.encode("utf-8"))
+        value = charsets.decode(raw, charset)
+        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return ";".join([name, *kept]) + ":" + value
+
+
+def _cards(text: str) -> list[_Card]:
+    cards: list[_Card] = []
+    depth = 0
+    current: _Card | None = None
+    for number, line in _logical_lines(text):
+        parts = _split(line)
+        if parts is None:
+            if current is not None and depth == 1:
+                current.lines.append(line)  # vobject decides (ignored as unreadable)
+            continue
+        name, params, value = parts
+        if name == "BEGIN" and value.strip().upper() == "VCARD":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FormatError(TOO_DEEP, line=number)
+            if depth == 1:
+                if len(cards) >= MAX_CARDS:
+                    raise FormatError(TOO_MANY_CARDS, max=MAX_CARDS)
+                current = _Card(number, [line])
+                cards.append(current)
+            continue
+        if name == "END" and value.strip().upper() == "VCARD":
+            if depth == 1 and current is not None:
+                current.lines.append(line)
+                current = None
+            depth = max(depth - 1, 0)
+            continue
+        if current is None or depth != 1 or name in _DROPPED:
+            continue
+        if len(current.lines) >= MAX_PROPERTIES:
+            raise FormatError(TOO_MANY_PROPERTIES, line=current.line, max=MAX_PROPERTIES)
+        current.lines.append(_plain(name, params, value))
+    if current is not None:
+        raise FormatError(UNCLOSED, line=current.line)
+    return cards
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def loads(data: bytes | str) -> list[Item]:
+    """Every card in `data` as a contact item (Item.source: "line N", where the card begins).
+    FormatError (a ValueError) when the file cannot be read at all."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        if len(data) > MAX_BYTES:
+            raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
+        text = decode(bytes(data))
+    else:
+        if len(data) > MAX_BYTES:
+            raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
+        text = data
+    cards = _cards(text)
+    if not cards:
+        raise FormatError(NOT_VCARD)
+    return [_item(card) for card in cards]
+
+
+def _item(card: _Card) -> Item:
+    item = Item(PimKind.CONTACTS, source=f"line {card.line}")
+    try:
+        component = vobject.readOne("\r\n".join(card.lines) + "\r\n", ignoreUnreadable=True)
+        _read(component, item)
+    except Exception:  # noqa: BLE001 - vobject raises many types for broken input
+        item.values.clear()
+        item.problems.append(Problem("", BROKEN_CARD))
+    return item
+
+
+def _types(line) -> set[str]:
+    types: set[str] = set()
+    for value in line.params.get("TYPE", []):
+        types.update(p.strip().strip('"').lower() for p in value.split(","))
+    types.update(p.strip().lower() for p in line.singletonparams)
+    if "PREF" in line.params:
+        types.add("pref")
+    return types
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return " ".join(str(p) for p in value if p)
+    return "" if value is None else str(value)
+
+
+def _lines(component, name: str) -> list:
+    return component.contents.get(name.lower(), [])
+
+
+def _read(component, item: Item) -> None:
+    put = lambda name, value: v.put_text(item, name, value)  # noqa: E731
+    for line in _lines(component, "UID")[:1]:
+        item.uid = _text(line.value).strip()
+    for line in _lines(component, "N")[:1]:
+        name = line.value
+        put("last_name", _text(getattr(name, "family", "")))
+        put("first_name", _text(getattr(name, "given", "")))
+    if "last_name" not in item.values and "first_name" not in item.values:
+        for line in _lines(component, "FN")[:1]:
+            put("last_name", _text(line.value))
+    for line in _lines(component, "ORG")[:1]:
+        parts = line.value if isinstance(line.value, list) else [line.value]
+        put("account_name", parts[0] if parts else "")
+        if len(parts) > 1:
+            put("department", "\n".join(str(p) for p in parts[1:] if p))
+    for line in _lines(component, "TITLE")[:1]:
+        put("title", _text(line.value))
+    for line in _lines(component, "NOTE")[:1]:
+        put("description", _text(line.value))
+    for line in _lines(component, "BDAY")[:1]:
+        _birthday(item, _text(line.value))
+    for line in _lines(component, "CATEGORIES"):
+        for category in (line.value if isinstance(line.value, list) else [line.value]):
+            for name in v.split_list(str(category), ","):
+                if name not in item.categories:
+                    item.categories.append(name)
+    emails = sorted(_lines(component, "EMAIL"), key=lambda line: "pref" not in _types(line))
+    for name, line in zip(("email", "secondary_email"), emails):
+        put(name, _text(line.value))
+    _phones(item, _lines(component, "TEL"))
+    _addresses(item, _lines(component, "ADR"))
+    for line in component.getChildren():
+        if line.name in _ASSISTANT and "assistant" not in item.values:
+            put("assistant", _text(line.value))
+        elif line.name in _MANAGER and "reports_to" not in item.values:
+            put("reports_to", _text(line.value))
+
+
+def _birthday(item: Item, raw: str) -> None:
+    value = raw.strip()
+    if not value:
+        return
+    if value.startswith("--"):
+        v.problem(item, "birthday", v.NO_YEAR, value)
+        return
+    try:
+        v.put_date(item, "birthday", v.parse_date(value))
+    except ValueError:
+        v.problem(item, "birthday", v.BAD_DATE, value)
+
+
+def _phones(item: Item, lines: list) -> None:
+    for line in sorted(lines, key=lambda line: "pref" not in _types(line)):
+        number = _text(line.value).strip()
+        if number.lower().startswith("tel:"):
+            number = number[4:]
+        if not number:
+            continue
+        types = _types(line)
+        if "fax" in types:
+            slot = "fax" if "home" not in types else "other_phone"
+        elif "cell" in types or "mobile" in types:
+            slot = "mobile"
+        elif types & _ASSISTANT_TEL:
+            slot = "assistant_phone"
+        elif "home" in types:
+            slot = "home_phone"
+        elif "work" in types or not types - {"voice", "pref", "internet"}:
+            slot = "work_phone"
+        else:
+            slot = "other_phone"
+        if slot in item.values:
+            slot = "other_phone"
+        if slot not in item.values:
+            v.put_text(item, slot, number)
+
+
+def _addresses(item: Item, lines: list) -> None:
+    work = [line for line in lines if "work" in _types(line)]
+    others = sorted((line for line in lines if "work" not in _types(line)),
+                    key=lambda line: 0 if "other" in _types(line) else 1 if "home" in _types(line) else 2)
+    untyped = [line for line in others if not _types(line) - {"pref", "postal", "parcel", "intl", "dom"}]
+    mailing = work[0] if work else (untyped[0] if untyped else None)
+    other = next((line for line in others if line is not mailing), None)
+    for prefix, line in (("mailing", mailing), ("other", other)):
+        if line is None:
+            continue
+        adr = line.value
+        street = "\n".join(p for p in (_text(getattr(adr, "street", "")), _text(getattr(adr, "extended", ""))) if p.strip())
+        v.put_text(item, f"{prefix}_street", street)
+        v.put_text(item, f"{prefix}_city", _text(getattr(adr, "city", "")))
+        v.put_text(item, f"{prefix}_state", _text(getattr(adr, "region", "")))
+        v.put_text(item, f"{prefix}_code", _text(getattr(adr, "code", "")))
+        v.put_text(item, f"{prefix}_country", _text(getattr(adr, "country", "")))
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+_VERSIONS = ("3.0", "4.0")
+
+
+def dumps(item: Item, *, version: str = "3.0") -> str:
+    """One vCard (3.0 for CardDAV and most clients, or 4.0) for a contact item."""
+    if version not in _VERSIONS:
+        raise ValueError(f"vCard version {version!r} is not written")
+    values = item.values
+    four = version == "4.0"
+    card = vobject.vCard()
+    card.add("version").value = version
+    if item.uid:
+        card.add("uid").value = item.uid
+    first, last = values.get("first_name", ""), values.get("last_name", "")
+    card.add("n").value = vobject.vcard.Name(family=last, given=first)
+    card.add("fn").value = " ".join(p for p in (last, first) if p) if _cjk(last + first) else \
+        " ".join(p for p in (first, last) if p) or values.get("email", "") or values.get("account_name", "")
+    if values.get("account_name") or values.get("department"):
+        org = [values.get("account_name", "")]
+        if values.get("department"):
+            org.append(values["department"])
+        card.add("org").value = org
+    _add(card, "title", values.get("title"))
+    for name, pref in (("email", True), ("secondary_email", False)):
+        if values.get(name):
+            line = card.add("email")
+            line.value = values[name]
+            if pref:
+                line.params["PREF" if four else "TYPE"] = ["1" if four else "pref"]
+            if not four:
+                line.params.setdefault("TYPE", []).insert(0, "INTERNET")
+    for name, types in (("work_phone", ["work", "voice"]), ("home_phone", ["home", "voice"]),
+                        ("mobile", ["cell"]), ("fax", ["work", "fax"]),
+                        ("other_phone", ["other"] if four else ["voice"]),
+                        ("assistant_phone", ["x-assistant"])):
+        if values.get(name):
+            line = card.add("tel")
+            line.value = values[name]
+            line.params["TYPE"] = [t if four else t.upper() for t in types]
+    for prefix, kind in (("mailing", "work"), ("other", "other" if four else "postal")):
+        parts = {p: values.get(f"{prefix}_{p}", "") for p in ("street", "city", "state", "code", "country")}
+        if any(parts.values()):
+            line = card.add("adr")
+            line.value = vobject.vcard.Address(street=parts["street"], city=parts["city"], region=parts["state"],
+                                               code=parts["code"], country=parts["country"])
+            line.params["TYPE"] = [kind if four else kind.upper()]
+    _add(card, "note", values.get("description"))
+    birthday = values.get("birthday")
+    if isinstance(birthday, date):
+        card.add("bday").value = birthday.strftime("%Y%m%d") if four else birthday.isoformat()
+    if item.categories:
+        card.add("categories").value = list(item.categories)
+    _add(card, "x-assistant", values.get("assistant"))
+    _add(card, "x-manager", values.get("reports_to"))
+    return card.serialize()
+
+
+def _add(card, name: str, value) -> None:
+    if value:
+        card.add(name).value = value
+
+
+def _cjk(text: str) -> bool:
+    """Japanese names are written family name first."""
+    return any("\u3040" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
