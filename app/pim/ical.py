@@ -53,7 +53,6 @@ TOO_DEEP = N_("Components are nested too deeply at line %(line)d.")
 TOO_LONG = N_("A component at line %(line)d has too many lines (at most %(max)d).")
 UNBALANCED = N_("The calendar is broken at line %(line)d (BEGIN and END do not match).")
 BROKEN = N_("The calendar cannot be read.")
-MISSING_START = N_("The start is missing.")
 
 RECURRENCE_NAMES = ("RRULE", "EXDATE", "RDATE")
 _RECURRENCE_LINE = re.compile(r"(RRULE|EXDATE|RDATE)[;:][^\r\n]*", re.I)
@@ -220,7 +219,7 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
     duration = getattr(component.get("DURATION"), "dt", None)
     if start is None:
         if not any(p.field == "start_at" for p in item.problems):
-            v.problem(item, "start_at", MISSING_START)
+            v.problem(item, "start_at", v.MISSING_START)
     elif isinstance(start, datetime):
         if isinstance(end, date) and not isinstance(end, datetime):
             end = v.midnight(end, zone)

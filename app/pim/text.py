@@ -41,19 +41,23 @@ class Undecodable(FormatError):
 def decode(data: bytes) -> str:
     """The text of a file: a BOM (UTF-8, UTF-16) decides; else strict UTF-8, then cp932;
     Undecodable otherwise (and for binary data, whatever it happens to decode as)."""
+    return decode_report(data)[0]
+
+
+def decode_report(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in: utf-8-sig, utf-16, utf-8 or cp932."""
     data = bytes(data)
-    text: str | None = None
     if data.startswith(codecs.BOM_UTF8):
-        text = _try(data[3:], "utf-8")
+        text, encoding = _try(data[3:], "utf-8"), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _try(data, "utf-16")
+        text, encoding = _try(data, "utf-16"), "utf-16"
     else:
-        text = _try(data, "utf-8")
+        text, encoding = _try(data, "utf-8"), "utf-8"
         if text is None:
-            text = strict_cp932(data)
+            text, encoding = strict_cp932(data), "cp932"
     if text is None or _BINARY.search(text):
         raise Undecodable()
-    return text
+    return text, encoding
 
 
 def _try(data: bytes, codec: str) -> str | None:

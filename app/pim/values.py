@@ -21,6 +21,7 @@ BAD_VALUE = N_("Cannot read “%(value)s”.")
 DATE_RANGE = N_("The date %(value)s is out of range.")
 UNKNOWN_ZONE = N_("Unknown time zone “%(value)s”.")
 NO_YEAR = N_("The date “%(value)s” has no year.")
+MISSING_START = N_("The start is missing.")
 
 # A problem quotes the value it could not read; a hostile file must not fill the report.
 _QUOTE_MAX = 80
@@ -37,11 +38,12 @@ def problem(item: Item, name: str, msgid: str, value: Any = None) -> None:
 
 
 def put_text(item: Item, name: str, value: Any) -> None:
-    """Set a text value: stripped, left out when empty, a problem when it cannot be stored.
-    Never cut (Item.over_limits reports what is too long)."""
+    """Set a text value: stripped, newlines as LF, left out when empty, a problem when it cannot
+    be stored. Never cut (Item.over_limits reports what is too long)."""
     if value is None:
         return
-    text = str(value).strip()
+    # One newline convention whatever the file: CSV cells carry Windows' CRLF, vCards LF.
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         return
     if not storable(text):
