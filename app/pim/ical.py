@@ -54,7 +54,8 @@ TOO_LONG = N_("A component at line %(line)d has too many lines (at most %(max)d)
 UNBALANCED = N_("The calendar is broken at line %(line)d (BEGIN and END do not match).")
 BROKEN = N_("The calendar cannot be read.")
 
-RECURRENCE_NAMES = ("RRULE", "EXDATE", "RDATE")
+RECURRENCE_NAMES = ("RRULE", "RDATE", "EXDATE")
+_ORDER = {name: i for i, name in enumerate(RECURRENCE_NAMES)}
 _RECURRENCE_LINE = re.compile(r"(RRULE|EXDATE|RDATE)[;:][^\r\n]*", re.I)
 _TZID = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.I)
 PRODID = "-//Kizuna//Kizuna PIM//EN"
@@ -156,7 +157,9 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
 
 def _item(component, scan: _Scanned, zone: ZoneInfo) -> Item:
     kind = PimKind.EVENTS if component.name == "VEVENT" else PimKind.TASKS
-    item = Item(kind, source=f"line {scan.line}", recurrence="\n".join(scan.recurrence))
+    # RRULE, RDATE, EXDATE in that order (each as the file has them): servers reorder lines.
+    lines = sorted(scan.recurrence, key=lambda line: _ORDER[re.split("[;:]", line, maxsplit=1)[0].upper()])
+    item = Item(kind, source=f"line {scan.line}", recurrence="\n".join(lines))
     try:
         _read(component, item, zone)
     except Exception:  # noqa: BLE001 - a property icalendar could not make sense of
@@ -358,6 +361,8 @@ def _write_event(component, item: Item, zone: ZoneInfo) -> None:
             component.add("dtstart", start)
             component.add("dtend", max(end, start))
     for attendee in item.attendees:
+        if not attendee.email:
+            continue  # a name alone (from an Outlook CSV) is no calendar address
         address = icalendar.vCalAddress(f"mailto:{attendee.email}")
         if attendee.name:
             address.params["CN"] = attendee.name
