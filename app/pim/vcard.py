@@ -64,7 +64,7 @@ _ASSISTANT_TEL = {"x-assistant", "x-evolution-assistant", "assistant"}
 @dataclass
 class _Card:
     line: int  # where BEGIN:VCARD is, for the report
-    lines: list[str] = field(default_factory=list)
+    properties: list[tuple[str, list[str], str]] = field(default_factory=list)  # name, params, value
 
 
 _NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
@@ -109,9 +109,12 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _plain(name: str, params: list[str], value: str) -> str:
-    """A quoted-printable line as a plain one: bytes decoded with their CHARSET (Shift_JIS read
-    as cp932), newlines escaped, ENCODING and CHARSET dropped."""
+def _plain(name: str, params: list[str], value: str, legacy: bool) -> str:
+    """A line as vobject reads it: a quoted-printable value decoded with its CHARSET (Shift_JIS
+    read as cp932), ENCODING and CHARSET dropped; for vCard 2.1 (`legacy`), whose values are not
+    escaped, backslashes escaped (but for an escaped semicolon). Bare commas are escaped in every
+    version but in CATEGORIES: vobject keeps a NOTE or TITLE only up to its first bare comma, and
+    2.1 writers and careless 3.0 writers (phones, web apps) leave them bare."""
     charset = None
     qp = False
     kept = []
@@ -127,10 +130,28 @@ def _plain(name: str, params: list[str], value: str) -> str:
         else:
             kept.append(param)
     if qp:
-        raw = quopri.decodestring(value.encode("utf-8"))
-        value = charsets.decode(raw, charset)
+        value = charsets.decode(quopri.decodestring(value.encode("utf-8")), charset)
+    if legacy:
+        value = re.sub(r"\\(?!;)", r"\\\\", value)
+    if name != "CATEGORIES":
+        value = _escape_commas(value)
+    if qp or legacy:
         value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return ";".join([name, *kept]) + ":" + value
+
+
+def _escape_commas(value: str) -> str:
+    out = []
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            out.append("\\")
+        out.append(char)
+    return "".join(out)
 
 
 def _cards(text: str) -> list[_Card]:
@@ -140,9 +161,7 @@ def _cards(text: str) -> list[_Card]:
     for number, line in _logical_lines(text):
         parts = _split(line)
         if parts is None:
-            if current is not None and depth == 1:
-                current.lines.append(line)  # vobject decides (ignored as unreadable)
-            continue
+            continue  # not a content line: nothing to read in it
         name, params, value = parts
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             depth += 1
@@ -151,23 +170,28 @@ def _cards(text: str) -> list[_Card]:
             if depth == 1:
                 if len(cards) >= MAX_CARDS:
                     raise FormatError(TOO_MANY_CARDS, max=MAX_CARDS)
-                current = _Card(number, [line])
+                current = _Card(number)
                 cards.append(current)
             continue
         if name == "END" and value.strip().upper() == "VCARD":
-            if depth == 1 and current is not None:
-                current.lines.append(line)
+            if depth == 1:
                 current = None
             depth = max(depth - 1, 0)
             continue
         if current is None or depth != 1 or name in _DROPPED:
             continue
-        if len(current.lines) >= MAX_PROPERTIES:
+        if len(current.properties) >= MAX_PROPERTIES:
             raise FormatError(TOO_MANY_PROPERTIES, line=current.line, max=MAX_PROPERTIES)
-        current.lines.append(_plain(name, params, value))
+        current.properties.append((name, params, value))
     if current is not None:
         raise FormatError(UNCLOSED, line=current.line)
     return cards
+
+
+def _text_of(card: _Card) -> str:
+    version = next((value.strip() for name, _, value in card.properties if name == "VERSION"), "2.1")
+    lines = [_plain(name, params, value, legacy=version == "2.1") for name, params, value in card.properties]
+    return "BEGIN:VCARD\r\n" + "".join(line + "\r\n" for line in lines) + "END:VCARD\r\n"
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -192,7 +216,7 @@ def loads(data: bytes | str) -> list[Item]:
 def _item(card: _Card) -> Item:
     item = Item(PimKind.CONTACTS, source=f"line {card.line}")
     try:
-        component = vobject.readOne("\r\n".join(card.lines) + "\r\n", ignoreUnreadable=True)
+        component = vobject.readOne(_text_of(card), ignoreUnreadable=True)
         _read(component, item)
     except Exception:  # noqa: BLE001 - vobject raises many types for broken input
         item.values.clear()
@@ -211,8 +235,8 @@ def _types(line) -> set[str]:
 
 
 def _text(value) -> str:
-    if isinstance(value, list):
-        return " ".join(str(p) for p in value if p)
+    if isinstance(value, list):  # an unescaped comma split a component: it was a literal comma
+        return ",".join(str(p) for p in value)
     return "" if value is None else str(value)
 
 
@@ -319,51 +343,50 @@ def _addresses(item: Item, lines: list) -> None:
 
 # ---- writing ---------------------------------------------------------------------------------
 
-_VERSIONS = ("3.0", "4.0")
+_VERSIONS = ("2.1", "3.0", "4.0")
+_PHONES = (("work_phone", ["work", "voice"]), ("home_phone", ["home", "voice"]), ("mobile", ["cell"]),
+           ("fax", ["work", "fax"]), ("other_phone", ["other", "voice"]), ("assistant_phone", ["x-assistant"]))
+_ADDRESSES = (("mailing", "work"), ("other", "other"))
 
 
 def dumps(item: Item, *, version: str = "3.0") -> str:
-    """One vCard (3.0 for CardDAV and most clients, or 4.0) for a contact item."""
+    """One vCard for a contact item: 3.0 (CardDAV and most clients), 4.0, or 2.1 (what Outlook
+    itself writes: UTF-8 quoted-printable values, which Outlook reads in any Windows locale)."""
     if version not in _VERSIONS:
         raise ValueError(f"vCard version {version!r} is not written")
+    if version == "2.1":
+        return _dumps_21(item)
     values = item.values
     four = version == "4.0"
     card = vobject.vCard()
     card.add("version").value = version
     if item.uid:
         card.add("uid").value = item.uid
-    first, last = values.get("first_name", ""), values.get("last_name", "")
-    card.add("n").value = vobject.vcard.Name(family=last, given=first)
-    card.add("fn").value = " ".join(p for p in (last, first) if p) if _cjk(last + first) else \
-        " ".join(p for p in (first, last) if p) or values.get("email", "") or values.get("account_name", "")
+    card.add("n").value = vobject.vcard.Name(family=values.get("last_name", ""), given=values.get("first_name", ""))
+    card.add("fn").value = _full_name(values)
     if values.get("account_name") or values.get("department"):
-        org = [values.get("account_name", "")]
-        if values.get("department"):
-            org.append(values["department"])
-        card.add("org").value = org
+        card.add("org").value = [values.get("account_name", ""), *([values["department"]] if values.get("department") else [])]
     _add(card, "title", values.get("title"))
     for name, pref in (("email", True), ("secondary_email", False)):
         if values.get(name):
             line = card.add("email")
             line.value = values[name]
-            if pref:
-                line.params["PREF" if four else "TYPE"] = ["1" if four else "pref"]
-            if not four:
-                line.params.setdefault("TYPE", []).insert(0, "INTERNET")
-    for name, types in (("work_phone", ["work", "voice"]), ("home_phone", ["home", "voice"]),
-                        ("mobile", ["cell"]), ("fax", ["work", "fax"]),
-                        ("other_phone", ["other"] if four else ["voice"]),
-                        ("assistant_phone", ["x-assistant"])):
+            if four:
+                if pref:
+                    line.params["PREF"] = ["1"]
+            else:
+                line.params["TYPE"] = ["INTERNET", "pref"] if pref else ["INTERNET"]
+    for name, types in _PHONES:
         if values.get(name):
             line = card.add("tel")
             line.value = values[name]
             line.params["TYPE"] = [t if four else t.upper() for t in types]
-    for prefix, kind in (("mailing", "work"), ("other", "other" if four else "postal")):
-        parts = {p: values.get(f"{prefix}_{p}", "") for p in ("street", "city", "state", "code", "country")}
-        if any(parts.values()):
+    for prefix, kind in _ADDRESSES:
+        parts = _address(values, prefix)
+        if any(parts):
             line = card.add("adr")
-            line.value = vobject.vcard.Address(street=parts["street"], city=parts["city"], region=parts["state"],
-                                               code=parts["code"], country=parts["country"])
+            street, city, state, code, country = parts
+            line.value = vobject.vcard.Address(street=street, city=city, region=state, code=code, country=country)
             line.params["TYPE"] = [kind if four else kind.upper()]
     _add(card, "note", values.get("description"))
     birthday = values.get("birthday")
@@ -374,6 +397,74 @@ def dumps(item: Item, *, version: str = "3.0") -> str:
     _add(card, "x-assistant", values.get("assistant"))
     _add(card, "x-manager", values.get("reports_to"))
     return card.serialize()
+
+
+def _full_name(values: dict) -> str:
+    first, last = values.get("first_name", ""), values.get("last_name", "")
+    # Japanese names are written family name first.
+    parts = (last, first) if _cjk(last + first) else (first, last)
+    return " ".join(p for p in parts if p) or values.get("email", "") or values.get("account_name", "")
+
+
+def _address(values: dict, prefix: str) -> list[str]:
+    return [values.get(f"{prefix}_{p}", "") for p in ("street", "city", "state", "code", "country")]
+
+
+def _dumps_21(item: Item) -> str:
+    values = item.values
+    lines = ["BEGIN:VCARD", "VERSION:2.1"]
+
+    def add(head: str, *parts: str, structured: bool = False) -> None:
+        value = ";".join(p.replace(";", "\\;") for p in parts) if structured else parts[0]
+        if value.isascii() and "\n" not in value and "\r" not in value:
+            lines.append(f"{head}:{value}")
+            return
+        encoded = "".join(c if (c.isascii() and c.isprintable() and c not in "= ") else
+                          "".join(f"={b:02X}" for b in c.replace("\n", "\r\n").encode("utf-8")) for c in value)
+        lines.append(_qp_fold(f"{head};CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{encoded}"))
+
+    add("N", values.get("last_name", ""), values.get("first_name", ""), "", "", "", structured=True)
+    add("FN", _full_name(values))
+    if values.get("account_name") or values.get("department"):
+        add("ORG", values.get("account_name", ""), *([values["department"]] if values.get("department") else []),
+            structured=True)
+    for name, head in (("title", "TITLE"), ("email", "EMAIL;PREF;INTERNET"), ("secondary_email", "EMAIL;INTERNET")):
+        if values.get(name):
+            add(head, values[name])
+    for name, types in _PHONES:
+        if values.get(name):
+            add("TEL;" + ";".join(t.upper() for t in types), values[name])
+    for prefix, kind in _ADDRESSES:
+        parts = _address(values, prefix)
+        if any(parts):
+            add(f"ADR;{kind.upper()}", "", "", *parts, structured=True)
+    if values.get("description"):
+        add("NOTE", values["description"])
+    if isinstance(values.get("birthday"), date):
+        lines.append(f"BDAY:{values['birthday'].strftime('%Y%m%d')}")
+    if item.categories:
+        add("CATEGORIES", ",".join(item.categories))
+    for name, head in (("assistant", "X-ASSISTANT"), ("reports_to", "X-MANAGER")):
+        if values.get(name):
+            add(head, values[name])
+    if item.uid:
+        add("UID", item.uid)
+    lines.append("END:VCARD")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _qp_fold(line: str) -> str:
+    """Quoted-printable soft line breaks: at most 76 characters a line, never inside an =XX."""
+    start = line.index(":") + 1
+    tokens = [line[:start], *re.findall(r"=[0-9A-F]{2}|[^=]", line[start:])]
+    out, current = [], ""
+    for token in tokens:
+        if current and len(current) + len(token) > 75:
+            out.append(current + "=")
+            current = ""
+        current += token
+    out.append(current)
+    return "\r\n".join(out)
 
 
 def _add(card, name: str, value) -> None:
