@@ -50,7 +50,7 @@ NOT_ICAL = N_("The file holds no calendar (BEGIN:VCALENDAR is missing).")
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
 TOO_MANY = N_("The file holds too many events and tasks (at most %(max)d).")
 TOO_DEEP = N_("Components are nested too deeply at line %(line)d.")
-TOO_LONG = N_("A component at line %(line)d has too many lines (at most %(max)d).")
+TOO_LONG = N_("An event or task has too many lines (at most %(max)d), at line %(line)d.")
 UNBALANCED = N_("The calendar is broken at line %(line)d (BEGIN and END do not match).")
 BROKEN = N_("The calendar cannot be read.")
 

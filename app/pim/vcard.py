@@ -48,10 +48,11 @@ MAX_DEPTH = 2  # a 2.1 AGENT may nest one card; deeper is refused
 NOT_VCARD = N_("The file holds no vCard.")
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
 TOO_MANY_CARDS = N_("The file holds too many cards (at most %(max)d).")
-TOO_MANY_PROPERTIES = N_("A card at line %(line)d has too many lines (at most %(max)d).")
+TOO_MANY_PROPERTIES = N_("The card at line %(line)d has too many lines (at most %(max)d).")
 TOO_DEEP = N_("Cards are nested too deeply at line %(line)d.")
 UNCLOSED = N_("A card at line %(line)d is not closed (END:VCARD is missing).")
 BROKEN_CARD = N_("This card cannot be read.")
+BAD_LINE = N_("Line %(line)d cannot be read.")
 
 _DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY"}
 _ASSISTANT = {"X-ASSISTANT", "X-MS-ASSISTANT", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME"}
@@ -64,7 +65,8 @@ _ASSISTANT_TEL = {"x-assistant", "x-evolution-assistant", "assistant"}
 @dataclass
 class _Card:
     line: int  # where BEGIN:VCARD is, for the report
-    properties: list[tuple[str, list[str], str]] = field(default_factory=list)  # name, params, value
+    # line number, name, params, value
+    properties: list[tuple[int, str, list[str], str]] = field(default_factory=list)
 
 
 _NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
@@ -182,15 +184,24 @@ def _cards(text: str) -> list[_Card]:
             continue
         if len(current.properties) >= MAX_PROPERTIES:
             raise FormatError(TOO_MANY_PROPERTIES, line=current.line, max=MAX_PROPERTIES)
-        current.properties.append((name, params, value))
+        current.properties.append((number, name, params, value))
     if current is not None:
         raise FormatError(UNCLOSED, line=current.line)
     return cards
 
 
-def _text_of(card: _Card) -> str:
-    version = next((value.strip() for name, _, value in card.properties if name == "VERSION"), "2.1")
-    lines = [_plain(name, params, value, legacy=version == "2.1") for name, params, value in card.properties]
+def _text_of(card: _Card, item: Item) -> str:
+    """The card as vobject reads it; a line vobject cannot parse is left out with a problem."""
+    version = next((value.strip() for _, name, _, value in card.properties if name == "VERSION"), "2.1")
+    lines = []
+    for number, name, params, value in card.properties:
+        line = _plain(name, params, value, legacy=version == "2.1")
+        try:
+            vobject.base.parseLine(line)
+        except Exception:  # noqa: BLE001 - vobject's ParseError and whatever its regexes trip on
+            item.problems.append(Problem("", BAD_LINE, {"line": number}))
+            continue
+        lines.append(line)
     return "BEGIN:VCARD\r\n" + "".join(line + "\r\n" for line in lines) + "END:VCARD\r\n"
 
 
@@ -216,11 +227,10 @@ def loads(data: bytes | str) -> list[Item]:
 def _item(card: _Card) -> Item:
     item = Item(PimKind.CONTACTS, source=f"line {card.line}")
     try:
-        component = vobject.readOne(_text_of(card), ignoreUnreadable=True)
+        component = vobject.readOne(_text_of(card, item))
         _read(component, item)
     except Exception:  # noqa: BLE001 - vobject raises many types for broken input
-        item.values.clear()
-        item.problems.append(Problem("", BROKEN_CARD))
+        item.problems.append(Problem("", BROKEN_CARD))  # what was read stays, for the report
     return item
 
 
