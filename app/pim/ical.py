@@ -199,7 +199,7 @@ def _moment(component, name: str, item: Item, field_name: str, zone: ZoneInfo) -
         return None
     if isinstance(prop, list):
         prop = prop[0]
-    value = getattr(prop, "dt", None)
+    value = _dt(prop)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             tzid = getattr(prop, "params", {}).get("TZID")
@@ -215,11 +215,20 @@ def _moment(component, name: str, item: Item, field_name: str, zone: ZoneInfo) -
     return None
 
 
+def _dt(prop):
+    """The value of a date, time or duration property; None when icalendar could not read it
+    (icalendar 7 keeps such a property as vBroken, whose .dt raises)."""
+    try:
+        return getattr(prop, "dt", None)
+    except Exception:  # noqa: BLE001 - BrokenCalendarProperty and whatever a parser raises
+        return None
+
+
 def _event(component, item: Item, zone: ZoneInfo) -> None:
     v.put_text(item, "location", _str(component, "LOCATION"))
     start = _moment(component, "DTSTART", item, "start_at", zone)
     end = _moment(component, "DTEND", item, "end_at", zone)
-    duration = getattr(component.get("DURATION"), "dt", None)
+    duration = _dt(component.get("DURATION"))
     if start is None:
         if not any(p.field == "start_at" for p in item.problems):
             v.problem(item, "start_at", v.MISSING_START)
@@ -252,7 +261,9 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
             continue
         if address and v.storable(address) and all(a.email.lower() != address.lower() for a in item.attendees):
             name = str(params.get("CN", "")).strip()
-            item.attendees.append(Attendee(address, name if v.storable(name) else ""))
+            if not v.storable(name) or name.lower() == address.lower():
+                name = ""  # Outlook puts the address in CN when it knows no name
+            item.attendees.append(Attendee(address, name))
 
 
 _PRIORITIES = {**dict.fromkeys((1, 2), TaskPriority.HIGHEST), **dict.fromkeys((3, 4), TaskPriority.HIGH),

@@ -89,25 +89,31 @@ def _split(line: str) -> tuple[str, list[str], str] | None:
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Unfolded lines with their first line number: RFC folding (a leading space or tab) and
-    vCard 2.1's quoted-printable soft breaks (a QP value ending in "=")."""
+    """Unfolded lines with their first line number: RFC folding (a leading space or tab),
+    vCard 2.1's quoted-printable soft breaks (a QP value ending in "=") and 2.1's base64 values,
+    which run to a blank line."""
     out: list[tuple[int, str]] = []
-    qp_open = False
+    qp_open = base64_open = False
     for number, raw in enumerate(text.splitlines(), 1):
         if qp_open and out:
             start, previous = out[-1]
             out[-1] = (start, previous[:-1] + raw)
+        elif base64_open and out and raw.strip() and ":" not in raw:
+            start, previous = out[-1]  # 2.1 base64 lines, unindented by some phones
+            out[-1] = (start, previous + raw.strip())
+            continue
         elif raw[:1] in (" ", "\t") and out:
             start, previous = out[-1]
             out[-1] = (start, previous + raw[1:])
         elif raw.strip():
             out.append((number, raw))
         else:
-            qp_open = False
+            qp_open = base64_open = False
             continue
         current = out[-1][1]
         head = current.split(":", 1)[0].upper()
         qp_open = current.endswith("=") and "QUOTED-PRINTABLE" in head
+        base64_open = "BASE64" in head
     return out
 
 
@@ -162,8 +168,8 @@ def _cards(text: str) -> list[_Card]:
     current: _Card | None = None
     for number, line in _logical_lines(text):
         parts = _split(line)
-        if parts is None:
-            continue  # not a content line: nothing to read in it
+        if parts is None:  # not a content line: reported on its card
+            parts = ("", [], line)
         name, params, value = parts
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             depth += 1
@@ -197,6 +203,8 @@ def _text_of(card: _Card, item: Item) -> str:
     for number, name, params, value in card.properties:
         line = _plain(name, params, value, legacy=version == "2.1")
         try:
+            if not name:
+                raise ValueError(value)
             vobject.base.parseLine(line)
         except Exception:  # noqa: BLE001 - vobject's ParseError and whatever its regexes trip on
             item.problems.append(Problem("", BAD_LINE, {"line": number}))

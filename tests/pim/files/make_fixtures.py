@@ -1,8 +1,18 @@
-"""Writes the Outlook CSV fixtures of tests/pim from Outlook's published headers (classic Outlook's
-English contacts export, 92 columns; the Japanese one, 95; the calendar and task exports, 22 each),
-with rows the way Outlook fills them: every column present, most empty, "0/0/00" for no date,
-"Title" as the honorific. Run from this folder: python make_csv_fixtures.py (the output is
-committed; the tests read the files, never this script)."""
+"""Writes the fixture files of tests/pim. Run from this folder: python make_fixtures.py (the output
+is committed; the tests read the files, never this script).
+
+- Outlook CSV, from Outlook's published headers (classic Outlook's English contacts export, 92
+  columns; the Japanese one, 95; the calendar and task exports, 22 each), with rows the way Outlook
+  fills them: every column present, most empty, "0/0/00" for no date, "Title" as the honorific;
+  UTF-8 with and without a BOM, and cp932.
+- vCards with the traps of real files: 2.1 from Outlook and Japanese phones (CHARSET=SHIFT_JIS,
+  quoted-printable with "=" soft line breaks, bare commas, raw cp932 bytes), 3.0 from Apple
+  (grouped properties, a folded PHOTO), 4.0 from Google (tel: URIs, PREF=1, a birthday with no
+  year).
+- iCalendar as Outlook writes it (VTIMEZONE named "Tokyo Standard Time", METHOD:PUBLISH,
+  attendees, RRULE/EXDATE, an exception instance), a file naming a Windows zone it does not
+  define, tasks, and the same calendar in cp932.
+"""
 
 import csv
 import io
@@ -114,6 +124,209 @@ def main() -> None:
     write("events_ja_cp932.csv", data.encode("cp932"))
 
 
+def qp(text: str, charset: str = "cp932") -> str:
+    return "".join(f"={b:02X}" for b in text.encode(charset))
+
+
+def vcards() -> None:
+    note = qp("展示会で名刺交換。") + "=0D=0A" + qp("次回：１２月、①見積") + qp("。髙橋様、﨑山様")
+    lines = [
+        "BEGIN:VCARD", "VERSION:2.1",
+        f"N;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp('髙橋')};{qp('太郎')};;;",
+        f"FN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp('髙橋 太郎')}",
+        f"ORG;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp('株式会社①商事')};{qp('営業部')}",
+        f"TITLE;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{qp('部長')}",
+        # Outlook folds a long QP value with "=" soft breaks; the next line starts in column 1.
+        f"NOTE;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:{note[:69]}=",
+        f"{note[69:138]}=",
+        note[138:],
+        "TEL;WORK;VOICE:03-1111-0000", "TEL;HOME;VOICE:042-000-0000", "TEL;CELL;VOICE:090-1111-2222",
+        "TEL;WORK;FAX:03-1111-0009",
+        f"ADR;WORK;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:;;{qp('丸の内1-1-1')};{qp('千代田区')};"
+        f"{qp('東京都')};100-0005;{qp('日本')}",
+        "EMAIL;PREF;INTERNET:taro@shoji.example.jp", "EMAIL;INTERNET:taro@home.example.jp",
+        "BDAY:19750315", "X-MS-OL-DEFAULT-POSTAL-ADDRESS:2",
+        "PHOTO;TYPE=JPEG;ENCODING=BASE64:", "    /9j/4AAQSkZJRgABAQEAYABgAAD/2wBDAAgGBgcGBQgHBwcJCQgKDAoN",
+        "    AAAAAAAAAAAA", "",
+        "REV:20261129T120000Z", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:2.1", "N:Smith;John;;Mr.;", "FN:John Smith", "ORG:Acme, Inc.;Sales",
+        "TITLE:Manager, Sales", "NOTE:Met at the fair, liked the demo.", "EMAIL;INTERNET:john@acme.example",
+        "END:VCARD",
+    ]
+    write("outlook_21_sjis_qp.vcf", ("\r\n".join(lines) + "\r\n").encode("ascii"))
+    raw = [
+        "BEGIN:VCARD", "VERSION:2.1", "N;CHARSET=SHIFT_JIS:佐藤;花子;;;", "FN;CHARSET=SHIFT_JIS:佐藤 花子",
+        "TEL;CELL:080-0000-1111", "NOTE;CHARSET=SHIFT_JIS:～ガラケーから～", "END:VCARD",
+    ]
+    write("phone_21_cp932.vcf", ("\r\n".join(raw) + "\r\n").encode("cp932"))
+    apple = [
+        "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.0//EN", "N:Lee;Anne;;;", "FN:Anne Lee",
+        "ORG:Example Ltd.;", "item1.EMAIL;type=INTERNET;type=pref:anne@example.com", "item1.X-ABLabel:_$!<Other>!$_",
+        "TEL;type=CELL;type=VOICE;type=pref:+1 555 0100", "TEL;type=WORK;type=VOICE:+1 555 0101",
+        "item2.ADR;type=HOME;type=pref:;;9 Elm St;Springfield;IL;62701;USA",
+        "item3.ADR;type=WORK:;;1 Main St\\nSuite 200;Springfield;IL;62701;USA",
+        "NOTE:Line one\\nLine two\\, with a comma\\; and a semicolon", "BDAY;value=date:1980-01-15",
+        "CATEGORIES:Kizuna,Friends", "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgID",
+        " AwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD",
+        "UID:0C2A1F4B-1111-2222-3333-444455556666", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "N:;;;;", "FN:Just A Company Contact", "EMAIL:info@company.example",
+        "END:VCARD",
+    ]
+    write("apple_30.vcf", ("\r\n".join(apple) + "\r\n").encode("utf-8"))
+    google = [
+        "BEGIN:VCARD", "VERSION:4.0", "UID:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1",
+        "N:山田;花子;;;", "FN:山田 花子", "TEL;VALUE=uri;TYPE=\"work,voice\";PREF=1:tel:+81-3-1234-5678",
+        "TEL;VALUE=uri;TYPE=cell:tel:+81-90-1234-5678", "EMAIL;PREF=1:hanako@example.jp",
+        "EMAIL:hanako@home.example.jp", "BDAY:--0315", "END:VCARD",
+    ]
+    write("google_40.vcf", ("\r\n".join(google) + "\r\n").encode("utf-8"))
+
+
+OUTLOOK_ICS = r"""BEGIN:VCALENDAR
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+VERSION:2.0
+METHOD:PUBLISH
+X-MS-OLK-FORCEINSPECTOROPEN:TRUE
+BEGIN:VTIMEZONE
+TZID:Tokyo Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T000000
+TZOFFSETFROM:+0900
+TZOFFSETTO:+0900
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+ATTENDEE;CN="髙橋, 太郎";RSVP=TRUE:mailto:taro@shoji.example.jp
+ATTENDEE;CN=hanako@example.jp;RSVP=TRUE;ROLE=OPT-PARTICIPANT:mailto:hanako@e
+ xample.jp
+ATTENDEE;CN=Room 1;CUTYPE=RESOURCE:urn:uuid:room-1
+CLASS:PUBLIC
+CREATED:20261120T010000Z
+DESCRIPTION:週次の定例。\n資料を持参\, 印刷済み。
+DTEND;TZID="Tokyo Standard Time":20261201T113000
+DTSTAMP:20261129T010000Z
+DTSTART;TZID="Tokyo Standard Time":20261201T100000
+EXDATE;TZID="Tokyo Standard Time":20261215T100000
+LAST-MODIFIED:20261120T010000Z
+LOCATION:会議室Ａ
+ORGANIZER;CN=John Smith:mailto:john@acme.example
+PRIORITY:5
+RRULE:FREQ=WEEKLY;UNTIL=20270330T010000Z;INTERVAL=1;BYDAY=TU;WKST=SU
+SEQUENCE:0
+SUMMARY;LANGUAGE=ja:定例会議
+TRANSP:OPAQUE
+UID:040000008200E00074C5B7101A82E00800000000D0F1A2B3C4D5E601000000000000000
+ 010000000A1B2C3D4E5F6
+CATEGORIES:Kizuna,会議
+X-MICROSOFT-CDO-BUSYSTATUS:BUSY
+BEGIN:VALARM
+TRIGGER:-PT15M
+ACTION:DISPLAY
+DESCRIPTION:Reminder
+END:VALARM
+END:VEVENT
+BEGIN:VEVENT
+DTEND;TZID="Tokyo Standard Time":20261208T123000
+DTSTART;TZID="Tokyo Standard Time":20261208T110000
+RECURRENCE-ID;TZID="Tokyo Standard Time":20261208T100000
+SUMMARY;LANGUAGE=ja:定例会議（時間変更）
+UID:040000008200E00074C5B7101A82E00800000000D0F1A2B3C4D5E601000000000000000
+ 010000000A1B2C3D4E5F6
+END:VEVENT
+BEGIN:VEVENT
+DTEND;VALUE=DATE:20261226
+DTSTART;VALUE=DATE:20261224
+SUMMARY:休暇
+UID:holiday-1
+X-MICROSOFT-CDO-ALLDAYEVENT:TRUE
+END:VEVENT
+END:VCALENDAR
+"""
+
+WINDOWS_ZONES_ICS = r"""BEGIN:VCALENDAR
+PRODID:-//Example//Exchange export//EN
+VERSION:2.0
+BEGIN:VEVENT
+UID:pacific-1
+DTSTART;TZID=Pacific Standard Time:20261201T090000
+DTEND;TZID=Pacific Standard Time:20261201T100000
+SUMMARY:Call with Seattle
+END:VEVENT
+BEGIN:VEVENT
+UID:floating-1
+DTSTART:20261202T090000
+DURATION:PT1H30M
+SUMMARY:Floating
+END:VEVENT
+BEGIN:VEVENT
+UID:utc-1
+DTSTART:20261203T000000Z
+DTEND:20261203T010000Z
+SUMMARY:UTC
+END:VEVENT
+BEGIN:VEVENT
+UID:mars-1
+DTSTART;TZID=Olympus Mons Time:20261204T090000
+SUMMARY:Nowhere
+END:VEVENT
+END:VCALENDAR
+"""
+
+TASKS_ICS = r"""BEGIN:VCALENDAR
+PRODID:-//Example//Tasks//EN
+VERSION:2.0
+BEGIN:VTODO
+UID:task-1
+SUMMARY:見積書を送る
+DESCRIPTION:数量を確認。
+DTSTART;VALUE=DATE:20261130
+DUE;VALUE=DATE:20261204
+PRIORITY:1
+STATUS:NEEDS-ACTION
+CATEGORIES:Kizuna
+END:VTODO
+BEGIN:VTODO
+UID:task-2
+SUMMARY:Due late in UTC
+DUE:20261205T200000Z
+PRIORITY:4
+STATUS:IN-PROCESS
+END:VTODO
+BEGIN:VTODO
+UID:task-3
+SUMMARY:Done
+PRIORITY:5
+STATUS:COMPLETED
+END:VTODO
+BEGIN:VTODO
+UID:task-4
+SUMMARY:Called off
+PRIORITY:7
+STATUS:CANCELLED
+END:VTODO
+BEGIN:VTODO
+UID:task-5
+SUMMARY:Someday
+PRIORITY:9
+END:VTODO
+BEGIN:VTODO
+UID:task-6
+SUMMARY:Undefined priority
+PRIORITY:0
+RRULE:FREQ=MONTHLY;BYMONTHDAY=1
+END:VTODO
+END:VCALENDAR
+"""
+
+
+def calendars() -> None:
+    crlf = lambda text: text.replace("\n", "\r\n")  # noqa: E731
+    write("outlook_tokyo.ics", crlf(OUTLOOK_ICS).encode("utf-8"))
+    write("outlook_tokyo_cp932.ics", crlf(OUTLOOK_ICS).encode("cp932"))
+    write("windows_zones.ics", crlf(WINDOWS_ZONES_ICS).encode("utf-8"))
+    write("tasks.ics", crlf(TASKS_ICS).encode("utf-8"))
+
+
 def write(name: str, data: bytes) -> None:
     with open(name, "wb") as f:
         f.write(data)
@@ -121,3 +334,5 @@ def write(name: str, data: bytes) -> None:
 
 if __name__ == "__main__":
     main()
+    vcards()
+    calendars()
