@@ -1,8 +1,9 @@
 """Outlook's CSV headers (classic Outlook, File > Open & Export > Export to a file > CSV), as data.
 
 Contacts: the classic English export header (92 columns) and the Japanese one (95: Outlook JA
-adds the furigana columns and orders the rest by its own labels). Calendar: Outlook's 22 columns in English and Japanese. Tasks: the
-22 columns in English; the Japanese header uses Outlook JA's labels for the same columns.
+adds the furigana columns and orders the rest by its own labels). Calendar: Outlook's 22 columns
+in English and Japanese. Tasks: the 22 columns in English; the Japanese header uses Outlook JA's
+labels for the same columns.
 
 `ALIASES` maps each column Kizuna reads to the name it is read into (app.pim.outlook_csv's
 TARGETS), in both languages, plus the spellings other programs and older Outlook versions write

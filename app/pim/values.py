@@ -7,7 +7,7 @@ whatever file it came in.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -145,7 +145,3 @@ def parse_bool(text: str) -> bool:
     if value in _FALSE:
         return False
     raise ValueError(text)
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)

@@ -1,12 +1,9 @@
 """vCard 2.1, 3.0 and 4.0 to contact items and back (seed 003's field mappings).
 
-Reading: the bytes are decoded by app.pim.text; lines are then unfolded here, because vCard 2.1
-(Outlook, Japanese phones) folds quoted-printable values with "=" soft line breaks and labels
-their bytes with a CHARSET that Python reads too literally (SHIFT_JIS is written by Windows as
-cp932). Each quoted-printable value is decoded with app.mail.charsets and put back as a plain
-escaped value, so vobject, which parses the result, never sees QP. Photos, logos, sounds and
-keys are dropped before parsing (not kept in Kizuna, and the bulk of a hostile file). Each card
-is parsed on its own: a broken card becomes an item with a problem, the others still read.
+Reading: the bytes are decoded by app.pim.text, cut into cards and made plain by
+app.pim.vcard_lines (vCard 2.1's quoted-printable soft breaks, Shift_JIS read as cp932, bare
+commas; photos dropped; bounds), then each card is parsed by vobject on its own: a broken card
+becomes an item with a problem, the others still read.
 
 Mappings (reading; writing is the mirror):
 - N family/given -> last_name/first_name (no N: FN as last_name, so the contact has a name);
@@ -26,191 +23,27 @@ Mappings (reading; writing is the mirror):
 
 from __future__ import annotations
 
-import quopri
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 import vobject
 
 from app.i18n import N_
-from app.mail import charsets
 from app.models import PimKind
 from app.pim import values as v
 from app.pim.items import Item, Problem
 from app.pim.text import FormatError, decode
+from app.pim.vcard_lines import MAX_BYTES, MAX_CARDS, Card, cards, text_of
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_CARDS = 20_000
-MAX_PROPERTIES = 500  # per card; a real card has a few dozen
-MAX_DEPTH = 2  # a 2.1 AGENT may nest one card; deeper is refused
+__all__ = ["MAX_BYTES", "MAX_CARDS", "dumps", "loads"]
 
 NOT_VCARD = N_("The file holds no vCard.")
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
-TOO_MANY_CARDS = N_("The file holds too many cards (at most %(max)d).")
-TOO_MANY_PROPERTIES = N_("The card at line %(line)d has too many lines (at most %(max)d).")
-TOO_DEEP = N_("Cards are nested too deeply at line %(line)d.")
-UNCLOSED = N_("A card at line %(line)d is not closed (END:VCARD is missing).")
 BROKEN_CARD = N_("This card cannot be read.")
-BAD_LINE = N_("Line %(line)d cannot be read.")
 
-_DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY"}
 _ASSISTANT = {"X-ASSISTANT", "X-MS-ASSISTANT", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME"}
 _MANAGER = {"X-MANAGER", "X-MS-MANAGER", "X-EVOLUTION-MANAGER", "X-KADDRESSBOOK-X-MANAGERSNAME"}
 _ASSISTANT_TEL = {"x-assistant", "x-evolution-assistant", "assistant"}
-
-
-# ---- lines -----------------------------------------------------------------------------------
-
-@dataclass
-class _Card:
-    line: int  # where BEGIN:VCARD is, for the report
-    # line number, name, params, value
-    properties: list[tuple[int, str, list[str], str]] = field(default_factory=list)
-
-
-_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
-
-
-def _split(line: str) -> tuple[str, list[str], str] | None:
-    """name (upper case, group dropped), raw params, value; None for a line with no colon."""
-    quoted = False
-    for i, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            head, value = line[:i], line[i + 1:]
-            break
-    else:
-        return None
-    name, *params = head.split(";")
-    m = _NAME.fullmatch(name.strip())
-    return (m.group(1).upper() if m else name.strip().upper()), params, value
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Unfolded lines with their first line number: RFC folding (a leading space or tab),
-    vCard 2.1's quoted-printable soft breaks (a QP value ending in "=") and 2.1's base64 values,
-    which run to a blank line."""
-    out: list[tuple[int, str]] = []
-    qp_open = base64_open = False
-    for number, raw in enumerate(text.splitlines(), 1):
-        if qp_open and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous[:-1] + raw)
-        elif base64_open and out and raw.strip() and ":" not in raw:
-            start, previous = out[-1]  # 2.1 base64 lines, unindented by some phones
-            out[-1] = (start, previous + raw.strip())
-            continue
-        elif raw[:1] in (" ", "\t") and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous + raw[1:])
-        elif raw.strip():
-            out.append((number, raw))
-        else:
-            qp_open = base64_open = False
-            continue
-        current = out[-1][1]
-        head = current.split(":", 1)[0].upper()
-        qp_open = current.endswith("=") and "QUOTED-PRINTABLE" in head
-        base64_open = "BASE64" in head
-    return out
-
-
-def _plain(name: str, params: list[str], value: str, legacy: bool) -> str:
-    """A line as vobject reads it: a quoted-printable value decoded with its CHARSET (Shift_JIS
-    read as cp932), ENCODING and CHARSET dropped; for vCard 2.1 (`legacy`), whose values are not
-    escaped, backslashes escaped (but for an escaped semicolon). Bare commas are escaped in every
-    version but in CATEGORIES: vobject keeps a NOTE or TITLE only up to its first bare comma, and
-    2.1 writers and careless 3.0 writers (phones, web apps) leave them bare."""
-    charset = None
-    qp = False
-    kept = []
-    for param in params:
-        key, _, val = param.partition("=")
-        key_u, val_u = key.strip().upper(), val.strip().strip('"').upper()
-        if key_u == "CHARSET":
-            charset = val.strip().strip('"')
-        elif "QUOTED-PRINTABLE" in (key_u, val_u):
-            qp = True
-        elif key_u == "8BIT" or (key_u == "ENCODING" and val_u == "8BIT"):
-            continue
-        else:
-            kept.append(param)
-    if qp:
-        value = charsets.decode(quopri.decodestring(value.encode("utf-8")), charset)
-    if legacy:
-        value = re.sub(r"\\(?!;)", r"\\\\", value)
-    if name != "CATEGORIES":
-        value = _escape_commas(value)
-    if qp or legacy:
-        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return ";".join([name, *kept]) + ":" + value
-
-
-def _escape_commas(value: str) -> str:
-    out = []
-    escaped = False
-    for char in value:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            out.append("\\")
-        out.append(char)
-    return "".join(out)
-
-
-def _cards(text: str) -> list[_Card]:
-    cards: list[_Card] = []
-    depth = 0
-    current: _Card | None = None
-    for number, line in _logical_lines(text):
-        parts = _split(line)
-        if parts is None:  # not a content line: reported on its card
-            parts = ("", [], line)
-        name, params, value = parts
-        if name == "BEGIN" and value.strip().upper() == "VCARD":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise FormatError(TOO_DEEP, line=number)
-            if depth == 1:
-                if len(cards) >= MAX_CARDS:
-                    raise FormatError(TOO_MANY_CARDS, max=MAX_CARDS)
-                current = _Card(number)
-                cards.append(current)
-            continue
-        if name == "END" and value.strip().upper() == "VCARD":
-            if depth == 1:
-                current = None
-            depth = max(depth - 1, 0)
-            continue
-        if current is None or depth != 1 or name in _DROPPED:
-            continue
-        if len(current.properties) >= MAX_PROPERTIES:
-            raise FormatError(TOO_MANY_PROPERTIES, line=current.line, max=MAX_PROPERTIES)
-        current.properties.append((number, name, params, value))
-    if current is not None:
-        raise FormatError(UNCLOSED, line=current.line)
-    return cards
-
-
-def _text_of(card: _Card, item: Item) -> str:
-    """The card as vobject reads it; a line vobject cannot parse is left out with a problem."""
-    version = next((value.strip() for _, name, _, value in card.properties if name == "VERSION"), "2.1")
-    lines = []
-    for number, name, params, value in card.properties:
-        line = _plain(name, params, value, legacy=version == "2.1")
-        try:
-            if not name:
-                raise ValueError(value)
-            vobject.base.parseLine(line)
-        except Exception:  # noqa: BLE001 - vobject's ParseError and whatever its regexes trip on
-            item.problems.append(Problem("", BAD_LINE, {"line": number}))
-            continue
-        lines.append(line)
-    return "BEGIN:VCARD\r\n" + "".join(line + "\r\n" for line in lines) + "END:VCARD\r\n"
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -226,16 +59,16 @@ def loads(data: bytes | str) -> list[Item]:
         if len(data) > MAX_BYTES:
             raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
         text = data
-    cards = _cards(text)
-    if not cards:
+    found = cards(text)
+    if not found:
         raise FormatError(NOT_VCARD)
-    return [_item(card) for card in cards]
+    return [_item(card) for card in found]
 
 
-def _item(card: _Card) -> Item:
+def _item(card: Card) -> Item:
     item = Item(PimKind.CONTACTS, source=f"line {card.line}")
     try:
-        component = vobject.readOne(_text_of(card, item))
+        component = vobject.readOne(text_of(card, item))
         _read(component, item)
     except Exception:  # noqa: BLE001 - vobject raises many types for broken input
         item.problems.append(Problem("", BROKEN_CARD))  # what was read stays, for the report
@@ -351,7 +184,8 @@ def _addresses(item: Item, lines: list) -> None:
         if line is None:
             continue
         adr = line.value
-        street = "\n".join(p for p in (_text(getattr(adr, "street", "")), _text(getattr(adr, "extended", ""))) if p.strip())
+        parts = (_text(getattr(adr, "street", "")), _text(getattr(adr, "extended", "")))
+        street = "\n".join(p for p in parts if p.strip())
         v.put_text(item, f"{prefix}_street", street)
         v.put_text(item, f"{prefix}_city", _text(getattr(adr, "city", "")))
         v.put_text(item, f"{prefix}_state", _text(getattr(adr, "region", "")))
@@ -383,7 +217,8 @@ def dumps(item: Item, *, version: str = "3.0") -> str:
     card.add("n").value = vobject.vcard.Name(family=values.get("last_name", ""), given=values.get("first_name", ""))
     card.add("fn").value = _full_name(values)
     if values.get("account_name") or values.get("department"):
-        card.add("org").value = [values.get("account_name", ""), *([values["department"]] if values.get("department") else [])]
+        department = [values["department"]] if values.get("department") else []
+        card.add("org").value = [values.get("account_name", ""), *department]
     _add(card, "title", values.get("title"))
     for name, pref in (("email", True), ("secondary_email", False)):
         if values.get(name):
