@@ -304,14 +304,15 @@ def _task(component, item: Item, zone: ZoneInfo) -> None:
 
 # ---- writing ---------------------------------------------------------------------------------
 
-def dumps(items: list[Item], *, tz: str = "Asia/Tokyo") -> str:
+def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None = None) -> str:
     """One VCALENDAR with an event (VEVENT) or a task (VTODO) per item, the VTIMEZONEs its times
-    need, PRODID Kizuna. An item without a UID gets a new one."""
+    need, PRODID Kizuna. An item without a UID gets a new one. DTSTAMP is `stamp` (default: now);
+    pass the record's last change to get the same text, and so the same ETag, until it changes."""
     zone = v.zone(tz)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     recurrences: dict[int, str] = {}
     for index, item in enumerate(items):
         component = icalendar.Event() if item.kind is PimKind.EVENTS else icalendar.Todo()

@@ -182,3 +182,10 @@ def test_an_unreadable_date_is_a_problem_on_its_item():
                          b"END:VEVENT\r\nEND:VCALENDAR\r\n")
     assert event.values == {"subject": "s"}
     assert [p.field for p in event.problems] == ["start_at"]
+
+
+def test_the_same_item_and_stamp_give_the_same_text():
+    stamp = datetime(2026, 11, 29, 12, 30, 15, 999, tzinfo=TOKYO)
+    first = ical.dumps([EVENT, *TASKS], stamp=stamp)
+    assert first == ical.dumps([EVENT, *TASKS], stamp=stamp)
+    assert "DTSTAMP:20261129T033015Z" in first
