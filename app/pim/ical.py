@@ -277,6 +277,7 @@ STATUS_OUT = {TaskStatus.NOT_STARTED: "NEEDS-ACTION", TaskStatus.IN_PROGRESS: "I
               TaskStatus.COMPLETED: "COMPLETED", TaskStatus.WAITING: "IN-PROCESS",
               TaskStatus.DEFERRED: "NEEDS-ACTION"}
 _OWN_STATUS = "X-KIZUNA-STATUS"
+_OWN_STATUSES = {status.value for status in TaskStatus}
 
 
 def _task(component, item: Item, zone: ZoneInfo) -> None:
@@ -297,7 +298,7 @@ def _task(component, item: Item, zone: ZoneInfo) -> None:
             v.problem(item, "status", v.BAD_VALUE, raw_status)
             return
         own = _str(component, _OWN_STATUS).strip().lower()
-        if own in TaskStatus._value2member_map_ and STATUS_OUT[TaskStatus(own)] == raw_status:
+        if own in _OWN_STATUSES and STATUS_OUT[TaskStatus(own)] == raw_status:
             status = TaskStatus(own)
         item.values["status"] = status
 
@@ -315,6 +316,8 @@ def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None =
     stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     recurrences: dict[int, str] = {}
     for index, item in enumerate(items):
+        if item.kind is PimKind.CONTACTS:
+            raise ValueError("contacts are written as vCards")
         component = icalendar.Event() if item.kind is PimKind.EVENTS else icalendar.Todo()
         component.add("uid", item.uid or f"kizuna-{uuid.uuid4()}")
         component.add("dtstamp", stamp)

@@ -206,6 +206,8 @@ def dumps(item: Item, *, version: str = "3.0") -> str:
     itself writes: UTF-8 quoted-printable values, which Outlook reads in any Windows locale)."""
     if version not in _VERSIONS:
         raise ValueError(f"vCard version {version!r} is not written")
+    if item.kind is not PimKind.CONTACTS:
+        raise ValueError("only contacts are written as vCards")
     if version == "2.1":
         return _dumps_21(item)
     values = item.values
