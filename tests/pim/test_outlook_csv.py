@@ -242,6 +242,7 @@ def test_export_writes_times_in_the_users_zone():
     (b"a,b\r\n\"x\"y,z\r\n", "The file is not a CSV file (line %(line)d)."),
     (b"a,b\r\n\"never closed,z\r\n", "The file is not a CSV file (line %(line)d)."),
     (",".join(f"c{i}" for i in range(1_000)).encode(), "The file has too many columns (at most %(max)d)."),
+    (b"h\r\n" + (b"x" + b"," * 400 + b"\r\n") * 8_000, "The file has too many values (at most %(max)d)."),
     (b"x" * (outlook_csv.MAX_BYTES + 1), "The file is too large (at most %(max)s MB)."),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is not text in UTF-8, UTF-16 or Shift_JIS."),
 ])
