@@ -137,7 +137,7 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
     "line N" where the component begins. FormatError (a ValueError) when the file cannot be read."""
     if len(data) > MAX_BYTES:
         raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
-    text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data.lstrip("\ufeff")
     zone = v.zone(tz)
     scanned = _scan(text)
     try:

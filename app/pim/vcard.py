@@ -58,7 +58,7 @@ def loads(data: bytes | str) -> list[Item]:
     else:
         if len(data) > MAX_BYTES:
             raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
-        text = data
+        text = data.lstrip("\ufeff")
     found = cards(text)
     if not found:
         raise FormatError(NOT_VCARD)

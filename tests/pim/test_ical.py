@@ -189,3 +189,8 @@ def test_the_same_item_and_stamp_give_the_same_text():
     first = ical.dumps([EVENT, *TASKS], stamp=stamp)
     assert first == ical.dumps([EVENT, *TASKS], stamp=stamp)
     assert "DTSTAMP:20261129T033015Z" in first
+
+
+def test_text_given_as_str_may_start_with_a_bom():
+    [event] = ical.loads("\ufeff" + ical.dumps([EVENT]))
+    assert event.values == EVENT.values
