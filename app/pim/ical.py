@@ -200,6 +200,9 @@ def _moment(component, name: str, item: Item, field_name: str, zone: ZoneInfo) -
     if isinstance(prop, list):
         prop = prop[0]
     value = _dt(prop)
+    if isinstance(value, date) and not v.MIN_DATE <= _plain_date(value) <= v.MAX_DATE:
+        v.problem(item, field_name, v.DATE_RANGE, _plain_date(value).isoformat())
+        return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             tzid = getattr(prop, "params", {}).get("TZID")
@@ -244,10 +247,9 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
         if end is None or end <= start:
             length = duration.days if isinstance(duration, timedelta) and duration.days > 0 else 1
             end = start + timedelta(days=length)
-        for name, day in (("start_at", start), ("end_at", end)):
-            if not v.MIN_DATE <= day <= v.MAX_DATE:
-                v.problem(item, name, v.DATE_RANGE, day.isoformat())
-                return
+        if end > v.MAX_DATE:
+            v.problem(item, "end_at", v.DATE_RANGE, end.isoformat())
+            return
         item.values.update(start_at=v.midnight(start, zone), end_at=v.midnight(end, zone), all_day=True)
     attendees = component.get("ATTENDEE")
     for attendee in attendees if isinstance(attendees, list) else [attendees] if attendees else []:
