@@ -1,18 +1,20 @@
 """iCalendar (RFC 5545) to event and task items and back (seed 003's field mappings).
 
 Reading: bytes are decoded by app.pim.text first (icalendar 7 would silently turn cp932 into
-U+FFFD); a light scan of the unfolded lines then bounds the file (components, nesting, lines per
-component) before icalendar parses it, and keeps each VEVENT's and VTODO's RRULE, EXDATE and
-RDATE lines verbatim (with their TZID parameters) for Item.recurrence. Instances that override
-one occurrence of a series (RECURRENCE-ID) are left out: Kizuna keeps the series, not its
-exceptions.
+U+FFFD); app.pim.ical_lines then bounds the file and keeps each VEVENT's and VTODO's RRULE,
+RDATE and EXDATE lines verbatim (with their TZID parameters) for Item.recurrence, in that order
+(servers reorder them); icalendar parses the rest. Instances that override one occurrence of a
+series (RECURRENCE-ID) are left out: Kizuna keeps the series, not its exceptions.
 
 Times: a TZID is resolved by icalendar (the file's VTIMEZONE, an IANA name, or a Windows name such
 as "Tokyo Standard Time" through CLDR's windowsZones table, which icalendar ships); a TZID it
-cannot resolve is a problem on the item, never a guess. Floating times are read in `tz`, UTC
-stays UTC; every moment comes out as an aware datetime in `tz`. An all-day event (DATE values)
-has values["all_day"] = True and start_at/end_at at midnight in `tz` (DTEND exclusive; none
-given: one day). Task dates (DUE, DTSTART) are dates: a DATE-TIME is the local date in `tz`.
+cannot resolve is a problem on the item, never a guess. Floating times are read in `tz`; every
+moment (UTC or zoned) comes out as an aware datetime in `tz`. Events always have
+values["all_day"]: an all-day event (DATE values) has it True and start_at/end_at at midnight in
+`tz` (DTEND exclusive; none given: one day); a timed one without DTEND ends at DTSTART +
+DURATION (or at its start). Task dates (DUE, DTSTART) are dates: a DATE-TIME is the local date in
+`tz`. Attendees: ATTENDEE mailto: addresses (or an EMAIL parameter) with CN as the name (a CN that
+is the address itself is no name); others, such as rooms named by URN, are left out.
 
 Tasks: PRIORITY 1-2 highest, 3-4 high, 5 normal, 6-7 low, 8-9 lowest, 0 (undefined) normal;
 written as 1, 3, 5, 7, 9. STATUS NEEDS-ACTION -> not_started, IN-PROCESS -> in_progress,
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -39,95 +40,20 @@ from app.i18n import N_
 from app.models import PimKind, TaskPriority, TaskStatus
 from app.pim import values as v
 from app.pim.items import Attendee, Item
+from app.pim.ical_lines import MAX_COMPONENTS, RECURRENCE_NAMES, Scanned, scan
 from app.pim.text import FormatError, decode
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_COMPONENTS = 20_000  # events and tasks in one file
-MAX_DEPTH = 4  # VCALENDAR > VEVENT > VALARM, VCALENDAR > VTIMEZONE > STANDARD
-MAX_LINES = 5_000  # in one component (a large meeting has a few hundred attendees)
+__all__ = ["MAX_BYTES", "MAX_COMPONENTS", "PRODID", "dumps", "loads"]
 
-NOT_ICAL = N_("The file holds no calendar (BEGIN:VCALENDAR is missing).")
+MAX_BYTES = 20 * 1024 * 1024
+
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
-TOO_MANY = N_("The file holds too many events and tasks (at most %(max)d).")
-TOO_DEEP = N_("Components are nested too deeply at line %(line)d.")
-TOO_LONG = N_("An event or task has too many lines (at most %(max)d), at line %(line)d.")
-UNBALANCED = N_("The calendar is broken at line %(line)d (BEGIN and END do not match).")
 BROKEN = N_("The calendar cannot be read.")
 
-RECURRENCE_NAMES = ("RRULE", "RDATE", "EXDATE")
 _ORDER = {name: i for i, name in enumerate(RECURRENCE_NAMES)}
 _RECURRENCE_LINE = re.compile(r"(RRULE|EXDATE|RDATE)[;:][^\r\n]*", re.I)
 _TZID = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.I)
 PRODID = "-//Kizuna//Kizuna PIM//EN"
-
-
-# ---- scan ------------------------------------------------------------------------------------
-
-@dataclass
-class _Scanned:
-    name: str
-    line: int
-    recurrence: list[str] = field(default_factory=list)
-
-
-def _unfold(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if raw[:1] in (" ", "\t") and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous + raw[1:])
-        elif raw.strip():
-            out.append((number, raw))
-    return out
-
-
-def _scan(text: str) -> list[_Scanned]:
-    """The VEVENTs and VTODOs of every VCALENDAR, in order, with their recurrence lines; a
-    FormatError for a file out of bounds or whose BEGIN/END do not nest."""
-    stack: list[str] = []
-    found: list[_Scanned] = []
-    lines_in: list[int] = []
-    current: _Scanned | None = None
-    calendars = 0
-    for number, line in _unfold(text):
-        head, _, value = line.partition(":")
-        name = head.split(";", 1)[0].strip().upper()
-        if name == "BEGIN":
-            kind = value.strip().upper()
-            stack.append(kind)
-            lines_in.append(0)
-            if len(stack) > MAX_DEPTH:
-                raise FormatError(TOO_DEEP, line=number)
-            if len(stack) == 1:
-                if kind != "VCALENDAR":
-                    raise FormatError(NOT_ICAL)
-                calendars += 1
-            if len(stack) == 2 and kind in ("VEVENT", "VTODO"):
-                if len(found) >= MAX_COMPONENTS:
-                    raise FormatError(TOO_MANY, max=MAX_COMPONENTS)
-                current = _Scanned(kind, number)
-                found.append(current)
-            continue
-        if name == "END":
-            if not stack or stack[-1] != value.strip().upper():
-                raise FormatError(UNBALANCED, line=number)
-            stack.pop()
-            lines_in.pop()
-            if len(stack) < 2:
-                current = None
-            continue
-        if not stack:
-            continue
-        lines_in[-1] += 1
-        if lines_in[-1] > MAX_LINES:
-            raise FormatError(TOO_LONG, line=number, max=MAX_LINES)
-        if current is not None and len(stack) == 2 and name in RECURRENCE_NAMES:
-            current.recurrence.append(line)
-    if stack:
-        raise FormatError(UNBALANCED, line=len(text.splitlines()))
-    if not calendars:
-        raise FormatError(NOT_ICAL)
-    return found
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -139,7 +65,7 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
         raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
     text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data.lstrip("\ufeff")
     zone = v.zone(tz)
-    scanned = _scan(text)
+    scanned = scan(text)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
         components = [c for cal in calendars for c in cal.subcomponents if c.name in ("VEVENT", "VTODO")]
@@ -148,18 +74,18 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
     if len(components) != len(scanned):
         raise FormatError(BROKEN)
     items = []
-    for component, scan in zip(components, scanned):
+    for component, found in zip(components, scanned):
         if "RECURRENCE-ID" in component:
             continue
-        items.append(_item(component, scan, zone))
+        items.append(_item(component, found, zone))
     return items
 
 
-def _item(component, scan: _Scanned, zone: ZoneInfo) -> Item:
+def _item(component, found: Scanned, zone: ZoneInfo) -> Item:
     kind = PimKind.EVENTS if component.name == "VEVENT" else PimKind.TASKS
     # RRULE, RDATE, EXDATE in that order (each as the file has them): servers reorder lines.
-    lines = sorted(scan.recurrence, key=lambda line: _ORDER[re.split("[;:]", line, maxsplit=1)[0].upper()])
-    item = Item(kind, source=f"line {scan.line}", recurrence="\n".join(lines))
+    lines = sorted(found.recurrence, key=lambda line: _ORDER[re.split("[;:]", line, maxsplit=1)[0].upper()])
+    item = Item(kind, source=f"line {found.line}", recurrence="\n".join(lines))
     try:
         _read(component, item, zone)
     except Exception:  # noqa: BLE001 - a property icalendar could not make sense of

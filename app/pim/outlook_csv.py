@@ -38,7 +38,9 @@ from app.i18n import N_
 from app.models import PimKind, TaskPriority, TaskStatus
 from app.pim import values as v
 from app.pim.items import FIELDS, Attendee, Item
-from app.pim.outlook_headers import ALIASES, HEADERS, WRITTEN, key
+from app.pim.outlook_headers import (
+    ALIASES, HEADERS, PRIORITY_IN, PRIORITY_OUT, STATUS_IN, STATUS_OUT, WRITTEN, key,
+)
 from app.pim.text import FormatError, decode_report
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -214,43 +216,12 @@ def _contact(item: Item, cells: dict[str, list[str]]) -> None:
         v.put_text(item, name, found[0])
 
 
-_PRIORITY_IN = {
-    "high": TaskPriority.HIGH, "高": TaskPriority.HIGH, "高い": TaskPriority.HIGH,
-    "normal": TaskPriority.NORMAL, "標準": TaskPriority.NORMAL, "普通": TaskPriority.NORMAL,
-    "中": TaskPriority.NORMAL, "low": TaskPriority.LOW, "低": TaskPriority.LOW, "低い": TaskPriority.LOW,
-    "highest": TaskPriority.HIGHEST, "最高": TaskPriority.HIGHEST, "lowest": TaskPriority.LOWEST,
-    "最低": TaskPriority.LOWEST,
-}
-_STATUS_IN = {
-    "not started": TaskStatus.NOT_STARTED, "notstarted": TaskStatus.NOT_STARTED, "未開始": TaskStatus.NOT_STARTED,
-    "in progress": TaskStatus.IN_PROGRESS, "進行中": TaskStatus.IN_PROGRESS,
-    "completed": TaskStatus.COMPLETED, "complete": TaskStatus.COMPLETED, "完了": TaskStatus.COMPLETED,
-    "waiting on someone else": TaskStatus.WAITING, "waiting": TaskStatus.WAITING, "待機中": TaskStatus.WAITING,
-    "待ち": TaskStatus.WAITING, "他の人を待っています": TaskStatus.WAITING,
-    "deferred": TaskStatus.DEFERRED, "延期": TaskStatus.DEFERRED, "延期済み": TaskStatus.DEFERRED,
-    **{s.value: s for s in TaskStatus}, **{s.value.replace("_", " "): s for s in TaskStatus},
-}
-_PRIORITY_OUT = {
-    "en": {TaskPriority.HIGHEST: "High", TaskPriority.HIGH: "High", TaskPriority.NORMAL: "Normal",
-           TaskPriority.LOW: "Low", TaskPriority.LOWEST: "Low"},
-    "ja": {TaskPriority.HIGHEST: "高", TaskPriority.HIGH: "高", TaskPriority.NORMAL: "標準",
-           TaskPriority.LOW: "低", TaskPriority.LOWEST: "低"},
-}
-_STATUS_OUT = {
-    "en": {TaskStatus.NOT_STARTED: "Not Started", TaskStatus.IN_PROGRESS: "In Progress",
-           TaskStatus.COMPLETED: "Completed", TaskStatus.WAITING: "Waiting on someone else",
-           TaskStatus.DEFERRED: "Deferred"},
-    "ja": {TaskStatus.NOT_STARTED: "未開始", TaskStatus.IN_PROGRESS: "進行中", TaskStatus.COMPLETED: "完了",
-           TaskStatus.WAITING: "待機中", TaskStatus.DEFERRED: "延期"},
-}
-
-
 def _task(item: Item, cells: dict[str, list[str]]) -> None:
     v.put_text(item, "subject", _first(cells, "subject"))
     v.put_text(item, "description", _first(cells, "description"))
     for name in ("start_date", "due_date"):
         v.put_date(item, name, _date(item, name, _first(cells, name)))
-    for name, table in (("priority", _PRIORITY_IN), ("status", _STATUS_IN)):
+    for name, table in (("priority", PRIORITY_IN), ("status", STATUS_IN)):
         raw = _first(cells, name)
         if raw:
             found = table.get(re.sub(r"\s+", " ", raw.strip().lower()))
@@ -391,9 +362,9 @@ def _cells(kind: PimKind, item: Item, language: str, zone) -> dict[str, str]:
             if isinstance(values.get(name), date):
                 cells[name] = _day(values[name], language)
         if values.get("priority"):
-            cells["priority"] = _PRIORITY_OUT[language][TaskPriority(values["priority"])]
+            cells["priority"] = PRIORITY_OUT[language][TaskPriority(values["priority"])]
         if values.get("status"):
-            cells["status"] = _STATUS_OUT[language][TaskStatus(values["status"])]
+            cells["status"] = STATUS_OUT[language][TaskStatus(values["status"])]
     else:
         _event_cells(item, language, zone, cells)
     return cells
