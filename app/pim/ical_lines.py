@@ -34,14 +34,15 @@ class Scanned:
 
 
 def unfold(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
+    """Content lines (RFC 5545 folding undone) with the line number each begins on. Parts are
+    joined once at the end: a hostile file folds one line millions of times."""
+    out: list[tuple[int, list[str]]] = []
     for number, raw in enumerate(text.splitlines(), 1):
         if raw[:1] in (" ", "\t") and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous + raw[1:])
+            out[-1][1].append(raw[1:])
         elif raw.strip():
-            out.append((number, raw))
-    return out
+            out.append((number, [raw]))
+    return [(number, "".join(parts)) for number, parts in out]
 
 
 def scan(text: str) -> list[Scanned]:
