@@ -107,11 +107,8 @@ def _read(component, item: Item, zone: ZoneInfo) -> None:
     v.put_text(item, "subject", _str(component, "SUMMARY"))
     v.put_text(item, "description", _str(component, "DESCRIPTION"))
     categories = component.get("CATEGORIES")
-    for line in categories if isinstance(categories, list) else [categories] if categories else []:
-        for name in getattr(line, "cats", []):
-            for part in v.split_list(str(name), ","):
-                if part not in item.categories:
-                    item.categories.append(part)
+    lines = categories if isinstance(categories, list) else [categories] if categories else []
+    item.categories = v.split_list(",".join(str(name) for line in lines for name in getattr(line, "cats", [])), ",")
     if item.kind is PimKind.EVENTS:
         _event(component, item, zone)
     else:
@@ -178,6 +175,7 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
             return
         item.values.update(start_at=v.midnight(start, zone), end_at=v.midnight(end, zone), all_day=True)
     attendees = component.get("ATTENDEE")
+    seen: set[str] = set()
     for attendee in attendees if isinstance(attendees, list) else [attendees] if attendees else []:
         address = str(attendee).strip()
         params = getattr(attendee, "params", {})
@@ -187,7 +185,8 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
             address = str(params["EMAIL"]).strip()
         else:
             continue
-        if address and v.storable(address) and all(a.email.lower() != address.lower() for a in item.attendees):
+        if address and v.storable(address) and address.lower() not in seen:
+            seen.add(address.lower())
             name = str(params.get("CN", "")).strip()
             if not v.storable(name) or name.lower() == address.lower():
                 name = ""  # Outlook puts the address in CN when it knows no name

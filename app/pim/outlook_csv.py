@@ -178,8 +178,7 @@ def items(kind: PimKind, table: Table, mapping: dict[int, str], *, tz: str = "As
         line = table.lines[position] if position < len(table.lines) else position + 2
         item = Item(kind, source=f"line {line}")
         cells = _gather(row, mapping)
-        for name in v.split_list(";".join(cells.pop("categories", [])), ";,"):
-            item.categories.append(name)
+        item.categories = v.split_list(";".join(cells.pop("categories", [])), ";,")
         if kind is PimKind.CONTACTS:
             _contact(item, cells)
         elif kind is PimKind.TASKS:
@@ -234,9 +233,11 @@ def _task(item: Item, cells: dict[str, list[str]]) -> None:
 def _event(item: Item, cells: dict[str, list[str]], zone) -> None:
     for name in ("subject", "location", "description"):
         v.put_text(item, name, _first(cells, name))
+    seen: set[tuple[str, str]] = set()
     for raw in ";".join(cells.get("attendees", [])).split(";"):
         attendee = _attendee(raw)
-        if attendee and attendee not in item.attendees:
+        if attendee and (attendee.email.lower(), attendee.name) not in seen:
+            seen.add((attendee.email.lower(), attendee.name))
             item.attendees.append(attendee)
     raw_all_day = _first(cells, "all_day")
     all_day = None

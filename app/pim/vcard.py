@@ -117,11 +117,9 @@ def _read(component, item: Item) -> None:
         put("description", _text(line.value))
     for line in _lines(component, "BDAY")[:1]:
         _birthday(item, _text(line.value))
-    for line in _lines(component, "CATEGORIES"):
-        for category in (line.value if isinstance(line.value, list) else [line.value]):
-            for name in v.split_list(str(category), ","):
-                if name not in item.categories:
-                    item.categories.append(name)
+    names = [name for line in _lines(component, "CATEGORIES")
+             for name in (line.value if isinstance(line.value, list) else [line.value])]
+    item.categories = v.split_list(",".join(str(name) for name in names), ",")
     emails = sorted(_lines(component, "EMAIL"), key=lambda line: "pref" not in _types(line))
     for name, line in zip(("email", "secondary_email"), emails):
         put(name, _text(line.value))
