@@ -78,10 +78,11 @@ def _mostly_utf8(data: bytes) -> bool:
 
 
 def _utf8_error(data: bytes) -> int:
+    """Where the first damaged byte is, counted from 1 as people count."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return error.start
+        return error.start + 1
     return 0
 
 

@@ -49,5 +49,5 @@ def test_damaged_utf8_is_refused_rather_than_read_as_mojibake():
     damaged = data[:9] + b"\xff" + data[9:]
     with pytest.raises(Undecodable) as raised:
         decode(damaged)
-    assert raised.value.params == {"position": 9}
-    assert str(raised.value) == "The file is UTF-8 with a damaged byte at position 9."
+    assert raised.value.params == {"position": 10}  # counted from 1
+    assert str(raised.value) == "The file is UTF-8 with a damaged byte at position 10."
