@@ -149,9 +149,21 @@ def guess_kind(headers: list[str]) -> PimKind | None:
     return best
 
 
-def _gather(row: list[str], mapping: dict[int, str]) -> dict[str, list[str]]:
+def _columns(mapping: dict[int, str], allowed) -> list[tuple[int, str]]:
+    """The mapping as (column, target) in column order; a column given as digits (a form's
+    value) is read as its number, anything else and unknown targets are left out."""
+    found = []
+    for index, target in mapping.items():
+        if isinstance(index, str) and index.isdigit() and len(index) < 6:
+            index = int(index)
+        if isinstance(index, int) and 0 <= index < MAX_COLUMNS and target in allowed:
+            found.append((index, target))
+    return sorted(found)
+
+
+def _gather(row: list[str], columns: list[tuple[int, str]]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for index, target in sorted(mapping.items()):
+    for index, target in columns:
         cell = row[index].strip() if index < len(row) else ""
         if cell:
             found.setdefault(target, []).append(cell)
@@ -161,7 +173,8 @@ def _gather(row: list[str], mapping: dict[int, str]) -> dict[str, list[str]]:
 def preview(table: Table, mapping: dict[int, str], n: int = 5) -> list[dict[str, str]]:
     """The first `n` rows as the mapping reads them: target -> the raw text (several columns
     joined on new lines), for the user to check before importing."""
-    return [{target: "\n".join(cells) for target, cells in _gather(row, mapping).items()}
+    columns = _columns(mapping, {t for targets in TARGETS.values() for t in targets})
+    return [{target: "\n".join(cells) for target, cells in _gather(row, columns).items()}
             for row in table.rows[:max(n, 0)]]
 
 
@@ -169,15 +182,14 @@ def preview(table: Table, mapping: dict[int, str], n: int = 5) -> list[dict[str,
 
 def items(kind: PimKind, table: Table, mapping: dict[int, str], *, tz: str = "Asia/Tokyo") -> list[Item]:
     """One item per row (Item.source "line N"); a value that cannot be read is a problem on its
-    item, never an exception."""
+    item, never an exception. Columns mapped to what `kind` has no target for are left out."""
     zone = v.zone(tz)
-    allowed = set(TARGETS[kind])
-    mapping = {i: t for i, t in mapping.items() if t in allowed}
+    columns = _columns(mapping, set(TARGETS[kind]))
     result = []
     for position, row in enumerate(table.rows):
         line = table.lines[position] if position < len(table.lines) else position + 2
         item = Item(kind, source=f"line {line}")
-        cells = _gather(row, mapping)
+        cells = _gather(row, columns)
         item.categories = v.split_list(";".join(cells.pop("categories", [])), ";,")
         if kind is PimKind.CONTACTS:
             _contact(item, cells)

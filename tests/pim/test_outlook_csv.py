@@ -151,6 +151,11 @@ def test_a_mapping_the_user_changed_is_followed():
     assert outlook_csv.guess_kind(table.headers) is PimKind.CONTACTS
     [item] = outlook_csv.items(PimKind.CONTACTS, table, {0: "last_name", 2: "description", 3: "not-a-target"})
     assert item.values == {"last_name": "山田", "description": "hello"}
+    # As a form sends it: column numbers as text; nonsense is left out.
+    form = {"0": "last_name", "1": "account_name", "x": "email", "-1": "title", "99999999": "title", 2: "subject"}
+    [item] = outlook_csv.items(PimKind.CONTACTS, table, form)
+    assert item.values == {"last_name": "山田", "account_name": "山田商事"}
+    assert outlook_csv.preview(table, form) == [{"last_name": "山田", "account_name": "山田商事", "subject": "hello"}]
 
 
 def test_targets_name_every_field_and_the_split_columns():
