@@ -82,7 +82,7 @@ class PimResource(Model):
     class Meta:
         table = "pim_resources"
         unique_together = (("collection", "href"),)
-        indexes = (("collection", "seq"), ("collection", "record_type", "record_id"))
+        indexes = (("collection_id", "seq"), ("collection_id", "record_type", "record_id"))
 
 
 class PimRunSource(StrEnum):
@@ -111,7 +111,7 @@ class PimRun(Model):
     class Meta:
         table = "pim_runs"
         ordering = ["-started_at", "-id"]
-        indexes = (("user", "source", "device", "hour"),)
+        indexes = (("user_id", "source", "device", "hour"),)
 
 
 class PimIgnoreReason(StrEnum):
@@ -142,7 +142,7 @@ class PimIgnored(Model):
     class Meta:
         table = "pim_ignored"
         ordering = ["id"]
-        indexes = (("user", "resolved_at"),)
+        indexes = (("user_id", "resolved_at"),)
 
 
 class PimHeldReason(StrEnum):
