@@ -28,17 +28,17 @@ from tortoise.transactions import in_transaction
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import PimDirection, PimHeld, PimHeldReason, PimIgnoreReason, PimKind, PimResource
-from app.permissions import Principal
+from app.permissions import Principal, require
 from app.pim.collections import (
     KIND_OF_RECORD_TYPE,
     View,
     body_etag,
-    in_category,
     next_seq,
     one,
     read,
     record_etag,
 )
+from app.pim.apply import in_category
 from app.pim.items import MODELS, RECORD_TYPES, Item
 
 REFUSED_DIRECTION = {
@@ -104,13 +104,14 @@ async def put(principal: Principal, view: View, href: str, data: bytes, *, if_ma
     uid = item.uid or (res.uid if res else "") or href.rsplit(".", 1)[0]
     record_id = res.record_id if live else None
 
-    if setting.category_only and not in_category(item.categories, setting.category_name):
+    if not in_category(setting, item.categories):
         # Out of sync: the client keeps its copy; the record (if any) is left as it is.
         modified = await _modified_at(kind, record_id)
         await _store(view, res, href, uid, record_type, record_id, body=text, modified=modified)
         return Written(created=not live, etag=body_etag(text))
 
     if not setting.automatic:
+        await _may(principal, kind, "create_edit", record_id)  # refused now rather than at sync now
         async with in_transaction():
             res = await _store(view, res, href, uid, record_type, record_id, body=text,
                                modified=await _modified_at(kind, record_id))
@@ -143,6 +144,30 @@ async def put(principal: Principal, view: View, href: str, data: bytes, *, if_ma
         await _store(view, res, href, uid, record_type, record_id, body=text if own_copy else None,
                      modified=modified)
     return Written(created=not live, etag=body_etag(text) if own_copy else None)
+
+
+NO_GRANT = {
+    "create_edit": N_("Your role does not allow creating or editing these records."),
+    "delete": N_("Your role does not allow deleting these records."),
+}
+
+
+async def _may(principal: Principal, kind: PimKind, action: str, record_id: int | None) -> bool:
+    """Raise PermissionDenied unless the principal may do `action` (to the record, if any), by
+    the permission rules (app.permissions). False: the record is gone (or no longer visible)."""
+    from app.pim.apply import SERVICES
+
+    service = SERVICES[kind]
+    if not principal.has(service.module, "view") or not principal.has(service.module, action):
+        raise PermissionDenied(NO_GRANT[action])
+    if record_id is None:
+        return True
+    try:
+        record = await service.get(principal, record_id)
+    except NotFound:
+        return False
+    require(principal, action, record)
+    return True
 
 
 def refusal(ignored) -> Exception:
@@ -199,6 +224,10 @@ async def delete(principal: Principal, view: View, href: str, *, if_match: str |
     if res.record_id is None or own_copy:
         # Nothing of Kizuna's behind it: a new item never applied, or a copy out of the category.
         await _tombstone(view, res, None)
+        return False
+
+    if not await _may(principal, kind, "delete", res.record_id):
+        await _tombstone(view, res, None)  # gone from Kizuna already
         return False
 
     from app.pim import apply, runs

@@ -24,7 +24,7 @@ when nothing changed costs the same few statements whatever the collection's siz
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,13 +67,6 @@ class View:
 
     def setting_of(self, record_type: str) -> PimSetting:
         return self.settings[KIND_OF_RECORD_TYPE[record_type]]
-
-
-def in_category(categories: str | Iterable[str], name: str) -> bool:
-    """Whether a record's (comma-separated) or an item's categories hold `name` (any case)."""
-    values = categories.split(",") if isinstance(categories, str) else categories
-    wanted = name.strip().casefold()
-    return any(c.strip().casefold() == wanted for c in values)
 
 
 def record_etag(record_type: str, record_id: int, modified_at: datetime | None) -> str:
@@ -167,12 +160,11 @@ async def refresh(principal: Principal, view: View, access_stamp: str) -> None:
 
 async def _wanted(principal: Principal, kind: PimKind, setting: PimSetting) -> dict[int, datetime]:
     """The records of `kind` the collection should hold, with their modified_at."""
-    query = restrict(MODELS[kind].all(), principal)
-    if setting.category_only:
-        query = query.filter(categories__icontains=setting.category_name.strip())
-    rows = await query.values_list("id", "modified_at", "categories")
+    from app.pim.apply import in_category  # the engine's rule (names compared width-normalised)
+
+    rows = await restrict(MODELS[kind].all(), principal).values_list("id", "modified_at", "categories")
     return {rid: modified for rid, modified, categories in rows
-            if not setting.category_only or in_category(categories, setting.category_name)}
+            if in_category(setting, (categories or "").split(","))}
 
 
 def _reconcile(view: View, kind: PimKind, wanted: dict[int, datetime], resources: list[PimResource],
