@@ -15,6 +15,7 @@ from tests.factories import make_contact, make_user, principal_for, share
 D = "{DAV:}"
 BOOK = "/dav/addressbooks/contacts/"
 CAL = "/dav/calendars/calendar/"
+UA = {"User_Agent": "DAVx5/4.4"}
 
 
 def vcard(uid: str, last: str, first: str = "花子", email: str = "", categories: str = "") -> str:
@@ -50,29 +51,31 @@ async def test_put_get_delete_with_etags(client, db):
     await PimSetting.create(user=alice.user, kind=PimKind.CONTACTS, delete_threshold=100)
     url = BOOK + "phone-1.vcf"
     created = await request(client, alice, "PUT", url, vcard("phone-1", "佐藤", email="sato@example.jp"),
-                            If_None_Match="*", User_Agent="DAVx5/4.4")
+                            If_None_Match="*", **UA)
     assert created.status_code == 201
     contact = await Contact.get(email="sato@example.jp")
     assert contact.last_name == "佐藤"
-    got = await request(client, alice, "GET", url)
+    got = await request(client, alice, "GET", url, **UA)
     assert "UID:phone-1" in got.text and "佐藤" in got.text
     etag = got.headers["etag"]
 
-    again = await request(client, alice, "PUT", url, vcard("phone-1", "佐藤", email="sato@example.jp"), If_None_Match="*")
+    again = await request(client, alice, "PUT", url, vcard("phone-1", "佐藤", email="sato@example.jp"),
+                          If_None_Match="*", **UA)
     assert again.status_code == 412
-    stale = await request(client, alice, "PUT", url, vcard("phone-1", "鈴木"), If_Match='"not-the-etag"')
+    stale = await request(client, alice, "PUT", url, vcard("phone-1", "鈴木"), If_Match='"not-the-etag"', **UA)
     assert stale.status_code == 412
-    updated = await request(client, alice, "PUT", url, vcard("phone-1", "鈴木", email="sato@example.jp"), If_Match=etag)
+    updated = await request(client, alice, "PUT", url, vcard("phone-1", "鈴木", email="sato@example.jp"),
+                            If_Match=etag, **UA)
     assert updated.status_code == 204
     await contact.refresh_from_db()
     assert contact.last_name == "鈴木"
-    new_etag = (await request(client, alice, "GET", url)).headers["etag"]
+    new_etag = (await request(client, alice, "GET", url, **UA)).headers["etag"]
     assert new_etag != etag
 
-    assert (await request(client, alice, "DELETE", url, If_Match=etag)).status_code == 412
-    assert (await request(client, alice, "DELETE", url, If_Match=new_etag)).status_code == 204
+    assert (await request(client, alice, "DELETE", url, If_Match=etag, **UA)).status_code == 412
+    assert (await request(client, alice, "DELETE", url, If_Match=new_etag, **UA)).status_code == 204
     assert not await Contact.filter(id=contact.id).exists()
-    assert (await request(client, alice, "GET", url)).status_code == 404
+    assert (await request(client, alice, "GET", url, **UA)).status_code == 404
     # The device's changes of the hour make one report, named after the token and the client.
     run = await PimRun.get(user_id=alice.user.id, source="device")
     assert run.device == "Phone (DAVx5/4.4)"
