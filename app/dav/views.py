@@ -114,8 +114,8 @@ def xml_response(body: bytes, status: int = 207, headers: dict | None = None) ->
 
 
 def unauthorized(lang: str) -> Response:
-    text = gettext(lang, N_("Sign in with your e-mail address and a personal API token for devices "
-                            "(Settings > API tokens) as the password."))
+    text = gettext(lang, N_("Sign in with your e-mail address, and as the password a personal API token "
+                            "that opens CalDAV/CardDAV (Settings > Account > Personal API tokens)."))
     return PlainTextResponse(text, status_code=401,
                              headers={"WWW-Authenticate": 'Basic realm="Kizuna", charset="UTF-8"'})
 
