@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from app.dav.views import MAX_BODY, dav, well_known
+from app.dav.common import MAX_BODY
+from app.dav.views import dav, well_known
 from app.limits import limit_body
 
 METHODS = ["OPTIONS", "GET", "HEAD", "PUT", "DELETE", "PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR",

@@ -9,17 +9,18 @@ from datetime import date, datetime, timezone
 from starlette.responses import Response
 
 from app.dav import xml as X
-from app.dav.views import (
+from app.dav.common import (
     Ctx,
     DavError,
     Node,
     collection_url,
     href_in,
-    item_responses,
+    item_url,
     read_body,
     sync_token,
     xml_response,
 )
+from app.dav.props import item_responses
 from app.dav.xml import CALDAV, CARDDAV, DAV, tag
 from app.models import PimResource
 from app.pim import collections
@@ -103,16 +104,10 @@ async def sync_collection(ctx: Ctx, view: View, doc, wanted: list[str]) -> Respo
         raise X.BadXml("sync-level")
     limit = _nresults(doc.find(tag(DAV, "limit")))
     changes, more = await collections.changes_since(view, since, limit)
-    live = [r for r in changes if not r.deleted]
-    by_id = {}
-    for res in await item_responses(ctx, view, live, wanted):
-        by_id[len(by_id)] = res
-    responses, live_responses = [], iter(by_id.values())
-    for res in changes:
-        if res.deleted:
-            responses.append(X.response(_url(view, res), status="404 Not Found"))
-        else:
-            responses.append(next(live_responses))
+    # item_responses answers the live ones in order: they are put back among the removed ones.
+    live = iter(await item_responses(ctx, view, [r for r in changes if not r.deleted], wanted))
+    responses = [X.response(item_url(view.spec, r.href), status="404 Not Found") if r.deleted else next(live)
+                 for r in changes]
     if more:
         # RFC 6578 3.6: the answer is cut; the token given continues from the last item in it.
         responses.append(X.response(collection_url(view.spec), status="507 Insufficient Storage"))
@@ -120,12 +115,6 @@ async def sync_collection(ctx: Ctx, view: View, doc, wanted: list[str]) -> Respo
     else:
         token = sync_token(view)
     return xml_response(X.multistatus(responses, sync_token=token))
-
-
-def _url(view: View, res: PimResource) -> str:
-    from app.dav.views import item_url
-
-    return item_url(view.spec, res.href)
 
 
 # ---- calendar-query -------------------------------------------------------------------------
