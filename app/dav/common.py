@@ -11,7 +11,7 @@ Every user sees only their own collections, so no URL names a user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
@@ -81,12 +81,16 @@ class Ctx:
     identity: auth.Identity
     principal: Principal
     lang: str
+    views: dict[str, View] = field(default_factory=dict)
 
     def _(self, msgid: str) -> str:
         return gettext(self.lang, msgid)
 
     async def view(self, spec: Spec) -> View:
-        return await collections.open_view(self.principal, spec, self.identity.access_stamp or "")
+        """The collection of `spec`, refreshed once per request."""
+        if spec.name not in self.views:
+            self.views[spec.name] = await collections.open_view(self.principal, spec, self.identity.access_stamp or "")
+        return self.views[spec.name]
 
     async def device(self) -> str:
         """The device, for reports: the token's name and the client's User-Agent."""

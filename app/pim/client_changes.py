@@ -100,6 +100,9 @@ async def put(principal: Principal, view: View, href: str, data: bytes, *, if_ma
     setting = view.settings[kind]
     if setting.direction == PimDirection.TO_CLIENT:
         raise PermissionDenied(REFUSED_DIRECTION[kind])
+    if res is not None and res.deleted:
+        # The client brings back an item whose delete is held: the delete is off.
+        await PimHeld.filter(resource_id=res.id, action="delete").delete()
     text = data.decode("utf-8", errors="replace")
     uid = item.uid or (res.uid if res else "") or href.rsplit(".", 1)[0]
     record_id = res.record_id if live else None

@@ -144,6 +144,7 @@ async def refresh(principal: Principal, view: View, access_stamp: str) -> None:
             for kind in view.spec.kinds:
                 setting = view.settings[kind]
                 if setting.direction == PimDirection.TO_KIZUNA:
+                    seq = _client_made_only(kind, resources, held, changed, seq)
                     continue
                 wanted = await _wanted(principal, kind, setting)
                 seq = _reconcile(view, kind, wanted, resources, held, by_href, changed, created, seq)
@@ -165,6 +166,18 @@ async def _wanted(principal: Principal, kind: PimKind, setting: PimSetting) -> d
     rows = await restrict(MODELS[kind].all(), principal).values_list("id", "modified_at", "categories")
     return {rid: modified for rid, modified, categories in rows
             if in_category(setting, (categories or "").split(","))}
+
+
+def _client_made_only(kind: PimKind, resources: list[PimResource], held: set[int], changed: list[PimResource],
+                      seq: int) -> int:
+    """Client -> Kizuna only: the collection keeps just the items the client put there."""
+    record_type = RECORD_TYPES[kind]
+    for res in resources:
+        if res.record_type == record_type and not res.deleted and not res.from_client and res.id not in held:
+            seq += 1
+            res.deleted, res.seq, res.deleted_run_id = True, seq, None
+            changed.append(res)
+    return seq
 
 
 def _reconcile(view: View, kind: PimKind, wanted: dict[int, datetime], resources: list[PimResource],

@@ -168,3 +168,58 @@ async def test_hostile_bodies_are_refused(client, alice):
     huge = b"<d:propfind xmlns:d='DAV:'>" + b" " * (10 * 1024 * 1024) + b"</d:propfind>"
     assert (await request(client, alice, "PROPFIND", "/dav/", huge, Depth="0")).status_code == 413
     assert (await request(client, alice, "PUT", CONTACTS + "big.vcf", huge)).status_code == 413
+
+
+async def test_calendar_query_by_component_and_time_range(client, alice):
+    from datetime import date, datetime, timezone
+
+    from tests.factories import make_event, make_task
+
+    december = await make_event(alice.user, start_at=datetime(2026, 12, 3, 1, tzinfo=timezone.utc))
+    await make_event(alice.user, start_at=datetime(2027, 2, 3, 1, tzinfo=timezone.utc))
+    weekly = await make_event(alice.user, start_at=datetime(2026, 1, 5, 1, tzinfo=timezone.utc),
+                              recurrence="RRULE:FREQ=WEEKLY")
+    task = await make_task(alice.user, due_date=date(2026, 12, 10))
+
+    def query(component: str, time_range: str = "") -> str:
+        return ('<?xml version="1.0"?><cal:calendar-query xmlns:d="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav">'
+                '<d:prop><d:getetag/><cal:calendar-data/></d:prop><cal:filter><cal:comp-filter name="VCALENDAR">'
+                f'<cal:comp-filter name="{component}">{time_range}</cal:comp-filter></cal:comp-filter></cal:filter>'
+                "</cal:calendar-query>")
+
+    december_range = '<cal:time-range start="20261201T000000Z" end="20270101T000000Z"/>'
+    found = xml(await request(client, alice, "REPORT", CALENDAR, query("VEVENT", december_range), Depth="1"))
+    # The recurring one is left to the client to expand.
+    assert sorted(hrefs(found)) == sorted(f"{CALENDAR}kizuna-event-{e.id}.ics" for e in (december, weekly))
+    assert "BEGIN:VEVENT" in found.findtext(".//{urn:ietf:params:xml:ns:caldav}calendar-data")
+    todos = xml(await request(client, alice, "REPORT", CALENDAR, query("VTODO"), Depth="1"))
+    assert hrefs(todos) == [f"{CALENDAR}kizuna-task-{task.id}.ics"]
+    multiget = ('<?xml version="1.0"?><cal:calendar-multiget xmlns:d="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav">'
+                f"<d:prop><d:getetag/><cal:calendar-data/></d:prop><d:href>{CALENDAR}kizuna-task-{task.id}.ics</d:href>"
+                f"<d:href>{CALENDAR}gone.ics</d:href></cal:calendar-multiget>")
+    got = xml(await request(client, alice, "REPORT", CALENDAR, multiget))
+    assert removed(got) == [f"{CALENDAR}gone.ics"]
+    assert "BEGIN:VTODO" in got.findtext(".//{urn:ietf:params:xml:ns:caldav}calendar-data")
+
+
+async def test_collection_properties_cannot_be_set(client, alice):
+    body = ('<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>x</d:displayname>'
+            "</d:prop></d:set></d:propertyupdate>")
+    response = await request(client, alice, "PROPPATCH", CALENDAR, body)
+    assert response.status_code == 207
+    assert xml(response).findtext(f".//{D}status") == "HTTP/1.1 403 Forbidden"
+
+
+async def test_no_change_calendar_sync_is_constant_too(client, alice):
+    from tests.factories import make_event, make_task
+
+    for _ in range(5):
+        await make_event(alice.user)
+        await make_task(alice.user)
+    token = xml(await request(client, alice, "REPORT", CALENDAR, sync_body())).findtext(f"{D}sync-token")
+    await request(client, alice, "REPORT", CALENDAR, sync_body(token))
+    with count_queries() as queries:
+        response = await request(client, alice, "REPORT", CALENDAR, sync_body(token))
+    assert hrefs(xml(response)) == []
+    print(f"no-change calendar sync-collection: {len(queries)} queries")
+    assert len(queries) <= 6

@@ -214,3 +214,34 @@ async def test_changes_in_kizuna_reach_the_collection(client, db):
     assert present == [url]
     got = await request(client, alice, "GET", url)
     assert got.headers["etag"] != etag and "一郎" in got.text
+
+
+async def test_client_to_kizuna_only_keeps_the_clients_own_items(client, db):
+    alice = await dav_user("Manager")
+    principal = await principal_for(alice.user)
+    await make_contact(alice.user, last_name="既存")
+    present, _, _ = await sync(client, alice, BOOK)
+    assert len(present) == 1
+    await PimSetting.create(user=alice.user, kind=PimKind.CONTACTS, direction=PimDirection.TO_KIZUNA)
+    present, _, token = await sync(client, alice, BOOK)
+    assert present == []  # Kizuna's own records are not sent
+    url = BOOK + "mine.vcf"
+    text = vcard("mine", "村上", email="murakami@example.jp")
+    assert (await request(client, alice, "PUT", url, text)).status_code == 201
+    made = await Contact.get(email="murakami@example.jp")
+    await contacts.update(principal, made.id, {"title": "社長"})
+    got = await request(client, alice, "GET", url)
+    assert got.text == text  # what the client sent, not Kizuna's later edit
+    present, _, _ = await sync(client, alice, BOOK, token)
+    assert present == [url]
+
+
+async def test_unreadable_items_are_refused(client, alice):
+    garbage = await request(client, alice, "PUT", BOOK + "x.vcf", "this is not a vCard")
+    assert garbage.status_code == 422 and message(garbage).startswith("body:")
+    wrong_kind = await request(client, alice, "PUT", CAL + "x.ics", vcard("x", "山"))
+    assert wrong_kind.status_code == 422
+    assert (await request(client, alice, "PUT", BOOK, vcard("x", "山"))).status_code == 405
+    assert (await request(client, alice, "DELETE", BOOK)).status_code == 403
+    assert (await request(client, alice, "MKCALENDAR", "/dav/calendars/other/")).status_code == 404
+    assert (await request(client, alice, "PUT", BOOK + "..%2F..%2Fx.vcf", vcard("x", "山"))).status_code == 404
