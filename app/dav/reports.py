@@ -22,6 +22,7 @@ from app.dav.common import (
 )
 from app.dav.props import item_responses
 from app.dav.xml import CALDAV, CARDDAV, DAV, tag
+from app.i18n import N_
 from app.models import PimResource
 from app.pim import collections
 from app.pim.collections import CALENDAR, CONTACTS, View
@@ -74,7 +75,7 @@ def _nresults(limit_el) -> int:
 async def multiget(ctx: Ctx, view: View, doc, wanted: list[str]) -> Response:
     hrefs = [(el.text or "").strip() for el in doc.findall(tag(DAV, "href"))]
     if len(hrefs) > MULTIGET_MAX:
-        raise DavError(403, message="too many hrefs")
+        raise DavError(403, message=ctx._(N_("Ask for at most %(max)d items at once.")) % {"max": MULTIGET_MAX})
     names = {h: href_in(view.spec, h) for h in hrefs}
     found = await collections.by_hrefs(view, sorted({n for n in names.values() if n}))
     resources = list({found[n].id: found[n] for n in names.values() if n in found}.values())
