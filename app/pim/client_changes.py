@@ -27,7 +27,7 @@ from tortoise.transactions import in_transaction
 
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
-from app.models import PimDirection, PimHeld, PimHeldReason, PimIgnoreReason, PimKind, PimResource
+from app.models import PimCollection, PimDirection, PimHeld, PimHeldReason, PimIgnoreReason, PimKind, PimResource
 from app.permissions import Principal, require
 from app.pim.collections import (
     KIND_OF_RECORD_TYPE,
@@ -88,8 +88,25 @@ def _pick(view: View, data: bytes, tz: str, href: str) -> Item:
     return item
 
 
+async def _locked(view: View, change):
+    """Run `change` with the collection locked: a user's devices write one at a time, so two PUTs
+    to one new name cannot both create it. A refusal by the engine is returned, not raised, so
+    that the run's report of it is kept; it is raised once the transaction is committed."""
+    async with in_transaction():
+        await PimCollection.filter(id=view.collection.id).select_for_update().get()
+        result = await change()
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 async def put(principal: Principal, view: View, href: str, data: bytes, *, if_match: str | None,
               if_none_match: str | None, device: str) -> Written:
+    return await _locked(view, lambda: _put(principal, view, href, data, if_match, if_none_match, device))
+
+
+async def _put(principal: Principal, view: View, href: str, data: bytes, if_match: str | None,
+               if_none_match: str | None, device: str) -> Written | Exception:
     res = await one(view, href)
     _check(res, if_match, if_none_match)
     item = _pick(view, data, principal.user.timezone, href)
@@ -132,7 +149,7 @@ async def put(principal: Principal, view: View, href: str, data: bytes, *, if_ma
     run = await runs.device_run(principal.user, device)
     outcome = (await apply.apply(principal, [item], run, targets={0: record_id} if record_id else None))[0]
     if outcome.action == "ignored" or outcome.record_id is None:
-        raise refusal(outcome.ignored)
+        return refusal(outcome.ignored)
     record_id = outcome.record_id
     modified = await _modified_at(kind, record_id)
     own_copy = setting.direction == PimDirection.TO_KIZUNA  # Kizuna sends nothing back: the client's text
@@ -212,6 +229,10 @@ async def _store(view: View, res: PimResource | None, href: str, uid: str, recor
 
 async def delete(principal: Principal, view: View, href: str, *, if_match: str | None, device: str) -> bool:
     """Delete the item `href` as the client asked. Returns whether the change was held."""
+    return await _locked(view, lambda: _delete(principal, view, href, if_match, device))
+
+
+async def _delete(principal: Principal, view: View, href: str, if_match: str | None, device: str) -> bool | Exception:
     res = await one(view, href)
     if res is None or res.deleted:
         raise NotFound()
@@ -245,7 +266,7 @@ async def delete(principal: Principal, view: View, href: str, *, if_match: str |
         return True
     outcome = (await apply.delete(principal, kind, [res.record_id], run))[0]
     if outcome.action == "ignored":
-        raise refusal(outcome.ignored)
+        return refusal(outcome.ignored)
     await _tombstone(view, res, run.id)
     return False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from app.models import Access, Contact, PimDirection, PimHeld, PimHeldReason, PimKind, PimRun, PimSetting, Task
+from app.models import Access, Contact, PimIgnored, PimIgnoreReason, PimDirection, PimHeld, PimHeldReason, PimKind, PimRun, PimSetting, Task
 from app.pim import collections, held
 from app.services.contacts import contacts
 from tests.dav.conftest import dav_user, request, sync_body
@@ -100,6 +100,9 @@ async def test_the_permission_walk(client, db):
     assert edit.status_code == 403 and "read-only" in message(edit)
     await theirs.refresh_from_db()
     assert theirs.last_name == "山田"
+    # The device's report keeps the refused item with its reason.
+    ignored = await PimIgnored.get(user_id=sales.user.id)
+    assert ignored.reason == PimIgnoreReason.PERMISSION and ignored.label.startswith("山本")
     # Deleting needs the role's delete grant (Sales has none), said in words.
     gone = await request(client, sales, "DELETE", url)
     assert gone.status_code == 403 and "does not allow deleting" in message(gone)
