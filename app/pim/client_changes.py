@@ -33,13 +33,14 @@ from app.pim.collections import (
     KIND_OF_RECORD_TYPE,
     View,
     body_etag,
+    modified_of,
     next_seq,
     one,
     read,
     record_etag,
 )
 from app.pim.apply import in_category
-from app.pim.items import MODELS, RECORD_TYPES, Item
+from app.pim.items import RECORD_TYPES, Item
 
 REFUSED_DIRECTION = {
     PimKind.CONTACTS: N_("Your sync settings send contacts from Kizuna to your devices only: "
@@ -201,10 +202,7 @@ def refusal(ignored) -> Exception:
 
 
 async def _modified_at(kind: PimKind, record_id: int | None):
-    if record_id is None:
-        return None
-    found = await MODELS[kind].filter(id=record_id).values_list("modified_at", flat=True)
-    return found[0] if found else None
+    return (await modified_of(kind, [record_id])).get(record_id)
 
 
 async def _store(view: View, res: PimResource | None, href: str, uid: str, record_type: str,

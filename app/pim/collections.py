@@ -15,8 +15,9 @@ Membership: the records the user may see (`permissions.restrict`), per kind as t
   category brings it back in sync), an item of a client -> Kizuna kind. Those are only changed by
   the client or by applying or discarding held changes.
 
-Membership is refreshed lazily: a stamp (the access stamp, the settings, and per covered table the
-count and latest modified_at of the records the user may see) is compared with the collection's;
+Membership is refreshed lazily: a stamp (the access stamp, the settings, per covered table the
+count and latest modified_at of the records the user may see, and for contacts the latest change
+of their accounts, whose names their vCards carry) is compared with the collection's;
 only when it differs are resources added, changed (new ETag, next seq) or tombstoned. A request
 when nothing changed costs the same few statements whatever the collection's size.
 """
@@ -29,10 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from app.models import AccessStamp, PimCollection, PimDirection, PimHeld, PimKind, PimResource, PimSetting
+from app.models import AccessStamp, Account, PimCollection, PimDirection, PimHeld, PimKind, PimResource, PimSetting
 from app.permissions import Principal, restrict
 from app.pim.items import MODELS, RECORD_TYPES
 
@@ -119,12 +121,40 @@ async def _stamp(principal: Principal, view: View, access_stamp: str) -> str:
                      f"{setting.modified_at.isoformat() if setting.modified_at else ''}")
         if setting.direction == PimDirection.TO_KIZUNA:
             continue  # nothing of Kizuna's goes to the client
-        rows = await restrict(MODELS[kind].all(), principal).annotate(
-            n=Count("id"), latest=Max("modified_at")).values("n", "latest")
+        visible = restrict(MODELS[kind].all(), principal)
+        rows = await visible.annotate(n=Count("id"), latest=Max("modified_at")).values("n", "latest")
         row = rows[0] if rows else {}
-        latest = row.get("latest")
-        parts.append(f"{row.get('n') or 0}:{latest.isoformat() if isinstance(latest, datetime) else latest}")
+        parts.append(f"{row.get('n') or 0}:{_iso(row.get('latest'))}")
+        if kind is PimKind.CONTACTS:
+            # A contact's vCard carries its account's name: a renamed account changes it.
+            linked = await Account.filter(id__in=Subquery(visible.filter(account_id__not_isnull=True)
+                                                          .values("account_id"))).annotate(
+                latest=Max("modified_at")).values("latest")
+            parts.append(_iso(linked[0]["latest"] if linked else None))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _iso(moment) -> str:
+    return moment.isoformat() if isinstance(moment, datetime) else str(moment)
+
+
+def _effective(row: tuple) -> datetime:
+    """When a record last changed as its client sees it: (id, modified_at, ..., linked account's
+    modified_at for contacts)."""
+    return max(m for m in (row[1], *row[3:]) if m is not None)
+
+
+def _columns(kind: PimKind) -> tuple[str, ...]:
+    extra = ("account__modified_at",) if kind is PimKind.CONTACTS else ()
+    return ("id", "modified_at", "categories", *extra)
+
+
+async def modified_of(kind: PimKind, record_ids: Sequence[int]) -> dict[int, datetime]:
+    """Records' last change as their clients see it (what ETags are computed from)."""
+    ids = sorted({i for i in record_ids if i is not None})
+    if not ids:
+        return {}
+    return {row[0]: _effective(row) for row in await MODELS[kind].filter(id__in=ids).values_list(*_columns(kind))}
 
 
 async def refresh(principal: Principal, view: View, access_stamp: str) -> None:
@@ -163,9 +193,8 @@ async def _wanted(principal: Principal, kind: PimKind, setting: PimSetting) -> d
     """The records of `kind` the collection should hold, with their modified_at."""
     from app.pim.apply import in_category  # the engine's rule (names compared width-normalised)
 
-    rows = await restrict(MODELS[kind].all(), principal).values_list("id", "modified_at", "categories")
-    return {rid: modified for rid, modified, categories in rows
-            if in_category(setting, (categories or "").split(","))}
+    rows = await restrict(MODELS[kind].all(), principal).values_list(*_columns(kind))
+    return {row[0]: _effective(row) for row in rows if in_category(setting, (row[2] or "").split(","))}
 
 
 def _client_made_only(kind: PimKind, resources: list[PimResource], held: set[int], changed: list[PimResource],

@@ -11,20 +11,14 @@ from tortoise.transactions import in_transaction
 
 from app.models import PimDirection, PimHeld, PimKind, PimResource, PimRun, PimRunSource
 from app.permissions import Principal
-from app.pim.collections import body_etag, next_seq, record_etag, settings_of
-from app.pim.items import MODELS, Item
+from app.pim.collections import body_etag, modified_of, next_seq, record_etag, settings_of
+from app.pim.items import Item
 
 
 async def _mine(principal: Principal, held_ids: Sequence[int]) -> list[PimHeld]:
     """The user's own held changes among `held_ids` (others' are never touched), oldest first."""
     return await PimHeld.filter(id__in=list(held_ids), collection__user_id=principal.user.id).select_related(
         "resource").order_by("id")
-
-
-async def _modified(kind: PimKind, record_ids: Sequence[int]) -> dict[int, object]:
-    if not record_ids:
-        return {}
-    return dict(await MODELS[kind].filter(id__in=list(record_ids)).values_list("id", "modified_at"))
 
 
 async def _show(res: PimResource, *, record_id: int | None, modified, body: str | None = None) -> None:
@@ -57,7 +51,7 @@ async def apply_held(principal: Principal, held_ids: Sequence[int], *,
             targets = {i: h.resource.record_id for i, h in enumerate(puts)
                        if h.resource is not None and h.resource.record_id is not None}
             outcomes = await apply.apply(principal, items, run, targets=targets)
-            modified = await _modified(kind, [o.record_id for o in outcomes if o.record_id]
+            modified = await modified_of(kind, [o.record_id for o in outcomes if o.record_id]
                                        + [h.resource.record_id for h in puts if h.resource and h.resource.record_id])
             own_copy = settings[kind].direction == PimDirection.TO_KIZUNA
             for h, outcome in zip(puts, outcomes):
@@ -74,7 +68,7 @@ async def apply_held(principal: Principal, held_ids: Sequence[int], *,
             record_ids = [h.resource.record_id for h in deletes if h.resource and h.resource.record_id]
             outcomes = await apply.delete(principal, kind, record_ids, run) if record_ids else []
             refused = {o.record_id for o in outcomes if o.action == "ignored"}
-            modified = await _modified(kind, sorted(refused))
+            modified = await modified_of(kind, sorted(refused))
             for h in deletes:
                 res = h.resource
                 if res is not None and res.record_id in refused:
@@ -93,7 +87,7 @@ async def discard_held(principal: Principal, held_ids: Sequence[int]) -> int:
         if res is None:
             continue
         kind = PimKind(h.kind)
-        modified = (await _modified(kind, [res.record_id] if res.record_id else [])).get(res.record_id)
+        modified = (await modified_of(kind, [res.record_id] if res.record_id else [])).get(res.record_id)
         if h.action == "delete":
             # The item reappears as it was (the client's own copy, or the record).
             await _show(res, record_id=res.record_id, modified=modified, body=res.body)

@@ -248,3 +248,19 @@ async def test_unreadable_items_are_refused(client, alice):
     assert (await request(client, alice, "DELETE", BOOK)).status_code == 403
     assert (await request(client, alice, "MKCALENDAR", "/dav/calendars/other/")).status_code == 404
     assert (await request(client, alice, "PUT", BOOK + "..%2F..%2Fx.vcf", vcard("x", "山"))).status_code == 404
+
+
+async def test_a_renamed_account_reaches_its_contacts_vcards(client, db):
+    from app.services.accounts import accounts
+    from tests.factories import make_account
+
+    alice = await dav_user("Manager")
+    company = await make_account(alice.user, name="旧商事")
+    person = await make_contact(alice.user, account=company)
+    url = f"{BOOK}kizuna-contact-{person.id}.vcf"
+    present, _, token = await sync(client, alice, BOOK)
+    assert "旧商事" in (await request(client, alice, "GET", url)).text
+    await accounts.update(await principal_for(alice.user), company.id, {"name": "新商事"})
+    present, _, _ = await sync(client, alice, BOOK, token)
+    assert present == [url]
+    assert "新商事" in (await request(client, alice, "GET", url)).text
