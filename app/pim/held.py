@@ -58,7 +58,10 @@ async def apply_held(principal: Principal, held_ids: Sequence[int], *,
                 res = h.resource
                 if res is None:
                     continue
-                if outcome.action == "ignored" or outcome.record_id is None:
+                if outcome.action == "outside":
+                    # Out of the category now: the client keeps its copy, out of sync.
+                    await _show(res, record_id=res.record_id, modified=modified.get(res.record_id), body=res.body)
+                elif outcome.action == "ignored" or outcome.record_id is None:
                     # Refused (the report says why): the client gets Kizuna's record back.
                     await _show(res, record_id=res.record_id, modified=modified.get(res.record_id))
                 else:

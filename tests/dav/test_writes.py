@@ -264,3 +264,29 @@ async def test_a_renamed_account_reaches_its_contacts_vcards(client, db):
     present, _, _ = await sync(client, alice, BOOK, token)
     assert present == [url]
     assert "新商事" in (await request(client, alice, "GET", url)).text
+
+
+async def test_manual_deletes_and_discarded_changes(client, db):
+    alice = await dav_user("Manager")
+    await PimSetting.create(user=alice.user, kind=PimKind.CONTACTS, automatic=False, delete_threshold=100)
+    kept, dropped = await make_contact(alice.user, last_name="残す"), await make_contact(alice.user, last_name="消す")
+    kept_url, dropped_url = (f"{BOOK}kizuna-contact-{c.id}.vcf" for c in (kept, dropped))
+    _, _, token = await sync(client, alice, BOOK)
+    assert (await request(client, alice, "DELETE", dropped_url)).status_code == 204
+    assert (await request(client, alice, "PUT", kept_url, vcard(f"kizuna-contact-{kept.id}", "変えた"))).status_code == 204
+    assert await Contact.filter(id=dropped.id).exists()  # held
+    _, gone, token = await sync(client, alice, BOOK, token)
+    assert gone == [dropped_url]
+
+    principal = await principal_for(alice.user)
+    put = await PimHeld.get(action="put")
+    assert await held.discard_held(principal, [put.id]) == 1
+    present, _, token = await sync(client, alice, BOOK, token)
+    assert present == [kept_url]
+    assert "残す" in (await request(client, alice, "GET", kept_url)).text  # Kizuna's version again
+
+    run = await collections.sync_now(principal, PimKind.CONTACTS)
+    assert run.counts["contacts"] == {"deleted": 1}
+    assert not await Contact.filter(id=dropped.id).exists()
+    await kept.refresh_from_db()
+    assert kept.last_name == "残す"
