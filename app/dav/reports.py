@@ -25,7 +25,7 @@ from app.dav.xml import CALDAV, CARDDAV, DAV, tag
 from app.i18n import N_
 from app.models import PimResource
 from app.pim import collections
-from app.pim.collections import CALENDAR, CONTACTS, View
+from app.pim.collections import CALENDAR, CHUNK, CONTACTS, View
 from app.pim.items import MODELS, RECORD_TYPES
 
 # The most items one sync-collection answer holds (a client asks again with the token given).
@@ -155,7 +155,10 @@ async def calendar_query(view: View, doc) -> list[PimResource]:
         ids = sorted({r.record_id for r in mine if r.record_id is not None and r.body is None})
         columns = ("id", "start_at", "end_at", "recurrence") if record_type == "event" else (
             "id", "start_date", "due_date", "recurrence")
-        dates = {row[0]: row[1:] for row in await MODELS[kind].filter(id__in=ids).values_list(*columns)} if ids else {}
+        dates = {}
+        for first in range(0, len(ids), CHUNK):
+            for row in await MODELS[kind].filter(id__in=ids[first:first + CHUNK]).values_list(*columns):
+                dates[row[0]] = row[1:]
         for r in mine:
             row = dates.get(r.record_id) if r.body is None else None
             if row is None or row[2] or _overlaps(row[0], row[1], start, end):

@@ -39,6 +39,7 @@ from app.permissions import Principal, restrict
 from app.pim.items import MODELS, RECORD_TYPES
 
 KIND_OF_RECORD_TYPE = {t: k for k, t in RECORD_TYPES.items()}
+CHUNK = 500  # ids per statement
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,11 @@ async def modified_of(kind: PimKind, record_ids: Sequence[int]) -> dict[int, dat
     ids = sorted({i for i in record_ids if i is not None})
     if not ids:
         return {}
-    return {row[0]: _effective(row) for row in await MODELS[kind].filter(id__in=ids).values_list(*_columns(kind))}
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in await MODELS[kind].filter(id__in=ids[start:start + CHUNK]).values_list(*_columns(kind)):
+            found[row[0]] = _effective(row)
+    return found
 
 
 async def refresh(principal: Principal, view: View, access_stamp: str) -> None:
@@ -293,10 +298,12 @@ async def live(view: View) -> list[PimResource]:
 
 
 async def by_hrefs(view: View, hrefs: Sequence[str]) -> dict[str, PimResource]:
-    if not hrefs:
-        return {}
-    rows = await PimResource.filter(collection_id=view.collection.id, href__in=list(hrefs), deleted=False)
-    return {r.href: r for r in rows}
+    hrefs, found = list(hrefs), {}
+    for start in range(0, len(hrefs), CHUNK):
+        for r in await PimResource.filter(collection_id=view.collection.id, href__in=hrefs[start:start + CHUNK],
+                                          deleted=False):
+            found[r.href] = r
+    return found
 
 
 async def one(view: View, href: str) -> PimResource | None:
@@ -316,7 +323,9 @@ async def bodies(principal: Principal, view: View, resources: Sequence[PimResour
                   if r.body is None and r.record_type == record_type and r.record_id is not None}
         if not wanted:
             continue
-        rows = await restrict(MODELS[kind].all(), principal).filter(id__in=sorted(wanted))
+        ids, rows = sorted(wanted), []
+        for start in range(0, len(ids), CHUNK):  # bound the statement's parameters
+            rows += await restrict(MODELS[kind].all(), principal).filter(id__in=ids[start:start + CHUNK])
         items = await records.items_of(kind, rows)
         for row, item in zip(rows, items):
             res = wanted[row.id]

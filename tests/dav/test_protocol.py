@@ -223,3 +223,18 @@ async def test_no_change_calendar_sync_is_constant_too(client, alice):
     assert hrefs(xml(response)) == []
     print(f"no-change calendar sync-collection: {len(queries)} queries")
     assert len(queries) <= 6
+
+
+async def test_addressbook_multiget_and_query(client, alice):
+    mine = [await make_contact(alice.user) for _ in range(3)]
+    real = [f"{CONTACTS}kizuna-contact-{c.id}.vcf" for c in mine]
+    missing = [f"{CONTACTS}none-{i}.vcf" for i in range(700)]  # more than one statement's worth
+    body = ('<?xml version="1.0"?><card:addressbook-multiget xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav">'
+            "<d:prop><d:getetag/><card:address-data/></d:prop>"
+            + "".join(f"<d:href>{h}</d:href>" for h in real + missing) + "</card:addressbook-multiget>")
+    doc = xml(await request(client, alice, "REPORT", CONTACTS, body))
+    assert sorted(removed(doc)) == sorted(missing)
+    assert len(doc.findall(".//{urn:ietf:params:xml:ns:carddav}address-data")) == 3
+    query = ('<?xml version="1.0"?><card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav">'
+             "<d:prop><d:getetag/></d:prop></card:addressbook-query>")
+    assert sorted(hrefs(xml(await request(client, alice, "REPORT", CONTACTS, query)))) == sorted(real)
