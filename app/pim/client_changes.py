@@ -39,6 +39,7 @@ from app.pim.collections import (
     read,
     record_etag,
 )
+from app.pim import apply, runs
 from app.pim.apply import in_category
 from app.pim.items import RECORD_TYPES, Item
 
@@ -145,8 +146,6 @@ async def _put(principal: Principal, view: View, href: str, data: bytes, if_matc
                                      reason=PimHeldReason.MANUAL, values=item.to_json(), device=device)
         return Written(created=not live, etag=body_etag(text), held=True)
 
-    from app.pim import apply, runs
-
     run = await runs.device_run(principal.user, device)
     outcome = (await apply.apply(principal, [item], run, targets={0: record_id} if record_id else None))[0]
     if outcome.action == "ignored" or outcome.record_id is None:
@@ -176,9 +175,7 @@ NO_GRANT = {
 async def _may(principal: Principal, kind: PimKind, action: str, record_id: int | None) -> bool:
     """Raise PermissionDenied unless the principal may do `action` (to the record, if any), by
     the permission rules (app.permissions). False: the record is gone (or no longer visible)."""
-    from app.pim.apply import SERVICES
-
-    service = SERVICES[kind]
+    service = apply.SERVICES[kind]
     if not principal.has(service.module, "view") or not principal.has(service.module, action):
         raise PermissionDenied(NO_GRANT[action])
     if record_id is None:
@@ -251,8 +248,6 @@ async def _delete(principal: Principal, view: View, href: str, if_match: str | N
     if not await _may(principal, kind, "delete", res.record_id):
         await _tombstone(view, res, None)  # gone from Kizuna already
         return False
-
-    from app.pim import apply, runs
 
     run = await runs.device_run(principal.user, device)
     reason = await _hold_reason(view, res, run.id, setting)

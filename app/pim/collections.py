@@ -34,9 +34,23 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from app.models import AccessStamp, Account, PimCollection, PimDirection, PimHeld, PimKind, PimResource, PimSetting
+from app.models import (
+    AccessStamp,
+    Account,
+    PimCollection,
+    PimDirection,
+    PimHeld,
+    PimHeldReason,
+    PimKind,
+    PimResource,
+    PimRunSource,
+    PimSetting,
+)
 from app.permissions import Principal, restrict
+from app.pim import ical, records, runs, vcard
+from app.pim.apply import in_category
 from app.pim.items import MODELS, RECORD_TYPES
+from app.pim.records import uid_of
 
 KIND_OF_RECORD_TYPE = {t: k for k, t in RECORD_TYPES.items()}
 CHUNK = 500  # ids per statement
@@ -82,8 +96,6 @@ def body_etag(body: str) -> str:
 
 
 def default_href(record_type: str, record_id: int, spec: Spec) -> str:
-    from app.pim.records import uid_of
-
     return f"{uid_of(record_type, record_id)}.{spec.ext}"
 
 
@@ -196,8 +208,6 @@ async def refresh(principal: Principal, view: View, access_stamp: str) -> None:
 
 async def _wanted(principal: Principal, kind: PimKind, setting: PimSetting) -> dict[int, datetime]:
     """The records of `kind` the collection should hold, with their modified_at."""
-    from app.pim.apply import in_category  # the engine's rule (names compared width-normalised)
-
     rows = await restrict(MODELS[kind].all(), principal).values_list(*_columns(kind))
     return {row[0]: _effective(row) for row in rows if in_category(setting, (row[2] or "").split(","))}
 
@@ -257,13 +267,10 @@ def _reconcile(view: View, kind: PimKind, wanted: dict[int, datetime], resources
             # The record comes back under the name the client knew it by.
             res.record_id, res.deleted, res.body, res.deleted_run_id = rid, False, None, None
             res.etag, res.record_modified_at, res.seq = record_etag(record_type, rid, modified), modified, seq
-            if res not in changed:
-                changed.append(res)
+            changed.append(res)  # a tombstone: the loop above never changes one
             continue
         if res is not None:  # the name is taken by another item: a fresh one
             href = f"{href.rsplit('.', 1)[0]}-{seq}.{view.spec.ext}"
-        from app.pim.records import uid_of
-
         res = PimResource(collection_id=view.collection.id, href=href, uid=uid_of(record_type, rid),
                           record_type=record_type, record_id=rid, etag=record_etag(record_type, rid, modified),
                           seq=seq, record_modified_at=modified)
@@ -314,8 +321,6 @@ async def one(view: View, href: str) -> PimResource | None:
 async def bodies(principal: Principal, view: View, resources: Sequence[PimResource]) -> dict[int, str]:
     """What a client GETs, by resource id: the record written as vCard or iCalendar (with the
     UID the client knows), or the resource's own body. A record gone meanwhile is left out."""
-    from app.pim import records
-
     found = {r.id: r.body for r in resources if r.body is not None}
     for kind in view.spec.kinds:
         record_type = RECORD_TYPES[kind]
@@ -337,22 +342,14 @@ async def bodies(principal: Principal, view: View, resources: Sequence[PimResour
 
 def write(spec: Spec, items: list, tz: str) -> str:
     if spec is CONTACTS:
-        from app.pim import vcard
-
         return "".join(vcard.dumps(item) for item in items)
-    from app.pim import ical
-
     return ical.dumps(items, tz=tz)
 
 
 def read(spec: Spec, data: bytes, tz: str) -> list:
     """Items from a client's body (the formats' own errors propagate as ValueError)."""
     if spec is CONTACTS:
-        from app.pim import vcard
-
         return vcard.loads(data)
-    from app.pim import ical
-
     return ical.loads(data, tz=tz)
 
 
@@ -362,8 +359,7 @@ async def sync_now(principal: Principal, kind: PimKind):
     """Manual mode's "sync now": apply the held changes of `kind` (those held because the kind
     syncs manually; mass deletes wait for their own confirmation), then refresh the collection
     so that the client gets what Kizuna has."""
-    from app.models import PimHeldReason, PimRunSource
-    from app.pim import held, runs
+    from app.pim import held  # it builds on this module
 
     spec = SPEC_OF_KIND[kind]
     collection = await PimCollection.get_or_none(user_id=principal.user.id, name=spec.name)

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from app.models import PimDirection, PimHeld, PimKind, PimResource, PimRun, PimRunSource
 from app.permissions import Principal
+from app.pim import apply, runs
 from app.pim.collections import body_etag, modified_of, next_seq, record_etag, settings_of
 from app.pim.items import Item
 
@@ -38,8 +39,6 @@ async def _show(res: PimResource, *, record_id: int | None, modified, body: str 
 async def apply_held(principal: Principal, held_ids: Sequence[int], *,
                      source: PimRunSource = PimRunSource.SYNC_NOW) -> PimRun:
     """Apply the user's held changes `held_ids`, in one run whose report lists them."""
-    from app.pim import apply, runs
-
     rows = await _mine(principal, held_ids)
     run = await runs.start(principal.user, source)
     settings = await settings_of(principal.user.id, list(PimKind))
