@@ -29,7 +29,9 @@ from app.pim.collections import CALENDAR, CONTACTS, View
 
 
 def _depth(request: Request) -> int:
-    depth = request.headers.get("depth", "infinity").strip().lower()
+    # Without a Depth header RFC 4918 means infinity, but clients that leave it out ask about the
+    # resource itself (Radicale reads it as 0 too); an explicit infinity is refused.
+    depth = request.headers.get("depth", "0").strip().lower()
     if depth == "0":
         return 0
     if depth == "1":

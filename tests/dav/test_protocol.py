@@ -63,6 +63,9 @@ async def test_depth_infinity_is_refused(client, alice):
                              Depth="infinity")
     assert response.status_code == 403
     assert xml(response).find(f"{D}propfind-finite-depth") is not None
+    # No Depth header: the resource itself.
+    bare = xml(await request(client, alice, "PROPFIND", "/dav/", propfind_body("<d:resourcetype/>")))
+    assert hrefs(bare) == ["/dav/"]
 
 
 async def test_only_a_dav_token_opens_dav(client, alice):
