@@ -197,3 +197,22 @@ async def test_vdirsyncer_both_ways(dav_server, dav_db, tmp_path):
     assert sorted(p.name for p in book.iterdir()) == [f"kizuna-contact-{kimura.id}.vcf"]
     # And a second run has nothing left to do.
     assert "Copying" not in vdirsyncer(config, "sync")
+
+
+async def test_concurrent_puts_of_one_new_item(dav_server, dav_db):
+    import asyncio
+
+    import httpx
+
+    from app.models import PimResource
+
+    who = await dav_user("Manager")
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:race\r\nFN:競争 太郎\r\nN:競争;太郎;;;\r\n"
+            "EMAIL:race@example.jp\r\nEND:VCARD\r\n")
+    async with httpx.AsyncClient(base_url=dav_server, auth=(who.user.email, who.token)) as http:
+        answers = await asyncio.gather(*(http.put("/dav/addressbooks/contacts/race.vcf", content=card)
+                                         for _ in range(6)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201, 204, 204, 204, 204, 204], statuses
+    assert await Contact.filter(email="race@example.jp").count() == 1
+    assert await PimResource.filter(href="race.vcf", deleted=False).count() == 1
