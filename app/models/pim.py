@@ -78,6 +78,11 @@ class PimResource(Model):
     from_client = fields.BooleanField(default=False)
     # The record's modified_at when the ETag was computed (a later edit in Kizuna changes it).
     record_modified_at = fields.DatetimeField(null=True)
+    # What the client sees when no record stands behind the item as it is: a change held for
+    # sync now, an item taken out of the category filter, an item of a client -> Kizuna kind.
+    body = fields.TextField(null=True)
+    # The device run (PimRun) in which the client deleted the item: counts its mass deletes.
+    deleted_run_id = fields.IntField(null=True)
 
     class Meta:
         table = "pim_resources"
