@@ -1,0 +1,293 @@
+"""E-mail into the CRM without IMAP (issue 14): .eml and Outlook .msg files uploaded, read for
+what their bytes are, stored as fetched mail is, seen by their uploader only, added to the record
+they were dropped on; bad files refused with a message naming them."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.header import Header
+from email.utils import formataddr, format_datetime
+from pathlib import Path
+
+import pytest
+
+from app import settings
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.mail import outlook, uploads
+from app.mail.mime import parse
+from app.mail.uploads import UploadedFile
+from app.models import (
+    Case,
+    Email,
+    EmailAttachment,
+    EmailDeal,
+    EmailLink,
+    EmailParticipant,
+    EmailUpload,
+    Lead,
+    StageCategory,
+)
+from app.permissions import Principal
+from app.services import email_actions as actions
+from app.services import mail
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("db")
+FILES = Path(__file__).parent / "files"
+PDF = b"%PDF-1.4 mitsumori " + bytes(range(256))
+
+
+def eml(*, sender=("山田 太郎", "yamada@example.jp"), to="me@example.com", subject="お見積りの件",
+        text="お世話になっております。\n見積書を添付いたします。", charset="utf-8",
+        attachments=(("見積書.pdf", PDF),), message_id="<upload-1@example.jp>") -> bytes:
+    """An .eml as a mail client saves one: UTF-8 or ISO-2022-JP (the Japanese mail of old)."""
+    body = MIMEText(text, "plain", charset)
+    message = MIMEMultipart("mixed", _subparts=[body]) if attachments else body
+    for name, data in attachments:
+        part = MIMEApplication(data, "pdf")
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        message.attach(part)
+    message["From"] = formataddr(sender, charset=charset)
+    message["To"] = to
+    message["Subject"] = Header(subject, charset).encode()
+    message["Date"] = format_datetime(datetime(2026, 11, 2, 10, 30, tzinfo=UTC))
+    if message_id:
+        message["Message-ID"] = message_id
+    return message.as_bytes()
+
+
+async def _me(role: str = "Sales"):
+    user = await f.make_user(role)
+    return user, await Principal.load(user)
+
+
+async def _up(p, *datas: bytes, names=None, **kw) -> list[Email]:
+    names = names or [f"mail{i}.eml" for i in range(len(datas))]
+    return await uploads.upload(p, [UploadedFile(n, d) for n, d in zip(names, datas)], **kw)
+
+
+# ---- reading files ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-2022-jp"])
+async def test_an_eml_is_stored_with_its_participants_body_and_files(charset):
+    me, p = await _me()
+    [email] = await _up(p, eml(charset=charset))
+    assert (email.subject, email.from_name, email.from_email) == ("お見積りの件", "山田 太郎", "yamada@example.jp")
+    assert "見積書を添付いたします。" in email.text_body and email.body_parsed and not email.malformed
+    assert email.message_id == "upload-1@example.jp" and email.thread_id == email.id
+    files = await EmailAttachment.filter(email_id=email.id).values_list("filename", "content_type", "size")
+    assert files == [("見積書.pdf", "application/pdf", len(PDF))]
+    people = await EmailParticipant.filter(email_id=email.id).order_by("id").values_list("role", "address")
+    assert [(str(r), a) for r, a in people] == [("from", "yamada@example.jp"), ("to", "me@example.com")]
+    assert await EmailUpload.filter(email_id=email.id).values_list("user_id", flat=True) == [me.id]
+
+
+async def test_an_uploaded_email_is_seen_by_its_uploader_only():
+    me, p = await _me()
+    other, other_p = await _me("Manager")
+    [email] = await _up(p, eml())
+    assert await mail.visible(p).filter(id=email.id).exists()
+    assert await mail.visible(p, mail.MailFilter(mail.Source.UPLOADED)).filter(id=email.id).exists()
+    assert not await mail.visible(other_p).filter(id=email.id).exists()
+    with pytest.raises(NotFound):
+        await mail.get_email(other_p, email.id)
+    # the other user uploads it too: they hold it as well, still one e-mail
+    [again] = await _up(other_p, eml())
+    assert again.id == email.id and await Email.all().count() == 1
+    assert await mail.visible(other_p).filter(id=email.id).exists()
+
+
+async def test_the_same_message_uploaded_twice_is_stored_once():
+    me, p = await _me()
+    [first] = await _up(p, eml())
+    [second, third] = await _up(p, eml(), eml(message_id="<upload-2@example.jp>"))
+    assert second.id == first.id and third.id != first.id
+    assert await Email.all().count() == 2 and await EmailUpload.all().count() == 2
+    assert await EmailAttachment.filter(email_id=first.id).count() == 1  # not twice
+
+
+async def test_a_message_without_id_is_the_same_by_its_content():
+    me, p = await _me()
+    data = eml(message_id=None)
+    [first] = await _up(p, data)
+    [second] = await _up(p, data)
+    assert first.id == second.id and first.key.startswith("sha256:")
+
+
+async def test_a_forged_copy_of_a_hidden_message_opens_nothing():
+    """Another user's private mail is not revealed by uploading a file with its Message-ID,
+    sender, date and subject: only the same content is the same e-mail."""
+    owner, _ = await _me()
+    box = await f.make_mailbox(owner)
+    hidden = await f.make_email(box, sender="山田 太郎 <yamada@example.jp>", subject="お見積りの件",
+                                text="社外秘の本文", message_id="<secret@example.jp>",
+                                sent_at=datetime(2026, 11, 2, 10, 30, tzinfo=UTC))
+    me, p = await _me()
+    with pytest.raises(Conflict):
+        await _up(p, eml(message_id="<secret@example.jp>", text="推測", attachments=()))
+    with pytest.raises(NotFound):
+        await mail.get_email(p, hidden.id)
+    assert not await EmailUpload.exists()
+
+
+async def test_an_eml_without_attachments_when_asked():
+    me, p = await _me()
+    [email] = await _up(p, eml(), include_attachments=False)
+    assert "見積書を添付いたします。" in email.text_body
+    assert not await EmailAttachment.filter(email_id=email.id).exists()
+
+
+async def test_an_outlook_msg_is_read_from_its_properties():
+    """A real .msg (MSGReader's sample files, MIT): sender, recipients by type, date, files."""
+    me, p = await _me()
+    [email] = await _up(p, (FILES / "EmailWithAttachments.msg").read_bytes(), names=["x.msg"])
+    assert (email.subject, email.from_name, email.from_email) == ("This is the subject", "Kees",
+                                                                  "peterpan@neverland.com")
+    assert email.text_body.startswith("Hello Neverland text") and email.html_body
+    people = await EmailParticipant.filter(email_id=email.id).order_by("id").values_list("role", "address")
+    assert [(str(r), a) for r, a in people] == [("from", "peterpan@neverland.com"),
+                                                ("to", "crocodile@neverland.com"),
+                                                ("cc", "tinkerbel@neverland.com")]
+    files = await EmailAttachment.filter(email_id=email.id).order_by("id").values_list(
+        "filename", "content_type", "inline")
+    assert sorted(files) == [("peterpan.jpg", "image/jpeg", False), ("tinkerbell.jpg", "image/jpeg", True)]
+
+
+async def test_an_outlook_msg_with_internet_headers_and_8_bit_strings():
+    """Received mail keeps its internet headers (Message-ID, Date...); 8-bit string properties
+    are read in the message's code page (msg_parser reads them as UTF-16: nonsense)."""
+    me, p = await _me()
+    data = (FILES / "EmailWithSpecialCharsInSubject.msg").read_bytes()
+    [email] = await _up(p, data, names=["special.msg"])
+    assert email.subject.startswith("Un sujet bien défini Àéroport mañana")
+    assert email.from_email == "julie.clarebots@qbere.com" and email.message_id.startswith("CY5PR02MB8965")
+    assert (await _up(p, data, names=["again.msg"]))[0].id == email.id  # stored once
+
+
+def test_a_japanese_outlook_message_becomes_the_same_rfc_5322_message():
+    message = outlook.OutlookMessage(
+        subject="【至急】御見積書送付のお願い", sender_name="山田 太郎", sender_address="yamada@example.jp",
+        date=datetime(2026, 11, 2, 1, 2, 3, tzinfo=UTC), message_id="<jp-1@example.jp>",
+        text="いつもお世話になっております。\r\n①髙橋様宛の資料です。", html="<p>いつも<b>お世話に</b>なっております。</p>",
+        recipients=[outlook.Recipient("営業部 鈴木", "suzuki@example.com", 1),
+                    outlook.Recipient("", "cc@example.com", 2), outlook.Recipient("", "bcc@example.com", 3)],
+        attachments=[outlook.Attachment("御見積書.pdf", "application/pdf", PDF)])
+    parsed = parse(outlook.to_rfc5322(message))
+    assert (parsed.subject, parsed.sender.name, parsed.sender.address) == (
+        "【至急】御見積書送付のお願い", "山田 太郎", "yamada@example.jp")
+    assert [(a.name, a.address) for a in parsed.to] == [("営業部 鈴木", "suzuki@example.com")]
+    assert [a.address for a in parsed.cc] == ["cc@example.com"]  # Bcc is not written
+    assert parsed.date == message.date and parsed.message_id == "jp-1@example.jp"
+    assert "①髙橋様宛の資料です。" in parsed.text and "お世話に" in parsed.html
+    assert [(a.filename, a.content_type, a.data) for a in parsed.attachments] == [
+        ("御見積書.pdf", "application/pdf", PDF)]
+    assert not parsed.malformed, parsed.defects
+
+
+# ---- bad files ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("random.msg", os.urandom(4096), "is not an e-mail"),
+    ("empty.eml", b"", "is empty"),
+    ("broken.msg", outlook.MAGIC + os.urandom(4000), "cannot be read"),
+    ("text.eml", "ただのテキストです。\n".encode() * 10, "is not an e-mail"),
+    ("archive.eml", b"PK\x03\x04" + os.urandom(500), "is not an e-mail"),
+])
+async def test_bad_files_are_refused_by_name(name, data, message):
+    me, p = await _me()
+    with pytest.raises(ValidationError) as refused:
+        await _up(p, eml(), data, names=["good.eml", name])
+    [error] = refused.value.errors
+    assert error.field == "files" and name in error.message and message in error.message
+    assert not await Email.exists()  # nothing stored, the good file neither
+
+
+async def test_an_outlook_item_that_is_no_mail():
+    me, p = await _me()
+    contact_item = (FILES / "EmailWithAttachments.msg").read_bytes()
+    # the message class of an Outlook contact, written over the e-mail's (same length in UTF-16)
+    note = "IPM.Note".encode("utf-16-le")
+    assert note in contact_item
+    with pytest.raises(ValidationError) as refused:
+        await _up(p, contact_item.replace(note, "IPM.Cont".encode("utf-16-le")), names=["card.msg"])
+    assert "not an e-mail" in refused.value.errors[0].message
+
+
+async def test_too_large_and_too_many(monkeypatch):
+    me, p = await _me()
+    monkeypatch.setattr(settings, "MAIL_UPLOAD_MAX_BYTES", 50_000)
+    huge = eml(attachments=(("bomb.zip", b"\x00" * 60_000),))
+    with pytest.raises(ValidationError) as refused:
+        await _up(p, huge, names=["bomb.eml"])
+    assert "bomb.eml" in refused.value.errors[0].message and "too large" in refused.value.errors[0].message
+    with pytest.raises(ValidationError) as refused:
+        await _up(p, *[eml()] * 50)
+    assert "at most 10 files" in refused.value.errors[0].message
+    with pytest.raises(ValidationError):
+        await _up(p)
+    assert not await Email.exists()
+
+
+# ---- onto records, and the actions after ------------------------------------------------------------
+
+
+async def test_uploaded_onto_a_contact_it_is_on_the_contacts_mail():
+    me, p = await _me()
+    contact = await f.make_contact(me, email="someone-else@example.jp")  # not the sender's address
+    [email] = await _up(p, eml(), record_type="contact", record_id=contact.id)
+    assert await EmailLink.filter(email_id=email.id, contact_id=contact.id).exists()
+    assert [e.id for e in await (await mail.mail_of(p, contact))] == [email.id]
+
+
+async def test_deal_association_rules_apply():
+    """Seed 004: the sender is a contact with one open deal: the e-mail is associated with it."""
+    me, p = await _me()
+    yamada = await f.make_contact(me, email="Yamada@example.jp")
+    await f.make_deal(me, [yamada], name="Lost", stage=await f.stage(StageCategory.LOST))
+    deal = await f.make_deal(me, [yamada], name="Open")
+    [email] = await _up(p, eml())
+    link = await EmailDeal.get(email_id=email.id)
+    assert (link.deal_id, link.contact_id, link.automatic) == (deal.id, yamada.id, True)
+
+
+async def test_uploaded_onto_a_deal_it_is_associated_with_it():
+    me, p = await _me()
+    yamada = await f.make_contact(me, email="yamada@example.jp")
+    await f.make_deal(me, [yamada], name="Open")  # the rules would choose this one
+    chosen = await f.make_deal(me, name="Chosen")
+    [email] = await _up(p, eml(), record_type="deal", record_id=chosen.id)
+    link = await EmailDeal.get(email_id=email.id)
+    assert (link.deal_id, link.automatic) == (chosen.id, False)
+
+
+async def test_a_record_one_may_not_edit_takes_no_upload():
+    me, p = await _me()
+    other, _ = await _me()
+    hidden = await f.make_contact(other, email="x@example.jp")
+    with pytest.raises((NotFound, PermissionDenied)):
+        await _up(p, eml(), record_type="contact", record_id=hidden.id)
+    assert not await Email.exists()  # checked before anything is stored
+    with pytest.raises(ValidationError):
+        await _up(p, eml(), record_type="invoice", record_id=1)
+
+
+async def test_from_an_upload_a_lead_and_a_case_only_for_an_existing_contact():
+    me, p = await _me()
+    [email] = await _up(p, eml())
+    with pytest.raises(ValidationError):
+        await actions.create_case(p, email.id, "escalated")
+    lead = await actions.create_lead_from_sender(p, email.id)
+    assert (lead.last_name, lead.first_name, lead.email) == ("山田", "太郎", "yamada@example.jp")
+    assert await Lead.filter(id=lead.id).exists()
+    contact = await actions.create_contact_from_sender(p, email.id)
+    case = await actions.create_case(p, email.id, "escalated", include_attachments=True)
+    assert (case.subject, case.status, case.contact_id, case.email) == (
+        "お見積りの件", "escalated", contact.id, "yamada@example.jp")
+    assert "見積書を添付いたします。" in case.description
+    assert await Case.all().count() == 1
