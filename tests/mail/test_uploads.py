@@ -291,3 +291,99 @@ async def test_from_an_upload_a_lead_and_a_case_only_for_an_existing_contact():
         "お見積りの件", "escalated", contact.id, "yamada@example.jp")
     assert "見積書を添付いたします。" in case.description
     assert await Case.all().count() == 1
+
+
+# ---- the pages ----------------------------------------------------------------------------------------
+
+
+async def _signed_in(client, role: str = "Sales"):
+    from tests.views.conftest import login
+
+    user = await f.make_user(role)
+    assert (await login(client, user)).status_code == 303
+    return user
+
+
+async def _post_files(client, url: str, files: list[tuple[str, bytes]], data: dict | None = None, htmx: bool = True):
+    from tests.views.conftest import HX, token
+
+    headers = {**HX, "X-CSRF-Token": await token(client)} if htmx else {}
+    fields = data if data is not None else {"form": "1", "attachments": "1"}
+    if not htmx:
+        fields = {**fields, "csrf_token": await token(client)}
+    return await client.post(url, data=fields, files=[("files", (n, d, "application/octet-stream")) for n, d in files],
+                             headers=headers)
+
+
+async def test_upload_onto_a_contact_page_shows_it_in_the_contacts_mail(client):
+    me = await _signed_in(client)
+    contact = await f.make_contact(me, email="other@example.jp")
+    page = await client.get(f"/contacts/{contact.id}")
+    assert 'id="mail-upload-files"' in page.text and "/static/js/mail_upload.js" in page.text
+    answer = await _post_files(client, f"/contacts/{contact.id}/mail/upload", [("見積.eml", eml())])
+    assert answer.status_code == 200 and answer.headers["HX-Trigger"] == "mail-uploaded"
+    assert "1 e-mail added." in answer.text
+    listing = await client.get(f"/contacts/{contact.id}/mail", headers={"HX-Request": "true"})
+    assert "お見積りの件" in listing.text
+    # without the attachments, by the checkbox left empty
+    answer = await _post_files(client, f"/contacts/{contact.id}/mail/upload",
+                               [("b.eml", eml(message_id="<b@example.jp>"))], data={"form": "1"})
+    email = await Email.get(message_id="b@example.jp")
+    assert answer.status_code == 200 and not await EmailAttachment.filter(email_id=email.id).exists()
+    # a plain form: back to the record's Mail page
+    plain = await _post_files(client, f"/contacts/{contact.id}/mail/upload",
+                              [("c.eml", eml(message_id="<c@example.jp>"))], htmx=False)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/contacts/{contact.id}/mail"
+
+
+async def test_hostile_uploads_get_clear_4xx_messages(client, monkeypatch):
+    me = await _signed_in(client)
+    contact = await f.make_contact(me)
+    url = f"/contacts/{contact.id}/mail/upload"
+    for name, data, message in [("random.msg", os.urandom(2048), "“random.msg” is not an e-mail"),
+                                ("empty.eml", b"", "“empty.eml” is empty"),
+                                ("broken.msg", outlook.MAGIC + os.urandom(2048), "cannot be read")]:
+        answer = await _post_files(client, url, [(name, data)])
+        assert answer.status_code == 422 and message in answer.text, name
+    many = await _post_files(client, url, [(f"{i}.eml", eml(message_id=f"<{i}@x>")) for i in range(50)])
+    assert many.status_code == 422 and "Upload at most 10 files at once." in many.text
+    monkeypatch.setattr(settings, "MAIL_UPLOAD_MAX_BYTES", 40_000)
+    bomb = await _post_files(client, url, [("bomb.eml", eml(attachments=(("bomb.zip", os.urandom(35_000)),)))])
+    assert bomb.status_code == 422 and "“bomb.eml” is too large: at most" in bomb.text
+    # a body over the route's limit is refused while it streams in (app.limits: 413, translated)
+    from views.mail import uploads as upload_views
+
+    limited = [r for r in upload_views.routes if getattr(r, "max_body_bytes", None)]
+    assert len(limited) == 4 and {r.max_body_bytes for r in limited} == {upload_views.body_limit()}
+    nothing = await _post_files(client, url, [])
+    assert nothing.status_code == 422 and "Choose one or more .eml or Outlook .msg files." in nothing.text
+    assert not await Email.exists()
+
+
+async def test_a_record_one_may_not_see_takes_no_upload(client):
+    owner = await f.make_user("Sales")
+    hidden = await f.make_contact(owner)
+    await _signed_in(client)
+    answer = await _post_files(client, f"/contacts/{hidden.id}/mail/upload", [("a.eml", eml())])
+    assert answer.status_code in (403, 404)
+    assert not await Email.exists()
+
+
+async def test_the_mail_page_uploads_and_offers_the_actions(client):
+    me = await _signed_in(client)
+    page = await client.get("/mail")
+    assert page.status_code == 200 and 'id="mail-upload-files"' in page.text and "mail-empty" in page.text
+    one = await _post_files(client, "/mail/upload", [("a.msg", (FILES / "EmailWithAttachments.msg").read_bytes())])
+    email = await Email.get(subject="This is the subject")
+    assert one.headers["HX-Location"] == f"/mail/emails/{email.id}"  # lands on the e-mail, with its actions
+    two = await _post_files(client, "/mail/upload", [("b.eml", eml()), ("c.eml", eml(message_id="<c@x>"))])
+    assert two.status_code == 200 and "2 e-mails stored." in two.text
+    assert two.text.count('class="mail-actions"') == 2  # each with the actions menu
+    listed = await client.get("/mail")
+    assert "This is the subject" in listed.text and "お見積りの件" in listed.text
+    menu = await client.get(f"/mail/{email.id}/actions", headers={"HX-Request": "true"})
+    assert "Create a lead from the sender" in menu.text and "Add it to a lead, contact or deal" in menu.text
+    assert "Add as a case" not in menu.text  # no contact yet: seed 003 makes cases for contacts only
+    await f.make_contact(me, email="peterpan@neverland.com")
+    menu = await client.get(f"/mail/{email.id}/actions", headers={"HX-Request": "true"})
+    assert "Add as a case" in menu.text
