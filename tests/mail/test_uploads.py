@@ -387,3 +387,40 @@ async def test_the_mail_page_uploads_and_offers_the_actions(client):
     await f.make_contact(me, email="peterpan@neverland.com")
     menu = await client.get(f"/mail/{email.id}/actions", headers={"HX-Request": "true"})
     assert "Add as a case" in menu.text
+
+
+# ---- GraphQL ---------------------------------------------------------------------------------------------
+
+UPLOAD = """mutation($f: String!, $c: String!, $r: ID, $a: Boolean! = true) {
+  uploadEmail(filename: $f, content: $c, recordId: $r, includeAttachments: $a) { __typename
+    ... on UploadEmailPayload { email { id subject from { name address } attachments { filename } } }
+    ... on ValidationError { fields { path message } } ... on NotFound { message } ... on Conflict { message } } }"""
+
+
+async def test_upload_email_through_graphql(client):
+    import base64
+
+    from tests.graphql.conftest import GraphQLClient, gid
+
+    gql = GraphQLClient(client)
+    me, _ = await _me()
+    contact = await f.make_contact(me, email="other@example.jp")
+    data = base64.b64encode(eml()).decode()
+    result = (await gql(me, UPLOAD, {"f": "a.eml", "c": data, "r": gid("Contact", contact.id)}))["uploadEmail"]
+    assert result["__typename"] == "UploadEmailPayload"
+    assert result["email"]["subject"] == "お見積りの件" and result["email"]["attachments"] == [{"filename": "見積書.pdf"}]
+    email = await Email.get(subject="お見積りの件")
+    assert await EmailLink.filter(email_id=email.id, contact_id=contact.id).exists()
+    msg = base64.b64encode((FILES / "EmailWithAttachments.msg").read_bytes()).decode()
+    result = (await gql(me, UPLOAD, {"f": "b.msg", "c": msg, "a": False}))["uploadEmail"]
+    assert result["email"]["from"] == {"name": "Kees", "address": "peterpan@neverland.com"}
+    assert result["email"]["attachments"] == [{"filename": "tinkerbell.jpg"}]  # the HTML's image stays, not the file
+    for content, path, message in [("not base64!", "content", "must be base64"),
+                                   (base64.b64encode(os.urandom(100)).decode(), "files", "is not an e-mail")]:
+        refused = (await gql(me, UPLOAD, {"f": "x.msg", "c": content}))["uploadEmail"]
+        assert refused["__typename"] == "ValidationError" and message in refused["fields"][0]["message"]
+    other = await f.make_contact(await f.make_user("Sales"))
+    hidden = (await gql(me, UPLOAD, {"f": "a.eml", "c": data, "r": gid("Contact", other.id)}))["uploadEmail"]
+    assert hidden["__typename"] == "NotFound"
+    lead_by_wrong_type = (await gql(me, UPLOAD, {"f": "a.eml", "c": data, "r": gid("Task", 1)}))["uploadEmail"]
+    assert lead_by_wrong_type["__typename"] == "NotFound"
