@@ -135,6 +135,22 @@ async def test_a_forged_copy_of_a_hidden_message_opens_nothing():
     assert not await EmailUpload.exists()
 
 
+async def test_removing_a_mailbox_keeps_the_mail_a_user_uploaded():
+    """An upload is a holding like a mailbox's copy: the mail stays when the mailbox goes."""
+    from app.services import mailboxes
+
+    me, p = await _me()
+    box = await f.make_mailbox(me)
+    held = await f.make_email(box, subject="両方にある", message_id="<both@example.jp>")
+    only_box = await f.make_email(box, subject="受信箱だけ")
+    [mine] = await _up(p, eml(subject="別のメール", message_id="<other@example.jp>"))
+    await EmailUpload.create(email_id=held.id, user_id=me.id)  # as if uploaded: the same message
+    await mailboxes.remove(p, box.id)
+    assert set(await Email.all().values_list("id", flat=True)) == {held.id, mine.id}
+    assert not await Email.filter(id=only_box.id).exists()
+    assert await mail.visible(p).filter(id=held.id).exists()
+
+
 async def test_an_eml_without_attachments_when_asked():
     me, p = await _me()
     [email] = await _up(p, eml(), include_attachments=False)
