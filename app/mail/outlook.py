@@ -3,7 +3,8 @@ message Kizuna stores, so an uploaded .msg goes through the same parsing as mail
 IMAP. No database, no HTTP; blocking (call from a worker thread).
 
 Read with olefile directly, not msg_parser (the BSD-licensed reader on olefile that was meant
-for this): msg_parser decodes 8-bit string properties (type 001E, written by older Outlooks and
+for this): msg_parser drops every NUL byte of binary properties (attachments: a PDF or an image
+comes out corrupt), decodes 8-bit string properties (type 001E, written by older Outlooks and
 by any in a Japanese ANSI code page) as UTF-16, which turns them into nonsense, never reads the
 message's code page, keeps no recipient type (To or Cc) and no fixed-size properties (dates).
 The streams needed are few and their layout is simple, so reading them here costs less than
