@@ -68,9 +68,10 @@ _MIME_HEADERS = {"content-type", "content-transfer-encoding", "mime-version", "c
 class NotAnOutlookMessage(ValueError):
     """The bytes are no readable Outlook e-mail: `reason` says why (for the log, not the user)."""
 
-    def __init__(self, reason: str, *, not_mail: bool = False) -> None:
+    def __init__(self, reason: str, *, not_mail: bool = False, not_outlook: bool = False) -> None:
         super().__init__(reason)
         self.not_mail = not_mail  # an Outlook item, but a contact, an appointment...
+        self.not_outlook = not_outlook  # another compound file (an old Word or Excel document)
 
 
 def is_ole(data: bytes) -> bool:
@@ -204,7 +205,7 @@ def read(data: bytes) -> OutlookMessage:
 def _read(ole: olefile.OleFileIO) -> OutlookMessage:
     if not ole.exists("__properties_version1.0") and not any(
             e[0].startswith("__substg1.0_") for e in ole.listdir()):
-        raise NotAnOutlookMessage("no MAPI properties")
+        raise NotAnOutlookMessage("no MAPI properties", not_outlook=True)
     top = _Storage(ole, [], 32)
     kind = top.string(MESSAGE_CLASS, 255)
     if kind and not kind.upper().startswith(("IPM.NOTE", "IPM.SCHEDULE.MEETING", "REPORT.IPM.NOTE")):

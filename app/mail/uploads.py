@@ -120,7 +120,7 @@ def prepare(upload: UploadedFile, include_attachments: bool = True) -> Prepared 
         try:
             raw = outlook.convert(data)
         except outlook.NotAnOutlookMessage as error:
-            return _refuse(NOT_OUTLOOK_MAIL if error.not_mail else CORRUPT, upload)
+            return _refuse(NOT_MAIL if error.not_outlook else NOT_OUTLOOK_MAIL if error.not_mail else CORRUPT, upload)
     else:
         raw = data[data.startswith(b"\xef\xbb\xbf") and 3:]  # a BOM some editors write
         if mbox := _MBOX_LINE.match(raw):

@@ -290,6 +290,11 @@ async def test_bad_files_are_refused_by_name(name, data, message):
 
 async def test_an_outlook_item_that_is_no_mail():
     me, p = await _me()
+    document = msgfile.compound_file(msgfile.Node("Root Entry", msgfile.ROOT, children=[
+        msgfile.Node("WordDocument", msgfile.STREAM, b"\x00" * 600)]))  # an old Word file: OLE, no MAPI
+    with pytest.raises(ValidationError) as refused:
+        await _up(p, document, names=["見積.doc"])
+    assert refused.value.errors[0].message == "“見積.doc” is not an e-mail. Upload .eml files or Outlook .msg files."
     card = msgfile.write_msg(subject="山田 太郎", sender_name="", sender_email="", message_class="IPM.Contact")
     with pytest.raises(ValidationError) as refused:
         await _up(p, card, names=["card.msg"])
