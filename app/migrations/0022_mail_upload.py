@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0020_pim')]
+    dependencies = [('models', '0021_dav')]
 
     initial = False
 
