@@ -1,0 +1,186 @@
+"""Reading the reports of PIM sync runs and the changes held for confirmation, for the pages and
+GraphQL alike: a user sees only their own runs (anything else is NotFound), newest first, with
+the records each one ignored and the reason in the reader's language."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.functions import Count, Max
+
+from app import cleaning
+from app.errors import NotFound
+from app.i18n import N_
+from app.models import PimHeld, PimHeldReason, PimIgnored, PimIgnoreReason, PimKind, PimResource, PimRun, User
+from app.pim.items import RECORD_TYPES, limit_of
+
+RUNS_MAX = 100  # one page of the list, at most
+IGNORED_MAX = 500  # ignored records shown on a run's page (the count says how many more)
+NO_RUN = N_("This sync run does not exist.")
+REASONS = {
+    PimIgnoreReason.DUPLICATE: N_("Duplicate"),
+    PimIgnoreReason.LIMIT: N_("Over a limit"),
+    PimIgnoreReason.PERMISSION: N_("No permission"),
+    PimIgnoreReason.INVALID: N_("Invalid data"),
+}
+COUNT_KEYS = ("added", "updated", "deleted", "ignored")
+
+
+def optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of another part of PIM sync (DAV, the engine) while it is being built: None until
+    it exists, so that the pages still work without it."""
+    try:
+        found = importlib.import_module(f"app.pim.{module}")
+    except ImportError:
+        return None
+    return getattr(found, name, None)
+
+
+async def runs(user: User, limit: int = 20, offset: int = 0) -> list[PimRun]:
+    limit = max(1, min(int(limit), RUNS_MAX))
+    offset = max(0, min(int(offset), 1_000_000))
+    return await PimRun.filter(user_id=user.id).order_by("-started_at", "-id").offset(offset).limit(limit)
+
+
+async def run_count(user: User) -> int:
+    return await PimRun.filter(user_id=user.id).count()
+
+
+async def get_run(user: User, run_id: Any) -> PimRun:
+    pk = cleaning.pk(run_id)
+    run = await PimRun.get_or_none(id=pk, user_id=user.id) if pk is not None else None
+    if run is None:
+        raise NotFound(NO_RUN)
+    return run
+
+
+def counts_of(run: PimRun) -> list[tuple[PimKind, dict[str, int]]]:
+    """The run's counts per kind, in PimKind order, every key present (kinds it did not touch left out)."""
+    found = run.counts if isinstance(run.counts, dict) else {}
+    out = []
+    for kind in PimKind:
+        raw = found.get(kind.value)
+        if isinstance(raw, dict):
+            out.append((kind, {k: int(raw.get(k) or 0) for k in COUNT_KEYS}))
+    return out
+
+
+async def ignored_of(run: PimRun, limit: int = IGNORED_MAX) -> tuple[list[PimIgnored], int]:
+    """The first records the run ignored, and how many it ignored in all."""
+    qs = PimIgnored.filter(run_id=run.id)
+    return await qs.order_by("id").limit(limit), await qs.count()
+
+
+async def pending(user: User, run: PimRun | None = None) -> list[PimIgnored]:
+    """Records ignored by earlier runs and still not synced (the lead engine's rule)."""
+    pending_ignored = optional("runs", "pending_ignored")
+    if pending_ignored is None:
+        qs = PimIgnored.filter(user_id=user.id, resolved_at=None)
+        if run is not None:
+            qs = qs.exclude(run_id=run.id)
+        return await qs.order_by("id").limit(IGNORED_MAX)
+    return list(await pending_ignored(user, exclude_run=run))[:IGNORED_MAX]
+
+
+async def ignored_by_ids(user: User, ids: Sequence[Any]) -> list[PimIgnored]:
+    pks = sorted({pk for pk in (cleaning.pk(i) for i in ids) if pk is not None})
+    return await PimIgnored.filter(user_id=user.id, id__in=pks) if pks else []
+
+
+def reason_text(ignored: PimIgnored, gettext: Callable[[str], str]) -> str:
+    """Why the record was ignored, in the reader's language (the message is a msgid with its
+    parameters; translated here, never formatted from data)."""
+    if ignored.message:
+        text = gettext(ignored.message)
+        params = ignored.params if isinstance(ignored.params, dict) else {}
+        try:
+            return text % params if params else text
+        except (KeyError, TypeError, ValueError):
+            return text
+    return gettext(REASONS.get(ignored.reason, N_("Invalid data")))
+
+
+@dataclass
+class Fixable:
+    """The value a limit made a run ignore, to be fixed on the report."""
+
+    field: str
+    value: str
+    limit: int | None
+
+    @property
+    def length(self) -> int:
+        return len(self.value)
+
+
+def fixable(ignored: PimIgnored) -> Fixable | None:
+    """The field to fix inline, when a limit was the reason and the value is text."""
+    if ignored.reason != PimIgnoreReason.LIMIT or not ignored.field:
+        return None
+    values = ignored.values if isinstance(ignored.values, dict) else {}
+    if ignored.field == "categories":
+        value: Any = ",".join(str(c) for c in values.get("categories") or [])
+        limit = 255
+    else:
+        value = (values.get("values") or {}).get(ignored.field)
+        limit = limit_of(ignored.kind, ignored.field)
+    if not isinstance(value, str):
+        return None
+    return Fixable(ignored.field, value, limit)
+
+
+# ---- held changes -------------------------------------------------------------------------------
+
+
+@dataclass
+class HeldGroup:
+    """Changes of one kind a client made that wait: for "sync now" (manual sync) or for
+    confirmation (a mass deletion), with what they were measured against."""
+
+    kind: PimKind
+    reason: PimHeldReason
+    device: str
+    collection_id: int
+    deletes: int = 0
+    puts: int = 0
+    total: int = 0  # the items of the collection (of this kind) the client had
+    last_id: int = 0
+
+
+async def held_groups(user: User) -> list[HeldGroup]:
+    """The user's held changes, grouped per collection, kind, device and reason (oldest first)."""
+    rows = await (PimHeld.filter(collection__user_id=user.id)
+                  .annotate(n=Count("id"), last=Max("id"))
+                  .group_by("collection_id", "kind", "device", "reason", "action")
+                  .values("collection_id", "kind", "device", "reason", "action", "n", "last"))
+    groups: dict[tuple, HeldGroup] = {}
+    for row in rows:
+        key = (row["collection_id"], PimKind(row["kind"]), row["device"], PimHeldReason(row["reason"]))
+        group = groups.setdefault(key, HeldGroup(key[1], key[3], key[2], key[0]))
+        if row["action"] == "delete":
+            group.deletes += row["n"]
+        else:
+            group.puts += row["n"]
+        group.last_id = max(group.last_id, row["last"])
+    for group in groups.values():
+        group.total = await PimResource.filter(
+            collection_id=group.collection_id, record_type=RECORD_TYPES[group.kind], deleted=False).count()
+    return sorted(groups.values(), key=lambda g: g.last_id)
+
+
+async def held_ids(user: User, collection_id: Any, kind: Any, device: str, reason: Any, last_id: Any) -> list[int]:
+    """The ids of one group of held changes, as far as the page showing it went (`last_id`):
+    changes that arrived since are not confirmed unseen."""
+    collection, last = cleaning.pk(collection_id), cleaning.pk(last_id)
+    try:
+        kind, reason = PimKind(str(kind)), PimHeldReason(str(reason))
+    except ValueError:
+        return []
+    if collection is None or last is None:
+        return []
+    return list(await PimHeld.filter(
+        collection__user_id=user.id, collection_id=collection, kind=kind, device=str(device)[:100],
+        reason=reason, id__lte=last).order_by("id").values_list("id", flat=True))

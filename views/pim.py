@@ -1,0 +1,278 @@
+"""Settings > PIM sync, for every user (their own contacts, tasks and events with Outlook and
+other clients): the sync settings per kind, the DAV connection with an app password, "sync
+now", the changes held for confirmation, and the reports of every sync run, where records
+ignored before can be picked, fixed (a value over its limit) and synced again.
+
+The rules are app.pim's: settings (app.pim.settings), reports (app.pim.reports), the engine
+(app.pim.runs), DAV (app.pim.collections, app.pim.held)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app import auth, settings
+from app.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
+from app.i18n import N_
+from app.models import PimKind, PimRunSource
+from app.pim import reports
+from app.pim import settings as pim_settings
+from app.pim.items import limit_of
+from views import activities, contacts
+from views.htmx import redirect_after_post
+from views.pages import page
+from views.records import error_map, int_param
+from views.templating import render, translator
+
+KIND_LABELS = {PimKind.CONTACTS: N_("Contacts"), PimKind.TASKS: N_("Tasks"), PimKind.EVENTS: N_("Events")}
+DIRECTION_LABELS = (
+    ("both", N_("Both ways")),
+    ("to_kizuna", N_("Client to Kizuna only")),
+    ("to_client", N_("Kizuna to client only")),
+)
+SOURCE_LABELS = {
+    PimRunSource.IMPORT: N_("File import"), PimRunSource.SYNC_NOW: N_("Sync now"),
+    PimRunSource.DEVICE: N_("Client sync"), PimRunSource.RESYNC: N_("Re-sync of ignored records"),
+}
+COUNT_LABELS = (("added", N_("Added")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
+                ("ignored", N_("Ignored")))
+NOTICES = {
+    "saved": N_("The sync settings were saved."),
+    "synced": N_("The held changes were applied: see the report below."),
+    "confirmed": N_("The held changes were applied."),
+    "discarded": N_("The held changes were discarded."),
+    "nothing": N_("There was nothing to apply."),
+}
+UNAVAILABLE = N_("Syncing with clients is not available yet.")
+NOTHING_PICKED = N_("Pick the records to sync.")
+RUNS_PER_PAGE = 20
+RESYNC_MAX = 500  # records picked at once
+APP_PASSWORD_NAME = N_("App password (%(date)s)")
+
+
+def field_labels() -> dict[PimKind, dict[str, str]]:
+    """The record forms' labels of each kind's fields (the report names a field as the form does)."""
+    labels = {
+        PimKind.CONTACTS: {f.name: f.label for f in contacts.pages.fields},
+        PimKind.TASKS: {f.name: f.label for f in activities.tasks_pages.fields},
+        PimKind.EVENTS: {f.name: f.label for f in activities.events_pages.fields},
+    }
+    labels[PimKind.CONTACTS]["account_name"] = N_("Account")
+    for kind in PimKind:
+        labels[kind]["categories"] = N_("Categories")
+    return labels
+
+
+FIELD_LABELS = field_labels()
+
+
+def dav_url() -> str:
+    return f"{settings.PUBLIC_URL}/dav/"
+
+
+# ---- Settings > PIM sync ----------------------------------------------------------------------
+
+
+async def _page(request: Request, status_code: int = 200, **context) -> Response:
+    user = request.state.user
+    stored = await pim_settings.all_for(user)
+    values = context.pop("values", {})
+    context.setdefault("errors", {})
+    context.update(
+        kinds=[(kind, values.get(kind) or _values_of(stored[kind])) for kind in PimKind],
+        kind_labels=KIND_LABELS, directions=DIRECTION_LABELS, threshold=(pim_settings.THRESHOLD_MIN,
+                                                                         pim_settings.THRESHOLD_MAX),
+        dav_url=dav_url(), sync_available=reports.optional("collections", "sync_now") is not None,
+        held=await reports.held_groups(user), held_available=reports.optional("held", "apply_held") is not None,
+        runs=await reports.runs(user, 5), source_labels=SOURCE_LABELS, count_labels=COUNT_LABELS,
+        counts_of=reports.counts_of,
+        notice=NOTICES.get(request.query_params.get("done", "")),
+    )
+    return render(request, "pim/settings.html", context, status_code=status_code)
+
+
+def _values_of(setting) -> dict:
+    return {"direction": setting.direction.value, "automatic": setting.automatic,
+            "category_only": setting.category_only, "category_name": setting.category_name,
+            "delete_threshold": str(setting.delete_threshold)}
+
+
+async def pim_page(request: Request) -> Response:
+    return await _page(request)
+
+
+def _kind(request: Request) -> PimKind:
+    try:
+        return PimKind(request.path_params["kind"])
+    except ValueError:
+        raise NotFound() from None
+
+
+async def save_setting(request: Request) -> Response:
+    kind = _kind(request)
+    form = await request.form()
+    data = {"direction": str(form.get("direction", ""))[:20],
+            "automatic": form.get("automatic") == "on",
+            "category_only": form.get("category_only") == "on",
+            "category_name": str(form.get("category_name", ""))[:1000],
+            "delete_threshold": str(form.get("delete_threshold", ""))[:50]}
+    try:
+        await pim_settings.update(request.state.principal, kind, data)
+    except ValidationError as exc:
+        return await _page(request, 422, errors={kind: error_map(exc, request)}, values={kind: data})
+    return redirect_after_post(request, f"/settings/pim?done=saved#{kind.value}")
+
+
+async def sync_now(request: Request) -> Response:
+    kind = _kind(request)
+    run_sync = reports.optional("collections", "sync_now")
+    if run_sync is None:
+        return await _page(request, 409, problem=translator(request)(UNAVAILABLE))
+    run = await run_sync(request.state.principal, kind)
+    return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
+
+
+async def create_app_password(request: Request) -> Response:
+    """An app password for CalDAV/CardDAV clients: a token that opens DAV only, shown once."""
+    _ = translator(request)
+    form = await request.form()
+    name = str(form.get("name", "")).strip()[:200] or _(APP_PASSWORD_NAME) % {"date": date.today().isoformat()}
+    try:
+        token, secret = await auth.create_api_token(request.state.user, name, scopes=("dav",))
+    except ValidationError as exc:
+        return await _page(request, 422, password_errors=error_map(exc, request))
+    # The secret is in this response only; it is never stored in clear.
+    response = await _page(request, new_password=token, secret=secret)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def decide_held(request: Request) -> Response:
+    """Confirm (apply) or discard one group of held changes, as far as the page showed it."""
+    form = await request.form()
+    user = request.state.user
+    action = str(form.get("action", ""))
+    ids = await reports.held_ids(user, form.get("collection_id", ""), form.get("kind", ""),
+                                 str(form.get("device", "")), form.get("reason", ""), form.get("last_id", ""))
+    apply_held = reports.optional("held", "apply_held")
+    discard_held = reports.optional("held", "discard_held")
+    if apply_held is None or discard_held is None:
+        return await _page(request, 409, problem=translator(request)(UNAVAILABLE))
+    if not ids:
+        return redirect_after_post(request, "/settings/pim?done=nothing")
+    if action == "discard":
+        await discard_held(request.state.principal, ids)
+        return redirect_after_post(request, "/settings/pim?done=discarded")
+    run = await apply_held(request.state.principal, ids)
+    return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
+
+
+# ---- reports -----------------------------------------------------------------------------------
+
+
+async def run_list(request: Request) -> Response:
+    user = request.state.user
+    total = await reports.run_count(user)
+    pages = max(1, -(-total // RUNS_PER_PAGE))
+    page_no = int_param(request.query_params.get("page"), 1, 1, pages)
+    context = {"runs": await reports.runs(user, RUNS_PER_PAGE, (page_no - 1) * RUNS_PER_PAGE),
+               "total": total, "page": page_no, "page_count": pages, "source_labels": SOURCE_LABELS,
+               "count_labels": COUNT_LABELS, "kind_labels": KIND_LABELS, "counts_of": reports.counts_of}
+    return render(request, "pim/runs.html", context)
+
+
+def _row(ignored, gettext, fixes: dict | None = None, errors: dict | None = None) -> dict:
+    fix = reports.fixable(ignored)
+    value = (fixes or {}).get(ignored.id, fix.value if fix else None)
+    return {"ignored": ignored, "reason": reports.reason_text(ignored, gettext), "fix": fix,
+            "value": value, "length": len(value) if isinstance(value, str) else 0,
+            "field_label": FIELD_LABELS.get(ignored.kind, {}).get(ignored.field, ignored.field),
+            "errors": (errors or {}).get(ignored.id, [])}
+
+
+async def _report(request: Request, run_id, status_code: int = 200, **context) -> Response:
+    user = request.state.user
+    run = await reports.get_run(user, run_id)
+    _ = translator(request)
+    fixes, errors = context.pop("fixes", {}), context.pop("row_errors", {})
+    ignored, ignored_total = await reports.ignored_of(run)
+    pending = await reports.pending(user, run)
+    context.update(
+        run=run, counts=reports.counts_of(run), count_labels=COUNT_LABELS, kind_labels=KIND_LABELS,
+        source_labels=SOURCE_LABELS, reason_labels=reports.REASONS,
+        ignored=[_row(i, _, fixes, errors) for i in ignored], ignored_total=ignored_total,
+        pending=[_row(i, _, fixes, errors) for i in pending],
+        selected=context.pop("selected", set()),
+        resync_available=reports.optional("runs", "resync") is not None,
+    )
+    return render(request, "pim/run.html", context, status_code=status_code)
+
+
+async def run_detail(request: Request) -> Response:
+    return await _report(request, request.path_params["id"])
+
+
+async def resync(request: Request) -> Response:
+    """Sync the picked ignored records again, with the values fixed on the report."""
+    form = await request.form()
+    user = request.state.user
+    run_id = request.path_params["id"]
+    await reports.get_run(user, run_id)  # the report the form is on: the user's own
+    picked = await reports.ignored_by_ids(user, form.getlist("ignored")[:RESYNC_MAX + 1])
+    fixes: dict[int, str] = {}
+    for ignored in picked:
+        fix = reports.fixable(ignored)
+        key = f"fix-{ignored.id}"
+        if fix is not None and key in form:
+            fixes[ignored.id] = str(form.get(key, ""))
+    selected = {i.id for i in picked}
+    resync_run = reports.optional("runs", "resync")
+    _ = translator(request)
+    if not picked:
+        return await _report(request, run_id, 422, problem=_(NOTHING_PICKED), fixes=fixes)
+    if resync_run is None:
+        return await _report(request, run_id, 409, problem=_(UNAVAILABLE), fixes=fixes, selected=selected)
+    by_id = {i.id: i for i in picked}
+    row_errors: dict[int, list[str]] = {}
+    for pk, value in fixes.items():
+        limit = limit_of(by_id[pk].kind, by_id[pk].field) if by_id[pk].field != "categories" else 255
+        if limit is not None and len(value) > limit:
+            row_errors[pk] = [FieldError(by_id[pk].field, N_("Must be at most %(max)d characters (now %(length)d)."),
+                                         {"max": limit, "length": len(value)}).render(_)]
+    if row_errors:
+        return await _report(request, run_id, 422, problem=_(ValidationError([]).msgid), fixes=fixes,
+                             row_errors=row_errors, selected=selected)
+    try:
+        run = await resync_run(request.state.principal, sorted(selected),
+                               fixes={pk: {by_id[pk].field: value} for pk, value in fixes.items()})
+    except ValidationError as exc:
+        return await _report(request, run_id, 422, problem=exc.render(_), fixes=fixes, selected=selected,
+                             row_errors=_errors_by_row(exc, _))
+    except (Conflict, PermissionDenied) as exc:
+        return await _report(request, run_id, 409, problem=exc.render(_), fixes=fixes, selected=selected)
+    return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
+
+
+def _errors_by_row(exc: ValidationError, _) -> dict[int, list[str]]:
+    """The engine names a fix's problem by the ignored record's id (first segment of the path)."""
+    out: dict[int, list[str]] = {}
+    for e in exc.errors:
+        head = e.field.split(".", 1)[0]
+        if head.isdigit():
+            out.setdefault(int(head), []).append(e.render(_))
+    return out
+
+
+routes = [
+    Route("/settings/pim", page(pim_page)),
+    Route("/settings/pim/app-password", page(create_app_password), methods=["POST"]),
+    Route("/settings/pim/held", page(decide_held), methods=["POST"]),
+    Route("/settings/pim/runs", page(run_list)),
+    Route("/settings/pim/runs/{id:id}", page(run_detail)),
+    Route("/settings/pim/runs/{id:id}/resync", page(resync), methods=["POST"]),
+    Route("/settings/pim/{kind}", page(save_setting), methods=["POST"]),
+    Route("/settings/pim/{kind}/sync-now", page(sync_now), methods=["POST"]),
+]
