@@ -14,13 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import auth, settings
-from app.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
+from app import auth, cleaning, settings
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import PimKind, PimRunSource
 from app.pim import reports
 from app.pim import settings as pim_settings
-from app.pim.items import limit_of
 from views import activities, contacts
 from views.htmx import redirect_after_post
 from views.pages import page
@@ -46,10 +45,8 @@ NOTICES = {
     "discarded": N_("The held changes were discarded."),
     "nothing": N_("There was nothing to apply."),
 }
-UNAVAILABLE = N_("Syncing with clients is not available yet.")
-NOTHING_PICKED = N_("Pick the records to sync.")
+UNAVAILABLE = reports.UNAVAILABLE
 RUNS_PER_PAGE = 20
-RESYNC_MAX = 500  # records picked at once
 APP_PASSWORD_NAME = N_("App password (%(date)s)")
 
 
@@ -206,7 +203,6 @@ async def _report(request: Request, run_id, status_code: int = 200, **context) -
         ignored=[_row(i, _, fixes, errors) for i in ignored], ignored_total=ignored_total,
         pending=[_row(i, _, fixes, errors) for i in pending],
         selected=context.pop("selected", set()),
-        resync_available=reports.optional("runs", "resync") is not None,
     )
     return render(request, "pim/run.html", context, status_code=status_code)
 
@@ -218,51 +214,32 @@ async def run_detail(request: Request) -> Response:
 async def resync(request: Request) -> Response:
     """Sync the picked ignored records again, with the values fixed on the report."""
     form = await request.form()
-    user = request.state.user
     run_id = request.path_params["id"]
-    await reports.get_run(user, run_id)  # the report the form is on: the user's own
-    picked = await reports.ignored_by_ids(user, form.getlist("ignored")[:RESYNC_MAX + 1])
-    fixes: dict[int, str] = {}
-    for ignored in picked:
-        fix = reports.fixable(ignored)
-        key = f"fix-{ignored.id}"
-        if fix is not None and key in form:
-            fixes[ignored.id] = str(form.get(key, ""))
-    selected = {i.id for i in picked}
-    resync_run = reports.optional("runs", "resync")
+    await reports.get_run(request.state.user, run_id)  # the report the form is on: the user's own
+    ids = [str(v)[:20] for v in form.getlist("ignored")[:reports.RESYNC_MAX + 1]]
+    # Only the picked rows' values count: a row left unpicked keeps its value unsent.
+    fixes = {i: str(form.get(f"fix-{i}", ""))[:100_000] for i in ids if f"fix-{i}" in form}
     _ = translator(request)
-    if not picked:
-        return await _report(request, run_id, 422, problem=_(NOTHING_PICKED), fixes=fixes)
-    if resync_run is None:
-        return await _report(request, run_id, 409, problem=_(UNAVAILABLE), fixes=fixes, selected=selected)
-    by_id = {i.id: i for i in picked}
-    row_errors: dict[int, list[str]] = {}
-    for pk, value in fixes.items():
-        limit = limit_of(by_id[pk].kind, by_id[pk].field) if by_id[pk].field != "categories" else 255
-        if limit is not None and len(value) > limit:
-            row_errors[pk] = [FieldError(by_id[pk].field, N_("Must be at most %(max)d characters (now %(length)d)."),
-                                         {"max": limit, "length": len(value)}).render(_)]
-    if row_errors:
-        return await _report(request, run_id, 422, problem=_(ValidationError([]).msgid), fixes=fixes,
-                             row_errors=row_errors, selected=selected)
+    shown = {cleaning.pk(i): v for i, v in fixes.items()}
+    selected = {cleaning.pk(i) for i in ids}
     try:
-        run = await resync_run(request.state.principal, sorted(selected),
-                               fixes={pk: {by_id[pk].field: value} for pk, value in fixes.items()})
+        run = await reports.resync(request.state.principal, ids, fixes)
     except ValidationError as exc:
-        return await _report(request, run_id, 422, problem=exc.render(_), fixes=fixes, selected=selected,
-                             row_errors=_errors_by_row(exc, _))
+        others = [e.render(_) for e in exc.errors if not e.field.startswith("fixes.")]
+        return await _report(request, run_id, 422, problem=" ".join(others) or exc.render(_), fixes=shown,
+                             selected=selected, row_errors=_errors_by_row(exc, _))
     except (Conflict, PermissionDenied) as exc:
-        return await _report(request, run_id, 409, problem=exc.render(_), fixes=fixes, selected=selected)
+        return await _report(request, run_id, 409, problem=exc.render(_), fixes=shown, selected=selected)
     return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
 
 
 def _errors_by_row(exc: ValidationError, _) -> dict[int, list[str]]:
-    """The engine names a fix's problem by the ignored record's id (first segment of the path)."""
+    """Problems of fixed values, by the ignored record's id (`fixes.<id>`); the others go on top."""
     out: dict[int, list[str]] = {}
     for e in exc.errors:
-        head = e.field.split(".", 1)[0]
-        if head.isdigit():
-            out.setdefault(int(head), []).append(e.render(_))
+        head, _sep, rest = e.field.partition(".")
+        if head == "fixes" and (pk := cleaning.pk(rest)) is not None:
+            out.setdefault(pk, []).append(e.render(_))
     return out
 
 

@@ -12,10 +12,11 @@ from typing import Any
 from tortoise.functions import Count, Max
 
 from app import cleaning
-from app.errors import NotFound
+from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.models import PimHeld, PimHeldReason, PimIgnored, PimIgnoreReason, PimKind, PimResource, PimRun, User
-from app.pim.items import RECORD_TYPES, limit_of
+from app.permissions import Principal
+from app.pim.items import CATEGORIES_MAX, RECORD_TYPES, limit_of
 
 RUNS_MAX = 100  # one page of the list, at most
 IGNORED_MAX = 500  # ignored records shown on a run's page (the count says how many more)
@@ -123,7 +124,7 @@ def fixable(ignored: PimIgnored) -> Fixable | None:
     values = ignored.values if isinstance(ignored.values, dict) else {}
     if ignored.field == "categories":
         value: Any = ",".join(str(c) for c in values.get("categories") or [])
-        limit = 255
+        limit: int | None = CATEGORIES_MAX
     else:
         value = (values.get("values") or {}).get(ignored.field)
         limit = limit_of(ignored.kind, ignored.field)
@@ -184,3 +185,53 @@ async def held_ids(user: User, collection_id: Any, kind: Any, device: str, reaso
     return list(await PimHeld.filter(
         collection__user_id=user.id, collection_id=collection, kind=kind, device=str(device)[:100],
         reason=reason, id__lte=last).order_by("id").values_list("id", flat=True))
+
+
+# ---- syncing ignored records again ----------------------------------------------------------------
+
+RESYNC_MAX = 500  # records picked at once
+NOTHING_PICKED = N_("Pick the records to sync.")
+UNAVAILABLE = N_("Syncing with clients is not available yet.")
+NOT_YOURS = N_("Some of the picked records are not yours or no longer exist.")
+TOO_MANY = N_("Pick at most %(max)d records at once.")
+NOT_FIXABLE = N_("Only a value over its limit can be fixed here.")
+
+
+async def resync(principal: Principal, ids: Sequence[Any], fixes: dict[Any, str] | None = None) -> PimRun:
+    """Sync the picked ignored records of the principal again, with the values fixed where a limit
+    was the reason (`fixes`: ignored id -> the field's new value). Checked here, applied by the
+    engine (app.pim.runs.resync), which reports them in a run of their own."""
+    fixes = fixes or {}
+    if len(ids) > RESYNC_MAX or len(fixes) > RESYNC_MAX:
+        raise ValidationError.single("ids", TOO_MANY, max=RESYNC_MAX)
+    wanted = {cleaning.pk(i) for i in ids}
+    picked = await ignored_by_ids(principal.user, list(ids))
+    if not wanted:
+        raise ValidationError.single("ids", NOTHING_PICKED)
+    if None in wanted or len(picked) != len(wanted) or any(i.resolved_at for i in picked):
+        raise ValidationError.single("ids", NOT_YOURS)
+    by_id = {i.id: i for i in picked}
+    errors: list[FieldError] = []
+    changes: dict[int, dict[str, str]] = {}
+    for key, value in fixes.items():
+        pk = cleaning.pk(key)
+        ignored = by_id.get(pk) if pk is not None else None
+        fix = fixable(ignored) if ignored is not None else None
+        path = f"fixes.{key}"
+        if fix is None:
+            errors.append(FieldError(path, NOT_FIXABLE))
+            continue
+        value = str(value)
+        if not cleaning.storable(value):
+            errors.append(FieldError(path, cleaning.UNSTORABLE))
+        elif fix.limit is not None and len(value.strip()) > fix.limit:
+            errors.append(FieldError(path, N_("Must be at most %(max)d characters (now %(length)d)."),
+                                     {"max": fix.limit, "length": len(value.strip())}))
+        else:
+            changes[ignored.id] = {fix.field: value.strip()}
+    if errors:
+        raise ValidationError(errors)
+    engine = optional("runs", "resync")
+    if engine is None:
+        raise Conflict(UNAVAILABLE)
+    return await engine(principal, sorted(by_id), fixes=changes)

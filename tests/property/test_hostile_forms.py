@@ -67,6 +67,16 @@ SETTINGS = {
     "/settings/sharing": ("/settings/sharing", {"module": "accounts", "access": "read_only",
                                                 "grantee_role_id": "{Role}"}),
     "/settings/account": ("/settings/account", {"language": "ja", "timezone": "Asia/Tokyo"}),
+    "/settings/account/tokens": ("/settings/account", {"name": "Outlook", "scope": "dav"}),
+    # PIM sync (views/pim.py): a kind's settings, an app password, sync now (409 until DAV is
+    # there), held changes, and re-syncing an ignored contact with its value fixed.
+    "/settings/pim/contacts": ("/settings/pim", {"direction": "both", "automatic": "on", "category_only": "on",
+                                                 "category_name": "Kizuna", "delete_threshold": "20"}),
+    "/settings/pim/app-password": ("/settings/pim", {"name": "Outlook on PC-1"}),
+    "/settings/pim/events/sync-now": ("/settings/pim", {}),
+    "/settings/pim/held": ("/settings/pim", {"action": "confirm", "kind": "contacts", "reason": "mass_delete"}),
+    "/settings/pim/runs/{PimRun}/resync": ("/settings/pim/runs/{PimRun}", {
+        "ignored": "{PimIgnored}"}),
     "/settings/roles/{Role}": ("/settings/roles/{Role}", {"name": "Renamed", "description": "Sales team"}),
     "/settings/roles/{Role}/grants": ("/settings/roles/{Role}", {"grant": "accounts.view"}),
     # Mailboxes: a valid form logs in first; 127.0.0.1:1 refuses at once (the form comes back, 422).

@@ -232,9 +232,8 @@ async def test_a_report_lists_ignored_records_with_the_reason(signed_in, client)
     assert "山田 太郎" in row and "Over a limit" in row and "Department" in row
     assert "Must be at most 50 characters (now 61)." in row
     assert "Duplicate" in row_text(page, f"ignored-{dup.id}")
-    if engine_ready():  # the inline fix comes with "Sync selected"
-        assert f'name="fix-{over.id}"' in page and "61 / 50" in page
-        assert f'name="fix-{dup.id}"' not in page
+    assert f'name="fix-{over.id}"' in page and "61 / 50" in page
+    assert f'name="fix-{dup.id}"' not in page and f'value="{dup.id}"' in page  # picked, not fixed
 
 
 async def test_a_report_in_japanese_translates_the_reason(signed_in, client):
