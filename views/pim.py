@@ -40,7 +40,6 @@ COUNT_LABELS = (("added", N_("Added")), ("updated", N_("Updated")), ("deleted", 
                 ("ignored", N_("Ignored")))
 NOTICES = {
     "saved": N_("The sync settings were saved."),
-    "synced": N_("The held changes were applied: see the report below."),
     "confirmed": N_("The held changes were applied."),
     "discarded": N_("The held changes were discarded."),
     "nothing": N_("There was nothing to apply."),

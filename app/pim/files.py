@@ -47,7 +47,7 @@ TOO_LARGE = N_("The file is too large: at most %(size)d MB can be imported at on
 UNKNOWN_FORMAT = N_("Choose an Outlook CSV (.csv), vCard (.vcf) or iCalendar (.ics) file.")
 EXPIRED = N_("The uploaded file is no longer here (it is kept for an hour). Upload it again.")
 TOO_MANY = N_("The file holds more than %(max)d records: split it and import the parts one by one.")
-EXPORT_TOO_MANY = N_("There are more than %(max)d records to export. Ask an administrator to export them in parts.")
+EXPORT_TOO_MANY = N_("There are more than %(max)d records to export: too many for one file.")
 WRONG_FORMAT = N_("This format does not hold this kind of record.")
 
 
