@@ -190,7 +190,7 @@ class RecordService:
             cleaned.error(name, N_("This field is required."))
             return None
         try:
-            value = _coerce_value(field, value, principal.user.timezone)
+            value = coerce_value(field, value, principal.user.timezone)
         except cleaning.Unclean as problem:
             cleaned.error(name, problem.msgid, **problem.params)
             return None
@@ -245,7 +245,7 @@ _INVALID = {
 }
 
 
-def _coerce_value(field: tf.Field, value: Any, tz_name: str) -> Any:
+def coerce_value(field: tf.Field, value: Any, tz_name: str) -> Any:
     """The column's type, through app.cleaning's bounds; Unclean or ValueError when it cannot be."""
     if isinstance(field, tf.data.CharEnumFieldInstance):
         return field.enum_type(value.value if isinstance(value, Enum) else value)
