@@ -12,14 +12,16 @@ from typing import Any
 from tortoise.functions import Count, Max
 
 from app import cleaning
-from app.errors import Conflict, FieldError, NotFound, ValidationError
+from app.errors import FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.models import PimHeld, PimHeldReason, PimIgnored, PimIgnoreReason, PimKind, PimResource, PimRun, User
 from app.permissions import Principal
-from app.pim.items import CATEGORIES_MAX, RECORD_TYPES, limit_of
+from app.pim import runs as pim_runs
+from app.pim.items import FIELDS, RECORD_TYPES, limit_of
 
 RUNS_MAX = 100  # one page of the list, at most
 IGNORED_MAX = 500  # ignored records shown on a run's page (the count says how many more)
+PENDING_MAX = pim_runs.PENDING_MAX
 NO_RUN = N_("This sync run does not exist.")
 REASONS = {
     PimIgnoreReason.DUPLICATE: N_("Duplicate"),
@@ -41,21 +43,21 @@ def optional(module: str, name: str) -> Callable[..., Any] | None:
 
 
 async def runs(user: User, limit: int = 20, offset: int = 0) -> list[PimRun]:
+    """A page of the user's own runs, newest first."""
     limit = max(1, min(int(limit), RUNS_MAX))
     offset = max(0, min(int(offset), 1_000_000))
-    return await PimRun.filter(user_id=user.id).order_by("-started_at", "-id").offset(offset).limit(limit)
+    return await pim_runs.visible_runs(user).order_by("-started_at", "-id").offset(offset).limit(limit)
 
 
 async def run_count(user: User) -> int:
-    return await PimRun.filter(user_id=user.id).count()
+    return await pim_runs.visible_runs(user).count()
 
 
 async def get_run(user: User, run_id: Any) -> PimRun:
-    pk = cleaning.pk(run_id)
-    run = await PimRun.get_or_none(id=pk, user_id=user.id) if pk is not None else None
-    if run is None:
-        raise NotFound(NO_RUN)
-    return run
+    try:
+        return await pim_runs.get_run(user, run_id)
+    except NotFound:
+        raise NotFound(NO_RUN) from None
 
 
 def counts_of(run: PimRun) -> list[tuple[PimKind, dict[str, int]]]:
@@ -76,14 +78,8 @@ async def ignored_of(run: PimRun, limit: int = IGNORED_MAX) -> tuple[list[PimIgn
 
 
 async def pending(user: User, run: PimRun | None = None) -> list[PimIgnored]:
-    """Records ignored by earlier runs and still not synced (the lead engine's rule)."""
-    pending_ignored = optional("runs", "pending_ignored")
-    if pending_ignored is None:
-        qs = PimIgnored.filter(user_id=user.id, resolved_at=None)
-        if run is not None:
-            qs = qs.exclude(run_id=run.id)
-        return await qs.order_by("id").limit(IGNORED_MAX)
-    return list(await pending_ignored(user, exclude_run=run))[:IGNORED_MAX]
+    """Records ignored by earlier runs than `run` and still not synced."""
+    return await pim_runs.pending_ignored(user, exclude_run=run)
 
 
 async def ignored_by_ids(user: User, ids: Sequence[Any]) -> list[PimIgnored]:
@@ -119,18 +115,14 @@ class Fixable:
 
 def fixable(ignored: PimIgnored) -> Fixable | None:
     """The field to fix inline, when a limit was the reason and the value is text."""
-    if ignored.reason != PimIgnoreReason.LIMIT or not ignored.field:
+    # Only the record's own fields: the engine applies a fix to those (categories are not fixed here).
+    if ignored.reason != PimIgnoreReason.LIMIT or ignored.field not in FIELDS[ignored.kind]:
         return None
     values = ignored.values if isinstance(ignored.values, dict) else {}
-    if ignored.field == "categories":
-        value: Any = ",".join(str(c) for c in values.get("categories") or [])
-        limit: int | None = CATEGORIES_MAX
-    else:
-        value = (values.get("values") or {}).get(ignored.field)
-        limit = limit_of(ignored.kind, ignored.field)
+    value = (values.get("values") or {}).get(ignored.field)
     if not isinstance(value, str):
         return None
-    return Fixable(ignored.field, value, limit)
+    return Fixable(ignored.field, value, limit_of(ignored.kind, ignored.field))
 
 
 # ---- held changes -------------------------------------------------------------------------------
@@ -189,7 +181,7 @@ async def held_ids(user: User, collection_id: Any, kind: Any, device: str, reaso
 
 # ---- syncing ignored records again ----------------------------------------------------------------
 
-RESYNC_MAX = 500  # records picked at once
+RESYNC_MAX = pim_runs.RESYNC_MAX  # records picked at once
 NOTHING_PICKED = N_("Pick the records to sync.")
 UNAVAILABLE = N_("Syncing with clients is not available yet.")
 NOT_YOURS = N_("Some of the picked records are not yours or no longer exist.")
@@ -231,7 +223,4 @@ async def resync(principal: Principal, ids: Sequence[Any], fixes: dict[Any, str]
             changes[ignored.id] = {fix.field: value.strip()}
     if errors:
         raise ValidationError(errors)
-    engine = optional("runs", "resync")
-    if engine is None:
-        raise Conflict(UNAVAILABLE)
-    return await engine(principal, sorted(by_id), fixes=changes)
+    return await pim_runs.resync(principal, sorted(by_id), fixes=changes)

@@ -131,6 +131,6 @@ class PimRun:
 
     @strawberry.field(description=(
         "Records ignored by earlier runs and still not synced: pick them for resyncPimIgnored "
-        f"(at most {reports.IGNORED_MAX})."))
+        f"(at most {reports.PENDING_MAX}, the oldest first)."))
     async def pending_ignored(self, info: Info) -> list[PimIgnoredRecord]:
         return [PimIgnoredRecord.of(i, info) for i in await reports.pending(self.user, self.model)]  # type: ignore[arg-type]
