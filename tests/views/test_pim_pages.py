@@ -202,6 +202,33 @@ async def test_confirming_held_changes_applies_them(signed_in, client):
     assert await Contact.exists(id=contact.id) and not await PimHeld.exists(id=held.id)
 
 
+@needs("held", "apply_held")
+async def test_confirming_a_mass_deletion_applies_it_and_reports_it(signed_in, client):
+    user = await signed_in("Sales")
+    collection = await PimCollection.create(user=user, name="contacts")
+    contact = await f.make_contact(user)
+    resource = await PimResource.create(collection=collection, href="a.vcf", record_type="contact",
+                                        record_id=contact.id)
+    held = await PimHeld.create(collection=collection, resource=resource, kind=PimKind.CONTACTS, action="delete",
+                                reason=PimHeldReason.MASS_DELETE, device="PC-1")
+    response = await post(client, "/settings/pim/held", {
+        "action": "confirm", "collection_id": collection.id, "kind": "contacts", "device": "PC-1",
+        "reason": "mass_delete", "last_id": held.id})
+    assert response.status_code == 303 and re.fullmatch(r"/settings/pim/runs/\d+", response.headers["location"])
+    assert not await Contact.exists(id=contact.id)
+    report = await client.get(response.headers["location"])
+    assert row_text(report.text, "count-contacts").split()[-2] == "1"  # deleted
+
+
+@needs("collections", "sync_now")
+async def test_sync_now_applies_held_changes_and_shows_the_report(signed_in, client):
+    await signed_in("Sales")
+    assert 'id="sync-now-contacts"' in (await client.get("/settings/pim")).text
+    response = await post(client, "/settings/pim/contacts/sync-now")
+    assert response.status_code == 303 and re.fullmatch(r"/settings/pim/runs/\d+", response.headers["location"])
+    assert (await client.get(response.headers["location"])).status_code == 200
+
+
 # ---- reports --------------------------------------------------------------------------------------
 
 
@@ -389,6 +416,9 @@ async def test_export_refuses_a_format_the_kind_has_not(signed_in, client):
 async def test_export_needs_the_modules_view_grant(signed_in, client):
     await signed_in("Accountant")  # reads contacts, not tasks
     assert (await client.get("/settings/pim/export/tasks?format=ics")).status_code == 403
+    page = (await client.get("/settings/pim")).text
+    assert 'id="export-contacts"' in page and 'id="export-tasks"' not in page
+    assert 'id="import-contacts"' not in page  # reads contacts only: nothing to import into
 
 
 @needs("vcard", "dumps")
