@@ -19,6 +19,7 @@ from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import PimKind, PimRunSource
 from app.pim import reports
+from app.pim import runs as pim_runs
 from app.pim import settings as pim_settings
 from views import activities, contacts
 from views.htmx import redirect_after_post
@@ -43,6 +44,7 @@ NOTICES = {
     "confirmed": N_("The held changes were applied."),
     "discarded": N_("The held changes were discarded."),
     "nothing": N_("There was nothing to apply."),
+    "dismissed": N_("The records you picked are no longer listed as waiting."),
 }
 UNAVAILABLE = reports.UNAVAILABLE
 RUNS_PER_PAGE = 20
@@ -197,6 +199,7 @@ async def _report(request: Request, run_id, status_code: int = 200, **context) -
     ignored, ignored_total = await reports.ignored_of(run)
     pending = await reports.pending(user, run)
     context.update(
+        notice=NOTICES.get(request.query_params.get("done", "")),
         run=run, counts=reports.counts_of(run), count_labels=COUNT_LABELS, kind_labels=KIND_LABELS,
         source_labels=SOURCE_LABELS, reason_labels=reports.REASONS,
         ignored=[_row(i, _, fixes, errors) for i in ignored], ignored_total=ignored_total,
@@ -221,6 +224,9 @@ async def resync(request: Request) -> Response:
     _ = translator(request)
     shown = {cleaning.pk(i): v for i, v in fixes.items()}
     selected = {cleaning.pk(i) for i in ids}
+    if form.get("action") == "dismiss":  # no longer wanted: off the list of what waits
+        await pim_runs.dismiss(request.state.user, ids)
+        return redirect_after_post(request, f"/settings/pim/runs/{run_id}?done=dismissed")
     try:
         run = await reports.resync(request.state.principal, ids, fixes)
     except ValidationError as exc:

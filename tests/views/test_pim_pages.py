@@ -285,6 +285,20 @@ async def test_the_next_report_lists_what_was_ignored_before(signed_in, client):
     assert 'id="none-pending"' in (await client.get(f"/settings/pim/runs/{second.id}")).text
 
 
+async def test_dismissing_takes_records_off_the_waiting_list(signed_in, client):
+    user = await signed_in("Sales")
+    over = await ignore(await run_of(user), long_department())
+    later = await run_of(user)
+    stranger = await ignore(await run_of(await f.make_user("Sales")), long_department())
+    response = await post(client, f"/settings/pim/runs/{later.id}/resync",
+                          {"action": "dismiss", "ignored": [str(over.id), str(stranger.id)]})
+    assert response.status_code == 303
+    page = (await client.get(response.headers["location"])).text
+    assert "no longer listed as waiting" in page and 'id="none-pending"' in page
+    assert (await PimIgnored.get(id=over.id)).resolved_at is not None
+    assert (await PimIgnored.get(id=stranger.id)).resolved_at is None
+
+
 async def test_resync_refuses_others_records_and_nothing_picked(signed_in, client):
     user = await signed_in("Sales")
     mine = await run_of(user)
