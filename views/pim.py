@@ -58,7 +58,24 @@ def field_labels() -> dict[PimKind, dict[str, str]]:
         PimKind.TASKS: {f.name: f.label for f in activities.tasks_pages.fields},
         PimKind.EVENTS: {f.name: f.label for f in activities.events_pages.fields},
     }
-    labels[PimKind.CONTACTS]["account_name"] = N_("Account")
+    # What the forms do not have: a contact's company by name, an event's all-day flag, and the
+    # columns an Outlook CSV splits or lists (app.pim.outlook_csv.TARGETS).
+    # The two addresses' fields share their labels on the form (under their section's title).
+    labels[PimKind.CONTACTS].update({
+        "account_name": N_("Account"),
+        "mailing_street": N_("Mailing street"), "mailing_street_2": N_("Mailing street (line 2)"),
+        "mailing_street_3": N_("Mailing street (line 3)"), "mailing_city": N_("Mailing city"),
+        "mailing_state": N_("Mailing state / prefecture"), "mailing_code": N_("Mailing postal code"),
+        "mailing_country": N_("Mailing country"),
+        "other_street": N_("Other street"), "other_street_2": N_("Other street (line 2)"),
+        "other_street_3": N_("Other street (line 3)"), "other_city": N_("Other city"),
+        "other_state": N_("Other state / prefecture"), "other_code": N_("Other postal code"),
+        "other_country": N_("Other country"),
+    })
+    labels[PimKind.EVENTS].update({
+        "all_day": N_("All day"), "start_date": N_("Start date"), "start_time": N_("Start time"),
+        "end_date": N_("End date"), "end_time": N_("End time"), "attendees": N_("Attendees"),
+    })
     for kind in PimKind:
         labels[kind]["categories"] = N_("Categories")
     return labels

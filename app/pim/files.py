@@ -183,11 +183,14 @@ async def discard(user: User, token: str) -> None:
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def user_zone(user: User) -> ZoneInfo:
+def user_zone(user: User) -> str:
+    """The user's time zone name (times without a zone in a file are theirs)."""
+    name = user.timezone or settings.DEFAULT_TIMEZONE
     try:
-        return ZoneInfo(user.timezone or settings.DEFAULT_TIMEZONE)
+        ZoneInfo(name)
     except (KeyError, ValueError):
-        return ZoneInfo(settings.DEFAULT_TIMEZONE)
+        return settings.DEFAULT_TIMEZONE
+    return name
 
 
 @dataclass
@@ -303,7 +306,8 @@ async def export(principal: Principal, kind: PimKind, fmt: str, language: str = 
     items = await pim_records.items_of(kind, found)
     if fmt == "csv":
         body = await asyncio.to_thread(_module("outlook_csv").write, kind, items,
-                                       language=language if language in LANGUAGES else "en")
+                                       language=language if language in LANGUAGES else "en",
+                                       tz=user_zone(principal.user))
     elif fmt == "vcf":
         dumps = _module("vcard").dumps
         text = await asyncio.to_thread(lambda: "".join(dumps(i) for i in items))

@@ -56,8 +56,8 @@ needs_engine = pytest.mark.skipif(not engine_ready(), reason="app.pim.runs/apply
 
 
 def row_text(html: str, element_id: str) -> str:
-    """The text of the table row (or list item) with this id, tags dropped."""
-    match = re.search(rf'<(tr|li) id="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
+    """The text of the table row (list item, table) with this id, tags dropped."""
+    match = re.search(rf'<(tr|li|table)\b[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
     assert match, f"no row #{element_id}"
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(2)).split())
 
@@ -395,7 +395,7 @@ async def test_a_csv_upload_goes_to_its_mapping_step(signed_in, client):
     assert url.startswith("/settings/pim/import/")
     page = (await client.get(url)).text
     assert 'id="col-0"' in page and 'id="col-4"' in page
-    assert "taro@example.jp" in text_of(page, "preview-table")
+    assert "taro@example.jp" in row_text(page, "preview-table")
     # Another user cannot reach the upload by its address.
     await login(client, await f.make_user("Sales"))
     assert (await client.get(url)).status_code == 422
