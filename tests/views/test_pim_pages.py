@@ -418,6 +418,35 @@ async def test_importing_a_csv_reports_the_ignored_contact(signed_in, client):
     assert (await client.get(url)).status_code == 422  # imported: the kept file is gone
 
 
+VCARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:山田;太郎;;;\r\nFN:山田 太郎\r\nEMAIL:taro@example.jp\r\n"
+         "END:VCARD\r\n").encode()
+ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+       "BEGIN:VEVENT\r\nUID:e1@example.jp\r\nSUMMARY:打ち合わせ\r\nDTSTART:20300131T010000Z\r\n"
+       "DTEND:20300131T020000Z\r\nEND:VEVENT\r\n"
+       "BEGIN:VTODO\r\nUID:t1@example.jp\r\nSUMMARY:見積書を送る\r\nDUE;VALUE=DATE:20300131\r\nEND:VTODO\r\n"
+       "END:VCALENDAR\r\n").encode()
+
+
+@needs("vcard", "loads")
+async def test_a_vcard_is_imported_at_once(signed_in, client):
+    await signed_in("Sales")
+    response = await upload(client, "taro.vcf", VCARD)
+    assert response.status_code == 303 and re.fullmatch(r"/settings/pim/runs/\d+", response.headers["location"])
+    report = (await client.get(response.headers["location"])).text
+    assert row_text(report, "count-contacts").split() == ["Contacts", "1", "0", "0", "0"]
+    assert "taro.vcf" in text_of(report, "run-file")
+    assert await Contact.filter(last_name="山田", email="taro@example.jp").count() == 1
+
+
+@needs("ical", "loads")
+async def test_a_calendar_imports_its_events_and_tasks(signed_in, client):
+    await signed_in("Sales")
+    response = await upload(client, "calendar.ics", ICS, kind="events")
+    report = (await client.get(response.headers["location"])).text
+    assert row_text(report, "count-tasks").split()[1] == "1"
+    assert row_text(report, "count-events").split()[1] == "1"
+
+
 # ---- export --------------------------------------------------------------------------------------
 
 
@@ -444,3 +473,32 @@ async def test_export_holds_only_the_records_one_may_see(signed_in, client):
     response = await client.get("/settings/pim/export/contacts?format=vcf")
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
     assert "山田" in response.text and "秘密" not in response.text
+
+
+@needs("outlook_csv", "write")
+@pytest.mark.parametrize("language", ["en", "ja"])
+async def test_export_as_outlook_csv_reads_back(signed_in, client, language):
+    from app.pim import outlook_csv
+
+    user = await signed_in("Sales")
+    await f.make_task(user, subject="見積書を送る")
+    response = await client.get(f"/settings/pim/export/tasks?format=csv&language={language}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    table = outlook_csv.read(response.content)
+    assert outlook_csv.guess_kind(table.headers) is PimKind.TASKS
+    assert [i.values["subject"] for i in outlook_csv.items(
+        PimKind.TASKS, table, outlook_csv.guess_mapping(PimKind.TASKS, table.headers))] == ["見積書を送る"]
+
+
+@needs("ical", "dumps")
+async def test_export_of_events_as_icalendar(signed_in, client, monkeypatch):
+    from app import settings
+
+    user = await signed_in("Sales")
+    await f.make_event(user, subject="打ち合わせ")
+    response = await client.get("/settings/pim/export/events?format=ics")
+    assert response.status_code == 200 and "BEGIN:VEVENT" in response.text and "打ち合わせ" in response.text
+    await f.make_event(user, subject="もう一つ")
+    monkeypatch.setattr(settings, "PIM_EXPORT_MAX", 1)
+    refused = await client.get("/settings/pim/export/events?format=ics")
+    assert refused.status_code == 409 and "more than 1 records" in refused.text
