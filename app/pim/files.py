@@ -148,9 +148,12 @@ async def store(user: User, name: str, data: bytes) -> Upload:
     check_size(data)
     name = cleaning.filename(name, "import")
     fmt = detect_format(name, data)
-    token = secrets.token_urlsafe(24)
+    upload = Upload(secrets.token_urlsafe(24), name, fmt, data)
+    if fmt == "csv":  # a file that is no CSV is refused now, not after the mapping step
+        await read_csv(upload)
+    token = upload.token
     await asyncio.to_thread(_write, _dir(user), token, {"name": name, "format": fmt}, data)
-    return Upload(token, name, fmt, data)
+    return upload
 
 
 def _load(folder: Path, token: str) -> tuple[dict[str, str], bytes] | None:

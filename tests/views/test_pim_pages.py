@@ -387,6 +387,13 @@ CSV = ("First Name,Last Name,Company,Department,E-mail Address\r\n"
 
 
 @needs("outlook_csv", "read")
+async def test_a_csv_that_cannot_be_read_is_refused_at_once(signed_in, client):
+    await signed_in("Sales")
+    response = await upload(client, "contacts.csv", b"\x00\x01\x02,\xff\xfe\xfd" * 10)
+    assert response.status_code == 422 and text_of(response.text, "error-file")
+
+
+@needs("outlook_csv", "read")
 async def test_a_csv_upload_goes_to_its_mapping_step(signed_in, client):
     await signed_in("Sales")
     response = await upload(client, "contacts.csv", CSV, kind="contacts")
