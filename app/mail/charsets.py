@@ -168,6 +168,13 @@ def _strict_utf8(data: bytes) -> Decoded | None:
 _CP932_STRAYS = re.compile("[\u0080\u00a0\uf8f0-\uf8f3]")
 
 
+def strict_cp932(data: bytes) -> str | None:
+    """`data` as cp932 text (with the JIS/Microsoft differences read as cp932's), or None when the
+    bytes are not cp932 as Windows writes it (PIM imports sniff with this)."""
+    found = _strict_cp932(data)
+    return None if found is None else found.text
+
+
 def _strict_cp932(data: bytes) -> Decoded | None:
     try:
         text = data.decode("cp932")
