@@ -114,6 +114,7 @@ async def run_import(request: Request) -> Response:
         return await _upload_page(request, 422, errors=error_map(exc, request))
     kind = _kind_param(form.get("kind", "")) or PimKind.CONTACTS
     same_kind = str(form.get("mapped_kind", "")) == kind.value
+    chosen: dict[int, str] | None = None
     try:
         table = await files.read_csv(kept)
         chosen = _chosen(form, len(table.headers)) if same_kind else None
@@ -122,8 +123,10 @@ async def run_import(request: Request) -> Response:
         run = await files.import_upload(request.state.principal, kept, kind, chosen)
     except ValidationError as exc:
         errors = error_map(exc, request)
-        try:
-            plan = await files.plan_csv(kept, kind)
+        try:  # the form again, with the choices that were valid
+            allowed = set(files.targets_of(kind))
+            kept_choices = None if chosen is None else {i: t for i, t in chosen.items() if t in allowed}
+            plan = await files.plan_csv(kept, kind, kept_choices)
         except ValidationError:
             return await _upload_page(request, 422, errors=errors)
         return await _mapping_page(request, kept, plan, 422, errors=errors)

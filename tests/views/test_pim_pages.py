@@ -408,6 +408,19 @@ async def test_a_csv_upload_goes_to_its_mapping_step(signed_in, client):
     assert (await client.get(url)).status_code == 422
 
 
+async def test_the_mapping_step_takes_another_kind_and_refuses_unknown_targets(signed_in, client):
+    await signed_in("Sales")
+    url = (await upload(client, "contacts.csv", CSV)).headers["location"].split("?")[0]
+    as_tasks = await post(client, url, {"kind": "tasks", "mapped_kind": "contacts", "col-0": "first_name",
+                                        "action": "import"})
+    assert as_tasks.status_code == 200  # another kind: its own guess shown first, nothing imported
+    assert '<option value="due_date"' in as_tasks.text and '<option value="first_name"' not in as_tasks.text
+    refused = await post(client, url, {"kind": "contacts", "mapped_kind": "contacts", "col-1": "password_hash",
+                                       "action": "import"})
+    assert refused.status_code == 422 and "Choose one of the offered values." in text_of(refused.text, "error-col-1")
+    assert not await PimRun.exists()
+
+
 @needs("outlook_csv", "read")
 @needs_engine
 async def test_importing_a_csv_reports_the_ignored_contact(signed_in, client):
