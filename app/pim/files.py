@@ -104,20 +104,23 @@ def _dir(user: User) -> Path:
 
 
 def _purge(folder: Path, keep: int) -> None:
-    """Drop expired uploads, then the oldest beyond `keep`."""
+    """Drop expired uploads, then the oldest beyond `keep` (by when they were stored: file times
+    may be too coarse to tell uploads of one second apart)."""
     now = time.time()
     found = []
     for path in folder.glob("*.data"):
         try:
             modified = path.stat().st_mtime
-        except FileNotFoundError:
+            stored = int(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("stored", 0))
+        except (FileNotFoundError, ValueError, TypeError, AttributeError):
+            _remove(path)
             continue
         if now - modified > settings.PIM_UPLOAD_TTL:
             _remove(path)
         else:
-            found.append((modified, path))
+            found.append((stored, path.name, path))
     found.sort()
-    for _, path in found[:max(0, len(found) - keep)]:
+    for _, _, path in found[:max(0, len(found) - keep)]:
         _remove(path)
 
 
@@ -129,8 +132,20 @@ def _remove(data_path: Path) -> None:
             pass
 
 
-def _write(folder: Path, token: str, meta: dict[str, str], data: bytes) -> None:
+def _sweep(root: Path) -> None:
+    """Expired uploads of every user (those who never came back for theirs too)."""
+    now = time.time()
+    for path in root.glob("*/*.data"):
+        try:
+            if now - path.stat().st_mtime > settings.PIM_UPLOAD_TTL:
+                _remove(path)
+        except FileNotFoundError:
+            continue
+
+
+def _write(folder: Path, token: str, meta: dict[str, Any], data: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder.parent)
     _purge(folder, settings.PIM_UPLOADS_KEPT - 1)
     (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     (folder / f"{token}.data").write_bytes(data)
@@ -152,7 +167,8 @@ async def store(user: User, name: str, data: bytes) -> Upload:
     if fmt == "csv":  # a file that is no CSV is refused now, not after the mapping step
         await read_csv(upload)
     token = upload.token
-    await asyncio.to_thread(_write, _dir(user), token, {"name": name, "format": fmt}, data)
+    meta = {"name": name, "format": fmt, "stored": time.time_ns()}
+    await asyncio.to_thread(_write, _dir(user), token, meta, data)
     return upload
 
 
