@@ -139,7 +139,7 @@ class HeldGroup:
     collection_id: int
     deletes: int = 0
     puts: int = 0
-    total: int = 0  # the items of the collection (of this kind) the client had
+    total: int = 0  # the items of this kind the client had before these deletes
     last_id: int = 0
 
 
@@ -159,8 +159,11 @@ async def held_groups(user: User) -> list[HeldGroup]:
             group.puts += row["n"]
         group.last_id = max(group.last_id, row["last"])
     for group in groups.values():
-        group.total = await PimResource.filter(
+        # A held delete has already left the client's view (its item is a tombstone): the items
+        # the client had are those still there plus those whose deletes are held.
+        live = await PimResource.filter(
             collection_id=group.collection_id, record_type=RECORD_TYPES[group.kind], deleted=False).count()
+        group.total = live + group.deletes
     return sorted(groups.values(), key=lambda g: g.last_id)
 
 
