@@ -23,6 +23,7 @@ STATIC_DIR = settings.BASE_DIR / "static"
 def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlette:
     """`manage_db=False` leaves the database to the caller (tests open their own context) and
     runs no jobs (tests run them with `await app.jobs.run_pending()`)."""
+    from app.dav import routes as dav_routes
     from schema import graphql_route
     from views import exception_handlers, routes as page_routes
 
@@ -40,6 +41,7 @@ def create_app(*, manage_db: bool = True, db_url: str | None = None) -> Starlett
 
     routes = [
         graphql_route(),
+        *dav_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *page_routes,
     ]

@@ -29,6 +29,15 @@ CSRF_FIELD = "csrf_token"
 API_PATHS = {"/graphql"}
 # Called by a card payment provider, which signs its requests (app.services.card_payments).
 SIGNED_WEBHOOK_PATHS = {"/portal/webhooks/stripe"}
+# CalDAV/CardDAV (app.dav): clients authenticate every request with HTTP Basic and a dav-scoped
+# token, checked by the DAV routes themselves. A session cookie opens nothing there (so it
+# carries no ambient authority to abuse, and no CSRF token is asked for), and a Bearer token is
+# not looked up for them.
+DAV_PREFIX = "/dav/"
+
+
+def is_dav(path: str) -> bool:
+    return path == "/dav" or path.startswith(DAV_PREFIX)
 
 
 class AuthMiddleware:
@@ -41,6 +50,11 @@ class AuthMiddleware:
             return
         headers = Headers(scope=scope)
         state = scope.setdefault("state", {})
+        if is_dav(scope["path"]):
+            state.update(user=None, auth_method=None, session_id=None, mail_failing_since=None,
+                         principal=None, lang=negotiate(headers.get("accept-language")))
+            await self.app(scope, receive, send)
+            return
         identity, method = None, None
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
@@ -116,7 +130,7 @@ class CSRFMiddleware:
             return
         # An API call with no signed-in session carries no ambient authority to abuse: let it
         # through so /graphql can answer 401 (not a confusing "stale form" 403).
-        if scope.get("path") in SIGNED_WEBHOOK_PATHS:
+        if scope.get("path") in SIGNED_WEBHOOK_PATHS or is_dav(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         if auth_method is None and scope.get("path") in API_PATHS:

@@ -16,7 +16,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import create_schema, tortoise_config  # noqa: E402
-from bench import books, books_dataset, books_sync, chat, crm, dataset, mail, notifications, pdf, pim  # noqa: E402
+from bench import books, books_dataset, books_sync, chat, crm, dataset, dav, mail, notifications, pdf, pim  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
@@ -49,6 +49,7 @@ async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations
         print(f"[{label}] " + await mail.run(label, 10_000 if sizes == FULL else 1_000), flush=True)
         print(f"[{label}] " + await notifications.run(ctx, admin, label), flush=True)
         print(f"[{label}] " + await pim.run(ctx, admin, label, 10_000 if sizes == FULL else 1_000), flush=True)
+        print(f"[{label}] " + await dav.run(ctx, admin, label), flush=True)
         if label == "SQLite":
             print(f"[{label}] " + await chat.run(label, url, CHAT_MESSAGES), flush=True)
 

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('from_client', fields.BooleanField(default=False)),
                 ('record_modified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'pim_resources', 'app': 'models', 'unique_together': (('collection', 'href'),), 'indexes': [Index(fields=['collection', 'seq']), Index(fields=['collection', 'record_type', 'record_id'])], 'pk_attr': 'id', 'table_description': 'An item of a collection as its client sees it: the name (href) and UID the client knows it'},
+            options={'table': 'pim_resources', 'app': 'models', 'unique_together': (('collection', 'href'),), 'indexes': [Index(fields=['collection_id', 'seq']), Index(fields=['collection_id', 'record_type', 'record_id'])], 'pk_attr': 'id', 'table_description': 'An item of a collection as its client sees it: the name (href) and UID the client knows it'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('started_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
                 ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'pim_runs', 'app': 'models', 'indexes': [Index(fields=['user', 'source', 'device', 'hour'])], 'pk_attr': 'id', 'table_description': 'The report of one sync run: a file import, a sync now, a re-sync of ignored records, or a'},
+            options={'table': 'pim_runs', 'app': 'models', 'indexes': [Index(fields=['user_id', 'source', 'device', 'hour'])], 'pk_attr': 'id', 'table_description': 'The report of one sync run: a file import, a sync now, a re-sync of ignored records, or a'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('values', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
                 ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'pim_ignored', 'app': 'models', 'indexes': [Index(fields=['user', 'resolved_at'])], 'pk_attr': 'id', 'table_description': 'A record a run did not apply, with the reason: kept as read (`values`, the item in'},
+            options={'table': 'pim_ignored', 'app': 'models', 'indexes': [Index(fields=['user_id', 'resolved_at'])], 'pk_attr': 'id', 'table_description': 'A record a run did not apply, with the reason: kept as read (`values`, the item in'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -78,11 +78,16 @@ class PimResource(Model):
     from_client = fields.BooleanField(default=False)
     # The record's modified_at when the ETag was computed (a later edit in Kizuna changes it).
     record_modified_at = fields.DatetimeField(null=True)
+    # What the client sees when no record stands behind the item as it is: a change held for
+    # sync now, an item taken out of the category filter, an item of a client -> Kizuna kind.
+    body = fields.TextField(null=True)
+    # The device run (PimRun) in which the client deleted the item: counts its mass deletes.
+    deleted_run_id = fields.IntField(null=True)
 
     class Meta:
         table = "pim_resources"
         unique_together = (("collection", "href"),)
-        indexes = (("collection", "seq"), ("collection", "record_type", "record_id"))
+        indexes = (("collection_id", "seq"), ("collection_id", "record_type", "record_id"))
 
 
 class PimRunSource(StrEnum):
@@ -111,7 +116,7 @@ class PimRun(Model):
     class Meta:
         table = "pim_runs"
         ordering = ["-started_at", "-id"]
-        indexes = (("user", "source", "device", "hour"),)
+        indexes = (("user_id", "source", "device", "hour"),)
 
 
 class PimIgnoreReason(StrEnum):
@@ -142,7 +147,7 @@ class PimIgnored(Model):
     class Meta:
         table = "pim_ignored"
         ordering = ["id"]
-        indexes = (("user", "resolved_at"),)
+        indexes = (("user_id", "resolved_at"),)
 
 
 class PimHeldReason(StrEnum):

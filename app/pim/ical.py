@@ -1,18 +1,20 @@
 """iCalendar (RFC 5545) to event and task items and back (seed 003's field mappings).
 
 Reading: bytes are decoded by app.pim.text first (icalendar 7 would silently turn cp932 into
-U+FFFD); a light scan of the unfolded lines then bounds the file (components, nesting, lines per
-component) before icalendar parses it, and keeps each VEVENT's and VTODO's RRULE, EXDATE and
-RDATE lines verbatim (with their TZID parameters) for Item.recurrence. Instances that override
-one occurrence of a series (RECURRENCE-ID) are left out: Kizuna keeps the series, not its
-exceptions.
+U+FFFD); app.pim.ical_lines then bounds the file and keeps each VEVENT's and VTODO's RRULE,
+RDATE and EXDATE lines verbatim (with their TZID parameters) for Item.recurrence, in that order
+(servers reorder them); icalendar parses the rest. Instances that override one occurrence of a
+series (RECURRENCE-ID) are left out: Kizuna keeps the series, not its exceptions.
 
 Times: a TZID is resolved by icalendar (the file's VTIMEZONE, an IANA name, or a Windows name such
 as "Tokyo Standard Time" through CLDR's windowsZones table, which icalendar ships); a TZID it
-cannot resolve is a problem on the item, never a guess. Floating times are read in `tz`, UTC
-stays UTC; every moment comes out as an aware datetime in `tz`. An all-day event (DATE values)
-has values["all_day"] = True and start_at/end_at at midnight in `tz` (DTEND exclusive; none
-given: one day). Task dates (DUE, DTSTART) are dates: a DATE-TIME is the local date in `tz`.
+cannot resolve is a problem on the item, never a guess. Floating times are read in `tz`; every
+moment (UTC or zoned) comes out as an aware datetime in `tz`. Events always have
+values["all_day"]: an all-day event (DATE values) has it True and start_at/end_at at midnight in
+`tz` (DTEND exclusive; none given: one day); a timed one without DTEND ends at DTSTART +
+DURATION (or at its start). Task dates (DUE, DTSTART) are dates: a DATE-TIME is the local date in
+`tz`. Attendees: ATTENDEE mailto: addresses (or an EMAIL parameter) with CN as the name (a CN that
+is the address itself is no name); others, such as rooms named by URN, are left out.
 
 Tasks: PRIORITY 1-2 highest, 3-4 high, 5 normal, 6-7 low, 8-9 lowest, 0 (undefined) normal;
 written as 1, 3, 5, 7, 9. STATUS NEEDS-ACTION -> not_started, IN-PROCESS -> in_progress,
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -39,95 +40,20 @@ from app.i18n import N_
 from app.models import PimKind, TaskPriority, TaskStatus
 from app.pim import values as v
 from app.pim.items import Attendee, Item
+from app.pim.ical_lines import MAX_COMPONENTS, RECURRENCE_NAMES, Scanned, scan
 from app.pim.text import FormatError, decode
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_COMPONENTS = 20_000  # events and tasks in one file
-MAX_DEPTH = 4  # VCALENDAR > VEVENT > VALARM, VCALENDAR > VTIMEZONE > STANDARD
-MAX_LINES = 5_000  # in one component (a large meeting has a few hundred attendees)
+__all__ = ["MAX_BYTES", "MAX_COMPONENTS", "PRODID", "dumps", "loads"]
 
-NOT_ICAL = N_("The file holds no calendar (BEGIN:VCALENDAR is missing).")
+MAX_BYTES = 20 * 1024 * 1024
+
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
-TOO_MANY = N_("The file holds too many events and tasks (at most %(max)d).")
-TOO_DEEP = N_("Components are nested too deeply at line %(line)d.")
-TOO_LONG = N_("An event or task has too many lines (at most %(max)d), at line %(line)d.")
-UNBALANCED = N_("The calendar is broken at line %(line)d (BEGIN and END do not match).")
 BROKEN = N_("The calendar cannot be read.")
 
-RECURRENCE_NAMES = ("RRULE", "RDATE", "EXDATE")
 _ORDER = {name: i for i, name in enumerate(RECURRENCE_NAMES)}
 _RECURRENCE_LINE = re.compile(r"(RRULE|EXDATE|RDATE)[;:][^\r\n]*", re.I)
 _TZID = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.I)
 PRODID = "-//Kizuna//Kizuna PIM//EN"
-
-
-# ---- scan ------------------------------------------------------------------------------------
-
-@dataclass
-class _Scanned:
-    name: str
-    line: int
-    recurrence: list[str] = field(default_factory=list)
-
-
-def _unfold(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if raw[:1] in (" ", "\t") and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous + raw[1:])
-        elif raw.strip():
-            out.append((number, raw))
-    return out
-
-
-def _scan(text: str) -> list[_Scanned]:
-    """The VEVENTs and VTODOs of every VCALENDAR, in order, with their recurrence lines; a
-    FormatError for a file out of bounds or whose BEGIN/END do not nest."""
-    stack: list[str] = []
-    found: list[_Scanned] = []
-    lines_in: list[int] = []
-    current: _Scanned | None = None
-    calendars = 0
-    for number, line in _unfold(text):
-        head, _, value = line.partition(":")
-        name = head.split(";", 1)[0].strip().upper()
-        if name == "BEGIN":
-            kind = value.strip().upper()
-            stack.append(kind)
-            lines_in.append(0)
-            if len(stack) > MAX_DEPTH:
-                raise FormatError(TOO_DEEP, line=number)
-            if len(stack) == 1:
-                if kind != "VCALENDAR":
-                    raise FormatError(NOT_ICAL)
-                calendars += 1
-            if len(stack) == 2 and kind in ("VEVENT", "VTODO"):
-                if len(found) >= MAX_COMPONENTS:
-                    raise FormatError(TOO_MANY, max=MAX_COMPONENTS)
-                current = _Scanned(kind, number)
-                found.append(current)
-            continue
-        if name == "END":
-            if not stack or stack[-1] != value.strip().upper():
-                raise FormatError(UNBALANCED, line=number)
-            stack.pop()
-            lines_in.pop()
-            if len(stack) < 2:
-                current = None
-            continue
-        if not stack:
-            continue
-        lines_in[-1] += 1
-        if lines_in[-1] > MAX_LINES:
-            raise FormatError(TOO_LONG, line=number, max=MAX_LINES)
-        if current is not None and len(stack) == 2 and name in RECURRENCE_NAMES:
-            current.recurrence.append(line)
-    if stack:
-        raise FormatError(UNBALANCED, line=len(text.splitlines()))
-    if not calendars:
-        raise FormatError(NOT_ICAL)
-    return found
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -137,9 +63,9 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
     "line N" where the component begins. FormatError (a ValueError) when the file cannot be read."""
     if len(data) > MAX_BYTES:
         raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
-    text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    text = decode(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data.lstrip("\ufeff")
     zone = v.zone(tz)
-    scanned = _scan(text)
+    scanned = scan(text)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
         components = [c for cal in calendars for c in cal.subcomponents if c.name in ("VEVENT", "VTODO")]
@@ -148,18 +74,18 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
     if len(components) != len(scanned):
         raise FormatError(BROKEN)
     items = []
-    for component, scan in zip(components, scanned):
+    for component, found in zip(components, scanned):
         if "RECURRENCE-ID" in component:
             continue
-        items.append(_item(component, scan, zone))
+        items.append(_item(component, found, zone))
     return items
 
 
-def _item(component, scan: _Scanned, zone: ZoneInfo) -> Item:
+def _item(component, found: Scanned, zone: ZoneInfo) -> Item:
     kind = PimKind.EVENTS if component.name == "VEVENT" else PimKind.TASKS
     # RRULE, RDATE, EXDATE in that order (each as the file has them): servers reorder lines.
-    lines = sorted(scan.recurrence, key=lambda line: _ORDER[re.split("[;:]", line, maxsplit=1)[0].upper()])
-    item = Item(kind, source=f"line {scan.line}", recurrence="\n".join(lines))
+    lines = sorted(found.recurrence, key=lambda line: _ORDER[re.split("[;:]", line, maxsplit=1)[0].upper()])
+    item = Item(kind, source=f"line {found.line}", recurrence="\n".join(lines))
     try:
         _read(component, item, zone)
     except Exception:  # noqa: BLE001 - a property icalendar could not make sense of
@@ -181,11 +107,8 @@ def _read(component, item: Item, zone: ZoneInfo) -> None:
     v.put_text(item, "subject", _str(component, "SUMMARY"))
     v.put_text(item, "description", _str(component, "DESCRIPTION"))
     categories = component.get("CATEGORIES")
-    for line in categories if isinstance(categories, list) else [categories] if categories else []:
-        for name in getattr(line, "cats", []):
-            for part in v.split_list(str(name), ","):
-                if part not in item.categories:
-                    item.categories.append(part)
+    lines = categories if isinstance(categories, list) else [categories] if categories else []
+    item.categories = v.split_list(",".join(str(name) for line in lines for name in getattr(line, "cats", [])), ",")
     if item.kind is PimKind.EVENTS:
         _event(component, item, zone)
     else:
@@ -200,6 +123,9 @@ def _moment(component, name: str, item: Item, field_name: str, zone: ZoneInfo) -
     if isinstance(prop, list):
         prop = prop[0]
     value = _dt(prop)
+    if isinstance(value, date) and not v.MIN_DATE <= _plain_date(value) <= v.MAX_DATE:
+        v.problem(item, field_name, v.DATE_RANGE, _plain_date(value).isoformat())
+        return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             tzid = getattr(prop, "params", {}).get("TZID")
@@ -244,12 +170,12 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
         if end is None or end <= start:
             length = duration.days if isinstance(duration, timedelta) and duration.days > 0 else 1
             end = start + timedelta(days=length)
-        for name, day in (("start_at", start), ("end_at", end)):
-            if not v.MIN_DATE <= day <= v.MAX_DATE:
-                v.problem(item, name, v.DATE_RANGE, day.isoformat())
-                return
+        if end > v.MAX_DATE:
+            v.problem(item, "end_at", v.DATE_RANGE, end.isoformat())
+            return
         item.values.update(start_at=v.midnight(start, zone), end_at=v.midnight(end, zone), all_day=True)
     attendees = component.get("ATTENDEE")
+    seen: set[str] = set()
     for attendee in attendees if isinstance(attendees, list) else [attendees] if attendees else []:
         address = str(attendee).strip()
         params = getattr(attendee, "params", {})
@@ -259,7 +185,8 @@ def _event(component, item: Item, zone: ZoneInfo) -> None:
             address = str(params["EMAIL"]).strip()
         else:
             continue
-        if address and v.storable(address) and all(a.email.lower() != address.lower() for a in item.attendees):
+        if address and v.storable(address) and address.lower() not in seen:
+            seen.add(address.lower())
             name = str(params.get("CN", "")).strip()
             if not v.storable(name) or name.lower() == address.lower():
                 name = ""  # Outlook puts the address in CN when it knows no name
@@ -277,6 +204,7 @@ STATUS_OUT = {TaskStatus.NOT_STARTED: "NEEDS-ACTION", TaskStatus.IN_PROGRESS: "I
               TaskStatus.COMPLETED: "COMPLETED", TaskStatus.WAITING: "IN-PROCESS",
               TaskStatus.DEFERRED: "NEEDS-ACTION"}
 _OWN_STATUS = "X-KIZUNA-STATUS"
+_OWN_STATUSES = {status.value for status in TaskStatus}
 
 
 def _task(component, item: Item, zone: ZoneInfo) -> None:
@@ -297,23 +225,26 @@ def _task(component, item: Item, zone: ZoneInfo) -> None:
             v.problem(item, "status", v.BAD_VALUE, raw_status)
             return
         own = _str(component, _OWN_STATUS).strip().lower()
-        if own in TaskStatus._value2member_map_ and STATUS_OUT[TaskStatus(own)] == raw_status:
+        if own in _OWN_STATUSES and STATUS_OUT[TaskStatus(own)] == raw_status:
             status = TaskStatus(own)
         item.values["status"] = status
 
 
 # ---- writing ---------------------------------------------------------------------------------
 
-def dumps(items: list[Item], *, tz: str = "Asia/Tokyo") -> str:
+def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None = None) -> str:
     """One VCALENDAR with an event (VEVENT) or a task (VTODO) per item, the VTIMEZONEs its times
-    need, PRODID Kizuna. An item without a UID gets a new one."""
+    need, PRODID Kizuna. An item without a UID gets a new one. DTSTAMP is `stamp` (default: now);
+    pass the record's last change to get the same text, and so the same ETag, until it changes."""
     zone = v.zone(tz)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     recurrences: dict[int, str] = {}
     for index, item in enumerate(items):
+        if item.kind is PimKind.CONTACTS:
+            raise ValueError("contacts are written as vCards")
         component = icalendar.Event() if item.kind is PimKind.EVENTS else icalendar.Todo()
         component.add("uid", item.uid or f"kizuna-{uuid.uuid4()}")
         component.add("dtstamp", stamp)

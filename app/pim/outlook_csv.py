@@ -38,16 +38,20 @@ from app.i18n import N_
 from app.models import PimKind, TaskPriority, TaskStatus
 from app.pim import values as v
 from app.pim.items import FIELDS, Attendee, Item
-from app.pim.outlook_headers import ALIASES, HEADERS, WRITTEN, key
+from app.pim.outlook_headers import (
+    ALIASES, HEADERS, PRIORITY_IN, PRIORITY_OUT, STATUS_IN, STATUS_OUT, WRITTEN, key,
+)
 from app.pim.text import FormatError, decode_report
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 500
 MAX_FIELD = 100_000  # characters in one cell (a description is at most 32,000)
+MAX_CELLS = 3_000_000  # Outlook's 92 contact columns for 20,000 rows is 1.84 million
 
 TOO_BIG = N_("The file is too large (at most %(max)s MB).")
 TOO_MANY_ROWS = N_("The file has too many rows (at most %(max)d).")
 TOO_MANY_COLUMNS = N_("The file has too many columns (at most %(max)d).")
+TOO_MANY_CELLS = N_("The file has too many values (at most %(max)d).")
 FIELD_TOO_LARGE = N_("A value at line %(line)d is too long (at most %(max)d characters).")
 BAD_CSV = N_("The file is not a CSV file (line %(line)d).")
 NO_HEADER = N_("The file is empty: the first line must name the columns.")
@@ -85,7 +89,7 @@ def read(data: bytes, *, max_rows: int = 20_000) -> Table:
     headers: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = 1
+    start, cells = 1, 0
     try:
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -100,6 +104,9 @@ def read(data: bytes, *, max_rows: int = 20_000) -> Table:
                 continue
             if len(rows) >= max_rows:
                 raise FormatError(TOO_MANY_ROWS, max=max_rows)
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise FormatError(TOO_MANY_CELLS, max=MAX_CELLS)
             rows.append(row)
             lines.append(line)
     except csv.Error as error:
@@ -142,9 +149,21 @@ def guess_kind(headers: list[str]) -> PimKind | None:
     return best
 
 
-def _gather(row: list[str], mapping: dict[int, str]) -> dict[str, list[str]]:
+def _columns(mapping: dict[int, str], allowed) -> list[tuple[int, str]]:
+    """The mapping as (column, target) in column order; a column given as digits (a form's
+    value) is read as its number, anything else and unknown targets are left out."""
+    found = []
+    for index, target in mapping.items():
+        if isinstance(index, str) and index.isdigit() and len(index) < 6:
+            index = int(index)
+        if isinstance(index, int) and 0 <= index < MAX_COLUMNS and target in allowed:
+            found.append((index, target))
+    return sorted(found)
+
+
+def _gather(row: list[str], columns: list[tuple[int, str]]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for index, target in sorted(mapping.items()):
+    for index, target in columns:
         cell = row[index].strip() if index < len(row) else ""
         if cell:
             found.setdefault(target, []).append(cell)
@@ -154,7 +173,8 @@ def _gather(row: list[str], mapping: dict[int, str]) -> dict[str, list[str]]:
 def preview(table: Table, mapping: dict[int, str], n: int = 5) -> list[dict[str, str]]:
     """The first `n` rows as the mapping reads them: target -> the raw text (several columns
     joined on new lines), for the user to check before importing."""
-    return [{target: "\n".join(cells) for target, cells in _gather(row, mapping).items()}
+    columns = _columns(mapping, {t for targets in TARGETS.values() for t in targets})
+    return [{target: "\n".join(cells) for target, cells in _gather(row, columns).items()}
             for row in table.rows[:max(n, 0)]]
 
 
@@ -162,17 +182,15 @@ def preview(table: Table, mapping: dict[int, str], n: int = 5) -> list[dict[str,
 
 def items(kind: PimKind, table: Table, mapping: dict[int, str], *, tz: str = "Asia/Tokyo") -> list[Item]:
     """One item per row (Item.source "line N"); a value that cannot be read is a problem on its
-    item, never an exception."""
+    item, never an exception. Columns mapped to what `kind` has no target for are left out."""
     zone = v.zone(tz)
-    allowed = set(TARGETS[kind])
-    mapping = {i: t for i, t in mapping.items() if t in allowed}
+    columns = _columns(mapping, set(TARGETS[kind]))
     result = []
     for position, row in enumerate(table.rows):
         line = table.lines[position] if position < len(table.lines) else position + 2
         item = Item(kind, source=f"line {line}")
-        cells = _gather(row, mapping)
-        for name in v.split_list(";".join(cells.pop("categories", [])), ";,"):
-            item.categories.append(name)
+        cells = _gather(row, columns)
+        item.categories = v.split_list(";".join(cells.pop("categories", [])), ";,")
         if kind is PimKind.CONTACTS:
             _contact(item, cells)
         elif kind is PimKind.TASKS:
@@ -209,43 +227,12 @@ def _contact(item: Item, cells: dict[str, list[str]]) -> None:
         v.put_text(item, name, found[0])
 
 
-_PRIORITY_IN = {
-    "high": TaskPriority.HIGH, "高": TaskPriority.HIGH, "高い": TaskPriority.HIGH,
-    "normal": TaskPriority.NORMAL, "標準": TaskPriority.NORMAL, "普通": TaskPriority.NORMAL,
-    "中": TaskPriority.NORMAL, "low": TaskPriority.LOW, "低": TaskPriority.LOW, "低い": TaskPriority.LOW,
-    "highest": TaskPriority.HIGHEST, "最高": TaskPriority.HIGHEST, "lowest": TaskPriority.LOWEST,
-    "最低": TaskPriority.LOWEST,
-}
-_STATUS_IN = {
-    "not started": TaskStatus.NOT_STARTED, "notstarted": TaskStatus.NOT_STARTED, "未開始": TaskStatus.NOT_STARTED,
-    "in progress": TaskStatus.IN_PROGRESS, "進行中": TaskStatus.IN_PROGRESS,
-    "completed": TaskStatus.COMPLETED, "complete": TaskStatus.COMPLETED, "完了": TaskStatus.COMPLETED,
-    "waiting on someone else": TaskStatus.WAITING, "waiting": TaskStatus.WAITING, "待機中": TaskStatus.WAITING,
-    "待ち": TaskStatus.WAITING, "他の人を待っています": TaskStatus.WAITING,
-    "deferred": TaskStatus.DEFERRED, "延期": TaskStatus.DEFERRED, "延期済み": TaskStatus.DEFERRED,
-    **{s.value: s for s in TaskStatus}, **{s.value.replace("_", " "): s for s in TaskStatus},
-}
-_PRIORITY_OUT = {
-    "en": {TaskPriority.HIGHEST: "High", TaskPriority.HIGH: "High", TaskPriority.NORMAL: "Normal",
-           TaskPriority.LOW: "Low", TaskPriority.LOWEST: "Low"},
-    "ja": {TaskPriority.HIGHEST: "高", TaskPriority.HIGH: "高", TaskPriority.NORMAL: "標準",
-           TaskPriority.LOW: "低", TaskPriority.LOWEST: "低"},
-}
-_STATUS_OUT = {
-    "en": {TaskStatus.NOT_STARTED: "Not Started", TaskStatus.IN_PROGRESS: "In Progress",
-           TaskStatus.COMPLETED: "Completed", TaskStatus.WAITING: "Waiting on someone else",
-           TaskStatus.DEFERRED: "Deferred"},
-    "ja": {TaskStatus.NOT_STARTED: "未開始", TaskStatus.IN_PROGRESS: "進行中", TaskStatus.COMPLETED: "完了",
-           TaskStatus.WAITING: "待機中", TaskStatus.DEFERRED: "延期"},
-}
-
-
 def _task(item: Item, cells: dict[str, list[str]]) -> None:
     v.put_text(item, "subject", _first(cells, "subject"))
     v.put_text(item, "description", _first(cells, "description"))
     for name in ("start_date", "due_date"):
         v.put_date(item, name, _date(item, name, _first(cells, name)))
-    for name, table in (("priority", _PRIORITY_IN), ("status", _STATUS_IN)):
+    for name, table in (("priority", PRIORITY_IN), ("status", STATUS_IN)):
         raw = _first(cells, name)
         if raw:
             found = table.get(re.sub(r"\s+", " ", raw.strip().lower()))
@@ -258,9 +245,11 @@ def _task(item: Item, cells: dict[str, list[str]]) -> None:
 def _event(item: Item, cells: dict[str, list[str]], zone) -> None:
     for name in ("subject", "location", "description"):
         v.put_text(item, name, _first(cells, name))
+    seen: set[tuple[str, str]] = set()
     for raw in ";".join(cells.get("attendees", [])).split(";"):
         attendee = _attendee(raw)
-        if attendee and attendee not in item.attendees:
+        if attendee and (attendee.email.lower(), attendee.name) not in seen:
+            seen.add((attendee.email.lower(), attendee.name))
             item.attendees.append(attendee)
     raw_all_day = _first(cells, "all_day")
     all_day = None
@@ -386,9 +375,9 @@ def _cells(kind: PimKind, item: Item, language: str, zone) -> dict[str, str]:
             if isinstance(values.get(name), date):
                 cells[name] = _day(values[name], language)
         if values.get("priority"):
-            cells["priority"] = _PRIORITY_OUT[language][TaskPriority(values["priority"])]
+            cells["priority"] = PRIORITY_OUT[language][TaskPriority(values["priority"])]
         if values.get("status"):
-            cells["status"] = _STATUS_OUT[language][TaskStatus(values["status"])]
+            cells["status"] = STATUS_OUT[language][TaskStatus(values["status"])]
     else:
         _event_cells(item, language, zone, cells)
     return cells

@@ -5,6 +5,8 @@ adds the furigana columns and orders the rest by its own labels). Calendar: Outl
 in English and Japanese. Tasks: the 22 columns in English; the Japanese header uses Outlook JA's
 labels for the same columns.
 
+`PRIORITY_*` and `STATUS_*` are the task values as Outlook writes them in both languages.
+
 `ALIASES` maps each column Kizuna reads to the name it is read into (app.pim.outlook_csv's
 TARGETS), in both languages, plus the spellings other programs and older Outlook versions write
 ("Business Country", "番地 2 (会社)", "アシスタントの電話" ...). Headers are compared by `key()`:
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.models import PimKind
+from app.models import PimKind, TaskPriority, TaskStatus
 
 CONTACTS_EN = [
     "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title",
@@ -158,6 +160,40 @@ def key(header: str) -> str:
 
 ALIASES = {kind: {key(h): target for h, target in table.items()}
            for kind, table in ((PimKind.CONTACTS, _CONTACTS), (PimKind.TASKS, _TASKS), (PimKind.EVENTS, _EVENTS))}
+
+# Task priorities and statuses as Outlook writes them in English and Japanese (read in any case
+# and spacing, with Kizuna's own names too). Outlook has three priorities: highest and lowest are
+# written as high and low.
+PRIORITY_IN = {
+    "high": TaskPriority.HIGH, "高": TaskPriority.HIGH, "高い": TaskPriority.HIGH,
+    "normal": TaskPriority.NORMAL, "標準": TaskPriority.NORMAL, "普通": TaskPriority.NORMAL,
+    "中": TaskPriority.NORMAL, "low": TaskPriority.LOW, "低": TaskPriority.LOW, "低い": TaskPriority.LOW,
+    "highest": TaskPriority.HIGHEST, "最高": TaskPriority.HIGHEST, "lowest": TaskPriority.LOWEST,
+    "最低": TaskPriority.LOWEST,
+}
+STATUS_IN = {
+    "not started": TaskStatus.NOT_STARTED, "notstarted": TaskStatus.NOT_STARTED, "未開始": TaskStatus.NOT_STARTED,
+    "in progress": TaskStatus.IN_PROGRESS, "進行中": TaskStatus.IN_PROGRESS,
+    "completed": TaskStatus.COMPLETED, "complete": TaskStatus.COMPLETED, "完了": TaskStatus.COMPLETED,
+    "waiting on someone else": TaskStatus.WAITING, "waiting": TaskStatus.WAITING, "待機中": TaskStatus.WAITING,
+    "待ち": TaskStatus.WAITING, "他の人を待っています": TaskStatus.WAITING,
+    "deferred": TaskStatus.DEFERRED, "延期": TaskStatus.DEFERRED, "延期済み": TaskStatus.DEFERRED,
+    **{s.value: s for s in TaskStatus}, **{s.value.replace("_", " "): s for s in TaskStatus},
+}
+PRIORITY_OUT = {
+    "en": {TaskPriority.HIGHEST: "High", TaskPriority.HIGH: "High", TaskPriority.NORMAL: "Normal",
+           TaskPriority.LOW: "Low", TaskPriority.LOWEST: "Low"},
+    "ja": {TaskPriority.HIGHEST: "高", TaskPriority.HIGH: "高", TaskPriority.NORMAL: "標準",
+           TaskPriority.LOW: "低", TaskPriority.LOWEST: "低"},
+}
+STATUS_OUT = {
+    "en": {TaskStatus.NOT_STARTED: "Not Started", TaskStatus.IN_PROGRESS: "In Progress",
+           TaskStatus.COMPLETED: "Completed", TaskStatus.WAITING: "Waiting on someone else",
+           TaskStatus.DEFERRED: "Deferred"},
+    "ja": {TaskStatus.NOT_STARTED: "未開始", TaskStatus.IN_PROGRESS: "進行中", TaskStatus.COMPLETED: "完了",
+           TaskStatus.WAITING: "待機中", TaskStatus.DEFERRED: "延期"},
+}
+
 
 # The column each target is written to (the first header of that language naming it).
 WRITTEN = {kind: {language: {} for language in ("en", "ja")} for kind in HEADERS}

@@ -32,6 +32,9 @@ class FormatError(ValueError):
         self.params = params
 
 
+BROKEN_UTF8 = N_("The file is UTF-8 with a damaged byte at position %(position)d.")
+
+
 class Undecodable(FormatError):
     def __init__(self, msgid: str = N_("The file is not text in UTF-8, UTF-16 or Shift_JIS."),
                  **params: Any) -> None:
@@ -40,7 +43,8 @@ class Undecodable(FormatError):
 
 def decode(data: bytes) -> str:
     """The text of a file: a BOM (UTF-8, UTF-16) decides; else strict UTF-8, then cp932;
-    Undecodable otherwise (and for binary data, whatever it happens to decode as)."""
+    Undecodable otherwise (for binary data, whatever it happens to decode as, and for UTF-8 with a
+    damaged byte, which cp932 would read as mojibake)."""
     return decode_report(data)[0]
 
 
@@ -54,10 +58,32 @@ def decode_report(data: bytes) -> tuple[str, str]:
     else:
         text, encoding = _try(data, "utf-8"), "utf-8"
         if text is None:
+            if _mostly_utf8(data):  # a damaged UTF-8 file: read as cp932 it would be mojibake
+                position = _utf8_error(data)
+                raise Undecodable(BROKEN_UTF8, position=position)
             text, encoding = strict_cp932(data), "cp932"
     if text is None or _BINARY.search(text):
         raise Undecodable()
     return text, encoding
+
+
+# UTF-8 multi-byte sequences; Shift_JIS text seldom forms them (under half of its 8-bit bytes),
+# a UTF-8 file with a damaged byte is nearly all of them.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    return high >= 8 and sum(len(m) for m in _UTF8_SEQUENCE.findall(data)) > 0.9 * high
+
+
+def _utf8_error(data: bytes) -> int:
+    """Where the first damaged byte is, counted from 1 as people count."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start + 1
+    return 0
 
 
 def _try(data: bytes, codec: str) -> str | None:

@@ -58,7 +58,7 @@ def loads(data: bytes | str) -> list[Item]:
     else:
         if len(data) > MAX_BYTES:
             raise FormatError(TOO_BIG, max=MAX_BYTES // (1024 * 1024))
-        text = data
+        text = data.lstrip("\ufeff")
     found = cards(text)
     if not found:
         raise FormatError(NOT_VCARD)
@@ -117,11 +117,9 @@ def _read(component, item: Item) -> None:
         put("description", _text(line.value))
     for line in _lines(component, "BDAY")[:1]:
         _birthday(item, _text(line.value))
-    for line in _lines(component, "CATEGORIES"):
-        for category in (line.value if isinstance(line.value, list) else [line.value]):
-            for name in v.split_list(str(category), ","):
-                if name not in item.categories:
-                    item.categories.append(name)
+    names = [name for line in _lines(component, "CATEGORIES")
+             for name in (line.value if isinstance(line.value, list) else [line.value])]
+    item.categories = v.split_list(",".join(str(name) for name in names), ",")
     emails = sorted(_lines(component, "EMAIL"), key=lambda line: "pref" not in _types(line))
     for name, line in zip(("email", "secondary_email"), emails):
         put(name, _text(line.value))
@@ -206,6 +204,8 @@ def dumps(item: Item, *, version: str = "3.0") -> str:
     itself writes: UTF-8 quoted-printable values, which Outlook reads in any Windows locale)."""
     if version not in _VERSIONS:
         raise ValueError(f"vCard version {version!r} is not written")
+    if item.kind is not PimKind.CONTACTS:
+        raise ValueError("only contacts are written as vCards")
     if version == "2.1":
         return _dumps_21(item)
     values = item.values

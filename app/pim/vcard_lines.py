@@ -67,29 +67,29 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Unfolded lines with their first line number: RFC folding (a leading space or tab),
     vCard 2.1's quoted-printable soft breaks (a QP value ending in "=") and 2.1's base64 values,
     which run to a blank line."""
-    out: list[tuple[int, str]] = []
+    # Parts are joined once at the end: a hostile file folds one line millions of times.
+    out: list[tuple[int, list[str]]] = []
     qp_open = base64_open = False
+    head = ""
     for number, raw in enumerate(text.splitlines(), 1):
         if qp_open and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous[:-1] + raw)
+            parts = out[-1][1]
+            parts[-1] = parts[-1][:-1]
+            parts.append(raw)
         elif base64_open and out and raw.strip() and ":" not in raw:
-            start, previous = out[-1]  # 2.1 base64 lines, unindented by some phones
-            out[-1] = (start, previous + raw.strip())
+            out[-1][1].append(raw.strip())  # 2.1 base64 lines, unindented by some phones
             continue
         elif raw[:1] in (" ", "\t") and out:
-            start, previous = out[-1]
-            out[-1] = (start, previous + raw[1:])
+            out[-1][1].append(raw[1:])
         elif raw.strip():
-            out.append((number, raw))
+            out.append((number, [raw]))
+            head = raw.split(":", 1)[0].upper()
         else:
             qp_open = base64_open = False
             continue
-        current = out[-1][1]
-        head = current.split(":", 1)[0].upper()
-        qp_open = current.endswith("=") and "QUOTED-PRINTABLE" in head
+        qp_open = out[-1][1][-1].endswith("=") and "QUOTED-PRINTABLE" in head
         base64_open = "BASE64" in head
-    return out
+    return [(number, "".join(parts)) for number, parts in out]
 
 
 def _plain(name: str, params: list[str], value: str, legacy: bool) -> str:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,19 +80,21 @@ async def live_db(live_db_url):
         yield ctx
 
 
-@pytest.fixture
-def live_server(live_db, live_db_url, tmp_path):
-    """Start uvicorn on a free port against the live database; yields the base URL."""
+@contextmanager
+def running_server(db_url: str, var_dir: Path):
+    """uvicorn on a free loopback port against `db_url`, until the block ends; yields the base
+    URL. Its log is written to var_dir/server.log (shown when it fails to start)."""
     port = _free_port()
+    var_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "DATABASE_URL": live_db_url,
-        "KIZUNA_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": db_url,
+        "KIZUNA_VAR_DIR": str(var_dir),
         "KIZUNA_SECRET_KEY": "browser-test",
         # The test process stores credentials (mailbox passwords) the server must decrypt.
         "KIZUNA_ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
     }
-    log = open(tmp_path / "server.log", "w+")
+    log = open(var_dir / "server.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "app.main:app_factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
@@ -107,10 +110,19 @@ def live_server(live_db, live_db_url, tmp_path):
                 log.seek(0)
                 pytest.fail(f"live server did not start:\n{log.read()}")
             time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def live_server(live_db, live_db_url, tmp_path):
+    """Start uvicorn on a free port against the live database; yields the base URL."""
+    with running_server(live_db_url, tmp_path / "var") as url:
+        yield url
 
 
 @pytest_asyncio.fixture

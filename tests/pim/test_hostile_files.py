@@ -86,3 +86,24 @@ def test_csv_reader_survives_anything(data):
         mapping = outlook_csv.guess_mapping(kind, table.headers)
         outlook_csv.preview(table, mapping)
         _sound(outlook_csv.items(kind, table, mapping), kind)
+
+
+def test_a_line_folded_a_million_times_is_read_in_one_pass():
+    # Joining each fold onto the line so far would copy it a million times (minutes, not a second).
+    folds = "x\r\n " * 1_000_000
+    [event] = ical.loads(f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART:20260101T000000Z\r\n"
+                         f"DESCRIPTION:{folds}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".encode())
+    assert len(event.values["description"]) == 1_000_000
+    soft_breaks = "x=\r\n" * 1_000_000  # quoted-printable soft line breaks
+    [card] = vcard.loads(f"BEGIN:VCARD\r\nVERSION:2.1\r\nN:a;b\r\nNOTE;ENCODING=QUOTED-PRINTABLE:{soft_breaks}x\r\n"
+                         "END:VCARD\r\n".encode())
+    assert len(card.values["description"]) == 1_000_001
+
+
+def test_many_categories_and_attendees_are_read_in_one_pass():
+    names = ";".join(f"n{i}" for i in range(14_000))  # just under the largest value
+    table = outlook_csv.read(f"Subject,Start Date,Categories,Required Attendees\r\ns,12/1/2026,{names},{names}\r\n"
+                             .encode())
+    [event] = outlook_csv.items(PimKind.EVENTS, table, outlook_csv.guess_mapping(PimKind.EVENTS, table.headers))
+    assert len(event.categories) == 14_000 and len(event.attendees) == 14_000
+    assert event.over_limits()  # categories are over their 255 characters: reported, not cut

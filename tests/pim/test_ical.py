@@ -182,3 +182,22 @@ def test_an_unreadable_date_is_a_problem_on_its_item():
                          b"END:VEVENT\r\nEND:VCALENDAR\r\n")
     assert event.values == {"subject": "s"}
     assert [p.field for p in event.problems] == ["start_at"]
+
+
+def test_the_same_item_and_stamp_give_the_same_text():
+    stamp = datetime(2026, 11, 29, 12, 30, 15, 999, tzinfo=TOKYO)
+    first = ical.dumps([EVENT, *TASKS], stamp=stamp)
+    assert first == ical.dumps([EVENT, *TASKS], stamp=stamp)
+    assert "DTSTAMP:20261129T033015Z" in first
+
+
+def test_text_given_as_str_may_start_with_a_bom():
+    [event] = ical.loads("\ufeff" + ical.dumps([EVENT]))
+    assert event.values == EVENT.values
+
+
+@pytest.mark.parametrize("start", ["DTSTART:99991231T230000Z", "DTSTART;VALUE=DATE:00010101"])
+def test_dates_out_of_range_are_problems(start):
+    [event] = ical.loads(f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n{start}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert "start_at" not in event.values
+    assert [(p.field, p.message) for p in event.problems] == [("start_at", "The date %(value)s is out of range.")]

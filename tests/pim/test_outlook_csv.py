@@ -151,6 +151,11 @@ def test_a_mapping_the_user_changed_is_followed():
     assert outlook_csv.guess_kind(table.headers) is PimKind.CONTACTS
     [item] = outlook_csv.items(PimKind.CONTACTS, table, {0: "last_name", 2: "description", 3: "not-a-target"})
     assert item.values == {"last_name": "山田", "description": "hello"}
+    # As a form sends it: column numbers as text; nonsense is left out.
+    form = {"0": "last_name", "1": "account_name", "x": "email", "-1": "title", "99999999": "title", 2: "subject"}
+    [item] = outlook_csv.items(PimKind.CONTACTS, table, form)
+    assert item.values == {"last_name": "山田", "account_name": "山田商事"}
+    assert outlook_csv.preview(table, form) == [{"last_name": "山田", "account_name": "山田商事", "subject": "hello"}]
 
 
 def test_targets_name_every_field_and_the_split_columns():
@@ -242,6 +247,7 @@ def test_export_writes_times_in_the_users_zone():
     (b"a,b\r\n\"x\"y,z\r\n", "The file is not a CSV file (line %(line)d)."),
     (b"a,b\r\n\"never closed,z\r\n", "The file is not a CSV file (line %(line)d)."),
     (",".join(f"c{i}" for i in range(1_000)).encode(), "The file has too many columns (at most %(max)d)."),
+    (b"h\r\n" + (b"x" + b"," * 400 + b"\r\n") * 8_000, "The file has too many values (at most %(max)d)."),
     (b"x" * (outlook_csv.MAX_BYTES + 1), "The file is too large (at most %(max)s MB)."),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is not text in UTF-8, UTF-16 or Shift_JIS."),
 ])

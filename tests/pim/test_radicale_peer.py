@@ -116,7 +116,7 @@ def test_radicale_accepts_an_event_with_attendees_and_a_rule_and_a_task(radicale
     task = Item(PimKind.TASKS, uid="kizuna-task-9", categories=["Kizuna"], values={
         "subject": "見積書を送る", "due_date": date(2026, 12, 4), "start_date": date(2026, 11, 30),
         "priority": TaskPriority.HIGH, "status": TaskStatus.WAITING, "description": "数量を確認。",
-    })
+    }, recurrence="RRULE:FREQ=MONTHLY;BYMONTHDAY=1")
     for item in (event, holiday, task):
         body = ical.dumps([item])
         assert "METHOD" not in body and "RSVP" not in body

@@ -42,3 +42,12 @@ def test_format_errors_carry_a_message_id_and_its_parameters():
     assert error.msgid == "The file has too many rows (at most %(max)d)."
     assert error.params == {"max": 20_000}
     assert str(error) == "The file has too many rows (at most 20000)."
+
+
+def test_damaged_utf8_is_refused_rather_than_read_as_mojibake():
+    data = "髙橋太郎、株式会社①商事、東京都千代田区".encode("utf-8")
+    damaged = data[:9] + b"\xff" + data[9:]
+    with pytest.raises(Undecodable) as raised:
+        decode(damaged)
+    assert raised.value.params == {"position": 10}  # counted from 1
+    assert str(raised.value) == "The file is UTF-8 with a damaged byte at position 10."

@@ -149,3 +149,8 @@ def test_unindented_21_base64_photo_runs_to_the_blank_line():
                          b"SkZJRgABAQ\r\nAAAQABAAD\r\n\r\nTEL;CELL:090\r\nEND:VCARD\r\n")
     assert item.values == {"last_name": "Lee", "first_name": "Anne", "mobile": "090"}
     assert not item.problems
+
+
+def test_text_given_as_str_may_start_with_a_bom():
+    [item] = vcard.loads("\ufeff" + vcard.dumps(FULL))
+    assert item.values == FULL.values

@@ -9,6 +9,6 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["bench.asgi", "bench.crm", "bench.books", "bench.pdf", "bench.dataset",
-                                    "bench.books_dataset", "bench.stats", "bench.mail"])
+                                    "bench.books_dataset", "bench.stats", "bench.mail", "bench.dav"])
 def test_bench_module_imports(module: str) -> None:
     importlib.import_module(module)
