@@ -18,7 +18,7 @@ from app import auth, cleaning, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import PimKind, PimRunSource
-from app.pim import reports
+from app.pim import collections, held, reports
 from app.pim import runs as pim_runs
 from app.pim import settings as pim_settings
 from views import activities, contacts
@@ -46,7 +46,6 @@ NOTICES = {
     "nothing": N_("There was nothing to apply."),
     "dismissed": N_("The records you picked are no longer listed as waiting."),
 }
-UNAVAILABLE = reports.UNAVAILABLE
 RUNS_PER_PAGE = 20
 APP_PASSWORD_NAME = N_("App password (%(date)s)")
 
@@ -100,8 +99,7 @@ async def _page(request: Request, status_code: int = 200, **context) -> Response
         kinds=[(kind, values.get(kind) or _values_of(stored[kind])) for kind in PimKind],
         kind_labels=KIND_LABELS, directions=DIRECTION_LABELS, threshold=(pim_settings.THRESHOLD_MIN,
                                                                          pim_settings.THRESHOLD_MAX),
-        dav_url=dav_url(), sync_available=reports.optional("collections", "sync_now") is not None,
-        held=await reports.held_groups(user), held_available=reports.optional("held", "apply_held") is not None,
+        dav_url=dav_url(), held=await reports.held_groups(user),
         runs=await reports.runs(user, 5), source_labels=SOURCE_LABELS, count_labels=COUNT_LABELS,
         counts_of=reports.counts_of,
         notice=NOTICES.get(request.query_params.get("done", "")),
@@ -142,11 +140,8 @@ async def save_setting(request: Request) -> Response:
 
 
 async def sync_now(request: Request) -> Response:
-    kind = _kind(request)
-    run_sync = reports.optional("collections", "sync_now")
-    if run_sync is None:
-        return await _page(request, 409, problem=translator(request)(UNAVAILABLE))
-    run = await run_sync(request.state.principal, kind)
+    """Apply the kind's held changes (manual sync) and show the run's report."""
+    run = await collections.sync_now(request.state.principal, _kind(request))
     return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
 
 
@@ -172,16 +167,12 @@ async def decide_held(request: Request) -> Response:
     action = str(form.get("action", ""))
     ids = await reports.held_ids(user, form.get("collection_id", ""), form.get("kind", ""),
                                  str(form.get("device", "")), form.get("reason", ""), form.get("last_id", ""))
-    apply_held = reports.optional("held", "apply_held")
-    discard_held = reports.optional("held", "discard_held")
-    if apply_held is None or discard_held is None:
-        return await _page(request, 409, problem=translator(request)(UNAVAILABLE))
     if not ids:
         return redirect_after_post(request, "/settings/pim?done=nothing")
     if action == "discard":
-        await discard_held(request.state.principal, ids)
+        await held.discard_held(request.state.principal, ids)
         return redirect_after_post(request, "/settings/pim?done=discarded")
-    run = await apply_held(request.state.principal, ids)
+    run = await held.apply_held(request.state.principal, ids)
     return redirect_after_post(request, f"/settings/pim/runs/{run.id}")
 
 

@@ -4,7 +4,6 @@ the records each one ignored and the reason in the reader's language."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,16 +29,6 @@ REASONS = {
     PimIgnoreReason.INVALID: N_("Invalid data"),
 }
 COUNT_KEYS = ("added", "updated", "deleted", "ignored")
-
-
-def optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another part of PIM sync (DAV, the engine) while it is being built: None until
-    it exists, so that the pages still work without it."""
-    try:
-        found = importlib.import_module(f"app.pim.{module}")
-    except ImportError:
-        return None
-    return getattr(found, name, None)
 
 
 async def runs(user: User, limit: int = 20, offset: int = 0) -> list[PimRun]:
@@ -186,7 +175,6 @@ async def held_ids(user: User, collection_id: Any, kind: Any, device: str, reaso
 
 RESYNC_MAX = pim_runs.RESYNC_MAX  # records picked at once
 NOTHING_PICKED = N_("Pick the records to sync.")
-UNAVAILABLE = N_("Syncing with clients is not available yet.")
 NOT_YOURS = N_("Some of the picked records are not yours or no longer exist.")
 TOO_MANY = N_("Pick at most %(max)d records at once.")
 NOT_FIXABLE = N_("Only a value over its limit can be fixed here.")

@@ -11,10 +11,8 @@ import pytest
 
 from app.models import Contact
 from tests import factories as f
-from tests.views.test_pim_pages import engine_ready, needs
 
-pytestmark = [pytest.mark.browser, needs("outlook_csv", "read"), needs("runs", "resync"),
-              pytest.mark.skipif(not engine_ready(), reason="app.pim.runs/apply are stubs on main")]
+pytestmark = pytest.mark.browser
 
 CSV = ("First Name,Last Name,Company,Department,E-mail Address\r\n"
        "太郎,山田,さくら商事,営業部,taro@example.jp\r\n"

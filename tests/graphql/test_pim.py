@@ -10,7 +10,7 @@ from app.models import PimIgnored, PimKind, PimRunSource, PimSetting
 from tests import factories as f
 from tests.graphql.conftest import gid
 from tests.querycount import count_queries
-from tests.views.test_pim_pages import engine_ready, ignore, long_department, needs, run_of
+from tests.views.test_pim_pages import ignore, long_department, run_of
 
 SETTINGS = "{ pimSettings { kind direction automatic categoryOnly categoryName deleteThreshold } }"
 UPDATE = """mutation($kind: PimKind!, $input: PimSettingInput!) { updatePimSetting(kind: $kind, input: $input) {
@@ -111,8 +111,6 @@ async def test_resync_refuses_others_records_and_bad_fixes(gql, user):
     assert await PimIgnored.filter(resolved_at=None).count() == 2
 
 
-@needs("runs", "resync")
-@pytest.mark.skipif(not engine_ready(), reason="app.pim.runs/apply are stubs on main")
 async def test_resync_with_a_fix_adds_the_record(gql, user):
     from app.models import Contact
 

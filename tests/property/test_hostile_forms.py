@@ -68,8 +68,8 @@ SETTINGS = {
                                                 "grantee_role_id": "{Role}"}),
     "/settings/account": ("/settings/account", {"language": "ja", "timezone": "Asia/Tokyo"}),
     "/settings/account/tokens": ("/settings/account", {"name": "Outlook", "scope": "dav"}),
-    # PIM sync (views/pim.py): a kind's settings, an app password, sync now (409 until DAV is
-    # there), held changes, and re-syncing an ignored contact with its value fixed.
+    # PIM sync (views/pim.py): a kind's settings, an app password, sync now, held changes, and
+    # re-syncing an ignored contact with its value fixed.
     "/settings/pim/contacts": ("/settings/pim", {"direction": "both", "automatic": "on", "category_only": "on",
                                                  "category_name": "Kizuna", "delete_threshold": "20"}),
     "/settings/pim/app-password": ("/settings/pim", {"name": "Outlook on PC-1"}),

@@ -1,14 +1,10 @@
 """Settings > PIM sync, Import, exports and sync reports, as a user sees them: personal settings
 per kind with their validation, an app password for DAV clients (and the scope of every token),
 held changes, the reports of one's own runs only, with ignored records, their reasons and the
-values to fix inline; imports from a file and exports of the lists.
-
-Tests that need another part of PIM sync (the engine, the format readers, DAV) skip until it is
-on main, named by `needs`."""
+values to fix inline; imports from a file and exports of the lists."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import UTC, datetime
 
@@ -31,28 +27,6 @@ from app.models import (
 from app.pim.items import Item
 from tests import factories as f
 from tests.views.conftest import csrf_of, login, post, text_of
-
-
-def needs(module: str, name: str):
-    """Skip until `app.pim.<module>.<name>` exists and is implemented (the parts other helpers
-    build; the tests then run as they are)."""
-    try:
-        found = getattr(importlib.import_module(f"app.pim.{module}"), name, None)
-    except ImportError:
-        found = None
-    return pytest.mark.skipif(found is None, reason=f"app.pim.{module}.{name} is not on main yet")
-
-
-def engine_ready() -> bool:
-    """The lead's engine (runs, apply, records) is implemented, not the foundation's stubs."""
-    import inspect
-
-    from app.pim import runs
-
-    return "NotImplementedError" not in inspect.getsource(runs.start)
-
-
-needs_engine = pytest.mark.skipif(not engine_ready(), reason="app.pim.runs/apply are stubs on main")
 
 
 def row_text(html: str, element_id: str) -> str:
@@ -187,7 +161,6 @@ async def test_a_mass_deletion_is_listed_as_held(signed_in, client):
     assert 'id="held"' not in (await client.get("/settings/pim")).text
 
 
-@needs("held", "apply_held")
 async def test_confirming_held_changes_applies_them(signed_in, client):
     user = await signed_in("Sales")
     collection = await PimCollection.create(user=user, name="contacts")
@@ -203,7 +176,6 @@ async def test_confirming_held_changes_applies_them(signed_in, client):
     assert await Contact.exists(id=contact.id) and not await PimHeld.exists(id=held.id)
 
 
-@needs("held", "apply_held")
 async def test_confirming_a_mass_deletion_applies_it_and_reports_it(signed_in, client):
     user = await signed_in("Manager")  # may delete contacts (Sales may not: theirs would be ignored)
     collection = await PimCollection.create(user=user, name="contacts")
@@ -221,7 +193,6 @@ async def test_confirming_a_mass_deletion_applies_it_and_reports_it(signed_in, c
     assert row_text(report.text, "count-contacts").split()[-2] == "1"  # deleted
 
 
-@needs("collections", "sync_now")
 async def test_sync_now_applies_held_changes_and_shows_the_report(signed_in, client):
     await signed_in("Sales")
     assert 'id="sync-now-contacts"' in (await client.get("/settings/pim")).text
@@ -312,8 +283,6 @@ async def test_resync_refuses_others_records_and_nothing_picked(signed_in, clien
     assert (await post(client, f"/settings/pim/runs/{other_run.id}/resync", {})).status_code == 404
 
 
-@needs("runs", "resync")
-@needs_engine
 async def test_fixing_an_ignored_value_inline_and_syncing_it(signed_in, client):
     user = await signed_in("Sales")
     run = await run_of(user)
@@ -387,14 +356,12 @@ CSV = ("First Name,Last Name,Company,Department,E-mail Address\r\n"
        "花子,鈴木,さくら商事," + "営" * 61 + ",hanako@example.jp\r\n").encode("utf-8-sig")
 
 
-@needs("outlook_csv", "read")
 async def test_a_csv_that_cannot_be_read_is_refused_at_once(signed_in, client):
     await signed_in("Sales")
     response = await upload(client, "contacts.csv", b"\x00\x01\x02,\xff\xfe\xfd" * 10)
     assert response.status_code == 422 and text_of(response.text, "error-file")
 
 
-@needs("outlook_csv", "read")
 async def test_a_csv_upload_goes_to_its_mapping_step(signed_in, client):
     await signed_in("Sales")
     response = await upload(client, "contacts.csv", CSV, kind="contacts")
@@ -422,8 +389,6 @@ async def test_the_mapping_step_takes_another_kind_and_refuses_unknown_targets(s
     assert not await PimRun.exists()
 
 
-@needs("outlook_csv", "read")
-@needs_engine
 async def test_importing_a_csv_reports_the_ignored_contact(signed_in, client):
     await signed_in("Sales")
     url = (await upload(client, "contacts.csv", CSV, kind="contacts")).headers["location"]
@@ -448,7 +413,6 @@ ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
        "END:VCALENDAR\r\n").encode()
 
 
-@needs("vcard", "loads")
 async def test_a_vcard_is_imported_at_once(signed_in, client):
     await signed_in("Sales")
     response = await upload(client, "taro.vcf", VCARD)
@@ -459,7 +423,6 @@ async def test_a_vcard_is_imported_at_once(signed_in, client):
     assert await Contact.filter(last_name="山田", email="taro@example.jp").count() == 1
 
 
-@needs("ical", "loads")
 async def test_a_calendar_imports_its_events_and_tasks(signed_in, client):
     await signed_in("Sales")
     response = await upload(client, "calendar.ics", ICS, kind="events")
@@ -485,8 +448,6 @@ async def test_export_needs_the_modules_view_grant(signed_in, client):
     assert 'id="import-contacts"' not in page  # reads contacts only: nothing to import into
 
 
-@needs("vcard", "dumps")
-@needs_engine
 async def test_export_holds_only_the_records_one_may_see(signed_in, client):
     user = await signed_in("Sales")
     await f.make_contact(user, last_name="山田", first_name="太郎")
@@ -496,7 +457,6 @@ async def test_export_holds_only_the_records_one_may_see(signed_in, client):
     assert "山田" in response.text and "秘密" not in response.text
 
 
-@needs("outlook_csv", "write")
 @pytest.mark.parametrize("language", ["en", "ja"])
 async def test_export_as_outlook_csv_reads_back(signed_in, client, language):
     from app.pim import outlook_csv
@@ -511,7 +471,6 @@ async def test_export_as_outlook_csv_reads_back(signed_in, client, language):
         PimKind.TASKS, table, outlook_csv.guess_mapping(PimKind.TASKS, table.headers))] == ["見積書を送る"]
 
 
-@needs("ical", "dumps")
 async def test_export_of_events_as_icalendar(signed_in, client, monkeypatch):
     from app import settings
 
