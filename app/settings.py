@@ -161,6 +161,9 @@ MAIL_POLL_SECONDS: int = config("KIZUNA_MAIL_POLL_SECONDS", cast=int, default=30
 # The files of one e-mail written in Kizuna, in all (uploaded and the original's, on a reply); the
 # compose routes take this much beyond the form limit (app.limits.mail_compose_limit).
 MAIL_ATTACHMENTS_MAX_BYTES: int = config("KIZUNA_MAIL_ATTACHMENTS_MAX_BYTES", cast=int, default=20 * 1024 * 1024)
+# One uploaded e-mail file (.eml or Outlook .msg), as a message carrying MAIL_ATTACHMENTS_MAX_BYTES
+# of files in base64 is about this big; the upload routes take a few of them at once.
+MAIL_UPLOAD_MAX_BYTES: int = config("KIZUNA_MAIL_UPLOAD_MAX_BYTES", cast=int, default=30 * 1024 * 1024)
 # Background jobs (`app.jobs`, procrastinate). On PostgreSQL the queue lives in the database:
 # web processes defer, `python -m app.cli worker` runs them (any number, any machine). On SQLite
 # the server runs them itself, on an in-memory queue (what must survive a restart lives in

@@ -173,6 +173,13 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
+def _mail_upload_limits() -> dict[str, Any]:
+    """What the e-mail upload control (mail/_upload.html) tells the user it takes."""
+    from app.mail import uploads  # lazily: it reaches the services, which templating precedes
+
+    return {"files_max": uploads.FILES_MAX, "max_mb": uploads.max_mb()}
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -194,6 +201,7 @@ def _environment() -> jinja2.Environment:
     )
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name
+    env.globals["mail_upload_limits"] = _mail_upload_limits
     return env
 
 

@@ -12,7 +12,7 @@ whatever its size.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +27,7 @@ from app.models import (
     EmailCopy,
     EmailDeal,
     EmailParticipant,
+    EmailUpload,
     Mailbox,
     MailFolder,
     ParticipantRole,
@@ -148,6 +149,35 @@ def _candidate(email_id: int, message: HeaderInfo, received_at: datetime, own: s
     return association.Candidate(email_id, received_at, addresses, historical) if addresses else None
 
 
+async def existing_ids(conn, keys: Sequence[str]) -> dict[str, int]:
+    """Storage key -> id of the e-mails already stored (under `_store_lock`)."""
+    return dict(await rows.select_in(conn, 'SELECT "key", id FROM emails WHERE "key" IN ({in})', list(keys)))
+
+
+async def insert_new(conn, first: dict[str, tuple[HeaderInfo, tuple[str, int, int], datetime]], ids: dict[str, int],
+                     candidate: Callable[[int, HeaderInfo, datetime], association.Candidate | None],
+                     now: datetime) -> list[str]:
+    """Write the messages of `first` (storage key -> headers, kept bytes, received at) not yet in
+    `ids` (which gains their ids): their rows, threads, participants and deal association, the
+    same for every way mail comes in (the sync, uploaded files). Their keys, in order."""
+    # New e-mails get their ids first, so that their thread is known when they are written:
+    # one row version each, no update after.
+    fresh = [k for k in first if k not in ids]
+    ids.update(zip(fresh, await rows.reserve_ids(conn, Email, len(fresh))))
+    new = {ids[k]: first[k][0] for k in fresh}
+    if not new:
+        return fresh
+    threads = await conversations.assign(conn, new)
+    await rows.insert(conn, Email, ("id", "thread_id", *EMAIL_COLUMNS), [
+        (ids[k], threads[ids[k]], *_email_values(info, source, when, now))
+        for k in fresh for info, source, when in (first[k],)])
+    await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS,
+                      [p for email_id, info in new.items() for p in _participants(email_id, info)])
+    await association.associate([c for k in fresh for info, _, when in (first[k],)
+                                 if (c := candidate(ids[k], info, when))], conn)
+    return fresh
+
+
 async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequence[Incoming | Read]) -> int:
     """Store a batch fetched from `folder` (under its current UIDVALIDITY) and move its cursor
     past it, in one transaction. Returns the number of copies added."""
@@ -161,31 +191,20 @@ async def store_batch(mailbox: Mailbox, folder: MailFolder | None, batch: Sequen
     first: dict[str, tuple[HeaderInfo, tuple[str, int, int], datetime]] = {}
     for info, source, when, _ in items:
         first.setdefault(storage_key(info), (info, source, when))
+    connected = mailbox.connected_at
+
+    def candidate(email_id: int, info: HeaderInfo, when: datetime) -> association.Candidate | None:
+        return _candidate(email_id, info, when, own, direction_of(info, own, folder) == Direction.OUTGOING,
+                          historical=connected is not None and when < connected)
+
     async with in_transaction() as conn:
         await _store_lock(conn)
-        ids = dict(await rows.select_in(conn, 'SELECT "key", id FROM emails WHERE "key" IN ({in})', list(first)))
-        # New e-mails get their ids first, so that their thread is known when they are written:
-        # one row version each, no update after.
-        fresh = [k for k in first if k not in ids]
-        ids.update(zip(fresh, await rows.reserve_ids(conn, Email, len(fresh))))
-        new = {ids[k]: first[k][0] for k in fresh}
-        threads = await conversations.assign(conn, new) if new else {}
-        await rows.insert(conn, Email, ("id", "thread_id", *EMAIL_COLUMNS), [
-            (ids[k], threads[ids[k]], *_email_values(info, source, when, now))
-            for k in fresh for info, source, when in (first[k],)])
+        ids = await existing_ids(conn, list(first))
+        await insert_new(conn, first, ids, candidate, now)
         await rows.insert(conn, EmailCopy, COPY_COLUMNS, [
             (ids[storage_key(info)], mailbox.id, folder.id if folder else None,
              folder.uidvalidity if folder else 0, item.uid, direction_of(info, own, folder), now)
             for info, _, _, item in items], ignore_conflicts=True)
-        if new:
-            await rows.insert(conn, EmailParticipant, PARTICIPANT_COLUMNS,
-                              [p for email_id, info in new.items() for p in _participants(email_id, info)])
-            connected = mailbox.connected_at
-            await association.associate([
-                c for k in fresh for info, _, when in (first[k],)
-                if (c := _candidate(ids[k], info, when, own,
-                                    direction_of(info, own, folder) == Direction.OUTGOING,
-                                    historical=connected is not None and when < connected))], conn)
         if folder is not None:
             folder.last_uid = max(folder.last_uid, max(item.uid for item in batch))
             await folder.save(update_fields=["last_uid"])
@@ -229,3 +248,32 @@ async def store_sent(mailbox: Mailbox, email: Email, raw: bytes, *, deal_id: int
             await association.associate([candidate])
         await Mailbox.filter(id=mailbox.id).update(message_count=await EmailCopy.filter(mailbox_id=mailbox.id).count())
     return email
+
+
+async def store_uploaded(user_id: int, own: set[str], raw: bytes, info: HeaderInfo) -> tuple[int, bool]:
+    """Store a message a user uploaded (app.mail.uploads) as the sync stores a fetched one (its
+    bytes kept in a pack, its row, thread, participants and deal association by the rules, its
+    body decoded from the pack), held by the user (`EmailUpload`) instead of a mailbox. Mail
+    uploaded is current mail: rules 1-4 apply, not rule 5 (no mailbox, no first import). The
+    e-mail's id, and whether it is new (else the same message was stored before: only the
+    holding is added)."""
+    pack, places = await asyncio.to_thread(blobs.write_pack, [raw])
+    now = datetime.now(UTC)
+    key = storage_key(info)
+    first = {key: (info, (pack, *places[0]), info.date or now)}
+
+    def candidate(email_id: int, message: HeaderInfo, when: datetime) -> association.Candidate | None:
+        outgoing = bool(message.sender and message.sender.address in own)
+        return _candidate(email_id, message, when, own, outgoing, historical=False)
+
+    async with in_transaction() as conn:
+        await _store_lock(conn)
+        ids = await existing_ids(conn, [key])
+        fresh = await insert_new(conn, first, ids, candidate, now)
+        await rows.insert(conn, EmailUpload, ("email_id", "user_id", "created_at"), [(ids[key], user_id, now)],
+                          ignore_conflicts=True)
+    if fresh:
+        await bodies.fill([ids[key]])
+    else:
+        await asyncio.to_thread(blobs.delete_pack, pack)
+    return ids[key], bool(fresh)

@@ -296,3 +296,17 @@ class SentAppend(Model):
 
     class Meta:
         table = "mail_sent_appends"
+
+
+class EmailUpload(Model):
+    """A user holds an e-mail by uploading it (an .eml or Outlook .msg file): like a copy in a
+    mailbox of their own that nobody else sees. Uploading it again adds nothing."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.ForeignKeyField("models.Email", related_name="uploads", on_delete=fields.CASCADE, db_index=True)
+    user = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "email_uploads"
+        unique_together = (("email", "user"),)

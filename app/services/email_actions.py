@@ -55,6 +55,7 @@ from app.services.mail import get_email
 OPTIONS_MAX = 100  # entries of a dropdown: an e-mail with more contacts than this is not a person's
 NOT_OFFERED_DEAL = N_("Choose one of the deals of the e-mail's contacts.")
 NOT_OFFERED_CONTACT = N_("Choose one of the e-mail's contacts.")
+NO_CONTACT_FOR_CASE = N_("A case is added for an existing contact: create a contact from the sender first.")
 HIDDEN_DEAL = N_("This e-mail is associated with a deal you may not see.")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CATEGORY_ORDER = {StageCategory.OPEN: 0, StageCategory.WON: 1, StageCategory.LOST: 2}
@@ -329,7 +330,8 @@ def body_text(email: Email, limit: int = LONG_TEXT_MAX) -> str:
 async def create_case(principal: Principal, email: Email | int | str, status: Any = CaseStatus.NEW,
                       include_attachments: bool = False) -> Case:
     """Seed 003: the e-mail's address, its contact, subject and body become the case's e-mail,
-    contact, subject and description. With `include_attachments` the case keeps the e-mail's files
+    contact, subject and description; only for an e-mail with a contact (one the user sees:
+    create the contact from the sender first). With `include_attachments` the case keeps the e-mail's files
     (not the images of its body), at most ATTACHMENTS_MAX: the same blobs, no bytes copied, in the
     case's own transaction."""
     email = await email_of(principal, email)
@@ -338,6 +340,8 @@ async def create_case(principal: Principal, email: Email | int | str, status: An
     by_address = await association.contacts_by_address([address])
     mine = [c for c in people if c.id in set(by_address.get(address, ()))]
     contact = (mine or people or [None])[0]
+    if contact is None:
+        raise ValidationError.single("contact_id", NO_CONTACT_FOR_CASE)
     subject = _fit(Case, "subject", email.subject) or _fit(Case, "subject", email.snippet) or address or "-"
     data = {"subject": subject, "status": status if status not in (None, "") else CaseStatus.NEW,
             "description": body_text(email), "email": address if address else "",

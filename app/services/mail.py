@@ -1,7 +1,8 @@
 """Reading mail: which e-mails a user sees, and the Mail lists of contacts, leads, accounts,
 deals and Books contacts. Pages and GraphQL both list mail through here.
 
-A user sees the mail of the mailboxes `permissions.visible_mailboxes` gives them, and mail sent
+A user sees the mail of the mailboxes `permissions.visible_mailboxes` gives them, the mail they
+uploaded themselves (`EmailUpload`: a holding of their own, like a private mailbox) and mail sent
 from Kizuna. A record's mail is found by the record's current addresses (lower-cased, as
 participants are stored), so a contact created after the mail still sees it.
 """
@@ -32,6 +33,7 @@ from app.models import (
     EmailDeal,
     EmailLink,
     EmailParticipant,
+    EmailUpload,
     Lead,
     Mailbox,
     User,
@@ -50,6 +52,7 @@ class Source(StrEnum):
     ALL = "all"  # every mailbox the user sees
     KIZUNA = "kizuna"  # sent from Kizuna
     USER = "user"  # one chosen user's mailboxes (shared with the viewer)
+    UPLOADED = "uploaded"  # the files the viewer uploaded (.eml, .msg)
 
 
 @dataclass(frozen=True)
@@ -62,18 +65,26 @@ def _mailbox_ids(principal: Principal, mailboxes: QuerySet | None = None) -> Sub
     return Subquery((mailboxes if mailboxes is not None else visible_mailboxes(principal)).values("id"))
 
 
+def _uploaded(principal: Principal) -> Q:
+    """The e-mails the user uploaded: theirs alone, like a private mailbox of their own."""
+    return Q(id__in=Subquery(EmailUpload.filter(user_id=principal.user.id).values("email_id")))
+
+
 def visible(principal: Principal, mail_filter: MailFilter | None = None) -> QuerySet:
     """The e-mails the user may see, narrowed to a source."""
     mail_filter = mail_filter or MailFilter()
     if mail_filter.source == Source.KIZUNA:
         return Email.filter(sent_from_kizuna=True)
+    uploaded = _uploaded(principal)
+    if mail_filter.source == Source.UPLOADED:
+        return Email.filter(uploaded)
     boxes = visible_mailboxes(principal)
     if mail_filter.source == Source.USER:
         boxes = boxes.filter(owner_id=mail_filter.user_id or 0)
     held = Q(id__in=Subquery(EmailCopy.filter(mailbox_id__in=_mailbox_ids(principal, boxes)).values("email_id")))
     if mail_filter.source == Source.USER:
         return Email.filter(held)
-    return Email.filter(held | Q(sent_from_kizuna=True))
+    return Email.filter(held | uploaded | Q(sent_from_kizuna=True))
 
 
 def _participating(addresses: Iterable[str]) -> Q:
@@ -114,7 +125,7 @@ async def mail_of(principal: Principal, record, *, mode: DealMail = DealMail.ASS
         boxes = visible_mailboxes(principal).filter(
             Q(organization_id=record.organization_id) | Q(owner_id=principal.user.id))
         held = Q(id__in=Subquery(EmailCopy.filter(mailbox_id__in=_mailbox_ids(principal, boxes)).values("email_id")))
-        queryset = Email.filter(held | Q(sent_from_kizuna=True))
+        queryset = Email.filter(held | _uploaded(principal) | Q(sent_from_kizuna=True))
         return with_addresses(queryset, await addresses_of(record))
     queryset = visible(principal, mail_filter)
     if isinstance(record, Deal) and mode == DealMail.ASSOCIATED:

@@ -23,6 +23,7 @@ from app.models import (
     Email,
     EmailCopy,
     EmailDeal,
+    EmailUpload,
     Mailbox,
     MailboxShare,
     MailboxSharing,
@@ -237,10 +238,12 @@ async def set_enabled(principal: Principal, mailbox_id, enabled: bool) -> Mailbo
 
 
 def _only_here(mailbox: Mailbox):
-    """E-mails of this mailbox held by no other enabled mailbox and not sent from Kizuna."""
+    """E-mails of this mailbox held by no other enabled mailbox, not uploaded by a user (a
+    holding too) and not sent from Kizuna."""
     elsewhere = EmailCopy.filter(mailbox__enabled=True).exclude(mailbox_id=mailbox.id).values("email_id")
     return Email.filter(id__in=Subquery(EmailCopy.filter(mailbox_id=mailbox.id).values("email_id")),
-                        sent_from_kizuna=False).exclude(id__in=Subquery(elsewhere))
+                        sent_from_kizuna=False).exclude(id__in=Subquery(elsewhere)).exclude(
+        id__in=Subquery(EmailUpload.all().values("email_id")))
 
 
 async def repredict(mailbox: Mailbox, batch: int = 500) -> int:
@@ -258,12 +261,13 @@ async def repredict(mailbox: Mailbox, batch: int = 500) -> int:
 
 
 async def remove(principal: Principal, mailbox_id) -> None:
-    """Disconnect a mailbox and remove the mail only it held."""
+    """Disconnect a mailbox and remove the mail only it held (not what a user also uploaded)."""
     mailbox = await get(principal, mailbox_id)
     async with in_transaction():
         orphans = Email.filter(id__in=Subquery(EmailCopy.filter(mailbox_id=mailbox.id).values("email_id")),
                                sent_from_kizuna=False).exclude(
-            id__in=Subquery(EmailCopy.exclude(mailbox_id=mailbox.id).values("email_id")))
+            id__in=Subquery(EmailCopy.exclude(mailbox_id=mailbox.id).values("email_id"))).exclude(
+            id__in=Subquery(EmailUpload.all().values("email_id")))
         ids = await orphans.values_list("id", flat=True)
         await mailbox.delete()
         for start in range(0, len(ids), 500):

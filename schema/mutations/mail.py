@@ -14,10 +14,17 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Union
 
+import binascii
+from base64 import b64decode
+
 import strawberry
 from strawberry import UNSET
 
+from app import settings
 from app.errors import NotFound as NotFoundError
+from app.errors import ValidationError as ValidationProblem
+from app.i18n import N_
+from app.mail import uploads
 from app.models import Deal as DealModel
 from app.models import Kind
 from app.services import email_actions as actions
@@ -35,6 +42,7 @@ from schema.types.cases import CaseStatus
 from schema.types.contacts import Contact
 from schema.types.deals import Deal
 from schema.types.leads import Lead
+from schema.types.mail import Email
 from schema.types.node import from_global_id, to_global_id
 
 EMAIL = "Email"
@@ -100,6 +108,12 @@ EmailRecord = Annotated[Union[Contact, Lead, Deal], strawberry.union(
     "EmailRecord", description="A record an e-mail can be added to.")]
 
 
+@strawberry.type(description="The e-mail an uploaded file holds, as stored (the same e-mail when it was stored "
+                             "before).")
+class UploadEmailPayload:
+    email: Email
+
+
 @strawberry.type(description="The record the e-mail was added to.")
 class LinkEmailPayload:
     record: EmailRecord
@@ -127,6 +141,18 @@ LinkEmailToRecordResult = result("LinkEmailToRecord", LinkEmailPayload, *ERRORS)
 CreateLeadFromEmailResult = result("CreateLeadFromEmail", LeadPayload, *ERRORS)
 CreateContactFromEmailResult = result("CreateContactFromEmail", ContactPayload, *ERRORS)
 CreateCaseFromEmailResult = result("CreateCaseFromEmail", CasePayload, *ERRORS)
+UploadEmailResult = result("UploadEmail", UploadEmailPayload, *ERRORS)
+NOT_BASE64 = N_("The file's content must be base64.")
+
+
+def _file(filename: str, content: str) -> uploads.UploadedFile:
+    """The uploaded file from its base64 text, bounded before it is decoded."""
+    if len(content) > (settings.MAIL_UPLOAD_MAX_BYTES + 2) // 3 * 4 + 4:
+        raise ValidationProblem.single("content", uploads.TOO_LARGE, name=filename[:80], size=uploads.max_mb())
+    try:
+        return uploads.UploadedFile(filename, b64decode(content, validate=True))
+    except (binascii.Error, ValueError):
+        raise ValidationProblem.single("content", NOT_BASE64) from None
 
 
 async def _email_deal(info: Info, link: Any) -> EmailDealPayload:
@@ -283,3 +309,26 @@ class MailMutation:
         return await attempt(
             info, lambda: actions.create_case(principal, _email_pk(email_id), status, include_attachments),
             lambda case: CasePayload(case=case))
+
+    @strawberry.mutation(permission_classes=AUTH, description="Store an e-mail from an .eml or Outlook .msg file, as "
+                         "fetched mail is stored (its deal associated by the rules); only you see it. With "
+                         "`recordId` (a contact, lead or deal you may edit) it is added to that record. The file "
+                         "is `content` in base64, within the API's request limit (KIZUNA_GRAPHQL_MAX_BODY_BYTES, "
+                         "1 MB by default; larger files go through the Mail page). The same message uploaded "
+                         "again is the same e-mail.")
+    async def upload_email(self, info: Info, filename: str, content: str, record_id: strawberry.ID | None = None,
+                           include_attachments: bool = True) -> UploadEmailResult:
+        principal = info.context.principal
+
+        async def run() -> UploadEmailPayload:
+            target: dict[str, Any] = {}
+            if record_id is not None:
+                decoded = from_global_id(record_id)
+                if decoded is None or decoded[0] not in LINKABLE:
+                    raise NotFoundError()
+                target = {"record_type": LINKABLE[decoded[0]], "record_id": decoded[1]}
+            [email] = await uploads.upload(principal, [_file(filename, content)],
+                                           include_attachments=include_attachments, **target)
+            return UploadEmailPayload(email=email)
+
+        return await attempt(info, run)

@@ -36,12 +36,14 @@ class DealMailMode(Enum):
     CONTACTS = DealMail.CONTACTS.value
 
 
-@strawberry.enum(description="Whose mail: ALL the mailboxes you see and mail sent from Kizuna, only mail sent "
-                             "from KIZUNA, or one USER's mailboxes (shared with you; name them in `user`).")
+@strawberry.enum(description="Whose mail: ALL the mailboxes you see, your uploads and mail sent from Kizuna, "
+                             "only mail sent from KIZUNA, one USER's mailboxes (shared with you; name them in "
+                             "`user`), or only the .eml and .msg files you UPLOADED.")
 class MailSource(Enum):
     ALL = Source.ALL.value
     KIZUNA = Source.KIZUNA.value
     USER = Source.USER.value
+    UPLOADED = Source.UPLOADED.value
 
 
 @strawberry.input(description="Filter e-mails; fields combine with AND. A record filter gives that record's Mail "

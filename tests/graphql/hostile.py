@@ -7,6 +7,7 @@ of a valid request at a time, so a request reaches the code behind the input che
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from dataclasses import dataclass, field
@@ -84,7 +85,11 @@ PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 # Scalar arguments outside inputs.
 SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎", "visibleToCustomer": True, "to": "INVOICE",
                "kind": "INVOICE", "includeAttachments": True, "enabled": True, "automation": "ESTIMATE",
-               "eventType": "invoice.paid", "inApp": False, "body": "Hello", "private": False}
+               "eventType": "invoice.paid", "inApp": False, "body": "Hello", "private": False,
+               # uploadEmail: an .eml file, base64
+               "filename": "mail.eml", "content": base64.b64encode(
+                   "From: 山田 太郎 <yamada@example.jp>\r\nSubject: ご相談\r\nMessage-ID: <hostile@example.jp>\r\n"
+                   "\r\n本文\r\n".encode()).decode()}
 
 _TYPE_IN_NAME = re.compile(
     r"(PimIgnored|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"

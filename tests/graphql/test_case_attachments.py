@@ -23,6 +23,7 @@ REMOVE = """mutation($id: ID!) { removeCaseAttachment(id: $id) { __typename
 
 async def _case(owner, n_files: int = 2):
     box = await f.make_mailbox(owner)
+    await f.make_contact(owner, email="yamada@example.jp")  # a case is for an existing contact
     files = tuple((f"資料{i}.pdf", "application/pdf", PDF + str(i).encode()) for i in range(n_files))
     email = await f.make_email(box, sender="yamada@example.jp", to=(owner.email,), subject="ご相談", attachments=files,
                                inline=(("logo@example.jp", "image/png", b"\x89PNG\r\n\x1a\nlogo"),))

@@ -266,6 +266,7 @@ async def test_create_case_from_an_email():
 
 async def test_a_case_keeps_the_emails_files_but_not_its_inline_images():
     me, p = await _me()
+    await f.make_contact(me, email="yamada@example.jp")  # a case is for an existing contact
     email = await _mail(me, subject="図面の件", text="図面を添付します。",
                         attachments=(("仕様書.pdf", "application/pdf", b"%PDF-1.4 x"),
                                      ("図面.png", "image/png", PNG)),
@@ -285,6 +286,7 @@ async def test_a_case_keeps_the_emails_files_but_not_its_inline_images():
 async def test_the_files_a_case_takes_are_bounded(monkeypatch):
     me, p = await _me()
     monkeypatch.setattr(actions, "ATTACHMENTS_MAX", 2)
+    await f.make_contact(me, email="yamada@example.jp")  # a case is for an existing contact
     email = await _mail(me, attachments=tuple((f"{i}.txt", "text/plain", f"file {i}".encode()) for i in range(3)))
     case = await actions.create_case(p, email.id, include_attachments=True)
     assert [a.filename for a in await case_services.attachments_of(p, case)] == ["0.txt", "1.txt"]
@@ -293,6 +295,7 @@ async def test_the_files_a_case_takes_are_bounded(monkeypatch):
 async def test_a_case_and_its_files_are_written_together(monkeypatch):
     """A failure copying the files leaves no case behind."""
     me, p = await _me()
+    await f.make_contact(me, email="yamada@example.jp")  # a case is for an existing contact
     email = await _mail(me, attachments=(("a.pdf", "application/pdf", b"%PDF-1.4 x"),))
 
     async def broken(*args, **kwargs):
@@ -309,6 +312,7 @@ async def test_removing_files_and_deleting_the_case_keep_the_emails_blobs():
     reader = await f.make_user("Sales")
     await f.share("cases", Access.READ_ONLY, owner=me, grantee=reader)
     reader_p = await Principal.load(reader)
+    await f.make_contact(me, email="yamada@example.jp")  # a case is for an existing contact
     email = await _mail(me, attachments=(("a.pdf", "application/pdf", b"%PDF-1.4 a"),
                                          ("b.pdf", "application/pdf", b"%PDF-1.4 b")))
     case = await actions.create_case(p, email.id, include_attachments=True)
@@ -330,11 +334,17 @@ async def test_removing_files_and_deleting_the_case_keep_the_emails_blobs():
         assert blobs.path(attachment.blob.sha256).is_file()
 
 
-async def test_case_from_mail_without_subject_or_contact():
+async def test_case_from_mail_without_subject_but_only_for_a_contact():
+    """Seed 003: an e-mail becomes a case only for an existing contact."""
     me, p = await _me()
     email = await _mail(me, sender="nobody@example.jp", subject="", text="本文")
+    with pytest.raises(ValidationError) as refused:
+        await actions.create_case(p, email.id)
+    assert refused.value.for_field("contact_id")
+    assert not await Case.exists()
+    nobody = await f.make_contact(me, email="Nobody@example.jp")
     case = await actions.create_case(p, email.id)
-    assert (case.subject, case.contact_id, case.email) == ("本文", None, "nobody@example.jp")
+    assert (case.subject, case.contact_id, case.email) == ("本文", nobody.id, "nobody@example.jp")
 
 
 async def test_add_to_contact_activity():

@@ -24,6 +24,7 @@ LOGO = b"\x89PNG\r\n\x1a\ncase-logo"
 async def _case(owner, **kw):
     """A case made from the owner's e-mail with two files and an inline image."""
     box = await f.make_mailbox(owner)
+    await f.make_contact(owner, email="yamada@example.jp")  # a case is for an existing contact
     email = await f.make_email(box, sender="山田 太郎 <yamada@example.jp>", to=(owner.email,), subject="見積のご依頼",
                                text="添付をご確認ください。",
                                attachments=(("見積依頼.pdf", "application/pdf", PDF), ("page.html", "text/html", HTML)),
@@ -144,6 +145,7 @@ async def test_the_owner_removes_a_file_the_email_keeps_it(client, owner):
 
 async def test_a_file_whose_bytes_are_gone_is_not_found(client, owner):
     box = await f.make_mailbox(owner)
+    await f.make_contact(owner, email="yamada@example.jp")  # a case is for an existing contact
     unique = b"%PDF-1.4 only this test " + owner.email.encode()
     email = await f.make_email(box, sender="yamada@example.jp", to=(owner.email,),
                                attachments=(("gone.pdf", "application/pdf", unique),))
