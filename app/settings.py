@@ -139,6 +139,13 @@ DOCUMENT_MAX_BYTES: int = config("KIZUNA_DOCUMENT_MAX_BYTES", cast=int, default=
 PDF_FONT: str | None = config("KIZUNA_PDF_FONT", default=None)
 # The address customers reach this server at; links in e-mails (portal links) start with it.
 PUBLIC_URL: str = config("KIZUNA_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# PIM sync (issue 14): a file imported (Outlook CSV, vCard, iCalendar) is at most this large; an
+# uploaded CSV waits this long (seconds) for its column mapping, at most PIM_UPLOADS_KEPT per user;
+# an export holds at most PIM_EXPORT_MAX records.
+PIM_IMPORT_MAX_BYTES: int = config("KIZUNA_PIM_IMPORT_MAX_BYTES", cast=int, default=5 * 1024 * 1024)
+PIM_UPLOAD_TTL: int = config("KIZUNA_PIM_UPLOAD_TTL", cast=int, default=3600)
+PIM_UPLOADS_KEPT: int = config("KIZUNA_PIM_UPLOADS_KEPT", cast=int, default=3)
+PIM_EXPORT_MAX: int = config("KIZUNA_PIM_EXPORT_MAX", cast=int, default=10_000)
 SMTP_TIMEOUT: float = config("KIZUNA_SMTP_TIMEOUT", cast=float, default=30.0)
 
 # Mail (app/mail): IMAP mailboxes synced by background jobs.

@@ -34,6 +34,7 @@ from schema.mutations.leads import LeadMutation
 from schema.mutations.mail import MailMutation
 from schema.mutations.mailboxes import MailboxMutation
 from schema.mutations.notifications import NotificationMutation
+from schema.mutations.pim import PimMutation
 from schema.mutations.products import ProductMutation
 from schema.mutations.roles import RoleMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
@@ -48,6 +49,7 @@ from schema.queries.deals import DealQuery
 from schema.queries.leads import LeadQuery
 from schema.queries.mail import MailQuery
 from schema.queries.notifications import NotificationQuery
+from schema.queries.pim import PimQuery
 from schema.queries.preview import PreviewQuery
 from schema.queries.products import ProductQuery
 from schema.queries.roles import RoleQuery
@@ -65,7 +67,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery,
+    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery, PimQuery,
 ):
     pass
 
@@ -74,7 +76,7 @@ class Query(
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
-    MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation,
+    MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation,
 ):
     pass
 

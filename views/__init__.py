@@ -4,7 +4,7 @@ from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route bel
 from views import (
     accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
     mail_actions, notifications, portal, chat,
-    preferences, products, settings,
+    pim, pim_files, preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
 
@@ -28,6 +28,8 @@ routes = [
     *portal.routes,
     *settings.routes,
     *preferences.routes,
+    *pim_files.routes,  # first: /settings/pim/import is not a kind's /settings/pim/{kind}
+    *pim.routes,
     *site_routes,
 ]
 

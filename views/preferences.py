@@ -29,6 +29,8 @@ NOTICES = {
     "session": N_("The session was signed out."),
     "sessions": N_("Every other session was signed out."),
 }
+# What a token may open (app.auth.SCOPES): the API, or CalDAV/CardDAV as an app password.
+SCOPE_LABELS = {"api": N_("API"), "dav": N_("App password (CalDAV/CardDAV)")}
 # Product names, shown as they are: "Firefox / Windows". The first match wins (Edge and Opera
 # also say Chrome, Chrome also says Safari).
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
@@ -49,7 +51,8 @@ async def _page(request: Request, status_code: int = 200, **context) -> Response
     tokens = await ApiToken.filter(user_id=user.id, revoked_at=None)
     context.setdefault("errors", {})
     context.update(
-        tokens=tokens, timezones=TIMEZONES, languages=LANGUAGE_CHOICES,
+        tokens=[(t, [SCOPE_LABELS.get(s, s) for s in t.scopes.split(",") if s]) for t in tokens],
+        scope_labels=SCOPE_LABELS, timezones=TIMEZONES, languages=LANGUAGE_CHOICES,
         sessions=[(s, browser_of(s.user_agent)) for s in await sessions.active(user)],
         this_session=request.state.session_id,
         notice=NOTICES.get(request.query_params.get("done", "")),
@@ -111,7 +114,8 @@ async def revoke_other_sessions(request: Request) -> Response:
 async def create_token(request: Request) -> Response:
     form = await request.form()
     try:
-        token, secret = await auth.create_api_token(request.state.user, str(form.get("name", "")))
+        scope = str(form.get("scope", "") or "api")[:20]
+        token, secret = await auth.create_api_token(request.state.user, str(form.get("name", "")), scopes=(scope,))
     except ValidationError as exc:
         return await _page(request, 422, errors=error_map(exc, request))
     # The secret is shown in this response only; it is never stored in clear.

@@ -29,3 +29,19 @@ document.addEventListener("click", (event) => {
   button.closest("tr").remove();
   form.dispatchEvent(new CustomEvent("lines-changed", { bubbles: true }));
 });
+
+// A value fixed inline on a sync report (views/templates/pim/_ignored_rows.html): its length
+// against the limit as it is typed (in characters, as the server counts them), and its row
+// picked for "Sync selected".
+document.addEventListener("input", (event) => {
+  const input = event.target.closest("input.fix[data-limit]");
+  if (!input) return;
+  const length = [...input.value].length;
+  const output = document.getElementById(input.getAttribute("aria-describedby"));
+  if (output) {
+    output.textContent = `${length} / ${input.dataset.limit}`;
+    output.classList.toggle("over", length > Number(input.dataset.limit));
+  }
+  const pick = input.closest("tr")?.querySelector("input[name=ignored]");
+  if (pick) pick.checked = true;
+});

@@ -75,6 +75,9 @@ BASE: dict[str, dict[str, Any]] = {
     "FieldPairInput": {"module": "PRODUCTS", "crmField": "name", "booksField": "name"},
     # 192.0.2.1 (TEST-NET-1) is refused before any connection: tests probe without traffic.
     "NotificationDestinationInput": {"name": "Chat", "url": "https://192.0.2.1/hook", "eventTypes": ["invoice.paid"]},
+    "PimSettingInput": {"direction": "TO_KIZUNA", "automatic": False, "categoryOnly": True, "categoryName": "Kizuna",
+                        "deleteThreshold": 30},
+    "PimFixInput": {"id": "{PimIgnored}", "value": "営業部"},
     "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
                        "replyToId": "{Email}", "dealId": "{Deal}", "attachmentIds": ["{EmailAttachment}"]},
 }
@@ -89,7 +92,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎",
                    "\r\n本文\r\n".encode()).decode()}
 
 _TYPE_IN_NAME = re.compile(
-    r"(TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
+    r"(PimIgnored|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
     r"Product|NotificationDestination|Notification|ChatMessage|ChatChannel)")
 # Arguments whose record type is not the one in the mutation's name.
@@ -218,6 +221,17 @@ async def make_world() -> World:
     ids["ChatChannel"] = gid("ChatChannel", channel.id)
     ids["ChatMessage"] = gid("ChatMessage", (await chat.post_message(principal, channel.id, "hello")).id)
     ids["User"] = gid("User", colleague.id)
+    # PIM sync: an import run of the administrator that ignored a contact over a limit.
+    from app.models import PimIgnored, PimIgnoreReason, PimKind, PimRun, PimRunSource
+
+    run = await PimRun.create(user=admin, source=PimRunSource.IMPORT, file_name="contacts.csv",
+                              counts={"contacts": {"added": 0, "updated": 0, "deleted": 0, "ignored": 1}})
+    ids["PimRun"] = gid("PimRun", run.id)
+    ignored = await PimIgnored.create(
+        run=run, user=admin, kind=PimKind.CONTACTS, reason=PimIgnoreReason.LIMIT, field="department",
+        message="Must be at most %(max)d characters (now %(length)d).", params={"max": 50, "length": 51},
+        label="山田", values={"kind": "contacts", "values": {"last_name": "山田", "department": "x" * 51}})
+    ids["PimIgnored"] = gid("PimIgnored", ignored.id)
     return World(admin, principal, ids, fill)
 
 

@@ -67,6 +67,20 @@ SETTINGS = {
     "/settings/sharing": ("/settings/sharing", {"module": "accounts", "access": "read_only",
                                                 "grantee_role_id": "{Role}"}),
     "/settings/account": ("/settings/account", {"language": "ja", "timezone": "Asia/Tokyo"}),
+    "/settings/account/tokens": ("/settings/account", {"name": "Outlook", "scope": "dav"}),
+    # PIM sync (views/pim.py): a kind's settings, an app password, sync now, held changes, and
+    # re-syncing an ignored contact with its value fixed.
+    "/settings/pim/contacts": ("/settings/pim", {"direction": "both", "automatic": "on", "category_only": "on",
+                                                 "category_name": "Kizuna", "delete_threshold": "20"}),
+    "/settings/pim/app-password": ("/settings/pim", {"name": "Outlook on PC-1"}),
+    "/settings/pim/events/sync-now": ("/settings/pim", {}),
+    "/settings/pim/held": ("/settings/pim", {"action": "confirm", "kind": "contacts", "reason": "mass_delete"}),
+    "/settings/pim/runs/{PimRun}/resync": ("/settings/pim/runs/{PimRun}", {
+        "ignored": "{PimIgnored}"}),
+    # A CSV's column-mapping step, kept server-side between the upload and the import.
+    "/settings/pim/import/{PimUpload}": ("/settings/pim/import/{PimUpload}", {
+        "kind": "contacts", "mapped_kind": "contacts", "col-0": "last_name", "col-1": "department",
+        "action": "import"}),
     "/settings/roles/{Role}": ("/settings/roles/{Role}", {"name": "Renamed", "description": "Sales team"}),
     "/settings/roles/{Role}/grants": ("/settings/roles/{Role}", {"grant": "accounts.view"}),
     # Mailboxes: a valid form logs in first; 127.0.0.1:1 refuses at once (the form comes back, 422).
@@ -134,6 +148,7 @@ POSTS = {
     **{f"{path}/{{{type_name}}}/edit": (f"{path}/new", base) for path, (type_name, base) in FORMS.items()},
     **SETTINGS,
 }
+PIM_CSV = "Last Name,Department\r\n山田,営業部\r\n".encode()
 # Forms checking a key: a refused key that has a key's shape is recorded for the throttle.
 KEY_CHECKS = {"/settings/services/books/verify", "/settings/services/books/connect"}
 NAME_RE = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
@@ -169,6 +184,9 @@ async def session(db, client, monkeypatch):
     sent = await f.make_transaction(world.principal, "estimate", await BooksContact.get(id=int(pks["BooksContact"])))
     sent = await workflow.mark_sent(world.principal, Kind.ESTIMATE, sent.id)
     pks["SentEstimate"], pks["EstimateToken"] = str(sent.id), sent.portal_token
+    from app.pim import files as pim_files
+
+    pks["PimUpload"] = (await pim_files.store(world.admin, "contacts.csv", PIM_CSV)).token
     fields = {}
     for post_url, (page_url, _) in POSTS.items():
         html = (await client.get(_fill(page_url, pks))).text
@@ -293,3 +311,38 @@ async def test_upload_survives_hostile_files(client, session, url, files):
         **HX, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     assert response.status_code in (200, 400, 409, 422), (url, files, response.status_code)
     event(f"HTTP {response.status_code}")
+
+
+# ---- a file imported into PIM sync (Settings > Import): multipart, as browsers send it -------------
+
+def _upload_body(csrf: str, name: str, data: bytes, ctype: str, kind: str) -> bytes:
+    def header_value(text: str) -> bytes:
+        return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").encode("utf-8", "surrogatepass")
+
+    fields = {"csrf_token": csrf, "kind": kind}
+    parts = [b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+             % (BOUNDARY.encode(), k.encode(), v.encode("utf-8", "surrogatepass")) for k, v in fields.items()]
+    parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\nContent-Type: %s\r\n\r\n%s\r\n'
+                 % (BOUNDARY.encode(), header_value(name), header_value(ctype), data))
+    return b"".join(parts) + b"--%s--\r\n" % BOUNDARY.encode()
+
+
+pim_file = st.one_of(
+    st.binary(max_size=400),
+    st.sampled_from([b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:\x00;\r\nEND:VCARD\r\n", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",
+                     "名前,部署\r\n山田,営業\r\n".encode("cp932"), b"\xff\xfe" + "a,b\n1,2".encode("utf-16-le"),
+                     b'"unterminated,\r\n', b",\r\n" * 50]),
+    st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+)
+
+
+@given(name=file_name, data=pim_file, kind=st.sampled_from(["", "contacts", "tasks", "events", "\x00", "x" * 300]))
+async def test_import_survives_hostile_files(client, session, name, data, kind):
+    _world, _pks, _fields, csrf = session
+    before = await row_counts()
+    response = await client.post("/settings/pim/import", content=_upload_body(csrf, name, data, "text/csv", kind),
+                                 headers={**HX, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert response.status_code in (200, 400, 422), (name, data, response.status_code)
+    event(f"HTTP {response.status_code}")
+    if response.status_code != 200:
+        assert await row_counts() == before, (name, data)
