@@ -44,6 +44,7 @@ from app.models.users import Access
 from app.permissions import Principal, module_of, restrict
 from app.pim import attendees as attendee_links
 from app.pim import dedup
+from app.pim import settings as pim_settings
 from app.pim.items import FIELDS, MODELS, Item, Problem
 from app.search import normalise, search_text
 from app.services.activities import _hidden_attendees, events, tasks
@@ -92,12 +93,6 @@ class _Plan:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def setting_of(user_id: int, kind: PimKind) -> PimSetting:
-    """The user's settings for `kind` (the defaults, unsaved, when they never changed them)."""
-    found = await PimSetting.get_or_none(user_id=user_id, kind=kind)
-    return found or PimSetting(user_id=user_id, kind=kind)
 
 
 def in_category(setting: PimSetting, categories: Sequence[str]) -> bool:
@@ -239,7 +234,7 @@ async def _apply_kind(principal: Principal, kind: PimKind, items: list[Item], ru
                       targets: dict[int, int]) -> list[Outcome]:
     model, service = MODELS[kind], SERVICES[kind]
     module = module_of(model)
-    setting = await setting_of(principal.user.id, kind)
+    setting = await pim_settings.get(principal.user, kind)
     granted = principal.has(module, "view") and principal.has(module, "create_edit")
     plans: list[_Plan] = []
     outcomes: dict[int, Outcome] = {}

@@ -48,6 +48,7 @@ from app.models import (
 )
 from app.permissions import Principal, restrict
 from app.pim import ical, records, runs, vcard
+from app.pim import settings as pim_settings
 from app.pim.apply import in_category
 from app.pim.items import MODELS, RECORD_TYPES
 from app.pim.records import uid_of
@@ -99,12 +100,6 @@ def default_href(record_type: str, record_id: int, spec: Spec) -> str:
     return f"{uid_of(record_type, record_id)}.{spec.ext}"
 
 
-async def settings_of(user_id: int, kinds: Sequence[PimKind]) -> dict[PimKind, PimSetting]:
-    """The user's settings of `kinds`; a kind never set gets the defaults (not stored)."""
-    found = {s.kind: s for s in await PimSetting.filter(user_id=user_id, kind__in=list(kinds))}
-    return {k: found.get(k) or PimSetting(user_id=user_id, kind=k) for k in kinds}
-
-
 async def current_access_stamp() -> str:
     row = await AccessStamp.get_or_none(id=1)
     return row.stamp if row else ""
@@ -120,7 +115,7 @@ async def open_view(principal: Principal, spec: Spec, access_stamp: str | None =
                 collection = await PimCollection.create(user_id=user_id, name=spec.name)
         except IntegrityError:  # another request of the same user created it meanwhile
             collection = await PimCollection.get(user_id=user_id, name=spec.name)
-    view = View(collection, spec, await settings_of(user_id, spec.kinds))
+    view = View(collection, spec, await pim_settings.of(user_id, spec.kinds))
     if access_stamp is None:
         access_stamp = await current_access_stamp()
     await refresh(principal, view, access_stamp)

@@ -12,7 +12,8 @@ from tortoise.transactions import in_transaction
 from app.models import PimDirection, PimHeld, PimKind, PimResource, PimRun, PimRunSource
 from app.permissions import Principal
 from app.pim import apply, runs
-from app.pim.collections import body_etag, modified_of, next_seq, record_etag, settings_of
+from app.pim import settings as pim_settings
+from app.pim.collections import body_etag, modified_of, next_seq, record_etag
 from app.pim.items import Item
 
 
@@ -41,7 +42,7 @@ async def apply_held(principal: Principal, held_ids: Sequence[int], *,
     """Apply the user's held changes `held_ids`, in one run whose report lists them."""
     rows = await _mine(principal, held_ids)
     run = await runs.start(principal.user, source)
-    settings = await settings_of(principal.user.id, list(PimKind))
+    settings = await pim_settings.of(principal.user.id)
     for kind in PimKind:
         puts = [h for h in rows if h.kind == kind and h.action == "put"]
         deletes = [h for h in rows if h.kind == kind and h.action == "delete"]

@@ -8,6 +8,7 @@ GraphQL both call `update`, which checks every value and saves one row per user 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -32,20 +33,21 @@ def kind_of(value: Any) -> PimKind:
         raise ValidationError.single("kind", CHOOSE) from None
 
 
-def _default(user: User, kind: PimKind) -> PimSetting:
-    return PimSetting(user_id=user.id, kind=kind)
+async def of(user_id: int, kinds: Sequence[PimKind] = tuple(PimKind)) -> dict[PimKind, PimSetting]:
+    """The user's settings of `kinds`, in that order (one query); a kind never saved reads as the
+    model's defaults (not saved)."""
+    saved = {s.kind: s for s in await PimSetting.filter(user_id=user_id, kind__in=list(kinds))}
+    return {kind: saved.get(kind) or PimSetting(user_id=user_id, kind=kind) for kind in kinds}
 
 
 async def get(user: User, kind: PimKind) -> PimSetting:
     """The user's setting for `kind`; the defaults (not saved) when they never saved one."""
-    found = await PimSetting.get_or_none(user_id=user.id, kind=kind)
-    return found or _default(user, kind)
+    return (await of(user.id, (kind,)))[kind]
 
 
 async def all_for(user: User) -> dict[PimKind, PimSetting]:
     """Every kind's setting, in PimKind order (one query)."""
-    saved = {s.kind: s for s in await PimSetting.filter(user_id=user.id)}
-    return {kind: saved.get(kind) or _default(user, kind) for kind in PimKind}
+    return await of(user.id)
 
 
 def _flag(value: Any) -> bool:
@@ -98,7 +100,7 @@ async def update(principal: Principal, kind: PimKind | str, data: dict[str, Any]
     user = principal.user
     async with in_transaction():
         setting = await PimSetting.select_for_update().get_or_none(user_id=user.id, kind=kind)
-        values = clean(setting or _default(user, kind), data)
+        values = clean(setting or PimSetting(user_id=user.id, kind=kind), data)
         if setting is None:
             try:
                 async with in_transaction():
