@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,18 +65,24 @@ async def _job_queue(client) -> None:
     await client.execute_script("TRUNCATE procrastinate_jobs CASCADE")
 
 
-@pytest_asyncio.fixture
-async def live_db(live_db_url):
-    """A tortoise context on the live server's database, emptied, with roles and stages."""
+@asynccontextmanager
+async def prepared_db(db_url: str):
+    """A tortoise context on a live server's database, emptied, with roles and stages."""
     async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(live_db_url))
-        if live_db_url.startswith("sqlite"):
+        await ctx.init(config=tortoise_config(db_url))
+        if db_url.startswith("sqlite"):
             await create_schema(ctx)
         else:
             await _job_queue(ctx.connections.get("default"))
         await truncate_all_models()
         await ensure_default_roles()
         await ensure_default_stages()
+        yield ctx
+
+
+@pytest_asyncio.fixture
+async def live_db(live_db_url):
+    async with prepared_db(live_db_url) as ctx:
         yield ctx
 
 

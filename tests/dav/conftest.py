@@ -60,13 +60,7 @@ async def request(client: httpx.AsyncClient, who: DavUser, method: str, url: str
 # ---- a live server for real clients (module-scoped: started once for a module's tests) --------
 
 import pytest  # noqa: E402
-from tortoise.context import TortoiseContext  # noqa: E402
-from tortoise.contrib.test import truncate_all_models  # noqa: E402
-
-from app.db import create_schema, tortoise_config  # noqa: E402
-from app.services.stages import ensure_default_stages  # noqa: E402
-from app.services.users import ensure_default_roles  # noqa: E402
-from tests.browser.conftest import _job_queue, running_server  # noqa: E402
+from tests.browser.conftest import prepared_db, running_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +74,7 @@ def dav_db_url(database_url, tmp_path_factory) -> str:
 async def dav_db(dav_db_url):
     """The live server's database, emptied once for the module, opened in the test process too
     (records are prepared and checked through the services)."""
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(dav_db_url))
-        if dav_db_url.startswith("sqlite"):
-            await create_schema(ctx)
-        else:
-            await _job_queue(ctx.connections.get("default"))
-        await truncate_all_models()
-        await ensure_default_roles()
-        await ensure_default_stages()
+    async with prepared_db(dav_db_url) as ctx:
         yield ctx
 
 
