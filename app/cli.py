@@ -81,12 +81,14 @@ async def setup(*, demo: bool = True, out=print) -> None:
         from app.demo_books import load_books_demo, load_link_demo
         from app.demo_chat import load_chat_demo
         from app.demo_mail import load_mail_demo
+        from app.demo_pim import load_pim_demo
 
         users = await load_demo(admin, password)
         org = await load_books_demo(admin, users)
         await load_link_demo(admin, org)
         await load_mail_demo(admin)
         await load_chat_demo(admin, users, org)
+        await load_pim_demo(admin)
         lines.append("Demo data loaded. Other demo users (same password):")
         lines += [f"  {u.email:<28} {u.role.name}" for u in users]
     out("\n".join(lines))

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from app.errors import ValidationError as CoreValidationError
-from app.pim import reports
+from app.pim import collections, held, reports
 from app.pim import settings as pim_settings
 from schema.context import Info
 from schema.errors import Conflict, NotFound, PermissionDenied, ValidationError, attempt, to_error
@@ -43,9 +43,31 @@ class ResyncPimIgnoredPayload:
     run: PimRun = strawberry.field(description="The report of the re-sync.")
 
 
+@strawberry.type
+class PimSyncPayload:
+    run: PimRun = strawberry.field(description="The report of the changes applied.")
+
+
+@strawberry.type
+class DiscardPimHeldPayload:
+    discarded: int = strawberry.field(description="How many held changes were dropped (your clients get Kizuna's state back).")
+
+
+HELD_MAX = 5_000  # held changes one request may apply or discard
+
 UpdatePimSettingResult = result("UpdatePimSetting", PimSettingPayload, ValidationError)
 ResyncPimIgnoredResult = result("ResyncPimIgnored", ResyncPimIgnoredPayload, ValidationError, Conflict,
                                 PermissionDenied, NotFound)
+
+
+PimSyncResult = result("PimSync", PimSyncPayload, ValidationError, PermissionDenied)
+DiscardPimHeldResult = result("DiscardPimHeld", DiscardPimHeldPayload, ValidationError)
+
+
+def _held_pks(info: Info, ids: list[strawberry.ID]) -> list[int] | Any:
+    if len(ids) > HELD_MAX:
+        return to_error(info, CoreValidationError.single("ids", reports.TOO_MANY, max=HELD_MAX))
+    return [pk for pk in (pk_of(i, "PimHeld") for i in ids) if pk is not None]
 
 
 @strawberry.type
@@ -82,3 +104,29 @@ class PimMutation:
         user = info.context.user
         return await attempt(info, lambda: reports.resync(info.context.principal, pks, by_pk),
                              lambda run: ResyncPimIgnoredPayload(run=PimRun.of(run, user)))
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        "Sync now: apply your clients' held changes of one kind and refresh what they will see."))
+    async def sync_pim_now(self, info: Info, kind: PimKind) -> PimSyncResult:  # type: ignore[valid-type]
+        user = info.context.user
+        return await attempt(info, lambda: collections.sync_now(info.context.principal, kind),
+                             lambda run: PimSyncPayload(run=PimRun.of(run, user)))
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        f"Apply held changes (pimHeld's changeIds; at most {HELD_MAX}), in a run of their own; others' are never touched."))
+    async def apply_pim_held(self, info: Info, ids: list[strawberry.ID]) -> PimSyncResult:
+        pks = _held_pks(info, ids)
+        if not isinstance(pks, list):
+            return pks
+        user = info.context.user
+        return await attempt(info, lambda: held.apply_held(info.context.principal, pks),
+                             lambda run: PimSyncPayload(run=PimRun.of(run, user)))
+
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        f"Drop held changes (pimHeld's changeIds; at most {HELD_MAX}): your clients get Kizuna's state back."))
+    async def discard_pim_held(self, info: Info, ids: list[strawberry.ID]) -> DiscardPimHeldResult:
+        pks = _held_pks(info, ids)
+        if not isinstance(pks, list):
+            return pks
+        return await attempt(info, lambda: held.discard_held(info.context.principal, pks),
+                             lambda n: DiscardPimHeldPayload(discarded=n))

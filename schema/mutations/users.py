@@ -13,7 +13,7 @@ from schema.errors import NotFound, ValidationError, attempt
 from schema.mutations.common import remove
 from schema.queries.common import AUTH
 from schema.types.node import to_global_id
-from schema.types.users import ApiToken, current_session_id
+from schema.types.users import ApiToken, ApiTokenScope, current_session_id
 
 
 @strawberry.type
@@ -37,9 +37,12 @@ RevokeApiTokenResult = Annotated[RevokeApiTokenPayload | NotFound, strawberry.un
 
 @strawberry.type
 class ApiTokenMutation:
-    @strawberry.mutation(permission_classes=AUTH, description="A new personal API token.")
-    async def create_api_token(self, info: Info, name: str) -> CreateApiTokenResult:
-        return await attempt(info, lambda: auth.create_api_token(info.context.user, name),
+    @strawberry.mutation(permission_classes=AUTH, description=(
+        "A new personal API token: for the API (the default), or an app password for CalDAV/CardDAV (DAV)."))
+    async def create_api_token(self, info: Info, name: str,
+                               scopes: list[ApiTokenScope] | None = None) -> CreateApiTokenResult:
+        chosen = [s.value for s in scopes[:len(auth.SCOPES) + 1]] if scopes is not None else ["api"]
+        return await attempt(info, lambda: auth.create_api_token(info.context.user, name, chosen),
                              lambda made: CreateApiTokenPayload(token=made[0], secret=made[1]))
 
     @strawberry.mutation(permission_classes=AUTH, description="Revoke one of your API tokens.")

@@ -1,4 +1,4 @@
-"""pimSettings, pimRuns and pimRun: your own PIM sync settings and reports."""
+"""pimSettings, pimRuns, pimRun and pimHeld: your own PIM sync settings, reports and held changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from app.pim import settings as pim_settings
 from schema.context import Info
 from schema.queries.common import AUTH
 from schema.types.node import pk_of
-from schema.types.pim import PimRun, PimSetting
+from schema.types.node import to_global_id
+from schema.types.pim import PimHeldGroup, PimRun, PimSetting
 
 
 @strawberry.type
@@ -36,3 +37,13 @@ class PimQuery:
             return PimRun.of(await reports.get_run(info.context.user, pk), info.context.user)
         except NotFound:
             return None
+
+    @strawberry.field(permission_classes=AUTH, description="Your clients' changes that wait, oldest first.")
+    async def pim_held(self, info: Info) -> list[PimHeldGroup]:
+        user, found = info.context.user, []
+        for g in await reports.held_groups(user):
+            ids = await reports.held_ids(user, g.collection_id, g.kind.value, g.device, g.reason.value, g.last_id)
+            found.append(PimHeldGroup(kind=g.kind, reason=g.reason, device=g.device, deletes=g.deletes,  # type: ignore[arg-type]
+                                      puts=g.puts, total=g.total,
+                                      change_ids=[strawberry.ID(to_global_id("PimHeld", i)) for i in ids]))
+        return found

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from app.models import PimDirection as DirectionModel
+from app.models import PimHeldReason as HeldReasonModel
 from app.models import PimIgnored as IgnoredModel
 from app.models import PimIgnoreReason as ReasonModel
 from app.models import PimKind as KindModel
@@ -28,6 +29,9 @@ PimRunSource = strawberry.enum(SourceModel, name="PimRunSource", description=(
     "IMPORT (a file), SYNC_NOW (held changes applied), DEVICE (a client's changes, per device per hour), "
     "RESYNC (ignored records synced again)."))
 PimIgnoreReason = strawberry.enum(ReasonModel, name="PimIgnoreReason")
+PimHeldReason = strawberry.enum(HeldReasonModel, name="PimHeldReason", description=(
+    "MANUAL (the kind syncs manually: applied by syncPimNow) or MASS_DELETE (a client deleted more "
+    "than the threshold at once: applied once confirmed)."))
 
 IGNORED_DEFAULT = 100
 
@@ -134,3 +138,16 @@ class PimRun:
         f"(at most {reports.PENDING_MAX}, the oldest first)."))
     async def pending_ignored(self, info: Info) -> list[PimIgnoredRecord]:
         return [PimIgnoredRecord.of(i, info) for i in await reports.pending(self.user, self.model)]  # type: ignore[arg-type]
+
+
+@strawberry.type(description=(
+    "Changes of one kind a client made that wait: for syncPimNow (manual sync) or for confirmation "
+    "(a mass deletion): applyPimHeld or discardPimHeld with changeIds."))
+class PimHeldGroup:
+    kind: PimKind  # type: ignore[valid-type]
+    reason: PimHeldReason  # type: ignore[valid-type]
+    device: str
+    deletes: int
+    puts: int = strawberry.field(description="Items added or changed.")
+    total: int = strawberry.field(description="The items of this kind the client had before these deletes.")
+    change_ids: list[strawberry.ID]

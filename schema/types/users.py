@@ -4,6 +4,7 @@ sessions and `me`."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
     from schema.types.roles import Role
 
 
+@strawberry.enum(description="What a personal API token opens.")
+class ApiTokenScope(Enum):
+    API = "api"  # GraphQL
+    DAV = "dav"  # CalDAV/CardDAV, as an app password
+
+
 @strawberry.type(description="A person who uses Kizuna. Only public fields are exposed.")
 class User(Node):
     id: strawberry.ID = global_id_field("User")
@@ -35,6 +42,10 @@ class ApiToken(Node):
     name: str
     prefix: str = strawberry.field(description="The first characters of the secret, to recognise it.")
     created_at: datetime
+
+    @strawberry.field(description="What the token opens: API (GraphQL) and/or DAV (CalDAV/CardDAV as an app password).")
+    def scopes(self) -> list[ApiTokenScope]:  # type: ignore[valid-type]
+        return [ApiTokenScope(s) for s in (self.scopes or "api").split(",") if s]
     last_used_at: datetime | None
     revoked_at: datetime | None
     is_type_of = model_type_check(ApiTokenModel)

@@ -92,7 +92,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎",
                    "\r\n本文\r\n".encode()).decode()}
 
 _TYPE_IN_NAME = re.compile(
-    r"(PimIgnored|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
+    r"(PimIgnored|PimHeld|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
     r"Product|NotificationDestination|Notification|ChatMessage|ChatChannel)")
 # Arguments whose record type is not the one in the mutation's name.
@@ -232,6 +232,14 @@ async def make_world() -> World:
         message="Must be at most %(max)d characters (now %(length)d).", params={"max": 50, "length": 51},
         label="山田", values={"kind": "contacts", "values": {"last_name": "山田", "department": "x" * 51}})
     ids["PimIgnored"] = gid("PimIgnored", ignored.id)
+    # ... and a change its phone made that waits for sync now.
+    from app.models import PimCollection, PimHeld, PimHeldReason
+
+    collection = await PimCollection.create(user=admin, name="contacts")
+    held = await PimHeld.create(collection=collection, kind=PimKind.CONTACTS, action="put",
+                                reason=PimHeldReason.MANUAL, device="iPhone",
+                                values={"kind": "contacts", "values": {"last_name": "保留"}})
+    ids["PimHeld"] = gid("PimHeld", held.id)
     return World(admin, principal, ids, fill)
 
 

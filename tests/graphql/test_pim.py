@@ -120,3 +120,54 @@ async def test_resync_with_a_fix_adds_the_record(gql, user):
     run = done["resyncPimIgnored"]["run"]
     assert run["counts"][0] == {"kind": "CONTACTS", "added": 1} and run["pendingIgnored"] == []
     assert (await Contact.get(last_name="山田")).department == "営業部"
+
+
+HELD = "{ pimHeld { kind reason device deletes puts total changeIds } }"
+APPLY = """mutation($ids: [ID!]!) { applyPimHeld(ids: $ids) { __typename
+  ... on PimSyncPayload { run { source counts { kind added } } } ... on ValidationError { fields { path message } } } }"""
+DISCARD = """mutation($ids: [ID!]!) { discardPimHeld(ids: $ids) { __typename ... on DiscardPimHeldPayload { discarded } } }"""
+SYNC_NOW = """mutation($kind: PimKind!) { syncPimNow(kind: $kind) { __typename
+  ... on PimSyncPayload { run { source } } } }"""
+TOKEN = """mutation($name: String!, $scopes: [ApiTokenScope!]) { createApiToken(name: $name, scopes: $scopes) {
+  __typename ... on CreateApiTokenPayload { secret token { name scopes } } ... on ValidationError { fields { path } } } }"""
+
+
+async def _held(user, last_name: str):
+    from app.models import PimCollection, PimHeld, PimHeldReason
+
+    collection, _ = await PimCollection.get_or_create(user=user, name="contacts")
+    return await PimHeld.create(collection=collection, kind=PimKind.CONTACTS, action="put",
+                                reason=PimHeldReason.MANUAL, device="iPhone",
+                                values={"kind": "contacts", "values": {"last_name": last_name}})
+
+
+async def test_held_changes_are_listed_applied_or_discarded_yours_only(gql, user):
+    from app.models import Contact, PimHeld
+
+    kept = await _held(user, "保留中")
+    dropped = await _held(user, "取り消し")
+    other = await f.make_user("Sales")
+    theirs = await _held(other, "他人")
+    groups = (await gql(user, HELD))["pimHeld"]
+    assert [(g["kind"], g["reason"], g["device"], g["puts"]) for g in groups] == [("CONTACTS", "MANUAL", "iPhone", 2)]
+    assert set(groups[0]["changeIds"]) == {gid("PimHeld", kept.id), gid("PimHeld", dropped.id)}
+    done = (await gql(user, DISCARD, {"ids": [gid("PimHeld", dropped.id), gid("PimHeld", theirs.id)]}))
+    assert done["discardPimHeld"]["discarded"] == 1  # another user's is never touched
+    applied = (await gql(user, APPLY, {"ids": [gid("PimHeld", kept.id)]}))["applyPimHeld"]
+    assert applied["run"] == {"source": "SYNC_NOW", "counts": [{"kind": "CONTACTS", "added": 1}]}
+    assert await Contact.filter(last_name="保留中", owner_id=user.id).exists()
+    assert not await Contact.filter(last_name="取り消し").exists()
+    assert await PimHeld.filter(id=theirs.id).exists() and (await gql(user, HELD))["pimHeld"] == []
+    assert (await gql(user, SYNC_NOW, {"kind": "CONTACTS"}))["syncPimNow"]["run"]["source"] == "SYNC_NOW"
+
+
+async def test_an_app_password_for_dav_is_made_through_graphql(gql, user):
+    from app import auth
+
+    made = (await gql(user, TOKEN, {"name": "iPhone", "scopes": ["DAV"]}))["createApiToken"]
+    assert made["token"] == {"name": "iPhone", "scopes": ["DAV"]}
+    assert await auth.user_for_token(made["secret"], "dav") and not await auth.user_for_token(made["secret"])
+    plain = (await gql(user, TOKEN, {"name": "Script"}))["createApiToken"]
+    assert plain["token"]["scopes"] == ["API"]
+    refused = (await gql(user, TOKEN, {"name": "None", "scopes": []}))["createApiToken"]
+    assert refused["__typename"] == "ValidationError" and refused["fields"][0]["path"] == "scopes"
