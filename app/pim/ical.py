@@ -3,8 +3,11 @@
 Reading: bytes are decoded by app.pim.text first (icalendar 7 would silently turn cp932 into
 U+FFFD); app.pim.ical_lines then bounds the file and keeps each VEVENT's and VTODO's RRULE,
 RDATE and EXDATE lines verbatim (with their TZID parameters) for Item.recurrence, in that order
-(servers reorder them); icalendar parses the rest. Instances that override one occurrence of a
-series (RECURRENCE-ID) are left out: Kizuna keeps the series, not its exceptions.
+(servers reorder them); icalendar parses the rest. An instance that overrides one occurrence of a
+series (RECURRENCE-ID: a moved or changed meeting) is kept with its series: appended to the
+series' Item.recurrence as its own component (BEGIN:VEVENT ... END:VEVENT), written back as such
+with the series' UID, so a phone's moved occurrence survives the round trip through Kizuna. An
+override whose series is not in the file is left out.
 
 Times: a TZID is resolved by icalendar (the file's VTIMEZONE, an IANA name, or a Windows name such
 as "Tokyo Standard Time" through CLDR's windowsZones table, which icalendar ships); a TZID it
@@ -52,6 +55,7 @@ BROKEN = N_("The calendar cannot be read.")
 
 _ORDER = {name: i for i, name in enumerate(RECURRENCE_NAMES)}
 _RECURRENCE_LINE = re.compile(r"(RRULE|EXDATE|RDATE)[;:][^\r\n]*", re.I)
+_OVERRIDE = re.compile(r"^BEGIN:(VEVENT|VTODO)\n.*?^END:\1$", re.M | re.S)
 _TZID = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.I)
 PRODID = "-//Kizuna//Kizuna PIM//EN"
 
@@ -74,11 +78,29 @@ def loads(data: bytes | str, *, tz: str = "Asia/Tokyo") -> list[Item]:
     if len(components) != len(scanned):
         raise FormatError(BROKEN)
     items = []
+    series: dict[str, Item] = {}
+    overrides = []
     for component, found in zip(components, scanned):
         if "RECURRENCE-ID" in component:
+            overrides.append(component)
             continue
-        items.append(_item(component, found, zone))
+        item = _item(component, found, zone)
+        items.append(item)
+        series.setdefault(_str(component, "UID"), item)
+    for component in overrides:
+        item = series.get(_str(component, "UID"))
+        if item is not None and _str(component, "UID"):
+            block = _override_text(component)
+            item.recurrence = f"{item.recurrence}\n{block}" if item.recurrence else block
     return items
+
+
+def _override_text(component) -> str:
+    """An override as its own lines (unfolded lines joined by newlines: one text per override),
+    without its DTSTAMP (when it was written, not what it says: written anew each time) and its UID
+    (the series', given again when written)."""
+    return "\n".join(line for line in component.to_ical().decode("utf-8").replace("\r\n ", "").replace(
+        "\r\n\t", "").split("\r\n") if line and not line.upper().startswith(("DTSTAMP:", "DTSTAMP;", "UID:", "UID;")))
 
 
 def _item(component, found: Scanned, zone: ZoneInfo) -> Item:
@@ -259,7 +281,9 @@ def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None =
             component.add("description", values["description"])
         if item.categories:
             component.add("categories", list(item.categories))
-        lines = [line for line in item.recurrence.splitlines() if _RECURRENCE_LINE.fullmatch(line.strip())]
+        overrides = [m.group(0) for m in _OVERRIDE.finditer(item.recurrence)]
+        rest = _OVERRIDE.sub("", item.recurrence)
+        lines = [line for line in rest.splitlines() if _RECURRENCE_LINE.fullmatch(line.strip())]
         if lines:
             recurrences[index] = "".join(_fold(line.strip()) for line in lines)
             # A placeholder per time zone the lines name, so that their VTIMEZONEs are added.
@@ -270,6 +294,10 @@ def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None =
                     placeholder.params["TZID"] = tzid
                 component.add(f"X-KIZUNA-R{index}", placeholder, encode=False)
         calendar.add_component(component)
+        if lines:
+            for block in overrides:
+                if (found := _override(block, component, stamp)) is not None:
+                    calendar.add_component(found)
     calendar.add_missing_timezones()
     text = calendar.to_ical().decode("utf-8")
     if recurrences:
@@ -284,6 +312,29 @@ def dumps(items: list[Item], *, tz: str = "Asia/Tokyo", stamp: datetime | None =
 
         text = re.sub(r"^X-KIZUNA-R(\d+)(?:[^\r\n]|\r\n[ \t])*\r\n", swap, text, flags=re.M)
     return text
+
+
+def _override(block: str, series, stamp: datetime) -> icalendar.Component | None:
+    """A kept override, checked again (it is data: only one component of the series' own kind,
+    with a RECURRENCE-ID), with the series' UID, no organizer, and attendees nobody schedules for."""
+    try:
+        found = icalendar.Component.from_ical(block.replace("\n", "\r\n") + "\r\n")
+    except Exception:  # noqa: BLE001 - stored text a later icalendar reads otherwise: left out
+        return None
+    if found.name != series.name or "RECURRENCE-ID" not in found or any(
+            c.name != "VALARM" for c in found.subcomponents):
+        return None
+    found.pop("UID", None)
+    found.add("uid", series["UID"])
+    found.pop("ORGANIZER", None)
+    found.pop("METHOD", None)
+    if "DTSTAMP" not in found:
+        found.add("dtstamp", stamp)
+    attendees = found.get("ATTENDEE")
+    for attendee in attendees if isinstance(attendees, list) else [attendees] if attendees is not None else []:
+        attendee.params.pop("RSVP", None)
+        attendee.params["SCHEDULE-AGENT"] = "NONE"
+    return found
 
 
 def _write_event(component, item: Item, zone: ZoneInfo) -> None:

@@ -35,6 +35,8 @@ MODELS = {PimKind.CONTACTS: Contact, PimKind.TASKS: Task, PimKind.EVENTS: Event}
 RECORD_TYPES = {PimKind.CONTACTS: "contact", PimKind.TASKS: "task", PimKind.EVENTS: "event"}
 ACCOUNT_NAME_MAX = 200
 CATEGORIES_MAX = 255
+# The repetition of one task or event: its rule lines and the occurrences it overrides.
+RECURRENCE_MAX = 100_000
 
 
 def limit_of(kind: PimKind, name: str) -> int | None:
@@ -70,7 +72,8 @@ class Item:
     uid: str = ""  # the client's UID (vCard/iCalendar); empty for CSV rows
     categories: list[str] = field(default_factory=list)
     attendees: list[Attendee] = field(default_factory=list)  # events only
-    recurrence: str = ""  # RRULE/EXDATE/RDATE lines, for tasks and events
+    # RRULE/EXDATE/RDATE lines, then the occurrences it overrides (app.pim.ical), for tasks and events
+    recurrence: str = ""
     # Where it came from, for the report: "line 12", "contact.vcf", a DAV href.
     source: str = ""
     # Problems the reader found (a date it could not read, an unknown time zone).
@@ -97,6 +100,9 @@ class Item:
         if len(categories) > CATEGORIES_MAX:
             found.append(Problem("categories", N_("Must be at most %(max)d characters (now %(length)d)."),
                                  {"max": CATEGORIES_MAX, "length": len(categories)}))
+        if len(self.recurrence) > RECURRENCE_MAX:
+            found.append(Problem("recurrence", N_("Must be at most %(max)d characters (now %(length)d)."),
+                                 {"max": RECURRENCE_MAX, "length": len(self.recurrence)}))
         return found
 
     # ---- kept as JSON (ignored records, held changes) ---------------------------------------

@@ -100,6 +100,19 @@ async def test_caldav_library(dav_server, dav_db):
         calendar.get_event_by_uid("ev-1").delete()
         assert not await Event.filter(id=meeting.id).exists()
 
+        # The phone moves one meeting of the weekly series: the override comes back with it.
+        series = calendar.get_event_by_uid("ev-weekly")
+        series.data = EVENT.format(uid="ev-weekly", start="20261207T090000", end="20261207T093000",
+                                   summary="週次定例", extra="RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10\n").replace(
+            "END:VCALENDAR", "BEGIN:VEVENT\nUID:ev-weekly\nDTSTAMP:20261101T000000Z\n"
+            "RECURRENCE-ID;TZID=Asia/Tokyo:20261214T090000\nDTSTART;TZID=Asia/Tokyo:20261214T100000\n"
+            "DTEND;TZID=Asia/Tokyo:20261214T103000\nSUMMARY:週次定例（移動）\nEND:VEVENT\nEND:VCALENDAR")
+        series.save()
+        assert "RECURRENCE-ID" in (await Event.get(id=weekly.id)).recurrence
+        back = calendar.get_event_by_uid("ev-weekly").icalendar_instance.walk("VEVENT")
+        assert [str(e["SUMMARY"]) for e in back] == ["週次定例", "週次定例（移動）"]
+        assert back[1].decoded("DTSTART") == datetime(2026, 12, 14, 10, tzinfo=TOKYO)
+
 
 def vdirsyncer(config: Path, *args: str) -> str:
     done = subprocess.run([VDIRSYNCER, "-c", str(config), *args], input="y\n" * 10, capture_output=True,

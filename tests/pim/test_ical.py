@@ -25,7 +25,7 @@ def _load(name: str, **kwargs) -> list[Item]:
 
 @pytest.mark.parametrize("name", ["outlook_tokyo.ics", "outlook_tokyo_cp932.ics"])
 def test_outlook_calendar_with_its_windows_zone_attendees_and_rule(name):
-    meeting, holiday = _load(name)  # the moved instance (RECURRENCE-ID) is left out: Kizuna keeps series
+    meeting, holiday = _load(name)  # the moved instance (RECURRENCE-ID) is kept with its series
     assert meeting.uid.startswith("040000008200E00074C5B7101A82E008")
     assert meeting.values == {
         "subject": "定例会議", "description": "週次の定例。\n資料を持参, 印刷済み。", "location": "会議室Ａ",
@@ -35,8 +35,10 @@ def test_outlook_calendar_with_its_windows_zone_attendees_and_rule(name):
     assert meeting.categories == ["Kizuna", "会議"]
     # CN equal to the address is no name; a room (no mailto:) is no attendee.
     assert meeting.attendees == [Attendee("taro@shoji.example.jp", "髙橋, 太郎"), Attendee("hanako@example.jp", "")]
-    assert meeting.recurrence == ("RRULE:FREQ=WEEKLY;UNTIL=20270330T010000Z;INTERVAL=1;BYDAY=TU;WKST=SU\n"
-                                  'EXDATE;TZID="Tokyo Standard Time":20261215T100000')
+    rule, exdate, override = meeting.recurrence.split("\n", 2)
+    assert (rule, exdate) == ("RRULE:FREQ=WEEKLY;UNTIL=20270330T010000Z;INTERVAL=1;BYDAY=TU;WKST=SU",
+                              'EXDATE;TZID="Tokyo Standard Time":20261215T100000')
+    assert override.startswith("BEGIN:VEVENT\n") and "RECURRENCE-ID;TZID=Tokyo Standard Time:20261208T100000" in override
     assert meeting.source == "line 14" and not meeting.problems
     assert holiday.values == {"subject": "休暇", "start_at": datetime(2026, 12, 24, tzinfo=TOKYO),
                               "end_at": datetime(2026, 12, 26, tzinfo=TOKYO), "all_day": True}
@@ -142,6 +144,42 @@ def test_recurrence_lines_are_written_verbatim_and_nothing_else_gets_in():
     assert 'RDATE;TZID="Tokyo Standard Time":20261224T100000\r\n' in text
     [back] = ical.loads(text)
     assert back.recurrence == 'RRULE:FREQ=DAILY;COUNT=2\nRDATE;TZID="Tokyo Standard Time":20261224T100000'
+
+
+def test_a_moved_occurrence_survives_the_round_trip_with_its_series():
+    """A phone moves one meeting of a weekly series: the override (RECURRENCE-ID) comes back with
+    the series' UID, its new time, no organizer and nobody to invite."""
+    meeting, _ = _load("outlook_tokyo.ics")
+    text = ical.dumps([meeting])
+    calendar = icalendar.Calendar.from_ical(text)
+    series, moved = calendar.walk("VEVENT")
+    assert str(moved["UID"]) == str(series["UID"]) == meeting.uid
+    assert moved.decoded("DTSTART") == datetime(2026, 12, 8, 11, tzinfo=TOKYO)
+    assert str(moved["SUMMARY"]) == "定例会議（時間変更）" and "DTSTAMP" in moved
+    [again] = ical.loads(text)
+    assert again.recurrence == meeting.recurrence and again.values == meeting.values
+
+
+def test_a_kept_override_is_checked_again_when_written():
+    """Stored text is data: only an override of the series' own kind gets out, re-keyed to the
+    series and stripped of what would schedule anything."""
+    base = "RRULE:FREQ=DAILY;COUNT=3\n"
+    moved = ("BEGIN:VEVENT\nSUMMARY:moved\nUID:someone-else\nORGANIZER:mailto:boss@example.jp\n"
+             "ATTENDEE;RSVP=TRUE:mailto:guest@example.jp\nRECURRENCE-ID:20261202T010000Z\n"
+             "DTSTART:20261202T020000Z\nDTEND:20261202T030000Z\nEND:VEVENT")
+    not_override = "BEGIN:VEVENT\nSUMMARY:injected\nDTSTART:20261202T020000Z\nEND:VEVENT"
+    task_override = "BEGIN:VTODO\nSUMMARY:wrong kind\nRECURRENCE-ID:20261202T010000Z\nEND:VTODO"
+    item = Item(PimKind.EVENTS, uid="series", values=dict(EVENT.values),
+                recurrence="\n".join([base.strip(), moved, not_override, task_override]))
+    text = ical.dumps([item])
+    assert "injected" not in text and "wrong kind" not in text and "ORGANIZER" not in text
+    assert "RSVP" not in text and "someone-else" not in text
+    events = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == ["series", "series"]
+    assert events[1]["ATTENDEE"].params["SCHEDULE-AGENT"] == "NONE"
+    # Without a rule there is no series to override: nothing but the event itself.
+    alone = ical.dumps([Item(PimKind.EVENTS, uid="one", values=dict(EVENT.values), recurrence=moved)])
+    assert alone.count("BEGIN:VEVENT") == 1
 
 
 def test_an_item_without_uid_gets_one():

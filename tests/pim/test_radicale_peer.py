@@ -108,7 +108,11 @@ def test_radicale_accepts_an_event_with_attendees_and_a_rule_and_a_task(radicale
         "start_at": datetime(2026, 12, 1, 10, tzinfo=TOKYO), "end_at": datetime(2026, 12, 1, 11, 30, tzinfo=TOKYO),
         "all_day": False,
     }, attendees=[Attendee("taro@example.jp", "髙橋, 太郎"), Attendee("hanako@example.jp", "")],
-        recurrence="RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=10\nEXDATE;TZID=Asia/Tokyo:20261208T100000")
+        recurrence="RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=10\nEXDATE;TZID=Asia/Tokyo:20261208T100000\n"
+                   # one meeting of the series moved by an hour (an override, kept with its series)
+                   "BEGIN:VEVENT\nSUMMARY:定例会議（時間変更）\nDTSTART;TZID=Asia/Tokyo:20261215T110000\n"
+                   "DTEND;TZID=Asia/Tokyo:20261215T123000\nRECURRENCE-ID;TZID=Asia/Tokyo:20261215T100000\n"
+                   "END:VEVENT")
     holiday = Item(PimKind.EVENTS, uid="kizuna-event-4", values={
         "subject": "年末休暇", "start_at": datetime(2026, 12, 28, tzinfo=TOKYO),
         "end_at": datetime(2027, 1, 5, tzinfo=TOKYO), "all_day": True,
