@@ -21,6 +21,7 @@ delete of the run, as D only grows while N stays. A threshold of 100 never holds
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -111,7 +112,8 @@ async def _put(principal: Principal, view: View, href: str, data: bytes, if_matc
                if_none_match: str | None, device: str) -> Written | Exception:
     res = await one(view, href)
     _check(res, if_match, if_none_match)
-    item = _pick(view, data, principal.user.timezone, href)
+    # Parsing a client's body (up to the DAV limit) is CPU work: off the event loop.
+    item = await asyncio.to_thread(_pick, view, data, principal.user.timezone, href)
     kind, live = item.kind, res is not None and not res.deleted
     record_type = RECORD_TYPES[kind]
     if live and res.record_type != record_type:
