@@ -148,6 +148,8 @@ class Deal(Searchable, OwnedRecord):
     stage = fields.ForeignKeyField("models.Stage", related_name="deals", on_delete=fields.RESTRICT, db_index=True)
     closing_date = fields.DateField(null=True, db_index=True)
     description = long_text()
+    # Why a lost deal was lost: asked for when it moves to a lost stage, cleared when it leaves it.
+    lost_reason = fields.CharField(max_length=255, default="")
 
     class Meta:
         table = "deals"

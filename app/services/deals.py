@@ -7,7 +7,7 @@ from typing import Any
 
 from app.i18n import N_
 from app import money
-from app.models import Contact, Deal, DealContact, DealLine, Stage
+from app.models import Contact, Deal, DealContact, DealLine, Stage, StageCategory
 from app.models.activities import RelatedType
 from app.permissions import Principal
 from app.services import books_automation, deal_lines, links
@@ -23,7 +23,7 @@ class DealService(RecordService):
     model = Deal
     fields = (
         "name", "account_id", "amount", "currency", "stage_id", "closing_date", "description",
-        "contacts", "lines",
+        "contacts", "lines", "lost_reason",
     )
     required = ("name", "stage_id")
 
@@ -96,6 +96,24 @@ class DealService(RecordService):
         if "stage_id" in values and values["stage_id"] is not None:
             if not await Stage.exists(id=values["stage_id"]):
                 cleaned.error("stage_id", N_("Choose a valid record."))
+        await self._lost_reason(cleaned, instance)
+
+    @staticmethod
+    async def _lost_reason(cleaned: Cleaned, instance: Deal | None) -> None:
+        """A lost reason belongs to a lost deal: given with the move to a lost stage, it may not be
+        blank (app.services.deal_stages always gives it); any deal not lost has none."""
+        values = cleaned.values
+        stage_id = values.get("stage_id", getattr(instance, "stage_id", None))
+        if stage_id is None or cleaned.has_error("stage_id"):
+            return
+        category = await Stage.filter(id=stage_id).values_list("category", flat=True)
+        if category and category[0] != StageCategory.LOST:
+            if "lost_reason" in values or getattr(instance, "lost_reason", ""):
+                values["lost_reason"] = ""
+        elif "lost_reason" in values:
+            values["lost_reason"] = (values["lost_reason"] or "").strip()
+            if not values["lost_reason"]:
+                cleaned.error("lost_reason", N_("Say why the deal was lost."))
 
     @staticmethod
     async def _amount_of_lines(cleaned: Cleaned, instance: Deal | None) -> None:
