@@ -25,7 +25,7 @@ from app.models import Deal, DealContact, Product, RelatedType
 from app.permissions import require, restrict
 from app.services import deal_lines
 from app.services.deals import deals
-from views import related
+from views import deal_pipeline, related
 from views.choices import (
     CURRENCIES, STAGE_CATEGORY, account_options, contact_options, product_options, stage_options,
 )
@@ -120,6 +120,10 @@ async def _lines_detail(request: Request, deal: Deal) -> dict:
     return {"lines": lines, "line_products": products, "line_amounts": amounts}
 
 
+async def _detail(request: Request, deal: Deal) -> dict:
+    return {**await _lines_detail(request, deal), **await deal_pipeline.path_context(request, deal)}
+
+
 pages = RecordPages(
     module="deals",
     service=deals,
@@ -166,10 +170,11 @@ pages = RecordPages(
     ),
     defaults={"currency": settings.DEFAULT_CURRENCY},
     detail_template="deals/detail.html",
-    extra_detail=_lines_detail,
+    extra_detail=_detail,
 )
 
 routes = [
+    *deal_pipeline.routes,  # /deals/board before /deals/{id}
     Route("/deals/lines/new", page(new_line, "deals")),
     Route("/deals/lines/product", page(product_line, "deals")),
     *pages.routes(),

@@ -227,7 +227,9 @@ class RecordPages:
 
     # ---- list ----------------------------------------------------------------------------
 
-    async def index(self, request: Request) -> Response:
+    def filtered(self, request: Request) -> tuple[QuerySet, str, dict[str, str]]:
+        """What the list shows for the request's search and filters (other views of the same
+        records, the deals' board, narrow them the same way): (queryset, q, active filters)."""
         principal: Principal = request.state.principal
         params = request.query_params
         qs = self.scope(self.service.query(principal), principal)
@@ -240,6 +242,12 @@ class RecordPages:
             if value and value in {v for v, _ in flt.choices}:
                 qs = flt.apply(qs, value, principal)
                 active[flt.name] = value
+        return qs, q, active
+
+    async def index(self, request: Request) -> Response:
+        principal: Principal = request.state.principal
+        params = request.query_params
+        qs, q, active = self.filtered(request)
         total = await qs.count()
         per_page = int_param(params.get("per_page"), settings.DEFAULT_PAGE_SIZE, 1, settings.MAX_PAGE_SIZE)
         pages = max(1, -(-total // per_page))

@@ -180,6 +180,13 @@ def _mail_upload_limits() -> dict[str, Any]:
     return {"files_max": uploads.FILES_MAX, "max_mb": uploads.max_mb()}
 
 
+@jinja2.pass_context
+def _flashed(ctx: jinja2.runtime.Context) -> list[str]:
+    from views.flash import messages  # one-time messages after an action (views/flash.py)
+
+    return messages(ctx["request"])
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -202,6 +209,7 @@ def _environment() -> jinja2.Environment:
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name
     env.globals["mail_upload_limits"] = _mail_upload_limits
+    env.globals["flashed"] = _flashed
     return env
 
 
