@@ -9,13 +9,17 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
+from app.services import deal_stages
 from app.services import deals as deal_service
 from app.services.deals import deals
+from app import errors
+from app.i18n import N_
 from schema.context import Info
 from schema.errors import Conflict, NotFound, PermissionDenied, ValidationError, attempt
 from schema.mutations.common import ID_TYPES, DeletePayload, create, delete, existing_pk, to_data_list, update
 from schema.queries.common import AUTH
 from schema.types.deals import Deal
+from schema.types.node import pk_of
 
 
 @strawberry.input(description="A contact taking part in a deal, with their role.")
@@ -74,6 +78,9 @@ UpdateDealResult = Annotated[
 SetDealLinesResult = Annotated[
     DealPayload | ValidationError | NotFound | PermissionDenied, strawberry.union("SetDealLinesResult")
 ]
+MoveDealResult = Annotated[
+    DealPayload | ValidationError | NotFound | PermissionDenied, strawberry.union("MoveDealResult")
+]
 DeleteDealResult = Annotated[
     DeletePayload | NotFound | PermissionDenied | Conflict, strawberry.union("DeleteDealResult")
 ]
@@ -99,6 +106,24 @@ class DealMutation:
         async def run():
             pk = existing_pk(deal_id, "Deal")
             return await deal_service.set_lines(principal, pk, to_data_list(lines, "lines", LINE_ID_TYPES))
+
+        return await attempt(info, run, lambda r: DealPayload(deal=r))
+
+    @strawberry.mutation(permission_classes=AUTH, description="Move a deal to a stage, as saving it with that "
+                         "stage would (the Books link's automation follows). A lost stage needs `lostReason` "
+                         "(at most 255 characters); leaving a lost stage clears it. A deal shared with you "
+                         "read-only is PermissionDenied.")
+    async def move_deal(
+        self, info: Info, id: strawberry.ID, stage_id: strawberry.ID, lost_reason: str | None = None
+    ) -> MoveDealResult:
+        principal = info.context.principal
+
+        async def run():
+            pk = existing_pk(id, "Deal")
+            stage = pk_of(stage_id, "Stage")
+            if stage is None:
+                raise errors.ValidationError.single("stage_id", N_("Choose a valid record."))
+            return await deal_stages.move(principal, pk, stage, lost_reason)
 
         return await attempt(info, run, lambda r: DealPayload(deal=r))
 

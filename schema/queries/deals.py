@@ -8,11 +8,14 @@ import strawberry
 from strawberry import UNSET
 
 from app.models import Stage as StageModel
+from app.services import deal_stages
 from app.services.deals import deals
 from schema.context import Info
 from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_records
+from schema.types.connection import BadInput
+from schema.types.filters import to_q
 from schema.types.connection import Connection
-from schema.types.deals import Deal, Stage, StageCategory
+from schema.types.deals import Deal, MoneyTotal, PipelineColumn, Stage, StageCategory
 from schema.types.filters import (
     DateFilter,
     DateTimeFilter,
@@ -63,6 +66,7 @@ class DealOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+PIPELINE_FIRST = 50
 ID_TYPES = {"id": "Deal", "account": "Account", "stage": "Stage", "owner": "User"}
 
 
@@ -90,3 +94,20 @@ class DealQuery:
     @strawberry.field(permission_classes=AUTH, description="The pipeline's stages, in order.")
     async def stages(self) -> list[Stage]:
         return await StageModel.all().order_by("sort_order", "id")
+
+    @strawberry.field(permission_classes=AUTH, description="The pipeline board: a column per stage (open stages "
+                      "in order, then won, then lost) with the count and total of the deals you may see "
+                      "that match `filter`, and the first `first` of them (at most 200, default 50).")
+    async def pipeline(
+        self, info: Info, filter: DealFilter | None = None, first: int | None = None
+    ) -> list[PipelineColumn]:
+        queryset = deals.query(info.context.principal)
+        if filter is not None and filter is not UNSET:
+            queryset = queryset.filter(to_q(filter, ID_TYPES, {"stage_category": "stage__category"}, deals.model))
+        limit = PIPELINE_FIRST if first is None else first
+        if not 0 <= limit <= deal_stages.BOARD_COLUMN_MAX:
+            raise BadInput(f"first must be between 0 and {deal_stages.BOARD_COLUMN_MAX}.")
+        columns = await deal_stages.pipeline(queryset, limit)
+        return [PipelineColumn(stage=c.stage, count=c.count, deals=c.deals,
+                               totals=[MoneyTotal(amount=a, currency=cur) for a, cur in c.totals])
+                for c in columns]

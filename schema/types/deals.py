@@ -70,6 +70,8 @@ class Deal(Node):
     currency: str = strawberry.field(description="ISO 4217 code, e.g. JPY.")
     closing_date: date | None
     description: str
+    lost_reason: str = strawberry.field(
+        description="Why the deal was lost (given when it moved to a lost stage); empty otherwise.")
     created_at: datetime
     modified_at: datetime
     owner: User = owner_field()
@@ -107,3 +109,18 @@ class Deal(Node):
         self, info: Info
     ) -> list[Annotated[Event, strawberry.lazy("schema.types.activities")]]:
         return ready(info.context.loaders.events_by_related, (RelatedType.DEAL, self.id))
+
+
+@strawberry.type(description="An amount summed in one currency.")
+class MoneyTotal:
+    amount: Decimal = strawberry.field(description="Decimal string.")
+    currency: str
+
+
+@strawberry.type(description="A column of the pipeline: a stage, how many of your deals are in it and "
+                              "their total, and the first of them (the soonest to close first).")
+class PipelineColumn:
+    stage: Stage
+    count: int
+    totals: list[MoneyTotal] = strawberry.field(description="Per currency, the most used first.")
+    deals: list[Deal]

@@ -86,6 +86,7 @@ PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎", "visibleToCustomer": True, "to": "INVOICE",
                "kind": "INVOICE", "includeAttachments": True, "enabled": True, "automation": "ESTIMATE",
                "eventType": "invoice.paid", "inApp": False, "body": "Hello", "private": False,
+               "lostReason": "他社に決定",
                # uploadEmail: an .eml file, base64
                "filename": "mail.eml", "content": base64.b64encode(
                    "From: 山田 太郎 <yamada@example.jp>\r\nSubject: ご相談\r\nMessage-ID: <hostile@example.jp>\r\n"
@@ -100,7 +101,7 @@ ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
              "contactId": "Contact", "dealId": "Deal", "recordId": "Contact",
              "destinationId": "NotificationDestination", "channelId": "ChatChannel", "messageId": "ChatMessage",
-             "userId": "User", "memberIds": "User"}
+             "userId": "User", "memberIds": "User", "stageId": "Stage"}
 
 
 def target_type(mutation: str, arg: str) -> str:
