@@ -142,6 +142,9 @@ SETTINGS = {
     # Uploading e-mail files (views/mail/uploads.py): a form without files is refused (422).
     "/mail/upload": ("/mail", {"form": "1", "attachments": "1"}),
     "/contacts/{Contact}/mail/upload": ("/mail", {"form": "1", "attachments": "1"}),
+    # A deal's stage path (one-click Won, Lost with its reason) and a drop on the pipeline board.
+    "/deals/{Deal}/stage": ("/deals/{Deal}", {"stage_id": "{Stage}", "lost_reason": "他社に決定"}),
+    "/deals/board/move": ("/deals/board", {"deal_id": "{Deal}", "stage_id": "{Stage}", "lost_reason": "他社に決定"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
