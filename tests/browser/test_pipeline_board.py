@@ -66,9 +66,23 @@ async def test_drag_a_deal_to_won_and_see_the_automation(live_server, live_db, b
     await page.locator("#books").scroll_into_view_if_needed()  # the Books panel loads when seen
     await page.locator(f"#books-invoice-{invoices[0].id}").wait_for()
     assert await page.locator("#stage-path [aria-current=step]").inner_text() == "Closed won"
+    # The deal's own stage path: Lost asks why in its small form, an empty reason is refused there.
+    await page.click("#mark-lost")
+    await page.fill("#lost-reason", " ")
+    await page.click("#confirm-lost")
+    await page.locator("#path-error", has_text="Say why the deal was lost.").wait_for()
+    await page.fill("#lost-reason", "価格")
+    await page.click("#confirm-lost")
+    await page.locator("#flash", has_text="複合機リース moved to Closed lost.").wait_for()
+    assert await page.inner_text("#lost-reason-shown") == "Lost reason: 価格"
+    await page.click(f"#stage-{first.id}")  # reopened: back to the first stage, the reason gone
+    await page.locator("#flash", has_text="複合機リース moved to Qualification.").wait_for()
+    assert await page.locator("#lost-reason-shown").count() == 0
+    assert (await Transaction.get(id=invoices[0].id)).status == Status.VOID
 
     # Lost without a reason: the card goes back and the dialog asks; with one, it moves.
     await page.goto(f"{live_server}/deals/board")
+    assert await page.inner_text(f"#column-{first.id}-count") == "3"
     await _drag(page, f"#card-{other.id}", f"#column-{lost.id}")
     await page.locator("#lost-dialog[open]").wait_for()
     assert await page.locator(f"#column-{first.id} #card-{other.id}").count() == 1
