@@ -65,8 +65,9 @@ def tasks_due(queryset: QuerySet, when: str, today: date) -> QuerySet:
 
 
 def upcoming_events(queryset: QuerySet, now: datetime) -> QuerySet:
-    """Events not over yet (one going on now is still worth seeing), soonest first."""
-    return queryset.filter(end_at__gte=now).order_by("start_at", "id")
+    """Events not over yet (one going on now is still worth seeing), soonest first. Compared in
+    UTC, as stored: SQLite compares the stored text, where another offset would sort wrongly."""
+    return queryset.filter(end_at__gte=now.astimezone(UTC)).order_by("start_at", "id")
 
 
 async def delete_activities_of(related_type: RelatedType, related_id: int) -> None:

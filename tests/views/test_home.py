@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,3 +105,249 @@ async def test_administrator_sees_only_own_deals_on_home(signed_in, client):
     await f.make_deal(other, amount=Decimal(424242))
     text = await block(client, "deals")
     assert "424,242" not in text and 'id="home-deals-empty"' in text
+
+
+# ---- tasks: "due today" is the user's day --------------------------------------------------
+
+
+def ymd(day: date) -> str:
+    """A day as Japanese writes it (babel's medium date for ja): 2026/11/29."""
+    return f"{day.year}/{day.month:02d}/{day.day:02d}"
+
+
+async def test_tasks_block_today_and_overdue_with_links(signed_in, client):
+    me = await signed_in("Sales", language="ja")
+    today = home.user_today(me)
+    await f.make_task(me, subject="今日の電話", due_date=today)
+    await f.make_task(me, subject="遅れた見積", due_date=today - timedelta(days=400))
+    await f.make_task(me, subject="済んだ作業", due_date=today, status=TaskStatus.COMPLETED)
+    await f.make_task(me, subject="来週の訪問", due_date=today + timedelta(days=7))
+    other = await f.make_user("Sales")
+    await f.make_task(other, subject="他人の作業", due_date=today)
+    text = await block(client, "tasks")
+    today_part = text.split('id="home-tasks-today"')[1].split("</ul>")[0]
+    overdue_part = text.split('id="home-tasks-overdue"')[1].split("</ul>")[0]
+    assert "今日の電話" in today_part and "遅れた見積" not in today_part
+    assert "遅れた見積" in overdue_part and ymd(today - timedelta(days=400)) in overdue_part
+    assert "済んだ作業" not in text and "来週の訪問" not in text and "他人の作業" not in text
+    assert 'id="home-tasks-today-count">1<' in text and 'id="home-tasks-overdue-count">1<' in text
+    assert 'href="/tasks?due=today&amp;owner=mine"' in text and 'href="/tasks?due=overdue&amp;owner=mine"' in text
+    # the lists they link to hold the same tasks
+    listed = (await client.get("/tasks?due=today&owner=mine")).text
+    assert "今日の電話" in listed and "遅れた見積" not in listed and "済んだ作業" not in listed
+    listed = (await client.get("/tasks?due=overdue&owner=mine")).text
+    assert "遅れた見積" in listed and "今日の電話" not in listed
+
+
+async def test_due_today_follows_the_users_time_zone(signed_in, client):
+    """UTC+14 and UTC-11 are always on different days: one's today is the other's tomorrow."""
+    east = await signed_in("Sales", timezone="Pacific/Kiritimati")
+    west = await f.make_user("Sales", timezone="Pacific/Pago_Pago")
+    east_today, west_today = home.user_today(east), home.user_today(west)
+    assert east_today > west_today
+    for owner in (east, west):
+        await f.make_task(owner, subject=f"east-day {owner.id}", due_date=east_today)
+        await f.make_task(owner, subject=f"west-day {owner.id}", due_date=west_today)
+    east_view = await block(client, "tasks")
+    assert f"east-day {east.id}" in east_view.split('id="home-tasks-today"')[1].split("</ul>")[0]
+    assert f"west-day {east.id}" in east_view.split('id="home-tasks-overdue"')[1].split("</ul>")[0]
+    west_tasks = await home.due_tasks(await Principal.load(west))
+    assert [t.subject for t in west_tasks.today] == [f"west-day {west.id}"]
+    assert west_tasks.overdue == []  # east's today is still the future in Pago Pago
+
+
+async def test_due_today_at_midnight_in_tokyo(signed_in):
+    me = await f.make_user("Sales", timezone="Asia/Tokyo")
+    principal = await Principal.load(me)
+    await f.make_task(me, subject="11/29", due_date=date(2026, 11, 29))
+    await f.make_task(me, subject="11/30", due_date=date(2026, 11, 30))
+    before = await home.due_tasks(principal, datetime(2026, 11, 29, 14, 59, tzinfo=UTC))  # 23:59 JST
+    assert [t.subject for t in before.today] == ["11/29"] and before.overdue == []
+    after = await home.due_tasks(principal, datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # 00:00 JST
+    assert [t.subject for t in after.today] == ["11/30"] and [t.subject for t in after.overdue] == ["11/29"]
+
+
+# ---- events --------------------------------------------------------------------------------
+
+
+async def test_events_block_lists_my_next_events_in_my_time_zone(signed_in, client):
+    me = await signed_in("Sales", language="ja", timezone="Asia/Tokyo")
+    now = datetime.now(UTC)
+    soon = now.replace(microsecond=0) + timedelta(days=2)
+    await f.make_event(me, subject="打ち合わせ", start_at=soon)
+    await f.make_event(me, subject="進行中", start_at=now - timedelta(minutes=30), end_at=now + timedelta(hours=1))
+    await f.make_event(me, subject="終わった会議", start_at=now - timedelta(days=1))
+    await f.make_event(await f.make_user("Sales"), subject="他人の会議", start_at=soon)
+    text = await block(client, "events")
+    assert text.index("進行中") < text.index("打ち合わせ")
+    assert "終わった会議" not in text and "他人の会議" not in text
+    assert 'id="home-events-count">2<' in text and 'href="/events?when=upcoming&amp;owner=mine"' in text
+    tokyo = soon.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{ymd(tokyo.date())} {tokyo.hour}:{tokyo.minute:02d}" in text
+    listed = (await client.get("/events?when=upcoming&owner=mine")).text
+    assert "打ち合わせ" in listed and "終わった会議" not in listed
+
+
+async def test_events_block_empty_state(signed_in, client):
+    await signed_in("Sales")
+    assert 'id="home-events-empty"' in await block(client, "events")
+
+
+# ---- mail ----------------------------------------------------------------------------------
+
+
+async def test_mail_block_shows_mail_with_my_contacts_and_leads_only(signed_in, client):
+    me = await signed_in("Sales")
+    box = await f.make_mailbox(me)
+    await f.make_contact(me, email="Kunde@Example.com")
+    await f.make_lead(me, email="lead@example.org")
+    await f.make_email(box, sender="kunde@example.com", subject="From a contact")
+    await f.make_email(box, sender="me@example.com", to=("lead@example.org",), subject="To a lead")
+    await f.make_email(box, sender="newsletter@example.net", subject="Newsletter")
+    other = await f.make_user("Sales")
+    await f.make_contact(other, email="hidden@example.com")  # someone else's contact
+    await f.make_email(box, sender="hidden@example.com", subject="From a stranger to me")
+    private = await f.make_mailbox(other, email="other@example.com")
+    await f.make_email(private, sender="kunde@example.com", subject="In another's mailbox")
+    text = await block(client, "mail")
+    assert "From a contact" in text and "To a lead" in text
+    assert "Newsletter" not in text and "From a stranger to me" not in text and "In another" not in text
+    assert 'id="home-mail-count">2<' in text and 'href="/mail?people=known"' in text
+    listed = (await client.get("/mail?people=known")).text
+    assert "From a contact" in listed and "To a lead" in listed and "Newsletter" not in listed
+
+
+async def test_mail_block_empty_state(signed_in, client):
+    await signed_in("Sales")
+    assert 'id="home-mail-empty"' in await block(client, "mail")
+
+
+# ---- portal activity and notifications --------------------------------------------------------
+
+
+async def _estimate_viewed(principal, customer, actor="山田 太郎"):
+    estimate = await f.make_transaction(principal, "estimate", customer)
+    async with notifications.change() as conn:
+        await notifications.record(EventType.ESTIMATE_VIEWED, estimate, actor=actor, conn=conn)
+        await notifications.record(EventType.ESTIMATE_COMMENTED, estimate, actor=actor, conn=conn)
+    return estimate
+
+
+async def test_portal_block_shows_customers_actions_of_my_organizations(signed_in, client):
+    me = await signed_in("Sales")
+    keeper = await f.make_user("Administrator")
+    org = await f.make_org(me, keeper)
+    elsewhere = await f.make_org(keeper)
+    keeper_p = await Principal.load(keeper)
+    estimate = await _estimate_viewed(keeper_p, await f.make_customer(org), actor="山田 太郎")
+    await _estimate_viewed(keeper_p, await f.make_customer(elsewhere), actor="他社 次郎")
+    text = await block(client, "portal")
+    assert f'href="/books/estimates/{estimate.id}"' in text and "山田 太郎" in text
+    assert "他社 次郎" not in text
+    assert 'id="home-portal-count">1<' in text  # the comment is not portal activity here
+
+
+async def test_portal_block_empty_state(signed_in, client):
+    me = await signed_in("Sales")
+    await f.make_org(me)
+    assert 'id="home-portal-empty"' in await block(client, "portal")
+
+
+async def test_notifications_block_shows_mine_and_unread_count(signed_in, client):
+    from app.models import Notification
+
+    me = await signed_in("Sales")
+    other = await f.make_user("Sales")
+    await Notification.create(user=me, type=EventType.INVOICE_PAID, txn_id=7, data={"number": "INV-000777"})
+    await Notification.create(user=me, type=EventType.ESTIMATE_VIEWED, txn_id=8, data={"number": "EST-8"},
+                              read_at=datetime.now(UTC))
+    await Notification.create(user=other, type=EventType.INVOICE_PAID, txn_id=9, data={"number": "INV-000999"})
+    text = await block(client, "notifications")
+    assert "INV-000777" in text and "EST-8" in text and "INV-000999" not in text
+    assert 'id="home-notifications-unread"' in text and ">1<" in text.split('id="home-notifications-unread"')[1]
+    assert 'href="/books/invoices/7"' in text and 'href="/notifications"' in text
+
+
+async def test_notifications_block_empty_state(signed_in, client):
+    await signed_in("Sales")
+    assert 'id="home-notifications-empty"' in await block(client, "notifications")
+
+
+# ---- receivables -----------------------------------------------------------------------------
+
+
+async def test_receivables_block_for_an_administrator(signed_in, client):
+    me = await signed_in("Administrator")
+    org = await f.make_org(me)
+    principal = await Principal.load(me)
+    customer = await f.make_customer(org)
+    today = home.user_today(me)
+    await f.make_sent_invoice(principal, customer, [("作業", 1, 10000, 10)],
+                              issue_date=today - timedelta(days=80), due_date=today - timedelta(days=45))
+    await f.make_sent_invoice(principal, customer, [("作業", 1, 5000, 10)], due_date=today + timedelta(days=10))
+    text = await block(client, "receivables")
+    row = text.split('id="home-receivables-JPY"')[1].split("</tr>")[0]
+    assert "¥16,500" in row and "¥11,000" in row
+    assert 'href="/books/receivables"' in text
+
+
+async def test_receivables_block_empty_and_hidden(signed_in, client):
+    me = await signed_in("Administrator")
+    await f.make_org(me)
+    assert 'id="home-receivables-empty"' in await block(client, "receivables")
+    sales = await f.make_user("Sales")
+    await f.make_org(sales)
+    assert await home.receivables_summary(await Principal.load(sales)) is None
+
+
+# ---- query counts ----------------------------------------------------------------------------
+
+
+async def _queries(client, url: str) -> int:
+    with count_queries() as queries:
+        response = await client.get(url, headers=HX)
+    assert response.status_code == 200
+    return len(queries)
+
+
+async def _more_of_everything(me, org, principal, n: int) -> None:
+    from app.models import Notification
+
+    today = home.user_today(me)
+    box = await f.make_mailbox(me, email=f"box{n}-{me.id}@example.com")
+    customer = await f.make_customer(org)
+    for i in range(n):
+        stage = (await Stage.filter(category=StageCategory.OPEN).order_by("sort_order"))[i % 3]
+        await f.make_deal(me, stage=stage, currency=("JPY", "USD")[i % 2])
+        await f.make_task(me, due_date=today)
+        await f.make_task(me, due_date=today - timedelta(days=i + 1))
+        await f.make_event(me)
+        contact = await f.make_contact(me)
+        await f.make_email(box, sender=contact.email)
+        await _estimate_viewed(principal, customer)
+        await f.make_sent_invoice(principal, customer, issue_date=today - timedelta(days=60),
+                                  due_date=today - timedelta(days=i + 1))
+        await Notification.create(user=me, type=EventType.INVOICE_PAID, txn_id=i + 1, data={"number": f"N{i}"})
+
+
+@pytest.mark.parametrize("key", BLOCKS)
+async def test_each_block_sends_a_constant_number_of_queries(signed_in, client, key):
+    me = await signed_in("Administrator")
+    org = await f.make_org(me)
+    principal = await Principal.load(me)
+    await _more_of_everything(me, org, principal, 2)
+    await _queries(client, f"/home/{key}")  # what the user may reach is read once, then kept
+    few = await _queries(client, f"/home/{key}")
+    await _more_of_everything(me, org, principal, 12)
+    assert await _queries(client, f"/home/{key}") == few
+    assert few <= 8
+
+
+async def test_the_page_itself_sends_no_block_query(signed_in, client):
+    me = await signed_in("Administrator")
+    org = await f.make_org(me)
+    await _more_of_everything(me, org, await Principal.load(me), 3)
+    await client.get("/")
+    with count_queries() as queries:
+        assert (await client.get("/")).status_code == 200
+    assert len(queries) <= 2, queries.sql  # the session, nothing of the blocks
