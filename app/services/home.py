@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.permissions import MODULE_OF_KIND, Principal, restrict
 from app.services import mail, notification_settings, receivables
-from app.services.activities import tasks_due, upcoming_events, user_now, user_today  # noqa: F401 (user_today: tests)
+from app.services.activities import tasks_due, upcoming_events, user_now, user_today
 
 ROWS = 10
 # What customers did on the portal that staff want to see first.
