@@ -10,7 +10,6 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app import settings
-
 from app.i18n import N_
 from app.models import (
     Account,
@@ -37,7 +36,6 @@ RELATED_MODELS = {
     RelatedType.CASE: Case,
 }
 ATTENDEE_KINDS = {"contact_id": Contact, "lead_id": Lead, "user_id": User}
-DUE = ("today", "overdue")  # the task lists' "due" filter, the home page's tasks block
 
 
 # ---- what "today" and "upcoming" mean, for the lists' filters and the home page -----------------

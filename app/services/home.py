@@ -67,10 +67,11 @@ async def open_deals(principal: Principal) -> OpenDeals | None:
               } if rows else {}
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for stage_id, currency, n, total in rows:
+        amount = Decimal(str(total or 0))  # a backend may sum to a float: never carried as one
         row = stages[stage_id]
         row.count += n
-        row.totals[currency] = row.totals.get(currency, Decimal(0)) + Decimal(total or 0)
-        totals[currency] += Decimal(total or 0)
+        row.totals[currency] = row.totals.get(currency, Decimal(0)) + amount
+        totals[currency] += amount
     ordered = list(stages.values())
     return OpenDeals(ordered[:ROWS], sum(s.count for s in ordered), dict(sorted(totals.items())))
 
