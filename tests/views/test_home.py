@@ -41,6 +41,12 @@ async def test_home_page_loads_every_block_lazily_for_an_administrator(signed_in
     assert "<script" not in main  # the CSP allows no inline script
 
 
+async def test_anonymous_visitors_are_sent_to_login(client):
+    assert (await client.get("/")).headers["location"] == "/login?next=/"
+    fragment = await client.get("/home/deals", headers={**HX, "HX-Current-URL": "http://testserver/"})
+    assert fragment.status_code == 204 and fragment.headers["HX-Redirect"] == "/login?next=/"
+
+
 async def test_sales_user_sees_no_receivables_block(signed_in, client):
     me = await signed_in("Sales")
     await f.make_org(me)
