@@ -3,13 +3,14 @@
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
     accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
-    mail_actions, notifications, portal, chat,
+    mail_actions, notifications, portal, chat, home,
     pim, pim_files, preferences, products, settings,
 )
 from views.pages import exception_handlers, routes as site_routes
 
 routes = [
     *auth.routes,
+    *home.routes,
     *accounts.routes,
     *contacts.routes,
     *leads.routes,

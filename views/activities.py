@@ -3,6 +3,8 @@ end in the user's time zone and attendees (contacts, users, e-mail addresses).""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +13,7 @@ from starlette.routing import Route
 from app.i18n import N_
 from app.models import EventAttendee, RelatedType
 from app.permissions import Principal, restrict
-from app.services.activities import RELATED_MODELS, events, tasks
+from app.services.activities import RELATED_MODELS, events, tasks, tasks_due, upcoming_events, user_today
 from views import related
 from views.choices import (
     OPTION_LIMIT,
@@ -118,7 +120,10 @@ tasks_pages = RecordPages(
         Column(N_("Owner"), "owner.name"),
     ),
     filters=(Filter("status", N_("Status"), (("", N_("All")), *TASK_STATUS),
-                    lambda qs, v, p: qs.filter(status=v)),),
+                    lambda qs, v, p: qs.filter(status=v)),
+             # The home page's tasks block links here: open tasks due on the user's today, or before.
+             Filter("due", N_("Due"), (("", N_("All")), ("today", N_("Due today")), ("overdue", N_("Overdue"))),
+                    lambda qs, v, p: tasks_due(qs, v, user_today(p.user)))),
     extra_detail=related_record,
     defaults={"priority": "normal"},
 )
@@ -149,6 +154,8 @@ events_pages = RecordPages(
         Column(N_("Location"), "location"),
         Column(N_("Owner"), "owner.name"),
     ),
+    filters=(Filter("when", N_("When"), (("", N_("All")), ("upcoming", N_("Upcoming"))),
+                    lambda qs, v, p: upcoming_events(qs, datetime.now(UTC))),),
     related=(related.EVENT_ATTENDEES,),
     extra_detail=related_record,
 )

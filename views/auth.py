@@ -8,8 +8,7 @@ from starlette.routing import Route
 
 from app import auth, sessions
 from app.errors import AuthenticationError
-from app.permissions import CRM_MODULES
-from views.pages import page, safe_next
+from views.pages import safe_next
 from views.templating import render, translator
 
 
@@ -43,15 +42,7 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-async def home(request: Request) -> Response:
-    """The first module the user may see, else their own settings."""
-    principal = request.state.principal
-    first = next((m for m in CRM_MODULES if principal.has(m, "view")), None)
-    return RedirectResponse(f"/{first}" if first else "/settings/account", status_code=303)
-
-
 routes = [
-    Route("/", page(home)),
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),

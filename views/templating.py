@@ -11,7 +11,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -112,6 +112,17 @@ def _filesize_filter(ctx: jinja2.runtime.Context, size: int) -> str:
     return format_size(size, ctx["request"].state.lang)
 
 
+@jinja2.pass_context
+def _babel_date_filter(ctx: jinja2.runtime.Context, value: date | datetime | None) -> str:
+    """A day as the user's language writes it (babel's medium format: 2026/11/29 in Japanese,
+    Nov 29, 2026 in English); a moment is taken on the user's clock first."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(ctx["request"], value).date()
+    return format_date(value, "medium", locale=ctx["request"].state.lang)
+
+
 def _date_filter(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
@@ -203,6 +214,7 @@ def _environment() -> jinja2.Environment:
         money=_money_filter,
         filesize=_filesize_filter,
         babel_datetime=_babel_datetime_filter,
+        babel_date=_babel_date_filter,
         rate=_rate_filter,
         number=_number_filter,
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
+from app import settings
 from app.i18n import N_
 from app.models import (
     Account,
@@ -17,6 +21,7 @@ from app.models import (
     Lead,
     RelatedType,
     Task,
+    TaskStatus,
     User,
 )
 from app.permissions import Principal
@@ -31,6 +36,36 @@ RELATED_MODELS = {
     RelatedType.CASE: Case,
 }
 ATTENDEE_KINDS = {"contact_id": Contact, "lead_id": Lead, "user_id": User}
+
+
+# ---- what "today" and "upcoming" mean, for the lists' filters and the home page -----------------
+
+
+def user_now(user: User, now: datetime | None = None) -> datetime:
+    """Now on the user's clock: "today" is the user's day, not the server's."""
+    try:
+        zone = ZoneInfo(user.timezone or settings.DEFAULT_TIMEZONE)
+    except (KeyError, ValueError):
+        zone = ZoneInfo(settings.DEFAULT_TIMEZONE)
+    return (now or datetime.now(UTC)).astimezone(zone)
+
+
+def user_today(user: User, now: datetime | None = None) -> date:
+    return user_now(user, now).date()
+
+
+def tasks_due(queryset: QuerySet, when: str, today: date) -> QuerySet:
+    """Open tasks due `today` or before it (`overdue`); a completed task is never due."""
+    queryset = queryset.exclude(status=TaskStatus.COMPLETED)
+    if when == "overdue":
+        return queryset.filter(due_date__lt=today)
+    return queryset.filter(due_date=today)
+
+
+def upcoming_events(queryset: QuerySet, now: datetime) -> QuerySet:
+    """Events not over yet (one going on now is still worth seeing), soonest first. Compared in
+    UTC, as stored: SQLite compares the stored text, where another offset would sort wrongly."""
+    return queryset.filter(end_at__gte=now.astimezone(UTC)).order_by("start_at", "id")
 
 
 async def delete_activities_of(related_type: RelatedType, related_id: int) -> None:

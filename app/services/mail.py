@@ -98,6 +98,19 @@ def with_addresses(queryset: QuerySet, addresses: Iterable[str]) -> QuerySet:
     return queryset.filter(_participating(addresses))
 
 
+def with_known_people(principal: Principal, queryset: QuerySet) -> QuerySet:
+    """The e-mails of `queryset` exchanged with a contact or lead the user may see (by address,
+    lower-cased as participants are stored). Subqueries: the same statement count however many
+    people the user knows."""
+    known = Q(id__isnull=True)
+    for model, columns in ((Contact, ("email", "secondary_email")), (Lead, ("email",))):
+        for column in columns:
+            addresses = restrict(model.all(), principal).annotate(_a=Lower(column)).filter(
+                **{f"{column}__not": ""}).values("_a")
+            known |= Q(address__in=Subquery(addresses))
+    return queryset.filter(id__in=Subquery(EmailParticipant.filter(known).values("email_id")))
+
+
 async def addresses_of(record) -> list[str]:
     """The addresses a record's mail is exchanged with."""
     if isinstance(record, Contact):

@@ -112,13 +112,20 @@ async def _listing(principal: Principal, emails: list[Email]) -> dict[str, Any]:
 
 
 async def mail_page(request: Request) -> Response:
-    """Upload files, and the e-mails the user uploaded, newest first."""
+    """Upload files, and the e-mails the user uploaded, newest first; with `?people=known` (the
+    home page's mail block links here) every e-mail the user sees exchanged with their contacts
+    and leads instead."""
     principal: Principal = request.state.principal
     page_no = int_param(request.query_params.get("page"), 1, 1, 10_000)
-    queryset = mail.visible(principal, MailFilter(Source.UPLOADED))
+    known = request.query_params.get("people") == "known"
+    if known:
+        queryset = mail.with_known_people(principal, mail.visible(principal))
+    else:
+        queryset = mail.visible(principal, MailFilter(Source.UPLOADED))
     emails = await mail.page(queryset, limit=RECENT + 1, offset=(page_no - 1) * RECENT)
     context = {"action": "/mail/upload", "errors": {}, "problem": "", "added": 0, "stored": 0, "on_record": False,
-               "page": page_no, "has_next": len(emails) > RECENT, **await _listing(principal, emails[:RECENT])}
+               "page": page_no, "has_next": len(emails) > RECENT, "known": known,
+               **await _listing(principal, emails[:RECENT])}
     return render(request, "mail/index.html", context)
 
 
