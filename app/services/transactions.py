@@ -10,10 +10,9 @@ naming an item takes the item's name, unit, rate and tax rate for whatever it le
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -35,6 +34,7 @@ from app.models import (
 from app.models.base import LONG_TEXT_MAX
 from app.permissions import MODULE_OF_KIND, Principal, require, restrict
 from app.services import history
+from app.services.activities import user_today
 from app.services.books_contacts import due_date_for
 from app.services.items import tax_rate_problem
 from app.services.tax import Totals, line_amount, totals
@@ -70,7 +70,8 @@ LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount",
 
 
 def today_in(principal: Principal) -> date:
-    return datetime.now(ZoneInfo(principal.user.timezone)).date()
+    """The principal's today (their time zone's day): the one rule, app.services.activities.user_today."""
+    return user_today(principal.user)
 
 
 def module(kind: Kind) -> str:
