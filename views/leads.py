@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.i18n import N_
 from app.models import RelatedType
 from app.services.leads import leads
-from views import related
+from views import lead_conversion, related
 from views.choices import LEAD_STATUS
 from views.records import Column, Field, Filter, RecordPages, Section
 
@@ -38,6 +38,8 @@ pages = RecordPages(
     filters=(Filter("status", N_("Status"), (("", N_("All")), *LEAD_STATUS),
                     lambda qs, v, p: qs.filter(status=v)),),
     related=related.activities(RelatedType.LEAD),
+    detail_template="leads/detail.html",  # Convert; what a converted lead became
+    extra_detail=lead_conversion.lead_detail,
 )
 
-routes = pages.routes()
+routes = pages.routes() + lead_conversion.routes

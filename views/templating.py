@@ -170,7 +170,15 @@ def _context(request: Request) -> dict[str, Any]:
         "htmx_script": HTMX_SCRIPT,
         "sse_script": SSE_SCRIPT,
         "chat_bar": chat_bar_may_show(request.url.path) and getattr(state, "user", None) is not None,
+        # Called by base.html only (views/flash.py): a fragment never takes the next page's message.
+        "take_flash": partial(_take_flash, request),
     }
+
+
+def _take_flash(request: Request) -> dict[str, str] | None:
+    from views.flash import take  # lazily: views.flash translates through this module
+
+    return take(request)
 
 
 def _mail_upload_limits() -> dict[str, Any]:
