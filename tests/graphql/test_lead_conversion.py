@@ -91,3 +91,12 @@ async def test_converted_fields_one_query_per_relation_and_visibility(gql, db):
     await f.share("leads", Access.READ_ONLY, owner=user, grantee=other)
     edges = (await gql(other, LEADS))["leads"]["edges"]
     assert all(e["node"]["convertedContact"] is None for e in edges)
+
+
+async def test_update_lead_refuses_another_status_once_converted(gql, db):
+    user = await f.make_user("Sales")
+    lead = await f.make_lead(user)
+    await gql(user, CONVERT, {"id": gid("Lead", lead.id), "input": {}})
+    done = (await gql(user, """mutation($id: ID!) { updateLead(id: $id, input: {status: NEW}) {
+        __typename ... on Conflict { message } } }""", {"id": gid("Lead", lead.id)}))["updateLead"]
+    assert done == {"__typename": "Conflict", "message": "This lead has been converted: its status can no longer change."}

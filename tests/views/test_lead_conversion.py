@@ -92,3 +92,14 @@ async def test_refusals(client, signed_in):
     other = await f.make_lead(await f.make_user("Sales"))
     assert (await client.get(f"/leads/{other.id}/convert")).status_code == 404
     assert (await post(client, f"/leads/{other.id}/convert", {"contact": "new"})).status_code == 404
+
+
+async def test_a_converted_leads_status_stays_the_form_says_so(client, signed_in):
+    user = await signed_in("Sales")
+    lead = await f.make_lead(user, last_name="変換済")
+    await post(client, f"/leads/{lead.id}/convert", {"account": "none", "contact": "new"})
+    refused = await post(client, f"/leads/{lead.id}/edit", {"last_name": "変換済", "status": "new"}, htmx=True)
+    assert refused.status_code == 422
+    assert "its status can no longer change" in refused.text and 'id="error-status"' in refused.text
+    kept = await post(client, f"/leads/{lead.id}/edit", {"last_name": "変換済み", "status": "qualified"})
+    assert kept.status_code == 303 and (await Lead.get(id=lead.id)).last_name == "変換済み"
