@@ -108,6 +108,16 @@ async def offer(principal: Principal, lead_id: Any) -> ConversionOffer:
     )
 
 
+def _id(data: dict[str, Any], key: str) -> int | None:
+    """An id given for `key`; None when blank. Anything else that is not an id is refused, never
+    read as "none" (a new contact, no account)."""
+    value = data.get(key)
+    pk = links.as_id(value)
+    if pk is None and not (value is None or (isinstance(value, str) and not value.strip())):
+        raise ValidationError.single(key, N_("Choose a valid record."))
+    return pk
+
+
 def _refuse_unless(principal: Principal, module: str, msgid: str) -> None:
     if not principal.has(module, "create_edit"):
         raise PermissionDenied(msgid)
@@ -127,9 +137,9 @@ async def convert(principal: Principal, lead_id: Any, data: dict[str, Any]) -> C
     unknown = set(data) - {"account_id", "account_name", "contact_id", "deal"}
     if unknown:
         raise ValidationError([FieldError(k, N_("Unknown field.")) for k in sorted(unknown)])
-    account_id = links.as_id(data.get("account_id"))
+    account_id = _id(data, "account_id")
     account_name = str(data.get("account_name") or "").strip()
-    contact_id = links.as_id(data.get("contact_id"))
+    contact_id = _id(data, "contact_id")
     deal_data = data.get("deal")
     if deal_data is not None and not isinstance(deal_data, dict):
         raise ValidationError.single("deal", N_("Enter a valid value."))

@@ -202,5 +202,19 @@ async def test_hidden_or_read_only_records_are_not_chosen(sales, user):
         await conversion.convert(sales, lead.id, {"contact_id": read_only.id})
     with pytest.raises(ValidationError):
         await conversion.convert(sales, lead.id, {"bogus": 1})
+    for garbage in ({"account_id": "abc"}, {"contact_id": "1e3"}, {"contact_id": 2**70}, {"deal": "x"}):
+        with pytest.raises(ValidationError):
+            await conversion.convert(sales, lead.id, garbage)
     assert (await Lead.get(id=lead.id)).converted_at is None
     assert await Contact.all().count() == 1
+
+
+async def test_a_lead_shared_read_only_is_not_offered_for_conversion(sales, user):
+    other = await f.make_user("Sales")
+    lead = await f.make_lead(other)
+    await f.share("leads", Access.READ_ONLY, owner=other, grantee=user)
+    reader = await Principal.load(user)
+    assert not conversion.may_convert(reader, lead)
+    with pytest.raises(PermissionDenied):
+        await conversion.convert(reader, lead.id, {})
+    assert conversion.may_convert(await Principal.load(other), lead)
