@@ -30,6 +30,7 @@ from schema.mutations.cases import CaseMutation
 from schema.mutations.chat import ChatMutation
 from schema.mutations.contacts import ContactMutation
 from schema.mutations.deals import DealMutation
+from schema.mutations.lead_conversion import LeadConversionMutation
 from schema.mutations.leads import LeadMutation
 from schema.mutations.mail import MailMutation
 from schema.mutations.mailboxes import MailboxMutation
@@ -76,7 +77,7 @@ class Query(
 class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
-    MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation,
+    MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation, LeadConversionMutation,
 ):
     pass
 

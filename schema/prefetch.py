@@ -53,7 +53,12 @@ PLANS: dict[str, dict[str, Plan]] = {
     },
     "DealLine": {"product": Plan("product", "product_id", "Product")},
     "Product": {"owner": _OWNER},
-    "Lead": {"owner": _OWNER},
+    "Lead": {
+        "convertedContact": Plan("contact", "converted_contact_id", "Contact"),
+        "convertedAccount": Plan("account", "converted_account_id", "Account"),
+        "convertedDeal": Plan("deal", "converted_deal_id", "Deal"),
+        "owner": _OWNER,
+    },
     "Task": {"owner": _OWNER},
     "Event": {"owner": _OWNER},
     "Case": {

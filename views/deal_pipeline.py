@@ -25,7 +25,7 @@ from app.errors import KizunaError, NotFound, PermissionDenied, ValidationError
 from app.models import Account, Deal
 from app.services import deal_stages
 from app.services.deals import deals
-from views.flash import flash
+from views.flash import flash_text
 from views.htmx import is_partial, redirect_after_post, targets
 from views.pages import page
 from views.records import visible_refs
@@ -75,13 +75,13 @@ async def deal_move(request: Request) -> Response:
     except (ValidationError, PermissionDenied) as exc:
         message, needs_reason = _refusal(request, exc)
         if not is_partial(request):  # a plain form (no script): the reason on the page again
-            flash(request, message)
+            flash_text(request, message, level="error")
             return redirect_after_post(request, f"/deals/{deal.id}")
         context = {"obj": deal, **await path_context(request, deal), "path_error": message,
                    "lost_open": needs_reason, "lost_reason_value": reason or ""}
         return render(request, "deals/_path.html", context, status_code=422)
     await deal.fetch_related("stage")
-    flash(request, _moved_message(request, deal, deal.stage.name))
+    flash_text(request, _moved_message(request, deal, deal.stage.name))
     return redirect_after_post(request, f"/deals/{deal.id}")
 
 

@@ -1,29 +1,41 @@
-"""One-time messages after an action ("Moved to Closed won."): kept in the session and shown once,
-on the next full page (views/templates/_flash.html, included by base.html).
+"""Flash messages: one line of feedback kept in the session and shown once, on the next page.
 
-Messages are translated when they are flashed (the user's language then) and stored as text; the
-template escapes them like any data. At most a few are kept, so that a loop of actions without a
-page in between does not grow the session cookie.
+    flash(request, N_("Lead converted: %(name)s"), name=str(lead))
+    return redirect_after_post(request, url)
+
+The text is translated when it is flashed (the user's language then) and kept as plain text:
+base.html shows it through templates/_flash.html, escaped like any data, and takes it out of
+the session, so a reload or the next page does not show it again. Fragments (htmx partials) do
+not extend base.html, so they never take a message meant for the page that follows.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
+from views.templating import translator
+
 KEY = "flash"
-KEEP = 5
-MESSAGE_MAX = 300
+MAX_LENGTH = 300  # it rides in the signed session cookie: names in it are cut, not the cookie's room
 
 
-def flash(request: Request, message: str) -> None:
-    kept = request.session.get(KEY)
-    kept = kept if isinstance(kept, list) else []
-    request.session[KEY] = [*kept, str(message)[:MESSAGE_MAX]][-KEEP:]
+def flash(request: Request, msgid: str, level: str = "success", **params: Any) -> None:
+    text = translator(request)(msgid) % params if params else translator(request)(msgid)
+    flash_text(request, text, level)
 
 
-def messages(request: Request) -> list[str]:
-    """The messages waiting for this request's page, taken (so shown once)."""
+def flash_text(request: Request, text: str, level: str = "success") -> None:
+    """A message already in the user's language (a refusal's reason, rendered by its error)."""
+    request.session[KEY] = {"text": str(text)[:MAX_LENGTH], "level": "error" if level == "error" else "success"}
+
+
+def take(request: Request) -> dict[str, str] | None:
+    """The message waiting for this page, removed from the session."""
     if "session" not in request.scope:
-        return []
-    kept = request.session.pop(KEY, None)
-    return [m for m in kept if isinstance(m, str)] if isinstance(kept, list) else []
+        return None
+    message = request.session.pop(KEY, None)
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        return None
+    return message

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import Conflict
 from app.i18n import N_
 from app.models import RelatedType
 from app.services.leads import leads
-from views import related
+from views import lead_conversion, related
 from views.choices import LEAD_STATUS
 from views.records import Column, Field, Filter, RecordPages, Section
+from views.templating import translator
 
-pages = RecordPages(
+
+class LeadPages(RecordPages):
+    async def update(self, request: Request) -> Response:
+        """A converted lead refuses another status (app.services.leads): the form says so, by
+        the field, where the user changed it."""
+        try:
+            return await super().update(request)
+        except Conflict as exc:
+            obj = await self.service.get(request.state.principal, request.path_params["id"], "create_edit")
+            data = self.parse(await request.form())
+            return await self._form(request, obj, data, {"status": [exc.render(translator(request))]}, 422)
+
+
+pages = LeadPages(
     module="leads",
     service=leads,
     singular=N_("Lead"),
@@ -38,6 +56,8 @@ pages = RecordPages(
     filters=(Filter("status", N_("Status"), (("", N_("All")), *LEAD_STATUS),
                     lambda qs, v, p: qs.filter(status=v)),),
     related=related.activities(RelatedType.LEAD),
+    detail_template="leads/detail.html",  # Convert; what a converted lead became
+    extra_detail=lead_conversion.lead_detail,
 )
 
-routes = pages.routes()
+routes = pages.routes() + lead_conversion.routes

@@ -181,7 +181,15 @@ def _context(request: Request) -> dict[str, Any]:
         "htmx_script": HTMX_SCRIPT,
         "sse_script": SSE_SCRIPT,
         "chat_bar": chat_bar_may_show(request.url.path) and getattr(state, "user", None) is not None,
+        # Called by base.html only (views/flash.py): a fragment never takes the next page's message.
+        "take_flash": partial(_take_flash, request),
     }
+
+
+def _take_flash(request: Request) -> dict[str, str] | None:
+    from views.flash import take  # lazily: views.flash translates through this module
+
+    return take(request)
 
 
 def _mail_upload_limits() -> dict[str, Any]:
@@ -192,12 +200,6 @@ def _mail_upload_limits() -> dict[str, Any]:
 
 
 @jinja2.pass_context
-def _flashed(ctx: jinja2.runtime.Context) -> list[str]:
-    from views.flash import messages  # one-time messages after an action (views/flash.py)
-
-    return messages(ctx["request"])
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -221,7 +223,6 @@ def _environment() -> jinja2.Environment:
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name
     env.globals["mail_upload_limits"] = _mail_upload_limits
-    env.globals["flashed"] = _flashed
     return env
 
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0022_mail_upload')]
+    dependencies = [('models', '0023_lead_conversion')]
 
     initial = False
 

@@ -108,6 +108,14 @@ class Lead(Searchable, PersonName, OwnedRecord):
     mobile = fields.CharField(max_length=30, default="")
     status = fields.CharEnumField(LeadStatus, max_length=20, default=LeadStatus.NEW, db_index=True)
     description = long_text()
+    # What the lead became (app.services.lead_conversion); a converted lead stays converted.
+    converted_at = fields.DatetimeField(null=True)
+    converted_contact = fields.ForeignKeyField(
+        "models.Contact", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    converted_account = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    converted_deal = fields.ForeignKeyField(
+        "models.Deal", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 
     class Meta:
         table = "leads"

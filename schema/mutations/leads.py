@@ -38,8 +38,8 @@ class LeadPayload:
 CreateLeadResult = Annotated[
     LeadPayload | ValidationError | NotFound | PermissionDenied, strawberry.union("CreateLeadResult")
 ]
-UpdateLeadResult = Annotated[
-    LeadPayload | ValidationError | NotFound | PermissionDenied, strawberry.union("UpdateLeadResult")
+UpdateLeadResult = Annotated[  # Conflict: a converted lead's status stays
+    LeadPayload | ValidationError | NotFound | PermissionDenied | Conflict, strawberry.union("UpdateLeadResult")
 ]
 DeleteLeadResult = Annotated[
     DeletePayload | NotFound | PermissionDenied | Conflict, strawberry.union("DeleteLeadResult")

@@ -17,7 +17,10 @@ from schema.types.node import Node, global_id_field, model_type_check
 from schema.types.users import User, owner_field
 
 if TYPE_CHECKING:
+    from schema.types.accounts import Account
     from schema.types.activities import Event, Task
+    from schema.types.contacts import Contact
+    from schema.types.deals import Deal
 
 LeadStatus = strawberry.enum(LeadStatusEnum, name="LeadStatus")
 
@@ -37,7 +40,32 @@ class Lead(Node):
     created_at: datetime
     modified_at: datetime
     owner: User = owner_field()
+    converted_at: datetime | None = strawberry.field(description="When the lead was converted; null if not yet.")
     is_type_of = model_type_check(LeadModel)
+
+    # What the lead became (convertLead), through the per-request loaders by id: null when not
+    # converted, deleted since, or not visible to you.
+    @strawberry.field(description="The contact the lead was converted into.")
+    def converted_contact(
+        self, info: Info
+    ) -> Annotated[Contact, strawberry.lazy("schema.types.contacts")] | None:
+        if self.converted_contact_id is None:
+            return None
+        return ready(info.context.loaders.contact, self.converted_contact_id)
+
+    @strawberry.field(description="The account of the contact the lead was converted into.")
+    def converted_account(
+        self, info: Info
+    ) -> Annotated[Account, strawberry.lazy("schema.types.accounts")] | None:
+        if self.converted_account_id is None:
+            return None
+        return ready(info.context.loaders.account, self.converted_account_id)
+
+    @strawberry.field(description="The deal made when the lead was converted.")
+    def converted_deal(self, info: Info) -> Annotated[Deal, strawberry.lazy("schema.types.deals")] | None:
+        if self.converted_deal_id is None:
+            return None
+        return ready(info.context.loaders.deal, self.converted_deal_id)
 
     @strawberry.field(description="Tasks related to the lead that you may see.")
     def tasks(self, info: Info) -> list[Annotated[Task, strawberry.lazy("schema.types.activities")]]:

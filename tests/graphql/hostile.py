@@ -40,6 +40,9 @@ BASE: dict[str, dict[str, Any]] = {
     "AccountInput": {"name": "Acme", "website": "https://acme.example"},
     "ContactInput": {"lastName": "山田", "firstName": "太郎", "birthday": "1980-04-01"},
     "LeadInput": {"lastName": "佐藤", "company": "さくら商事", "status": "NEW"},
+    "ConvertLeadInput": {"accountName": "さくら商事", "deal": {
+        "name": "初回", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"}},
+    "ConvertLeadDealInput": {"name": "初回", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"},
     "DealInput": {"name": "Big deal", "amount": "1000", "stageId": "{Stage}", "closingDate": "2030-01-31"},
     "TaskInput": {"subject": "Call", "status": "NOT_STARTED", "priority": "HIGH", "dueDate": "2030-01-31"},
     "EventInput": {"subject": "Meeting", "startAt": "2030-01-31T10:00:00+09:00",
