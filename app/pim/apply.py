@@ -8,7 +8,7 @@ may only read: ignored with the reason, seed 003), the record service's own cros
 (`validate`, as on the form), then one bulk write. Every item ends as added, updated, unchanged,
 outside (not in the synced category) or ignored, and the run counts it.
 
-The write is one transaction of a few statements whatever the batch's size (app.mail.rows), so
+The write (app.pim.writes) is one transaction of a few statements whatever the batch's size, so
 importing 10,000 contacts costs little more than the SQL itself.
 """
 
@@ -17,22 +17,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import InvalidOperation
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Lower
-from tortoise.transactions import in_transaction
 
 from app import cleaning
 from app.errors import KizunaError, NotFound
 from app.i18n import N_
-from app.mail import rows
 from app.models import (
     Account,
-    Event,
-    EventAttendee,
     PimIgnored,
     PimIgnoreReason,
     PimKind,
@@ -42,13 +37,13 @@ from app.models import (
 )
 from app.models.users import Access
 from app.permissions import Principal, module_of, restrict
-from app.pim import attendees as attendee_links
 from app.pim import dedup
 from app.pim import settings as pim_settings
+from app.pim import writes
 from app.pim.items import FIELDS, MODELS, Item, Problem
-from app.search import normalise, search_text
-from app.services.activities import _hidden_attendees, events, tasks
-from app.services.books_sync_kinds import blank_values
+from app.pim.writes import Plan
+from app.search import normalise
+from app.services.activities import events, tasks
 from app.services.contacts import contacts
 from app.services.records import EMAIL_FIELDS, EMAIL_RE, Cleaned, RecordService, coerce_value
 
@@ -76,23 +71,6 @@ class Outcome:
     action: str  # added | updated | unchanged | outside | deleted | ignored
     record_id: int | None = None
     ignored: PimIgnored | None = None
-
-
-@dataclass
-class _Plan:
-    index: int
-    item: Item
-    values: dict[str, Any]
-    key: tuple | None
-    record: Any = None  # the existing record to update
-    account_name: str | None = None
-    full: bool = False  # a whole representation (DAV PUT): what it leaves out is emptied
-    problem: tuple[PimIgnoreReason, Problem] | None = None
-    changed: dict[str, Any] = field(default_factory=dict)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def in_category(setting: PimSetting, categories: Sequence[str]) -> bool:
@@ -152,7 +130,7 @@ def _full(kind: PimKind, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _existing(principal: Principal, kind: PimKind, plans: list[_Plan]) -> dict[tuple, int]:
+async def _existing(principal: Principal, kind: PimKind, plans: list[Plan]) -> dict[tuple, int]:
     """Key -> the id of the visible record it finds (the first created when several do)."""
     model = MODELS[kind]
     visible = restrict(model.all(), principal)
@@ -206,7 +184,7 @@ async def _accounts(principal: Principal) -> dict[str, int]:
     return found
 
 
-def _ignore(plan: _Plan, reason: PimIgnoreReason, problem: Problem) -> None:
+def _ignore(plan: Plan, reason: PimIgnoreReason, problem: Problem) -> None:
     if plan.problem is None:
         plan.problem = (reason, problem)
 
@@ -236,13 +214,13 @@ async def _apply_kind(principal: Principal, kind: PimKind, items: list[Item], ru
     module = module_of(model)
     setting = await pim_settings.get(principal.user, kind)
     granted = principal.has(module, "view") and principal.has(module, "create_edit")
-    plans: list[_Plan] = []
+    plans: list[Plan] = []
     outcomes: dict[int, Outcome] = {}
     for index, item in enumerate(items):
         values, problem = _coerce(kind, principal, item)
         if index in targets:
             values = _full(kind, values)
-        plan = _Plan(index, item, values, dedup.key(kind, values), full=index in targets)
+        plan = Plan(index, item, values, dedup.key(kind, values), full=index in targets)
         plans.append(plan)
         if item.problems:
             _ignore(plan, PimIgnoreReason.INVALID, item.problems[0])
@@ -259,7 +237,7 @@ async def _apply_kind(principal: Principal, kind: PimKind, items: list[Item], ru
             _ignore(plan, PimIgnoreReason.INVALID, Problem("", _NOTHING))
     live = [p for p in plans if p.index not in outcomes and p.problem is None]
     existing = await _existing(principal, kind, live) if live else {}
-    matched: dict[int, _Plan] = {}
+    matched: dict[int, Plan] = {}
     for plan in live:
         target = targets.get(plan.index)
         record_id = target if target is not None else existing.get(plan.key) if plan.key else None
@@ -320,9 +298,9 @@ async def _apply_kind(principal: Principal, kind: PimKind, items: list[Item], ru
             first = cleaned.errors[0]
             _ignore(plan, PimIgnoreReason.INVALID, Problem(first.field, first.msgid, dict(first.params or {})))
     live = [p for p in live if p.problem is None]
-    await _write(principal, kind, live, new_accounts, accounts)
+    await writes.write(principal, kind, live, new_accounts, accounts)
     ignored = [p for p in plans if p.problem is not None]
-    rows_by_index = await _record_ignored(principal, kind, run, ignored)
+    rows_by_index = await writes.record_ignored(principal, kind, run, ignored)
     for plan in plans:
         if plan.index in outcomes:
             continue
@@ -334,143 +312,6 @@ async def _apply_kind(principal: Principal, kind: PimKind, items: list[Item], ru
         else:
             outcomes[plan.index] = Outcome(plan.item, "added", plan.record)
     return [outcomes[i] for i in range(len(items))]
-
-
-def _search(model: type, row: dict[str, Any]) -> str:
-    return search_text((row.get(n) for n in model.SEARCH_FIELDS),
-                       ((row.get(a), row.get(b)) for a, b in getattr(model, "SEARCH_NAMES", ())))
-
-
-async def _write(principal: Principal, kind: PimKind, plans: list[_Plan], new_accounts: dict[str, str],
-                 accounts: dict[str, int]) -> None:
-    """Insert the new records and update the changed ones, in one transaction."""
-    model = MODELS[kind]
-    now = _now()
-    creates = [p for p in plans if p.record is None]
-    updates = [p for p in plans if p.record is not None]
-    for plan in updates:
-        record = plan.record
-        wanted = dict(plan.values)
-        if plan.account_name is not None:
-            wanted["account_id"] = None  # set below, once the account's id is known
-        plan.changed = {k: v for k, v in wanted.items()
-                        if k != "account_id" and getattr(record, k, None) != v}
-    attendee_rows = await _attendee_targets(principal, kind, plans)
-    async with in_transaction() as conn:
-        if conn.capabilities.dialect != "postgres":  # SQLite's write lock at once: reserved ids stay ours
-            await conn.execute_query(f'UPDATE "{model._meta.db_table}" SET id = id WHERE 0')
-        if new_accounts:
-            ids = await rows.reserve_ids(conn, Account, len(new_accounts))
-            blank = {**blank_values(Account), "owner_id": principal.user.id, "created_at": now, "modified_at": now}
-            columns = ["id", *blank]
-            values = []
-            for pk, (normal, name) in zip(ids, new_accounts.items()):
-                row = {**blank, "id": pk, "name": name}
-                row["search_text"] = _search(Account, row)
-                values.append([row[c] for c in columns])
-                accounts[normal] = pk
-            await rows.insert(conn, Account, columns, values)
-        for plan in plans:
-            if plan.account_name is not None:
-                plan.values["account_id"] = accounts[plan.account_name]
-                if plan.record is not None and plan.record.account_id != plan.values["account_id"]:
-                    plan.changed["account_id"] = plan.values["account_id"]
-        if creates:
-            ids = await rows.reserve_ids(conn, model, len(creates))
-            blank = {**blank_values(model), "owner_id": principal.user.id, "created_at": now, "modified_at": now}
-            columns = ["id", *blank]
-            values = []
-            for pk, plan in zip(ids, creates):
-                row = {**blank, **plan.values, "id": pk}
-                row["search_text"] = _search(model, row)
-                values.append([row[c] for c in columns])
-                plan.record = pk
-            await rows.insert(conn, model, columns, values)
-        groups: dict[tuple[str, ...], list[_Plan]] = defaultdict(list)
-        for plan in updates:
-            if plan.changed:
-                for key, value in plan.changed.items():
-                    setattr(plan.record, key, value)
-                plan.record.refresh_search_text()
-                groups[tuple(sorted(plan.changed))].append(plan)
-        for names, group in groups.items():
-            await rows.update(conn, model, [*names, "search_text", "modified_at"], [
-                (p.record.id, *(p.changed[n] for n in names), p.record.search_text, now) for p in group])
-        if attendee_rows is not None:
-            replaced, new_rows = attendee_rows
-            for event_id, keep in replaced.items():
-                gone = EventAttendee.filter(event_id=event_id).using_db(conn)
-                await (gone.exclude(id__in=sorted(keep)) if keep else gone).delete()
-            await rows.insert(conn, EventAttendee, ("event_id", "contact_id", "lead_id", "user_id", "email"), [
-                (p.record if isinstance(p.record, int) else p.record.id, *attendee)
-                for p, attendee in new_rows])
-            # An event whose only change is its attendees is changed too (clients see a new ETag).
-            touched = [p.record.id for p, _ in new_rows if not isinstance(p.record, int) and not p.changed]
-            touched += [i for i in replaced if i not in touched]
-            if touched:
-                await Event.filter(id__in=sorted(set(touched))).using_db(conn).update(modified_at=now)
-                for plan in updates:
-                    if plan.record.id in replaced:
-                        plan.changed.setdefault("attendees", True)
-
-
-async def _attendee_targets(principal: Principal, kind: PimKind, plans: list[_Plan]):
-    """For events: which attendee rows to replace (event id -> the hidden rows kept) and the rows
-    to insert (plan, (contact, lead, user, email)); None when nothing changes."""
-    if kind is not PimKind.EVENTS:
-        return None
-    carrying = [p for p in plans if p.item.attendees or (p.record is not None and p.full)]
-    if not carrying:
-        return None
-    links = await attendee_links.link(principal, (a.email for p in carrying for a in p.item.attendees))
-    replaced: dict[int, list[int]] = {}
-    new_rows = []
-    for plan in carrying:
-        wanted = []
-        for attendee in plan.item.attendees:
-            target = links.get(dedup.email_key(attendee.email))
-            if target is None:
-                continue
-            row = (target.get("contact_id"), target.get("lead_id"), target.get("user_id"), target.get("email", ""))
-            if row not in wanted:
-                wanted.append(row)
-        if plan.record is not None:
-            hidden = await _hidden_attendees(principal, plan.record)
-            current = await EventAttendee.filter(event_id=plan.record.id).values_list(
-                "contact_id", "lead_id", "user_id", "email")
-            if sorted(map(tuple, current)) == sorted(wanted) and not hidden:
-                continue
-            replaced[plan.record.id] = list(hidden.values())
-        new_rows += [(plan, row) for row in wanted]
-    return replaced, new_rows
-
-
-_IGNORED_COLUMNS = ("id", "run_id", "user_id", "kind", "reason", "field", "message", "params", "label", "values",
-                    "resolved_at")
-
-
-async def _record_ignored(principal: Principal, kind: PimKind, run: PimRun,
-                          plans: list[_Plan]) -> dict[int, PimIgnored]:
-    """Keep the ignored items (as read) with their reasons, for the report and a later re-sync."""
-    if not plans:
-        return {}
-    made = {}
-    for plan in plans:
-        reason, problem = plan.problem  # type: ignore[misc]
-        made[plan.index] = PimIgnored(
-            run_id=run.id, user_id=principal.user.id, kind=kind, reason=reason, field=problem.field[:50],
-            message=problem.message[:255], params=problem.params, label=(plan.item.label or "")[:255],
-            values=plan.item.to_json(), resolved_at=None)
-    async with in_transaction() as conn:
-        if conn.capabilities.dialect != "postgres":  # SQLite's write lock at once: reserved ids stay ours
-            await conn.execute_query('UPDATE "pim_ignored" SET id = id WHERE 0')
-        for obj, pk in zip(made.values(), await rows.reserve_ids(conn, PimIgnored, len(made))):
-            obj.id = pk
-        await rows.insert(conn, PimIgnored, _IGNORED_COLUMNS,
-                          [[getattr(obj, c) for c in _IGNORED_COLUMNS] for obj in made.values()])
-    for obj in made.values():
-        obj._saved_in_db = True
-    return made
 
 
 async def _count(run: PimRun, outcomes: list[Outcome]) -> None:
@@ -501,8 +342,8 @@ async def delete(principal: Principal, kind: PimKind, record_ids: Sequence[int],
             outcomes.append(Outcome(item, "unchanged", record_id))  # gone already, or never visible
             continue
         except KizunaError as error:
-            plan = _Plan(0, item, {}, None, problem=(PimIgnoreReason.PERMISSION, Problem("", error.msgid, error.params)))
-            found = await _record_ignored(principal, kind, run, [plan])
+            plan = Plan(0, item, {}, None, problem=(PimIgnoreReason.PERMISSION, Problem("", error.msgid, error.params)))
+            found = await writes.record_ignored(principal, kind, run, [plan])
             outcomes.append(Outcome(item, "ignored", record_id, found[0]))
             continue
         outcomes.append(Outcome(item, "deleted", record_id))
