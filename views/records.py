@@ -36,6 +36,7 @@ from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
 from app.search import list_search
 from app.services.records import RecordService
+from views.flash import flash_text
 from views.htmx import is_partial, redirect_after_post, targets
 from views.linked import offer_linked
 from views.pages import error_page, page
@@ -368,6 +369,7 @@ class RecordPages:
             obj = await self.service.create(request.state.principal, data)
         except ValidationError as exc:
             return await self._form(request, None, data, error_map(exc, request), 422)
+        self._flash(request, N_("%(kind)s “%(name)s” was created."), obj)
         return redirect_after_post(request, self.url(obj))
 
     async def update(self, request: Request) -> Response:
@@ -378,6 +380,7 @@ class RecordPages:
             obj = await self.service.update(principal, obj.id, data)
         except ValidationError as exc:
             return await self._form(request, obj, data, error_map(exc, request), 422)
+        self._flash(request, N_("%(kind)s “%(name)s” was saved."), obj)
         return redirect_after_post(request, self.url(obj))
 
     # ---- delete ----------------------------------------------------------------------------
@@ -388,11 +391,19 @@ class RecordPages:
 
     async def delete(self, request: Request) -> Response:
         principal = request.state.principal
+        obj = await self.service.get(principal, request.path_params["id"])
         try:
-            await self.service.delete(principal, request.path_params["id"])
+            await self.service.delete(principal, obj.id)
         except Conflict as exc:
             return error_page(request, exc, 409)
+        self._flash(request, N_("%(kind)s “%(name)s” was deleted."), obj)
         return redirect_after_post(request, self.url())
+
+    def _flash(self, request: Request, msgid: str, obj: Model) -> None:
+        """The one-time message after a create, update or delete, in the user's language: the
+        record's kind translated, its name as data."""
+        _ = translator(request)
+        flash_text(request, _(msgid) % {"kind": _(self.singular), "name": str(obj)})
 
     def routes(self) -> list[Route]:
         m, base = self.module, self.url()
