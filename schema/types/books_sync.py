@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from weakref import WeakKeyDictionary
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from app.models import BooksSyncLogEntry as EntryModel
 from app.models import BooksSyncRun as RunModel
 from app.models import SyncOutcome, SyncRunStatus, SyncSide, SyncTrigger
 from app.services import books_sync
 from schema.context import Info
+from schema.loaders import first_rows
 from schema.types.node import to_global_id
 from schema.types.users import User
 
@@ -26,30 +24,6 @@ BooksSyncTrigger = strawberry.enum(SyncTrigger, name="BooksSyncTrigger", descrip
 
 ENTRIES_DEFAULT = 100
 
-# One loader per request (per Loaders object): the entries of every run on a page in one query.
-_loaders: WeakKeyDictionary = WeakKeyDictionary()
-
-
-async def _load_entries(keys: Sequence[tuple[int, int]]) -> list[list[EntryModel]]:
-    ids = sorted({run_id for run_id, _ in keys})
-    most = max(first for _, first in keys)
-    # The first `most` entries of each run, by a window: a run of 10,000 entries is not read whole.
-    found = await EntryModel.raw(
-        'SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY e.run_id ORDER BY e.id) AS n '
-        f'FROM books_sync_log_entries e WHERE e.run_id IN ({", ".join(str(int(i)) for i in ids)})) t '
-        f"WHERE t.n <= {int(most)} ORDER BY t.run_id, t.id")
-    grouped: dict[int, list[EntryModel]] = {i: [] for i in ids}
-    for entry in found:
-        grouped[entry.run_id].append(entry)
-    return [grouped[run_id][:first] for run_id, first in keys]
-
-
-def _entries_loader(info: Info) -> DataLoader:
-    loaders = info.context.loaders
-    loader = _loaders.get(loaders)
-    if loader is None:
-        loader = _loaders[loaders] = DataLoader(_load_entries)
-    return loader
 
 
 @strawberry.type(description="What a sync run did to one record, or why it did not.")
@@ -105,7 +79,7 @@ class BooksSyncRun:
     @strawberry.field(description=f"The first entries of the run, in order (at most {books_sync.ENTRIES_MAX}).")
     async def entries(self, info: Info, first: int = ENTRIES_DEFAULT) -> list[BooksSyncLogEntry]:
         first = max(1, min(first, books_sync.ENTRIES_MAX))
-        found = await _entries_loader(info).load((self.pk, first))
+        found = await first_rows(info.context.loaders, EntryModel, "run_id").load((self.pk, first))
         return [BooksSyncLogEntry.of(e, info) for e in found]
 
 

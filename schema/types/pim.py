@@ -3,12 +3,9 @@ kind, and the reports of sync runs with the records they ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from weakref import WeakKeyDictionary
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from app.models import PimDirection as DirectionModel
 from app.models import PimHeldReason as HeldReasonModel
@@ -20,6 +17,7 @@ from app.models import PimRunSource as SourceModel
 from app.models import PimSetting as SettingModel
 from app.pim import reports
 from schema.context import Info
+from schema.loaders import first_rows
 from schema.types.node import to_global_id
 
 PimKind = strawberry.enum(KindModel, name="PimKind")
@@ -35,30 +33,6 @@ PimHeldReason = strawberry.enum(HeldReasonModel, name="PimHeldReason", descripti
 
 IGNORED_DEFAULT = 100
 
-# One loader per request (per Loaders object): the ignored records of every run asked for in one query.
-_loaders: WeakKeyDictionary = WeakKeyDictionary()
-
-
-async def _load_ignored(keys: Sequence[tuple[int, int]]) -> list[list[IgnoredModel]]:
-    ids = sorted({run_id for run_id, _ in keys})
-    most = max(first for _, first in keys)
-    # The first `most` of each run, by a window: a run that ignored 10,000 records is not read whole.
-    found = await IgnoredModel.raw(
-        "SELECT * FROM (SELECT i.*, row_number() OVER (PARTITION BY i.run_id ORDER BY i.id) AS n "
-        f"FROM pim_ignored i WHERE i.run_id IN ({', '.join(str(int(i)) for i in ids)})) t "
-        f"WHERE t.n <= {int(most)} ORDER BY t.run_id, t.id")
-    grouped: dict[int, list[IgnoredModel]] = {i: [] for i in ids}
-    for ignored in found:
-        grouped[ignored.run_id].append(ignored)
-    return [grouped[run_id][:first] for run_id, first in keys]
-
-
-def _ignored_loader(info: Info) -> DataLoader:
-    loaders = info.context.loaders
-    loader = _loaders.get(loaders)
-    if loader is None:
-        loader = _loaders[loaders] = DataLoader(_load_ignored)
-    return loader
 
 
 @strawberry.type(description="How you sync one kind of record.")
@@ -130,7 +104,7 @@ class PimRun:
 
     @strawberry.field(description=f"The records this run ignored, in order (at most {reports.IGNORED_MAX}).")
     async def ignored(self, info: Info, first: int = IGNORED_DEFAULT) -> list[PimIgnoredRecord]:
-        found = await _ignored_loader(info).load((self.pk, max(1, min(first, reports.IGNORED_MAX))))
+        found = await first_rows(info.context.loaders, IgnoredModel, "run_id").load((self.pk, max(1, min(first, reports.IGNORED_MAX))))
         return [PimIgnoredRecord.of(i, info) for i in found]
 
     @strawberry.field(description=(
