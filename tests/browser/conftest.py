@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
-from tortoise.contrib.test import truncate_all_models
 
 from app import settings
 from app.db import create_schema, tortoise_config
 from app.services.stages import ensure_default_stages
 from app.services.users import ensure_default_roles
+from tests.emptying import empty_tables
 
 CHROMIUM = os.environ.get("KIZUNA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("KIZUNA_TEST_ARTIFACTS", tempfile.gettempdir())) / "kizuna-browser"
@@ -74,7 +74,7 @@ async def prepared_db(db_url: str):
             await create_schema(ctx)
         else:
             await _job_queue(ctx.connections.get("default"))
-        await truncate_all_models()
+        await empty_tables(ctx.connections.get("default"))
         await ensure_default_roles()
         await ensure_default_stages()
         yield ctx
