@@ -16,7 +16,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import create_schema, tortoise_config  # noqa: E402
-from bench import books, books_dataset, books_sync, chat, crm, dataset, dav, mail, notifications, pdf, pim  # noqa: E402
+from bench import books, books_dataset, books_sync, chat, crm, dataset, dav, mail, notifications, pages, pdf, pim  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
@@ -40,6 +40,7 @@ async def bench_db(label: str, url: str, sizes: tuple[int, int, int], iterations
         admin = await dataset.generate(*sizes)
         print(f"[{label}] dataset {await dataset.counts()} in {time.perf_counter() - t:.1f} s", flush=True)
         print(f"[{label}] " + await crm.run(ctx, admin, iterations), flush=True)
+        print(f"[{label}] " + await pages.run(ctx, admin, iterations), flush=True)
         t = time.perf_counter()
         await books_dataset.generate(admin, customers=sizes[0] // 5, invoices=sizes[2])
         print(f"[{label}] Books dataset {sizes[0] // 5} customers, {sizes[2]} invoices in "

@@ -18,13 +18,22 @@ from app.main import create_app
 
 async def post_json(app: ASGIApp, path: str, payload: Any, headers: dict[str, str]) -> tuple[int, bytes]:
     body = json.dumps(payload).encode()
-    raw_headers = [(b"host", b"bench"), (b"content-type", b"application/json"),
-                   (b"content-length", str(len(body)).encode())]
+    return await call(app, "POST", path, body, {"content-type": "application/json", **headers})
+
+
+async def get(app: ASGIApp, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    return await call(app, "GET", path, b"", headers)
+
+
+async def call(app: ASGIApp, method: str, target: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """One HTTP request as uvicorn hands it to the application: (status, body)."""
+    path, _, query = target.partition("?")
+    raw_headers = [(b"host", b"bench"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw_headers,
-        "client": ("127.0.0.1", 50000), "server": ("bench", 80),
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": raw_headers, "client": ("127.0.0.1", 50000), "server": ("bench", 80),
     }
     received = False
 
