@@ -110,7 +110,8 @@ async def contact_choices(principal: Principal, first_account: int | None = None
     first: list[Contact] = []
     if first_account is not None:
         first = await qs.filter(account_id=first_account).limit(limit)
-        qs = qs.exclude(account_id=first_account)
+        # (not "exclude": NOT (account_id = x) leaves out the contacts with no account)
+        qs = qs.filter(Q(account_id__isnull=True) | Q(account_id__not=first_account))
     others = await qs.limit(max(0, limit - len(first))) if len(first) < limit else []
     picks = await label(principal, "contact", [*first, *others])
     return picks[: len(first)], picks[len(first):]
