@@ -61,12 +61,12 @@ async def account_options(p: Principal) -> list[tuple[str, str]]:
 
 async def contact_options(p: Principal) -> list[tuple[str, str]]:
     """Contacts with their account (and e-mail for namesakes at one account): app.services.pickers."""
-    rows = await restrict(Contact.all(), p).limit(OPTION_LIMIT)
+    rows = await restrict(Contact.all(), p).only(*pickers.COLUMNS["contact"]).limit(OPTION_LIMIT)
     return [(str(c.id), c.label) for c in await pickers.label(p, "contact", rows)]
 
 
 async def lead_options(p: Principal) -> list[tuple[str, str]]:
-    rows = await restrict(Lead.all(), p).limit(OPTION_LIMIT)
+    rows = await restrict(Lead.all(), p).only(*pickers.COLUMNS["lead"]).limit(OPTION_LIMIT)
     return [(str(c.id), c.label) for c in await pickers.label(p, "lead", rows)]
 
 

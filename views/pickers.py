@@ -95,7 +95,7 @@ async def attendee_editor(request: Request) -> Response:
     typed, error = "", None
     if added := pickers.parse_key(params.get("add"), ATTENDEE_KINDS):
         kind, pk = added
-        if pk not in await pickers.labels(principal, kind, [pk]):
+        if not await pickers.may_pick(principal, kind, pk):
             raise NotFound()
         items.append({ATTENDEE_INPUTS[kind][0]: str(pk)})
     elif "add_email" in params:

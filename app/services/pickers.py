@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from app import cleaning
 from app.models import Account, Case, Contact, Deal, Lead, User
@@ -38,6 +39,12 @@ OPTION_LIMIT = 500  # records a select offers
 SERVICES = {"account": accounts, "contact": contacts, "lead": leads, "deal": deals, "case": cases}
 MODELS = {"account": Account, "contact": Contact, "lead": Lead, "deal": Deal, "case": Case, "user": User}
 KINDS = tuple(MODELS)
+# The columns a label needs (selects list hundreds of records: no more than these are read)
+COLUMNS = {
+    "account": ("id", "name"), "contact": ("id", "last_name", "first_name", "email", "account_id"),
+    "lead": ("id", "last_name", "first_name", "company", "email"), "deal": ("id", "name", "account_id"),
+    "case": ("id", "subject"), "user": ("id", "name", "email"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,11 +73,14 @@ def parse_key(value: object, kinds: Iterable[str] = KINDS) -> tuple[str, int] | 
     return (kind, number) if number is not None else None
 
 
-def visible(principal: Principal, kind: str):
+def visible(principal: Principal, kind: str) -> QuerySet:
     """The records of `kind` the principal may pick: what its service shows (active users)."""
-    if kind == "user":
-        return User.filter(is_active=True)
-    return SERVICES[kind].query(principal)
+    qs = User.filter(is_active=True) if kind == "user" else SERVICES[kind].query(principal)
+    return qs.only(*COLUMNS[kind])
+
+
+async def may_pick(principal: Principal, kind: str, pk: int) -> bool:
+    return await visible(principal, kind).filter(id=pk).exists()
 
 
 async def search(principal: Principal, query: str, kinds: Sequence[str], limit: int = LIMIT) -> list[Pick]:
@@ -99,7 +109,10 @@ async def labels(principal: Principal, kind: str, ids: Iterable[int | None]) -> 
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
-    qs = User.filter(id__in=wanted) if kind == "user" else visible(principal, kind).filter(id__in=wanted)
+    if kind == "user":
+        qs = User.filter(id__in=wanted).only(*COLUMNS[kind])
+    else:
+        qs = visible(principal, kind).filter(id__in=wanted)
     return {p.id: p for p in await label(principal, kind, await qs)}
 
 

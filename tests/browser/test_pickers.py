@@ -64,3 +64,28 @@ async def test_event_attendees_and_a_tasks_deal_picked_by_search(live_server, li
     task = await Task.get(subject="Send the quote")
     assert (task.related_type, task.related_id) == (RelatedType.DEAL, deal.id)
     assert await violations(page) == []
+
+
+async def test_the_deals_contact_picker_follows_the_account(live_server, live_db, browser_page):
+    page = browser_page
+    user = await f.make_user("Sales", email="aoi@example.jp", name="Aoi Sato")
+    sakura = await f.make_account(user, name="Sakura Trading")
+    await f.make_contact(user, last_name="Abe", first_name="Jun")
+    await f.make_contact(user, last_name="Yoshida", first_name="Mei", account=sakura)
+    await page.context.add_init_script(RECORD_VIOLATIONS)
+    await sign_in(page, live_server, "aoi@example.jp")
+
+    await page.goto(f"{live_server}/deals/new")
+    first = page.locator("#contacts-0-contact_id")
+    assert await first.locator("optgroup").count() == 0
+    await page.select_option("#contacts-0-contact_id", label="Abe Jun")
+    await page.fill("#contacts-0-role", "Evaluator")
+    await page.select_option("#account_id", str(sakura.id))
+    group = page.locator("#contacts-0-contact_id optgroup").first
+    await group.wait_for(state="attached")
+    assert await group.get_attribute("label") == "Contacts of the account"
+    assert await group.locator("option").all_inner_texts() == ["Yoshida Mei (Sakura Trading)"]
+    # What was chosen stays chosen.
+    assert await page.locator("#contacts-0-contact_id option:checked").inner_text() == "Abe Jun"
+    assert await page.input_value("#contacts-0-role") == "Evaluator"
+    assert await violations(page) == []

@@ -69,6 +69,9 @@ async def test_a_record_the_user_may_not_see_cannot_be_picked(client, signed_in)
     assert add.status_code == 404
     choose = await client.get("/pickers/related/choose", params={"pick": f"deal:{hidden_deal.id}"}, headers=HX)
     assert choose.status_code == 404
+    gone = await f.make_user("Sales", is_active=False)
+    left = await client.get("/pickers/attendees/editor", params={"add": f"user:{gone.id}"}, headers=HX)
+    assert left.status_code == 404  # one who left is not invited (one already attending stays)
     for junk in ("deal:x", "user:1", "deal:99999999999999999999", "nonsense"):
         response = await client.get("/pickers/related/choose", params={"pick": junk}, headers=HX)
         assert response.status_code == 404, junk
