@@ -37,9 +37,9 @@ KIND_LABELS = {
     "account": N_("Account"), "contact": N_("Contact"), "lead": N_("Lead"), "deal": N_("Deal"),
     "case": N_("Case"), "user": N_("User"), "email": N_("E-mail"),
 }
-# Attendees by kind: (the service's key, the form's input name)
-ATTENDEE_INPUTS = {"contact": ("contact_id", "attendee_contacts"), "lead": ("lead_id", "attendee_leads"),
-                   "user": ("user_id", "attendee_users")}
+# Attendees by kind: (the service's key, the form's input name), in the order the form was always read
+ATTENDEE_INPUTS = {"contact": ("contact_id", "attendee_contacts"), "user": ("user_id", "attendee_users"),
+                   "lead": ("lead_id", "attendee_leads")}
 ATTENDEE_KINDS = tuple(ATTENDEE_INPUTS)
 RELATED_KINDS = tuple(t.value for t in RelatedType)
 
@@ -49,7 +49,7 @@ RELATED_KINDS = tuple(t.value for t in RelatedType)
 
 def parse_attendees(form: FormData | ImmutableMultiDict) -> dict:
     items: list[dict] = []
-    for kind, (key, name) in ATTENDEE_INPUTS.items():
+    for key, name in ATTENDEE_INPUTS.values():
         items += [{key: v} for v in form.getlist(name) if v]
     # One input per address (the picker's chips), or several per line or comma (older forms).
     emails = "\n".join(str(v) for v in form.getlist("attendee_emails"))
