@@ -1,5 +1,6 @@
-"""Tasks and events: each may relate to one record (kind + record select); events have start and
-end in the user's time zone and attendees (contacts, users, e-mail addresses)."""
+"""Tasks and events: each may relate to one record (one search picker across the kinds); events
+have start and end in the user's time zone and attendees (contacts, leads, users, e-mail
+addresses, picked by search: views/pickers.py)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,14 @@ from datetime import UTC, datetime
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from app.i18n import N_
 from app.models import EventAttendee, RelatedType
-from app.permissions import Principal, restrict
 from app.services.activities import RELATED_MODELS, events, tasks, tasks_due, upcoming_events, user_today
-from views import related
-from views.choices import (
-    OPTION_LIMIT,
-    RELATED_TYPE,
-    TASK_PRIORITY,
-    TASK_STATUS,
-    contact_options,
-    user_options,
-)
-from views.pages import page
+from views import pickers, related
+from views.choices import RELATED_TYPE, TASK_PRIORITY, TASK_STATUS
+from views.pickers import parse_attendees
 from views.records import Column, Field, Filter, RecordPages, Section, visible_refs
-from views.templating import render
-
-
-async def record_options(p: Principal, rtype: str) -> list[tuple[str, str]]:
-    """The records of one kind the user may see, for the "related to" select."""
-    try:
-        model = RELATED_MODELS[RelatedType(rtype)]
-    except ValueError:
-        return []
-    return [(str(o.id), str(o)) for o in await restrict(model.all(), p).limit(OPTION_LIMIT)]
-
-
-async def related_choices(p: Principal) -> dict[str, list[tuple[str, str]]]:
-    return {t.value: await record_options(p, t.value) for t in RelatedType}
 
 
 def parse_related(form: FormData) -> dict:
@@ -48,16 +25,6 @@ def parse_related(form: FormData) -> dict:
 async def initial_related(obj) -> dict:
     return {"related_type": obj.related_type.value if obj.related_type else "",
             "related_id": str(obj.related_id or "")}
-
-
-def parse_attendees(form: FormData) -> dict:
-    items: list[dict] = [{"contact_id": v} for v in form.getlist("attendee_contacts") if v]
-    items += [{"user_id": v} for v in form.getlist("attendee_users") if v]
-    # Leads are not offered here, but ones added elsewhere (API) are kept on edit.
-    items += [{"lead_id": v} for v in form.getlist("attendee_leads") if v]
-    emails = str(form.get("attendee_emails", ""))
-    items += [{"email": e.strip()} for e in emails.replace(",", "\n").splitlines() if e.strip()]
-    return {"attendees": items}
 
 
 async def initial_attendees(event) -> dict:
@@ -72,10 +39,6 @@ async def initial_attendees(event) -> dict:
     return {"attendees": out}
 
 
-async def attendee_options(p: Principal) -> dict:
-    return {"contacts": await contact_options(p), "users": await user_options(p)}
-
-
 async def related_record(request: Request, obj) -> dict:
     """The record a task or event belongs to, if the user may see it."""
     if not obj.related_type or not obj.related_id:
@@ -86,14 +49,7 @@ async def related_record(request: Request, obj) -> dict:
     return {"related_record": found, "related_href": href}
 
 
-async def related_options(request: Request) -> Response:
-    """The record select for the chosen kind, swapped in when the kind changes."""
-    rtype = request.query_params.get("related_type", "")
-    options = await record_options(request.state.principal, rtype)
-    return render(request, "records/_related_options.html", {"options": options, "selected": ""})
-
-
-RELATED_FIELD = Field("related", N_("Related to"), "related", RELATED_TYPE, options=related_choices,
+RELATED_FIELD = Field("related", N_("Related to"), "related", RELATED_TYPE,  # views/pickers.py
                       parse=parse_related, initial=initial_related, on_detail=False)
 
 tasks_pages = RecordPages(
@@ -142,7 +98,7 @@ events_pages = RecordPages(
             RELATED_FIELD,
         )),
         Section(N_("Attendees"), (
-            Field("attendees", N_("Attendees"), "attendees", options=attendee_options,
+            Field("attendees", N_("Attendees"), "attendees",  # views/pickers.py
                   parse=parse_attendees, initial=initial_attendees, on_detail=False),
         )),
         Section(N_("Description"), (Field("description", N_("Description"), "textarea"),)),
@@ -161,7 +117,7 @@ events_pages = RecordPages(
 )
 
 routes = [
-    Route("/activities/related-options", page(related_options)),
+    *pickers.routes,
     *tasks_pages.routes(),
     *events_pages.routes(),
 ]

@@ -21,6 +21,7 @@ from app.models import (
     User,
 )
 from app.permissions import Principal, restrict
+from app.services import pickers
 from views.records import choices_of
 
 OPTION_LIMIT = 500  # a select offers at most this many records
@@ -53,25 +54,20 @@ RELATED_TYPE = choices_of({
 CURRENCIES = tuple((c, c) for c in money.CURRENCIES)
 
 
-def _name(last: str, first: str) -> str:
-    return " ".join(p for p in (last, first) if p)
-
-
 async def account_options(p: Principal) -> list[tuple[str, str]]:
     rows = await restrict(Account.all(), p).limit(OPTION_LIMIT).values_list("id", "name")
     return [(str(i), n) for i, n in rows]
 
 
 async def contact_options(p: Principal) -> list[tuple[str, str]]:
-    rows = await restrict(Contact.all(), p).limit(OPTION_LIMIT).values_list(
-        "id", "last_name", "first_name"
-    )
-    return [(str(i), _name(last, first)) for i, last, first in rows]
+    """Contacts with their account (and e-mail for namesakes at one account): app.services.pickers."""
+    rows = await restrict(Contact.all(), p).only(*pickers.COLUMNS["contact"]).limit(OPTION_LIMIT)
+    return [(str(c.id), c.label) for c in await pickers.label(p, "contact", rows)]
 
 
 async def lead_options(p: Principal) -> list[tuple[str, str]]:
-    rows = await restrict(Lead.all(), p).limit(OPTION_LIMIT).values_list("id", "last_name", "first_name")
-    return [(str(i), _name(last, first)) for i, last, first in rows]
+    rows = await restrict(Lead.all(), p).only(*pickers.COLUMNS["lead"]).limit(OPTION_LIMIT)
+    return [(str(c.id), c.label) for c in await pickers.label(p, "lead", rows)]
 
 
 async def product_options(p: Principal, keep: set[int] = frozenset()) -> list[tuple[str, str]]:

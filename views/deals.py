@@ -5,6 +5,8 @@ Line inputs are named `lines-<key>-<field>`; rows added later take the next key 
 leave gaps. The form is read in page order with blank rows dropped and renumbered, so the
 service's error paths (`lines.<n>.unit_price`) are the keys of the rows shown again with them.
 
+    GET  /deals/contacts-editor?account_id=A&contacts-0-contact_id=...  the contacts editor
+                                       again, the account's contacts first (when it changes)
     GET  /deals/lines/new?index=N      a blank row (and the add button, now for N+1)
     GET  /deals/lines/product?index=N  the row again, filled from the chosen product
 """
@@ -27,8 +29,9 @@ from app.services import deal_lines
 from app.services.deals import deals
 from views import deal_pipeline, related
 from views.choices import (
-    CURRENCIES, STAGE_CATEGORY, account_options, contact_options, product_options, stage_options,
+    CURRENCIES, STAGE_CATEGORY, account_options, product_options, stage_options,
 )
+from views.linked import offer_linked
 from views.pages import page
 from views.records import Column, Field, Filter, RecordPages, Related, Section, form_value, visible_refs
 from views.templating import render
@@ -124,6 +127,22 @@ async def _detail(request: Request, deal: Deal) -> dict:
     return {**await _lines_detail(request, deal), **await deal_pipeline.path_context(request, deal)}
 
 
+# Its selects list the chosen account's contacts first (views/linked.py fills them) and are drawn
+# again when the account changes.
+CONTACTS_FIELD = Field("contacts", N_("Contacts and roles"), "deal_contacts", parse=parse_contacts,
+                       initial=initial_contacts, on_detail=False)
+
+
+async def contacts_editor(request: Request) -> Response:
+    """The contacts editor again, as chosen so far, for the account now chosen (nothing is saved)."""
+    require(request.state.principal, "create_edit", "deals")
+    params = request.query_params
+    values = {**parse_contacts(params), "account_id": params.get("account_id", "")}
+    options: dict[str, Any] = {}
+    await offer_linked(request, [CONTACTS_FIELD], options, values)
+    return render(request, "records/_widget_deal_contacts.html", {"values": values, "options": options, "errors": {}})
+
+
 pages = RecordPages(
     module="deals",
     service=deals,
@@ -142,8 +161,7 @@ pages = RecordPages(
             Field("closing_date", N_("Closing date"), "date"),
         )),
         Section(N_("Contacts"), (
-            Field("contacts", N_("Contacts and roles"), "deal_contacts", options=contact_options,
-                  parse=parse_contacts, initial=initial_contacts, on_detail=False),
+            CONTACTS_FIELD,
         )),
         Section(N_("Line items"), (
             Field("lines", N_("Products and services"), "deal_lines", options=product_options,
@@ -177,5 +195,6 @@ routes = [
     *deal_pipeline.routes,  # /deals/board before /deals/{id}
     Route("/deals/lines/new", page(new_line, "deals")),
     Route("/deals/lines/product", page(product_line, "deals")),
+    Route("/deals/contacts-editor", page(contacts_editor, "deals")),
     *pages.routes(),
 ]

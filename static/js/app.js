@@ -45,3 +45,41 @@ document.addEventListener("input", (event) => {
   const pick = input.closest("tr")?.querySelector("input[name=ignored]");
   if (pick) pick.checked = true;
 });
+
+// Search pickers (views/templates/records/_attendee_picker.html, _related_picker.html): Enter in
+// the search field never submits the form. An e-mail address typed there is added (the button
+// named by data-picker-enter); otherwise Enter or Down moves to the first result. Up and Down move
+// between results, Escape goes back to the field.
+function pickerResults(input) {
+  const box = document.getElementById(input.getAttribute("aria-controls"));
+  return box ? [...box.querySelectorAll("button.pick")] : [];
+}
+
+document.addEventListener("keydown", (event) => {
+  const input = event.target.closest("input[data-picker-enter]");
+  if (input && (event.key === "Enter" || event.key === "ArrowDown")) {
+    event.preventDefault();
+    const add = input.dataset.pickerEnter && document.getElementById(input.dataset.pickerEnter);
+    const results = pickerResults(input);
+    if (event.key === "Enter" && add && (input.value.includes("@") || !results.length)) {
+      add.click();
+    } else if (results.length) {
+      results[0].focus();
+    }
+    return;
+  }
+  const pick = event.target.closest("button.pick");
+  if (!pick) return;
+  const picker = pick.closest(".picker");
+  const field = picker && picker.querySelector("input[data-picker-enter]");
+  if (!field) return;
+  const results = pickerResults(field);
+  const at = results.indexOf(pick);
+  if (event.key === "ArrowDown" && at < results.length - 1) {
+    event.preventDefault();
+    results[at + 1].focus();
+  } else if (event.key === "ArrowUp" || event.key === "Escape") {
+    event.preventDefault();
+    (at > 0 && event.key === "ArrowUp" ? results[at - 1] : field).focus();
+  }
+});

@@ -118,9 +118,9 @@ async def test_task_related_record_select(signed_in, client):
     me = await signed_in("Sales")
     deal = await f.make_deal(me, name="Renewal")
     form = (await client.get(f"/tasks/new?related_type=deal&related_id={deal.id}")).text
-    assert f'<option value="{deal.id}" selected>Renewal</option>' in form
-    options = (await client.get("/activities/related-options?related_type=deal")).text
-    assert "Renewal" in options
+    assert f'name="related_id" value="{deal.id}"' in form and 'id="related-chosen">Renewal</span>' in form
+    found = (await client.get("/pickers/related?related_q=renew", headers={"HX-Request": "true"})).text
+    assert f'value="deal:{deal.id}"' in found and "Renewal" in found
     ok = await post(client, "/tasks", {"subject": "Send quote", "status": "not_started",
                                        "priority": "high", "related_type": "deal",
                                        "related_id": str(deal.id)})
