@@ -31,6 +31,7 @@ from app.permissions import Principal
 from app.services import calendar
 from app.services.activities import user_today
 from views.choices import user_options
+from views.htmx import targets
 from views.pages import page
 from views.templating import render, translator, user_timezone
 
@@ -106,7 +107,7 @@ async def _context(request: Request) -> dict:
 
 async def calendar_page(request: Request) -> Response:
     context = await _context(request)
-    template = "calendar/_calendar.html" if request.headers.get("hx-target") == CALENDAR_ID else "calendar/index.html"
+    template = "calendar/_calendar.html" if targets(request, CALENDAR_ID) else "calendar/index.html"
     return render(request, template, context)
 
 

@@ -83,6 +83,14 @@
     });
   }
 
+  // A click on a day's or an hour's free space opens the event form there, as its "+" link does.
+  document.addEventListener("click", (event) => {
+    const cell = event.target.closest("#calendar .cal-day, #calendar .cal-slot");
+    if (!cell || event.target.closest("a, .cal-event, .cal-tasks")) return;
+    const link = cell.querySelector("a.cal-new");
+    if (link) window.location.assign(link.href);
+  });
+
   document.addEventListener("DOMContentLoaded", init);
   // The owner filter swaps the calendar in (htmx): its new days take drops too.
   document.addEventListener("htmx:afterSettle", init);

@@ -53,8 +53,8 @@ async def test_create_an_event_on_the_calendar_and_drag_it(live_server, live_db,
     assert await page.inner_text("#calendar-title") == "January 2027"
     assert await page.locator(f"#day-2027-01-13 #task-{task.id}").inner_text() == "見積書を送る"
 
-    # Click a day: the event form opens at that day, 9:00 to 10:00.
-    await page.click("#new-2027-01-12")
+    # Click a day's free space: the event form opens at that day, 9:00 to 10:00.
+    await page.click("#day-2027-01-12 .cal-drop")
     await page.wait_for_url(f"{live_server}/events/new?*")
     assert await page.input_value("#start_at") == "2027-01-12T09:00"
     assert await page.input_value("#end_at") == "2027-01-12T10:00"
