@@ -2,7 +2,7 @@
 
 from views import ids  # noqa: F401  (first: bounds `{id:id}` in every route below)
 from views import (
-    accounts, activities, auth, books, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
+    accounts, activities, auth, books, calendar, books_automation, books_crm, books_link, cases, contacts, deals, leads, mail,
     mail_actions, notifications, portal, chat, home,
     pim, pim_files, preferences, products, settings,
 )
@@ -16,6 +16,7 @@ routes = [
     *leads.routes,
     *deals.routes,
     *activities.routes,
+    *calendar.routes,
     *cases.routes,
     *products.routes,
     *books.routes,

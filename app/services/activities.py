@@ -173,7 +173,9 @@ class EventService(RecordService):
         v = cleaned.values
         start = v.get("start_at", getattr(instance, "start_at", None))
         end = v.get("end_at", getattr(instance, "end_at", None))
-        if start and end and end < start:
+        # A refused start or end is not compared (the stored one would stand in for it).
+        refused = cleaned.has_error("start_at") or cleaned.has_error("end_at")
+        if start and end and end < start and not refused:
             cleaned.error("end_at", N_("The end cannot be before the start."))
         await _validate_related(principal, cleaned, instance)
 

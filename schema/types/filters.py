@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import reduce
@@ -130,7 +130,8 @@ def _plain(value: Any, op: str = "eq") -> Any:
         if isinstance(value, Decimal):
             return cleaning.decimal(value, _DECIMAL_DIGITS, _DECIMAL_PLACES)
         if isinstance(value, datetime):
-            return cleaning.moment(value, "UTC")
+            # In UTC, as stored: SQLite compares the stored text, where another offset sorts wrongly.
+            return cleaning.moment(value, "UTC").astimezone(UTC)
         if isinstance(value, date):
             return cleaning.day(value)
     except cleaning.Unclean as problem:

@@ -62,7 +62,7 @@ async def test_main_pages_report_no_csp_violation(live_server, live_db, browser_
     await sign_in(page, live_server, "admin@example.jp")
     urls = [
         "/", "/accounts", f"/accounts/{account.id}", "/contacts", f"/contacts/{contact.id}", "/contacts/new",
-        "/leads", "/deals", f"/deals/{deal.id}", "/tasks", "/events", "/cases",
+        "/leads", "/deals", f"/deals/{deal.id}", "/tasks", "/events", "/calendar", "/calendar?view=week", "/cases",
         "/books/contacts", "/books/items", "/books/estimates", "/books/invoices", f"/books/invoices/{invoice.id}",
         "/books/invoices/new", "/books/receivables", "/books/settings", "/books/settings/templates",
         "/settings/users", "/settings/sharing", "/settings/account", f"/portal/{invoice.portal_token}",
