@@ -36,24 +36,31 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_unit(currency)))
 
 
-def format_money(amount: Decimal | None, currency: str) -> str:
-    if amount is None:
-        return ""
-    value = quantize(amount, currency)
-    digits = minor_unit(currency)
-    text = f"{value:,.{digits}f}"
+def _with_currency(text: str, currency: str) -> str:
+    # The yen sign for yen, the ISO code after other amounts: "$" alone could be USD, AUD or SGD.
     return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
 
 
-def format_rate(amount: Decimal | None, currency: str) -> str:
+def format_money(amount: Decimal | None, currency: str, locale: str = "en") -> str:
+    """An amount at its currency's minor unit, digits grouped by babel for `locale`: ¥1,200,
+    1,234.50 USD (app.formatting is the entry point for pages, mail and PDFs)."""
+    if amount is None:
+        return ""
+    digits = minor_unit(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(quantize(amount, currency), format=pattern, locale=locale)
+    return _with_currency(text, currency)
+
+
+def format_rate(amount: Decimal | None, currency: str, locale: str = "en") -> str:
     """A unit price at its own precision, at least the currency's minor unit: 0.125 USD stays
     "0.125 USD" (format_money would print the 0.12 of a rounded amount), ¥12.5 stays "¥12.5"."""
     if amount is None:
         return ""
     digits = minor_unit(currency)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = format_decimal(amount, format=pattern, locale="en", decimal_quantization=False)
-    return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+    text = format_decimal(amount, format=pattern, locale=locale, decimal_quantization=False)
+    return _with_currency(text, currency)
 
 
 def format_number(value: Decimal | None, locale: str = "en") -> str:

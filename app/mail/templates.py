@@ -29,13 +29,12 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
 
 from app import kinds, settings
 from app.errors import FieldError
 from app.addressing import addressee  # noqa: F401 - the one rule, used here and by PDFs
 from app.i18n import N_
-from app.money import format_money
+from app.formatting import format_document_date, format_money
 
 PLACEHOLDERS: tuple[str, ...] = (
     "customer_name",
@@ -187,9 +186,9 @@ def template_values(
         "contact_name": contact,
         "organization_name": organization_name,
         "number": number,
-        "total": format_money(total, currency),
-        "balance": format_money(total if balance is None else balance, currency),
-        "balance_due": format_money(balance, currency) if balance is not None and 0 < balance < total else "",
+        "total": format_money(total, currency, lang),
+        "balance": format_money(total if balance is None else balance, currency, lang),
+        "balance_due": format_money(balance, currency, lang) if balance is not None and 0 < balance < total else "",
         "issue_date": _format_date(issue_date, lang),
         "due_date": "",
         "expiry_date": "",
@@ -203,7 +202,7 @@ def template_values(
 
 
 def _format_date(value: date | None, lang: str) -> str:
-    return format_date(value, "long", locale=lang) if value else ""
+    return format_document_date(value, lang)  # as the document's PDF prints it
 
 
 def _absolute(link: str) -> str:
