@@ -264,16 +264,16 @@ You can also view the estimate online:
     },
     "sales_order": {
         "ja": (
-            "【{organization_name}】注文請書（{number}）のご送付",
+            "【{organization_name}】受注書（{number}）のご送付",
             _JA_OPENING + """このたびはご注文いただき、誠にありがとうございます。
-ご注文の内容を記載した注文請書 {number} をお送りいたします。
+ご注文の内容を記載した受注書 {number} をお送りいたします。
 添付の PDF ファイルをご確認ください。
 
 ご注文金額：{total}
 納品予定日：{delivery_date}
 貴社ご注文番号：{reference}
 
-下記のページからも注文請書をご確認いただけます。
+下記のページからも受注書をご確認いただけます。
 {portal_link}
 """ + _JA_CLOSING,
         ),
@@ -322,9 +322,9 @@ You can also view the invoice online:
     },
     "purchase_order": {
         "ja": (
-            "【{organization_name}】注文書（{number}）のご送付",
+            "【{organization_name}】発注書（{number}）のご送付",
             _JA_OPENING + """下記のとおり発注いたします。
-注文書 {number} を添付いたしましたので、内容をご確認ください。
+発注書 {number} を添付いたしましたので、内容をご確認ください。
 
 発注金額：{total}
 希望納期：{delivery_date}

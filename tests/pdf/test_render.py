@@ -63,8 +63,8 @@ def test_person_gets_sama_and_english_gets_no_honorific():
 
 
 @pytest.mark.parametrize("kind,title,second", [
-    ("estimate", "御見積書", "有効期限"), ("sales_order", "注文請書", "納期"),
-    ("purchase_order", "注文書", "納期"), ("invoice", "請求書", "お支払期限"),
+    ("estimate", "御見積書", "有効期限"), ("sales_order", "受注書", "納期"),
+    ("purchase_order", "発注書", "納期"), ("invoice", "請求書", "お支払期限"),
 ])
 def test_titles_and_second_dates_per_kind(kind, title, second):
     (page,) = text_of(render_pdf(invoice(kind=kind, amount_paid=D(0))))
