@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app import auth, settings
-from app.i18n import N_, format_size, gettext, translations
+from app.i18n import N_, Translator, format_size, gettext, translations
 from app.formatting import format_day, format_moment, format_money, format_number, format_rate
 from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
@@ -27,8 +27,8 @@ SSE_SCRIPT = "vendor/htmx-ext-sse-2.2.4.min.js"  # htmx's SSE extension, for the
 
 
 def translator(request: Request) -> Callable[[str], str]:
-    """`_` for Python code handling this request."""
-    return partial(gettext, request.state.lang)
+    """`_` for Python code handling this request (it knows the language: app.i18n.Translator)."""
+    return Translator(request.state.lang)
 
 
 def user_timezone(request: Request) -> ZoneInfo:

@@ -37,3 +37,27 @@ def test_money_and_numbers():
     assert format_money(Decimal("0.5"), "JPY", "ja") == "¥0"  # yen has no minor unit (half to even)
     assert format_money(Decimal("-1E+3"), "EUR", "ja") == "-1,000.00 EUR"
     assert format_number(Decimal("1E+1"), "ja") == "10" and format_number(Decimal("12345.50"), "en") == "12,345.5"
+
+
+def test_a_day_in_a_message_is_written_for_its_reader():
+    from app.errors import InvalidTransition
+    from app.i18n import N_, Day, Translator
+
+    refused = InvalidTransition(N_("The estimate expired on %(date)s."), date=Day.of(date(2026, 11, 29)))
+    assert refused.message == "The estimate expired on 2026-11-29."  # no reader: as stored (logs)
+    assert refused.render(Translator("en")) == "The estimate expired on Nov 29, 2026."
+    assert "2026/11/29" in refused.render(Translator("ja"))
+
+
+def test_a_history_entry_writes_its_day_for_the_reader():
+    from types import SimpleNamespace
+
+    from app.i18n import Translator
+    from app.models import CommentKind
+    from app.services.history import render_comment
+
+    entry = SimpleNamespace(kind=CommentKind.HISTORY, params={"amount": "¥11,000", "date": "2026-11-27", "remitter": "ﾔﾏﾀﾞ"},
+                            text="The customer reported a bank transfer of %(amount)s on %(date)s from %(remitter)s.")
+    assert render_comment(entry, Translator("en")) == (
+        "The customer reported a bank transfer of ¥11,000 on Nov 27, 2026 from ﾔﾏﾀﾞ.")
+    assert "2026/11/27" in render_comment(entry, Translator("ja"))
