@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
@@ -24,6 +25,12 @@ from app import money
 
 __all__ = ["format_day", "format_moment", "format_document_date", "format_money", "format_rate",
            "format_number"]
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    """Parsed once per language: parsing is most of the cost of formatting a date."""
+    return Locale.parse(lang)
 
 
 def _day(value: date | datetime, tz: tzinfo | None) -> date:
@@ -37,7 +44,7 @@ def format_day(value: date | datetime | None, lang: str, tz: tzinfo | None = Non
     """A day: 2026/11/29 in Japanese, Nov 29, 2026 in English."""
     if value is None:
         return ""
-    return format_date(_day(value, tz), "medium", locale=lang)
+    return format_date(_day(value, tz), "medium", locale=_locale(lang))
 
 
 def format_moment(value: datetime | None, lang: str, tz: tzinfo | None = None,
@@ -49,12 +56,13 @@ def format_moment(value: datetime | None, lang: str, tz: tzinfo | None = None,
         return ""
     if tz is not None and value.tzinfo is not None:
         value = value.astimezone(tz)
-    time_text = format_time(value, "short", locale=lang)
+    locale = _locale(lang)
+    time_text = format_time(value, "short", locale=locale)
     if width == "long":
-        day_text = format_skeleton("yMMMEd", value, locale=lang)
+        day_text = format_skeleton("yMMMEd", value, locale=locale)
         return f"{day_text} {time_text}"
-    day_text = format_date(value.date(), width, locale=lang)
-    pattern = str(Locale.parse(lang).datetime_formats[width])
+    day_text = format_date(value.date(), width, locale=locale)
+    pattern = str(locale.datetime_formats[width])
     return pattern.replace("{1}", day_text).replace("{0}", time_text)
 
 
@@ -62,7 +70,7 @@ def format_document_date(value: date | datetime | None, lang: str) -> str:
     """The date a formal document prints: 2026年11月29日, November 29, 2026."""
     if value is None:
         return ""
-    return format_date(_day(value, None), "long", locale=lang)
+    return format_date(_day(value, None), "long", locale=_locale(lang))
 
 
 def format_money(amount: Decimal | None, currency: str, lang: str = "en") -> str:
