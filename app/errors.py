@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.i18n import N_, Msgid
+from app.i18n import N_, Day, Msgid, language_of
 
 Translate = Callable[[str], str]
 
@@ -29,7 +29,11 @@ def _render(msgid: str, params: dict[str, Any], gettext: Translate | None) -> st
     if not params:
         return text
     if gettext:
-        params = {k: gettext(v) if isinstance(v, Msgid) else v for k, v in params.items()}
+        # A translator that knows its language (app.i18n.Translator, the GraphQL context's
+        # gettext) also writes Day parameters the reader's way; others leave them ISO.
+        lang = language_of(gettext)
+        params = {k: gettext(v) if isinstance(v, Msgid) else v.shown(lang) if isinstance(v, Day) and lang
+                  else v for k, v in params.items()}
     return text % params
 
 

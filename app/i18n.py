@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +52,42 @@ def negotiate(accept_language: str | None) -> str:
 class Msgid(str):
     """A message parameter that is itself a msgid (a status name, say): translated with the
     message it fills in."""
+
+
+class Day(str):
+    """A message parameter that is a calendar day, kept as ISO text: written the reader's way
+    (2026/11/29, Nov 29, 2026) where the message is translated for a known language."""
+
+    @classmethod
+    def of(cls, value: date) -> "Day":
+        return cls(value.isoformat())
+
+    def shown(self, lang: str) -> str:
+        from app.formatting import format_day  # lazily: formatting is a leaf module, i18n a root
+
+        try:
+            return format_day(date.fromisoformat(self), lang)
+        except ValueError:
+            return str(self)
+
+
+class Translator:
+    """`_` for one language: a callable like gettext that also knows its language, so that a
+    message's Day parameters are written for its reader (app.errors)."""
+
+    __slots__ = ("lang",)
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, msgid: str) -> str:
+        return gettext(self.lang, msgid)
+
+
+def language_of(translate: object) -> str | None:
+    """The language of a translating callable: a Translator, or a bound `gettext` of an object
+    with a `lang` (the GraphQL context); None for any other."""
+    return getattr(translate, "lang", None) or getattr(getattr(translate, "__self__", None), "lang", None)
 
 
 def N_(msgid: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 # ISO 4217 minor units for the currencies Kizuna offers.
@@ -36,31 +38,44 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_unit(currency)))
 
 
-def format_money(amount: Decimal | None, currency: str) -> str:
-    if amount is None:
-        return ""
-    value = quantize(amount, currency)
-    digits = minor_unit(currency)
-    text = f"{value:,.{digits}f}"
+@lru_cache(maxsize=None)
+def _locale(name: str) -> Locale:
+    """Parsed once per language (most of the cost of a babel call)."""
+    return Locale.parse(name)
+
+
+def _with_currency(text: str, currency: str) -> str:
+    # The yen sign for yen, the ISO code after other amounts: "$" alone could be USD, AUD or SGD.
     return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
 
 
-def format_rate(amount: Decimal | None, currency: str) -> str:
+def format_money(amount: Decimal | None, currency: str, locale: str = "en") -> str:
+    """An amount at its currency's minor unit, digits grouped by babel for `locale`: ¥1,200,
+    1,234.50 USD (app.formatting is the entry point for pages, mail and PDFs)."""
+    if amount is None:
+        return ""
+    digits = minor_unit(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(quantize(amount, currency), format=pattern, locale=_locale(locale))
+    return _with_currency(text, currency)
+
+
+def format_rate(amount: Decimal | None, currency: str, locale: str = "en") -> str:
     """A unit price at its own precision, at least the currency's minor unit: 0.125 USD stays
     "0.125 USD" (format_money would print the 0.12 of a rounded amount), ¥12.5 stays "¥12.5"."""
     if amount is None:
         return ""
     digits = minor_unit(currency)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = format_decimal(amount, format=pattern, locale="en", decimal_quantization=False)
-    return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+    text = format_decimal(amount, format=pattern, locale=_locale(locale), decimal_quantization=False)
+    return _with_currency(text, currency)
 
 
 def format_number(value: Decimal | None, locale: str = "en") -> str:
     """A quantity or a percentage as people write it: 10, 1.5, 1,000 (never 1E+1)."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.###", locale=locale, decimal_quantization=False)
+    return format_decimal(value, format="#,##0.###", locale=_locale(locale), decimal_quantization=False)
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")

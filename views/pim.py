@@ -8,7 +8,7 @@ The rules are app.pim's: settings (app.pim.settings), reports (app.pim.reports),
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from app import auth, cleaning, settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.formatting import format_day
 from app.i18n import N_
 from app.models import PimKind, PimRunSource
 from app.pim import collections, held, reports
@@ -25,7 +26,7 @@ from views import activities, contacts
 from views.htmx import redirect_after_post
 from views.pages import page
 from views.records import error_map, int_param
-from views.templating import render, translator
+from views.templating import render, translator, user_timezone
 
 KIND_LABELS = {PimKind.CONTACTS: N_("Contacts"), PimKind.TASKS: N_("Tasks"), PimKind.EVENTS: N_("Events")}
 DIRECTION_LABELS = (
@@ -149,7 +150,8 @@ async def create_app_password(request: Request) -> Response:
     """An app password for CalDAV/CardDAV clients: a token that opens DAV only, shown once."""
     _ = translator(request)
     form = await request.form()
-    name = str(form.get("name", "")).strip()[:200] or _(APP_PASSWORD_NAME) % {"date": date.today().isoformat()}
+    name = str(form.get("name", "")).strip()[:200] or _(APP_PASSWORD_NAME) % {
+        "date": format_day(datetime.now(UTC), request.state.lang, user_timezone(request))}
     try:
         token, secret = await auth.create_api_token(request.state.user, name, scopes=("dav",))
     except ValidationError as exc:

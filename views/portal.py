@@ -16,7 +16,7 @@ from starlette.routing import Route
 from app import settings
 from app.addressing import addressee
 from app.errors import InvalidTransition, KizunaError, NotFound, ValidationError
-from app.i18n import N_, gettext
+from app.i18n import N_, Translator, gettext
 from app.models import BooksContact, Kind, Organization, Transaction
 from app.services import books_pdf, card_payments, portal, portal_sessions, transactions, workflow
 from app.services.documents import storage_path
@@ -90,10 +90,10 @@ async def _document_page(request: Request, place: Place, status_code: int = 200,
         context["acceptance"] = await portal.acceptance(txn)
         for action in ("accept", "decline"):
             problem = portal.refusal(txn, action)
-            context[f"{action}_refusal"] = problem.render(lambda m: gettext(request.state.lang, m)) if problem else None
+            context[f"{action}_refusal"] = problem.render(Translator(request.state.lang)) if problem else None
     elif txn.kind == Kind.INVOICE:
         problem = portal.payable_refusal(txn)
-        context["pay_refusal"] = problem.render(lambda m: gettext(request.state.lang, m)) if problem else None
+        context["pay_refusal"] = problem.render(Translator(request.state.lang)) if problem else None
         context["transfers"] = await portal.pending_transfers(txn)
         context["card_providers"] = [p.name for p in card_payments.offered()]
     context.update(extra)
@@ -148,7 +148,7 @@ def _action(run: Callable[[Transaction, portal.Visitor, dict[str, Any]], Awaitab
         except InvalidTransition as exc:
             place.txn = await Transaction.get(id=place.txn.id)
             return await _document_page(request, place, 409, errors={"form": [exc.render(
-                lambda m: gettext(request.state.lang, m))]}, values=data, form=form)
+                Translator(request.state.lang))]}, values=data, form=form)
         return RedirectResponse(f"{place.base}?done={done}#{form}", status_code=303)
     return endpoint
 

@@ -92,4 +92,5 @@ async def event_attendees(p: Principal, event: Model) -> list[dict]:
 
 ATTENDEE_COLUMNS = (Column(N_("Name"), "name", "attendee"), Column(N_("Kind"), "kind", "msgid"))
 EVENT_ATTENDEES = Related("attendees", N_("Attendees"), "events", ATTENDEE_COLUMNS, event_attendees)
-ROLE_COLUMN = Column(N_("Role"), "deal_role")
+# A contact's role in a deal (役割), not a permission role (ロール): a msgid of its own.
+ROLE_COLUMN = Column(N_("Role in the deal"), "deal_role")

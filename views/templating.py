@@ -11,14 +11,13 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app import auth, settings
-from app.i18n import N_, format_size, gettext, translations
-from app.money import format_money, format_number, format_rate
+from app.i18n import N_, Translator, format_size, gettext, translations
+from app.formatting import format_day, format_moment, format_money, format_number, format_rate
 from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
 
@@ -28,8 +27,8 @@ SSE_SCRIPT = "vendor/htmx-ext-sse-2.2.4.min.js"  # htmx's SSE extension, for the
 
 
 def translator(request: Request) -> Callable[[str], str]:
-    """`_` for Python code handling this request."""
-    return partial(gettext, request.state.lang)
+    """`_` for Python code handling this request (it knows the language: app.i18n.Translator)."""
+    return Translator(request.state.lang)
 
 
 def user_timezone(request: Request) -> ZoneInfo:
@@ -77,10 +76,9 @@ def _ngettext(ctx: jinja2.runtime.Context, singular: str, plural: str, n: int) -
 
 
 @jinja2.pass_context
-def _datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return local(ctx["request"], value).strftime("%Y-%m-%d %H:%M")
+def _datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None, width: str = "medium") -> str:
+    """A moment on the user's clock in their language (2026/11/29 9:05, Nov 29, 2026, 9:05 AM)."""
+    return babel_datetime(ctx["request"], value, width)
 
 
 @jinja2.pass_context
@@ -91,20 +89,10 @@ def _datetime_local_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     return value or ""
 
 
-@jinja2.pass_context
-def _babel_datetime_filter(ctx: jinja2.runtime.Context, value: datetime | None, width: str = "medium") -> str:
-    return babel_datetime(ctx["request"], value, width)
-
-
 def babel_datetime(request: Request, value: datetime | None, width: str = "medium") -> str:
-    """A moment as the user's language writes it, in their time zone (e-mail dates): babel's
-    `short`/`medium`, or `long`: the date with its weekday and the time to the minute."""
-    if value is None:
-        return ""
-    tz, lang = user_timezone(request), request.state.lang
-    if width == "long":
-        return f"{format_skeleton('yMMMEd', value, tzinfo=tz, locale=lang)} {format_time(value, 'short', tzinfo=tz, locale=lang)}"
-    return format_datetime(value, width, tzinfo=tz, locale=lang)
+    """A moment as the user's language writes it, in their time zone (app.formatting): the day
+    and the time to the minute, or with `long` the day with its weekday."""
+    return format_moment(value, request.state.lang, user_timezone(request), width)
 
 
 @jinja2.pass_context
@@ -113,18 +101,11 @@ def _filesize_filter(ctx: jinja2.runtime.Context, size: int) -> str:
 
 
 @jinja2.pass_context
-def _babel_date_filter(ctx: jinja2.runtime.Context, value: date | datetime | None) -> str:
+def _date_filter(ctx: jinja2.runtime.Context, value: date | datetime | None) -> str:
     """A day as the user's language writes it (babel's medium format: 2026/11/29 in Japanese,
-    Nov 29, 2026 in English); a moment is taken on the user's clock first."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = local(ctx["request"], value).date()
-    return format_date(value, "medium", locale=ctx["request"].state.lang)
-
-
-def _date_filter(value: date | datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+    Nov 29, 2026 in English); a moment is taken on the user's clock first. An <input type=date>
+    takes `value.isoformat()` instead."""
+    return format_day(value, ctx["request"].state.lang, user_timezone(ctx["request"]))
 
 
 def resolve(obj: Any, path: str) -> Any:
@@ -136,18 +117,20 @@ def resolve(obj: Any, path: str) -> Any:
     return obj
 
 
-def _money_filter(amount: Decimal | None, currency: str) -> str:
-    return format_money(amount, currency)
-
-
-def _rate_filter(amount: Decimal | None, currency: str) -> str:
-    return format_rate(amount, currency)
+@jinja2.pass_context
+def _money_filter(ctx: jinja2.runtime.Context, amount: Decimal | None, currency: str) -> str:
+    return format_money(amount, currency, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
 
 
 @jinja2.pass_context
-def _number_filter(ctx, value: Decimal | None) -> str:
+def _rate_filter(ctx: jinja2.runtime.Context, amount: Decimal | None, currency: str) -> str:
+    return format_rate(amount, currency, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
+
+
+@jinja2.pass_context
+def _number_filter(ctx: jinja2.runtime.Context, value: Decimal | None) -> str:
     """Quantities and percentages for the page's language (never `1E+1`)."""
-    return format_number(value, ctx.get("lang") or "en")
+    return format_number(value, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
 
 
 # A mailbox failing this long is worth a notice on every page (the sync backs off meanwhile).
@@ -215,8 +198,8 @@ def _environment() -> jinja2.Environment:
         date=_date_filter,
         money=_money_filter,
         filesize=_filesize_filter,
-        babel_datetime=_babel_datetime_filter,
-        babel_date=_babel_date_filter,
+        babel_datetime=_datetime_filter,  # the older names of the same filters
+        babel_date=_date_filter,
         rate=_rate_filter,
         number=_number_filter,
     )

@@ -29,13 +29,12 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
 
 from app import kinds, settings
 from app.errors import FieldError
 from app.addressing import addressee  # noqa: F401 - the one rule, used here and by PDFs
 from app.i18n import N_
-from app.money import format_money
+from app.formatting import format_document_date, format_money
 
 PLACEHOLDERS: tuple[str, ...] = (
     "customer_name",
@@ -187,9 +186,9 @@ def template_values(
         "contact_name": contact,
         "organization_name": organization_name,
         "number": number,
-        "total": format_money(total, currency),
-        "balance": format_money(total if balance is None else balance, currency),
-        "balance_due": format_money(balance, currency) if balance is not None and 0 < balance < total else "",
+        "total": format_money(total, currency, lang),
+        "balance": format_money(total if balance is None else balance, currency, lang),
+        "balance_due": format_money(balance, currency, lang) if balance is not None and 0 < balance < total else "",
         "issue_date": _format_date(issue_date, lang),
         "due_date": "",
         "expiry_date": "",
@@ -203,7 +202,7 @@ def template_values(
 
 
 def _format_date(value: date | None, lang: str) -> str:
-    return format_date(value, "long", locale=lang) if value else ""
+    return format_document_date(value, lang)  # as the document's PDF prints it
 
 
 def _absolute(link: str) -> str:
@@ -265,16 +264,16 @@ You can also view the estimate online:
     },
     "sales_order": {
         "ja": (
-            "【{organization_name}】注文請書（{number}）のご送付",
+            "【{organization_name}】受注書（{number}）のご送付",
             _JA_OPENING + """このたびはご注文いただき、誠にありがとうございます。
-ご注文の内容を記載した注文請書 {number} をお送りいたします。
+ご注文の内容を記載した受注書 {number} をお送りいたします。
 添付の PDF ファイルをご確認ください。
 
 ご注文金額：{total}
 納品予定日：{delivery_date}
 貴社ご注文番号：{reference}
 
-下記のページからも注文請書をご確認いただけます。
+下記のページからも受注書をご確認いただけます。
 {portal_link}
 """ + _JA_CLOSING,
         ),
@@ -323,9 +322,9 @@ You can also view the invoice online:
     },
     "purchase_order": {
         "ja": (
-            "【{organization_name}】注文書（{number}）のご送付",
+            "【{organization_name}】発注書（{number}）のご送付",
             _JA_OPENING + """下記のとおり発注いたします。
-注文書 {number} を添付いたしましたので、内容をご確認ください。
+発注書 {number} を添付いたしましたので、内容をご確認ください。
 
 発注金額：{total}
 希望納期：{delivery_date}

@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from app import kinds
+from app.formatting import format_document_date
 from app.i18n import N_
 
 # By kind (its value), from the registry of kinds.
@@ -18,7 +19,6 @@ SECOND_DATES = {k.value: k.pdf_second_date for k in kinds.KINDS}
 AMOUNT_LABELS = {k.value: k.pdf_amount for k in kinds.KINDS}
 TAX_INCLUDED = N_("(tax included)")
 REGISTRATION = N_("Registration No.")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MARGIN = 15 * mm
 # reportlab's frames keep 6 pt of padding inside the margins: the text block is narrower than
 # the page less its margins, and every block is laid out to the text block's width.
@@ -31,11 +31,8 @@ FOOTER = colors.HexColor("#555555")
 
 
 def format_date(value, lang: str) -> str:
-    if value is None:
-        return ""
-    if lang == "ja":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    """The date a document prints, babel's long form: 2026年11月29日, November 29, 2026."""
+    return format_document_date(value, lang)
 
 
 def number_text(value: Decimal) -> str:

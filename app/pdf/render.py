@@ -24,7 +24,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.i18n import N_, gettext
-from app.money import format_money, format_rate
+from app.formatting import format_money, format_number, format_rate
 from app.pdf.document import Line, PdfDocument
 from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
@@ -61,7 +61,7 @@ class _Renderer:
         return gettext(self.doc.lang, msgid)
 
     def money(self, amount: Decimal) -> str:
-        return format_money(amount, self.doc.currency)
+        return format_money(amount, self.doc.currency, self.doc.lang)
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(text, style or self.s.body)
@@ -111,8 +111,9 @@ class _Renderer:
 
     def _line_row(self, n: int, line: Line) -> list:
         rate = f"{number_text(line.tax_rate)}%" + ("※" if line.tax_rate == 8 else "")
-        return [str(n), self._description(line.description), number_text(line.quantity), line.unit,
-                format_rate(line.rate, self.doc.currency),
+        return [str(n), self._description(line.description),
+                format_number(line.quantity, self.doc.lang), line.unit,
+                format_rate(line.rate, self.doc.currency, self.doc.lang),
                 f"{number_text(line.discount)}%" if line.discount else "", rate, self.money(line.amount)]
 
     def _description(self, text: str) -> str | Paragraph:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app import cleaning
 from app.errors import ValidationError
-from app.i18n import N_
+from app.i18n import N_, Day, language_of
 from app.models import Comment, CommentKind, Transaction, User
 from app.models.base import LONG_TEXT_MAX
 from app.permissions import Principal, require
@@ -37,9 +37,16 @@ async def add_note(principal: Principal, txn: Transaction, text: str, visible_to
                                 author_id=principal.user.id, visible_to_customer=bool(visible_to_customer))
 
 
+# History parameters that hold a calendar day (ISO text).
+DAY_PARAMS = frozenset({"date"})
+
+
 def render_comment(comment: Comment, gettext) -> str:
     """The comment as its reader should see it."""
     if comment.kind == CommentKind.NOTE:
         return comment.text
     text = gettext(comment.text)
-    return text % comment.params if comment.params else text
+    if not comment.params:
+        return text
+    lang = language_of(gettext)  # days are stored ISO and written the reader's way
+    return text % {k: Day(v).shown(lang) if k in DAY_PARAMS and lang else v for k, v in comment.params.items()}

@@ -33,7 +33,7 @@ from tortoise.transactions import in_transaction
 
 from app import cleaning, settings
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
-from app.i18n import N_
+from app.i18n import N_, Day
 from app.models import (
     BooksContact, Comment, CommentKind, EventType, Kind, Payment, PaymentMode, PortalView, Status, Transaction,
     TransferReport,
@@ -153,7 +153,7 @@ def refusal(txn: Transaction, action: str) -> InvalidTransition | None:
     except InvalidTransition as exc:
         return exc
     if action == "decline" and workflow.is_expired(txn, today()):
-        return InvalidTransition(N_("The estimate expired on %(date)s."), date=txn.due_date.isoformat())
+        return InvalidTransition(N_("The estimate expired on %(date)s."), date=Day.of(txn.due_date))
     return None
 
 

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from app import kinds
 from app.errors import InvalidTransition
-from app.i18n import N_, Msgid
+from app.i18n import N_, Day, Msgid
 from app.models import Kind, Organization, Payment, Status, Transaction, User
 from app.permissions import Principal, require
 from app.services import history
@@ -148,7 +148,7 @@ def check(txn: Transaction, action: str, today: date | None = None) -> None:
             kind=Msgid(KIND_LABELS[txn.kind]), status=Msgid(STATUS_LABELS[txn.status]),
             action=Msgid(ACTION_LABELS[action]))
     if today is not None and action in ("accept", "convert") and is_expired(txn, today):
-        raise InvalidTransition(N_("The estimate expired on %(date)s."), date=txn.due_date.isoformat())
+        raise InvalidTransition(N_("The estimate expired on %(date)s."), date=Day.of(txn.due_date))
 
 
 def _now() -> datetime:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.formatting import format_day
 from app.models import Access, Automation, Deal, DealDocument, Kind, StageCategory, Status, Transaction
 from tests import factories as f
 
@@ -49,7 +50,7 @@ async def test_drag_a_deal_to_won_and_see_the_automation(live_server, live_db, b
     await page.click("#pipeline-board")
     await page.wait_for_url(f"{live_server}/deals/board")
     assert await page.inner_text(f"#column-{first.id}-count") == "3"
-    assert await page.locator(f"#card-{deal.id}").inner_text() == "複合機リース\n株式会社さくら商事\n¥500,000\n" + deal.closing_date.isoformat()
+    assert await page.locator(f"#card-{deal.id}").inner_text() == "複合機リース\n株式会社さくら商事\n¥500,000\n" + format_day(deal.closing_date, "en")
 
     await _drag(page, f"#card-{deal.id}", f"#column-{won.id}")
     await page.locator("#board-message", has_text="複合機リース moved to Closed won.").wait_for()

@@ -59,12 +59,12 @@ def test_person_gets_sama_and_english_gets_no_honorific():
     assert "山本 一郎 様" in ja and "御中" not in ja
     (en,) = text_of(render_pdf(invoice(lang="en", recipient=Party("Acme Inc.", attention="Jane Doe"))))
     assert "Acme Inc." in en and "Attn: Jane Doe" in en and "御中" not in en and "様" not in en
-    assert "Invoice" in en and "Registration No. T7000012050002" in en and "23 Nov 2026" in en
+    assert "Invoice" in en and "Registration No. T7000012050002" in en and "November 23, 2026" in en
 
 
 @pytest.mark.parametrize("kind,title,second", [
-    ("estimate", "御見積書", "有効期限"), ("sales_order", "注文請書", "納期"),
-    ("purchase_order", "注文書", "納期"), ("invoice", "請求書", "お支払期限"),
+    ("estimate", "御見積書", "有効期限"), ("sales_order", "受注書", "納期"),
+    ("purchase_order", "発注書", "納期"), ("invoice", "請求書", "お支払期限"),
 ])
 def test_titles_and_second_dates_per_kind(kind, title, second):
     (page,) = text_of(render_pdf(invoice(kind=kind, amount_paid=D(0))))

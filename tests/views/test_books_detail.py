@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.formatting import format_day
 from app.models import Comment, Membership, Status, Transaction
 from app.services import payments, transactions
 from tests import factories as f
@@ -85,7 +86,7 @@ async def test_refused_actions_are_explained_on_the_page(client, principal, cust
     estimate = await f.make_transaction(principal, "estimate", customer, issue_date=today - timedelta(days=40))
     await post(client, f"/books/estimates/{estimate.id}/mark-sent")
     late = await hx_post(client, f"/books/estimates/{estimate.id}/accept")
-    assert f"The estimate expired on {estimate.due_date.isoformat()}." in late.text
+    assert f"The estimate expired on {format_day(estimate.due_date, 'en')}." in late.text  # the reader's way
     again = await hx_post(client, f"/books/estimates/{estimate.id}/mark-sent")
     assert "This estimate is “Sent”: it cannot be marked as sent." in again.text
 

@@ -109,7 +109,7 @@ async def test_event_times_are_in_the_users_time_zone(signed_in, client):
         **data, "attendee_leads": str(lead.id), "location": "Room 3"}, htmx=True)
     assert resaved.headers["HX-Location"] == f"/events/{event.id}"
     assert await EventAttendee.filter(event_id=event.id, lead_id=lead.id).exists()
-    assert "2030-01-15 09:00" in (await client.get(f"/events/{event.id}")).text
+    assert "Jan 15, 2030, 9:00\u202fAM" in (await client.get(f"/events/{event.id}")).text  # babel, en
     people = (await client.get(f"/events/{event.id}/related/attendees", headers={"HX-Request": "true"})).text
     assert contact.last_name in people and "guest@example.com" in people and lead.last_name in people
 

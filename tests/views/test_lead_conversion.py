@@ -51,7 +51,7 @@ async def test_the_flash_message_is_in_the_users_language(client, signed_in):
     lead = await f.make_lead(user, last_name="佐藤")
     done = await post(client, f"/leads/{lead.id}/convert", {"account": "none", "contact": "new"})
     landing = await client.get(done.headers["location"])
-    assert "リードを変換しました: 佐藤" in landing.text
+    assert "見込み客を変換しました: 佐藤" in landing.text
 
 
 async def test_duplicates_are_offered_and_the_choice_is_kept(client, signed_in):
