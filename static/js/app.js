@@ -45,3 +45,14 @@ document.addEventListener("input", (event) => {
   const pick = input.closest("tr")?.querySelector("input[name=ignored]");
   if (pick) pick.checked = true;
 });
+
+// A list's "select all on this page" box (records/_rows.html): checks or clears the rows' boxes
+// of its form.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("input[data-select-all]");
+  if (!all) return;
+  const form = all.closest("form");
+  for (const box of form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) {
+    box.checked = all.checked;
+  }
+});
