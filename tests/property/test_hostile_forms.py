@@ -149,6 +149,12 @@ SETTINGS = {
     # A deal's stage path (one-click Won, Lost with its reason) and a drop on the pipeline board.
     "/deals/{Deal}/stage": ("/deals/{Deal}", {"stage_id": "{Stage}", "lost_reason": "他社に決定"}),
     "/deals/board/move": ("/deals/board", {"deal_id": "{Deal}", "stage_id": "{Stage}", "lost_reason": "他社に決定"}),
+    # A list's saved views and bulk actions (views/records.py): the list page's fields.
+    "/deals/views": ("/deals", {"view_name": "大型案件", "view_shared": "on", "sort": "-amount", "cols": "amount",
+                                "stage": "open", "per_page": "50"}),
+    "/deals/bulk": ("/deals", {"action": "follow_up", "ids": "{Deal}", "next": "sort=-amount"}),
+    "/deals/bulk/apply": ("/deals", {"action": "follow_up", "ids": "{Deal}", "subject": "電話",
+                                     "due_date": "2030-01-31"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
