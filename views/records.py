@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.functions import Count, Sum
 from tortoise.models import Model
@@ -343,6 +343,11 @@ class RecordPages:
     async def index(self, request: Request) -> Response:
         principal: Principal = request.state.principal
         params = request.query_params
+        views = await saved_views.views_for(principal, self.module)
+        default = saved_views.default_of(principal, views)
+        if default is not None and not params and not targets(request, ROWS_ID):
+            # the list asked for as such opens the user's default view, with its URL
+            return RedirectResponse(self.list_url(saved_views.state_of(default), view=str(default.id)), 303)
         state = saved_views.read_state(self.spec, params)
         qs, q, active = self.filtered(request)
         columns = self.shown(state)
@@ -363,7 +368,7 @@ class RecordPages:
             "refs": await self._refs(principal, self.model, rows, columns),
             "query": urlencode(state.params()), "state": state, "columns": columns, "sums": sums,
             "page_sizes": saved_views.page_sizes(),
-            "views": self.view_links(principal, await saved_views.views_for(principal, self.module)),
+            "views": self.view_links(principal, views),
             "view_id": cleaning.pk(params.get("view", "")),
             "bulk_actions": bulk.actions_of(principal, self.service),
             "can_create": principal.has(self.module, "create_edit"),
@@ -388,7 +393,8 @@ class RecordPages:
         _ = translator(request)
         try:
             view = await saved_views.save_view(principal, self.module, form.get("view_name", ""),
-                                               state.as_json(), shared=form.get("view_shared") == "on")
+                                               state.as_json(), shared=form.get("view_shared") == "on",
+                                               is_default=form.get("view_default") == "on")
         except ValidationError as exc:
             flash_text(request, " ".join(e.render(_) for e in exc.errors), "error")
             return redirect_after_post(request, self.list_url(state))

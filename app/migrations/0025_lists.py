@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('module', fields.CharField(max_length=40)),
                 ('name', fields.CharField(max_length=80)),
                 ('shared', fields.BooleanField(default=False)),
+                ('is_default', fields.BooleanField(default=False)),
                 ('state', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
             ],
             options={'table': 'saved_views', 'app': 'models', 'indexes': [Index(fields=['module', 'shared'])], 'pk_attr': 'id', 'table_description': 'A list view of one module saved by a user under a name, for them alone or shared with'},

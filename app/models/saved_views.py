@@ -16,6 +16,8 @@ class SavedView(Timestamped):
     module = fields.CharField(max_length=40)
     name = fields.CharField(max_length=80)
     shared = fields.BooleanField(default=False)
+    # Opened when its creator comes to the list without parameters (one per user and list).
+    is_default = fields.BooleanField(default=False)
     state = fields.JSONField(default=dict)
 
     class Meta:

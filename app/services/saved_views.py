@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from app import cleaning, settings
 from app.errors import FieldError, NotFound, PermissionDenied, ValidationError
@@ -225,8 +226,9 @@ def _name(value: Any) -> str:
 
 
 async def save_view(principal: Principal, module: str, name: Any, state: Any, shared: bool = False,
-                    view_id: Any = None) -> SavedView:
-    """Create a view, or change one (`view_id`, or the user's own view of the same name)."""
+                    view_id: Any = None, is_default: bool = False) -> SavedView:
+    """Create a view, or change one (`view_id`, or the user's own view of the same name).
+    `is_default`: the creator's list opens it when asked without parameters (their own views only)."""
     spec = _require_module(principal, module)
     name = _name(name)
     checked = check_state(spec, state)
@@ -240,12 +242,16 @@ async def save_view(principal: Principal, module: str, name: Any, state: Any, sh
         if await SavedView.filter(user_id=principal.user.id, module=module).count() >= MAX_VIEWS_PER_USER:
             raise ValidationError.single("name", N_("You have saved %(max)d views of this list: delete one first."),
                                          max=MAX_VIEWS_PER_USER)
-        return await SavedView.create(user_id=principal.user.id, module=module, name=name,
-                                      shared=bool(shared), state=checked.as_json())
-    if not may_edit(principal, view):
+        view = SavedView(user_id=principal.user.id, module=module)
+    elif not may_edit(principal, view):
         raise PermissionDenied(N_("Only the person who saved this view can change it."))
-    view.name, view.shared, view.state = name, bool(shared), checked.as_json()
-    await view.save()
+    # Whether a view opens by default is its creator's choice: another's edit keeps it as it was.
+    default = bool(is_default) if view.user_id == principal.user.id else bool(view.is_default)
+    async with in_transaction():
+        if default and not view.is_default:
+            await SavedView.filter(user_id=view.user_id, module=module, is_default=True).update(is_default=False)
+        view.name, view.shared, view.state, view.is_default = name, bool(shared), checked.as_json(), default
+        await view.save()
     return view
 
 
@@ -255,6 +261,11 @@ async def delete_view(principal: Principal, view_id: Any) -> int:
         raise PermissionDenied(N_("Only the person who saved this view can change it."))
     await view.delete()
     return view.id
+
+
+def default_of(principal: Principal, views: list[SavedView]) -> SavedView | None:
+    """The user's default view among those of a list (`views_for`)."""
+    return next((v for v in views if v.is_default and v.user_id == principal.user.id), None)
 
 
 def state_of(view: SavedView) -> ListState:

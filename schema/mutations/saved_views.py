@@ -47,13 +47,14 @@ def _state(state: ListStateInput) -> dict:
 class SavedViewMutation:
     @strawberry.mutation(permission_classes=AUTH, description=(
         "Save a list's state under a name (`id`: change that view; a view of the user's with the same "
-        "name is replaced). Only its creator or an administrator changes a view."))
+        "name is replaced). Only its creator or an administrator changes a view. `isDefault`: the creator's "
+        "list opens it when asked for without parameters."))
     async def save_view(self, info: Info, module: str, name: str, state: ListStateInput, shared: bool = False,
-                        id: strawberry.ID | None = None) -> SaveViewResult:
+                        id: strawberry.ID | None = None, is_default: bool = False) -> SaveViewResult:
         async def run():
             view_id = existing_pk(id, "SavedView") if id is not None else None
             view = await saved_views.save_view(info.context.principal, module[:40], name, _state(state),
-                                               shared=shared, view_id=view_id)
+                                               shared=shared, view_id=view_id, is_default=is_default)
             return SaveViewPayload(view=view)  # type: ignore[arg-type]
 
         return await attempt(info, run)

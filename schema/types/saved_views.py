@@ -31,6 +31,7 @@ class SavedView:
     name: str
     module: str
     shared: bool
+    is_default: bool = strawberry.field(description="Its creator's list opens it by default.")
 
     is_type_of = model_type_check(SavedViewModel)
 

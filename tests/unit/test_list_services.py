@@ -78,6 +78,19 @@ async def test_saved_view_rules(db):
     assert await saved_views.views_for(accountant, "leads") == []
 
 
+async def test_only_ones_own_view_is_a_default(db):
+    creator = await f.principal_for(await f.make_user("Sales"))
+    other = await f.principal_for(await f.make_user("Manager"))
+    shared = await saved_views.save_view(creator, "deals", "Team", {}, shared=True, is_default=True)
+    assert shared.is_default
+    assert saved_views.default_of(creator, await saved_views.views_for(creator, "deals")) == shared
+    assert saved_views.default_of(other, await saved_views.views_for(other, "deals")) is None
+    admin = await f.principal_for(await f.make_user("Administrator"))
+    changed = await saved_views.save_view(admin, "deals", "Team", {}, shared=True, view_id=shared.id, is_default=True)
+    assert changed.is_default  # the creator's choice: an administrator's edit keeps it
+    assert saved_views.default_of(admin, await saved_views.views_for(admin, "deals")) is None
+
+
 async def test_views_per_user_are_bounded(db, monkeypatch):
     monkeypatch.setattr(saved_views, "MAX_VIEWS_PER_USER", 2)
     p = await f.principal_for(await f.make_user("Sales"))

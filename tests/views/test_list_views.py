@@ -261,3 +261,23 @@ async def test_books_item_totals_use_the_organization_currency(signed_in, client
     totals = page.text.split('id="totals-all"')[1].split("</tr>")[0]
     assert "1,500" in totals
     assert "owner" not in page.text.split('id="bulk-action"')[1].split("</select>")[0]
+
+
+async def test_a_default_view_opens_when_the_list_is_asked_for_as_such(signed_in, client):
+    me = await signed_in("Sales")
+    await f.make_deal(me)
+    first = await post(client, "/deals/views", {"view_name": "First", "sort": "amount", "view_default": "on"})
+    second = await post(client, "/deals/views", {"view_name": "Second", "sort": "-amount", "view_default": "on"})
+    assert first.status_code == second.status_code == 303
+    views = {v.name: v for v in await SavedView.filter(user_id=me.id)}
+    assert not views["First"].is_default and views["Second"].is_default  # one default per list
+    opened = await client.get("/deals")
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/deals?sort=-amount&view={views['Second'].id}"
+    standard = await client.get("/deals?view=0")
+    assert standard.status_code == 200 and 'aria-sort' not in standard.text
+    assert (await client.get("/deals", headers=ROWS)).status_code == 200  # a rows refresh stays
+    # a colleague's shared default is not theirs
+    await SavedView.filter(id=views["Second"].id).update(shared=True)
+    await signed_in("Sales")
+    assert (await client.get("/deals")).status_code == 200
