@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -33,11 +33,12 @@ from tortoise.queryset import QuerySet
 
 from app import cleaning, settings
 from app.errors import Conflict, NotFound, ValidationError
-from app.i18n import N_, translations
+from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
 from app.search import list_search
 from app.services import bulk, saved_views
 from app.services.records import RecordService
+from views import list_actions
 from views.flash import flash_text
 from views.htmx import is_partial, redirect_after_post, targets
 from views.linked import offer_linked
@@ -383,106 +384,10 @@ class RecordPages:
         params += [("view", view)] if view else []
         return self.url() + ("?" + urlencode(params) if params else "")
 
-    # ---- saved views ------------------------------------------------------------------------
-
-    async def view_save(self, request: Request) -> Response:
-        """Save the list's current state (the form's hidden parameters) under a name."""
-        principal: Principal = request.state.principal
-        form = await request.form()
-        state = saved_views.read_state(self.spec, form)
-        _ = translator(request)
-        try:
-            view = await saved_views.save_view(principal, self.module, form.get("view_name", ""),
-                                               state.as_json(), shared=form.get("view_shared") == "on",
-                                               is_default=form.get("view_default") == "on")
-        except ValidationError as exc:
-            flash_text(request, " ".join(e.render(_) for e in exc.errors), "error")
-            return redirect_after_post(request, self.list_url(state))
-        flash_text(request, _(N_("View “%(name)s” saved.")) % {"name": view.name})
-        return redirect_after_post(request, self.list_url(state, view=str(view.id)))
-
-    async def view_delete(self, request: Request) -> Response:
-        principal: Principal = request.state.principal
-        _ = translator(request)
-        view = await saved_views.get_view(principal, request.path_params["view_id"])
-        if view.module != self.module:
-            raise NotFound()
-        await saved_views.delete_view(principal, view.id)
-        flash_text(request, _(N_("View “%(name)s” deleted.")) % {"name": view.name})
-        return redirect_after_post(request, self.url())
-
     def view_links(self, principal: Principal, views: list) -> list[tuple[Any, str, bool]]:
         """Each view the user sees: the list's URL for it, and whether they may change it."""
         return [(v, self.list_url(saved_views.state_of(v), view=str(v.id)), saved_views.may_edit(principal, v))
                 for v in views]
-
-    # ---- bulk actions ------------------------------------------------------------------------
-
-    def _back(self, form: FormData) -> str:
-        """The list as it was (the `next` query the bulk form carried), never another page."""
-        state = saved_views.read_state(self.spec, QueryParams(str(form.get("next", ""))[:2000]))
-        return self.list_url(state)
-
-    async def bulk_confirm(self, request: Request) -> Response:
-        """How many records, and what is asked for the action (an owner, a task): then apply."""
-        principal: Principal = request.state.principal
-        form = await request.form()
-        action = str(form.get("action", ""))
-        _ = translator(request)
-        try:
-            ids = bulk.clean_ids(form.getlist("ids"))
-        except ValidationError as exc:
-            flash_text(request, " ".join(e.render(_) for e in exc.errors), "error")
-            return redirect_after_post(request, self._back(form))
-        if action not in bulk.actions_of(principal, self.service):
-            return error_page(request, ValidationError.single("action", N_("Choose one of the offered values.")), 422)
-        return await self._bulk_form(request, action, ids, str(form.get("next", "")), {}, {})
-
-    async def _bulk_form(self, request: Request, action: str, ids: list[int], back: str, values: dict,
-                         errors: dict, status_code: int = 200) -> Response:
-        from views.choices import user_options  # the users to hand records to
-
-        principal: Principal = request.state.principal
-        back_url = self.list_url(saved_views.read_state(self.spec, QueryParams(back[:2000])))
-        context = {"pages": self, "action": action, "ids": ids, "next": back, "back_url": back_url, "values": values,
-                   "errors": errors, "users": await user_options(principal) if action == "owner" else []}
-        return render(request, "records/bulk_confirm.html", context, status_code=status_code)
-
-    async def bulk_apply(self, request: Request) -> Response:
-        principal: Principal = request.state.principal
-        form = await request.form()
-        action = str(form.get("action", ""))
-        values = {k: str(form.get(k, "")) for k in ("owner_id", "subject", "due_date")}
-        _ = translator(request)
-        try:
-            ids = bulk.clean_ids(form.getlist("ids"))
-            if action not in bulk.actions_of(principal, self.service):
-                raise ValidationError.single("action", N_("Choose one of the offered values."))
-            result = await bulk.run(principal, self.service, action, ids, values)
-        except ValidationError as exc:
-            if any(e.field in ("ids", "action") for e in exc.errors):
-                return error_page(request, exc, 422)
-            return await self._bulk_form(request, action, ids, str(form.get("next", "")), values,
-                                         error_map(exc, request), 422)
-        flash_text(request, self._bulk_summary(request, action, result),
-                   "error" if result.skipped and not result.done else "success")
-        return redirect_after_post(request, self._back(form))
-
-    def _bulk_summary(self, request: Request, action: str, result: bulk.BulkResult) -> str:
-        """"12 deleted. 2 could not be deleted: <reason>." in the user's language."""
-        trans = translations(request.state.lang)
-        done = {
-            "owner": trans.ngettext("%(num)d record handed over.", "%(num)d records handed over.", result.done),
-            "delete": trans.ngettext("%(num)d record deleted.", "%(num)d records deleted.", result.done),
-            "follow_up": trans.ngettext("%(num)d follow-up task created.", "%(num)d follow-up tasks created.",
-                                        result.done),
-        }[action] % {"num": result.done}
-        if not result.skipped:
-            return done
-        reasons = list(dict.fromkeys(exc.render(trans.gettext) for _, exc in result.skipped))
-        skipped = trans.ngettext("%(num)d record was skipped: %(reasons)s", "%(num)d records were skipped: %(reasons)s",
-                                 len(result.skipped)) % {"num": len(result.skipped), "reasons": " ".join(reasons)}
-        return f"{done} {skipped}"
 
     # ---- detail and related lists ----------------------------------------------------------
 
@@ -634,10 +539,7 @@ class RecordPages:
             r("", self.index),
             r("", self.create, ["POST"]),
             r("/new", self.new),
-            r("/views", self.view_save, ["POST"]),
-            r("/views/{view_id:id}/delete", self.view_delete, ["POST"]),
-            r("/bulk", self.bulk_confirm, ["POST"]),
-            r("/bulk/apply", self.bulk_apply, ["POST"]),
+            *(r(path, handler, methods) for path, handler, methods in list_actions.routes(self)),
             r("/{id:id}", self.detail),
             r("/{id:id}/related/{key}", self.related_list),
             r("/{id:id}/edit", self.edit),
