@@ -4,7 +4,9 @@ A module (views/contacts.py, ...) describes itself with a `RecordPages`: its ser
 sections and fields, list columns, filters and related lists (the list search reads the model's
 SEARCH_FIELDS, app.search). `RecordPages.routes()` turns that into the module's endpoints:
 
-    GET  /contacts                   list (search, filters, pagination; `_rows` fragment for htmx)
+    GET  /contacts                   list (search, filters, sort, columns, page size, money totals;
+                                     `_rows` fragment for htmx); saved views and bulk actions on it
+                                     are views/list_actions.py (POST /contacts/views, /contacts/bulk)
     GET  /contacts/new               form page          POST /contacts            create
     GET  /contacts/{id}              detail page        GET  /contacts/{id}/related/{key}  a related list (refresh)
     GET  /contacts/{id}/edit         form page          POST /contacts/{id}/edit  update

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from app import settings
-from app.models import Access, Deal, SavedView, Task
+from app.models import Access, Deal, SavedView, StageCategory, Task
 from tests import factories as f
 from tests.querycount import count_queries
 from tests.views.conftest import post
@@ -281,3 +281,10 @@ async def test_a_default_view_opens_when_the_list_is_asked_for_as_such(signed_in
     await SavedView.filter(id=views["Second"].id).update(shared=True)
     await signed_in("Sales")
     assert (await client.get("/deals")).status_code == 200
+
+
+async def test_deals_sort_by_stage_in_the_pipelines_order(signed_in, client):
+    me = await signed_in("Sales")
+    won = await f.make_deal(me, stage=await f.stage(StageCategory.WON))
+    first = await f.make_deal(me, stage=await f.stage(StageCategory.OPEN))
+    assert row_ids((await client.get("/deals?sort=stage", headers=ROWS)).text) == [first.id, won.id]
