@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from app.auth import hash_password
 from app.services.deal_lines import total
 from app.models import (
+    SavedView,
     Access,
     Account,
     Case,
@@ -222,4 +223,11 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
         await DealLine.bulk_create(lines)
         deal.amount = total(lines, deal.currency)
         await deal.save(update_fields=["amount"])
+    # Saved list views: one shared with everyone, one of the administrator's own.
+    await SavedView.bulk_create([
+        SavedView(user_id=admin.id, module="deals", name="進行中の大型案件", shared=True,
+                  state={"filters": {"stage": "open"}, "sort": "-amount", "columns": [], "q": "", "per_page": None}),
+        SavedView(user_id=admin.id, module="tasks", name="自分の未完了タスク",
+                  state={"filters": {"owner": "mine"}, "sort": "due_date", "columns": [], "q": "", "per_page": None}),
+    ])
     return users

@@ -38,6 +38,7 @@ from schema.mutations.notifications import NotificationMutation
 from schema.mutations.pim import PimMutation
 from schema.mutations.products import ProductMutation
 from schema.mutations.roles import RoleMutation
+from schema.mutations.saved_views import SavedViewMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
 from schema.queries.activities import ActivityQuery
@@ -54,6 +55,7 @@ from schema.queries.pim import PimQuery
 from schema.queries.preview import PreviewQuery
 from schema.queries.products import ProductQuery
 from schema.queries.roles import RoleQuery
+from schema.queries.saved_views import SavedViewQuery
 from schema.queries.users import UserQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.types.activities import Event, Task
@@ -68,7 +70,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery, PimQuery,
+    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery, PimQuery, SavedViewQuery,
 ):
     pass
 
@@ -78,6 +80,7 @@ class Mutation(
     AccountMutation, ContactMutation, LeadMutation, DealMutation, ActivityMutation, CaseMutation, ProductMutation,
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
     MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation, LeadConversionMutation,
+    SavedViewMutation,
 ):
     pass
 

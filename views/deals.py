@@ -172,7 +172,7 @@ pages = RecordPages(
     columns=(
         Column(N_("Deal name"), "name", "link"),
         Column(N_("Account"), "account_id", "ref", module="accounts"),
-        Column(N_("Stage"), "stage.name", "msgid"),
+        Column(N_("Stage"), "stage.name", "msgid", sort=("stage__sort_order",)),  # in the pipeline's order
         Column(N_("Amount"), "amount", "money"),
         Column(N_("Closing date"), "closing_date", "date"),
         Column(N_("Owner"), "owner.name"),

@@ -114,9 +114,11 @@ from app.models.transactions import (
     TransactionLine,
     TransferReport,
 )
+from app.models.saved_views import SavedView
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "SavedView",
     "PimCollection",
     "PimDirection",
     "PimHeld",

@@ -83,3 +83,14 @@ document.addEventListener("keydown", (event) => {
     (at > 0 && event.key === "ArrowUp" ? results[at - 1] : field).focus();
   }
 });
+
+// A list's "select all on this page" box (records/_rows.html): checks or clears the rows' boxes
+// of its form.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("input[data-select-all]");
+  if (!all) return;
+  const form = all.closest("form");
+  for (const box of form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) {
+    box.checked = all.checked;
+  }
+});

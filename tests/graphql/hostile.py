@@ -81,6 +81,10 @@ BASE: dict[str, dict[str, Any]] = {
     "PimSettingInput": {"direction": "TO_KIZUNA", "automatic": False, "categoryOnly": True, "categoryName": "Kizuna",
                         "deleteThreshold": 30},
     "PimFixInput": {"id": "{PimIgnored}", "value": "営業部"},
+    # saveView: a state the deals list knows (views/deals.py)
+    "ListStateInput": {"q": "大型", "filters": [{"name": "stage", "value": "won"}], "sort": "-amount",
+                       "columns": ["amount", "owner"], "perPage": 50},
+    "ListFilterInput": {"name": "stage", "value": "won"},
     "SendEmailInput": {"mailboxId": "{Mailbox}", "to": ["{person_email}"], "subject": "Hello", "body": "Hi",
                        "replyToId": "{Email}", "dealId": "{Deal}", "attachmentIds": ["{EmailAttachment}"]},
 }
@@ -89,7 +93,7 @@ PURCHASE_INPUT = {**BASE["TransactionInput"], "contactId": "{Vendor}"}
 SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎", "visibleToCustomer": True, "to": "INVOICE",
                "kind": "INVOICE", "includeAttachments": True, "enabled": True, "automation": "ESTIMATE",
                "eventType": "invoice.paid", "inApp": False, "body": "Hello", "private": False,
-               "lostReason": "他社に決定",
+               "lostReason": "他社に決定", "module": "deals", "shared": True,
                # uploadEmail: an .eml file, base64
                "filename": "mail.eml", "content": base64.b64encode(
                    "From: 山田 太郎 <yamada@example.jp>\r\nSubject: ご相談\r\nMessage-ID: <hostile@example.jp>\r\n"
@@ -107,7 +111,13 @@ ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId
              "userId": "User", "memberIds": "User", "stageId": "Stage"}
 
 
+# Mutations whose record type is not in their name.
+MUTATION_TYPES = {"saveView": "SavedView", "deleteView": "SavedView"}
+
+
 def target_type(mutation: str, arg: str) -> str:
+    if mutation in MUTATION_TYPES:
+        return MUTATION_TYPES[mutation]
     if arg in ARG_TYPES:
         return ARG_TYPES[arg]
     match = _TYPE_IN_NAME.search(mutation[0].upper() + mutation[1:])
@@ -244,6 +254,11 @@ async def make_world() -> World:
                                 reason=PimHeldReason.MANUAL, device="iPhone",
                                 values={"kind": "contacts", "values": {"last_name": "保留"}})
     ids["PimHeld"] = gid("PimHeld", held.id)
+    # A saved view of the deals list (saveView changes it, deleteView deletes it).
+    from app.models import SavedView
+
+    view = await SavedView.create(user=admin, module="deals", name="大型案件", state={"sort": "-amount"})
+    ids["SavedView"] = gid("SavedView", view.id)
     return World(admin, principal, ids, fill)
 
 

@@ -152,6 +152,12 @@ SETTINGS = {
     # A drop on the calendar (views/calendar.py): the page's own fields are its view, day and owner.
     "/calendar/move": ("/calendar", {"event_id": "{Event}", "date": "2030-01-02", "from": "2030-01-01",
                                      "start": "", "view": "week", "owner": "mine"}),
+    # A list's saved views and bulk actions (views/records.py): the list page's fields.
+    "/deals/views": ("/deals", {"view_name": "大型案件", "view_shared": "on", "sort": "-amount", "cols": "amount",
+                                "stage": "open", "per_page": "50"}),
+    "/deals/bulk": ("/deals", {"action": "follow_up", "ids": "{Deal}", "next": "sort=-amount"}),
+    "/deals/bulk/apply": ("/deals", {"action": "follow_up", "ids": "{Deal}", "subject": "電話",
+                                     "due_date": "2030-01-31"}),
 }
 POSTS = {
     **{path: (f"{path}/new", base) for path, (_, base) in FORMS.items()},
