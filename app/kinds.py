@@ -80,7 +80,7 @@ KINDS: tuple[DocumentKind, ...] = (
         Kind.INVOICE, "invoices", "Invoice", "invoices", N_("invoice"), N_("Invoice"), N_("Invoices"),
         N_("Due date"), "due_date", ContactType.CUSTOMER,
         frozenset({Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}),
-        ("draft", "sent", "viewed", "overdue", "partially_paid", "paid", _VOID),
+        ("draft", "sent", "viewed", "unpaid", "overdue", "partially_paid", "paid", _VOID),
         N_("Invoice"), N_("Please find our invoice below."), N_("Payment due"), N_("Amount billed"),
         has_balance=True,
     ),

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from app import cleaning, settings
 from app.i18n import N_
+from app.models import BooksContact
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
@@ -43,6 +44,12 @@ async def index(request: Request, kp: KindPages) -> Response:
     if (found := list_search(qs.model, q)) is not None:
         qs = qs.filter(found)
     active = {}
+    party = None  # the list narrowed to one customer or vendor (links from its page, receivables)
+    if (contact_pk := cleaning.pk(params.get("contact", ""))) is not None:
+        party = await BooksContact.get_or_none(id=contact_pk, organization_id=principal.current_organization_id)
+        if party is not None:
+            qs = qs.filter(contact_id=party.id)
+            active["contact"] = str(party.id)
     status = params.get("status", "")
     if status in kp.statuses:
         qs = kp.filter_status(qs, status, today)
@@ -53,7 +60,7 @@ async def index(request: Request, kp: KindPages) -> Response:
     page_no = int_param(params.get("page"), 1, 1, page_count)
     rows = await qs.select_related("contact").offset((page_no - 1) * per_page).limit(per_page)
     context = {
-        "kp": kp, "rows": rows, "total": total, "q": q, "active": active,
+        "kp": kp, "rows": rows, "total": total, "q": q, "active": active, "party": party,
         "statuses": [("", N_("All")), *((s, DISPLAY_LABELS[s]) for s in kp.statuses)],
         "display": {row.id: workflow.display_status(row, today) for row in rows},
         "labels": DISPLAY_LABELS, "page": page_no, "page_count": page_count,

@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0024_deal_lost_reason')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='BooksContact',
+            name='is_active',
+            field=fields.BooleanField(default=True, db_index=True),
+        ),
+    ]
