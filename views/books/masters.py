@@ -38,6 +38,7 @@ from views.pages import page
 from views.records import (
     Column, Field, Filter, RecordPages, Section, choices_of, error_map,
 )
+from views.flash import flash_text
 from views.templating import render, translator
 
 TEMPLATES = "books_masters"
@@ -184,7 +185,9 @@ class ContactPages(BooksPages):
             principal = request.state.principal
             obj = await books_contacts.get(principal, request.path_params["id"], "create_edit")
             obj = await books_contacts.set_active(principal, obj.id, active)
-            self._flash(request, ACTIVATED if active else DEACTIVATED, obj)
+            _ = translator(request)
+            party = _(N_("Vendor") if obj.contact_type == ContactType.VENDOR else N_("Customer"))
+            flash_text(request, _(ACTIVATED if active else DEACTIVATED) % {"kind": party, "name": str(obj)})
             return redirect_after_post(request, self.url(obj))
 
         endpoint.__name__ = "books_contact_activate" if active else "books_contact_deactivate"

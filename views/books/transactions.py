@@ -25,7 +25,9 @@ from app.models import BooksContact
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
-from views.books import comments, documents, payments, receivables, sending, transactions_actions, transactions_form
+from views.books import (
+    comments, documents, payments, payments_list, receivables, sending, transactions_actions, transactions_form,
+)
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
 from views.htmx import targets
@@ -79,6 +81,7 @@ routes = [
     *comments.routes,
     *documents.routes,
     *payments.routes,
+    *payments_list.routes,
     *sending.routes,
     *receivables.routes,
 ]

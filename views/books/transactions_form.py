@@ -29,6 +29,7 @@ from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
 from app.services.tax import ROUNDING, TAX_RATES
+from views.books import feedback
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
 from views.htmx import is_partial, redirect_after_post
@@ -248,6 +249,7 @@ async def create(request: Request, kp: KindPages) -> Response:
         txn = await txns.create(request.state.principal, kp.kind, data)
     except ValidationError as exc:
         return await _form(request, kp, None, values, keyed_errors(error_map(exc, request), keys), 422)
+    feedback.done(request, feedback.CREATED, txn)
     return redirect_after_post(request, kp.url(txn))
 
 
@@ -263,6 +265,7 @@ async def update(request: Request, kp: KindPages) -> Response:
     except Conflict as exc:  # no longer editable in its status
         errors = {"status": [exc.render(translator(request))]}
         return await _form(request, kp, txn, values, errors, refusal_status(request, 409))
+    feedback.done(request, feedback.SAVED, txn)
     return redirect_after_post(request, kp.url(txn))
 
 
