@@ -198,3 +198,12 @@ async def test_an_invoice_for_nothing_is_paid_when_sent(client, principal, custo
     assert (free.status, free.balance) == (Status.PAID, 0)
     page = (await client.get("/books/receivables")).text
     assert "株式会社テスト" not in page
+
+
+async def test_an_expired_estimate_says_so_instead_of_asking(client, principal, customer):
+    past = date.today() - timedelta(days=30)
+    estimate = await f.make_transaction(principal, "estimate", customer, issue_date=past - timedelta(days=10),
+                                        due_date=past)
+    asked = await client.get(f"/books/estimates/{estimate.id}/convert-to-sales-order")
+    assert asked.status_code == 409 and f"The estimate expired on {past.isoformat()}." in asked.text
+    assert 'id="confirm-question"' not in asked.text

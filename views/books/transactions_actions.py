@@ -50,9 +50,12 @@ def confirm_endpoint(action: Action) -> KindHandler:
         principal = request.state.principal
         txn = await txns.get(principal, kp.kind, request.path_params["id"], "create_edit")
         org = await Organization.get(id=txn.organization_id)
-        if action.name not in workflow.available_actions(principal, txn, org):
-            return await refused(request, kp, txn.id, InvalidTransition(
-                N_("This %(kind)s cannot be converted now."), kind=Msgid(kp.doc.label)))
+        try:
+            if action.name not in workflow.available_actions(principal, txn, org):
+                raise InvalidTransition(N_("This %(kind)s cannot be converted now."), kind=Msgid(kp.doc.label))
+            workflow.check(txn, action.step, txns.today_in(principal))  # an expired estimate says so now
+        except InvalidTransition as exc:
+            return await refused(request, kp, txn.id, exc)
         _ = translator(request)
         target = _(kinds.of(action.target).label)
         context = {"kp": kp, "txn": txn, "action": action, "url": kp.url(txn, action.slug),
