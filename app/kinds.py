@@ -32,7 +32,7 @@ class DocumentKind:
     second_date: str  # the e-mail placeholder its second date fills
     party: ContactType  # who it is addressed to
     editable: frozenset[Status]  # statuses in which its content may still change
-    statuses: tuple[str, ...]  # the statuses its list filters by (display statuses included)
+    statuses: tuple[str, ...]  # what its list filters by: statuses, display statuses, "unpaid" (a balance due)
     pdf_title: str
     pdf_lead: str  # the PDF's opening sentence
     pdf_second_date: str

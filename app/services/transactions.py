@@ -186,7 +186,8 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
 
 
 async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
-                 instance: Transaction | None, converted: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
+                 instance: Transaction | None, converted: bool = False,
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
     problems = Problems()
     problems.errors.extend(cleaning.unstorable(data))
     problems.raise_if_any()

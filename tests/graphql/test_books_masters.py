@@ -122,7 +122,8 @@ async def test_contacts_in_use_are_not_deleted(gql):
     delete = """mutation($id: ID!) { deleteBooksContact(id: $id) { __typename
       ... on DeletePayload { deletedId } ... on Conflict { message } } }"""
     assert (await gql(user, delete, {"id": gid("BooksContact", customer.id)}))["deleteBooksContact"] == {
-        "__typename": "Conflict", "message": "This customer or vendor has documents, so it cannot be deleted: make it inactive instead."}
+        "__typename": "Conflict",
+        "message": "This customer or vendor has documents, so it cannot be deleted: make it inactive instead."}
     assert (await gql(user, delete, {"id": gid("BooksContact", unused.id)}))["deleteBooksContact"] == {
         "__typename": "DeletePayload", "deletedId": gid("BooksContact", unused.id)}
 
