@@ -8,10 +8,14 @@
     GET  /books/invoices/<id>                page (transactions_detail)
     GET  /books/invoices/<id>.pdf            the PDF, as a download
     POST /books/invoices/<id>/<action>       mark-sent, accept, decline, confirm, close,
-                                             convert-to-..., void (transactions_actions)
+                                             convert-to-..., void (transactions_actions); each
+                                             says it is done (a flash message, views/books/feedback)
+    GET  /books/estimates/<id>/convert-to-... the question before a conversion
     POST /books/invoices/<id>/comments|documents|payments, GET|POST /books/invoices/<id>/send
     GET  /books/documents/<id>               a document, as a download
     GET  /books/receivables                  receivables per customer
+    GET  /books/payments                     the organization's payments (payments_list)
+    GET  /books/invoices?contact=<id>&status=unpaid   a customer's invoices with a balance due
 """
 
 from __future__ import annotations
