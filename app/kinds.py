@@ -32,7 +32,7 @@ class DocumentKind:
     second_date: str  # the e-mail placeholder its second date fills
     party: ContactType  # who it is addressed to
     editable: frozenset[Status]  # statuses in which its content may still change
-    statuses: tuple[str, ...]  # the statuses its list filters by (display statuses included)
+    statuses: tuple[str, ...]  # what its list filters by: statuses, display statuses, "unpaid" (a balance due)
     pdf_title: str
     pdf_lead: str  # the PDF's opening sentence
     pdf_second_date: str
@@ -80,7 +80,7 @@ KINDS: tuple[DocumentKind, ...] = (
         Kind.INVOICE, "invoices", "Invoice", "invoices", N_("invoice"), N_("Invoice"), N_("Invoices"),
         N_("Due date"), "due_date", ContactType.CUSTOMER,
         frozenset({Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}),
-        ("draft", "sent", "viewed", "overdue", "partially_paid", "paid", _VOID),
+        ("draft", "sent", "viewed", "unpaid", "overdue", "partially_paid", "paid", _VOID),
         N_("Invoice"), N_("Please find our invoice below."), N_("Payment due"), N_("Amount billed"),
         has_balance=True,
     ),

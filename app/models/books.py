@@ -130,6 +130,8 @@ class BooksContact(Searchable, Timestamped):
     currency = fields.CharField(max_length=3, default="JPY")
     registration_number = fields.CharField(max_length=14, default="")
     notes = long_text()
+    # An inactive customer keeps its documents but is no longer offered for new ones.
+    is_active = fields.BooleanField(default=True, db_index=True)
     created_by = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 

@@ -162,6 +162,8 @@ class Payment(Timestamped):
     class Meta:
         table = "payments"
         ordering = ["date", "id"]
+        # The Payments list: an organization's payments by date, off the index.
+        indexes = (("organization_id", "date", "id"),)
 
 
 class Document(Model):

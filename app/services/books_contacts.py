@@ -19,6 +19,7 @@ from app.services.organizations import (
 )
 from app.services.records import EMAIL_RE, Cleaned, RecordService
 
+IN_USE = N_("This customer or vendor has documents, so it cannot be deleted: make it inactive instead.")
 _ADDRESS = ("attention", "street", "city", "state", "code", "country")
 PERSON_FIELDS = {"last_name": 80, "first_name": 40, "email": 254, "phone": 30}
 MAX_PERSONS = 50
@@ -47,7 +48,7 @@ class BooksContactService(OrganizationScoped, RecordService):
     model = BooksContact
     fields = (
         "contact_type", "is_company", "display_name", "company_name", "email", "phone", "website",
-        "payment_terms", "currency", "registration_number", "notes", "organization_id", "persons",
+        "payment_terms", "currency", "registration_number", "notes", "is_active", "organization_id", "persons",
         *(f"billing_{p}" for p in _ADDRESS),
         *(f"shipping_{p}" for p in _ADDRESS),
     )
@@ -86,14 +87,22 @@ class BooksContactService(OrganizationScoped, RecordService):
         await ContactPerson.bulk_create([ContactPerson(books_contact_id=obj.id, **p) for p in persons])
 
 
+    async def in_use(self, obj: BooksContact) -> bool:
+        """Documents are addressed to it: it cannot be deleted, only made inactive."""
+        return await Transaction.filter(contact_id=obj.id).exists()
+
+    async def set_active(self, principal: Principal, record_id: Any, active: bool) -> BooksContact:
+        """Make a customer or vendor inactive (no longer offered for new documents) or active again."""
+        return await self.update(principal, record_id, {"is_active": active})
+
     async def before_delete(self, obj: BooksContact) -> None:
         """Refuse early when documents point at the contact; else its files go with it."""
         from app.errors import Conflict
         from app.models import Document
         from app.services.documents import storage_path
 
-        if await Transaction.filter(contact_id=obj.id).exists():
-            raise Conflict(N_("This record is still used by other records."))
+        if await self.in_use(obj):
+            raise Conflict(IN_USE)
         for name in await Document.filter(books_contact_id=obj.id).values_list("storage_name", flat=True):
             storage_path(name).unlink(missing_ok=True)
 

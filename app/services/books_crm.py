@@ -318,7 +318,8 @@ async def customer_of_record(principal: Principal, module: str, record_id: Any,
 async def customer_choices(acc: BooksAccess, principal: Principal, module: str, record_id: int) -> list[tuple[int, str]]:
     """(id, name) of the record's customers: what a new document from it may be for."""
     ids = (await customers_of(acc, principal, module, [record_id]))[record_id]
-    return list(await BooksContact.filter(id__in=ids).order_by("display_name", "id").values_list("id", "display_name"))
+    return list(await BooksContact.filter(id__in=ids, is_active=True).order_by("display_name", "id").values_list(
+        "id", "display_name"))
 
 
 async def create(principal: Principal, module: str, record_id: Any, kind: Kind,

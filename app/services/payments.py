@@ -4,10 +4,12 @@ two payments recorded at once cannot overpay it together."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from app import cleaning
@@ -21,6 +23,28 @@ from app.services import transactions as txns
 
 PAYABLE = {Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}
 PAYMENT_FIELDS = {"amount", "date", "mode", "reference", "notes"}
+# The one wording of why a draft takes no payment yet, for the refusal and the draft's hint.
+SEND_FIRST = N_("Send the invoice (or mark it as sent) before recording payments.")
+
+
+def not_payable_reason(invoice: Transaction) -> str | None:
+    """Why `invoice` cannot take a payment now (a msgid), or None when it can."""
+    if invoice.status in PAYABLE:
+        return None
+    if invoice.status == Status.DRAFT:
+        return SEND_FIRST
+    return N_("This invoice is paid in full.") if invoice.status == Status.PAID else N_(
+        "A void invoice cannot receive payments.")
+
+
+def settle_if_nothing_due(invoice: Transaction) -> bool:
+    """An invoice issued for nothing (a total of zero, say a 100% discount) is paid as soon as it
+    is sent: no payment will ever come, so it must not wait for one or count as receivable.
+    Sets the status on the unsaved row; True when it did."""
+    if invoice.kind != Kind.INVOICE or invoice.total > 0 or invoice.status not in PAYABLE:
+        return False
+    invoice.amount_paid, invoice.balance, invoice.status = Decimal(0), Decimal(0), Status.PAID
+    return True
 
 
 def settle(invoice: Transaction, paid: Decimal) -> None:
@@ -79,11 +103,8 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
 async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, Any]) -> Payment:
     async with notifications.change():
         invoice = await txns.get(principal, Kind.INVOICE, invoice_id, "create_edit", for_update=True)
-        if invoice.status == Status.DRAFT:
-            raise InvalidTransition(N_("Send the invoice (or mark it as sent) before recording payments."))
-        if invoice.status not in PAYABLE:
-            raise InvalidTransition(N_("This invoice is paid in full.") if invoice.status == Status.PAID
-                                    else N_("A void invoice cannot receive payments."))
+        if (reason := not_payable_reason(invoice)) is not None:
+            raise InvalidTransition(reason)
         values = _clean(principal, invoice, data)
         payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,
                                        created_by_id=principal.user.id, **values)
@@ -138,3 +159,24 @@ async def void_payment(principal: Principal, payment_id: Any) -> Payment:
 async def payments_of(principal: Principal, invoice: Transaction) -> list[Payment]:
     require(principal, "view", invoice)
     return await Payment.filter(invoice_id=invoice.id).order_by("date", "id")
+
+
+# ---- the organization's payments (the Payments list) ------------------------------------------
+
+ORDERS = {"date": ("date", "id"), "-date": ("-date", "-id")}
+
+
+def organization_payments(principal: Principal, organization_id: int | None, *, contact_id: int | None = None,
+                          date_from: date | None = None, date_to: date | None = None,
+                          order: str = "-date") -> QuerySet:
+    """The payments of the invoices the user may see in one organization (voided ones included,
+    they stay on record), narrowed to a customer and a range of payment dates."""
+    invoices = txns.query(principal, Kind.INVOICE).filter(organization_id=organization_id or 0)
+    if contact_id is not None:
+        invoices = invoices.filter(contact_id=contact_id)
+    qs = Payment.filter(organization_id=organization_id or 0, invoice_id__in=Subquery(invoices.values("id")))
+    if date_from is not None:
+        qs = qs.filter(date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(date__lte=date_to)
+    return qs.order_by(*ORDERS.get(order, ORDERS["-date"]))

@@ -1,5 +1,6 @@
 """Receivables per customer: invoiced, paid, outstanding, overdue, and aging buckets by days
-past the due date (current, 1-30, 31-60, 61-90, over 90). Drafts and void invoices do not count."""
+past the due date (current, 1-30, 31-60, 61-90, over 90). Drafts, void invoices and invoices
+for nothing (a total of zero, paid as they are sent) do not count."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ async def summary(principal: Principal, today: date, organization_id: int | None
     org_ids = sorted(principal.organization_ids)
     if organization_id is not None:
         org_ids = [organization_id] if organization_id in principal.organization_ids else []
-    qs = Transaction.filter(kind=Kind.INVOICE, status__in=COUNTED, organization_id__in=org_ids)
+    qs = Transaction.filter(kind=Kind.INVOICE, status__in=COUNTED, organization_id__in=org_ids, total__gt=0)
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
     if contact_ids is not None:

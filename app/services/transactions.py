@@ -186,7 +186,8 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
 
 
 async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
-                 instance: Transaction | None) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
+                 instance: Transaction | None, converted: bool = False,
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]] | None, Organization]:
     problems = Problems()
     problems.errors.extend(cleaning.unstorable(data))
     problems.raise_if_any()
@@ -212,6 +213,9 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
         contact = await _contact(org_id, kind, data.get("contact_id"), problems)
         if contact is not None:
             values["contact_id"] = contact.id
+            # a converted document follows its source; a new choice must be an active customer
+            if not contact.is_active and not converted and (instance is None or instance.contact_id != contact.id):
+                problems.add("contact_id", INACTIVE_PARTY)
     else:
         contact = await BooksContact.get(id=instance.contact_id)
     for name in ("issue_date", "due_date"):
@@ -261,6 +265,9 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     if contact is not None:
         values["currency"] = contact.currency
     return values, lines, org
+
+
+INACTIVE_PARTY = N_("This customer or vendor is inactive: make it active again to use it on new documents.")
 
 
 async def _contact(org_id: int, kind: Kind, value: Any, problems: Problems) -> BooksContact | None:
@@ -340,7 +347,7 @@ async def insert(principal: Principal, kind: Kind, data: dict[str, Any], *,
     """`create` without its grant check, for a rule that decided on its own that the document is
     made (the deal automation, app.services.books_automation): cleaned, numbered and recorded
     alike. `principal` must reach the organization (its `organization_ids`)."""
-    values, lines, org = await _clean(principal, kind, data, None)
+    values, lines, org = await _clean(principal, kind, data, None, converted=source is not None)
     from app.services.numbering import take_number
 
     async with in_transaction():

@@ -24,7 +24,7 @@ from app.errors import InvalidTransition
 from app.i18n import N_, Day, Msgid
 from app.models import Kind, Organization, Payment, Status, Transaction, User
 from app.permissions import Principal, require
-from app.services import history
+from app.services import history, payments
 from app.services import transactions as txns
 from app.services.transactions import KIND_LABELS, STATUS_LABELS
 
@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "void": N_("voided"),
     "email": N_("sent by e-mail"),
 }
+# The history line of an invoice for nothing, paid as it is sent (payments.settle_if_nothing_due).
+NOTHING_DUE = N_("Nothing is due on this invoice: it is paid without a payment.")
 # Which kinds each kind converts into.
 CONVERSIONS: dict[Kind, tuple[Kind, ...]] = {E: (SO, INV), SO: (INV,)}
 # Statuses in which the date can make a document expired (estimates) or overdue (invoices).
@@ -124,6 +126,11 @@ def overdue_q(today: date) -> Q:
     return Q(status__in=COLLECTING, due_date__lt=today, balance__gt=0)
 
 
+def unpaid_q() -> Q:
+    """Invoices with a balance still to collect (sent, viewed or partially paid)."""
+    return Q(status__in=COLLECTING, balance__gt=0)
+
+
 def display_status(txn: Transaction, today: date) -> str:
     if is_expired(txn, today):
         return "expired"
@@ -167,8 +174,11 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
     txn.status = status
     if action == "mark_sent":
         txn.sent_at = _now()
+    settled = payments.settle_if_nothing_due(txn)
     await txn.save()
     await history.record(txn, action, msgid, user)
+    if settled:
+        await history.record(txn, "paid", NOTHING_DUE, user)
     return txn
 
 
@@ -228,9 +238,12 @@ async def mark_emailed(principal: Principal, txn: Transaction, recipients: str) 
         if fresh.status == Status.DRAFT:
             fresh.status = SENT_STATUS[fresh.kind]
         fresh.sent_at = _now()
+        settled = payments.settle_if_nothing_due(fresh)
         await fresh.save()
         await history.record(fresh, "sent", N_("Sent by e-mail to %(recipients)s."), principal.user,
                              recipients=recipients)
+        if settled:
+            await history.record(fresh, "paid", NOTHING_DUE, principal.user)
     return fresh
 
 

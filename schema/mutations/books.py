@@ -123,6 +123,9 @@ class BooksContactInput:
     currency: str | None = UNSET
     registration_number: str | None = UNSET
     notes: str | None = UNSET
+    is_active: bool | None = strawberry.field(
+        default=UNSET,
+        description="False: no longer offered for new documents (a customer with documents cannot be deleted).")
     persons: list[ContactPersonInput] | None = strawberry.field(
         default=UNSET, description="Replaces every contact person when given."
     )

@@ -37,6 +37,7 @@ from schema.types.books_transactions import (
 )
 from schema.types.connection import Connection, bounded
 from schema.types.filters import (
+    BooleanFilter,
     DateFilter,
     DecimalFilter,
     IDFilter,
@@ -62,6 +63,7 @@ class BooksContactFilter:
     email: StringFilter | None = UNSET
     contact_type: ContactTypeFilter | None = UNSET
     currency: StringFilter | None = UNSET
+    is_active: BooleanFilter | None = UNSET
     organization: IDFilter | None = UNSET
     and_: list[BooksContactFilter] | None = strawberry.field(name="and", default=UNSET)
     or_: list[BooksContactFilter] | None = strawberry.field(name="or", default=UNSET)

@@ -143,6 +143,8 @@ class BooksContact(Node):
     currency: str = strawberry.field(description="ISO 4217 code; the contact's transactions use it.")
     registration_number: str
     notes: str
+    is_active: bool = strawberry.field(
+        description="An inactive customer or vendor keeps its documents but takes no new ones.")
     created_at: datetime
     modified_at: datetime
     organization: Organization = organization_field()

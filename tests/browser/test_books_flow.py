@@ -51,3 +51,30 @@ async def test_new_invoice_with_live_totals(live_server, live_db, browser_page):
     assert page.url.endswith(f"/books/invoices/{invoice.id}")
     assert await page.inner_text("#value-total") == "¥13,592"
     assert await page.locator("#lines .lines-table tbody tr").count() == 2
+
+
+async def test_convert_an_estimate_after_confirming(live_server, live_db, browser_page):
+    """The conversion button leads to a question; confirming makes the invoice, whose page says so."""
+    page = browser_page
+    user = await f.make_user("Accountant", email="keiri2@example.jp", name="経理 次郎")
+    org = await f.make_org(user)
+    customer = await f.make_customer(org, display_name="株式会社テスト")
+    estimate = await f.make_transaction(await f.principal_for(user), "estimate", customer)
+
+    await page.goto(f"{live_server}/books/estimates/{estimate.id}")
+    await page.fill("input[name=email]", "keiri2@example.jp")
+    await page.fill("input[name=password]", f.PASSWORD)
+    await page.click("form button[type=submit]")
+    await page.wait_for_url(f"{live_server}/books/estimates/{estimate.id}")
+
+    await page.click("#action-convert-to-invoice")
+    await page.wait_for_url(f"{live_server}/books/estimates/{estimate.id}/convert-to-invoice")
+    assert await page.inner_text("#confirm-question") == f"Convert {estimate.number} into a new invoice?"
+    assert not await Transaction.exists(kind="invoice")  # asking changed nothing
+    await page.click("#confirm-convert-to-invoice")
+    await page.wait_for_url(re.compile(r".*/books/invoices/\d+$"))
+    invoice = await Transaction.get(kind="invoice")
+    assert page.url.endswith(f"/books/invoices/{invoice.id}")
+    assert await page.inner_text("#flash-message") == f"{estimate.number} was converted into invoice {invoice.number}."
+    await page.reload()
+    assert await page.locator("#flash-message").count() == 0  # shown once

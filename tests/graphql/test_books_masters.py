@@ -122,7 +122,8 @@ async def test_contacts_in_use_are_not_deleted(gql):
     delete = """mutation($id: ID!) { deleteBooksContact(id: $id) { __typename
       ... on DeletePayload { deletedId } ... on Conflict { message } } }"""
     assert (await gql(user, delete, {"id": gid("BooksContact", customer.id)}))["deleteBooksContact"] == {
-        "__typename": "Conflict", "message": "This record is still used by other records."}
+        "__typename": "Conflict",
+        "message": "This customer or vendor has documents, so it cannot be deleted: make it inactive instead."}
     assert (await gql(user, delete, {"id": gid("BooksContact", unused.id)}))["deleteBooksContact"] == {
         "__typename": "DeletePayload", "deletedId": gid("BooksContact", unused.id)}
 
@@ -184,3 +185,20 @@ async def test_email_templates(gql):
     assert [r["__typename"] for r in results] == ["DeletePayload", "DeletePayload", "ValidationError"]
     assert results[-1]["fields"] == [
         {"path": "template", "message": "Keep at least one template for each kind of document."}]
+
+
+async def test_a_contact_in_use_is_made_inactive_instead(gql):
+    user = await f.make_user("Accountant")
+    org = await f.make_org(user)
+    customer = await f.make_customer(org, display_name="休眠商事")
+    await f.make_customer(org, display_name="現役商事")
+    await f.make_transaction(await f.principal_for(user), "invoice", customer)
+    update = """mutation($id: ID!, $input: BooksContactInput!) { updateBooksContact(id: $id, input: $input) {
+      __typename ... on BooksContactPayload { booksContact { displayName isActive } } } }"""
+    data = await gql(user, update, {"id": gid("BooksContact", customer.id), "input": {"isActive": False}})
+    assert data["updateBooksContact"]["booksContact"] == {"displayName": "休眠商事", "isActive": False}
+    listed = """query($f: BooksContactFilter) { booksContacts(filter: $f) { edges { node { displayName } } } }"""
+    data = await gql(user, listed, {"f": {"isActive": {"eq": False}}})
+    assert data["booksContacts"]["edges"] == [{"node": {"displayName": "休眠商事"}}]
+    data = await gql(user, listed, {"f": {"isActive": {"eq": True}}})
+    assert data["booksContacts"]["edges"] == [{"node": {"displayName": "現役商事"}}]

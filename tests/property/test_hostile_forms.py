@@ -132,6 +132,9 @@ SETTINGS = {
     "/portal/sign-in": ("/portal/sign-in", {"email": "{PersonEmail}"}),
     "/books/estimates/{SentEstimate}/accept-on-behalf": ("/books/estimates/{SentEstimate}", {"name": "山田 太郎"}),
     "/books/contacts/{BooksContact}/portal/revoke": ("/books/contacts/{BooksContact}", {}),
+    # A customer made inactive (no longer offered for new documents) and active again.
+    "/books/contacts/{BooksContact}/deactivate": ("/books/contacts/{BooksContact}", {}),
+    "/books/contacts/{BooksContact}/activate": ("/books/contacts/{BooksContact}", {}),
     # The team chat: a message, editing one's own, a new channel, a direct conversation, the bar.
     "/chat/{ChatChannel}/messages": ("/chat/{ChatChannel}", {"body": "こんにちは"}),
     "/chat/messages/{ChatMessage}/edit": ("/chat/{ChatChannel}", {"body": "直しました"}),

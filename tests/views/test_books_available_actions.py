@@ -22,7 +22,8 @@ ELEMENT = {"edit": "edit-record", "email": "send-email"}
 
 def page_actions(html: str) -> set[str]:
     found = {name for name, element in ELEMENT.items() if f'id="{element}"' in html}
-    for slug in re.findall(r'type="submit" id="action-([\w-]+)"', html):
+    # buttons, and the links of conversions (asked on a page of their own first)
+    for slug in re.findall(r'(?:type="submit"|href="[^"]*") id="action-([\w-]+)"', html):
         found.add(slug.replace("-", "_"))
     return found
 

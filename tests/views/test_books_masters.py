@@ -152,7 +152,8 @@ async def test_delete_contact_and_conflict_when_it_has_transactions(signed_in, c
     assert not await BooksContact.exists(id=unused.id)
     refused = await post(client, f"/books/contacts/{used.id}/delete")
     assert refused.status_code == 409
-    assert "This record is still used by other records." in refused.text
+    assert "This customer or vendor has documents, so it cannot be deleted: make it inactive instead." in refused.text
+    assert f'action="/books/contacts/{used.id}/deactivate"' in refused.text  # the way out is offered
 
 
 async def test_contact_documents_upload_list_and_delete(signed_in, client):

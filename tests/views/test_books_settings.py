@@ -214,13 +214,16 @@ async def test_email_templates_list_edit_create_default_delete(signed_in, client
         "kind": "invoice", "name": "督促", "language": "ja", "subject": "お支払いのお願い {number}",
         "body": "{balance}", "is_default": "on"})
     assert created.headers["location"] == "/books/settings/templates?kind=invoice"
+    assert "E-mail template “督促” was created." in (await client.get(created.headers["location"])).text
     reminder = await EmailTemplate.get(name="督促")
     assert reminder.is_default and not (await EmailTemplate.get(id=ja.id)).is_default
     await post(client, f"/books/settings/templates/{ja.id}/default")
     assert (await EmailTemplate.get(id=ja.id)).is_default
 
     for template in (reminder, en):
-        assert (await post(client, f"/books/settings/templates/{template.id}/delete")).status_code == 303
+        gone = await post(client, f"/books/settings/templates/{template.id}/delete")
+        assert gone.status_code == 303
+        assert f"E-mail template “{template.name}” was deleted." in (await client.get(gone.headers["location"])).text
     last = await post(client, f"/books/settings/templates/{ja.id}/delete")
     assert last.status_code == 409 and "Keep at least one template for each kind of document." in last.text
 

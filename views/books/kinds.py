@@ -29,6 +29,7 @@ DISPLAY_LABELS = {
     **{status.value: label for status, label in STATUS_LABELS.items()},
     "expired": N_("Expired"),
     "overdue": N_("Overdue"),
+    "unpaid": N_("Unpaid"),  # a list filter only: invoices with a balance to collect
 }
 
 
@@ -60,6 +61,8 @@ class KindPages:
             return qs.filter(workflow.expired_q(today))
         if value == "overdue":
             return qs.filter(workflow.overdue_q(today))
+        if value == "unpaid":
+            return qs.filter(workflow.unpaid_q())
         return qs.filter(status=value)
 
 

@@ -25,18 +25,21 @@ from app.i18n import N_
 from app.limits import limit_body, upload_limit
 from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
 from app.permissions import Principal, can, require
-from app.services import documents
-from app.services.books_contacts import PERSON_FIELDS, books_contacts
+from app.services import customer_overview, documents
+from app.services.transactions import today_in
+from app.services.books_contacts import IN_USE, PERSON_FIELDS, books_contacts
 from app.services.items import items
 from app.services.tax import TAX_RATES
 from views.accounts import address
+from views.books.kinds import DISPLAY_LABELS, PAGES_OF_KIND
 from views.choices import CURRENCIES
 from views.htmx import is_partial, redirect_after_post
 from views.pages import page
 from views.records import (
     Column, Field, Filter, RecordPages, Section, choices_of, error_map,
 )
-from views.templating import render
+from views.flash import flash_text
+from views.templating import render, translator
 
 TEMPLATES = "books_masters"
 
@@ -148,6 +151,60 @@ async def _after_document_change(request: Request, contact: BooksContact) -> Res
 
 # ---- contacts ------------------------------------------------------------------------------
 
+ACTIVE = (("True", N_("Active")), ("False", N_("Inactive")))
+STATE_FILTER = (("", N_("All")), ("active", N_("Active")), ("inactive", N_("Inactive")))
+
+
+def _by_state(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
+    return qs.filter(is_active=value == "active")
+
+
+class ContactPages(BooksPages):
+    """Customers & vendors: one with documents cannot be deleted; its page says so and offers to
+    make it inactive instead (no longer offered for new documents), and back."""
+
+    async def confirm_delete(self, request: Request) -> Response:
+        obj = await self.service.get(request.state.principal, request.path_params["id"], "delete")
+        if await books_contacts.in_use(obj):
+            return self._cannot_delete(request, obj, 200)
+        return await super().confirm_delete(request)
+
+    async def delete(self, request: Request) -> Response:
+        obj = await self.service.get(request.state.principal, request.path_params["id"])
+        if await books_contacts.in_use(obj):  # the service refuses too; the page offers the way out
+            return self._cannot_delete(request, obj, 409)
+        return await super().delete(request)
+
+    def _cannot_delete(self, request: Request, obj: BooksContact, status_code: int) -> Response:
+        context = {"pages": self, "obj": obj, "message": translator(request)(IN_USE),
+                   "can_edit": can(request.state.principal, "create_edit", obj)}
+        return render(request, f"{TEMPLATES}/cannot_delete.html", context, status_code=status_code)
+
+    def activation(self, active: bool):
+        async def endpoint(request: Request) -> Response:
+            principal = request.state.principal
+            obj = await books_contacts.get(principal, request.path_params["id"], "create_edit")
+            obj = await books_contacts.set_active(principal, obj.id, active)
+            _ = translator(request)
+            party = _(N_("Vendor") if obj.contact_type == ContactType.VENDOR else N_("Customer"))
+            flash_text(request, _(ACTIVATED if active else DEACTIVATED) % {"kind": party, "name": str(obj)})
+            return redirect_after_post(request, self.url(obj))
+
+        endpoint.__name__ = "books_contact_activate" if active else "books_contact_deactivate"
+        return endpoint
+
+    def routes(self) -> list[Route]:
+        base = self.url()
+        return [
+            Route(f"{base}/{{id:id}}/deactivate", page(self.activation(False), self.module), methods=["POST"]),
+            Route(f"{base}/{{id:id}}/activate", page(self.activation(True), self.module), methods=["POST"]),
+            *super().routes(),
+        ]
+
+
+ACTIVATED = N_("%(kind)s “%(name)s” is active again.")
+DEACTIVATED = N_("%(kind)s “%(name)s” is now inactive: it is no longer offered for new documents.")
+
 CONTACT_TYPES = choices_of({ContactType.CUSTOMER: N_("Customer"), ContactType.VENDOR: N_("Vendor")})
 PAYMENT_TERMS = choices_of({
     PaymentTerms.DUE_ON_RECEIPT: N_("Due on receipt"),
@@ -167,14 +224,17 @@ def _of_type(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
 
 
 async def _contact_extra(request: Request, contact: BooksContact) -> dict[str, Any]:
+    principal = request.state.principal
     return {
         "persons": await ContactPerson.filter(books_contact_id=contact.id),
-        "documents": await documents.documents_of(request.state.principal, "contact", contact.id),
+        "documents": await documents.documents_of(principal, "contact", contact.id),
         "doc_errors": {},
+        "overview": await customer_overview.overview(principal, contact, today_in(principal)),
+        "kind_pages": PAGES_OF_KIND, "status_labels": DISPLAY_LABELS,
     }
 
 
-contacts_pages = BooksPages(
+contacts_pages = ContactPages(
     module="books_contacts",
     path="/books/contacts",
     service=books_contacts,
@@ -210,9 +270,11 @@ contacts_pages = BooksPages(
         Column(N_("E-mail"), "email"),
         Column(N_("Phone"), "phone"),
         Column(N_("Payment terms"), "payment_terms", "choice", PAYMENT_TERMS),
+        Column(N_("Status"), "is_active", "choice", ACTIVE),
     ),
     filters=(Filter("type", N_("Type"), (("", N_("All")), ("customer", N_("Customers")),
-                                         ("vendor", N_("Vendors"))), _of_type),),
+                                         ("vendor", N_("Vendors"))), _of_type),
+             Filter("state", N_("Status"), STATE_FILTER, _by_state)),
     extra_detail=_contact_extra,
     defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY",
               "payment_terms": PaymentTerms.END_OF_NEXT_MONTH.value},
@@ -221,12 +283,6 @@ contacts_pages = BooksPages(
 
 
 # ---- items ---------------------------------------------------------------------------------
-
-ACTIVE = (("True", N_("Active")), ("False", N_("Inactive")))
-
-
-def _by_state(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
-    return qs.filter(is_active=value == "active")
 
 
 def _rate_value(rate: Decimal) -> str:
@@ -258,8 +314,7 @@ items_pages = BooksPages(
         Column(N_("Rate"), "rate", "money"),
         Column(N_("Tax rate"), "tax_rate", "tax_rate"),
     ),
-    filters=(Filter("state", N_("Status"), (("", N_("All")), ("active", N_("Active")),
-                                            ("inactive", N_("Inactive"))), _by_state),),
+    filters=(Filter("state", N_("Status"), STATE_FILTER, _by_state),),
     defaults={"is_active": "True", "tax_rate": _rate_value(TAX_RATES[0])},
 )
 

@@ -7,9 +7,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import Conflict, NotFound, ValidationError
-from app.models import Kind, Payment
+from app.models import Kind, Payment, Transaction
+from app.money import format_money
 from app.services import payments
 from app.services import transactions as txns
+from views.books import feedback
 from views.books.kinds import PAGES_OF_KIND, KindPages, kind_route, refusal_status
 from views.books.transactions_detail import PAYMENT_FIELDS, refused, section_or_page
 from views.htmx import redirect_after_post
@@ -25,13 +27,14 @@ async def record(request: Request, kp: KindPages) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in (f.name for f in PAYMENT_FIELDS)}
     try:
-        await payments.record_payment(principal, invoice.id, values)
+        payment = await payments.record_payment(principal, invoice.id, values)
     except ValidationError as exc:
         return await section_or_page(request, kp, invoice, FRAGMENT, 422,
                                      payment_errors=error_map(exc, request), payment_values=values)
     except Conflict as exc:  # a draft, paid or void invoice
         return await section_or_page(request, kp, invoice, FRAGMENT, refusal_status(request, 409),
                                      payment_problem=exc.render(translator(request)), payment_values=values)
+    feedback.done(request, feedback.PAYMENT_RECORDED, invoice, amount=format_money(payment.amount, invoice.currency))
     return redirect_after_post(request, kp.url(invoice))
 
 
@@ -40,9 +43,11 @@ async def void(request: Request, kp: KindPages) -> Response:
     if not await Payment.exists(id=payment_id, invoice_id=invoice_id):
         raise NotFound()
     try:
-        await payments.void_payment(request.state.principal, payment_id)
+        payment = await payments.void_payment(request.state.principal, payment_id)
     except Conflict as exc:
         return await refused(request, kp, invoice_id, exc)
+    invoice = await Transaction.get(id=payment.invoice_id)
+    feedback.done(request, feedback.PAYMENT_VOIDED, invoice, amount=format_money(payment.amount, invoice.currency))
     return redirect_after_post(request, kp.url(invoice_id))
 
 

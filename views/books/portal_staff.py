@@ -9,8 +9,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.errors import Conflict, ValidationError
-from app.models import Kind
+from app.models import Kind, Transaction
 from app.services import portal, portal_sessions
+from views.books import feedback
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindPages, kind_route
 from views.books.transactions_detail import refused
 from views.htmx import redirect_after_post
@@ -28,6 +29,7 @@ async def accept_on_behalf(request: Request, kp: KindPages) -> Response:
         return await refused(request, kp, record_id, Conflict(message))
     except Conflict as exc:
         return await refused(request, kp, record_id, exc)
+    feedback.done(request, feedback.ACCEPTED_ON_BEHALF, txn)
     return redirect_after_post(request, kp.url(txn))
 
 
@@ -37,6 +39,7 @@ async def revert_acceptance(request: Request, kp: KindPages) -> Response:
         txn = await portal.revert_acceptance(request.state.principal, record_id)
     except Conflict as exc:
         return await refused(request, kp, record_id, exc)
+    feedback.done(request, feedback.ACCEPTANCE_REVERTED, txn)
     return redirect_after_post(request, kp.url(txn))
 
 
@@ -48,6 +51,7 @@ async def confirm_transfer(request: Request, kp: KindPages) -> Response:
         if isinstance(exc, ValidationError):
             exc = Conflict("; ".join(m for ms in error_map(exc, request).values() for m in ms))
         return await refused(request, kp, record_id, exc)
+    feedback.done(request, feedback.TRANSFER_CONFIRMED, await Transaction.get(id=payment.invoice_id))
     return redirect_after_post(request, kp.url(payment.invoice_id) + "#payments")
 
 
@@ -64,11 +68,13 @@ async def dismiss_transfer(request: Request, kp: KindPages) -> Response:
         report = await portal.dismiss_transfer(request.state.principal, request.path_params["report"])
     except Conflict as exc:
         return await refused(request, kp, record_id, exc)
+    feedback.done(request, feedback.TRANSFER_DISMISSED, await Transaction.get(id=report.invoice_id))
     return redirect_after_post(request, kp.url(report.invoice_id))
 
 
 async def revoke_link(request: Request, kp: KindPages) -> Response:
     txn = await portal.revoke_document_link(request.state.principal, kp.kind, request.path_params["id"])
+    feedback.done(request, feedback.LINK_REVOKED, txn)
     return redirect_after_post(request, PAGES_OF_KIND[txn.kind].url(txn))
 
 

@@ -13,6 +13,7 @@ from app.errors import Conflict, DeliveryFailed, ValidationError
 from app.services import sending
 from app.services.sending import Composition
 from views.books.kinds import KIND_PAGES, KindPages, kind_route, refusal_status
+from views.books import feedback
 from views.htmx import is_partial, redirect_after_post, targets
 from views.records import error_map
 from views.templating import render, translator
@@ -72,6 +73,7 @@ async def send(request: Request, kp: KindPages) -> Response:
         status = refusal_status(request, 502 if isinstance(exc, DeliveryFailed) else 409)
         return render_form(request, kp, composition, values, problem=exc.render(translator(request)),
                        status_code=status)
+    feedback.done(request, feedback.SENT_BY_EMAIL, txn, sent=True)
     return redirect_after_post(request, kp.url(txn))
 
 

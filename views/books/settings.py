@@ -31,6 +31,7 @@ from app.services.documents import storage_path
 from app.services.organizations import LOGO_MAX_BYTES, LOGO_TYPES, organizations, set_logo
 from views.books.masters import address_section
 from views.choices import CURRENCIES
+from views.flash import flash
 from views.htmx import is_partial, redirect_after_post
 from views.pages import page, safe_next
 from views.records import Field, Section, choices_of, error_map, form_value
@@ -217,6 +218,7 @@ async def create_organization(request: Request) -> Response:
         key = NEW_ORGANIZATION.key
         return _new_organization_page(request, {key: data}, {key: error_map(exc, request)}, 422)
     request.session["organization_id"] = org.id  # the creator goes on working in it
+    flash(request, N_("Organization “%(name)s” was created."), name=org.name)
     return redirect_after_post(request, "/books/settings")
 
 
@@ -303,6 +305,15 @@ TEMPLATE_SECTION = Section(N_("Template"), (
 ))
 
 
+# What the templates page says after a change (a flash message); the name is data.
+TEMPLATE_DONE = {
+    "created": N_("E-mail template “%(name)s” was created."),
+    "saved": N_("E-mail template “%(name)s” was saved."),
+    "default": N_("E-mail template “%(name)s” is now the default."),
+    "deleted": N_("E-mail template “%(name)s” was deleted."),
+}
+
+
 def _kind(value: Any) -> Kind:
     try:
         return Kind(value)
@@ -354,9 +365,10 @@ async def create_template(request: Request) -> Response:
     kind, data = _kind(form.get("kind")), _template_data(form)
     data["is_default"] = str(form.get("is_default", ""))
     try:
-        await email_templates.create(request.state.principal, org.id, kind, data)
+        template = await email_templates.create(request.state.principal, org.id, kind, data)
     except ValidationError as exc:
         return _template_form(request, kind, data, errors=error_map(exc, request), status_code=422)
+    flash(request, TEMPLATE_DONE["created"], name=template.name)
     return _back_to_templates(request, kind)
 
 
@@ -371,15 +383,17 @@ async def update_template(request: Request) -> Response:
     template = await email_templates.get(principal, request.path_params["id"])
     data = _template_data(await request.form())
     try:
-        await email_templates.update(principal, template.id, data)
+        template = await email_templates.update(principal, template.id, data)
     except ValidationError as exc:
         return _template_form(request, template.kind, data, template, error_map(exc, request), 422)
+    flash(request, TEMPLATE_DONE["saved"], name=template.name)
     return _back_to_templates(request, template.kind)
 
 
 async def default_template(request: Request) -> Response:
     template = await email_templates.update(request.state.principal, request.path_params["id"],
                                             {"is_default": "true"})
+    flash(request, TEMPLATE_DONE["default"], name=template.name)
     return _back_to_templates(request, template.kind)
 
 
@@ -390,6 +404,7 @@ async def delete_template(request: Request) -> Response:
         await email_templates.delete(principal, template.id)
     except ValidationError as exc:
         return await _templates_page(request, template.kind, 409, exc.errors[0].render(translator(request)))
+    flash(request, TEMPLATE_DONE["deleted"], name=template.name)
     return _back_to_templates(request, template.kind)
 
 

@@ -8,10 +8,14 @@
     GET  /books/invoices/<id>                page (transactions_detail)
     GET  /books/invoices/<id>.pdf            the PDF, as a download
     POST /books/invoices/<id>/<action>       mark-sent, accept, decline, confirm, close,
-                                             convert-to-..., void (transactions_actions)
+                                             convert-to-..., void (transactions_actions); each
+                                             says it is done (a flash message, views/books/feedback)
+    GET  /books/estimates/<id>/convert-to-... the question before a conversion
     POST /books/invoices/<id>/comments|documents|payments, GET|POST /books/invoices/<id>/send
     GET  /books/documents/<id>               a document, as a download
     GET  /books/receivables                  receivables per customer
+    GET  /books/payments                     the organization's payments (payments_list)
+    GET  /books/invoices?contact=<id>&status=unpaid   a customer's invoices with a balance due
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from starlette.responses import Response
 
 from app import cleaning, settings
 from app.i18n import N_
+from app.models import BooksContact
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
-from views.books import comments, documents, payments, receivables, sending, transactions_actions, transactions_form
+from views.books import (
+    comments, documents, payments, payments_list, receivables, sending, transactions_actions, transactions_form,
+)
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
 from views.htmx import targets
@@ -43,6 +50,12 @@ async def index(request: Request, kp: KindPages) -> Response:
     if (found := list_search(qs.model, q)) is not None:
         qs = qs.filter(found)
     active = {}
+    party = None  # the list narrowed to one customer or vendor (links from its page, receivables)
+    if (contact_pk := cleaning.pk(params.get("contact", ""))) is not None:
+        party = await BooksContact.get_or_none(id=contact_pk, organization_id=principal.current_organization_id)
+        if party is not None:
+            qs = qs.filter(contact_id=party.id)
+            active["contact"] = str(party.id)
     status = params.get("status", "")
     if status in kp.statuses:
         qs = kp.filter_status(qs, status, today)
@@ -53,7 +66,7 @@ async def index(request: Request, kp: KindPages) -> Response:
     page_no = int_param(params.get("page"), 1, 1, page_count)
     rows = await qs.select_related("contact").offset((page_no - 1) * per_page).limit(per_page)
     context = {
-        "kp": kp, "rows": rows, "total": total, "q": q, "active": active,
+        "kp": kp, "rows": rows, "total": total, "q": q, "active": active, "party": party,
         "statuses": [("", N_("All")), *((s, DISPLAY_LABELS[s]) for s in kp.statuses)],
         "display": {row.id: workflow.display_status(row, today) for row in rows},
         "labels": DISPLAY_LABELS, "page": page_no, "page_count": page_count,
@@ -72,6 +85,7 @@ routes = [
     *comments.routes,
     *documents.routes,
     *payments.routes,
+    *payments_list.routes,
     *sending.routes,
     *receivables.routes,
 ]

@@ -111,6 +111,8 @@ def payments_context(request: Request, invoice: Transaction, rows: list) -> dict
         "payment_modes": PAYMENT_MODES,
         "payment_fields": PAYMENT_FIELDS,
         "can_record_payment": invoice.status in payments.PAYABLE and principal.has("invoices", "create_edit"),
+        # a draft says how it comes to take payments (the service's own reason)
+        "payment_hint": payments.not_payable_reason(invoice) if invoice.status == Status.DRAFT else None,
         "payment_values": {"amount": form_value(invoice.balance), "date": txns.today_in(principal).isoformat(),
                            "mode": "bank_transfer", "reference": "", "notes": ""},
         "payment_errors": {},

@@ -29,6 +29,7 @@ from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
 from app.services.tax import ROUNDING, TAX_RATES
+from views.books import feedback
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
 from views.htmx import is_partial, redirect_after_post
@@ -187,10 +188,12 @@ async def item_line(request: Request, kp: KindPages) -> Response:
 # ---- the form ----------------------------------------------------------------------------------
 
 
-async def _options(org: Organization | None, kp: KindPages) -> dict[str, list[tuple[str, str]]]:
+async def _options(org: Organization | None, kp: KindPages, keep: Any = None) -> dict[str, list[tuple[str, str]]]:
+    """Choices of the form: active customers (vendors), and the inactive one a document already has."""
     if org is None:
         return {"contact_id": [], "salesperson_id": []}
-    contacts = await BooksContact.filter(organization_id=org.id, contact_type=kp.party_type).limit(
+    wanted = Q(is_active=True) | Q(id=cleaning.pk(keep) or 0)
+    contacts = await BooksContact.filter(wanted, organization_id=org.id, contact_type=kp.party_type).limit(
         OPTION_LIMIT).values_list("id", "display_name")
     members = await User.filter(is_active=True, memberships__organization_id=org.id).values_list("id", "name")
     return {"contact_id": [(str(i), n) for i, n in contacts], "salesperson_id": [(str(i), n) for i, n in members]}
@@ -210,7 +213,8 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
-        options=options if options is not None else await _options(org, kp), rounding=rounding,
+        options=options if options is not None else await _options(org, kp, txn.contact_id if txn else None),
+        rounding=rounding,
         next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
         preview=totals_now, amounts=amounts, currency=totals_now.currency,
         general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
@@ -245,6 +249,7 @@ async def create(request: Request, kp: KindPages) -> Response:
         txn = await txns.create(request.state.principal, kp.kind, data)
     except ValidationError as exc:
         return await _form(request, kp, None, values, keyed_errors(error_map(exc, request), keys), 422)
+    feedback.done(request, feedback.CREATED, txn)
     return redirect_after_post(request, kp.url(txn))
 
 
@@ -260,6 +265,7 @@ async def update(request: Request, kp: KindPages) -> Response:
     except Conflict as exc:  # no longer editable in its status
         errors = {"status": [exc.render(translator(request))]}
         return await _form(request, kp, txn, values, errors, refusal_status(request, 409))
+    feedback.done(request, feedback.SAVED, txn)
     return redirect_after_post(request, kp.url(txn))
 
 

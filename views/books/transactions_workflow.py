@@ -24,8 +24,9 @@ class Action:
     label: str
     step: str  # the workflow action, a key of ALLOWED
     run: Run
+    done: str  # msgid of the flash once done, about the resulting document (views/books/feedback.py)
     target: Kind | None = None  # a conversion: the kind it creates
-    confirm: str = ""
+    confirm: str = ""  # a question asked before (hx-confirm); a conversion has a page of its own instead
     danger: bool = False
 
     @property
@@ -43,19 +44,30 @@ def _convert(target: Kind) -> Run:
     return lambda p, kind, record_id: workflow.convert(p, kind, record_id, target)
 
 
+# A conversion's message is about the document it created, on that document's page.
+CONVERTED = N_("%(source)s was converted into %(kind)s %(number)s.")
 ACTIONS = (
-    Action("mark-sent", N_("Mark as sent"), "mark_sent", workflow.mark_sent),
-    Action("accept", N_("Mark as accepted"), "accept", lambda p, kind, i: workflow.accept(p, i)),
-    Action("decline", N_("Mark as declined"), "decline", lambda p, kind, i: workflow.decline(p, i)),
-    Action("confirm", N_("Confirm"), "confirm", lambda p, kind, i: workflow.confirm(p, i)),
-    Action("close", N_("Close"), "close", lambda p, kind, i: workflow.close(p, i)),
+    Action("mark-sent", N_("Mark as sent"), "mark_sent", workflow.mark_sent,
+           N_("%(kind)s %(number)s was marked as sent.")),
+    Action("accept", N_("Mark as accepted"), "accept", lambda p, kind, i: workflow.accept(p, i),
+           N_("%(kind)s %(number)s was marked as accepted.")),
+    Action("decline", N_("Mark as declined"), "decline", lambda p, kind, i: workflow.decline(p, i),
+           N_("%(kind)s %(number)s was marked as declined.")),
+    Action("confirm", N_("Confirm"), "confirm", lambda p, kind, i: workflow.confirm(p, i),
+           N_("%(kind)s %(number)s was confirmed.")),
+    Action("close", N_("Close"), "close", lambda p, kind, i: workflow.close(p, i),
+           N_("%(kind)s %(number)s was closed.")),
     Action("convert-to-sales-order", N_("Convert to sales order"), "convert", _convert(Kind.SALES_ORDER),
-           target=Kind.SALES_ORDER),
+           CONVERTED, target=Kind.SALES_ORDER),
     Action("convert-to-invoice", N_("Convert to invoice"), "convert", _convert(Kind.INVOICE),
-           target=Kind.INVOICE),
-    Action("void", N_("Mark as void"), "void", workflow.void, danger=True,
+           CONVERTED, target=Kind.INVOICE),
+    Action("void", N_("Mark as void"), "void", workflow.void, N_("%(kind)s %(number)s was voided."), danger=True,
            confirm=N_("Void this document? It keeps its number and stays on record as void.")),
 )
+# What the confirmation page of a conversion says will happen.
+CONVERT_QUESTION = N_("Convert %(source)s into a new %(target)s?")
+CONVERT_EXPLAINED = N_("The new %(target)s is a draft with the same customer and lines; %(source)s is then "
+                       "marked as converted and can no longer be edited.")
 
 
 def offered_actions(available: list[str]) -> list[Action]:
