@@ -215,6 +215,8 @@ async def _contact(principal: Principal, lead: Lead, contact_id: int | None,
         "work_phone": lead.phone, "mobile": lead.mobile, "description": lead.description,
         "account_id": account.id if account else None,
     }
+    if not lead.reading_generated:  # the readings someone entered go with the person
+        values.update(last_name_kana=lead.last_name_kana, first_name_kana=lead.first_name_kana)
     # The lead's owner keeps the person, where the converting user may write their contacts.
     if lead.owner_id != principal.user.id and principal.access_to("contacts", lead.owner_id) == Access.READ_WRITE:
         values["owner_id"] = lead.owner_id
