@@ -86,7 +86,9 @@ def read(name: str, company: bool = False) -> str:
         if morpheme.part_of_speech()[0] in _SKIPPED_POS:
             continue
         reading = katakana(morpheme.reading_form())
-        if _KANA_READING.match(reading):
+        if morpheme.surface().isascii() and morpheme.surface().isdigit():  # digits as written, not read
+            parts.append(morpheme.surface())
+        elif _KANA_READING.match(reading):
             parts.append(reading)
         elif _LATIN.match(morpheme.surface()):
             parts.append(morpheme.surface())
