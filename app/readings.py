@@ -33,6 +33,7 @@ from typing import Any
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f5\u30f6]")
 _KANA_READING = re.compile(r"^[\u30a0-\u30ff]+$")  # katakana, ー and ・
+_HALF_WIDTH = re.compile(r"[\uff61-\uff9f]+")
 _LATIN = re.compile(r"^[0-9A-Za-z.'&+\-]+$")
 # Legal forms a company's reading leaves out (after NFKC: ㈱ is (株)).
 _LEGAL_FORMS = re.compile(
@@ -66,10 +67,11 @@ def _tokenizer() -> Any:
 
 
 def katakana(text: str | None) -> str:
-    """Entered reading as stored: NFKC (half-width ｶﾅ to full-width), hiragana as katakana, outer
-    spaces trimmed and inner runs of spaces made one."""
-    folded = unicodedata.normalize("NFKC", text or "").translate(_HIRAGANA_TO_KATAKANA)
-    return " ".join(folded.split())
+    """Entered reading as stored: half-width ｶﾅ as full-width, hiragana as katakana, outer spaces
+    trimmed and inner runs of spaces made one. Never longer than what was entered (the column's
+    limit was checked on it): only the half-width kana go through NFKC, which joins ｶﾞ into ガ."""
+    folded = _HALF_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text or "")
+    return " ".join(folded.translate(_HIRAGANA_TO_KATAKANA).split())
 
 
 @lru_cache(maxsize=_CACHE)

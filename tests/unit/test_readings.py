@@ -11,6 +11,7 @@ from tortoise.context import TortoiseContext
 from app import cli, readings
 from app.db import tortoise_config
 from app.models import Account, Contact, Lead
+from app.errors import ValidationError
 from app.permissions import Principal
 from app.search import list_search
 from app.services.accounts import accounts
@@ -171,3 +172,14 @@ async def test_migrating_gives_existing_records_readings_on_postgres():
     finally:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+async def test_an_entered_reading_is_held_to_its_column(sales):
+    """Normalising never lengthens a reading past what its length check saw (NFKC would: ㍿)."""
+    contact = await contacts.create(sales, {"last_name": "山田", "last_name_kana": "㍿" * 100})
+    assert contact.last_name_kana == "㍿" * 100
+    with pytest.raises(ValidationError) as err:
+        await contacts.create(sales, {"last_name": "山田", "last_name_kana": "ア" * 101})
+    assert [e.field for e in err.value.errors] == ["last_name_kana"]
+    contact = await contacts.create(sales, {"last_name": "山" * 80})  # a reading too long to keep: none
+    assert (contact.last_name_kana, contact.reading_generated) == ("", False)
