@@ -114,35 +114,47 @@ class Readings:
 
     def fill(self, values: dict[str, Any], instance: Any = None) -> None:
         """Complete `values` (a create's or an update's cleaned values, keyed by field) with the
-        readings and the flag:
-        - entered readings are normalised (`katakana`) and win: the flag is cleared;
-        - readings sent empty, or not sent for a new record, are generated from the names;
-        - an update that leaves the readings out regenerates them only if they were generated
-          (or there is none): an entered reading never follows a renamed record;
-        - readings sent back as they were generated are not an entry (a form or a client returns
-          what it was shown): they follow the name."""
+        readings and the flag, reading by reading:
+        - an entered reading is normalised (`katakana`) and wins;
+        - a reading sent empty, or not sent for a new record, is generated from its name;
+        - an update that leaves a reading out regenerates it when its name changes, if it was
+          generated (or there is none): an entered reading never follows a renamed record;
+        - a reading sent back as it was generated is not an entry (a form or a client returns what
+          it was shown): it follows the name.
+        A reading counts as generated when the record says its readings were and it still reads as
+        its name did; the flag says whether any reading now is."""
         for name in self.fields:
             if name in values:
                 values[name] = katakana(values[name])
-        was_generated = bool(getattr(instance, self.flag, False))
-        stored = {name: getattr(instance, name, "") or "" for name in self.fields}
-        sent = {name: values[name] for name in self.fields if name in values}
-        if instance is not None and was_generated and all(stored[n] == v for n, v in sent.items()):
-            for name in sent:
-                del values[name]
-            sent = {}
-        if any(sent.values()):
-            values[self.flag] = False
-            return
-        renamed = any(source in values for source, _ in self.pairs)
-        if instance is not None and not sent:
-            if not renamed or not (was_generated or not any(stored.values())):
-                return
+        was_generated = instance is not None and bool(getattr(instance, self.flag, False))
+        generated_any = touched = False
         for source, reading in self.pairs:
-            name = values[source] if source in values else getattr(instance, source, "")
-            generated = read(name or "", self.company)
-            values[reading] = generated if len(generated) <= self.limit else ""
-        values[self.flag] = any(values[r] for r in self.fields)
+            old_name = getattr(instance, source, "") or ""
+            stored = getattr(instance, reading, "") or ""
+            generated = was_generated and stored == read(old_name, self.company)
+            sent = values.get(reading)
+            if sent and not (generated and sent == stored):
+                touched = True  # entered
+                continue
+            kept = reading not in values and instance is not None and (source not in values or (stored and not generated))
+            if kept:
+                generated_any |= generated and bool(stored)
+                continue
+            name = values[source] if source in values else old_name
+            made = read(name, self.company)
+            values[reading] = made if len(made) <= self.limit else ""
+            generated_any |= bool(values[reading])
+            touched = True
+        if touched or instance is None:
+            values[self.flag] = generated_any
+
+
+    def generated_fields(self, obj: Any) -> set[str]:
+        """The readings of `obj` that were generated (and still read as its name does)."""
+        if not getattr(obj, self.flag, False):
+            return set()
+        return {reading for source, reading in self.pairs
+                if getattr(obj, reading, "") and getattr(obj, reading) == read(getattr(obj, source, "") or "", self.company)}
 
 
 async def fill_many(spec: Readings, rows: Iterable[tuple[dict[str, Any], Any]]) -> None:

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import cleaning, settings
+from app import cleaning, readings, settings
 from app.addressing import entry_order, lines_of
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
@@ -333,6 +333,7 @@ class RecordPages:
             "rel_lists": {r.key: await self._related_rows(principal, obj, r) for r in related},
             "can_edit": can(principal, "create_edit", obj),
             "cards": self.cards(obj, refs, request.state.lang),
+            "generated": spec.generated_fields(obj) if (spec := readings.spec_of(self.model)) else set(),
             "can_delete": can(principal, "delete", obj),
             "read_only": not can(principal, "create_edit", obj) and principal.has(self.module, "create_edit"),
         }
@@ -377,6 +378,7 @@ class RecordPages:
         context = {
             "pages": self, "obj": obj, "values": values, "errors": errors or {},
             "sections": self.form_sections(values, request.state.lang),
+            "generated": spec.generated_fields(obj) if obj and (spec := readings.spec_of(self.model)) else set(),
             "options": await self._options(request.state.principal),
             "action": self.url(obj, "edit") if obj else self.url(),
             **await self.context(request, obj),

@@ -76,9 +76,17 @@ async def test_a_generated_reading_follows_the_name(sales):
     assert (contact.last_name_kana, contact.reading_generated) == ("サトウ", True)
     contact = await contacts.update(sales, contact.id, {"last_name": "高橋"})  # an API client leaves them out
     assert (contact.last_name_kana, contact.first_name_kana, contact.reading_generated) == ("タカハシ", "タロウ", True)
-    # an edit of the reading is an entry
+    # an edit of a reading is an entry: it stays, the other (generated) one follows its name
     contact = await contacts.update(sales, contact.id, {"last_name_kana": "タカバシ"})
-    assert (contact.last_name_kana, contact.reading_generated) == ("タカバシ", False)
+    contact = await contacts.update(sales, contact.id, {"last_name": "高橋", "first_name": "一郎"})
+    assert (contact.last_name_kana, contact.first_name_kana, contact.reading_generated) == ("タカバシ", "イチロウ", True)
+    # both entered: nothing is generated any more
+    contact = await contacts.update(sales, contact.id, {"first_name_kana": "いちお"})
+    assert (contact.last_name_kana, contact.first_name_kana, contact.reading_generated) == ("タカバシ", "イチオ", False)
+    # one cleared: that one is generated again
+    contact = await contacts.update(sales, contact.id, {"last_name_kana": "タカバシ", "first_name_kana": ""})
+    assert (contact.last_name_kana, contact.first_name_kana, contact.reading_generated) == ("タカバシ", "イチロウ", True)
+    assert readings.PERSON.generated_fields(contact) == {"first_name_kana"}
 
 
 async def test_latin_names_have_no_reading(sales):
