@@ -136,7 +136,8 @@ class Readings:
             if sent and not (generated and sent == stored):
                 touched = True  # entered
                 continue
-            kept = reading not in values and instance is not None and (source not in values or (stored and not generated))
+            kept = reading not in values and instance is not None and (
+                source not in values or (stored and not generated))
             if kept:
                 generated_any |= generated and bool(stored)
                 continue
@@ -148,13 +149,13 @@ class Readings:
         if touched or instance is None:
             values[self.flag] = generated_any
 
-
     def generated_fields(self, obj: Any) -> set[str]:
         """The readings of `obj` that were generated (and still read as its name does)."""
         if not getattr(obj, self.flag, False):
             return set()
         return {reading for source, reading in self.pairs
-                if getattr(obj, reading, "") and getattr(obj, reading) == read(getattr(obj, source, "") or "", self.company)}
+                if getattr(obj, reading, "")
+                and getattr(obj, reading) == read(getattr(obj, source, "") or "", self.company)}
 
 
 async def fill_many(spec: Readings, rows: Iterable[tuple[dict[str, Any], Any]]) -> None:

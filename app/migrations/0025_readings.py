@@ -13,8 +13,8 @@ SEARCHABLE = [
     ("leads", ("last_name", "first_name", "last_name_kana", "first_name_kana", "company", "email"),
      (("last_name", "first_name"), ("last_name_kana", "first_name_kana"))),
 ]
-READ = {"accounts": (("name", "name_kana"),), "contacts": (("last_name", "last_name_kana"), ("first_name", "first_name_kana")),
-        "leads": (("last_name", "last_name_kana"), ("first_name", "first_name_kana"))}
+PERSON = (("last_name", "last_name_kana"), ("first_name", "first_name_kana"))
+READ = {"accounts": (("name", "name_kana"),), "contacts": PERSON, "leads": PERSON}
 BATCH = 1000
 
 

@@ -107,8 +107,8 @@ async def test_detail_shows_addresses_as_lines_and_leaves_out_what_is_empty(sign
     assert 'id="value-phone"' not in page and 'id="value-website"' not in page  # nor empty fields
     assert 'id="value-name"' in page
 
-    abroad = await f.make_account(me, name="Pacific Rim", billing_street="500 Harbor Blvd", billing_building="Suite 300",
-                                  billing_city="Long Beach", billing_state="CA", billing_code="90802",
+    abroad = await f.make_account(me, name="Pacific Rim", billing_street="500 Harbor Blvd",
+                                  billing_building="Suite 300", billing_city="Long Beach", billing_state="CA", billing_code="90802",
                                   billing_country="United States")
     page = (await client.get(f"/accounts/{abroad.id}")).text
     assert "500 Harbor Blvd<br>Suite 300<br>Long Beach, CA 90802<br>United States" in page
