@@ -8,6 +8,7 @@ others from the street up to the country (street / city region postal code / cou
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 HONORIFICS = ("様", "殿", "御中", "さま")
@@ -37,14 +38,44 @@ def is_japan(country: str) -> bool:
     return unicodedata.normalize("NFKC", country).strip().casefold() in JAPAN
 
 
+# The parts of an address as entered, by field suffix (app.models.crm: `billing_code` ...):
+# Japanese order from the postal code down (〒, 都道府県, 市区町村, 番地, 建物), others from the
+# street up to the country.
+JAPANESE_ORDER = ("code", "state", "city", "street", "building", "country")
+WESTERN_ORDER = ("street", "building", "city", "state", "code", "country")
+_JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def japanese_order(country: str, lang: str, *texts: str) -> bool:
+    """Is an address in `country` written in the Japanese order for a reader of `lang`? A
+    Japanese one is, in Japanese and whenever it is written in Japanese script; a romanised one
+    is read by foreigners in their own order, and so is any other country's."""
+    return is_japan(country) and (lang == "ja" or any(_JAPANESE_SCRIPT.search(t or "") for t in texts))
+
+
+def entry_order(country: str, lang: str) -> tuple[str, ...]:
+    """The order of an address form's fields: Japanese when the address is in Japan (a new one,
+    country not yet given, in Japanese), the country's own otherwise."""
+    return JAPANESE_ORDER if (lang == "ja" or country.strip()) and is_japan(country) else WESTERN_ORDER
+
+
 def address_lines(*, code: str, state: str, city: str, street: str, country: str,
-                  lang: str) -> tuple[str, ...]:
-    """The lines of an address in its country's order (Japan: the Japanese order in Japanese
-    documents; the country is left out of a Japanese address in a Japanese document)."""
-    if is_japan(country) and lang == "ja":
+                  lang: str, building: str = "") -> tuple[str, ...]:
+    """The lines of an address in its country's order (`japanese_order`): 〒 and the postal code,
+    then prefecture, city and street on one line, the building on its own; the country is left
+    out of a Japanese address read in Japanese. Others: street, building, "city, state code",
+    country."""
+    if japanese_order(country, lang, state, city, street, building):
         first = f"〒{code}" if code else ""
-        return tuple(x for x in (first, f"{state}{city}{street}") if x)
+        rest = country if lang != "ja" else ""
+        return tuple(x for x in (first, f"{state}{city}{street}", building, rest) if x)
     locality = " ".join(p for p in (city, state, code) if p)
     if city and (state or code):
         locality = f"{city}, " + " ".join(p for p in (state, code) if p)
-    return tuple(x for x in (street, locality, country) if x)
+    return tuple(x for x in (street, building, locality, country) if x)
+
+
+def lines_of(record: object, prefix: str, lang: str) -> tuple[str, ...]:
+    """The lines of a record's address block `prefix` (`billing`, `mailing` ...)."""
+    parts = {p: getattr(record, f"{prefix}_{p}", "") or "" for p in JAPANESE_ORDER}
+    return address_lines(**parts, lang=lang)

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from app import readings
 from app.auth import hash_password
 from app.services.deal_lines import total
 from app.models import (
@@ -47,20 +48,33 @@ PRODUCTS = [
     ("業務用緑茶ティーバッグ", "TEA-100", "箱", 2_400, 8, "軽減税率対象"),
 ]
 
+# (name, address as (postal code, state, city, street, building, country), phone, lang). Japanese
+# addresses by their parts: 〒, 都道府県, 市区町村, 番地, 建物 (app.addressing); others as their country
+# writes them. Readings are generated (app.readings) but one, entered as a user types it.
 ACCOUNTS = [
-    ("株式会社さくら商事", "東京都", "千代田区丸の内1-1-1", "100-0005", "03-1234-5678", "ja"),
-    ("富士精機株式会社", "静岡県", "静岡市葵区追手町9-6", "420-0853", "054-221-1111", "ja"),
-    ("有限会社みどり園芸", "埼玉県", "さいたま市浦和区高砂3-15-1", "330-0063", "048-824-2111", "ja"),
-    ("株式会社あおば設計", "宮城県", "仙台市青葉区本町3-8-1", "980-0014", "022-211-2111", "ja"),
-    ("合同会社ひかりデジタル", "大阪府", "大阪市北区梅田2-4-9", "530-0001", "06-6345-0001", "ja"),
-    ("株式会社なごみ食品", "京都府", "京都市中京区寺町通御池上る", "604-8571", "075-222-3111", "ja"),
-    ("北斗運輸株式会社", "北海道", "札幌市中央区北1条西2", "060-0001", "011-211-2111", "ja"),
-    ("株式会社しらかば製作所", "長野県", "長野市大字南長野字幅下692-2", "380-0837", "026-232-0111", "ja"),
-    ("Fuji Trading Co., Ltd.", "Tokyo", "2-7-1 Nihonbashi, Chuo-ku", "103-0027", "+81-3-5555-0101", "en"),
-    ("Pacific Rim Logistics Inc.", "California", "500 Harbor Blvd, Long Beach", "90802", "+1-562-555-0142", "en"),
-    ("Northwind Supplies Ltd.", "London", "12 King Street", "EC2V 8EA", "+44-20-7946-0018", "en"),
-    ("Maple Leaf Foods Import", "Ontario", "220 Bay Street, Toronto", "M5J 2W4", "+1-416-555-0190", "en"),
+    ("株式会社さくら商事", ("100-0005", "東京都", "千代田区", "丸の内1-1-1", "丸の内さくらビル12階", "日本"),
+     "03-1234-5678", "ja"),
+    ("富士精機株式会社", ("420-0853", "静岡県", "静岡市葵区", "追手町9-6", "", "日本"), "054-221-1111", "ja"),
+    ("有限会社みどり園芸", ("330-0063", "埼玉県", "さいたま市浦和区", "高砂3-15-1", "", "日本"), "048-824-2111", "ja"),
+    ("株式会社あおば設計", ("980-0014", "宮城県", "仙台市青葉区", "本町3-8-1", "青葉本町ビル3階", "日本"),
+     "022-211-2111", "ja"),
+    ("合同会社ひかりデジタル", ("530-0001", "大阪府", "大阪市北区", "梅田2-4-9", "ブリーゼタワー20階", "日本"),
+     "06-6345-0001", "ja"),
+    ("株式会社なごみ食品", ("604-8571", "京都府", "京都市中京区", "寺町通御池上る上本能寺前町488", "", "日本"),
+     "075-222-3111", "ja"),
+    ("北斗運輸株式会社", ("060-0001", "北海道", "札幌市中央区", "北1条西2丁目", "", "日本"), "011-211-2111", "ja"),
+    ("株式会社しらかば製作所", ("380-0837", "長野県", "長野市", "大字南長野字幅下692-2", "", "日本"),
+     "026-232-0111", "ja"),
+    ("Fuji Trading Co., Ltd.", ("103-0027", "Tokyo", "Chuo-ku", "2-7-1 Nihonbashi", "Nihonbashi Tower 8F", "Japan"),
+     "+81-3-5555-0101", "en"),
+    ("Pacific Rim Logistics Inc.", ("90802", "CA", "Long Beach", "500 Harbor Blvd", "Suite 300", "United States"),
+     "+1-562-555-0142", "en"),
+    ("Northwind Supplies Ltd.", ("EC2V 8EA", "", "London", "12 King Street", "", "United Kingdom"),
+     "+44-20-7946-0018", "en"),
+    ("Maple Leaf Foods Import", ("M5J 2W4", "ON", "Toronto", "220 Bay Street", "", "Canada"), "+1-416-555-0190", "en"),
 ]
+ENTERED_READINGS = {"富士精機株式会社": "ふじせいき"}
+ADDRESS_PARTS = ("code", "state", "city", "street", "building", "country")
 JA_LAST = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田",
            "佐々木", "山口", "松本", "井上", "木村", "林", "清水", "斎藤"]
 JA_FIRST = ["太郎", "花子", "健太", "美咲", "翔", "陽菜", "大輔", "結衣", "拓也", "真由美", "誠", "彩"]
@@ -104,16 +118,18 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
     for owner, grantee in ((users[1], users[2]), (users[2], users[1])):
         await SharingRule.create(module="accounts", access=Access.READ_ONLY, owner_user=owner, grantee_user=grantee)
 
-    accounts = []
-    for name, state, street, code, phone, lang in ACCOUNTS:
-        accounts.append(await Account.create(
-            owner=rng.choice(owners), name=name, phone=phone, billing_state=state,
-            billing_street=street, billing_code=code,
-            billing_country="日本" if lang == "ja" else ("Japan" if state == "Tokyo" else "Overseas"),
-            website=f"https://www.example-{len(accounts) + 1}.jp",
-        ))
+    rows = []
+    for name, address, phone, lang in ACCOUNTS:
+        row = {"owner_id": rng.choice(owners).id, "name": name, "phone": phone,
+               "website": f"https://www.example-{len(rows) + 1}.jp",
+               **{f"billing_{part}": value for part, value in zip(ADDRESS_PARTS, address)}}
+        if name in ENTERED_READINGS:
+            row["name_kana"] = ENTERED_READINGS[name]
+        rows.append(row)
+    await readings.fill_many(readings.COMPANY, [(row, None) for row in rows])
+    accounts = [await Account.create(**row) for row in rows]
 
-    contacts = []
+    people = []
     for i in range(50):
         acc = accounts[i % len(accounts)]
         japanese = not acc.name.isascii() or i % 3 == 0
@@ -121,18 +137,19 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
             last, first = rng.choice(JA_LAST), rng.choice(JA_FIRST)
             email = f"{JA_ROMAJI[last]}.{i}@example-{accounts.index(acc) + 1}.jp"
             title, dept = rng.choice(JA_TITLES), rng.choice(JA_DEPTS)
-            city = acc.billing_state
         else:
             last, first = rng.choice(EN_NAMES)
             email = f"{first.lower()}.{last.lower()}{i}@example-{accounts.index(acc) + 1}.com"
-            title, dept, city = rng.choice(EN_TITLES), "Operations", acc.billing_state
-        contacts.append(Contact(
+            title, dept = rng.choice(EN_TITLES), "Operations"
+        people.append(dict(
             owner_id=acc.owner_id, account_id=acc.id, last_name=last, first_name=first, email=email,
             title=title, department=dept, work_phone=acc.phone, mobile=f"090-{1000 + i:04d}-{5000 + i:04d}",
-            mailing_state=city, mailing_street=acc.billing_street, mailing_code=acc.billing_code,
+            # at the account's office
+            **{f"mailing_{part}": getattr(acc, f"billing_{part}") for part in ADDRESS_PARTS},
             birthday=date(1960 + i % 35, 1 + i % 12, 1 + i % 28) if i % 4 == 0 else None,
         ))
-    await Contact.bulk_create(contacts)
+    await readings.fill_many(readings.PERSON, [(p, None) for p in people])
+    await Contact.bulk_create([Contact(**p) for p in people])
     contacts = await Contact.all().order_by("id")
 
     stages = await Stage.all().order_by("sort_order")
@@ -162,12 +179,14 @@ async def load_demo(admin: User, password: str, seed: int = 2026) -> list[User]:
             deal_people.setdefault(deal.id, []).append(c.id)
     await DealContact.bulk_create(links)
 
-    await Lead.bulk_create([
-        Lead(owner_id=rng.choice(owners).id, last_name=rng.choice(JA_LAST), first_name=rng.choice(JA_FIRST),
+    prospects = [
+        dict(owner_id=rng.choice(owners).id, last_name=rng.choice(JA_LAST), first_name=rng.choice(JA_FIRST),
              company=f"株式会社サンプル{i + 1}", email=f"lead{i + 1}@example-lead.jp",
              phone=f"03-5555-{1000 + i:04d}", status=list(LeadStatus)[i % len(LeadStatus)])
         for i in range(12)
-    ])
+    ]
+    await readings.fill_many(readings.PERSON, [(p, None) for p in prospects])
+    await Lead.bulk_create([Lead(**p) for p in prospects])
 
     tasks = []
     for i, deal in enumerate(deals[:20]):

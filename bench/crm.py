@@ -34,7 +34,7 @@ async def hand_sql(conn, token_hash: str) -> bytes:
     assert user, "the bench token does not authenticate"
     contacts = await conn.execute_query_dict(
         "SELECT id, first_name, last_name, email, account_id FROM contacts "
-        "ORDER BY last_name, first_name, id LIMIT 50"
+        "ORDER BY last_name_kana, first_name_kana, last_name, first_name, id LIMIT 50"
     )
     account_ids = {c["account_id"] for c in contacts if c["account_id"]}
     accounts = {a["id"]: a for a in await conn.execute_query_dict(

@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from app import readings
 from app.models import Account, Contact, Deal, DealContact, Role, Stage, User
 from app.services.stages import ensure_default_stages
 from app.services.users import ensure_default_roles
@@ -29,11 +30,12 @@ async def generate(accounts: int, contacts: int, deals: int, seed: int = 7) -> U
         [Account(owner_id=admin.id, name=f"株式会社ベンチ{i:05d}", phone=f"03-0000-{i % 10000:04d}")
          for i in range(accounts)], batch_size=BATCH)
     account_ids = await Account.all().order_by("id").values_list("id", flat=True)
-    await Contact.bulk_create(
-        [Contact(owner_id=rng.choice(owners), account_id=account_ids[i % len(account_ids)],
-                 last_name=rng.choice(LAST), first_name=rng.choice(FIRST), email=f"c{i}@example.jp",
-                 title="部長" if i % 7 == 0 else "")
-         for i in range(contacts)], batch_size=BATCH)
+    people = [dict(owner_id=rng.choice(owners), account_id=account_ids[i % len(account_ids)],
+                   last_name=rng.choice(LAST), first_name=rng.choice(FIRST), email=f"c{i}@example.jp",
+                   title="部長" if i % 7 == 0 else "")
+              for i in range(contacts)]
+    await readings.fill_many(readings.PERSON, [(p, None) for p in people])  # lists sort by reading
+    await Contact.bulk_create([Contact(**p) for p in people], batch_size=BATCH)
     contact_ids = await Contact.all().order_by("id").values_list("id", flat=True)
     today = date.today()
     stage_ids = [s.id for s in stages]

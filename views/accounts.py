@@ -9,14 +9,17 @@ from views import related
 from views.records import Column, Field, RecordPages, Related, Section
 
 
-def address(prefix: str, title: str) -> Section:
+def address(prefix: str, title: str, building: bool = True) -> Section:
+    """An address block; its form orders the fields as the country writes them (app.addressing).
+    `building`: the record keeps a building line (CRM records do, Books contacts not yet)."""
     return Section(title, (
         Field(f"{prefix}_street", N_("Street")),
+        *((Field(f"{prefix}_building", N_("Building")),) if building else ()),
         Field(f"{prefix}_city", N_("City")),
         Field(f"{prefix}_state", N_("State / prefecture")),
         Field(f"{prefix}_code", N_("Postal code")),
         Field(f"{prefix}_country", N_("Country")),
-    ))
+    ), address=prefix)
 
 
 pages = RecordPages(
@@ -29,6 +32,7 @@ pages = RecordPages(
     sections=(
         Section(N_("Account"), (
             Field("name", N_("Account name"), required=True),
+            Field("name_kana", N_("Account name reading"), "reading"),
             Field("phone", N_("Phone"), "tel"),
             Field("fax", N_("Fax"), "tel"),
             Field("website", N_("Website"), "url"),

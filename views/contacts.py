@@ -21,6 +21,8 @@ pages = RecordPages(
         Section(N_("Contact"), (
             Field("last_name", N_("Last name"), required=True),
             Field("first_name", N_("First name")),
+            Field("last_name_kana", N_("Last name reading"), "reading"),
+            Field("first_name_kana", N_("First name reading"), "reading"),
             Field("account_id", N_("Account"), "ref", options=account_options, module="accounts"),
             Field("title", N_("Title")),
             Field("department", N_("Department")),

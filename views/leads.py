@@ -38,6 +38,8 @@ pages = LeadPages(
         Section(N_("Lead"), (
             Field("last_name", N_("Last name"), required=True),
             Field("first_name", N_("First name")),
+            Field("last_name_kana", N_("Last name reading"), "reading"),
+            Field("first_name_kana", N_("First name reading"), "reading"),
             Field("company", N_("Company")),
             Field("email", N_("E-mail"), "email"),
             Field("phone", N_("Phone"), "tel"),

@@ -33,7 +33,8 @@ from tortoise.functions import Count, Sum
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import cleaning, settings
+from app import cleaning, readings, settings
+from app.addressing import entry_order, lines_of
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
@@ -87,6 +88,22 @@ class Field:
 class Section:
     title: str
     fields: tuple[Field, ...]
+    # An address block: the prefix of its fields (`billing`), which app.addressing orders (forms)
+    # and writes as lines (detail pages) in the address's country's order.
+    address: str = ""
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+@dataclass(frozen=True)
+class Card:
+    """A section as the detail page shows it: the fields that say something, or an address's lines."""
+
+    section: Section
+    fields: list[Field]
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +288,36 @@ class RecordPages:
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]
 
+    def cards(self, obj: Model, refs: dict[str, Any], lang: str) -> list[Card]:
+        """The detail page's cards: each section with its fields that have a value (an empty field
+        says nothing, a section with none is left out), an address as its lines. The first card
+        always shows: it carries the owner and the last change."""
+        cards = []
+        for n, section in enumerate(self.sections):
+            if section.address:
+                lines = lines_of(obj, section.address, lang)
+                if lines:
+                    cards.append(Card(section, [], lines))
+                continue
+            # a missing attribute (a widget's) is shown as before; a reference by its id (hidden or not)
+            shown = [f for f in section.fields if f.on_detail and _filled(getattr(obj, f.name, "?"))]
+            if shown or (n == 0 and any(f.on_detail for f in section.fields)):
+                cards.append(Card(section, shown))
+        return cards
+
+    def form_sections(self, values: dict[str, Any], lang: str) -> list[Section]:
+        """The form's sections, an address's fields in the order its country writes them (a
+        Japanese one from the postal code down)."""
+        out = []
+        for section in self.sections:
+            if section.address:
+                order = entry_order(str(values.get(f"{section.address}_country") or ""), lang)
+                rank = {f"{section.address}_{part}": i for i, part in enumerate(order)}
+                section = Section(section.title, tuple(sorted(section.fields, key=lambda f: rank.get(f.name, 99))),
+                                  section.address)
+            out.append(section)
+        return out
+
     @property
     def model(self) -> type[Model]:
         return self.service.model
@@ -411,6 +458,8 @@ class RecordPages:
             # rendered with the page: the list endpoints only refresh them
             "rel_lists": {r.key: await self._related_rows(principal, obj, r) for r in related},
             "can_edit": can(principal, "create_edit", obj),
+            "cards": self.cards(obj, refs, request.state.lang),
+            "generated": spec.generated_fields(obj) if (spec := readings.spec_of(self.model)) else set(),
             "can_delete": can(principal, "delete", obj),
             "read_only": not can(principal, "create_edit", obj) and principal.has(self.module, "create_edit"),
         }
@@ -454,6 +503,8 @@ class RecordPages:
     ) -> Response:
         context = {
             "pages": self, "obj": obj, "values": values, "errors": errors or {},
+            "sections": self.form_sections(values, request.state.lang),
+            "generated": spec.generated_fields(obj) if obj and (spec := readings.spec_of(self.model)) else set(),
             "options": await self._options(request.state.principal),
             "action": self.url(obj, "edit") if obj else self.url(),
             **await self.context(request, obj),

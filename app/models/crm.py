@@ -12,9 +12,11 @@ from app.models.base import OwnedRecord, Searchable, long_text
 
 
 def _address(prefix: str) -> dict[str, fields.Field]:
-    """Street <=250, city/state/postal code/country <=30 each, as one address block."""
+    """Street <=250, building <=100, city/state/postal code/country <=30 each, as one address
+    block. In Japanese: state 都道府県, city 市区町村, street 番地, building 建物 (app.addressing)."""
     return {
         f"{prefix}_street": fields.CharField(max_length=250, default=""),
+        f"{prefix}_building": fields.CharField(max_length=100, default="", db_default=""),
         f"{prefix}_city": fields.CharField(max_length=30, default=""),
         f"{prefix}_state": fields.CharField(max_length=30, default=""),
         f"{prefix}_code": fields.CharField(max_length=30, default=""),
@@ -36,10 +38,23 @@ class PersonName:
         return self.full_name
 
 
+def _reading(max_length: int) -> fields.CharField:
+    """A name's reading in katakana (app.readings), entered or generated."""
+    # db_default: the column is added to tables that have rows (migration 0028_readings)
+    return fields.CharField(max_length=max_length, default="", db_default="")
+
+
+def _reading_generated() -> fields.BooleanField:
+    """Whether the readings were generated from the name (they follow it) or entered (kept)."""
+    return fields.BooleanField(default=False, db_default=False)
+
+
 class Account(Searchable, OwnedRecord):
-    SEARCH_FIELDS = ("name", "phone", "website", "billing_city")
+    SEARCH_FIELDS = ("name", "name_kana", "phone", "website", "billing_city")
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, db_index=True)
+    name_kana = _reading(255)
+    reading_generated = _reading_generated()
     phone = fields.CharField(max_length=30, default="")
     fax = fields.CharField(max_length=30, default="")
     website = fields.CharField(max_length=255, default="")
@@ -49,18 +64,24 @@ class Account(Searchable, OwnedRecord):
 
     class Meta:
         table = "accounts"
-        ordering = ["name", "id"]
+        # By reading (app.readings), then name: lists come straight off the index, no sort.
+        ordering = ["name_kana", "name", "id"]
+        indexes = (("name_kana", "name", "id"),)
 
     def __str__(self) -> str:
         return self.name
 
 
 class Contact(Searchable, PersonName, OwnedRecord):
-    SEARCH_FIELDS = ("last_name", "first_name", "email", "secondary_email", "department")
-    SEARCH_NAMES = (("last_name", "first_name"),)
+    SEARCH_FIELDS = ("last_name", "first_name", "last_name_kana", "first_name_kana", "email", "secondary_email",
+                     "department")
+    SEARCH_NAMES = (("last_name", "first_name"), ("last_name_kana", "first_name_kana"))
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
+    first_name_kana = _reading(100)
+    last_name_kana = _reading(100)
+    reading_generated = _reading_generated()
     email = fields.CharField(max_length=254, default="", db_index=True)
     secondary_email = fields.CharField(max_length=254, default="", db_index=True)
     title = fields.CharField(max_length=100, default="")
@@ -84,9 +105,10 @@ class Contact(Searchable, PersonName, OwnedRecord):
 
     class Meta:
         table = "contacts"
-        ordering = ["last_name", "first_name", "id"]
-        # The default order of lists and the API: pages come straight off the index, no sort.
-        indexes = (("last_name", "first_name", "id"),)
+        # By reading (app.readings), then name: the default order of lists and the API, straight
+        # off the index, no sort.
+        ordering = ["last_name_kana", "first_name_kana", "last_name", "first_name", "id"]
+        indexes = (("last_name_kana", "first_name_kana", "last_name", "first_name", "id"),)
 
 
 class LeadStatus(StrEnum):
@@ -97,11 +119,14 @@ class LeadStatus(StrEnum):
 
 
 class Lead(Searchable, PersonName, OwnedRecord):
-    SEARCH_FIELDS = ("last_name", "first_name", "company", "email")
-    SEARCH_NAMES = (("last_name", "first_name"),)
+    SEARCH_FIELDS = ("last_name", "first_name", "last_name_kana", "first_name_kana", "company", "email")
+    SEARCH_NAMES = (("last_name", "first_name"), ("last_name_kana", "first_name_kana"))
     id = fields.IntField(primary_key=True)
     first_name = fields.CharField(max_length=40, default="")
     last_name = fields.CharField(max_length=80, db_index=True)
+    first_name_kana = _reading(100)
+    last_name_kana = _reading(100)
+    reading_generated = _reading_generated()
     company = fields.CharField(max_length=200, default="")
     email = fields.CharField(max_length=254, default="", db_index=True)
     phone = fields.CharField(max_length=50, default="")
@@ -119,9 +144,10 @@ class Lead(Searchable, PersonName, OwnedRecord):
 
     class Meta:
         table = "leads"
-        ordering = ["last_name", "first_name", "id"]
-        # The default order of lists and the API: pages come straight off the index, no sort.
-        indexes = (("last_name", "first_name", "id"),)
+        # By reading (app.readings), then name: the default order of lists and the API, straight
+        # off the index, no sort.
+        ordering = ["last_name_kana", "first_name_kana", "last_name", "first_name", "id"]
+        indexes = (("last_name_kana", "first_name_kana", "last_name", "first_name", "id"),)
 
 
 class StageCategory(StrEnum):

@@ -23,7 +23,8 @@ from app.services.records import max_length
 # Writable values per kind, by model field name (plus account_name for contacts).
 _ADDRESS = ("street", "city", "state", "code", "country")
 CONTACT_FIELDS = (
-    "first_name", "last_name", "email", "secondary_email", "title", "account_name", "department",
+    "first_name", "last_name", "first_name_kana", "last_name_kana", "email", "secondary_email", "title",
+    "account_name", "department",
     "work_phone", "home_phone", "other_phone", "mobile", "fax", "assistant", "assistant_phone",
     "reports_to", *(f"mailing_{p}" for p in _ADDRESS), *(f"other_{p}" for p in _ADDRESS),
     "description", "birthday",

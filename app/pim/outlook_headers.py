@@ -107,6 +107,8 @@ def _address(prefix: str, en: str, ja: str) -> dict[str, str]:
 _CONTACTS = {
     "First Name": "first_name", "名": "first_name",
     "Last Name": "last_name", "姓": "last_name",
+    # Outlook's readings (Yomi): 姓 and 名 in katakana
+    "姓フリガナ": "last_name_kana", "名前フリガナ": "first_name_kana",
     "Company": "account_name", "会社名": "account_name",
     "Department": "department", "部署": "department",
     "Job Title": "title", "役職": "title",

@@ -7,6 +7,8 @@ becomes an item with a problem, the others still read.
 
 Mappings (reading; writing is the mirror):
 - N family/given -> last_name/first_name (no N: FN as last_name, so the contact has a name);
+  X-PHONETIC-LAST-NAME / X-PHONETIC-FIRST-NAME (Apple's and Android's readings) -> last_name_kana,
+  first_name_kana;
   ORG name;unit -> account_name, department; TITLE -> title; NOTE -> description; BDAY -> birthday
   (a birthday without a year is a problem: Kizuna keeps whole dates); CATEGORIES -> categories;
   UID -> uid.
@@ -44,6 +46,7 @@ BROKEN_CARD = N_("This card cannot be read.")
 _ASSISTANT = {"X-ASSISTANT", "X-MS-ASSISTANT", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME"}
 _MANAGER = {"X-MANAGER", "X-MS-MANAGER", "X-EVOLUTION-MANAGER", "X-KADDRESSBOOK-X-MANAGERSNAME"}
 _ASSISTANT_TEL = {"x-assistant", "x-evolution-assistant", "assistant"}
+_PHONETIC = {"X-PHONETIC-LAST-NAME": "last_name_kana", "X-PHONETIC-FIRST-NAME": "first_name_kana"}
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -130,6 +133,8 @@ def _read(component, item: Item) -> None:
             put("assistant", _text(line.value))
         elif line.name in _MANAGER and "reports_to" not in item.values:
             put("reports_to", _text(line.value))
+        elif line.name in _PHONETIC and _PHONETIC[line.name] not in item.values:
+            put(_PHONETIC[line.name], _text(line.value))
 
 
 def _birthday(item: Item, raw: str) -> None:
@@ -249,6 +254,8 @@ def dumps(item: Item, *, version: str = "3.0") -> str:
         card.add("categories").value = list(item.categories)
     _add(card, "x-assistant", values.get("assistant"))
     _add(card, "x-manager", values.get("reports_to"))
+    for head, name in _PHONETIC.items():
+        _add(card, head.lower(), values.get(name))
     return card.serialize()
 
 
@@ -297,7 +304,8 @@ def _dumps_21(item: Item) -> str:
         lines.append(f"BDAY:{values['birthday'].strftime('%Y%m%d')}")
     if item.categories:
         add("CATEGORIES", ",".join(item.categories))
-    for name, head in (("assistant", "X-ASSISTANT"), ("reports_to", "X-MANAGER")):
+    for name, head in (("assistant", "X-ASSISTANT"), ("reports_to", "X-MANAGER"),
+                       *((name, head) for head, name in _PHONETIC.items())):
         if values.get(name):
             add(head, values[name])
     if item.uid:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from app import readings
 from app.mail import rows
 from app.models import Account, Event, EventAttendee, PimIgnored, PimIgnoreReason, PimKind, PimRun
 from app.permissions import Principal
@@ -52,6 +53,11 @@ async def write(principal: Principal, kind: PimKind, plans: list[Plan], new_acco
     now = _now()
     creates = [p for p in plans if p.record is None]
     updates = [p for p in plans if p.record is not None]
+    # Readings as the record services make them (app.readings), for the whole batch at once.
+    if (spec := readings.spec_of(model)) is not None:
+        await readings.fill_many(spec, [(p.values, p.record) for p in plans])
+    account_values = {normal: {"name": name} for normal, name in new_accounts.items()}
+    await readings.fill_many(readings.COMPANY, [(values, None) for values in account_values.values()])
     for plan in updates:
         record = plan.record
         wanted = dict(plan.values)
@@ -69,7 +75,7 @@ async def write(principal: Principal, kind: PimKind, plans: list[Plan], new_acco
             columns = ["id", *blank]
             values = []
             for pk, (normal, name) in zip(ids, new_accounts.items()):
-                row = {**blank, "id": pk, "name": name}
+                row = {**blank, **account_values[normal], "id": pk}
                 row["search_text"] = _search(Account, row)
                 values.append([row[c] for c in columns])
                 accounts[normal] = pk

@@ -7,13 +7,13 @@ from app.models.activities import RelatedType
 from app.services.activities import delete_activities_of
 from app.services.records import RecordService
 
-_ADDRESS = ("street", "city", "state", "code", "country")
+_ADDRESS = ("street", "building", "city", "state", "code", "country")
 
 
 class AccountService(RecordService):
     model = Account
     fields = (
-        "name", "phone", "fax", "website", "description",
+        "name", "name_kana", "phone", "fax", "website", "description",
         *(f"billing_{p}" for p in _ADDRESS),
         *(f"shipping_{p}" for p in _ADDRESS),
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import kinds
-from app.addressing import address_lines
+from app.addressing import lines_of
 from app.models import BooksContact, ContactPerson, ContactType, Kind, Organization, Transaction, User
 from app.i18n import gettext
 from app.pdf.document import Line, Party, PdfDocument, TaxRow
@@ -26,8 +26,7 @@ def filename_of(txn: Transaction, lang: str) -> str:
 
 
 def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
-    parts = {p: getattr(obj, f"{prefix}_{p}") for p in ("code", "state", "city", "street", "country")}
-    return address_lines(**parts, lang=lang)
+    return lines_of(obj, prefix, lang)
 
 
 def _logo(org: Organization) -> bytes | None:

@@ -12,13 +12,13 @@ from app.services.activities import delete_activities_of
 from app.permissions import Principal
 from app.services.records import Cleaned, RecordService
 
-_ADDRESS = ("street", "city", "state", "code", "country")
+_ADDRESS = ("street", "building", "city", "state", "code", "country")
 
 
 class ContactService(RecordService):
     model = Contact
     fields = (
-        "first_name", "last_name", "email", "secondary_email", "title", "department",
+        "first_name", "last_name", "last_name_kana", "first_name_kana", "email", "secondary_email", "title", "department",
         "work_phone", "home_phone", "other_phone", "mobile", "fax", "assistant",
         "assistant_phone", "reports_to", "description", "birthday", "account_id",
         *(f"mailing_{p}" for p in _ADDRESS),

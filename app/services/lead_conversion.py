@@ -19,6 +19,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from app import readings
 from app.errors import Conflict, FieldError, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Account, Contact, Deal, EmailLink, Event, EventAttendee, Lead, LeadStatus, RelatedType, Task
@@ -215,6 +216,10 @@ async def _contact(principal: Principal, lead: Lead, contact_id: int | None,
         "work_phone": lead.phone, "mobile": lead.mobile, "description": lead.description,
         "account_id": account.id if account else None,
     }
+    generated = readings.PERSON.generated_fields(lead)
+    for name in readings.PERSON.fields:  # the readings someone entered go with the person
+        if getattr(lead, name) and name not in generated:
+            values[name] = getattr(lead, name)
     # The lead's owner keeps the person, where the converting user may write their contacts.
     if lead.owner_id != principal.user.id and principal.access_to("contacts", lead.owner_id) == Access.READ_WRITE:
         values["owner_id"] = lead.owner_id

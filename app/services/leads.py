@@ -14,7 +14,7 @@ from app.services.records import Cleaned, RecordService
 class LeadService(RecordService):
     model = Lead
     fields = (
-        "first_name", "last_name", "company", "email", "phone", "mobile", "status", "description",
+        "first_name", "last_name", "last_name_kana", "first_name_kana", "company", "email", "phone", "mobile", "status", "description",
     )
     required = ("last_name",)
 

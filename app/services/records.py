@@ -22,7 +22,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 from tortoise.validators import MaxLengthValidator
 
-from app import cleaning
+from app import cleaning, readings
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.models import User
@@ -165,6 +165,8 @@ class RecordService:
             current = cleaned.values.get(name) if name in data else getattr(instance, name, None)
             if current in (None, "") and not cleaned.has_error(name):
                 cleaned.error(name, N_("This field is required."))
+        if (spec := readings.spec_of(self.model)) is not None and not cleaned.errors:
+            spec.fill(cleaned.values, instance)  # entered readings kept, missing ones generated
         await self.validate(principal, cleaned, instance)
         if cleaned.errors:
             raise ValidationError(cleaned.errors)

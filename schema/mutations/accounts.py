@@ -18,16 +18,20 @@ from schema.types.accounts import Account
 @strawberry.input(description="Fields of a account; on update, omitted fields keep their value.")
 class AccountInput:
     name: str | None = UNSET
+    name_kana: str | None = strawberry.field(
+        default=UNSET, description="Reading of the name (katakana; hiragana is converted). Empty: generated.")
     phone: str | None = UNSET
     fax: str | None = UNSET
     website: str | None = UNSET
     description: str | None = UNSET
     billing_street: str | None = UNSET
+    billing_building: str | None = UNSET
     billing_city: str | None = UNSET
     billing_state: str | None = UNSET
     billing_code: str | None = UNSET
     billing_country: str | None = UNSET
     shipping_street: str | None = UNSET
+    shipping_building: str | None = UNSET
     shipping_city: str | None = UNSET
     shipping_state: str | None = UNSET
     shipping_code: str | None = UNSET

@@ -20,6 +20,10 @@ from schema.types.contacts import Contact
 class ContactInput:
     first_name: str | None = UNSET
     last_name: str | None = UNSET
+    last_name_kana: str | None = strawberry.field(
+        default=UNSET, description="Reading of the family name (katakana; hiragana is converted). Empty: generated.")
+    first_name_kana: str | None = strawberry.field(
+        default=UNSET, description="Reading of the given name (katakana; hiragana is converted). Empty: generated.")
     email: str | None = UNSET
     secondary_email: str | None = UNSET
     title: str | None = UNSET
@@ -36,11 +40,13 @@ class ContactInput:
     birthday: date | None = UNSET
     account_id: strawberry.ID | None = UNSET
     mailing_street: str | None = UNSET
+    mailing_building: str | None = UNSET
     mailing_city: str | None = UNSET
     mailing_state: str | None = UNSET
     mailing_code: str | None = UNSET
     mailing_country: str | None = UNSET
     other_street: str | None = UNSET
+    other_building: str | None = UNSET
     other_city: str | None = UNSET
     other_state: str | None = UNSET
     other_code: str | None = UNSET

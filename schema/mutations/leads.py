@@ -19,6 +19,10 @@ from schema.types.leads import Lead, LeadStatus
 class LeadInput:
     first_name: str | None = UNSET
     last_name: str | None = UNSET
+    last_name_kana: str | None = strawberry.field(
+        default=UNSET, description="Reading of the family name (katakana; hiragana is converted). Empty: generated.")
+    first_name_kana: str | None = strawberry.field(
+        default=UNSET, description="Reading of the given name (katakana; hiragana is converted). Empty: generated.")
     company: str | None = UNSET
     email: str | None = UNSET
     phone: str | None = UNSET

@@ -20,6 +20,7 @@ class AccountFilter:
     search: str | None = search_field()
     id: IDFilter | None = UNSET
     name: StringFilter | None = UNSET
+    name_kana: StringFilter | None = UNSET
     phone: StringFilter | None = UNSET
     website: StringFilter | None = UNSET
     billing_city: StringFilter | None = UNSET
@@ -35,6 +36,7 @@ class AccountFilter:
 @strawberry.enum
 class AccountOrderField(Enum):
     NAME = "name"
+    NAME_KANA = "name_kana"
     BILLING_CITY = "billing_city"
     CREATED_AT = "created_at"
     MODIFIED_AT = "modified_at"
@@ -66,5 +68,5 @@ class AccountQuery:
     ) -> Connection[Account]:
         return await list_records(
             info, accounts, first=first, after=after, filter=filter, order=order_by,
-            id_types=ID_TYPES, default_order=["name"],
+            id_types=ID_TYPES, default_order=["name_kana", "name"],
         )

@@ -21,6 +21,8 @@ class ContactFilter:
     id: IDFilter | None = UNSET
     first_name: StringFilter | None = UNSET
     last_name: StringFilter | None = UNSET
+    first_name_kana: StringFilter | None = UNSET
+    last_name_kana: StringFilter | None = UNSET
     email: StringFilter | None = UNSET
     title: StringFilter | None = UNSET
     department: StringFilter | None = UNSET
@@ -40,6 +42,8 @@ class ContactFilter:
 class ContactOrderField(Enum):
     FIRST_NAME = "first_name"
     LAST_NAME = "last_name"
+    FIRST_NAME_KANA = "first_name_kana"
+    LAST_NAME_KANA = "last_name_kana"
     EMAIL = "email"
     BIRTHDAY = "birthday"
     CREATED_AT = "created_at"
@@ -72,5 +76,5 @@ class ContactQuery:
     ) -> Connection[Contact]:
         return await list_records(
             info, contacts, first=first, after=after, filter=filter, order=order_by,
-            id_types=ID_TYPES, default_order=["last_name", "first_name"],
+            id_types=ID_TYPES, default_order=["last_name_kana", "first_name_kana", "last_name", "first_name"],
         )

@@ -23,6 +23,8 @@ class LeadFilter:
     id: IDFilter | None = UNSET
     first_name: StringFilter | None = UNSET
     last_name: StringFilter | None = UNSET
+    first_name_kana: StringFilter | None = UNSET
+    last_name_kana: StringFilter | None = UNSET
     company: StringFilter | None = UNSET
     email: StringFilter | None = UNSET
     status: LeadStatusFilter | None = UNSET
@@ -38,6 +40,8 @@ class LeadFilter:
 class LeadOrderField(Enum):
     FIRST_NAME = "first_name"
     LAST_NAME = "last_name"
+    FIRST_NAME_KANA = "first_name_kana"
+    LAST_NAME_KANA = "last_name_kana"
     COMPANY = "company"
     STATUS = "status"
     CREATED_AT = "created_at"
@@ -70,5 +74,5 @@ class LeadQuery:
     ) -> Connection[Lead]:
         return await list_records(
             info, leads, first=first, after=after, filter=filter, order=order_by,
-            id_types=ID_TYPES, default_order=["last_name", "first_name"],
+            id_types=ID_TYPES, default_order=["last_name_kana", "first_name_kana", "last_name", "first_name"],
         )

@@ -26,15 +26,20 @@ if TYPE_CHECKING:
 class Account(Node):
     id: strawberry.ID = global_id_field("Account")
     name: str
+    name_kana: str = strawberry.field(description="Reading of the name in katakana, without the legal form.")
+    reading_generated: bool = strawberry.field(
+        description="True when the reading was generated from the name (it follows it), false when entered.")
     phone: str
     fax: str
     website: str
     billing_street: str
+    billing_building: str
     billing_city: str
     billing_state: str
     billing_code: str
     billing_country: str
     shipping_street: str
+    shipping_building: str
     shipping_city: str
     shipping_state: str
     shipping_code: str

@@ -27,6 +27,10 @@ class Contact(Node):
     id: strawberry.ID = global_id_field("Contact")
     first_name: str
     last_name: str
+    last_name_kana: str = strawberry.field(description="Reading of the family name in katakana (セイ).")
+    first_name_kana: str = strawberry.field(description="Reading of the given name in katakana (メイ).")
+    reading_generated: bool = strawberry.field(
+        description="True when the readings were generated from the name (they follow it), false when entered.")
     full_name: str
     email: str
     secondary_email: str
@@ -41,11 +45,13 @@ class Contact(Node):
     assistant_phone: str
     reports_to: str
     mailing_street: str
+    mailing_building: str
     mailing_city: str
     mailing_state: str
     mailing_code: str
     mailing_country: str
     other_street: str
+    other_building: str
     other_city: str
     other_state: str
     other_code: str

@@ -30,6 +30,10 @@ class Lead(Node):
     id: strawberry.ID = global_id_field("Lead")
     first_name: str
     last_name: str
+    last_name_kana: str = strawberry.field(description="Reading of the family name in katakana (セイ).")
+    first_name_kana: str = strawberry.field(description="Reading of the given name in katakana (メイ).")
+    reading_generated: bool = strawberry.field(
+        description="True when the readings were generated from the name (they follow it), false when entered.")
     full_name: str
     company: str
     email: str

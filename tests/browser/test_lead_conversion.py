@@ -26,6 +26,7 @@ async def test_convert_a_lead_with_a_deal(live_server, live_db, browser_page):
     await page.fill("input[name=password]", f.PASSWORD)
     await page.click("form button[type=submit]")
     await page.wait_for_url(f"{live_server}/leads/{lead.id}")
+    await page.click("#more-actions > summary")  # Convert is in the action bar's menu
     await page.click("#convert-lead")
     await page.wait_for_url(f"{live_server}/leads/{lead.id}/convert")
     assert await page.is_checked(f"input[name=account][value='{account.id}']")  # the matched account

@@ -72,6 +72,7 @@ def test_japanese_outlook_contacts(name, encoding):
     assert mapped["番地 (会社)"] == "mailing_street" and mapped["国 (会社)/地域"] == "mailing_country"
     assert taro.values == {
         "first_name": "太郎", "last_name": "髙橋", "account_name": "株式会社①商事", "department": "営業部",
+        "last_name_kana": "タカハシ", "first_name_kana": "タロウ",  # Outlook's 姓フリガナ, 名前フリガナ
         "title": "部長", "mailing_street": "丸の内1-1-1\nビル2F", "mailing_city": "千代田区",
         "mailing_state": "東京都", "mailing_code": "100-0005", "mailing_country": "日本",
         "other_street": "梅田3-3", "other_city": "大阪市北区", "other_state": "大阪府", "other_code": "530-0001",

@@ -59,7 +59,7 @@ class BooksPages(RecordPages):
 
 def address_section(prefix: str, title: str) -> Section:
     """An address block with its attention line (宛名), as Books records keep them."""
-    return Section(title, (Field(f"{prefix}_attention", N_("Attention")), *address(prefix, title).fields))
+    return Section(title, (Field(f"{prefix}_attention", N_("Attention")), *address(prefix, title, building=False).fields))
 
 
 # ---- contacts: persons editor ----------------------------------------------------------------
