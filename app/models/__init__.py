@@ -8,6 +8,7 @@ from app.models.activities import (
     TaskPriority,
     TaskStatus,
 )
+from app.models.archive import DocumentVersion, VersionReason
 from app.models.books import (
     BooksContact,
     ContactPerson,
@@ -117,6 +118,8 @@ from app.models.transactions import (
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "DocumentVersion",
+    "VersionReason",
     "PimCollection",
     "PimDirection",
     "PimHeld",

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.errors import Conflict
-from app.services import books_pdf
+from app.services import archive
 from views.downloads import attachment_headers
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindHandler, KindPages, kind_route
 from views.books.transactions_detail import refused
@@ -29,7 +29,7 @@ def action_endpoint(action: Action) -> KindHandler:
 
 
 async def pdf_download(request: Request, kp: KindPages) -> Response:
-    filename, pdf = await books_pdf.pdf_of(request.state.principal, kp.kind, request.path_params["id"])
+    filename, pdf = await archive.current_pdf(request.state.principal, kp.kind, request.path_params["id"])
     return Response(pdf, media_type="application/pdf", headers=attachment_headers(filename))
 
 
