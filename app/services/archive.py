@@ -30,10 +30,10 @@ from typing import Any
 import anyio
 from tortoise.transactions import in_transaction
 
-from app import cleaning, kinds, settings
-from app.errors import Conflict, FieldError, NotFound, ValidationError
+from app import cleaning, settings
+from app.errors import Conflict, NotFound
 from app.i18n import N_
-from app.models import ContactType, DocumentVersion, Kind, Transaction, User, VersionReason
+from app.models import DocumentVersion, Kind, Transaction, User, VersionReason
 from app.pdf.document import PdfDocument
 from app.pdf.render import render_pdf_async
 from app.permissions import Principal
@@ -47,14 +47,6 @@ REASON_LABELS = {
     VersionReason.PORTAL: N_("Shown in the customer portal"),
     VersionReason.EDITED: N_("Edited after it was kept"),
 }
-# The two sides of the search: what the organization issued to customers, and what it exchanged
-# with vendors (purchase orders). Read from the kinds' registry, so a new kind falls in place.
-DIRECTIONS = {
-    "issued": N_("Issued to customers"),
-    "purchases": N_("Exchanged with vendors"),
-}
-PAGE_MAX = 100
-COUNTERPARTY_MAX = 100
 
 
 class TamperedVersion(Conflict):
@@ -235,102 +227,3 @@ async def version_pdf(principal: Principal, kind: Kind, record_id: Any, number: 
 async def authors(versions: list[DocumentVersion]) -> dict[int, str]:
     ids = {v.created_by_id for v in versions if v.created_by_id}
     return dict(await User.filter(id__in=sorted(ids)).values_list("id", "name")) if ids else {}
-
-
-# ---- search ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Criteria:
-    direction: str = ""  # "", "issued" or "purchases"
-    date_from: date | None = None
-    date_to: date | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    counterparty: str = ""
-    kind: Kind | None = None
-
-    def as_params(self) -> dict[str, str]:
-        values = {"direction": self.direction, "date_from": self.date_from, "date_to": self.date_to,
-                  "amount_min": self.amount_min, "amount_max": self.amount_max,
-                  "counterparty": self.counterparty, "kind": self.kind.value if self.kind else ""}
-        return {k: str(v) for k, v in values.items() if v not in (None, "")}
-
-
-def criteria(data: dict[str, Any]) -> Criteria:
-    """Search criteria from untrusted input (a query string, GraphQL arguments); ValidationError
-    names every field that cannot be read."""
-    errors: list[FieldError] = []
-
-    def clean(name: str, read: Any) -> Any:
-        value = data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return read(value)
-        except cleaning.Unclean as exc:
-            errors.append(FieldError(name, exc.msgid, exc.params))
-            return None
-
-    def choice(options: Any) -> Any:
-        def read(value: Any) -> Any:
-            if str(value) not in options:
-                raise cleaning.Unclean(N_("Choose one of the offered values."))
-            return str(value)
-        return read
-
-    direction = clean("direction", choice(DIRECTIONS)) or ""
-    kind = clean("kind", choice({k.value for k in Kind}))
-    date_from, date_to = clean("date_from", cleaning.day), clean("date_to", cleaning.day)
-    amount = lambda v: cleaning.column_decimal(DocumentVersion, "total", v)  # noqa: E731
-    amount_min, amount_max = clean("amount_min", amount), clean("amount_max", amount)
-    counterparty = cleaning.search(data.get("counterparty") or "")
-    if len(counterparty) > COUNTERPARTY_MAX:
-        errors.append(FieldError("counterparty", N_("Enter at most %(max)d characters."), {"max": COUNTERPARTY_MAX}))
-    if date_from and date_to and date_from > date_to:
-        errors.append(FieldError("date_to", N_("The end of the range comes before its start.")))
-    if amount_min is not None and amount_max is not None and amount_min > amount_max:
-        errors.append(FieldError("amount_max", N_("The end of the range comes before its start.")))
-    if errors:
-        raise ValidationError(errors)
-    return Criteria(direction, date_from, date_to, amount_min, amount_max, counterparty,
-                    Kind(kind) if kind else None)
-
-
-def searchable_kinds(principal: Principal, direction: str = "") -> list[Kind]:
-    """The kinds whose kept versions the principal may find: those of the Books modules they view."""
-    wanted = {"issued": ContactType.CUSTOMER, "purchases": ContactType.VENDOR}.get(direction)
-    return [k.kind for k in kinds.KINDS if principal.has(k.module, "view") and wanted in (None, k.party)]
-
-
-@dataclass(frozen=True)
-class Found:
-    versions: list[DocumentVersion]
-    total: int
-    offset: int
-    limit: int
-
-
-async def search(principal: Principal, found: Criteria, *, offset: Any = 0, limit: Any = 50) -> Found:
-    """Kept versions of the principal's organizations, newest document date first."""
-    wanted = cleaning.index(limit, 10**9)
-    limit = min(max(wanted if wanted is not None else 50, 1), PAGE_MAX)
-    offset = cleaning.index(offset, 100_000) or 0
-    allowed = searchable_kinds(principal, found.direction)
-    if found.kind is not None:
-        allowed = [k for k in allowed if k == found.kind]
-    if not allowed or not principal.organization_ids:
-        return Found([], 0, offset, limit)
-    qs = DocumentVersion.filter(organization_id__in=sorted(principal.organization_ids), kind__in=allowed)
-    if found.date_from:
-        qs = qs.filter(issue_date__gte=found.date_from)
-    if found.date_to:
-        qs = qs.filter(issue_date__lte=found.date_to)
-    if found.amount_min is not None:
-        qs = qs.filter(total__gte=found.amount_min)
-    if found.amount_max is not None:
-        qs = qs.filter(total__lte=found.amount_max)
-    if found.counterparty:
-        qs = qs.filter(counterparty__icontains=found.counterparty)
-    total = await qs.count()
-    rows = await qs.order_by("-issue_date", "-id").offset(offset).limit(limit)
-    return Found(rows, total, offset, limit)

@@ -13,7 +13,7 @@ import strawberry
 from app import errors, kinds
 from app.models import DocumentVersion as DocumentVersionModel
 from app.models import VersionReason as VersionReasonEnum
-from app.services import archive
+from app.services import archive_search
 from schema.context import Info
 from schema.errors import ValidationError, to_error
 from schema.queries.common import AUTH
@@ -25,10 +25,12 @@ DocumentVersionReason = strawberry.enum(VersionReasonEnum, name="DocumentVersion
                                                     "customer PORTAL, or EDITED after an earlier version was kept.")
 
 
-@strawberry.enum(description="ISSUED: documents to customers; PURCHASES: documents exchanged with vendors.")
+@strawberry.enum(description="ISSUED: documents to customers; PURCHASES: documents exchanged with vendors; "
+                             "RECEIVED: files uploaded onto documents (receivedFiles).")
 class ArchiveDirection(Enum):
     ISSUED = "issued"
     PURCHASES = "purchases"
+    RECEIVED = "received"
 
 
 @strawberry.input(description="Search criteria; they combine with AND. Ranges include their ends.")
@@ -112,6 +114,86 @@ class KeptDocuments:
 ArchiveSearchResult = Annotated[KeptDocuments | ValidationError, strawberry.union("ArchiveSearchResult")]
 
 
+@strawberry.type(description="A file received onto a document (a customer's order, a vendor's bill), with the "
+                             "document's date, amount and counterparty it is found by.")
+class ReceivedFile:
+    model: strawberry.Private[Any]
+
+    @strawberry.field(description="The global id of the file (Document).")
+    def file_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Document", self.model.document.id))
+
+    @strawberry.field(description="The global id of the document it is attached to.")
+    def document_id(self) -> strawberry.ID:
+        txn = self.model.transaction
+        return strawberry.ID(to_global_id(kinds.of(txn.kind).type_name, txn.id))
+
+    @strawberry.field
+    def filename(self) -> str:
+        return self.model.document.filename
+
+    @strawberry.field
+    def sha256(self) -> str:
+        return self.model.document.sha256
+
+    @strawberry.field(description="Bytes.")
+    def size(self) -> int:
+        return self.model.document.size
+
+    @strawberry.field
+    def uploaded_at(self) -> datetime:
+        return self.model.document.created_at
+
+    @strawberry.field
+    def kind(self) -> TransactionKind:
+        return self.model.transaction.kind
+
+    @strawberry.field
+    def number(self) -> str:
+        return self.model.transaction.number
+
+    @strawberry.field
+    def issue_date(self) -> date:
+        return self.model.transaction.issue_date
+
+    @strawberry.field
+    def total(self) -> Decimal:
+        return exact(self.model.transaction.total)
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self.model.transaction.currency
+
+    @strawberry.field
+    def counterparty(self) -> str:
+        return self.model.counterparty
+
+    @strawberry.field
+    def download_path(self) -> str:
+        return f"/books/documents/{self.model.document.id}"
+
+
+@strawberry.type
+class ReceivedFiles:
+    items: list[ReceivedFile]
+    total_count: int
+    offset: int
+    limit: int
+
+
+ReceivedFilesResult = Annotated[ReceivedFiles | ValidationError, strawberry.union("ReceivedFilesResult")]
+
+
+def _criteria(search: ArchiveSearch | None) -> archive_search.Criteria:
+    data: dict[str, Any] = {}
+    if search is not None:
+        data = {name: getattr(search, name) for name in ("date_from", "date_to", "amount_min", "amount_max",
+                                                          "counterparty")}
+        data["direction"] = search.direction.value if search.direction else None
+        data["kind"] = search.kind.value if search.kind else None
+    return archive_search.criteria(data)
+
+
 @strawberry.type
 class ArchiveQuery:
     @strawberry.field(permission_classes=AUTH, description=(
@@ -119,17 +201,25 @@ class ArchiveQuery:
         "newest document first: at most `first` (default 50, maximum 100), after skipping `offset`."))
     async def kept_documents(self, info: Info, search: ArchiveSearch | None = None, first: int | None = None,
                              offset: int | None = None) -> ArchiveSearchResult:
-        data: dict[str, Any] = {}
-        if search is not None:
-            data = {name: getattr(search, name) for name in (
-                "date_from", "date_to", "amount_min", "amount_max", "counterparty")}
-            data["direction"] = search.direction.value if search.direction else None
-            data["kind"] = search.kind.value if search.kind else None
         try:
-            criteria = archive.criteria(data)
+            criteria = _criteria(search)
         except errors.ValidationError as exc:
             return to_error(info, exc)
-        found = await archive.search(info.context.principal, criteria,
-                                     offset=max(offset or 0, 0), limit=first if first and first > 0 else 50)
+        found = await archive_search.search(info.context.principal, criteria, offset=max(offset or 0, 0),
+                                            limit=first if first and first > 0 else 50)
         return KeptDocuments(items=[KeptDocument(model=v) for v in found.versions], total_count=found.total,
+                             offset=found.offset, limit=found.limit)
+
+    @strawberry.field(permission_classes=AUTH, description=(
+        "Files received onto the documents you may see, found by the document's date, amount and counterparty; "
+        "newest first, at most `first` (default 50, maximum 100)."))
+    async def received_files(self, info: Info, search: ArchiveSearch | None = None, first: int | None = None,
+                             offset: int | None = None) -> ReceivedFilesResult:
+        try:
+            criteria = _criteria(search)
+        except errors.ValidationError as exc:
+            return to_error(info, exc)
+        found = await archive_search.search_received(info.context.principal, criteria, offset=max(offset or 0, 0),
+                                                     limit=first if first and first > 0 else 50)
+        return ReceivedFiles(items=[ReceivedFile(model=r) for r in found.files], total_count=found.total,
                              offset=found.offset, limit=found.limit)

@@ -15,7 +15,7 @@ from app import settings
 from app.errors import ValidationError
 from app.models import DocumentVersion, Kind, VersionReason
 from app.permissions import Principal
-from app.services import archive, sending
+from app.services import archive, archive_search, sending
 from app.services import transactions as txns
 from tests import factories as f
 from tests.books.test_sending import smtp_on
@@ -125,7 +125,7 @@ async def test_search_by_date_amount_and_counterparty(accountant, org, customer)
     p = await _kept(accountant, vendor, "purchase_order", [("P", 1, 30000, 10)], issue_date="2026-11-02")
 
     async def found(**data):
-        result = await archive.search(accountant, archive.criteria(data))
+        result = await archive_search.search(accountant, archive_search.criteria(data))
         return {v.transaction_id for v in result.versions}
 
     assert await found() == {a.id, b.id, e.id, p.id}
@@ -147,17 +147,17 @@ async def test_search_never_finds_what_the_user_may_not_see(accountant, org, cus
     stranger = await Principal.load(stranger_user)
     theirs = await _kept(stranger, await f.make_customer(other_org, display_name="株式会社テスト"),
                          "invoice", [("X", 1, 10000, 10)])
-    mine = await archive.search(accountant, archive.criteria({"counterparty": "テスト"}))
+    mine = await archive_search.search(accountant, archive_search.criteria({"counterparty": "テスト"}))
     assert {v.organization_id for v in mine.versions} == {org.id} and mine.total == 2
-    seen = await archive.search(stranger, archive.criteria({}))
+    seen = await archive_search.search(stranger, archive_search.criteria({}))
     assert [v.transaction_id for v in seen.versions] == [theirs.id]
     # A salesperson of the organization sees invoices but not purchase orders: nor do they find them.
     sales = await f.make_user("Sales")
     await Membership.create(organization=org, user=sales)
-    found = await archive.search(await Principal.load(sales), archive.criteria({}))
+    found = await archive_search.search(await Principal.load(sales), archive_search.criteria({}))
     assert [v.transaction_id for v in found.versions] == [mine_invoice.id] and found.total == 1
     # Someone of no organization finds nothing.
-    outsider = await archive.search(await Principal.load(await f.make_user("Accountant")), archive.criteria({}))
+    outsider = await archive_search.search(await Principal.load(await f.make_user("Accountant")), archive_search.criteria({}))
     assert outsider.versions == [] and outsider.total == 0
 
 
@@ -175,13 +175,56 @@ async def test_search_never_finds_what_the_user_may_not_see(accountant, org, cus
 ])
 def test_hostile_criteria_are_field_errors(data, field):
     with pytest.raises(ValidationError) as err:
-        archive.criteria(data)
+        archive_search.criteria(data)
     assert [e.field for e in err.value.errors] == [field]
 
 
 async def test_search_bounds_its_page(accountant, customer):
     await _kept(accountant, customer, "invoice", [("A", 1, 10000, 10)])
     for limit, offset in (("100000", "0"), ("-5", "x"), ("abc", "999999999999")):
-        result = await archive.search(accountant, archive.criteria({"counterparty": "%_\x00"}), limit=limit, offset=offset)
-        assert result.limit <= archive.PAGE_MAX and result.versions == []
-    assert (await archive.search(accountant, archive.criteria({}), limit="500")).limit == archive.PAGE_MAX
+        result = await archive_search.search(accountant, archive_search.criteria({"counterparty": "%_\x00"}), limit=limit, offset=offset)
+        assert result.limit <= archive_search.PAGE_MAX and result.versions == []
+    assert (await archive_search.search(accountant, archive_search.criteria({}), limit="500")).limit == archive_search.PAGE_MAX
+
+
+# ---- received files ------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_received_files_are_found_by_their_documents_date_amount_and_counterparty(accountant, org, customer):
+    import io
+
+    from app.services import documents
+
+    vendor = await f.make_customer(org, display_name="仕入先商店", contact_type="vendor")
+    order = await f.make_transaction(accountant, "sales_order", customer, [("A", 1, 10000, 10)], issue_date="2026-11-01")
+    po = await f.make_transaction(accountant, "purchase_order", vendor, [("P", 1, 90000, 10)], issue_date="2026-10-01")
+    customers_order = await documents.upload(accountant, "sales_order", order.id, "注文書.pdf", io.BytesIO(PDF))
+    bill = await documents.upload(accountant, "purchase_order", po.id, "請求書.pdf", io.BytesIO(PDF + b"%bill"))
+    await documents.upload(accountant, "contact", vendor.id, "会社案内.pdf", io.BytesIO(PDF))  # no document: not searched
+
+    async def found(**data):
+        result = await archive_search.search_received(accountant, archive_search.criteria(data))
+        return {r.document.id for r in result.files}
+
+    assert await found() == {customers_order.id, bill.id}
+    assert await found(counterparty="仕入先") == {bill.id}
+    assert await found(amount_min="50000") == {bill.id}
+    assert await found(date_from="2026-10-15") == {customers_order.id}
+    assert await found(direction="received", kind="sales_order") == {customers_order.id}
+    assert await found(direction="issued") == set()  # the kept versions' side
+    result = await archive_search.search_received(accountant, archive_search.criteria({}))
+    row = next(r for r in result.files if r.document.id == bill.id)
+    assert row.counterparty == "仕入先商店" and row.transaction.number == po.number
+    assert row.document.sha256 == hashlib.sha256(PDF + b"%bill").hexdigest()
+    # Another organization never sees them; a salesperson does not see purchase orders' files.
+    from app.models import Membership
+
+    stranger = await f.make_user("Accountant")
+    await f.make_org(stranger)
+    assert (await archive_search.search_received(await Principal.load(stranger), archive_search.criteria({}))).files == []
+    sales = await f.make_user("Sales")
+    await Membership.create(organization=org, user=sales)
+    theirs = await archive_search.search_received(await Principal.load(sales), archive_search.criteria({}))
+    assert [r.document.id for r in theirs.files] == [customers_order.id]

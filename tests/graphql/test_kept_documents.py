@@ -70,3 +70,31 @@ async def test_bad_criteria_are_typed_errors(gql):
     assert refused.status_code in (200, 400) and refused.json()["errors"]
     anonymous = await gql.post(None, KEPT)
     assert anonymous.status_code in (200, 401) and not (anonymous.json().get("data") or {}).get("keptDocuments")
+
+
+RECEIVED = """query($search: ArchiveSearch) { receivedFiles(search: $search) {
+  ... on ReceivedFiles { totalCount items { fileId documentId filename sha256 size uploadedAt kind number issueDate
+                                            total currency counterparty downloadPath } }
+  ... on ValidationError { fields { path } } } }"""
+
+
+async def test_received_files(gql):
+    import io
+
+    from app.services import documents
+
+    user = await f.make_user("Accountant")
+    org = await f.make_org(user)
+    principal = await f.principal_for(user)
+    vendor = await f.make_customer(org, display_name="仕入先商店", contact_type="vendor")
+    po = await f.make_transaction(principal, "purchase_order", vendor, [("P", 1, 90000, 10)], issue_date="2026-10-01")
+    doc = await documents.upload(principal, "purchase_order", po.id, "請求書.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    data = (await gql(user, RECEIVED, {"search": {"counterparty": "仕入先", "amountMin": "99000"}}))["receivedFiles"]
+    (row,) = data["items"]
+    assert row["fileId"] == gid("Document", doc.id) and row["documentId"] == gid("PurchaseOrder", po.id)
+    assert (row["filename"], row["total"], row["kind"], row["counterparty"]) == ("請求書.pdf", "99000", "PURCHASE_ORDER", "仕入先商店")
+    assert row["downloadPath"] == f"/books/documents/{doc.id}" and row["sha256"] == doc.sha256
+    none = (await gql(user, RECEIVED, {"search": {"dateFrom": "2026-10-02"}}))["receivedFiles"]
+    assert none["totalCount"] == 0
+    bad = (await gql(user, RECEIVED, {"search": {"amountMin": "5", "amountMax": "1"}}))["receivedFiles"]
+    assert bad == {"fields": [{"path": "amountMax"}]}

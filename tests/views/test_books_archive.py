@@ -113,3 +113,17 @@ async def test_the_archive_needs_a_documents_module(client, principal, org, cust
     await login(client, outsider)
     # An accountant of no organization has the grants but no documents: an empty archive.
     assert "INV-00001" not in (await client.get("/books/archive")).text
+
+
+async def test_the_archive_page_lists_received_files(client, principal, org, customer):
+    import io
+
+    from app.services import documents
+
+    order = await f.make_transaction(principal, "sales_order", customer, [("A", 1, 10000, 10)])
+    doc = await documents.upload(principal, "sales_order", order.id, "ご注文書.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    page = await client.get("/books/archive", params={"direction": "received"})
+    assert page.status_code == 200 and f'id="received-{doc.id}"' in page.text
+    assert "ご注文書.pdf" in page.text and f'href="/books/documents/{doc.id}"' in page.text
+    assert 'id="kept-' not in page.text
+    assert f'id="received-{doc.id}"' not in (await client.get("/books/archive?direction=issued")).text

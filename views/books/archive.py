@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.errors import PermissionDenied, ValidationError
-from app.services import archive
+from app.services import archive, archive_search
 from views.books.kinds import KIND_PAGES, PAGES_OF_KIND, KindPages, kind_route
 from views.downloads import attachment
 from views.pages import error_page, page
@@ -41,25 +41,27 @@ async def version_download(request: Request, kp: KindPages) -> Response:
 
 async def archive_page(request: Request) -> Response:
     principal = request.state.principal
-    kinds = archive.searchable_kinds(principal)
+    kinds = archive_search.searchable_kinds(principal)
     if not kinds:
         raise PermissionDenied()
     params = {k: request.query_params.get(k, "")[:200] for k in
               ("direction", "kind", "date_from", "date_to", "amount_min", "amount_max", "counterparty")}
+    offset, limit = request.query_params.get("offset", "0"), request.query_params.get("limit", "50")
     errors: dict[str, list[str]] = {}
     status = 200
     try:
-        found = archive.criteria(params)
-        result = await archive.search(principal, found, offset=request.query_params.get("offset", "0"),
-                                      limit=request.query_params.get("limit", "50"))
+        found = archive_search.criteria(params)
+        result = await archive_search.search(principal, found, offset=offset, limit=limit)
+        received = await archive_search.search_received(principal, found, offset=offset, limit=limit)
     except ValidationError as exc:
-        errors = error_map(exc, request)
-        found, result, status = archive.Criteria(), archive.Found([], 0, 0, 50), 422
+        errors, found, status = error_map(exc, request), archive_search.Criteria(), 422
+        result, received = archive_search.Found([], 0, 0, 50), archive_search.FoundFiles([], 0, 0, 50)
+    longest = max(result.total, received.total)
     context = {
-        "values": params, "errors": errors, "result": result, "criteria": found,
-        "directions": archive.DIRECTIONS, "kinds": [PAGES_OF_KIND[k] for k in kinds],
+        "values": params, "errors": errors, "result": result, "received": received, "criteria": found,
+        "directions": archive_search.DIRECTIONS, "kinds": [PAGES_OF_KIND[k] for k in kinds],
         "pages_of_kind": PAGES_OF_KIND, "reasons": archive.REASON_LABELS, "list_id": LIST_ID,
-        "next_offset": result.offset + result.limit if result.offset + result.limit < result.total else None,
+        "next_offset": result.offset + result.limit if result.offset + result.limit < longest else None,
         "previous_offset": max(result.offset - result.limit, 0) if result.offset else None,
         "query": found.as_params(),
     }
