@@ -228,3 +228,26 @@ async def test_received_files_are_found_by_their_documents_date_amount_and_count
     await Membership.create(organization=org, user=sales)
     theirs = await archive_search.search_received(await Principal.load(sales), archive_search.criteria({}))
     assert [r.document.id for r in theirs.files] == [customers_order.id]
+
+
+def test_any_criteria_are_read_or_refused_field_by_field():
+    from hypothesis import given, settings as hsettings
+    from hypothesis import strategies as st
+
+    from tests.property.strategies import NASTY_TEXT
+
+    names = ["direction", "kind", "date_from", "date_to", "amount_min", "amount_max", "counterparty"]
+    values = st.one_of(st.sampled_from(NASTY_TEXT), st.text(max_size=300), st.integers().map(str),
+                       st.floats(allow_nan=True).map(str), st.dates().map(str), st.none())
+
+    @hsettings(max_examples=300, deadline=None)
+    @given(st.dictionaries(st.sampled_from(names), values))
+    def check(data):
+        try:
+            found = archive_search.criteria(data)
+        except ValidationError as exc:
+            assert exc.errors and {e.field for e in exc.errors} <= set(names)
+        else:
+            assert len(found.counterparty) <= archive_search.COUNTERPARTY_MAX and "\x00" not in found.counterparty
+
+    check()

@@ -38,3 +38,13 @@ async def test_a_tampered_kept_file_is_not_served_to_the_customer(client, invoic
     assert "SHA-256" in response.text
     # The page itself still shows (the damage is logged and reported on download).
     assert (await client.get(f"/portal/{invoice.portal_token}")).status_code == 200
+
+
+async def test_staff_looking_through_the_portal_keep_nothing(client, invoice, staff):
+    from tests.views.conftest import login
+
+    await login(client, staff)
+    assert (await client.get(f"/portal/{invoice.portal_token}")).status_code == 200
+    pdf = await client.get(f"/portal/{invoice.portal_token}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert not await DocumentVersion.exists(transaction_id=invoice.id)
