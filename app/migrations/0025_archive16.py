@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('issue_date', fields.DateField(db_index=True)),
                 ('currency', fields.CharField(max_length=3)),
                 ('total', fields.DecimalField(db_index=True, max_digits=18, decimal_places=4)),
-                ('contact', fields.ForeignKeyField('models.BooksContact', source_field='contact_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('contact', fields.ForeignKeyField('models.BooksContact', source_field='contact_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('counterparty', fields.CharField(db_index=True, max_length=255)),
             ],
             options={'table': 'document_versions', 'app': 'models', 'unique_together': (('transaction', 'version'),), 'pk_attr': 'id', 'table_description': 'One kept version of a transaction PDF: its bytes live under the archive directory, never'},

@@ -44,8 +44,10 @@ class DocumentVersion(Model):
     issue_date = fields.DateField(db_index=True)
     currency = fields.CharField(max_length=3)
     total = fields.DecimalField(max_digits=18, decimal_places=4, db_index=True)
+    # The counterparty may be deleted later (after an edit moved the document to another one): the
+    # printed name stays in `counterparty`.
     contact = fields.ForeignKeyField(
-        "models.BooksContact", related_name=False, on_delete=fields.RESTRICT, db_index=True)
+        "models.BooksContact", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
     counterparty = fields.CharField(max_length=255, db_index=True)
 
     class Meta:

@@ -149,18 +149,23 @@ async def prepare(txn: Transaction, lang: str | None = None) -> Candidate:
 
 
 async def record(candidate: Candidate, reason: VersionReason, *, user: User | None = None,
-                 customer_name: str = "") -> Kept:
-    """Keep the candidate's bytes as the next version, unless they are kept already."""
+                 customer_name: str = "", delivered: bool = True) -> Kept:
+    """Keep the candidate's bytes as the next version, unless they are kept already. `delivered`:
+    the candidate's bytes already reached the reader (an e-mail went out), so they are what must
+    be kept; otherwise (about to be served) a version of the same data kept meanwhile by another
+    request is served instead, and no second version is made."""
     if candidate.existing is not None:
         return Kept(candidate.existing, candidate.body)
     txn, document = candidate.txn, candidate.document
     sha = hashlib.sha256(candidate.body).hexdigest()
     async with in_transaction():
-        # The row lock serializes the keepers of one document (numbering, the check below).
+        # The row lock serializes the keepers of one document (numbering, the checks below).
         await Transaction.filter(id=txn.id).select_for_update().first()
         last = await latest(txn.id)
         if last is not None and last.sha256 == sha:
             return Kept(last, candidate.body)
+        if last is not None and not delivered and last.source_digest == candidate.digest:
+            return Kept(last, await read(last))
         number = (last.version if last else 0) + 1
         storage_name = f"{txn.organization_id}/{txn.id}/v{number}-{secrets.token_hex(8)}.pdf"
         await anyio.to_thread.run_sync(_write, storage_name, candidate.body)
@@ -177,8 +182,8 @@ async def record(candidate: Candidate, reason: VersionReason, *, user: User | No
 
 async def keep(txn: Transaction, reason: VersionReason, *, user: User | None = None,
                customer_name: str = "", lang: str | None = None) -> Kept:
-    """The document as its reader gets it now, kept (the same bytes as before when unchanged)."""
-    return await record(await prepare(txn, lang), reason, user=user, customer_name=customer_name)
+    """The document as its reader is about to get it, kept (the same bytes as before when unchanged)."""
+    return await record(await prepare(txn, lang), reason, user=user, customer_name=customer_name, delivered=False)
 
 
 async def after_edit(txn: Transaction, user: User | None) -> Kept | None:
@@ -195,9 +200,10 @@ async def after_edit(txn: Transaction, user: User | None) -> Kept | None:
 async def portal_copy(txn: Transaction, *, customer_name: str, staff: bool) -> tuple[str, bytes]:
     """The PDF a portal visitor gets: kept when a customer (not staff looking) gets it."""
     candidate = await prepare(txn)
-    if not staff:
-        await record(candidate, VersionReason.PORTAL, customer_name=customer_name)
-    return candidate.filename, candidate.body
+    if staff:
+        return candidate.filename, candidate.body
+    kept = await record(candidate, VersionReason.PORTAL, customer_name=customer_name, delivered=False)
+    return kept.version.filename, kept.body
 
 
 async def current_pdf(principal: Principal, kind: Kind, record_id: Any) -> tuple[str, bytes]:

@@ -251,3 +251,12 @@ def test_any_criteria_are_read_or_refused_field_by_field():
             assert len(found.counterparty) <= archive_search.COUNTERPARTY_MAX and "\x00" not in found.counterparty
 
     check()
+
+
+async def test_customers_opening_a_document_at_once_get_one_version(accountant, invoice):
+    import asyncio
+
+    kept = await asyncio.gather(*(archive.portal_copy(invoice, customer_name="山田", staff=False) for _ in range(4)))
+    (version,) = await DocumentVersion.filter(transaction_id=invoice.id)
+    assert {hashlib.sha256(body).hexdigest() for _, body in kept} == {version.sha256}
+    assert version.reason == VersionReason.PORTAL and version.customer_name == "山田"
