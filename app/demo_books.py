@@ -8,9 +8,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.models import Kind, Membership, Organization, User
+from app.models import Kind, Membership, Organization, User, VersionReason
 from app.permissions import Principal
-from app.services import payments, transactions, workflow
+from app.services import archive, payments, transactions, workflow
 from app.services.books_contacts import books_contacts
 from app.services.items import items
 from app.services.organizations import install_default_templates
@@ -105,6 +105,8 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     for i, days_ago in enumerate([120, 95, 75, 60, 45, 40, 20, 10, 3]):
         inv = await make(Kind.INVOICE, customers[i % len(customers)], days_ago, count=rng.randint(2, 5))
         await workflow.mark_sent(principal, Kind.INVOICE, inv.id)
+        if i < 3:  # the archive has what was sent (a few: rendering costs)
+            await archive.keep(inv, VersionReason.SENT, user=admin)
         if i % 3 == 0:
             await payments.record_payment(principal, inv.id, {
                 "amount": inv.total, "date": inv.issue_date + timedelta(days=25), "reference": f"振込 {inv.number}"})
@@ -115,6 +117,7 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     # Purchase orders.
     po = await make(Kind.PURCHASE_ORDER, vendors[0], 14, count=1)
     await workflow.mark_sent(principal, Kind.PURCHASE_ORDER, po.id)
+    await archive.keep(po, VersionReason.SENT, user=admin)
     await make(Kind.PURCHASE_ORDER, vendors[1], 2, count=2)
     return org
 

@@ -133,6 +133,8 @@ ADMIN_PASSWORD: str | None = config("KIZUNA_ADMIN_PASSWORD", default=None)
 ORGANIZATION_NAME: str = config("KIZUNA_ORGANIZATION_NAME", default="My company")
 # Where uploaded documents (and organization logos) are kept, under random names.
 DOCUMENTS_DIR: Path = Path(config("KIZUNA_DOCUMENTS_DIR", default=str(VAR_DIR / "documents")))
+# Where the PDFs sent or shown to customers are kept, byte for byte (app.services.archive).
+ARCHIVE_DIR: Path = Path(config("KIZUNA_ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
 DOCUMENT_MAX_BYTES: int = config("KIZUNA_DOCUMENT_MAX_BYTES", cast=int, default=10 * 1024 * 1024)
 # A TrueType Japanese font to embed in PDFs (e.g. IPAex Gothic). Unset: the first one found in the
 # usual system places, else reportlab's built-in CID fonts (nothing embedded).

@@ -41,6 +41,7 @@ from schema.mutations.roles import RoleMutation
 from schema.mutations.saved_views import SavedViewMutation
 from schema.mutations.users import ApiTokenMutation, SessionMutation
 from schema.queries.accounts import AccountQuery
+from schema.queries.archive import ArchiveQuery
 from schema.queries.activities import ActivityQuery
 from schema.queries.books import BooksQuery
 from schema.queries.books_link import BooksLinkQuery
@@ -70,7 +71,7 @@ AUTH_MESSAGE = N_("Sign in, or send an API token (Authorization: Bearer ...).")
 @strawberry.type
 class Query(
     UserQuery, RoleQuery, AccountQuery, ContactQuery, LeadQuery, DealQuery, ActivityQuery, CaseQuery, ProductQuery,
-    BooksQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery, PimQuery, SavedViewQuery,
+    BooksQuery, ArchiveQuery, PreviewQuery, MailQuery, BooksLinkQuery, NotificationQuery, ChatQuery, PimQuery, SavedViewQuery,
 ):
     pass
 

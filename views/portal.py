@@ -18,7 +18,7 @@ from app.addressing import addressee
 from app.errors import InvalidTransition, KizunaError, NotFound, ValidationError
 from app.i18n import N_, Translator, gettext
 from app.models import BooksContact, Kind, Organization, Transaction
-from app.services import books_pdf, card_payments, portal, portal_sessions, transactions, workflow
+from app.services import archive, card_payments, portal, portal_sessions, transactions, workflow
 from app.services.documents import storage_path
 from app.services.tax import RateTotal
 from views.books.kinds import DISPLAY_LABELS
@@ -106,6 +106,11 @@ async def document(request: Request) -> Response:
     except NotFound as exc:
         return error_page(request, exc, 404)
     place.txn = await portal.record_view(place.txn, place.visitor)
+    if not place.visitor.staff:  # what the customer saw is kept (the same bytes while unchanged)
+        try:
+            await archive.portal_copy(place.txn, customer_name=place.visitor.name, staff=False)
+        except archive.TamperedVersion:
+            pass  # logged; reported to whoever downloads that version, the page still shows
     return await _document_page(request, place, notice=request.query_params.get("done", "")[:20])
 
 
@@ -114,10 +119,12 @@ async def pdf(request: Request) -> Response:
         place = await _place(request)
     except NotFound as exc:
         return error_page(request, exc, 404)
-    txn = place.txn
-    lang = await Organization.filter(id=txn.organization_id).first().values_list("language", flat=True)
-    body = await books_pdf.render(txn, lang)
-    return attachment(body, books_pdf.filename_of(txn, lang), "application/pdf", headers=PRIVATE)
+    try:
+        filename, body = await archive.portal_copy(place.txn, customer_name=place.visitor.name,
+                                                   staff=place.visitor.staff)
+    except archive.TamperedVersion as exc:
+        return error_page(request, exc, 409)
+    return attachment(body, filename, "application/pdf", headers=PRIVATE)
 
 
 async def logo(request: Request) -> Response:

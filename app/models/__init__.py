@@ -8,6 +8,7 @@ from app.models.activities import (
     TaskPriority,
     TaskStatus,
 )
+from app.models.archive import DocumentVersion, VersionReason
 from app.models.books import (
     BooksContact,
     ContactPerson,
@@ -119,6 +120,8 @@ from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt,
 
 __all__ = [
     "SavedView",
+    "DocumentVersion",
+    "VersionReason",
     "PimCollection",
     "PimDirection",
     "PimHeld",

@@ -296,10 +296,10 @@ async def document(principal: Principal, module: str, record_id: Any, kind: Kind
 
 
 async def pdf_of(principal: Principal, module: str, record_id: Any, kind: Kind, txn_id: Any) -> tuple[str, bytes]:
-    from app.services import books_pdf
+    from app.services import archive
 
     _obj, acc, txn = await document(principal, module, record_id, kind, txn_id)
-    return await books_pdf.pdf_of(acc.acting, kind, txn.id)
+    return await archive.current_pdf(acc.acting, kind, txn.id)
 
 
 # ---- new documents from an account or contact --------------------------------------------

@@ -14,9 +14,9 @@ from typing import Any
 from app import cleaning, crypto, kinds, settings
 from app.errors import FieldError, ValidationError
 from app.i18n import N_
-from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User
+from app.models import BooksContact, ContactPerson, EmailTemplate, Kind, Organization, Transaction, User, VersionReason
 from app.permissions import Principal
-from app.services import books_pdf, workflow
+from app.services import archive, books_pdf, workflow
 from app.services import transactions as txns
 
 MAX_RECIPIENTS = 20
@@ -139,11 +139,12 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
         errors.append(FieldError("smtp", N_("Set up the organization's outgoing mail (SMTP) in Settings first.")))
     if errors:
         raise ValidationError(errors)
-    pdf_lang = lang or org.language
-    pdf = await books_pdf.render(txn, pdf_lang)
+    # The kept bytes when the document is unchanged since it was last sent or shown (a file that
+    # fails its hash stops the sending: TamperedVersion); kept once the server took the mail.
+    candidate = await archive.prepare(txn, lang or org.language)
     message = build_message(
         sender=org.sender_email, sender_name=org.sender_name or org.name, to=to, cc=cc, subject=subject,
-        body=body, attachment=pdf, attachment_name=books_pdf.filename_of(txn, pdf_lang),
+        body=body, attachment=candidate.body, attachment_name=candidate.filename,
         reply_to=principal.user.email if is_valid_address(principal.user.email) else "",
     )
     try:
@@ -154,4 +155,5 @@ async def send(principal: Principal, kind: Kind, record_id: Any, *, to: Any, cc:
     smtp = SmtpSettings(host=org.smtp_host, port=org.smtp_port, username=org.smtp_username,
                         password=password, security=org.smtp_security.value)
     await send_message(smtp, message)  # DeliveryFailed propagates: nothing is recorded
+    await archive.record(candidate, VersionReason.SENT, user=principal.user)
     return await workflow.mark_emailed(principal, txn, ", ".join(to + cc))

@@ -378,6 +378,9 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
             await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
         await txn.save()
         await history.record(txn, "updated", N_("Edited."), principal.user)
+    from app.services import archive  # it renders through books_pdf, which reads this module
+
+    await archive.after_edit(txn, principal.user)
     return txn
 
 

@@ -1,6 +1,6 @@
 """The Books section: customers & vendors, items, the four transaction kinds, receivables, the
 customer portal link, and the organization settings."""
 
-from views.books import masters, portal_staff, settings, transactions
+from views.books import archive, masters, portal_staff, settings, transactions
 
-routes = [*masters.routes, *transactions.routes, *portal_staff.routes, *settings.routes]
+routes = [*masters.routes, *archive.routes, *transactions.routes, *portal_staff.routes, *settings.routes]

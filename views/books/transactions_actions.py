@@ -12,7 +12,7 @@ from app import kinds
 from app.errors import Conflict, InvalidTransition
 from app.i18n import N_, Msgid
 from app.models import Organization, Transaction
-from app.services import books_pdf, workflow
+from app.services import archive, workflow
 from app.services import transactions as txns
 from views.books import feedback
 from views.downloads import attachment_headers
@@ -68,7 +68,7 @@ def confirm_endpoint(action: Action) -> KindHandler:
 
 
 async def pdf_download(request: Request, kp: KindPages) -> Response:
-    filename, pdf = await books_pdf.pdf_of(request.state.principal, kp.kind, request.path_params["id"])
+    filename, pdf = await archive.current_pdf(request.state.principal, kp.kind, request.path_params["id"])
     return Response(pdf, media_type="application/pdf", headers=attachment_headers(filename))
 
 
