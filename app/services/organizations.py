@@ -192,15 +192,18 @@ def _decoded(field: str, content: bytes) -> None:
     the header first, so a decompression bomb is refused before it is inflated."""
     from PIL import Image
 
+    too_large = ValidationError.single(field, N_("The image is larger than %(max)d x %(max)d pixels."),
+                                       max=IMAGE_MAX_SIDE)
     try:
         with Image.open(BytesIO(content)) as image:
             width, height = image.size
             if width > IMAGE_MAX_SIDE or height > IMAGE_MAX_SIDE:
-                raise ValidationError.single(field, N_("The image is larger than %(max)d x %(max)d pixels."),
-                                             max=IMAGE_MAX_SIDE)
+                raise too_large
             image.load()
     except ValidationError:
         raise
+    except Image.DecompressionBombError:  # Pillow's own bound, far above ours, met at opening
+        raise too_large from None
     except Exception:  # noqa: BLE001 - whatever the decoder raises: truncated, corrupt, bomb
         raise ValidationError.single(field, N_("The image could not be read."))
 
