@@ -139,6 +139,9 @@ DOCUMENT_MAX_BYTES: int = config("KIZUNA_DOCUMENT_MAX_BYTES", cast=int, default=
 # A TrueType Japanese font to embed in PDFs (e.g. IPAex Gothic). Unset: the first one found in the
 # usual system places, else reportlab's built-in CID fonts (nothing embedded).
 PDF_FONT: str | None = config("KIZUNA_PDF_FONT", default=None)
+# Its bold face (titles, totals, headings). Unset: looked for beside the regular font by name
+# (Foo-Regular.ttf -> Foo-Bold.ttf); none found: the regular face is used.
+PDF_FONT_BOLD: str | None = config("KIZUNA_PDF_FONT_BOLD", default=None)
 # The address customers reach this server at; links in e-mails (portal links) start with it.
 PUBLIC_URL: str = config("KIZUNA_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # PIM sync (issue 14): a file imported (Outlook CSV, vCard, iCalendar) is at most this large; an

@@ -53,6 +53,8 @@ class Organization(Timestamped):
     bank_details = fields.TextField(default="")
     # A stored document id-less file under DOCUMENTS_DIR (random name), PNG or JPEG.
     logo_path = fields.CharField(max_length=255, default="")
+    # The company seal (角印) printed beside the issuer block, stored like the logo.
+    seal_path = fields.CharField(max_length=255, default="")
     # Fiscal settings
     currency = fields.CharField(max_length=3, default="JPY")
     fiscal_year_start_month = fields.SmallIntField(default=4)  # April, as most Japanese companies

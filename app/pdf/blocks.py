@@ -16,7 +16,10 @@ from reportlab.platypus import Flowable
 from app.addressing import addressee
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
-from app.pdf.labels import FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
+from app.i18n import gettext
+from app.pdf.labels import (
+    CONTINUATION, FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date,
+)
 
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
@@ -109,7 +112,7 @@ class Header(Flowable):
         if i.registration_number:
             right.append((_(REGISTRATION) + " " + i.registration_number, 8.5))
         self.right = right
-        self.logo = r.logo()
+        self.logo, self.seal = r.logo(), r.seal()
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -117,18 +120,19 @@ class Header(Flowable):
         self.name_lines = wrap_text(self.recipient_name, self.font, 13, left_width)
         self.left_lines = [(t, size) for text, size in self.left for t in wrap_text(text, self.font, size, left_width)]
         self.lead = wrap_text(self.r._(LEADS[self.r.doc.kind]), self.font, 8, left_width)
-        self.issuer_lines = wrap_text(self.r.doc.issuer.name, self.font, 11, self.RIGHT)
+        self.issuer_lines = wrap_text(self.r.doc.issuer.name, self.bold, 11, self.RIGHT)
         self.right_lines = [(t, size) for text, size in self.right for t in wrap_text(text, self.font, size, self.RIGHT)]
         left_h = len(self.name_lines) * 17 + sum(s * 1.3 for _, s in self.left_lines) + 4 * mm + len(self.lead) * 10.4
+        issuer_h = len(self.issuer_lines) * 14 + sum(s * 1.3 for _, s in self.right_lines)
         right_h = (len(self.meta) * 13 + 4 * mm + (self.logo[2] + 2 * mm if self.logo else 0)
-                   + len(self.issuer_lines) * 14 + sum(s * 1.3 for _, s in self.right_lines))
+                   + max(issuer_h, self.seal[2] if self.seal else 0))
         self.height = 30 + max(left_h, right_h)
         return self.width, self.height
 
     def draw(self) -> None:
         c, top, font = self.canv, self.height, self.font
         text = _Text(c)
-        text.put(self.width / 2, top - 20, self.r._(TITLES[self.r.doc.kind]), font, 20, align=0.5)
+        text.put(self.width / 2, top - 20, self.r._(TITLES[self.r.doc.kind]), self.bold, 20, align=0.5)
         y = top - 30
         c.setLineWidth(0.6)
         for line in self.name_lines:  # recipient, underlined
@@ -156,13 +160,19 @@ class Header(Flowable):
             y -= h
             c.drawImage(reader, x, y, w, h, mask="auto")
             y -= 2 * mm
+        issuer_top = y
         for line in self.issuer_lines:
             y -= 14
-            text.put(x, y + 3, line, font, 11)
+            text.put(x, y + 3, line, self.bold, 11)
         for line, size in self.right_lines:
             y -= size * 1.3
             text.put(x, y, line, font, size)
         text.draw()
+        if self.seal:  # stamped over the end of the name, as a 角印 is; its ink lets the text through
+            reader, w, h = self.seal
+            name_end = x + max((stringWidth(line, self.bold, 11) for line in self.issuer_lines), default=0)
+            left = min(self.width - w, max(x, name_end - w * 0.4))
+            c.drawImage(reader, left, issuer_top - h + 2, w, h, mask="auto")
 
 
 class Totals(Flowable):
@@ -175,7 +185,7 @@ class Totals(Flowable):
     def __init__(self, rows: list[list[str]], rates: int, note: str, fonts: FontSet) -> None:
         """`rows`: one per tax rate (`rates` of them), then subtotal, total and the rest."""
         super().__init__()
-        self.rows, self.sums, self.note, self.font = rows, rates, note, fonts.regular
+        self.rows, self.sums, self.note, self.font, self.bold = rows, rates, note, fonts.regular, fonts.bold
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -188,16 +198,16 @@ class Totals(Flowable):
         edges = [left + sum(self.COLUMNS[:i]) for i in range(5)]
         y = self.height
         for n, row in enumerate(self.rows):
-            size = 10 if n == self.sums + 1 else 8.5  # the total stands out
+            size, face = (10, self.bold) if n == self.sums + 1 else (8.5, font)  # the total stands out
             y -= self.ROW
             if n == self.sums:  # a rule between the rates and the sums
                 c.setLineWidth(1)
                 c.setStrokeColor(colors.black)
                 c.line(left, y + self.ROW, self.width, y + self.ROW)
-            text.put(edges[0] + 3, y + 4, row[0], font, size)
-            text.put(edges[2] - 3, y + 4, row[1], font, size, align=1)
-            text.put(edges[2] + 3, y + 4, row[2], font, size)
-            text.put(edges[4] - 3, y + 4, row[3], font, size, align=1)
+            text.put(edges[0] + 3, y + 4, row[0], face, size)
+            text.put(edges[2] - 3, y + 4, row[1], face, size, align=1)
+            text.put(edges[2] + 3, y + 4, row[2], face, size)
+            text.put(edges[4] - 3, y + 4, row[3], face, size, align=1)
             c.setLineWidth(0.3)
             c.setStrokeColor(GRID)
             c.line(left, y, self.width, y)
@@ -209,9 +219,9 @@ class Totals(Flowable):
 class TextBlock(Flowable):
     """A heading and free text (bank details, notes, terms), lines kept, wrapped to the width."""
 
-    def __init__(self, heading: str, text: str, font: str) -> None:
+    def __init__(self, heading: str, text: str, font: str, bold: str | None = None) -> None:
         super().__init__()
-        self.heading, self.text, self.font = heading, text, font
+        self.heading, self.text, self.font, self.bold = heading, text, font, bold or font
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -224,13 +234,13 @@ class TextBlock(Flowable):
         fits = int((available_height - 13) // 10.5)
         if fits < 2 or fits >= len(self.lines):
             return []
-        return [TextBlock(self.heading, "\n".join(self.lines[:fits]), self.font),
-                TextBlock("", "\n".join(self.lines[fits:]), self.font)]
+        return [TextBlock(self.heading, "\n".join(self.lines[:fits]), self.font, self.bold),
+                TextBlock("", "\n".join(self.lines[fits:]), self.font, self.bold)]
 
     def draw(self) -> None:
         y, text = self.height, _Text(self.canv)
         if self.heading:
-            text.put(0, y - 10, self.heading, self.font, 9.5)
+            text.put(0, y - 10, self.heading, self.bold, 9.5)
         y -= 13
         for line in self.lines:
             y -= 10.5
@@ -239,11 +249,14 @@ class TextBlock(Flowable):
 
 
 class NumberedCanvas(Canvas):
-    """A canvas that draws "n / N" and the document number once the page count is known."""
+    """A canvas that draws "n / N" and the document number once the page count is known, and
+    the document's title and number at the top of continuation pages ("請求書 INV-00012 (2/3)"):
+    a page that comes loose from the stack still says whose it is."""
 
-    def __init__(self, *args, footer: str, font: str, **kwargs) -> None:
+    def __init__(self, *args, footer: str, font: str, title: str = "", title_font: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._footer, self._footer_font = footer, font
+        self._title, self._title_font = title, title_font or font
         self._pages: list[dict] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -258,10 +271,27 @@ class NumberedCanvas(Canvas):
             self.setFillColor(FOOTER)
             self.drawRightString(A4[0] - MARGIN - FRAME_PADDING, 10 * mm, f"{self._pageNumber} / {total}")
             self.drawString(MARGIN + FRAME_PADDING, 10 * mm, self._footer)
+            if self._pageNumber > 1 and self._title:
+                self._continuation(total)
             super().showPage()
         super().save()
 
 
+    def _continuation(self, total: int) -> None:
+        """In the top margin, above the frame (reportlab's frames start MARGIN down)."""
+        text = CONTINUATION % {"title": self._title, "number": self._footer, "page": self._pageNumber,
+                               "pages": total}
+        y = A4[1] - MARGIN + 2 * mm
+        self.setFillColor(colors.black)
+        self.setFont(self._title_font, 9.5)
+        self.drawString(MARGIN + FRAME_PADDING, y, text)
+        self.setLineWidth(0.3)
+        self.setStrokeColor(GRID)
+        self.line(MARGIN + FRAME_PADDING, y - 1.5 * mm, A4[0] - MARGIN - FRAME_PADDING, y - 1.5 * mm)
+
+
 def numbered_canvas(doc: PdfDocument, fonts: FontSet) -> Callable[..., NumberedCanvas]:
-    """The canvas maker of `doc`'s PDF: pages numbered, the document number in the footer."""
-    return partial(NumberedCanvas, footer=doc.number, font=fonts.regular)
+    """The canvas maker of `doc`'s PDF: pages numbered, the document number in the footer, the
+    title and number atop continuation pages."""
+    return partial(NumberedCanvas, footer=doc.number, font=fonts.regular,
+                   title=gettext(doc.lang, TITLES[doc.kind]), title_font=fonts.bold)

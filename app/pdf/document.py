@@ -77,4 +77,5 @@ class PdfDocument:
     notes: str = ""
     terms: str = ""
     logo: bytes | None = None  # PNG or JPEG bytes of the organization's logo
+    seal: bytes | None = None  # PNG or JPEG bytes of the company seal (角印), beside the issuer
     extra: dict[str, str] = field(default_factory=dict)

@@ -19,12 +19,16 @@ SECOND_DATES = {k.value: k.pdf_second_date for k in kinds.KINDS}
 AMOUNT_LABELS = {k.value: k.pdf_amount for k in kinds.KINDS}
 TAX_INCLUDED = N_("(tax included)")
 REGISTRATION = N_("Registration No.")
+# The top of continuation pages: "請求書 INV-00012 (2/3)".
+CONTINUATION = "%(title)s %(number)s (%(page)d/%(pages)d)"
 MARGIN = 15 * mm
 # reportlab's frames keep 6 pt of padding inside the margins: the text block is narrower than
 # the page less its margins, and every block is laid out to the text block's width.
 FRAME_PADDING = 6
 CONTENT_WIDTH = 210 * mm - 2 * MARGIN - 2 * FRAME_PADDING  # A4
 LINE_WIDTHS = (9 * mm, None, 14 * mm, 12 * mm, 24 * mm, 14 * mm, 14 * mm, 26 * mm)  # None: the rest
+# The company seal (角印) prints at a fixed size: real ones are 18 to 24 mm square.
+SEAL_SIZE = 21 * mm
 GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e8edf2")
 FOOTER = colors.HexColor("#555555")

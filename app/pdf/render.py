@@ -29,7 +29,7 @@ from app.pdf.document import Line, PdfDocument
 from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
-    AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_WIDTHS, MARGIN, TAX_INCLUDED, TITLES, markup_text, number_text,
+    AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_WIDTHS, MARGIN, SEAL_SIZE, TAX_INCLUDED, TITLES, markup_text, number_text,
 )
 
 
@@ -49,6 +49,20 @@ def _styles_for(fonts: FontSet) -> _Styles:
     if fonts.regular not in _styles:
         _styles[fonts.regular] = _Styles(fonts)
     return _styles[fonts.regular]
+
+
+def _image(data: bytes | None, width: float, height: float) -> tuple[ImageReader, float, float] | None:
+    """An image scaled into `width` x `height` (its proportions kept), or None (also for bytes
+    that are no image: a broken file must not cost the customer their invoice)."""
+    if not data:
+        return None
+    try:
+        reader = ImageReader(BytesIO(data))
+        w, h = reader.getSize()
+    except Exception:  # noqa: BLE001 - whatever the decoder raises
+        return None
+    scale = min(width / w, height / h)
+    return reader, w * scale, h * scale
 
 
 class _Renderer:
@@ -80,20 +94,16 @@ class _Renderer:
                             (N_("Terms & conditions"), d.terms)):
             if text.strip():
                 story.append(Spacer(0, 4 * mm))
-                story.append(TextBlock(self._(label), text, self.fonts.regular))
+                story.append(TextBlock(self._(label), text, self.fonts.regular, self.fonts.bold))
         return story
 
     def logo(self) -> tuple[ImageReader, float, float] | None:
         """The logo scaled into 40 x 15 mm, or None (also for bytes that are no image)."""
-        if not self.doc.logo:
-            return None
-        try:
-            reader = ImageReader(BytesIO(self.doc.logo))
-            w, h = reader.getSize()
-        except Exception:  # noqa: BLE001 - a broken logo must not cost the customer their invoice
-            return None
-        scale = min(40 * mm / w, 15 * mm / h)
-        return reader, w * scale, h * scale
+        return _image(self.doc.logo, 40 * mm, 15 * mm)
+
+    def seal(self) -> tuple[ImageReader, float, float] | None:
+        """The company seal (角印) at its fixed size, or None."""
+        return _image(self.doc.seal, SEAL_SIZE, SEAL_SIZE)
 
     def _amount_box(self) -> Table:
         d = self.doc
@@ -133,6 +143,7 @@ class _Renderer:
         table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, -1), self.fonts.regular, 8.5),
+            ("FONT", (0, 0), (-1, 0), self.fonts.bold, 8.5),
             ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
             ("GRID", (0, 0), (-1, -1), 0.3, GRID),
             ("ALIGN", (0, 0), (-1, 0), "CENTER"),

@@ -29,10 +29,11 @@ def _address(obj: Any, prefix: str, lang: str) -> tuple[str, ...]:
     return lines_of(obj, prefix, lang)
 
 
-def _logo(org: Organization) -> bytes | None:
-    if not org.logo_path:
+def _image(stored: str) -> bytes | None:
+    """The bytes of an organization's image (logo, seal), or None when there is none."""
+    if not stored:
         return None
-    path = storage_path(org.logo_path)
+    path = storage_path(stored)
     return path.read_bytes() if path.exists() else None
 
 
@@ -62,7 +63,7 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         amount_paid=txn.amount_paid if kind.has_balance else Decimal(0),
         balance=txn.balance if kind.has_balance else Decimal(0),
         bank_details=org.bank_details if kind.has_balance else "",
-        notes=txn.notes, terms=txn.terms, logo=_logo(org),
+        notes=txn.notes, terms=txn.terms, logo=_image(org.logo_path), seal=_image(org.seal_path),
     )
 
 

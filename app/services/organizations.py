@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import secrets
+from io import BytesIO
 from typing import Any, ClassVar
 
 from tortoise.models import Model
@@ -176,36 +177,79 @@ async def remove_member(principal: Principal, organization_id: int, user_id: int
     await Membership.filter(organization_id=organization_id, user_id=user_id).delete()
 
 
-LOGO_TYPES = {"image/png": ".png", "image/jpeg": ".jpg"}
-LOGO_MAX_BYTES = 1024 * 1024
+# The organization's images (the logo, the company seal): PNG or JPEG told from their bytes,
+# bounded in bytes and in pixels, and decoded once on upload, so that a file the PDF renderer
+# would choke on (or a small file that inflates to gigabytes) never gets stored.
+IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg"}
+IMAGE_MAX_BYTES = 1024 * 1024
+IMAGE_MAX_SIDE = 4096  # pixels: a 21 mm seal at 600 dpi is 500; a logo 40 mm wide, 950
+IMAGES = ("logo", "seal")  # each kept in Organization.<name>_path
+LOGO_TYPES, LOGO_MAX_BYTES = IMAGE_TYPES, IMAGE_MAX_BYTES
 
 
-async def set_logo(principal: Principal, organization_id: int, filename: str | None,
-                   content: bytes | None) -> Organization:
-    """Keep a PNG or JPEG (told from its bytes) as the logo, under a random name, in place of the
-    previous one; `content` None removes the logo."""
+def _decoded(field: str, content: bytes) -> None:
+    """Decode the image in full (CPU work: call it from a worker thread); the size is read from
+    the header first, so a decompression bomb is refused before it is inflated."""
+    from PIL import Image
+
+    too_large = ValidationError.single(field, N_("The image is larger than %(max)d x %(max)d pixels."),
+                                       max=IMAGE_MAX_SIDE)
+    try:
+        with Image.open(BytesIO(content)) as image:
+            width, height = image.size
+            if width > IMAGE_MAX_SIDE or height > IMAGE_MAX_SIDE:
+                raise too_large
+            image.load()
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own bound, far above ours, met at opening
+        raise too_large from None
+    except Exception:  # noqa: BLE001 - whatever the decoder raises: truncated, corrupt, bomb
+        raise ValidationError.single(field, N_("The image could not be read."))
+
+
+async def set_image(principal: Principal, organization_id: int, field: str, filename: str | None,
+                    content: bytes | None) -> Organization:
+    """Keep a PNG or JPEG as the organization's `field` image ("logo" or "seal"), under a random
+    name, in place of the previous one; `content` None removes it."""
     import anyio
 
     from app.services.documents import detect_type, storage_path
 
+    if field not in IMAGES:
+        raise ValueError(field)
     org = await organizations.get(principal, organization_id, "admin")
     name = ""
     if content is not None:
         content_type = detect_type(content[:8192], filename or "")
-        if content_type not in LOGO_TYPES:
-            raise ValidationError.single("logo", N_("Upload a PNG or JPEG image."))
-        if len(content) > LOGO_MAX_BYTES:
-            raise ValidationError.single("logo", N_("The file is larger than %(max)d MB."),
-                                         max=LOGO_MAX_BYTES // (1024 * 1024))
-        name = secrets.token_hex(20) + LOGO_TYPES[content_type]
+        if content_type not in IMAGE_TYPES:
+            raise ValidationError.single(field, N_("Upload a PNG or JPEG image."))
+        if len(content) > IMAGE_MAX_BYTES:
+            raise ValidationError.single(field, N_("The file is larger than %(max)d MB."),
+                                         max=IMAGE_MAX_BYTES // (1024 * 1024))
+        await anyio.to_thread.run_sync(_decoded, field, content)
+        name = secrets.token_hex(20) + IMAGE_TYPES[content_type]
         path = storage_path(name)
         await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
         await anyio.Path(path).write_bytes(content)
-    previous, org.logo_path = org.logo_path, name
-    await Organization.filter(id=org.id).update(logo_path=name)
+    attribute = f"{field}_path"
+    previous = getattr(org, attribute)
+    setattr(org, attribute, name)
+    await Organization.filter(id=org.id).update(**{attribute: name})
     if previous:
         storage_path(previous).unlink(missing_ok=True)
     return org
+
+
+async def set_logo(principal: Principal, organization_id: int, filename: str | None,
+                   content: bytes | None) -> Organization:
+    return await set_image(principal, organization_id, "logo", filename, content)
+
+
+async def set_seal(principal: Principal, organization_id: int, filename: str | None,
+                   content: bytes | None) -> Organization:
+    """The company seal (角印) printed beside the issuer block of every document."""
+    return await set_image(principal, organization_id, "seal", filename, content)
 
 
 async def install_default_templates(org: Organization) -> None:

@@ -332,6 +332,32 @@ async def test_upload_survives_hostile_files(client, session, url, files):
     event(f"HTTP {response.status_code}")
 
 
+# ---- the organization's images (Books settings: logo, company seal): stored, or refused beside the field
+
+image_bytes = st.one_of(
+    st.binary(max_size=300),
+    st.binary(max_size=300).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),  # PNG's magic, then anything
+    st.binary(max_size=300).map(lambda b: b"\xff\xd8\xff\xe0" + b),  # JPEG's
+)
+
+
+@given(field=st.sampled_from(["logo", "seal"]), name=file_name, data=image_bytes,
+       ctype=st.sampled_from(["image/png", "image/svg+xml", "text/html"]))
+async def test_image_upload_survives_hostile_files(client, session, field, name, data, ctype):
+    from app.models import Organization
+
+    world, pks, fields, csrf = session
+    before = await Organization.get(id=int(pks["Organization"]))
+    response = await client.post(f"/books/settings/{field}", content=_multipart(
+        {"csrf_token": csrf}, [(name, data, ctype)], field), headers={
+        **HX, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert response.status_code in (200, 422), (field, name, data, response.status_code)
+    event(f"HTTP {response.status_code}")
+    if response.status_code == 422:
+        after = await Organization.get(id=before.id)
+        assert getattr(after, f"{field}_path") == getattr(before, f"{field}_path")
+
+
 # ---- a file imported into PIM sync (Settings > Import): multipart, as browsers send it -------------
 
 def _upload_body(csrf: str, name: str, data: bytes, ctype: str, kind: str) -> bytes:

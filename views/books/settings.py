@@ -28,7 +28,7 @@ from app.models import Edition, Kind, Organization, SmtpSecurity, TaxRounding, U
 from app.services import email_templates
 from app.services import organizations as organization_service
 from app.services.documents import storage_path
-from app.services.organizations import LOGO_MAX_BYTES, LOGO_TYPES, organizations, set_logo
+from app.services.organizations import IMAGE_MAX_BYTES, IMAGE_TYPES, IMAGES, organizations, set_image
 from views.books.masters import address_section
 from views.choices import CURRENCIES
 from views.flash import flash
@@ -49,7 +49,7 @@ SMTP_SECURITY = choices_of({
     SmtpSecurity.STARTTLS: N_("STARTTLS"), SmtpSecurity.TLS: N_("TLS"), SmtpSecurity.NONE: N_("None (unencrypted)"),
 })
 KINDS = choices_of({k.kind: k.singular for k in kinds.KINDS})
-LOGO_MEDIA_TYPES = {suffix: mime for mime, suffix in LOGO_TYPES.items()}
+IMAGE_MEDIA_TYPES = {suffix: mime for mime, suffix in IMAGE_TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ async def _settings_page(request: Request, org: Organization, status_code: int =
         members=await User.filter(id__in=member_ids).order_by("name"),
         candidates=await User.filter(is_active=True).exclude(id__in=member_ids).order_by("name"),
     )
-    for name in ("errors", "member_errors", "logo_errors"):
+    for name in ("errors", "member_errors", *(f"{image}_errors" for image in IMAGES)):
         context.setdefault(name, {})
     return render(request, f"{TEMPLATES}/organization.html", context, status_code=status_code)
 
@@ -222,53 +222,61 @@ async def create_organization(request: Request) -> Response:
     return redirect_after_post(request, "/books/settings")
 
 
-# ---- logo ----------------------------------------------------------------------------------
+# ---- logo and company seal ------------------------------------------------------------------
+# Two images kept alike (app.services.organizations.set_image): each has its panel
+# (_logo.html, _seal.html), an upload, a removal, and a URL serving it to every member.
 
 
-async def _logo_panel(request: Request, org: Organization, errors: dict | None = None,
-                      status_code: int = 200) -> Response:
-    context = {"org": org, "logo_errors": errors or {}}
-    return render(request, f"{TEMPLATES}/_logo.html", context, status_code=status_code)
+async def _image_panel(request: Request, field: str, org: Organization, errors: dict | None = None,
+                       status_code: int = 200) -> Response:
+    context = {"org": org, f"{field}_errors": errors or {}}
+    return render(request, f"{TEMPLATES}/_{field}.html", context, status_code=status_code)
 
 
-async def upload_logo(request: Request) -> Response:
-    org = await current_organization(request)
-    upload = (await request.form()).get("logo")
-    try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ValidationError.single("logo", N_("Choose a file."))
-        await set_logo(request.state.principal, org.id, upload.filename,
-                       await upload.read(LOGO_MAX_BYTES + 1))
+def _image_views(field: str):
+    async def upload(request: Request) -> Response:
+        org = await current_organization(request)
+        upload = (await request.form()).get(field)
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise ValidationError.single(field, N_("Choose a file."))
+            await set_image(request.state.principal, org.id, field, upload.filename,
+                            await upload.read(IMAGE_MAX_BYTES + 1))
+            org = await organizations.get(request.state.principal, org.id)
+        except ValidationError as exc:
+            if is_partial(request):
+                return await _image_panel(request, field, org, error_map(exc, request), 422)
+            return await _settings_page(request, org, 422, **{f"{field}_errors": error_map(exc, request)})
+        return await after_change(request, org)
+
+    async def delete(request: Request) -> Response:
+        org = await current_organization(request)
+        await set_image(request.state.principal, org.id, field, None, None)
         org = await organizations.get(request.state.principal, org.id)
-    except ValidationError as exc:
+        return await after_change(request, org)
+
+    async def after_change(request: Request, org: Organization) -> Response:
         if is_partial(request):
-            return await _logo_panel(request, org, error_map(exc, request), 422)
-        return await _settings_page(request, org, 422, logo_errors=error_map(exc, request))
-    return await _after_logo_change(request, org)
+            return await _image_panel(request, field, org)
+        return redirect_after_post(request, f"/books/settings?saved={field}#{field}")
+
+    async def serve(request: Request) -> Response:
+        """The image, for any member: served with its own type, never sniffed into something else."""
+        org = await organizations.get(request.state.principal, request.path_params["id"])
+        stored = getattr(org, f"{field}_path")
+        path = storage_path(stored) if stored else None
+        if path is None or not path.exists():
+            raise NotFound()
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"}
+        media_type = IMAGE_MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+        return FileResponse(path, media_type=media_type, headers=headers)
+
+    upload.__name__, delete.__name__, serve.__name__ = f"upload_{field}", f"delete_{field}", field
+    return upload, delete, serve
 
 
-async def delete_logo(request: Request) -> Response:
-    org = await current_organization(request)
-    await set_logo(request.state.principal, org.id, None, None)
-    org = await organizations.get(request.state.principal, org.id)
-    return await _after_logo_change(request, org)
-
-
-async def _after_logo_change(request: Request, org: Organization) -> Response:
-    if is_partial(request):
-        return await _logo_panel(request, org)
-    return redirect_after_post(request, "/books/settings?saved=logo#logo")
-
-
-async def logo(request: Request) -> Response:
-    """The logo, for any member: served with its own type, never sniffed into something else."""
-    org = await organizations.get(request.state.principal, request.path_params["id"])
-    path = storage_path(org.logo_path) if org.logo_path else None
-    if path is None or not path.exists():
-        raise NotFound()
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"}
-    media_type = LOGO_MEDIA_TYPES.get(path.suffix, "application/octet-stream")
-    return FileResponse(path, media_type=media_type, headers=headers)
+upload_logo, delete_logo, logo = _image_views("logo")
+upload_seal, delete_seal, seal = _image_views("seal")
 
 
 # ---- organization switcher -----------------------------------------------------------------
@@ -412,11 +420,15 @@ routes = [
     Route("/books/organization", page(switch_organization), methods=["POST"]),
     Route("/books/organization/switcher", page(switcher)),
     Route("/books/organization/{id:id}/logo", page(logo)),
+    Route("/books/organization/{id:id}/seal", page(seal)),
     Route("/books/settings", admin_page(organization_settings)),
     *(Route(form.action, admin_page(_saver(form)), methods=["POST"]) for form in FORMS),
     limit_body(Route("/books/settings/logo", admin_page(upload_logo), methods=["POST"]),
-               LOGO_MAX_BYTES + app_settings.UPLOAD_MARGIN_BYTES),
+               IMAGE_MAX_BYTES + app_settings.UPLOAD_MARGIN_BYTES),
     Route("/books/settings/logo/delete", admin_page(delete_logo), methods=["POST"]),
+    limit_body(Route("/books/settings/seal", admin_page(upload_seal), methods=["POST"]),
+               IMAGE_MAX_BYTES + app_settings.UPLOAD_MARGIN_BYTES),
+    Route("/books/settings/seal/delete", admin_page(delete_seal), methods=["POST"]),
     Route("/books/settings/members", admin_page(add_member), methods=["POST"]),
     Route("/books/settings/members/{user_id:id}/remove", admin_page(remove_member), methods=["POST"]),
     Route("/books/settings/organizations/new", admin_page(new_organization)),

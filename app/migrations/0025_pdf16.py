@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0024_deal_lost_reason')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Organization',
+            name='seal_path',
+            field=fields.CharField(default='', max_length=255),
+        ),
+    ]
