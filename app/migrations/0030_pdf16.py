@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0024_deal_lost_reason')]
+    dependencies = [('models', '0029_archive16')]
 
     initial = False
 
