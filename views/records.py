@@ -449,8 +449,10 @@ class RecordPages:
         """The first rows of a related list, their total and what they reference."""
         loaded = rel.load(principal, obj)
         if isinstance(loaded, QuerySet):
-            total = await loaded.count()
-            rows = await loaded.limit(RELATED_LIMIT)
+            # One row more than shown tells whether there are more: only then are they counted.
+            rows = await loaded.limit(RELATED_LIMIT + 1)
+            total = len(rows) if len(rows) <= RELATED_LIMIT else await loaded.count()
+            rows = rows[:RELATED_LIMIT]
         else:
             rows = await loaded
             total = len(rows)
