@@ -32,14 +32,11 @@ READING_ORDER = "c.last_name_kana, c.first_name_kana, c.last_name, c.first_name,
 
 _env = Environment(autoescape=True)
 
-CONTACT_ROWS = _env.from_string("""<table class="records">
-  <thead><tr><th scope="col">Name</th><th scope="col">Account</th><th scope="col">E-mail</th><th scope="col">Work phone</th><th scope="col">Owner</th></tr></thead>
-  <tbody>
+CONTACT_ROWS = _env.from_string("""<tbody>
   {% for r in rows %}
-  <tr id="row-{{ r.id }}"><td><a href="/contacts/{{ r.id }}">{{ r.last_name }} {{ r.first_name }}</a></td><td>{% if r.account_id %}<a href="/accounts/{{ r.account_id }}">{{ r.account }}</a>{% endif %}</td><td>{{ r.email }}</td><td>{{ r.work_phone }}</td><td>{{ r.owner }}</td></tr>
+  <tr id="row-{{ r.id }}"><td class="select"><input type="checkbox" name="ids" value="{{ r.id }}" aria-label="Select: {{ r.last_name }} {{ r.first_name }}"></td><td><a href="/contacts/{{ r.id }}">{{ r.last_name }} {{ r.first_name }}</a></td><td>{% if r.account_id %}<a href="/accounts/{{ r.account_id }}">{{ r.account }}</a>{% endif %}</td><td>{{ r.email }}</td><td>{{ r.work_phone }}</td><td>{{ r.owner }}</td></tr>
   {% endfor %}
-  </tbody>
-</table>""")
+  </tbody>""")
 
 RELATED = _env.from_string("""{% for key, title, rows, total, cells in lists %}
 <section class="card panel" id="related-{{ key }}"><header><h2>{{ title }}</h2></header>
@@ -54,11 +51,11 @@ ACCOUNT = _env.from_string("""<div class="detail-grid"><section class="card"><h2
 <dt>Owner</dt><dd>{{ a.owner }}</dd></dl></section></div>""")
 
 _TABLE = re.compile(r'<table class="records[^"]*">.*?</table>', re.S)
-_LINK_TEXT = re.compile(r'<tr[^>]*>\s*<td>\s*<a href="([^"]+)">([^<]*)</a>', re.S)
+_LINK_TEXT = re.compile(r'<tr[^>]*>(?:(?!</tr>).)*?<a href="([^"]+)">([^<]*)</a>', re.S)
 
 
 def _links(page: str) -> list[tuple[str, str]]:
-    """The first cell's link of every row of every record table: which records, in which order."""
+    """The first link of every row of every record table: which records, in which order."""
     return [(href, html.unescape(text).strip()) for table in _TABLE.findall(page)
             for href, text in _LINK_TEXT.findall(table)]
 
@@ -120,7 +117,7 @@ async def run(ctx, admin, iterations: int) -> str:
     # ---- the contacts list ---------------------------------------------------------------------
     ours = client.page(CONTACTS_URL)
     page = await ours()
-    before, after = _split(page, '<table class="records', "</table>")
+    before, after = _split(page, "<tbody>", "</tbody>")
 
     async def contacts_sql() -> str:
         await _session_user(conn, mark, secret_hash)

@@ -331,6 +331,23 @@ class RecordPages:
     def _ref_model(self, model: type[Model], attr: str) -> type[Model]:
         return model._meta.fields_map[attr.removesuffix("_id")].related_model
 
+    @staticmethod
+    def _joined(columns) -> list[str]:
+        """The relations of a list's ref columns, read with its rows (one query, `_loaded_refs`)."""
+        return [c.attr.removesuffix("_id") for c in columns if c.kind == "ref"]
+
+    def _loaded_refs(self, principal: Principal, rows: list, columns) -> dict:
+        """`_refs` of rows read with their `_joined` relations: the same records, kept only where
+        the user may see them (app.permissions, the rule `restrict` applies in SQL)."""
+        refs: dict[str, dict[int, Model]] = {}
+        for col in columns:
+            if col.kind == "ref":
+                name = col.attr.removesuffix("_id")
+                checked = self._ref_model(self.model, col.attr) in MODULE_OF_MODEL
+                found = (getattr(r, name) for r in rows)
+                refs[col.attr] = {o.id: o for o in found if o is not None and (not checked or can(principal, "view", o))}
+        return refs
+
     async def _refs(self, principal: Principal, model: type[Model], rows: list, columns) -> dict:
         refs: dict[str, dict[int, Model]] = {}
         for col in columns:
@@ -409,13 +426,13 @@ class RecordPages:
         per_page = state.per_page or min(settings.DEFAULT_PAGE_SIZE, settings.MAX_PAGE_SIZE)
         pages = max(1, -(-total // per_page))
         page_no = int_param(params.get("page"), 1, 1, pages)
-        rows = await self.ordered(qs, state).select_related(*self.list_related) \
+        rows = await self.ordered(qs, state).select_related(*self.list_related, *self._joined(columns)) \
             .offset((page_no - 1) * per_page).limit(per_page)
         state.per_page = per_page
         context = {
             "pages": self, "rows": rows, "total": total, "q": q, "active": active,
             "page": page_no, "page_count": pages, "per_page": per_page,
-            "refs": await self._refs(principal, self.model, rows, columns),
+            "refs": self._loaded_refs(principal, rows, columns),
             "query": urlencode(state.params()), "state": state, "columns": columns, "sums": sums,
             "page_sizes": saved_views.page_sizes(),
             "views": self.view_links(principal, views),
@@ -481,8 +498,10 @@ class RecordPages:
         """The first rows of a related list, their total and what they reference."""
         loaded = rel.load(principal, obj)
         if isinstance(loaded, QuerySet):
-            total = await loaded.count()
-            rows = await loaded.limit(RELATED_LIMIT)
+            # One row more than shown tells whether there are more: only then are they counted.
+            rows = await loaded.limit(RELATED_LIMIT + 1)
+            total = len(rows) if len(rows) <= RELATED_LIMIT else await loaded.count()
+            rows = rows[:RELATED_LIMIT]
         else:
             rows = await loaded
             total = len(rows)

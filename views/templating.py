@@ -190,6 +190,9 @@ def _environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change with a deploy, not while serving: no stat() of every template a page
+        # includes on every request (development reloads them).
+        auto_reload=settings.DEBUG,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
@@ -210,6 +213,11 @@ def _environment() -> jinja2.Environment:
 
 
 templates = Jinja2Templates(env=_environment(), context_processors=[_context])
+
+# A list cell (views/cells.py) reads the helpers above: imported once they exist.
+from views.cells import cell  # noqa: E402
+
+templates.env.globals["cell"] = cell
 
 
 def render(
