@@ -130,7 +130,10 @@ class Column:
 
 
 def name_fields(model: type[Model], prefix: str = "") -> tuple[str, ...]:
-    """The order fields of what names a record of `model` (a person: family, then given name)."""
+    """The order fields of what names a record of `model`: its NAME_ORDER (by reading), else its
+    name (a person: family, then given name)."""
+    if order := getattr(model, "NAME_ORDER", ()):
+        return tuple(prefix + n for n in order)
     fields_map = model._meta.fields_map
     for name in ("name", "display_name", "subject"):
         if name in fields_map:

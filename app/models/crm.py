@@ -27,6 +27,8 @@ def _address(prefix: str) -> dict[str, fields.Field]:
 class PersonName:
     """Japanese order: family name first."""
 
+    # How names sort: by reading (app.readings), then as written (lists, their columns)
+    NAME_ORDER = ("last_name_kana", "first_name_kana", "last_name", "first_name")
     last_name: str
     first_name: str
 
@@ -51,6 +53,7 @@ def _reading_generated() -> fields.BooleanField:
 
 class Account(Searchable, OwnedRecord):
     SEARCH_FIELDS = ("name", "name_kana", "phone", "website", "billing_city")
+    NAME_ORDER = ("name_kana", "name")  # how names sort: by reading (lists, their columns)
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, db_index=True)
     name_kana = _reading(255)
