@@ -4,9 +4,9 @@ A module (views/contacts.py, ...) describes itself with a `RecordPages`: its ser
 sections and fields, list columns, filters and related lists (the list search reads the model's
 SEARCH_FIELDS, app.search). `RecordPages.routes()` turns that into the module's endpoints:
 
-    GET  /contacts                   list (search, filters, sort, columns, page size, money totals;
-                                     `_rows` fragment for htmx); saved views and bulk actions on it
-                                     are views/list_actions.py (POST /contacts/views, /contacts/bulk)
+    GET  /contacts                   list (views/record_lists.py: search, filters, sort, columns,
+                                     page size, money totals; `_rows` fragment for htmx); saved
+                                     views and bulk actions on it are views/list_actions.py
     GET  /contacts/new               form page          POST /contacts            create
     GET  /contacts/{id}              detail page        GET  /contacts/{id}/related/{key}  a related list (refresh)
     GET  /contacts/{id}/edit         form page          POST /contacts/{id}/edit  update
@@ -18,39 +18,38 @@ lists and references from `restrict()`, and writes go through `service.create/up
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Awaitable, Callable
-from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from tortoise.functions import Count, Sum
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import cleaning, readings, settings
+from app import readings
 from app.addressing import entry_order, lines_of
 from app.errors import Conflict, NotFound, ValidationError
 from app.i18n import N_
 from app.permissions import MODULE_OF_MODEL, Principal, can, require, restrict
-from app.search import list_search
 from app.services import bulk, saved_views
 from app.services.records import RecordService
 from views import list_actions
 from views.flash import flash_text
-from views.htmx import is_partial, redirect_after_post, targets
+from views.htmx import is_partial, redirect_after_post
 from views.linked import offer_linked
 from views.pages import error_page, page
+# The list's part (columns, filters, the list page) and what modules import through this module
+from views.record_lists import (  # noqa: F401
+    OWNER_FILTER, ROWS_ID, Choices, Column, Filter, ListPages, int_param, query_string, sort_fields, sortable,
+)
 from views.templating import render, translator
 
-Choices = tuple[tuple[str, str], ...]  # (value, label msgid)
 RELATED_LIMIT = 50
-ROWS_ID = "rows"
 
 
 def choices_of(labels: dict[Enum, str]) -> Choices:
@@ -107,83 +106,6 @@ class Card:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A list cell: `kind` text, link (to the row's page), date, datetime, money, choice,
-    ref (a record of `module` named by the id in `attr`, shown only if the user may see it).
-
-    `key` names the column in list URLs (`?sort=-amount&cols=name`); by default the first part
-    of `attr` without `_id` ("owner.name" -> owner, "account_id" -> account). `sort` holds the
-    tortoise order fields the column sorts by; None derives them (`sort_fields`), () makes the
-    column unsortable."""
-
-    label: str
-    attr: str
-    kind: str = "text"
-    choices: Choices = ()
-    module: str | None = None
-    sort: tuple[str, ...] | None = None
-    key: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            object.__setattr__(self, "key", self.attr.split(".")[0].removesuffix("_id"))
-
-
-def name_fields(model: type[Model], prefix: str = "") -> tuple[str, ...]:
-    """The order fields of what names a record of `model`: its NAME_ORDER (by reading), else its
-    name (a person: family, then given name)."""
-    if order := getattr(model, "NAME_ORDER", ()):
-        return tuple(prefix + n for n in order)
-    fields_map = model._meta.fields_map
-    for name in ("name", "display_name", "subject"):
-        if name in fields_map:
-            return (prefix + name,)
-    names = getattr(model, "SEARCH_NAMES", ())
-    if names:
-        return tuple(prefix + n for n in names[0])
-    return (prefix + "id",)
-
-
-def sortable(model: type[Model], col: Column) -> bool:
-    """Whether a list column sorts (known before tortoise resolves relations: `sort_fields`
-    runs once models are initialised)."""
-    if col.sort is not None:
-        return bool(col.sort)
-    fields_map = model._meta.fields_map
-    if col.kind == "ref" or "." in col.attr:
-        return col.attr.removesuffix("_id").split(".")[0] in fields_map
-    field_ = fields_map.get(col.attr)
-    return (field_ is not None and field_.has_db_field) or col.kind == "link"
-
-
-def sort_fields(model: type[Model], col: Column) -> tuple[str, ...]:
-    """The order fields of a list column: its own `sort`, else the referenced record's name (ref),
-    the related field ("owner.name" -> owner__name) or the column itself; () when it is computed."""
-    if col.sort is not None:
-        return col.sort
-    if not sortable(model, col):
-        return ()
-    fields_map = model._meta.fields_map
-    if col.kind == "ref":
-        rel = col.attr.removesuffix("_id")
-        return name_fields(fields_map[rel].related_model, rel + "__")
-    if "." in col.attr:
-        rel, _, rest = col.attr.partition(".")
-        return (f"{rel}__{rest.replace('.', '__')}",)
-    if col.attr in fields_map:
-        return (col.attr,)
-    return name_fields(model)  # a computed name (full_name)
-
-
-@dataclass(frozen=True)
-class Filter:
-    name: str
-    label: str
-    choices: Choices
-    apply: Callable[[QuerySet, str, Principal], QuerySet]
-
-
-@dataclass(frozen=True)
 class Related:
     """A list on a record's page, rendered with it and refreshed through its own URL. `load`
     returns a queryset already passed through `restrict()` (or a list); `annotate` may add
@@ -196,15 +118,6 @@ class Related:
     load: Callable[[Principal, Model], QuerySet | Awaitable[list]]
     annotate: Callable[[Model, list], Awaitable[None]] | None = None
     new_url: Callable[[Model], str] | None = None
-
-
-def _owner_filter(qs: QuerySet, value: str, principal: Principal) -> QuerySet:
-    return qs.filter(owner_id=principal.user.id) if value == "mine" else qs
-
-
-OWNER_FILTER = Filter(
-    "owner", N_("Owner"), (("", N_("Everyone")), ("mine", N_("Mine"))), _owner_filter
-)
 
 
 def form_value(value: Any) -> Any:
@@ -243,7 +156,7 @@ async def visible_refs(principal: Principal, model: type[Model], ids: set[int]) 
 
 
 @dataclass
-class RecordPages:
+class RecordPages(ListPages):
     module: str
     service: RecordService
     singular: str
@@ -334,23 +247,6 @@ class RecordPages:
     def _ref_model(self, model: type[Model], attr: str) -> type[Model]:
         return model._meta.fields_map[attr.removesuffix("_id")].related_model
 
-    @staticmethod
-    def _joined(columns) -> list[str]:
-        """The relations of a list's ref columns, read with its rows (one query, `_loaded_refs`)."""
-        return [c.attr.removesuffix("_id") for c in columns if c.kind == "ref"]
-
-    def _loaded_refs(self, principal: Principal, rows: list, columns) -> dict:
-        """`_refs` of rows read with their `_joined` relations: the same records, kept only where
-        the user may see them (app.permissions, the rule `restrict` applies in SQL)."""
-        refs: dict[str, dict[int, Model]] = {}
-        for col in columns:
-            if col.kind == "ref":
-                name = col.attr.removesuffix("_id")
-                checked = self._ref_model(self.model, col.attr) in MODULE_OF_MODEL
-                found = (getattr(r, name) for r in rows)
-                refs[col.attr] = {o.id: o for o in found if o is not None and (not checked or can(principal, "view", o))}
-        return refs
-
     async def _refs(self, principal: Principal, model: type[Model], rows: list, columns) -> dict:
         refs: dict[str, dict[int, Model]] = {}
         for col in columns:
@@ -359,104 +255,6 @@ class RecordPages:
                 ids = {getattr(r, col.attr) for r in rows}
                 refs[col.attr] = await visible_refs(principal, ref_model, ids)
         return refs
-
-    # ---- list ----------------------------------------------------------------------------
-
-    def filtered(self, request: Request) -> tuple[QuerySet, str, dict[str, str]]:
-        """What the list shows for the request's search and filters (other views of the same
-        records, the deals' board, narrow them the same way): (queryset, q, active filters)."""
-        principal: Principal = request.state.principal
-        params = request.query_params
-        qs = self.scope(self.service.query(principal), principal)
-        q = cleaning.search(params.get("q", "")).strip()
-        if (found := list_search(self.model, q)) is not None:  # the model's SEARCH_FIELDS
-            qs = qs.filter(found)
-        active = {}
-        for flt in self.all_filters:
-            value = params.get(flt.name, "")
-            if value and value in {v for v, _ in flt.choices}:
-                qs = flt.apply(qs, value, principal)
-                active[flt.name] = value
-        return qs, q, active
-
-    def ordered(self, qs: QuerySet, state: saved_views.ListState) -> QuerySet:
-        """The list in the state's order, the id last so that equal values keep one order."""
-        col = next((c for c in self.columns if c.key == state.sort_key), None)
-        fields_ = sort_fields(self.model, col) if col is not None else ()
-        if not fields_:
-            return qs
-        sign = "-" if state.descending else ""
-        return qs.order_by(*(sign + f for f in fields_), sign + "id")
-
-    def shown(self, state: saved_views.ListState) -> tuple[Column, ...]:
-        """The columns chosen (in their order), the link to the record always among them."""
-        if not state.columns:
-            return self.columns
-        by_key = {c.key: c for c in self.columns}
-        chosen = [by_key[k] for k in state.columns]
-        links = [c for c in self.columns if c.kind == "link" and c not in chosen]
-        return (*links, *chosen)
-
-    async def totals(self, qs: QuerySet, money: list[Column]) -> tuple[int, list[dict[str, Any]]]:
-        """The count of the whole filtered list and the sums of its money columns, per currency
-        when the records carry theirs, in one aggregate query: [{"currency", key: sum, ...}]."""
-        sums = {f"sum_{c.key}": Sum(c.attr) for c in money}
-        by_currency = "currency" in self.model._meta.fields_map
-        agg = qs.annotate(_n=Count("id"), **sums)
-        rows = await (agg.group_by("currency").values("currency", "_n", *sums) if by_currency
-                      else agg.values("_n", *sums))
-        count = sum(r["_n"] or 0 for r in rows)
-        lines = [{"currency": r.get("currency"), **{c.key: r[f"sum_{c.key}"] or Decimal(0) for c in money}}
-                 for r in rows if r["_n"]]
-        return count, sorted(lines, key=lambda line: str(line["currency"] or ""))
-
-    async def index(self, request: Request) -> Response:
-        principal: Principal = request.state.principal
-        params = request.query_params
-        views = await saved_views.views_for(principal, self.module)
-        default = saved_views.default_of(principal, views)
-        if default is not None and not params and not targets(request, ROWS_ID):
-            # the list asked for as such opens the user's default view, with its URL
-            return RedirectResponse(self.list_url(saved_views.state_of(default), view=str(default.id)), 303)
-        state = saved_views.read_state(self.spec, params)
-        qs, q, active = self.filtered(request)
-        columns = self.shown(state)
-        money = [c for c in columns if c.kind == "money"]
-        if money:
-            total, sums = await self.totals(qs, money)
-        else:
-            total, sums = await qs.count(), []
-        per_page = state.per_page or min(settings.DEFAULT_PAGE_SIZE, settings.MAX_PAGE_SIZE)
-        pages = max(1, -(-total // per_page))
-        page_no = int_param(params.get("page"), 1, 1, pages)
-        rows = await self.ordered(qs, state).select_related(*self.list_related, *self._joined(columns)) \
-            .offset((page_no - 1) * per_page).limit(per_page)
-        state.per_page = per_page
-        context = {
-            "pages": self, "rows": rows, "total": total, "q": q, "active": active,
-            "page": page_no, "page_count": pages, "per_page": per_page,
-            "refs": self._loaded_refs(principal, rows, columns),
-            "query": urlencode(state.params()), "state": state, "columns": columns, "sums": sums,
-            "page_sizes": saved_views.page_sizes(),
-            "views": self.view_links(principal, views),
-            "view_id": cleaning.pk(params.get("view", "")),
-            "bulk_actions": bulk.actions_of(principal, self.service),
-            "can_create": principal.has(self.module, "create_edit"),
-            **await self.context(request),
-        }
-        template = "records/_rows.html" if targets(request, ROWS_ID) else "records/index.html"
-        return render(request, template, context)
-
-    def list_url(self, state: saved_views.ListState, sort: str | None = None, view: str = "") -> str:
-        """The list's URL for `state`, sorted by `sort` instead, marked as a saved view's."""
-        params = replace(state, sort=state.sort if sort is None else sort).params()
-        params += [("view", view)] if view else []
-        return self.url() + ("?" + urlencode(params) if params else "")
-
-    def view_links(self, principal: Principal, views: list) -> list[tuple[Any, str, bool]]:
-        """Each view the user sees: the list's URL for it, and whether they may change it."""
-        return [(v, self.list_url(saved_views.state_of(v), view=str(v.id)), saved_views.may_edit(principal, v))
-                for v in views]
 
     # ---- detail and related lists ----------------------------------------------------------
 
@@ -622,18 +420,3 @@ class RecordPages:
             r("/{id:id}/delete", self.confirm_delete),
             r("/{id:id}/delete", self.delete, ["POST"]),
         ]
-
-
-def int_param(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        number = int(value) if value else default
-    except ValueError:
-        number = default
-    return min(max(number, low), high)
-
-
-def query_string(q: str, active: dict[str, str], per_page: int) -> str:
-    params = {"q": q, **active} if q else dict(active)
-    if per_page != settings.DEFAULT_PAGE_SIZE:
-        params["per_page"] = str(per_page)
-    return urlencode(params)

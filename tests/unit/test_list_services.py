@@ -20,18 +20,19 @@ from tests import factories as f
 from views.cases import pages as case_pages
 from views.contacts import pages as contact_pages
 from views.deals import pages as deal_pages
-from views.records import Column, sort_fields
+from views.record_lists import Column, sort_fields
 
 
 def test_sort_fields_per_column_kind(db):
     by_key = {c.key: c for c in deal_pages.columns}
     assert sort_fields(Deal, by_key["amount"]) == ("amount",)
-    assert sort_fields(Deal, by_key["account"]) == ("account__name",)  # a ref: the record's name
+    assert sort_fields(Deal, by_key["account"]) == ("account__name_kana", "account__name")  # a ref: its name, by reading
     assert sort_fields(Deal, by_key["owner"]) == ("owner__name",)
     assert sort_fields(Contact, next(c for c in contact_pages.columns if c.key == "full_name")) == (
-        "last_name", "first_name")  # a computed name: the name's fields
+        "last_name_kana", "first_name_kana", "last_name", "first_name")  # a computed name: by reading
     contact_col = next(c for c in case_pages.columns if c.key == "contact")
-    assert sort_fields(case_pages.model, contact_col) == ("contact__last_name", "contact__first_name")
+    assert sort_fields(case_pages.model, contact_col) == (
+        "contact__last_name_kana", "contact__first_name_kana", "contact__last_name", "contact__first_name")
     # a column's own order fields win (another helper sorts names by reading through this)
     assert sort_fields(Contact, Column("Name", "full_name", "link", sort=("last_name_kana",))) == ("last_name_kana",)
     assert sort_fields(Contact, Column("Score", "score", sort=())) == ()
