@@ -224,13 +224,13 @@ async def create_organization(request: Request) -> Response:
 
 # ---- logo and company seal ------------------------------------------------------------------
 # Two images kept alike (app.services.organizations.set_image): each has its panel
-# (_logo.html, _seal.html), an upload, a removal, and a URL serving it to every member.
+# (_image.html), an upload, a removal, and a URL serving it to every member.
 
 
 async def _image_panel(request: Request, field: str, org: Organization, errors: dict | None = None,
                        status_code: int = 200) -> Response:
-    context = {"org": org, f"{field}_errors": errors or {}}
-    return render(request, f"{TEMPLATES}/_{field}.html", context, status_code=status_code)
+    context = {"org": org, "field": field, f"{field}_errors": errors or {}}
+    return render(request, f"{TEMPLATES}/_image.html", context, status_code=status_code)
 
 
 def _image_views(field: str):
