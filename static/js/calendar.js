@@ -6,24 +6,8 @@
 "use strict";
 
 (() => {
-  const csrfToken = () => {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
-    } catch (e) {
-      return "";
-    }
-  };
-
-  const say = (text, isError) => {
-    const region = document.getElementById("calendar-message");
-    if (!region) return;
-    region.textContent = text;
-    region.classList.toggle("error", Boolean(isError));
-  };
-
-  const snapBack = (drop) => {
-    drop.from.insertBefore(drop.item, drop.from.children[drop.oldIndex] || null);
-  };
+  const { droppable, post, snapBack } = window.KizunaMoves;
+  const say = (text, isError) => window.KizunaMoves.say("calendar-message", text, isError);
 
   async function send(drop) {
     const calendar = document.getElementById("calendar");
@@ -33,23 +17,12 @@
     } else {
       body.set("date", drop.to.dataset.date);
     }
-    calendar.setAttribute("aria-busy", "true");
-    let response;
-    try {
-      response = await fetch(calendar.dataset.moveUrl, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrfToken() },
-      });
-    } catch (e) {
-      calendar.removeAttribute("aria-busy");
+    const { response, text, error } = await post(calendar, calendar.dataset.moveUrl, body);
+    if (error) {
       snapBack(drop);
-      say(String(e), true);
+      say(String(error), true);
       return;
     }
-    calendar.removeAttribute("aria-busy");
-    const text = await response.text();
     if (response.ok) {
       calendar.outerHTML = text;
       const fresh = document.getElementById("calendar");
@@ -62,26 +35,8 @@
     say(text, true);
   }
 
-  function init() {
-    if (typeof Sortable === "undefined") return;
-    document.querySelectorAll("#calendar .cal-drop").forEach((list) => {
-      if (list.dataset.sortable) return;
-      list.dataset.sortable = "1";
-      Sortable.create(list, {
-        group: "calendar",
-        sort: false, // a day's order is the server's (all day first, then by start)
-        draggable: ".cal-event",
-        animation: 150,
-        // Mouse and touch events rather than HTML5 drag and drop: the same on every browser.
-        forceFallback: true,
-        fallbackTolerance: 3,
-        onEnd: (evt) => {
-          if (evt.from === evt.to) return;
-          send({ item: evt.item, from: evt.from, to: evt.to, oldIndex: evt.oldIndex });
-        },
-      });
-    });
-  }
+  // A day's order is the server's (all day first, then by start).
+  const init = () => droppable("#calendar .cal-drop", { group: "calendar", draggable: ".cal-event" }, send);
 
   // A click on a day's or an hour's free space opens the event form there, as its "+" link does.
   document.addEventListener("click", (event) => {

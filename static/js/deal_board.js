@@ -6,25 +6,8 @@
 "use strict";
 
 (() => {
-  const csrfToken = () => {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
-    } catch (e) {
-      return "";
-    }
-  };
-
-  const say = (text, isError) => {
-    const region = document.getElementById("board-message");
-    if (!region) return;
-    region.textContent = text;
-    region.classList.toggle("error", Boolean(isError));
-  };
-
-  // The card back in its column, at its place (the drop is undone on screen only: nothing moved).
-  const snapBack = (drop) => {
-    drop.from.insertBefore(drop.item, drop.from.children[drop.oldIndex] || null);
-  };
+  const { droppable, post, snapBack } = window.KizunaMoves;
+  const say = (text, isError) => window.KizunaMoves.say("board-message", text, isError);
 
   const dialog = () => document.getElementById("lost-dialog");
   let waiting = null; // the refused drop whose lost reason the dialog asks for
@@ -33,23 +16,12 @@
     const board = document.getElementById("board");
     const body = new URLSearchParams({ deal_id: drop.item.dataset.deal, stage_id: drop.to.dataset.stage });
     if (reason !== undefined) body.set("lost_reason", reason);
-    board.setAttribute("aria-busy", "true");
-    let response;
-    try {
-      response = await fetch(board.dataset.moveUrl + window.location.search, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrfToken() },
-      });
-    } catch (e) {
-      board.removeAttribute("aria-busy");
+    const { response, text, error } = await post(board, board.dataset.moveUrl + window.location.search, body);
+    if (error) {
       snapBack(drop);
-      say(board.dataset.offline || String(e), true);
+      say(board.dataset.offline || String(error), true);
       return;
     }
-    board.removeAttribute("aria-busy");
-    const text = await response.text();
     if (response.ok) {
       board.outerHTML = text;
       const fresh = document.getElementById("board");
@@ -91,25 +63,8 @@
     if (event.target.id === "lost-dialog") waiting = null;
   }, true);
 
-  function init() {
-    if (typeof Sortable === "undefined") return;
-    document.querySelectorAll("#board .board-cards").forEach((list) => {
-      if (list.dataset.sortable) return;
-      list.dataset.sortable = "1";
-      Sortable.create(list, {
-        group: "deals",
-        sort: false, // a column's order is the server's (closing date), not the user's
-        animation: 150,
-        // Mouse and touch events rather than HTML5 drag and drop: the same on every browser.
-        forceFallback: true,
-        fallbackTolerance: 3,
-        onEnd: (evt) => {
-          if (evt.from === evt.to) return;
-          send({ item: evt.item, from: evt.from, to: evt.to, oldIndex: evt.oldIndex });
-        },
-      });
-    });
-  }
+  // A column's order is the server's (closing date), not the user's.
+  const init = () => droppable("#board .board-cards", { group: "deals" }, send);
 
   document.addEventListener("DOMContentLoaded", init);
   // The search and filters swap the board in (htmx): its new columns take drops too.
