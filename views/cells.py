@@ -38,15 +38,16 @@ def cell(ctx: jinja2.runtime.Context, row: Any, col: Any, refs: dict, module: st
     request = ctx["request"]
     lang = request.state.lang
     kind = col.kind
-    if kind == "attendee":
-        if row.href:
-            return Markup('<a href="%s">%s</a>') % (row.href, row.name)
-        if row.name:
-            return escape(row.name)
+    if kind == "attendee":  # a display row (views.related.event_attendees)
+        href, name = (row.get("href"), row.get("name")) if isinstance(row, dict) else (row.href, row.name)
+        if href:
+            return Markup('<a href="%s">%s</a>') % (href, name)
+        if name:
+            return escape(name)
         return Markup('<span class="muted">%s</span>') % translations(lang).gettext("(hidden)")
     value = resolve(row, col.attr)
     if kind == "link":
-        return Markup('<a href="%s/%s">%s</a>') % (base or "/" + module, row.id, value or "—")
+        return Markup('<a href="%s/%s">%s</a>') % (base or "/" + module, resolve(row, "id"), value or "—")
     if kind == "ref":
         ref = refs.get(col.attr, {}).get(value)
         return Markup('<a href="/%s/%s">%s</a>') % (col.module, ref.id, ref) if ref else Markup("")
