@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='BooksContact',
             name='is_active',
-            field=fields.BooleanField(default=True, db_index=True),
+            field=fields.BooleanField(default=True, db_default=True, db_index=True),
         ),
         ops.AddIndex(
             model_name='Payment',

@@ -54,7 +54,7 @@ class Organization(Timestamped):
     # A stored document id-less file under DOCUMENTS_DIR (random name), PNG or JPEG.
     logo_path = fields.CharField(max_length=255, default="")
     # The company seal (角印) printed beside the issuer block, stored like the logo.
-    seal_path = fields.CharField(max_length=255, default="")
+    seal_path = fields.CharField(max_length=255, default="", db_default="")  # added to tables with rows (0030)
     # Fiscal settings
     currency = fields.CharField(max_length=3, default="JPY")
     fiscal_year_start_month = fields.SmallIntField(default=4)  # April, as most Japanese companies
@@ -133,7 +133,7 @@ class BooksContact(Searchable, Timestamped):
     registration_number = fields.CharField(max_length=14, default="")
     notes = long_text()
     # An inactive customer keeps its documents but is no longer offered for new ones.
-    is_active = fields.BooleanField(default=True, db_index=True)
+    is_active = fields.BooleanField(default=True, db_default=True, db_index=True)
     created_by = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 

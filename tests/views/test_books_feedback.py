@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.formatting import format_day
 from app.models import BooksContact, BooksSyncRecord, Payment, Status, Transaction
 from tests import factories as f
 from tests.views.conftest import hx_post, post, text_of
@@ -205,5 +206,5 @@ async def test_an_expired_estimate_says_so_instead_of_asking(client, principal, 
     estimate = await f.make_transaction(principal, "estimate", customer, issue_date=past - timedelta(days=10),
                                         due_date=past)
     asked = await client.get(f"/books/estimates/{estimate.id}/convert-to-sales-order")
-    assert asked.status_code == 409 and f"The estimate expired on {past.isoformat()}." in asked.text
+    assert asked.status_code == 409 and f"The estimate expired on {format_day(past, 'en')}." in asked.text
     assert 'id="confirm-question"' not in asked.text
