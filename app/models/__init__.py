@@ -100,6 +100,7 @@ from app.models.transactions import (
     CardPaymentEvent,
     Comment,
     CommentKind,
+    DiscountType,
     Document,
     EmailTemplate,
     Kind,
@@ -110,6 +111,7 @@ from app.models.transactions import (
     PortalSession,
     PortalView,
     Status,
+    TaxCategory,
     Transaction,
     TransactionLine,
     TransferReport,
@@ -117,6 +119,8 @@ from app.models.transactions import (
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "DiscountType",
+    "TaxCategory",
     "PimCollection",
     "PimDirection",
     "PimHeld",
