@@ -16,7 +16,10 @@ from reportlab.platypus import Flowable
 from app.addressing import addressee
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
-from app.pdf.labels import FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date
+from app.formatting import format_document_period
+from app.pdf.labels import (
+    FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, TRANSACTION_DATE, format_date,
+)
 
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
@@ -94,6 +97,8 @@ class Header(Flowable):
             left.append((_(REGISTRATION) + " " + d.recipient.registration_number, 8))
         self.left = left
         meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
+        if d.transaction_date:
+            meta.append((_(TRANSACTION_DATE), format_document_period(d.transaction_date, d.transaction_date_end, d.lang)))
         if d.second_date:
             meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
         if d.reference:

@@ -501,6 +501,13 @@ def _money(amount: Decimal, currency: str) -> str:
     return format_money(amount, currency)
 
 
+def pricing_data(txn: Transaction) -> dict[str, Any]:
+    """The transaction date and pricing of a document, as input for one made from it."""
+    return {"transaction_date": txn.transaction_date, "transaction_date_end": txn.transaction_date_end,
+            "prices_include_tax": txn.prices_include_tax, "discount_type": txn.discount_type,
+            "discount_value": txn.discount_value}
+
+
 async def lines_of(txn: Transaction) -> list[TransactionLine]:
     return await TransactionLine.filter(transaction_id=txn.id).order_by("position", "id")
 
