@@ -50,17 +50,25 @@ CATEGORY_RATES = {
     TaxCategory.OUT_OF_SCOPE: _ZERO,
 }
 TAXED = (TaxCategory.STANDARD, TaxCategory.REDUCED)
-# How a line's category is written (the line table) and how its summary row is named.
+# How a line's category is written in pages (templates format msgids: %% is a percent sign),
+# its name inside a message, and its summary row.
 CATEGORY_LABELS = {
-    TaxCategory.STANDARD: N_("10%"),
-    TaxCategory.REDUCED: N_("8% (reduced)"),
+    TaxCategory.STANDARD: N_("10%% (standard)"),
+    TaxCategory.REDUCED: N_("8%% (reduced)"),
+    TaxCategory.EXPORT: N_("Export (tax-free)"),
+    TaxCategory.EXEMPT: N_("Non-taxable"),
+    TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
+}
+CATEGORY_NAMES = {
+    TaxCategory.STANDARD: N_("Standard rate"),
+    TaxCategory.REDUCED: N_("Reduced rate"),
     TaxCategory.EXPORT: N_("Export (tax-free)"),
     TaxCategory.EXEMPT: N_("Non-taxable"),
     TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
 }
 SUMMARY_LABELS = {
-    TaxCategory.STANDARD: N_("10% taxable"),
-    TaxCategory.REDUCED: N_("8% taxable (reduced)"),
+    TaxCategory.STANDARD: N_("10%% taxable"),
+    TaxCategory.REDUCED: N_("8%% taxable (reduced)"),
     TaxCategory.EXPORT: N_("Tax-free (export)"),
     TaxCategory.EXEMPT: N_("Non-taxable"),
     TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
@@ -94,6 +102,11 @@ class RateTotal:
     @property
     def taxed(self) -> bool:
         return self.category in TAXED
+
+    @property
+    def label(self) -> str:
+        """The msgid naming its summary row: a taxed rate, or a category without tax by its name."""
+        return SUMMARY_LABELS[self.category]
 
     def as_json(self) -> dict[str, str]:
         return {"rate": str(self.rate), "subtotal": str(self.subtotal), "tax": str(self.tax),

@@ -44,7 +44,7 @@ from app.services.activities import user_today
 from app.services.books_contacts import due_date_for
 from app.services.items import tax_rate_problem
 from app.services.tax import (
-    CATEGORY_LABELS, CATEGORY_RATES, DiscountTooLarge, DiscountType, NegativeCategory, Pricing, Totals,
+    CATEGORY_NAMES, CATEGORY_RATES, DiscountTooLarge, DiscountType, NegativeCategory, Pricing, Totals,
     category_of_rate, line_amount, totals,
 )
 
@@ -294,7 +294,7 @@ def price_problems(lines: list[dict[str, Any]], currency: str, pricing: Pricing,
         problems.add("discount_value", N_("The discount cannot be more than the sum of the lines."))
     except NegativeCategory as exc:
         problems.add("lines", N_("The discount lines of “%(category)s” are more than its other lines."),
-                     category=Msgid(CATEGORY_LABELS[exc.category]))
+                     category=Msgid(CATEGORY_NAMES[exc.category]))
     return None
 
 

@@ -85,7 +85,7 @@ async def test_changing_only_the_discount_reprices_the_saved_lines(accountant, c
      "Choose one of the offered values."),
     ({"lines": [{"description": "x", "rate": 100, "tax_category": "reduced"},
                 {"description": "値引", "rate": -200, "tax_category": "reduced"}]}, "lines",
-     "The discount lines of “8% (reduced)” are more than its other lines."),
+     "The discount lines of “Reduced rate” are more than its other lines."),
 ])
 async def test_hostile_pricing_is_refused_with_the_field(accountant, customer, data, field, message):
     with pytest.raises(ValidationError) as err:
