@@ -24,7 +24,7 @@ PRICES_INCLUDE_TAX = N_("Prices include tax")
 AMOUNT_INCL = N_("Amount (incl. tax)")
 # The categories without tax, by app.services.tax.TaxCategory value: a line's tax column and
 # the summary's row (their own names, never "0%").
-LINE_CATEGORY = {"export": N_("Export"), "exempt": N_("Exempt"), "out_of_scope": N_("No tax")}
+LINE_CATEGORY = {"export": N_("Tax-free"), "exempt": N_("Exempt"), "out_of_scope": N_("No tax")}
 SUMMARY_CATEGORY = {"export": N_("Tax-free (export)"), "exempt": N_("Non-taxable"),
                     "out_of_scope": N_("Out of scope")}
 REGISTRATION = N_("Registration No.")
