@@ -98,7 +98,8 @@ class Header(Flowable):
         self.left = left
         meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
         if d.transaction_date:
-            meta.append((_(TRANSACTION_DATE), format_document_period(d.transaction_date, d.transaction_date_end, d.lang)))
+            period = format_document_period(d.transaction_date, d.transaction_date_end, d.lang)
+            meta.append((_(TRANSACTION_DATE), period))
         if d.second_date:
             meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
         if d.reference:

@@ -51,7 +51,8 @@ async def test_a_tax_inclusive_invoice_with_a_period_categories_and_a_discount(g
     data = await gql(user, UPDATE, {"id": invoice["id"], "input": {"pricesIncludeTax": False, "discountValue": "0",
                                                                    "transactionDateEnd": None}})
     updated = data["updateInvoice"]["invoice"]
-    assert (updated["total"], updated["discountTotal"], updated["transactionDateEnd"]) == ("17166", "0", None)  # 11,000 + 1,166 + 5,000
+    # 11,000 + 1,166 + 5,000
+    assert (updated["total"], updated["discountTotal"], updated["transactionDateEnd"]) == ("17166", "0", None)
 
 
 async def test_hostile_pricing_answers_typed_errors(gql):

@@ -28,7 +28,8 @@ async def test_live_totals_with_tax_included_a_discount_and_every_category(clien
     data = {"contact_id": str(customer.id), "prices_include_tax": "true", "discount_type": "amount",
             "discount_value": "1628", **LINES}
     html = (await hx_post(client, "/books/invoices/totals", data)).text
-    # 10,000 (11,000 less a 1,000 discount line) / 1,080 / 5,000 / 200 share 1,628: 1,000 / 108 / 500 / 20 (in proportion, exactly)
+    # 10,000 (11,000 less a 1,000 discount line) / 1,080 / 5,000 / 200 share 1,628:
+    # 1,000 / 108 / 500 / 20 (in proportion, exactly)
     assert text_of(html, "sum-pricing") == "Prices include tax"
     assert text_of(html, "sum-discount") == "¥-1,628"
     assert text_of(html, "sum-10-subtotal") == "¥9,000" and text_of(html, "sum-10-tax") == "¥818"
