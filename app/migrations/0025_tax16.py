@@ -7,9 +7,10 @@ from app.models.transactions import DiscountType, TaxCategory
 # Lines had a tax rate only: 10 is the standard rate, 8 the reduced rate, and 0 is read as
 # 非課税 (exempt), the category the old "0%" stood for first (app.services.tax.category_of_rate).
 # The stored per-rate breakdowns are read with the same rule (RateTotal.from_json).
+# SQLite keeps decimals as text ("8.00"): compare them as numbers on both databases.
 CATEGORIES = [
-    "UPDATE transaction_lines SET tax_category = 'reduced' WHERE tax_rate = 8",
-    "UPDATE transaction_lines SET tax_category = 'exempt' WHERE tax_rate = 0",
+    "UPDATE transaction_lines SET tax_category = 'reduced' WHERE CAST(tax_rate AS REAL) = 8",
+    "UPDATE transaction_lines SET tax_category = 'exempt' WHERE CAST(tax_rate AS REAL) = 0",
 ]
 
 
