@@ -156,7 +156,7 @@ class _Renderer:
                 rows.append([self._(SUMMARY_CATEGORY[row.category]), self.money(row.subtotal), "", ""])
             elif d.prices_include_tax:
                 rows.append([self._("%(rate)s%% taxable (incl.)") % {"rate": number_text(row.rate)},
-                             self.money(row.subtotal + row.tax), self._("Tax included"), self.money(row.tax)])
+                             self.money(row.subtotal + row.tax), self._("Incl. consumption tax"), self.money(row.tax)])
             else:
                 rows.append([self._("%(rate)s%% subtotal") % {"rate": number_text(row.rate)},
                              self.money(row.subtotal), self._("Consumption tax"), self.money(row.tax)])

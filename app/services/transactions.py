@@ -14,9 +14,9 @@ transaction date or period, tax-inclusive pricing and a document-level discount
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from collections.abc import Mapping
 from typing import Any
 
 from tortoise.queryset import QuerySet

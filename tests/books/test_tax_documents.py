@@ -103,7 +103,7 @@ async def test_the_pdf_prints_the_period_categories_and_inclusive_pricing(accoun
                                    issue_date="2026-12-05", discount_value="1000")
     en = pdf_text(await books_pdf.render(txn, "en"))
     for expected in ("Transaction date", "Nov 1 – 30, 2026", "Issue date", "December 5, 2026",
-                     "10% taxable (incl.)", "8% taxable (incl.)", "Tax included", "Tax-free (export)",
+                     "10% taxable (incl.)", "8% taxable (incl.)", "Incl. consumption tax", "Tax-free (export)",
                      "Non-taxable", "Out of scope", "Prices include tax", "Discount ¥-1,000", "Tax-free", "Exempt"):
         assert expected in en, expected
     assert "Amount (incl. tax)" in en
@@ -118,6 +118,6 @@ async def test_an_exclusive_pdf_says_so(accountant, customer):
     en = pdf_text(await books_pdf.render(txn, "en"))
     assert "Amount (incl. tax)" not in en and "Prices include tax" not in en
     assert "Transaction dateNovember 20, 2026" in en
-    assert "10% subtotal" in en and "Tax included" not in en
+    assert "10% subtotal" in en and "Incl. consumption tax" not in en
     ja = pdf_text(await books_pdf.render(txn, "ja"))
     assert "10%対象" in ja and "8%対象" in ja and "2026年11月20日" in ja

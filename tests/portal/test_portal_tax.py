@@ -21,6 +21,6 @@ async def test_the_customer_sees_the_period_categories_and_inclusive_totals(clie
     assert page.status_code == 200
     html = page.text
     for expected in ("Transaction date", "Prices include tax", "Tax-free (export)", "Out of scope", "値引",
-                     "10% taxable (incl.)", "8% taxable (incl.)", "Tax included", "※"):
+                     "10% taxable (incl.)", "8% taxable (incl.)", "Incl. consumption tax", "※"):
         assert expected in html, expected
     assert "0% subtotal" not in html.replace("10% subtotal", "")

@@ -24,11 +24,10 @@ from tortoise.expressions import Q
 from app import cleaning, settings
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
-from app.models import BooksContact, Item, Organization, TaxRounding, Transaction, User
+from app.models import BooksContact, DiscountType, Item, Organization, TaxCategory, TaxRounding, Transaction, User
 from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
-from app.models import DiscountType, TaxCategory
 from app.services.tax import CATEGORY_LABELS, ROUNDING, category_of_rate
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
@@ -41,7 +40,7 @@ LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount",
 LINE_NAME = re.compile(rf"^lines-(\d+)-({'|'.join(LINE_FIELDS)})$")
 PRICING_FIELDS = ("transaction_date", "transaction_date_end", "prices_include_tax", "discount_type",
                   "discount_value")
-PRICING_CHOICES = (("false", N_("Tax excluded (外税)")), ("true", N_("Tax included (内税)")))
+PRICING_CHOICES = (("false", N_("Tax excluded")), ("true", N_("Tax included")))
 DISCOUNT_CHOICES = tuple((t.value, label) for t, label in ((DiscountType.AMOUNT, N_("Amount")),
                                                            (DiscountType.PERCENT, N_("Percent"))))
 PRICING_FORM_FIELDS = (
