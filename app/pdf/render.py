@@ -148,7 +148,8 @@ class _Renderer:
 
     def _totals(self) -> list:
         d = self.doc
-        rows = []
+        # The document discount first: the amounts below are after it (allocated in proportion).
+        rows = [[self._("Discount"), self.money(-d.discount), "", ""]] if d.discount else []
         # Taxed rates with their tax (内税: the rate's total and the tax it includes); the other
         # categories by name, never as a 0% rate. Amounts are after the document discount.
         for row in d.tax_rows:
@@ -161,8 +162,6 @@ class _Renderer:
                 rows.append([self._("%(rate)s%% subtotal") % {"rate": number_text(row.rate)},
                              self.money(row.subtotal), self._("Consumption tax"), self.money(row.tax)])
         sums = len(rows)
-        if d.discount:
-            rows.append([self._("Discount"), self.money(-d.discount), "", ""])
         rows.append([self._("Subtotal"), self.money(d.subtotal), self._("Consumption tax"), self.money(d.tax_total)])
         rows.append([self._("Total"), "", "", self.money(d.total)])
         if d.kind == "invoice" and d.amount_paid:
