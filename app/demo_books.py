@@ -114,6 +114,19 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
             await payments.record_payment(principal, inv.id, {
                 "amount": (inv.total / 2).quantize(Decimal(1)), "date": today - timedelta(days=2), "mode": "cash"})
     await make(Kind.INVOICE, customers[0], 0)
+    # Last month's work billed tax-inclusive: every tax category, a discount line (値引) and a
+    # document discount, with the transaction period printed apart from the issue date.
+    month_end = today.replace(day=1) - timedelta(days=1)
+    await transactions.create(principal, Kind.INVOICE, {
+        "contact_id": customers[0].id, "issue_date": today, "transaction_date": month_end.replace(day=1),
+        "transaction_date_end": month_end, "prices_include_tax": True, "discount_value": "1000",
+        "subject": "月額保守・サポート", "lines": [
+            {"description": "システム保守（月額）", "rate": 55000, "tax_category": "standard"},
+            {"description": "会議用お弁当", "quantity": 5, "unit": "個", "rate": 1080, "tax_category": "reduced"},
+            {"description": "海外拠点向け技術サポート", "rate": 30000, "tax_category": "export"},
+            {"description": "収入印紙代（立替）", "rate": 200, "tax_category": "out_of_scope"},
+            {"description": "出精値引", "rate": -5500, "tax_category": "standard"},
+        ]})
     # Purchase orders.
     po = await make(Kind.PURCHASE_ORDER, vendors[0], 14, count=1)
     await workflow.mark_sent(principal, Kind.PURCHASE_ORDER, po.id)

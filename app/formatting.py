@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time
 
 from app import money
 
@@ -71,6 +71,16 @@ def format_document_date(value: date | datetime | None, lang: str) -> str:
     if value is None:
         return ""
     return format_date(_day(value, None), "long", locale=_locale(lang))
+
+
+def format_document_period(start: date | None, end: date | None, lang: str) -> str:
+    """A transaction date or period as a formal document prints it: 2026年11月1日～30日,
+    Nov 1 – 30, 2026 (babel's interval of the long date; one day when there is no end)."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return format_document_date(start, lang)
+    return format_interval(start, end, "yMMMd", locale=_locale(lang))
 
 
 def format_money(amount: Decimal | None, currency: str, lang: str = "en") -> str:

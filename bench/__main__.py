@@ -16,7 +16,7 @@ os.environ.setdefault("KIZUNA_SECRET_KEY", "bench")
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import create_schema, tortoise_config  # noqa: E402
-from bench import books, books_dataset, books_sync, chat, crm, dataset, dav, mail, notifications, pages, pdf, pim  # noqa: E402
+from bench import books, books_dataset, books_sync, chat, crm, dataset, dav, mail, notifications, pages, pdf, pdf_tax, pim  # noqa: E402
 
 PG_ADMIN = os.environ.get("KIZUNA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 FULL = (10_000, 50_000, 20_000)
@@ -95,6 +95,7 @@ async def main() -> None:
     if args.db == "sqlite":  # no database involved: once per `make bench`, in the SQLite process
         print(pdf.run(20 if args.quick else 100), flush=True)
         print(pdf.run_long(5 if args.quick else 20), flush=True)
+        print(pdf_tax.run(5 if args.quick else 20), flush=True)
         path = os.path.join(tempfile.mkdtemp(prefix="kizuna-bench-"), "bench.sqlite3")
         await bench_db("SQLite", f"sqlite://{path}", sizes, iterations)
     if args.db == "postgres":

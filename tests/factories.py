@@ -181,8 +181,11 @@ async def make_item(org, **kw) -> "Item":
 
 
 def lines(*specs: tuple) -> list[dict]:
-    """`lines(("コンサルティング", 2, 5000, 10), ("お弁当", 3, 800, 8))` -> service line input."""
-    return [{"description": d, "quantity": q, "rate": r, "tax_rate": t} for d, q, r, t in specs]
+    """`lines(("コンサルティング", 2, 5000, 10), ("お弁当", 3, 800, 8), ("輸出", 1, 500, "export"))`
+    -> service line input (a tax rate, or a tax category by name)."""
+    return [{"description": d, "quantity": q, "rate": r,
+             **({"tax_category": t} if isinstance(t, str) and not t.isdigit() else {"tax_rate": t})}
+            for d, q, r, t in specs]
 
 
 async def make_transaction(principal: Principal, kind: str, contact, line_specs=None, **kw) -> "Transaction":

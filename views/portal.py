@@ -20,7 +20,8 @@ from app.i18n import N_, Translator, gettext
 from app.models import BooksContact, Kind, Organization, Transaction
 from app.services import archive, card_payments, portal, portal_sessions, transactions, workflow
 from app.services.documents import storage_path
-from app.services.tax import RateTotal
+from app.formatting import format_document_period
+from app.services.tax import CATEGORY_LABELS, RateTotal
 from views.books.kinds import DISPLAY_LABELS
 from views.downloads import attachment
 from views.pages import error_page
@@ -79,6 +80,8 @@ async def _document_page(request: Request, place: Place, status_code: int = 200,
         "txn": txn, "org": org, "contact": contact, "base": place.base, "signed_in": place.signed_in,
         "lines": await transactions.lines_of(txn),
         "rates": [RateTotal.from_json(r) for r in txn.tax_breakdown],
+        "category_labels": CATEGORY_LABELS,
+        "period": format_document_period(txn.transaction_date, txn.transaction_date_end, request.state.lang),
         "status": status, "status_label": DISPLAY_LABELS[status],
         "recipient": addressee(request.state.lang, contact.company_name or contact.display_name,
                                is_company=contact.is_company)[0],

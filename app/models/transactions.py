@@ -36,6 +36,21 @@ class Status(StrEnum):
     VOID = "void"
 
 
+class TaxCategory(StrEnum):
+    """A line's consumption-tax category (app.services.tax holds the rates and rules)."""
+
+    STANDARD = "standard"  # 課税 10%
+    REDUCED = "reduced"  # 軽減税率 8%
+    EXPORT = "export"  # 免税 (exports, zero-rated)
+    EXEMPT = "exempt"  # 非課税
+    OUT_OF_SCOPE = "out_of_scope"  # 不課税
+
+
+class DiscountType(StrEnum):
+    AMOUNT = "amount"
+    PERCENT = "percent"
+
+
 class Transaction(Timestamped):
     id = fields.IntField(primary_key=True)
     organization = fields.ForeignKeyField(
@@ -66,6 +81,15 @@ class Transaction(Timestamped):
     # [{"rate": "10", "subtotal": "1000", "tax": "100"}, ...] as computed with the rounding below
     tax_breakdown = fields.JSONField(default=list)
     tax_rounding = fields.CharField(max_length=10, default="down")
+    # The transaction date (取引年月日) or period, printed apart from the issue date.
+    transaction_date = fields.DateField(null=True)
+    transaction_date_end = fields.DateField(null=True)  # set: a period from transaction_date
+    # Prices include tax (内税): the tax is extracted per rate from the rate total.
+    prices_include_tax = fields.BooleanField(default=False)
+    # A document-level discount, allocated to the tax categories in proportion (app.services.tax).
+    discount_type = fields.CharEnumField(DiscountType, max_length=10, default=DiscountType.AMOUNT)
+    discount_value = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    discount_total = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     # The document this one was converted from (estimate -> order/invoice, order -> invoice).
     source = fields.ForeignKeyField(
         "models.Transaction", related_name="conversions", null=True, on_delete=fields.SET_NULL,
@@ -99,7 +123,9 @@ class TransactionLine(Model):
     unit = fields.CharField(max_length=20, default="")
     rate = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     discount = fields.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent
-    tax_rate = fields.DecimalField(max_digits=5, decimal_places=2, default=10)  # percent
+    tax_rate = fields.DecimalField(max_digits=5, decimal_places=2, default=10)  # percent, of the category
+    tax_category = fields.CharEnumField(TaxCategory, max_length=20, default=TaxCategory.STANDARD)
+    # A negative unit price is a discount line (値引) in its category.
     amount = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
 
     class Meta:

@@ -14,11 +14,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from app.addressing import addressee
+from app.formatting import format_document_period
+from app.i18n import gettext
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
-from app.i18n import gettext
 from app.pdf.labels import (
-    CONTINUATION, FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, format_date,
+    CONTINUATION, FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, TRANSACTION_DATE,
+    format_date,
 )
 
 
@@ -97,6 +99,9 @@ class Header(Flowable):
             left.append((_(REGISTRATION) + " " + d.recipient.registration_number, 8))
         self.left = left
         meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
+        if d.transaction_date:
+            period = format_document_period(d.transaction_date, d.transaction_date_end, d.lang)
+            meta.append((_(TRANSACTION_DATE), period))
         if d.second_date:
             meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
         if d.reference:

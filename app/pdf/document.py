@@ -17,6 +17,11 @@ from app import kinds
 KINDS = tuple(k.value for k in kinds.KINDS)
 
 
+def _category_of(rate: Decimal) -> str:
+    """A bare rate's category, as app.services.tax.category_of_rate reads it."""
+    return {Decimal(10): "standard", Decimal(8): "reduced"}.get(rate, "exempt")
+
+
 @dataclass(frozen=True)
 class Party:
     """The organization issuing the document, or the customer/vendor receiving it."""
@@ -40,16 +45,29 @@ class Line:
     rate: Decimal
     discount: Decimal  # percent, 0 when none
     tax_rate: Decimal  # percent: 10, 8 (reduced, marked ※) or 0
-    amount: Decimal  # quantity x rate less discount, rounded, before tax
+    amount: Decimal  # quantity x rate less discount, rounded (with tax when prices include it)
+    # app.services.tax.TaxCategory's value: standard, reduced, export, exempt, out_of_scope ("": by the rate)
+    tax_category: str = ""
+
+    @property
+    def category(self) -> str:
+        return self.tax_category or _category_of(self.tax_rate)
 
 
 @dataclass(frozen=True)
 class TaxRow:
-    """Subtotal and tax of one tax rate (the qualified-invoice rules want both per rate)."""
+    """Subtotal and tax of one tax category (the qualified-invoice rules want both per rate);
+    the subtotal excludes tax and is after the document discount (`discount`: its share)."""
 
     rate: Decimal
     subtotal: Decimal
     tax: Decimal
+    tax_category: str = ""  # as Line's
+    discount: Decimal = Decimal(0)
+
+    @property
+    def category(self) -> str:
+        return self.tax_category or _category_of(self.rate)
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,11 @@ class PdfDocument:
     issue_date: date
     # estimate: expiry date; invoice: due date; sales/purchase order: expected delivery date
     second_date: date | None = None
+    # The transaction date (取引年月日), or a period with its end; printed apart from the issue date.
+    transaction_date: date | None = None
+    transaction_date_end: date | None = None
+    prices_include_tax: bool = False  # 内税: line amounts include tax
+    discount: Decimal = Decimal(0)  # the document-level discount, allocated in `tax_rows`
     reference: str = ""
     salesperson: str = ""
     subject: str = ""

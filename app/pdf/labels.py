@@ -18,6 +18,15 @@ LEADS = {k.value: k.pdf_lead for k in kinds.KINDS}
 SECOND_DATES = {k.value: k.pdf_second_date for k in kinds.KINDS}
 AMOUNT_LABELS = {k.value: k.pdf_amount for k in kinds.KINDS}
 TAX_INCLUDED = N_("(tax included)")
+TRANSACTION_DATE = N_("Transaction date")
+PRICES_INCLUDE_TAX = N_("Prices include tax")
+# With 内税 the line table's amount column says its amounts include tax (外税 is the default).
+AMOUNT_INCL = N_("Amount (incl. tax)")
+# The categories without tax, by app.services.tax.TaxCategory value: a line's tax column and
+# the summary's row (their own names, never "0%").
+LINE_CATEGORY = {"export": N_("Tax-free"), "exempt": N_("Exempt"), "out_of_scope": N_("No tax")}
+SUMMARY_CATEGORY = {"export": N_("Tax-free (export)"), "exempt": N_("Non-taxable"),
+                    "out_of_scope": N_("Out of scope")}
 REGISTRATION = N_("Registration No.")
 # The top of continuation pages: "請求書 INV-00012 (2/3)".
 CONTINUATION = "%(title)s %(number)s (%(page)d/%(pages)d)"

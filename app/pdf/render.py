@@ -29,7 +29,8 @@ from app.pdf.document import Line, PdfDocument
 from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
-    AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_WIDTHS, MARGIN, SEAL_SIZE, TAX_INCLUDED, TITLES, markup_text, number_text,
+    AMOUNT_INCL, AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_CATEGORY, LINE_WIDTHS, MARGIN, PRICES_INCLUDE_TAX,
+    SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
 )
 
 
@@ -120,7 +121,8 @@ class _Renderer:
         return table
 
     def _line_row(self, n: int, line: Line) -> list:
-        rate = f"{number_text(line.tax_rate)}%" + ("※" if line.tax_rate == 8 else "")
+        rate = (self._(LINE_CATEGORY[line.category]) if line.category in LINE_CATEGORY
+                else f"{number_text(line.tax_rate)}%" + ("※" if line.category == "reduced" else ""))
         return [str(n), self._description(line.description),
                 format_number(line.quantity, self.doc.lang), line.unit,
                 format_rate(line.rate, self.doc.currency, self.doc.lang),
@@ -136,7 +138,8 @@ class _Renderer:
         widths = list(LINE_WIDTHS)
         widths[1] = self.description_width
         header = [self._(h) for h in (N_("No."), N_("Item"), N_("Qty"), N_("Unit"), N_("Unit price"),
-                                      N_("Discount"), N_("Tax rate"), N_("Amount"))]
+                                      N_("Discount"), N_("Tax rate"),
+                                      AMOUNT_INCL if self.doc.prices_include_tax else N_("Amount"))]
         rows = [header] + [self._line_row(n, line) for n, line in enumerate(self.doc.lines, 1)]
         # splitInRow: a long description continues on the next page (a row taller than a page
         # could not be placed at all).
@@ -156,18 +159,29 @@ class _Renderer:
 
     def _totals(self) -> list:
         d = self.doc
-        rows = []
+        # The document discount first: the amounts below are after it (allocated in proportion).
+        rows = [[self._("Discount"), self.money(-d.discount), "", ""]] if d.discount else []
+        # Taxed rates with their tax (内税: the rate's total and the tax it includes); the other
+        # categories by name, never as a 0% rate. Amounts are after the document discount.
         for row in d.tax_rows:
-            rate = number_text(row.rate)
-            rows.append([self._("%(rate)s%% subtotal") % {"rate": rate}, self.money(row.subtotal),
-                         self._("Consumption tax"), self.money(row.tax)])
+            if row.category in SUMMARY_CATEGORY:
+                rows.append([self._(SUMMARY_CATEGORY[row.category]), self.money(row.subtotal), "", ""])
+            elif d.prices_include_tax:
+                rows.append([self._("%(rate)s%% taxable (incl.)") % {"rate": number_text(row.rate)},
+                             self.money(row.subtotal + row.tax), self._("Incl. consumption tax"), self.money(row.tax)])
+            else:
+                rows.append([self._("%(rate)s%% subtotal") % {"rate": number_text(row.rate)},
+                             self.money(row.subtotal), self._("Consumption tax"), self.money(row.tax)])
+        sums = len(rows)
         rows.append([self._("Subtotal"), self.money(d.subtotal), self._("Consumption tax"), self.money(d.tax_total)])
         rows.append([self._("Total"), "", "", self.money(d.total)])
         if d.kind == "invoice" and d.amount_paid:
             rows.append([self._("Amount paid"), "", "", self.money(d.amount_paid)])
             rows.append([self._("Balance due"), "", "", self.money(d.balance)])
-        note = self._("※ Reduced tax rate (8%) item") if any(line.tax_rate == 8 for line in d.lines) else ""
-        return [Totals(rows, len(d.tax_rows), note, self.fonts)]
+        notes = [self._(PRICES_INCLUDE_TAX)] if d.prices_include_tax else []
+        if any(line.category == "reduced" for line in d.lines):
+            notes.append(self._("※ Reduced tax rate (8%) item"))
+        return [Totals(rows, sums, "   ".join(notes), self.fonts)]
 
 
 def line_table(doc: PdfDocument, fonts: FontSet | None = None) -> Table:

@@ -15,8 +15,8 @@ from app.errors import FieldError, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, Item, Kind, Organization
 from app.permissions import Principal, require
-from app.services.tax import Totals
-from app.services.transactions import MAX_LINES, Problems, clean_line, price
+from app.services.tax import Pricing, Totals
+from app.services.transactions import MAX_LINES, Problems, clean_line, price, price_problems, read_pricing
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,11 @@ def _int(value: Any) -> int | None:
     return cleaning.pk(value) if value is not None else None  # out of the id range: no record
 
 
-def preview_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str, rounding: str,
+def preview_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str, rounding: str | Pricing,
                   items: Mapping[int, Item] | None = None) -> Preview:
-    """The totals of the lines that can be priced; `items` fill what an item's line leaves blank."""
+    """The totals of the lines that can be priced; `items` fill what an item's line leaves blank.
+    When the discount (or a category's discount lines) cannot apply, the totals leave the
+    document discount out and the problem is returned with the lines'."""
     errors: list[FieldError] = []
     priced, indexes = [], []
     for index, raw in enumerate(raw_lines[:MAX_LINES]):
@@ -43,7 +45,14 @@ def preview_lines(raw_lines: Sequence[Mapping[str, Any]], currency: str, roundin
         if not problems.errors:
             priced.append(line)
             indexes.append(index)
-    rows, result = price(priced, currency, rounding)
+    pricing = rounding if isinstance(rounding, Pricing) else Pricing(rounding=rounding)
+    problems = Problems()
+    if price_problems(priced, currency, pricing, problems) is None and problems.errors:
+        errors += problems.errors
+        pricing = Pricing(rounding=pricing.rounding, inclusive=pricing.inclusive)
+        if any(e.field == "lines" for e in problems.errors):  # a category below zero: none priced
+            priced, indexes = [], []
+    rows, result = price(priced, currency, pricing)
     return Preview(result, {i: row["amount"] for i, row in zip(indexes, rows, strict=True)}, currency,
                    tuple(errors))
 
@@ -63,4 +72,6 @@ async def preview_document(principal: Principal, kind: Kind, data: Mapping[str, 
     item_ids = sorted({i for line in raw_lines if (i := _int(line.get("item_id"))) is not None})
     items = {i.id: i for i in await Item.filter(organization_id=org.id, id__in=item_ids)} if item_ids else {}
     currency = contact.currency if contact is not None else org.currency
-    return preview_lines(raw_lines, currency, org.tax_rounding.value, items)
+    pricing, errors = read_pricing(data, org.tax_rounding.value)
+    result = preview_lines(raw_lines, currency, pricing, items)
+    return Preview(result.totals, result.amounts, currency, tuple(errors) + result.errors)

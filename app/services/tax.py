@@ -1,49 +1,156 @@
-"""Line amounts, Japanese consumption tax per rate, and document totals.
+"""Line amounts, Japanese consumption tax per category, document discounts and totals.
 
-The qualified-invoice rules (適格請求書) allow one rounding of tax per rate per document: the tax
-of a rate is computed from the subtotal of the lines at that rate, then rounded to the
-currency's minor unit with the organization's rounding mode (round down by default). Line
-amounts (quantity x rate less the line's discount) are rounded half-up to the minor unit first,
-as they are printed. Everything is Decimal; nothing here touches the database.
+Every line has a tax category (課税 10%, 軽減 8%, 免税 0% exports, 非課税, 不課税). The
+qualified-invoice rules (適格請求書) allow one rounding of tax per rate per document: the lines of
+a category are summed, the document-level discount is allocated to the categories in proportion
+to their amounts (largest remainder, so the shares sum exactly to the discount), and the tax of a
+rate is computed once from what is left, rounded to the currency's minor unit with the
+organization's rounding mode (round down by default).
+
+- Tax-exclusive prices (外税): tax = amount x rate / 100.
+- Tax-inclusive prices (内税): the amount is the rate's total with tax; the tax is extracted once
+  per rate, tax = total x rate / (100 + rate), and the amount without tax is total - tax.
+
+Line amounts (quantity x unit price less the line's discount) are rounded half-up to the minor
+unit first, as they are printed. A discount line (値引) is a line with a negative unit price in
+its own category; a category's net amount cannot be negative. Everything is Decimal; nothing
+here touches the database.
+
+Old data had only a rate: 10 is standard, 8 reduced, and 0 is read as 非課税 (exempt), the
+category the old "0%" stood for first (`category_of_rate`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from collections.abc import Iterable
-
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from app.i18n import N_
+from app.models.transactions import DiscountType, TaxCategory
 from app.money import minor_unit
+
+__all__ = ["DiscountType", "TaxCategory"]  # the stored enums, with the rules below
 
 STANDARD_RATE = Decimal(10)
 REDUCED_RATE = Decimal(8)
-TAX_RATES = (STANDARD_RATE, REDUCED_RATE, Decimal(0))  # 0: non-taxable (非課税・不課税)
+TAX_RATES = (STANDARD_RATE, REDUCED_RATE, Decimal(0))  # item masters keep a rate; 0: not taxed
 
-# Amounts are never negative, so floor/ceiling are round down/up.
-ROUNDING = {"down": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "up": ROUND_CEILING}
+# Toward / away from zero: a rate's amount is never negative, so these are round down / up.
+ROUNDING = {"down": ROUND_DOWN, "half_up": ROUND_HALF_UP, "up": ROUND_UP}
 _HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
+
+
+# In the order summaries list them.
+CATEGORY_RATES = {
+    TaxCategory.STANDARD: STANDARD_RATE,
+    TaxCategory.REDUCED: REDUCED_RATE,
+    TaxCategory.EXPORT: _ZERO,
+    TaxCategory.EXEMPT: _ZERO,
+    TaxCategory.OUT_OF_SCOPE: _ZERO,
+}
+TAXED = (TaxCategory.STANDARD, TaxCategory.REDUCED)
+# How a line's category is written in pages (templates format msgids: %% is a percent sign),
+# its name inside a message, and its summary row.
+CATEGORY_LABELS = {
+    TaxCategory.STANDARD: N_("10%% (standard)"),
+    TaxCategory.REDUCED: N_("8%% (reduced)"),
+    TaxCategory.EXPORT: N_("Export (tax-free)"),
+    TaxCategory.EXEMPT: N_("Non-taxable"),
+    TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
+}
+CATEGORY_NAMES = {
+    TaxCategory.STANDARD: N_("Standard rate"),
+    TaxCategory.REDUCED: N_("Reduced rate"),
+    TaxCategory.EXPORT: N_("Export (tax-free)"),
+    TaxCategory.EXEMPT: N_("Non-taxable"),
+    TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
+}
+SUMMARY_LABELS = {
+    TaxCategory.STANDARD: N_("10%% taxable"),
+    TaxCategory.REDUCED: N_("8%% taxable (reduced)"),
+    TaxCategory.EXPORT: N_("Tax-free (export)"),
+    TaxCategory.EXEMPT: N_("Non-taxable"),
+    TaxCategory.OUT_OF_SCOPE: N_("Out of scope"),
+}
+
+
+def category_of_rate(rate: Decimal | int | str) -> TaxCategory | None:
+    """The category a bare rate stands for: 10 standard, 8 reduced, 0 exempt (非課税)."""
+    rate = Decimal(rate)
+    for category in (TaxCategory.STANDARD, TaxCategory.REDUCED, TaxCategory.EXEMPT):
+        if CATEGORY_RATES[category] == rate:
+            return category
+    return None
 
 
 @dataclass(frozen=True)
 class RateTotal:
+    """One category of a document: its amount without tax after the document discount, its tax
+    (one rounding), and the share of the document discount it took."""
+
     rate: Decimal
     subtotal: Decimal
     tax: Decimal
+    category: TaxCategory = TaxCategory.STANDARD
+    discount: Decimal = _ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax
+
+    @property
+    def taxed(self) -> bool:
+        return self.category in TAXED
+
+    @property
+    def label(self) -> str:
+        """The msgid naming its summary row: a taxed rate, or a category without tax by its name."""
+        return SUMMARY_LABELS[self.category]
 
     def as_json(self) -> dict[str, str]:
-        return {"rate": str(self.rate), "subtotal": str(self.subtotal), "tax": str(self.tax)}
+        return {"rate": str(self.rate), "subtotal": str(self.subtotal), "tax": str(self.tax),
+                "category": self.category.value, "discount": str(self.discount)}
 
     @classmethod
     def from_json(cls, data: dict[str, str]) -> "RateTotal":
-        return cls(Decimal(data["rate"]), Decimal(data["subtotal"]), Decimal(data["tax"]))
+        category = TaxCategory(data["category"]) if data.get("category") else (
+            category_of_rate(data["rate"]) or TaxCategory.EXEMPT)
+        return cls(Decimal(data["rate"]), Decimal(data["subtotal"]), Decimal(data["tax"]), category,
+                   Decimal(data.get("discount", "0")))
 
 
 @dataclass(frozen=True)
 class Totals:
-    rates: tuple[RateTotal, ...]  # highest rate first, only rates that occur
-    subtotal: Decimal
+    rates: tuple[RateTotal, ...]  # in CATEGORY_RATES order, only categories that occur
+    subtotal: Decimal  # without tax, after the discount
     tax: Decimal
     total: Decimal
+    discount: Decimal = _ZERO  # the document-level discount (lines' own discounts not included)
+    inclusive: bool = False  # prices include tax (内税)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """How a document turns its lines into totals: the organization's rounding, 外税/内税 and the
+    document-level discount (an amount, or a percent of the lines' sum)."""
+
+    rounding: str = "down"
+    inclusive: bool = False
+    discount_type: DiscountType = DiscountType.AMOUNT
+    discount_value: Decimal = _ZERO
+
+
+class DiscountTooLarge(ValueError):
+    """The document discount is more than the lines' sum."""
+
+
+class NegativeCategory(ValueError):
+    """A category's discount lines are more than its other lines."""
+
+    def __init__(self, category: TaxCategory) -> None:
+        super().__init__(category.value)
+        self.category = category
 
 
 def _exp(currency: str) -> Decimal:
@@ -61,19 +168,67 @@ def line_amount(quantity: Decimal, rate: Decimal, discount: Decimal, currency: s
     return gross.quantize(_exp(currency), rounding=ROUND_HALF_UP)
 
 
-def totals(
-    lines: Iterable[tuple[Decimal, Decimal]], currency: str, rounding: str = "down"
-) -> Totals:
-    """`lines` are (amount, tax rate) pairs; amounts already rounded by `line_amount`."""
-    by_rate: dict[Decimal, Decimal] = {}
-    for amount, rate in lines:
-        rate = canonical_rate(rate)
-        by_rate[rate] = by_rate.get(rate, Decimal(0)) + amount
-    mode = ROUNDING[rounding]
-    rows = tuple(
-        RateTotal(rate, subtotal, (subtotal * rate / _HUNDRED).quantize(_exp(currency), rounding=mode))
-        for rate, subtotal in sorted(by_rate.items(), reverse=True)
-    )
-    subtotal = sum((r.subtotal for r in rows), Decimal(0))
-    tax = sum((r.tax for r in rows), Decimal(0))
-    return Totals(rows, subtotal, tax, subtotal + tax)
+def _category(value: TaxCategory | Decimal | int | str) -> TaxCategory:
+    if isinstance(value, TaxCategory):
+        return value
+    if isinstance(value, str) and value in TaxCategory._value2member_map_:
+        return TaxCategory(value)
+    category = category_of_rate(value)
+    if category is None:
+        raise ValueError(f"no tax category has the rate {value}")
+    return category
+
+
+def discount_amount(base: Decimal, pricing: Pricing, currency: str) -> Decimal:
+    """The document discount in money: the amount, or the percent of `base` rounded half-up."""
+    if pricing.discount_type == DiscountType.PERCENT:
+        return (base * pricing.discount_value / _HUNDRED).quantize(_exp(currency), rounding=ROUND_HALF_UP)
+    return pricing.discount_value
+
+
+def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """`amount` split in proportion to `weights` (none negative, sum > 0) in minor units, by
+    largest remainder (ties: the earlier weight), so the shares sum exactly to `amount`."""
+    unit = _exp(currency)
+    whole = sum(weights, _ZERO)
+    units = (amount / unit).to_integral_value(rounding=ROUND_HALF_UP)
+    exact = [units * w / whole for w in weights]
+    shares = [e.to_integral_value(rounding=ROUND_DOWN) for e in exact]
+    left = int(units - sum(shares, _ZERO))
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += 1
+    return [(s * unit).quantize(unit) for s in shares]
+
+
+def totals(lines: Iterable[tuple[Decimal, TaxCategory | Decimal]], currency: str,
+           rounding: str | Pricing = "down") -> Totals:
+    """`lines` are (amount, tax category) pairs, amounts already rounded by `line_amount` (a bare
+    rate is read by `category_of_rate`). Raises DiscountTooLarge or NegativeCategory."""
+    pricing = rounding if isinstance(rounding, Pricing) else Pricing(rounding=rounding)
+    by_category: dict[TaxCategory, Decimal] = {}
+    for amount, category in lines:
+        category = _category(category)
+        by_category[category] = by_category.get(category, _ZERO) + amount
+    for category, amount in by_category.items():
+        if amount < 0:
+            raise NegativeCategory(category)
+    categories = [c for c in CATEGORY_RATES if c in by_category]
+    gross = [by_category[c] for c in categories]
+    base = sum(gross, _ZERO)
+    discount = discount_amount(base, pricing, currency)
+    if discount > base:
+        raise DiscountTooLarge()
+    shares = allocate(discount, gross, currency) if discount else [_ZERO] * len(gross)
+    mode, unit = ROUNDING[pricing.rounding], _exp(currency)
+    rows = []
+    for category, amount, share in zip(categories, gross, shares, strict=True):
+        rate, net = CATEGORY_RATES[category], amount - share
+        if pricing.inclusive:
+            tax = (net * rate / (_HUNDRED + rate)).quantize(unit, rounding=mode)
+            rows.append(RateTotal(rate, net - tax, tax, category, share))
+        else:
+            rows.append(RateTotal(rate, net, (net * rate / _HUNDRED).quantize(unit, rounding=mode), category, share))
+    subtotal = sum((r.subtotal for r in rows), _ZERO)
+    tax = sum((r.tax for r in rows), _ZERO)
+    return Totals(tuple(rows), subtotal, tax, subtotal + tax, discount, pricing.inclusive)

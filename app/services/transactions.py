@@ -3,13 +3,18 @@ items and totals, editing, and reading. Status changes live in app.services.work
 in app.services.payments.
 
 Input is a dict like every service's (`contact_id`, `issue_date`, ...) plus `lines`: a list of
-dicts (`item_id` or `description`, `quantity`, `unit`, `rate`, `discount`, `tax_rate`). A line
-naming an item takes the item's name, unit, rate and tax rate for whatever it leaves out.
+dicts (`item_id` or `description`, `quantity`, `unit`, `rate`, `discount`, `tax_category` or
+`tax_rate`). A line naming an item takes the item's name, unit, rate and tax rate for whatever it
+leaves out; a bare tax rate is read as its category (app.services.tax.category_of_rate). A
+negative unit price makes a discount line (値引) of its category. The header may carry the
+transaction date or period, tax-inclusive pricing and a document-level discount
+(app.services.tax computes what they mean).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +32,7 @@ from app.models import (
     Kind,
     Organization,
     Status,
+    TaxCategory,
     Transaction,
     TransactionLine,
     User,
@@ -37,7 +43,10 @@ from app.services import history
 from app.services.activities import user_today
 from app.services.books_contacts import due_date_for
 from app.services.items import tax_rate_problem
-from app.services.tax import Totals, line_amount, totals
+from app.services.tax import (
+    CATEGORY_NAMES, CATEGORY_RATES, DiscountTooLarge, DiscountType, NegativeCategory, Pricing, Totals,
+    category_of_rate, line_amount, totals,
+)
 
 MAX_LINES = 500
 _AMOUNT = Transaction._meta.fields_map["total"]  # line amounts and totals share its precision
@@ -64,9 +73,12 @@ EDITABLE = {k.kind: k.editable for k in kinds.KINDS}
 HEADER_FIELDS = {
     "contact_id", "issue_date", "due_date", "payment_terms", "reference", "subject",
     "salesperson_id", "notes", "terms", "currency", "organization_id", "lines",
+    "transaction_date", "transaction_date_end", "prices_include_tax", "discount_type", "discount_value",
 }
+PRICING_FIELDS = ("prices_include_tax", "discount_type", "discount_value")
 TEXT_LIMITS = {"reference": 100, "subject": 250, "notes": LONG_TEXT_MAX, "terms": LONG_TEXT_MAX}
-LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate"}
+LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate", "tax_category"}
+_TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
 
 def today_in(principal: Principal) -> date:
@@ -157,8 +169,7 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
         problems.add(f"{path}.unit", N_("Must be at most %(max)d characters (now %(length)d)."),
                      max=20, length=len(unit))
     line["unit"] = unit
-    defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0),
-                "tax_rate": item.tax_rate if item else Decimal(10)}
+    defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0)}
     for name, default in defaults.items():
         value = raw.get(name)
         if value in (None, ""):
@@ -173,16 +184,118 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
             line[name] = None
     if line["quantity"] is not None and line["quantity"] <= 0:
         problems.add(f"{path}.quantity", N_("Enter a quantity above zero."))
-    if line["rate"] is not None and line["rate"] < 0:
-        problems.add(f"{path}.rate", N_("Enter zero or more."))
     if line["discount"] is not None and not Decimal(0) <= line["discount"] <= Decimal(100):
         problems.add(f"{path}.discount", N_("Enter a discount from 0 to 100%."))
-    if line["tax_rate"] is not None and (problem := tax_rate_problem(line["tax_rate"])):
-        problems.add(f"{path}.tax_rate", problem)
+    category = _tax_category(raw, item, path, problems)
+    line["tax_category"] = category
+    line["tax_rate"] = CATEGORY_RATES[category] if category is not None else None
     if None not in (line["quantity"], line["rate"], line["discount"]) and not cleaning.fits(
             _AMOUNT, line_amount(line["quantity"], line["rate"], line["discount"], "JPY")):
         problems.add(f"{path}.quantity", _TOO_LARGE, digits=_DIGITS)
     return line
+
+
+def _tax_category(raw: dict[str, Any], item: Item | None, path: str, problems: Problems) -> TaxCategory | None:
+    """The line's category: given, else read from a given tax rate, else the item's, else 10%."""
+    value = raw.get("tax_category")
+    if value not in (None, ""):
+        try:
+            return TaxCategory(str(value))
+        except ValueError:
+            problems.add(f"{path}.tax_category", N_("Choose one of the offered values."))
+            return None
+    rate = raw.get("tax_rate")
+    if rate in (None, ""):
+        return (category_of_rate(item.tax_rate) if item else None) or TaxCategory.STANDARD
+    try:
+        rate = cleaning.column_decimal(TransactionLine, "tax_rate", rate)
+    except cleaning.Unclean as problem:
+        problems.add(f"{path}.tax_rate", problem.msgid, **problem.params)
+        return None
+    if problem := tax_rate_problem(rate):
+        problems.add(f"{path}.tax_rate", problem)
+        return None
+    return category_of_rate(rate)
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def _clean_pricing(data: dict[str, Any], values: dict[str, Any], problems: Problems) -> None:
+    """外税/内税, the document discount and the transaction date or period into `values`."""
+    for name in ("transaction_date", "transaction_date_end"):
+        if name in data:
+            try:
+                values[name] = _date(data[name])
+            except cleaning.Unclean as problem:
+                problems.add(name, problem.msgid, **problem.params)
+    if "prices_include_tax" in data:
+        flag = _flag(data["prices_include_tax"])
+        if flag is None:
+            problems.add("prices_include_tax", N_("Choose one of the offered values."))
+        values["prices_include_tax"] = bool(flag)
+    if "discount_type" in data:
+        try:
+            values["discount_type"] = DiscountType(str(data["discount_type"] or DiscountType.AMOUNT))
+        except ValueError:
+            problems.add("discount_type", N_("Choose one of the offered values."))
+    if "discount_value" in data:
+        try:
+            value = Decimal(0) if data["discount_value"] in (None, "") else cleaning.column_decimal(
+                Transaction, "discount_value", data["discount_value"])
+        except cleaning.Unclean as problem:
+            problems.add("discount_value", problem.msgid, **problem.params)
+        else:
+            if value < 0:
+                problems.add("discount_value", N_("Enter zero or more."))
+            elif values.get("discount_type") == DiscountType.PERCENT and value > 100:
+                problems.add("discount_value", N_("Enter a discount from 0 to 100%."))
+            values["discount_value"] = value
+
+
+def _period_problems(values: dict[str, Any], instance: Transaction | None, problems: Problems) -> None:
+    start = values.get("transaction_date", instance.transaction_date if instance else None)
+    end = values.get("transaction_date_end", instance.transaction_date_end if instance else None)
+    if end is not None and start is None:
+        problems.add("transaction_date", N_("Enter the first day of the period."))
+    elif end is not None and end < start:
+        problems.add("transaction_date_end", N_("Must be on or after the transaction date."))
+
+
+def pricing_of(values: dict[str, Any], instance: Transaction | None, rounding: str) -> Pricing:
+    """The pricing of a document: `values` being saved over what `instance` has."""
+    def value(name: str, default: Any) -> Any:
+        return values[name] if name in values else getattr(instance, name) if instance else default
+
+    discount_type = value("discount_type", DiscountType.AMOUNT)
+    return Pricing(rounding=rounding, inclusive=bool(value("prices_include_tax", False)),
+                   discount_type=DiscountType(discount_type), discount_value=Decimal(value("discount_value", 0)))
+
+
+def read_pricing(data: Mapping[str, Any], rounding: str) -> tuple[Pricing, list[FieldError]]:
+    """The pricing a form or a preview asks for (what cannot be read is left at its default)."""
+    values: dict[str, Any] = {}
+    problems = Problems()
+    _clean_pricing({k: data[k] for k in PRICING_FIELDS if k in data}, values, problems)
+    bad = {e.field for e in problems.errors}
+    return pricing_of({k: v for k, v in values.items() if k not in bad}, None, rounding), problems.errors
+
+
+def price_problems(lines: list[dict[str, Any]], currency: str, pricing: Pricing,
+                   problems: Problems) -> Totals | None:
+    """The totals, or None with the problem the lines and discount make together."""
+    try:
+        return price(lines, currency, pricing)[1]
+    except DiscountTooLarge:
+        problems.add("discount_value", N_("The discount cannot be more than the sum of the lines."))
+    except NegativeCategory as exc:
+        problems.add("lines", N_("The discount lines of “%(category)s” are more than its other lines."),
+                     category=Msgid(CATEGORY_NAMES[exc.category]))
+    return None
 
 
 async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
@@ -235,6 +348,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
                 problems.add(name, N_("Must be at most %(max)d characters (now %(length)d)."),
                              max=limit, length=len(text))
             values[name] = text
+    _clean_pricing(data, values, problems)
     if "salesperson_id" in data:
         values["salesperson_id"] = await _salesperson(org_id, data["salesperson_id"], problems)
     if "payment_terms" in data and data["payment_terms"] not in (None, ""):
@@ -256,9 +370,14 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     due = values.get("due_date", instance.due_date if instance else None)
     if due is not None and issue is not None and due < issue:
         problems.add("due_date", N_("Must be on or after the issue date."))
-    if instance is not None and lines and not any(e.field.startswith("lines") for e in problems.errors):
-        currency = contact.currency if contact is not None else instance.currency
-        if price(lines, currency, instance.tax_rounding)[1].total < instance.amount_paid:
+    _period_problems(values, instance, problems)
+    if instance is not None and lines is None and any(name in values for name in PRICING_FIELDS):
+        lines = line_data(await lines_of(instance))  # the same lines, priced anew
+    if lines and not any(e.field.startswith(("lines", "discount")) for e in problems.errors):
+        currency = contact.currency if contact is not None else instance.currency if instance else "JPY"
+        rounding = instance.tax_rounding if instance else org.tax_rounding.value
+        result = price_problems(lines, currency, pricing_of(values, instance, rounding), problems)
+        if instance is not None and result is not None and result.total < instance.amount_paid:
             problems.add("lines", N_("The total cannot drop below the %(paid)s already paid."),
                          paid=_money(instance.amount_paid, currency))
     problems.raise_if_any()
@@ -315,23 +434,25 @@ def _dates(kind: Kind, values: dict[str, Any], instance: Transaction | None, con
 # ---- writing ------------------------------------------------------------------------------
 
 
-def price(lines: list[dict[str, Any]], currency: str, rounding: str) -> tuple[list[dict[str, Any]], Totals]:
-    """Cleaned lines with their position and amount, and the document's totals."""
+def price(lines: list[dict[str, Any]], currency: str, pricing: Pricing | str) -> tuple[list[dict[str, Any]], Totals]:
+    """Cleaned lines with their position and amount, and the document's totals (the one
+    computation: app.services.tax.totals). Raises tax.DiscountTooLarge, tax.NegativeCategory."""
     rows = [
         {**line, "position": position,
          "amount": line_amount(line["quantity"], line["rate"], line["discount"], currency)}
         for position, line in enumerate(lines, start=1)
     ]
-    return rows, totals(((r["amount"], r["tax_rate"]) for r in rows), currency, rounding)
+    return rows, totals(((r["amount"], r["tax_category"]) for r in rows), currency, pricing)
 
 
 def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Price the lines and set the document's totals; returns the lines with position and amount."""
-    rows, result = price(lines, txn.currency, txn.tax_rounding)
+    rows, result = price(lines, txn.currency, pricing_of({}, txn, txn.tax_rounding))
     if not cleaning.fits(_AMOUNT, result.total):  # each line fits, their sum may not
         raise ValidationError.single("lines", _TOO_LARGE, digits=_DIGITS)
     txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
     txn.tax_breakdown = [r.as_json() for r in result.rates]
+    txn.discount_total = result.discount
     txn.balance = txn.total - txn.amount_paid if kinds.of(txn.kind).has_balance else Decimal(0)
     return rows
 
@@ -390,6 +511,13 @@ def _money(amount: Decimal, currency: str) -> str:
     return format_money(amount, currency)
 
 
+def pricing_data(txn: Transaction) -> dict[str, Any]:
+    """The transaction date and pricing of a document, as input for one made from it."""
+    return {"transaction_date": txn.transaction_date, "transaction_date_end": txn.transaction_date_end,
+            "prices_include_tax": txn.prices_include_tax, "discount_type": txn.discount_type,
+            "discount_value": txn.discount_value}
+
+
 async def lines_of(txn: Transaction) -> list[TransactionLine]:
     return await TransactionLine.filter(transaction_id=txn.id).order_by("position", "id")
 
@@ -397,5 +525,6 @@ async def lines_of(txn: Transaction) -> list[TransactionLine]:
 def line_data(lines: list[TransactionLine]) -> list[dict[str, Any]]:
     """Lines as input for a new document (conversion copies them)."""
     return [{"item_id": line.item_id, "description": line.description, "quantity": line.quantity,
-             "unit": line.unit, "rate": line.rate, "discount": line.discount, "tax_rate": line.tax_rate}
+             "unit": line.unit, "rate": line.rate, "discount": line.discount, "tax_rate": line.tax_rate,
+             "tax_category": line.tax_category}
             for line in lines]

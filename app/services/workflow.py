@@ -266,7 +266,7 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             "organization_id": source.organization_id, "contact_id": source.contact_id,
             "reference": source.reference or source.number, "subject": source.subject,
             "salesperson_id": source.salesperson_id, "notes": source.notes, "terms": source.terms,
-            "lines": lines,
+            "lines": lines, **txns.pricing_data(source),
         }
         created = await txns.create(principal, target, data, source=source)
         source.status = Status.CONVERTED if kind == E else Status.INVOICED

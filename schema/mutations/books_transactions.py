@@ -33,12 +33,14 @@ from schema.types.books import PaymentTerms
 from schema.types.books_transactions import (
     TYPE_NAMES,
     Comment,
+    DiscountType,
     Estimate,
     Invoice,
     Payment,
     PaymentMode,
     PurchaseOrder,
     SalesOrder,
+    TaxCategory,
     Transaction,
     TransferReport,
     existing_transaction,
@@ -56,7 +58,10 @@ class TransactionLineInput:
     unit: str | None = UNSET
     rate: Decimal | None = strawberry.field(default=UNSET, description="Unit price, up to 4 decimals.")
     discount: Decimal | None = strawberry.field(default=UNSET, description="Percent, default 0.")
-    tax_rate: Decimal | None = strawberry.field(default=UNSET, description="Percent: 10 (default), 8 or 0.")
+    tax_rate: Decimal | None = strawberry.field(default=UNSET, description="Percent: 10 (default), 8 or 0 "
+                                                "(0 is EXEMPT); `taxCategory` wins when both are given.")
+    tax_category: TaxCategory | None = strawberry.field(
+        default=UNSET, description="Default: from `taxRate`, else the item's rate, else STANDARD.")
 
 
 @strawberry.input(description="Fields of a document; on update, omitted fields keep their value. The "
@@ -83,6 +88,14 @@ class TransactionInput:
     )
     notes: str | None = UNSET
     terms: str | None = UNSET
+    transaction_date: datetime.date | None = strawberry.field(
+        default=UNSET, description="The transaction date (取引年月日) or the first day of the period.")
+    transaction_date_end: datetime.date | None = strawberry.field(
+        default=UNSET, description="The last day of the period (needs `transactionDate`, not before it).")
+    prices_include_tax: bool | None = strawberry.field(default=UNSET, description="Default false (外税).")
+    discount_type: DiscountType | None = strawberry.field(default=UNSET, description="Default AMOUNT.")
+    discount_value: Decimal | None = strawberry.field(
+        default=UNSET, description="Zero or more; a percent up to 100; an amount up to the lines' sum.")
     lines: list[TransactionLineInput] | None = strawberry.field(
         default=UNSET, description="At least one; replaces every line when given."
     )

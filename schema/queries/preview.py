@@ -17,7 +17,7 @@ from schema.mutations.books_transactions import TransactionInput
 from schema.mutations.common import to_data
 from schema.queries.common import AUTH
 from schema.types.books import TransactionKind, exact
-from schema.types.books_transactions import TaxRow
+from schema.types.books_transactions import TaxRow, tax_row
 
 
 @strawberry.type(description="The totals of a document being written, priced as saving prices it. Lines "
@@ -28,6 +28,8 @@ class TotalsPreview:
     tax_total: Decimal
     total: Decimal
     tax_rows: list[TaxRow]
+    discount_total: Decimal = strawberry.field(description="The document discount in money.")
+    prices_include_tax: bool
     line_amounts: list[Decimal | None] = strawberry.field(
         description="The amount of each given line, in order; null for a line that cannot be priced.")
     fields: list[FieldError]
@@ -43,7 +45,8 @@ def _payload(info: Info, result: Preview, count: int) -> TotalsPreview:
     return TotalsPreview(
         currency=result.currency, subtotal=exact(totals.subtotal), tax_total=exact(totals.tax),
         total=exact(totals.total),
-        tax_rows=[TaxRow(rate=exact(r.rate), subtotal=exact(r.subtotal), tax=exact(r.tax)) for r in totals.rates],
+        tax_rows=[tax_row(r) for r in totals.rates], discount_total=exact(totals.discount),
+        prices_include_tax=totals.inclusive,
         line_amounts=[exact(result.amounts[i]) if i in result.amounts else None for i in range(count)],
         fields=[FieldError(path=field_path(e.field), message=e.render(gettext)) for e in result.errors],
     )

@@ -20,10 +20,13 @@ from app.models import Kind
 from app.models import Payment as PaymentModel
 from app.models import PaymentMode as PaymentModeEnum
 from app.models import PaymentTerms as PaymentTermsEnum
+from app.models import DiscountType as DiscountTypeEnum
 from app.models import Status
+from app.models import TaxCategory as TaxCategoryEnum
 from app.models import Transaction as TransactionModel
 from app.services import history, workflow
 from app.services.sending import Composition
+from app.services.tax import RateTotal
 from app.services.transactions import today_in
 from schema.context import Info
 from schema.loaders import ready
@@ -53,6 +56,12 @@ DocumentAction = strawberry.enum(
     "convert it (CONVERT_TO_SALES_ORDER, CONVERT_TO_INVOICE).",
 )
 CommentKind = strawberry.enum(CommentKindEnum, name="CommentKind")
+TaxCategory = strawberry.enum(
+    TaxCategoryEnum, name="TaxCategory",
+    description="A line's consumption-tax category: STANDARD (課税 10%), REDUCED (軽減 8%), EXPORT "
+    "(免税, exports at 0%), EXEMPT (非課税), OUT_OF_SCOPE (不課税).")
+DiscountType = strawberry.enum(DiscountTypeEnum, name="DiscountType",
+                               description="A document discount: an AMOUNT of money, or a PERCENT of the lines' sum.")
 
 # The GraphQL type of each kind (and of its global ids), and where its PDF is served.
 TYPE_NAMES = {k.kind: k.type_name for k in kinds.KINDS}
@@ -78,12 +87,22 @@ def kind_type_check(kind: Kind) -> classmethod:
     return classmethod(is_type_of)
 
 
-@strawberry.type(description="Consumption tax of one rate: computed once per document from the "
-                 "subtotal of the lines at that rate (qualified-invoice rules).")
+@strawberry.type(description="One tax category of a document: its amount after the document discount "
+                 "and its consumption tax, computed once per rate (qualified-invoice rules). Categories "
+                 "without tax (EXPORT, EXEMPT, OUT_OF_SCOPE) are listed by themselves, with no tax.")
 class TaxRow:
     rate: Decimal = strawberry.field(description="Percent: 10, 8 or 0.")
-    subtotal: Decimal
-    tax: Decimal
+    subtotal: Decimal = strawberry.field(description="Excluding tax, after the document discount.")
+    tax: Decimal = strawberry.field(description="With tax-inclusive prices: the tax the amount includes.")
+    category: TaxCategory
+    discount: Decimal = strawberry.field(description="The share of the document discount it took.")
+    total: Decimal = strawberry.field(description="Subtotal plus tax.")
+
+
+def tax_row(row: Any) -> TaxRow:
+    """A GraphQL tax row from an app.services.tax.RateTotal."""
+    return TaxRow(rate=exact(row.rate), subtotal=exact(row.subtotal), tax=exact(row.tax),
+                  category=TaxCategory(row.category.value), discount=exact(row.discount), total=exact(row.total))
 
 
 @strawberry.type(description="One line of a document; `amount` is quantity x rate less the discount.")
@@ -94,8 +113,10 @@ class TransactionLine:
     quantity: Decimal = decimal_field("quantity")
     rate: Decimal = decimal_field("rate")
     discount: Decimal = decimal_field("discount", "Percent.")
-    tax_rate: Decimal = decimal_field("tax_rate", "Percent: 10, 8 or 0.")
-    amount: Decimal = decimal_field("amount")
+    tax_rate: Decimal = decimal_field("tax_rate", "Percent: 10, 8 or 0 (the category's rate).")
+    tax_category: TaxCategory
+    amount: Decimal = decimal_field("amount", "With tax when the document's prices include tax; negative "
+                                    "for a discount line.")
 
     @strawberry.field(description="The item the line was made from; null when none or not visible to you.")
     def item(self, info: Info) -> Item | None:
@@ -182,7 +203,18 @@ class Transaction(Node):
     currency: str = strawberry.field(description="ISO 4217 code: the contact's currency.")
     notes: str
     terms: str
-    subtotal: Decimal = decimal_field("subtotal", "Before tax, in `currency`.")
+    transaction_date: date | None = strawberry.field(
+        description="The transaction date (取引年月日), or the first day of the period; apart from the issue date.")
+    transaction_date_end: date | None = strawberry.field(
+        description="The last day of the transaction period; null for a single date.")
+    prices_include_tax: bool = strawberry.field(
+        description="Tax-inclusive prices (内税): the tax is extracted once per rate from the rate's total.")
+    discount_type: DiscountType
+    discount_value: Decimal = decimal_field("discount_value", "The document discount as entered: an amount or "
+                                            "a percent (see `discountType`).")
+    discount_total: Decimal = decimal_field("discount_total", "The document discount in money, allocated to the "
+                                            "tax categories in proportion (`taxRows.discount`).")
+    subtotal: Decimal = decimal_field("subtotal", "Before tax and after the discount, in `currency`.")
     tax_total: Decimal = decimal_field("tax_total")
     total: Decimal = decimal_field("total")
     sent_at: datetime | None
@@ -218,11 +250,10 @@ class Transaction(Node):
             return None
         return ready(info.context.loaders.user, self.salesperson_id)
 
-    @strawberry.field(description="Subtotal and tax per rate, highest rate first.",
+    @strawberry.field(description="Subtotal and tax per tax category: 10%, 8%, then the categories without tax.",
                       metadata={"columns": ("tax_breakdown",)})
     def tax_rows(self) -> list[TaxRow]:
-        return [TaxRow(rate=exact(Decimal(r["rate"])), subtotal=exact(Decimal(r["subtotal"])),
-                       tax=exact(Decimal(r["tax"]))) for r in self.tax_breakdown]
+        return [tax_row(RateTotal.from_json(r)) for r in self.tax_breakdown]
 
     @strawberry.field(description="The lines, in order.")
     def lines(self, info: Info) -> list[TransactionLine]:

@@ -40,7 +40,8 @@ async def test_tax_is_computed_once_per_rate_and_rounded_down(accountant, custom
     ])
     assert txn.subtotal == Decimal(1998)
     assert txn.tax_breakdown == [
-        {"rate": "10", "subtotal": "999", "tax": "99"}, {"rate": "8", "subtotal": "999", "tax": "79"}]
+        {"rate": "10", "subtotal": "999", "tax": "99", "category": "standard", "discount": "0"},
+        {"rate": "8", "subtotal": "999", "tax": "79", "category": "reduced", "discount": "0"}]
     assert (txn.tax_total, txn.total, txn.balance) == (Decimal(178), Decimal(2176), Decimal(2176))
 
 

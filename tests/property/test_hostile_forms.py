@@ -41,7 +41,10 @@ FORMS = {
     "/books/items": ("Item", {"name": "Consulting", "rate": "5000", "tax_rate": "10"}),
     **{f"/books/{slug}": (kind, {"contact_id": "{Vendor}" if kind == "PurchaseOrder" else "{BooksContact}",
                                  "issue_date": "2026-04-01", "lines-0-description": "作業",
-                                 "lines-0-quantity": "2", "lines-0-rate": "5000", "lines-0-tax_rate": "10"})
+                                 "lines-0-quantity": "2", "lines-0-rate": "5000", "lines-0-tax_rate": "10",
+                                 "lines-0-tax_category": "reduced", "transaction_date": "2026-03-01",
+                                 "transaction_date_end": "2026-03-31", "prices_include_tax": "true",
+                                 "discount_type": "percent", "discount_value": "5"})
        for slug, kind in (("estimates", "Estimate"), ("sales-orders", "SalesOrder"),
                           ("invoices", "Invoice"), ("purchase-orders", "PurchaseOrder"))},
 }

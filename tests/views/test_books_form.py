@@ -43,7 +43,7 @@ async def test_create_with_a_line_error_first_then_success(client, principal, cu
     assert error_at(bad.text, "lines.2.rate") == "Enter a number."
     assert 'id="lines-2-rate" aria-label="Rate" aria-invalid="true"' in bad.text
     assert 'value="abc"' in bad.text and "お弁当" in bad.text and 'value="発注123"' in bad.text
-    assert '<option value="8" selected>' in bad.text and 'name="lines-3-quantity"' in bad.text
+    assert '<option value="reduced" selected>' in bad.text and 'name="lines-3-quantity"' in bad.text
     assert text_of(bad.text, "sum-10-tax") == "¥1,000"  # the valid line is already priced
     assert not await Transaction.exists()
 
@@ -101,7 +101,7 @@ async def test_add_a_row_and_fill_one_from_an_item(client, org):
     html = filled.text
     assert f'<option value="{tea.id}" selected>お茶</option>' in html
     assert ">お茶</textarea>" in html and 'name="lines-2-rate" id="lines-2-rate" aria-label="Rate" value="150"' in html
-    assert 'value="本"' in html and 'value="4"' in html and '<option value="8" selected>' in html
+    assert 'value="本"' in html and 'value="4"' in html and '<option value="reduced" selected>' in html
     stranger = await f.make_item(await f.make_org(), name="よその品")
     other = await client.get(f"/books/invoices/lines/item?index=2&lines-2-item_id={stranger.id}")
     assert "よその品" not in other.text  # another organization's item fills nothing

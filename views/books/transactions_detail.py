@@ -19,7 +19,8 @@ from app.models import BooksContact, Comment, Kind, Organization, PaymentMode, S
 from app.permissions import Principal, can
 from app.services import documents, history, payments, workflow
 from app.services import transactions as txns
-from app.services.tax import RateTotal, Totals
+from app.formatting import format_document_period
+from app.services.tax import CATEGORY_LABELS, RateTotal, Totals
 from views.books.kinds import DISPLAY_LABELS, PAGES_OF_KIND, KindPages, number_text, refusal_status
 from views.books.transactions_workflow import offered_actions
 from views.htmx import is_partial
@@ -59,7 +60,10 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
         "salesperson": await User.get_or_none(id=txn.salesperson_id) if txn.salesperson_id else None,
         "lines": await txns.lines_of(txn),
         "sums": Totals(tuple(RateTotal.from_json(r) for r in txn.tax_breakdown), txn.subtotal,
-                       txn.tax_total, txn.total),
+                       txn.tax_total, txn.total, txn.discount_total, txn.prices_include_tax),
+        "category_labels": CATEGORY_LABELS,
+        "period": format_document_period(txn.transaction_date, txn.transaction_date_end, request.state.lang)
+        if txn.transaction_date else "",
         "status": status, "status_label": DISPLAY_LABELS[status],
         "actions": offered_actions(available),
         "can_edit": "edit" in available,

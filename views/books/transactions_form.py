@@ -24,11 +24,11 @@ from tortoise.expressions import Q
 from app import cleaning, settings
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
-from app.models import BooksContact, Item, Organization, TaxRounding, Transaction, User
+from app.models import BooksContact, DiscountType, Item, Organization, TaxCategory, TaxRounding, Transaction, User
 from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
-from app.services.tax import ROUNDING, TAX_RATES
+from app.services.tax import CATEGORY_LABELS, ROUNDING, category_of_rate
 from views.books import feedback
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
@@ -36,10 +36,23 @@ from views.htmx import is_partial, redirect_after_post
 from views.records import Field, error_map, form_value
 from views.templating import render, translator
 
-LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate")
+# The editor posts tax_category; a posted tax_rate alone is read as its category by the service.
+LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_category", "tax_rate")
 LINE_NAME = re.compile(rf"^lines-(\d+)-({'|'.join(LINE_FIELDS)})$")
+PRICING_FIELDS = ("transaction_date", "transaction_date_end", "prices_include_tax", "discount_type",
+                  "discount_value")
+PRICING_CHOICES = (("false", N_("Tax excluded")), ("true", N_("Tax included")))
+DISCOUNT_CHOICES = tuple((t.value, label) for t, label in ((DiscountType.AMOUNT, N_("Amount")),
+                                                           (DiscountType.PERCENT, N_("Percent"))))
+PRICING_FORM_FIELDS = (
+    Field("transaction_date", N_("Transaction date (or first day)"), "date"),
+    Field("transaction_date_end", N_("Last day of the period"), "date"),
+    Field("prices_include_tax", N_("Prices"), "select", PRICING_CHOICES, blank=False),
+    Field("discount_type", N_("Document discount"), "select", DISCOUNT_CHOICES, blank=False),
+    Field("discount_value", N_("Discount amount or percent"), "amount"),
+)
 HEADER_FIELDS = ("contact_id", "issue_date", "due_date", "reference", "subject", "salesperson_id",
-                 "notes", "terms")
+                 "notes", "terms", *PRICING_FIELDS)
 NOTE_FIELDS = (Field("notes", N_("Notes"), "textarea"), Field("terms", N_("Terms and conditions"), "textarea"))
 
 
@@ -51,12 +64,13 @@ def header_fields(kp: KindPages) -> tuple[Field, ...]:
         Field("reference", N_("Reference")),
         Field("salesperson_id", N_("Salesperson"), "ref"),
         Field("subject", N_("Subject")),
+        *PRICING_FORM_FIELDS,
     )
 
 
 def blank_line(key: int | str) -> dict[str, str]:
     return {"key": str(key), "item_id": "", "description": "", "quantity": "1", "unit": "", "rate": "",
-            "discount": "", "tax_rate": "10"}
+            "discount": "", "tax_category": TaxCategory.STANDARD.value, "tax_rate": ""}
 
 
 # ---- reading the form --------------------------------------------------------------------------
@@ -86,6 +100,7 @@ def service_data(values: dict[str, Any], creating: bool) -> tuple[dict[str, Any]
     rows = [row for row in values["lines"] if not _is_blank(row)]
     data = {name: values[name] for name in HEADER_FIELDS}
     data["lines"] = [{name: row.get(name, "") for name in LINE_FIELDS} for row in rows]
+    data["prices_include_tax"] = data["prices_include_tax"] or "false"
     if creating and not data["due_date"]:
         del data["due_date"]  # the kind's default: 30 days for estimates, payment terms for invoices
     return data, [row["key"] for row in rows]
@@ -106,9 +121,12 @@ def keyed_errors(errors: dict[str, list[str]], keys: list[str]) -> dict[str, lis
 # ---- live totals -------------------------------------------------------------------------------
 
 
-def preview(rows: list[dict[str, str]], currency: str, rounding: str) -> tuple[Preview, dict[str, Decimal]]:
-    """The service's preview of the rows, and each priced row's amount by the row's key."""
-    result = preview_lines(rows, currency, rounding)
+def preview(rows: list[dict[str, str]], currency: str, rounding: str,
+            header: dict[str, Any] | None = None) -> tuple[Preview, dict[str, Decimal]]:
+    """The service's preview of the rows (priced as `header` asks: 内税, the document discount),
+    and each priced row's amount by the row's key."""
+    pricing, _errors = txns.read_pricing(header or {}, rounding)
+    result = preview_lines(rows, currency, pricing)
     return result, {rows[i]["key"]: amount for i, amount in result.amounts.items()}
 
 
@@ -133,7 +151,8 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
     if rounding not in ROUNDING:  # an edited document posts the rounding it was created with
         rounding = _rounding_of(org)
     rows = parse_lines(form)
-    result, amounts = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding)
+    header = {name: str(form.get(name, "")) for name in PRICING_FIELDS}
+    result, amounts = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding, header)
     context = {"sums": result.totals, "currency": result.currency, "amounts": amounts,
                "row_keys": [row["key"] for row in rows], "oob": True}
     return render(request, "books/_totals.html", context)
@@ -157,7 +176,7 @@ async def _item_options(org: Organization | None, keep: set[str] = frozenset()) 
 
 
 def _line_context(kp: KindPages, items: list, **context: Any) -> dict[str, Any]:
-    return {"kp": kp, "items": items, "tax_rates": [form_value(r) for r in TAX_RATES], "errors": {},
+    return {"kp": kp, "items": items, "tax_categories": list(CATEGORY_LABELS.items()), "errors": {},
             "amounts": {}, "currency": settings.DEFAULT_CURRENCY, **context}
 
 
@@ -177,8 +196,9 @@ async def item_line(request: Request, kp: KindPages) -> Response:
     pk = cleaning.pk(row["item_id"])
     item = await Item.get_or_none(id=pk, organization_id=org.id) if org and pk else None
     if item is not None:
+        category = category_of_rate(item.tax_rate) or TaxCategory.STANDARD
         row.update(description=item.name, unit=item.unit, rate=form_value(item.rate),
-                   tax_rate=form_value(item.tax_rate))
+                   tax_category=category.value, tax_rate="")
     response = render(request, "books/_line.html", _line_context(kp, await _item_options(org, {row["item_id"]}),
                                                                  row=row))
     response.headers["HX-Trigger-After-Settle"] = "lines-changed"  # the totals follow the new rate
@@ -209,7 +229,7 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     rows = values["lines"]
     errors = errors or {}
     shown = {*HEADER_FIELDS, "lines"}
-    totals_now, amounts = preview(rows, await _currency(org, values["contact_id"]), rounding)
+    totals_now, amounts = preview(rows, await _currency(org, values["contact_id"]), rounding, values)
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
@@ -228,13 +248,17 @@ async def new(request: Request, kp: KindPages) -> Response:
     principal = request.state.principal
     require(principal, "create_edit", kp.module)
     values: dict[str, Any] = {name: "" for name in HEADER_FIELDS}
-    values.update(issue_date=txns.today_in(principal).isoformat(), lines=[blank_line(0)])
+    values.update(issue_date=txns.today_in(principal).isoformat(), lines=[blank_line(0)],
+                  prices_include_tax="false", discount_type=DiscountType.AMOUNT.value)
     return await _form(request, kp, None, values)
 
 
 async def edit(request: Request, kp: KindPages) -> Response:
     txn = await txns.get(request.state.principal, kp.kind, request.path_params["id"], "create_edit")
     values: dict[str, Any] = {name: form_value(getattr(txn, name)) for name in HEADER_FIELDS}
+    values["prices_include_tax"] = "true" if txn.prices_include_tax else "false"
+    if not txn.discount_value:
+        values["discount_value"] = ""
     values["lines"] = [
         {"key": str(i), **{name: form_value(getattr(line, name)) for name in LINE_FIELDS}}
         for i, line in enumerate(await txns.lines_of(txn))

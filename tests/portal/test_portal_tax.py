@@ -1,0 +1,26 @@
+"""The customer's view of a document shows the transaction period, the tax categories by name
+(never as 0%), 内税 and the document discount, as the PDF does. The portal speaks the
+organization's language (ja): labels new with this change read in English until the catalog
+has them."""
+
+from __future__ import annotations
+
+from app.models import Kind
+from app.services import workflow
+from tests import factories as f
+
+
+async def test_the_customer_sees_the_period_categories_and_inclusive_totals(client, principal, customer):
+    txn = await f.make_transaction(
+        principal, "invoice", customer,
+        [("作業", 1, 11000, 10), ("お弁当", 1, 1080, 8), ("輸出品", 1, 5000, "export"), ("立替金", 1, 300, "out_of_scope")],
+        transaction_date="2026-11-01", transaction_date_end="2026-11-30", prices_include_tax=True,
+        discount_value="1738")
+    await workflow.mark_sent(principal, Kind.INVOICE, txn.id)
+    page = await client.get(f"/portal/{txn.portal_token}")
+    assert page.status_code == 200
+    html = page.text
+    for expected in ("Transaction date", "Prices include tax", "Tax-free (export)", "Out of scope", "値引",
+                     "10% taxable (incl.)", "8% taxable (incl.)", "Incl. consumption tax", "※"):
+        assert expected in html, expected
+    assert "0% subtotal" not in html.replace("10% subtotal", "")
