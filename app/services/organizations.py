@@ -82,7 +82,7 @@ class OrganizationService(RecordService):
     owned = False
     fields = (
         "name", "edition", "phone", "email", "website", "registration_number", "bank_details",
-        "currency", "fiscal_year_start_month", "tax_rounding", "language",
+        "currency", "fiscal_year_start_month", "tax_rounding", "language", "payment_terms",
         "estimate_prefix", "sales_order_prefix", "invoice_prefix", "purchase_order_prefix",
         "smtp_host", "smtp_port", "smtp_username", "smtp_password", "smtp_security",
         "sender_email", "sender_name",
@@ -128,6 +128,10 @@ class OrganizationService(RecordService):
     async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
         if name == "registration_number":
             value = normalize_registration_number(value)
+        if name == "payment_terms":
+            from app.services.books_contacts import _terms
+
+            return _terms(value, cleaned, blank_allowed=False)
         return await super().coerce(principal, name, value, cleaned)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:

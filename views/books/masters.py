@@ -23,9 +23,9 @@ from app import cleaning
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.limits import limit_body, upload_limit
-from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
+from app.models import BooksContact, ContactPerson, ContactType, Organization
 from app.permissions import Principal, can, require
-from app.services import documents
+from app.services import documents, payment_terms
 from app.services.books_contacts import PERSON_FIELDS, books_contacts
 from app.services.items import items
 from app.services.tax import TAX_RATES
@@ -149,15 +149,16 @@ async def _after_document_change(request: Request, contact: BooksContact) -> Res
 # ---- contacts ------------------------------------------------------------------------------
 
 CONTACT_TYPES = choices_of({ContactType.CUSTOMER: N_("Customer"), ContactType.VENDOR: N_("Vendor")})
-PAYMENT_TERMS = choices_of({
-    PaymentTerms.DUE_ON_RECEIPT: N_("Due on receipt"),
-    PaymentTerms.NET_15: N_("Net 15 days"),
-    PaymentTerms.NET_30: N_("Net 30 days"),
-    PaymentTerms.NET_45: N_("Net 45 days"),
-    PaymentTerms.NET_60: N_("Net 60 days"),
-    PaymentTerms.END_OF_MONTH: N_("End of this month"),
-    PaymentTerms.END_OF_NEXT_MONTH: N_("End of next month"),
-})
+
+
+def parse_terms(form: Mapping[str, Any]) -> dict[str, Any]:
+    """Payment terms from their parts (records/_widget_terms.html), checked by the service."""
+    return {"payment_terms": payment_terms.from_parts(
+        {k: form.get(f"payment_terms_{k}", "") for k in ("kind", "net_days", "closing", "offset", "payment")})}
+
+
+async def initial_terms(record: Any) -> dict[str, Any]:
+    return {"payment_terms": record.payment_terms}
 # Form values as RecordPages writes booleans (form_value(True) == "True").
 ADDRESSED_AS = (("True", N_("Company (御中)")), ("False", N_("Person (様)")))
 
@@ -192,7 +193,7 @@ contacts_pages = BooksPages(
             Field("website", N_("Website"), "url"),
         )),
         Section(N_("Terms"), (
-            Field("payment_terms", N_("Payment terms"), "select", PAYMENT_TERMS, blank=False),
+            Field("payment_terms", N_("Payment terms"), "terms", parse=parse_terms, initial=initial_terms),
             Field("currency", N_("Currency"), "select", CURRENCIES, blank=False, translate=False),
             Field("registration_number", N_("Registration number")),
         )),
@@ -209,13 +210,12 @@ contacts_pages = BooksPages(
         Column(N_("Type"), "contact_type", "choice", CONTACT_TYPES),
         Column(N_("E-mail"), "email"),
         Column(N_("Phone"), "phone"),
-        Column(N_("Payment terms"), "payment_terms", "choice", PAYMENT_TERMS),
+        Column(N_("Payment terms"), "payment_terms", "terms"),
     ),
     filters=(Filter("type", N_("Type"), (("", N_("All")), ("customer", N_("Customers")),
                                          ("vendor", N_("Vendors"))), _of_type),),
     extra_detail=_contact_extra,
-    defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY",
-              "payment_terms": PaymentTerms.END_OF_NEXT_MONTH.value},
+    defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY", "payment_terms": ""},
     detail_template=f"{TEMPLATES}/contact.html",
 )
 

@@ -29,7 +29,7 @@ from app.services import email_templates
 from app.services import organizations as organization_service
 from app.services.documents import storage_path
 from app.services.organizations import LOGO_MAX_BYTES, LOGO_TYPES, organizations, set_logo
-from views.books.masters import address_section
+from views.books.masters import address_section, parse_terms
 from views.choices import CURRENCIES
 from views.htmx import is_partial, redirect_after_post
 from views.pages import page, safe_next
@@ -76,7 +76,10 @@ class SettingsForm:
         return values
 
     def parse(self, form: FormData) -> dict[str, str]:
-        data = {f.name: str(form.get(f.name, "")) for f in self.fields}
+        data = {f.name: str(form.get(f.name, "")) for f in self.fields if f.parse is None}
+        for f in self.fields:
+            if f.parse is not None:
+                data.update(f.parse(form))
         for f in self.fields:
             if f.kind == "password" and not data[f.name]:
                 del data[f.name]  # left blank: keep the stored one
@@ -106,6 +109,8 @@ FORMS = (
         Field("fiscal_year_start_month", N_("Fiscal year starts in month"), "select", MONTHS, blank=False,
               translate=False),
         Field("tax_rounding", N_("Rounding of consumption tax"), "select", TAX_ROUNDING, blank=False),
+        # Customers without their own terms are billed by these (app.services.payment_terms).
+        Field("payment_terms", N_("Payment terms"), "terms", blank=False, parse=parse_terms),
         EDITION_FIELD,
     )),)),
     SettingsForm("numbering", N_("Numbering"), (Section(N_("Number prefixes"), (
