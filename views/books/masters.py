@@ -152,7 +152,10 @@ CONTACT_TYPES = choices_of({ContactType.CUSTOMER: N_("Customer"), ContactType.VE
 
 
 def parse_terms(form: Mapping[str, Any]) -> dict[str, Any]:
-    """Payment terms from their parts (records/_widget_terms.html), checked by the service."""
+    """Payment terms from their parts (records/_widget_terms.html), or a code posted as it is;
+    nothing when neither was sent (the stored terms stay). Checked by the service."""
+    if "payment_terms_kind" not in form:
+        return {"payment_terms": str(form["payment_terms"])} if "payment_terms" in form else {}
     return {"payment_terms": payment_terms.from_parts(
         {k: form.get(f"payment_terms_{k}", "") for k in ("kind", "net_days", "closing", "offset", "payment")})}
 
