@@ -193,3 +193,20 @@ def test_periods_offered_newest_first():
     assert [(p.start, p.end) for p in periods] == [
         (date(2026, 11, 21), date(2026, 12, 20)), (date(2026, 10, 21), date(2026, 11, 20)),
         (date(2026, 9, 21), date(2026, 10, 20))]
+
+
+async def test_the_pdf_lists_the_period_and_every_order(accountant, twentieth):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from app.services import books_pdf
+
+    a = await _order(accountant, twentieth, date(2026, 10, 25), [("設計", 1, 100000, 10)])
+    b = await _order(accountant, twentieth, date(2026, 11, 2), [("保守", 1, 20000, 10)])
+    invoice = await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
+    pdf = await books_pdf.render(invoice, "en")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    assert "Sales orders billed" in text
+    assert "Closing period: Oct 21, 2026 – Nov 20, 2026" in text
+    assert f"{a.number} Oct 25, 2026" in " ".join(text.split()) and f"{b.number} 保守" in text
