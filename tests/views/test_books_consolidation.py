@@ -114,3 +114,10 @@ async def test_customer_form_edits_terms_by_their_parts(client, principal, custo
     assert (await post(client, f"/books/contacts/{customer.id}/edit", data)).status_code == 303
     await customer.refresh_from_db()
     assert customer.payment_terms == "net_45"
+
+
+async def test_invoice_edition_has_no_consolidation(client, org, principal):
+    org.edition = "invoice"
+    await org.save()
+    response = await client.get(PAGE)
+    assert response.status_code == 404 and "Sales orders exist only in the Books edition." in response.text

@@ -20,14 +20,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import cleaning, kinds, settings
-from app.models import Kind
+from app import cleaning, settings
 from app.i18n import N_
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
 from views.books import comments, consolidation, documents, payments, receivables, sending, transactions_actions, transactions_form
-from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, current_organization, kind_route
+from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
 from views.htmx import targets
 from views.records import int_param, query_string
@@ -61,9 +60,6 @@ async def index(request: Request, kp: KindPages) -> Response:
         "labels": DISPLAY_LABELS, "page": page_no, "page_count": page_count,
         "query": query_string(q, active, per_page),
         "can_create": principal.has(kp.module, "create_edit"),
-        # Consolidated invoices bill sales orders: the Books edition's (views/books/consolidation.py)
-        "sales_orders_exist": kp.kind == Kind.INVOICE and kinds.of(Kind.SALES_ORDER).exists_in(
-            await current_organization(request)),
     }
     template = "books/_rows.html" if targets(request, ROWS_ID) else "books/index.html"
     return render(request, template, context)
