@@ -193,6 +193,16 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
     return invoice
 
 
+async def release(invoice: Transaction, user: Any) -> None:
+    """A voided consolidated invoice gives its orders back: confirmed, to be billed again.
+    Called inside the voiding transaction (app.services.workflow.step)."""
+    orders = await Transaction.filter(billed_by_id=invoice.id).select_for_update()
+    await Transaction.filter(id__in=[o.id for o in orders]).update(status=Status.CONFIRMED, billed_by_id=None)
+    for order in orders:
+        await history.record(order, "released", N_("To invoice again: the consolidated invoice %(number)s was voided."),
+                             user, number=invoice.number)
+
+
 async def orders_billed_by(invoice: Transaction) -> list[Transaction]:
     """The sales orders a consolidated invoice billed, by order date."""
     return await Transaction.filter(billed_by_id=invoice.id).order_by("issue_date", "id")

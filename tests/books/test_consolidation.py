@@ -210,3 +210,13 @@ async def test_the_pdf_lists_the_period_and_every_order(accountant, twentieth):
     assert "Sales orders billed" in text
     assert "Closing period: Oct 21, 2026 – Nov 20, 2026" in text
     assert f"{a.number} Oct 25, 2026" in " ".join(text.split()) and f"{b.number} 保守" in text
+
+
+async def test_voiding_the_invoice_gives_the_orders_back(accountant, twentieth):
+    order = await _order(accountant, twentieth, date(2026, 11, 5), [("作業", 1, 1000, 10)])
+    invoice = await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
+    await workflow.void(accountant, Kind.INVOICE, invoice.id)
+    await order.refresh_from_db()
+    assert (order.status, order.billed_by_id) == (Status.CONFIRMED, None)
+    again = await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
+    assert again.total == order.total and again.id != invoice.id
