@@ -7,7 +7,6 @@ from typing import Any
 
 from tortoise.models import Model
 
-from app.errors import ValidationError
 from app.i18n import N_
 from app.models import BooksContact, ContactPerson, Transaction
 from app.money import MINOR_UNITS
@@ -29,18 +28,6 @@ def due_date_for(terms: str, issued: date) -> date:
     return payment_terms.due_date_for(terms, issued)
 
 
-def _terms(value: Any, cleaned: Cleaned, *, blank_allowed: bool) -> str:
-    """Payment terms in their one spelling (app.services.payment_terms); blank: the organization's."""
-    if value in (None, "") and blank_allowed:
-        return ""
-    try:
-        return payment_terms.clean_code(value.value if hasattr(value, "value") else value)
-    except ValidationError as invalid:
-        for error in invalid.errors:
-            cleaned.error("payment_terms", error.msgid, **error.params)
-        return ""
-
-
 class BooksContactService(OrganizationScoped, RecordService):
     model = BooksContact
     fields = (
@@ -59,7 +46,7 @@ class BooksContactService(OrganizationScoped, RecordService):
         if name == "registration_number":
             value = normalize_registration_number(value)
         if name == "payment_terms":
-            return _terms(value, cleaned, blank_allowed=True)
+            return payment_terms.coerce(value, cleaned.error, blank_allowed=True)
         return await super().coerce(principal, name, value, cleaned)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:

@@ -21,6 +21,7 @@ from app.i18n import N_
 from app.models import Edition, Kind, Membership, Organization, Transaction, User
 from app.money import MINOR_UNITS
 from app.permissions import Principal, require
+from app.services import payment_terms
 from app.services.records import EMAIL_RE, Cleaned, RecordService
 
 # ASCII digits only: `\d` and int() accept every script's digits (Arabic-Indic ones would pass
@@ -129,9 +130,7 @@ class OrganizationService(RecordService):
         if name == "registration_number":
             value = normalize_registration_number(value)
         if name == "payment_terms":
-            from app.services.books_contacts import _terms
-
-            return _terms(value, cleaned, blank_allowed=False)
+            return payment_terms.coerce(value, cleaned.error, blank_allowed=False)
         return await super().coerce(principal, name, value, cleaned)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:

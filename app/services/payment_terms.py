@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -144,6 +145,20 @@ def parse(code: object) -> Terms:
 def clean_code(code: object) -> str:
     """A code in its one spelling (`close_20_01_10` -> `close_20_1_10`), or ValidationError."""
     return parse(code).code
+
+
+def coerce(value: object, report: Callable[..., None], *, blank_allowed: bool) -> str:
+    """A form's or an API's value as a code in its one spelling, problems told to
+    `report(field, msgid, **params)` (a record service's Cleaned.error). Blank: "" when allowed
+    (a customer without its own terms follows the organization's)."""
+    if value in (None, "") and blank_allowed:
+        return ""
+    try:
+        return clean_code(getattr(value, "value", value))
+    except ValidationError as invalid:
+        for error in invalid.errors:
+            report("payment_terms", error.msgid, **error.params)
+        return ""
 
 
 def is_valid(code: object) -> bool:

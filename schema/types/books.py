@@ -46,11 +46,12 @@ class PaymentTermsRule:
 
 def terms_rule(code: str, info: Info) -> PaymentTermsRule | None:
     """The rule a stored code spells; None for a blank (or unreadable) one."""
+    from app.errors import ValidationError
     from app.services import payment_terms
 
     try:
         terms = payment_terms.parse(code)
-    except Exception:
+    except ValidationError:
         return None
     return PaymentTermsRule(
         code=terms.code, label=payment_terms.text(terms.code, info.context.lang),
