@@ -105,6 +105,13 @@ class TransactionLine:
             return None
         return ready(info.context.loaders.item, self.item_id)
 
+    @strawberry.field(description="A consolidated invoice's line: the sales order it was billed from; null "
+                      "when none or not visible to you.")
+    def source_order(self, info: Info) -> SalesOrder | None:
+        if self.source_order_id is None:
+            return None
+        return ready(info.context.loaders.transaction, self.source_order_id)
+
 
 @strawberry.type(description="A note written by a user, or an entry of the document's history.")
 class Comment(Node):

@@ -14,7 +14,7 @@ CREATE = """mutation($input: ConsolidatedInvoiceInput!) { createConsolidatedInvo
   __typename
   ... on InvoicePayload { invoice { number total periodStart periodEnd dueDate
       paymentTermsRule { code label closingDay paymentMonthOffset paymentDay netDays }
-      lines { description } } }
+      lines { description sourceOrder { number } } } }
   ... on ValidationError { fields { path message } }
   ... on NotFound { message }
   ... on PermissionDenied { message }
@@ -49,6 +49,7 @@ async def test_create_consolidated_invoice(gql):
     assert (invoice["periodStart"], invoice["periodEnd"], invoice["dueDate"]) == ("2026-10-21", "2026-11-20", "2026-12-10")
     assert invoice["total"] == "132000"
     assert [line["description"] for line in invoice["lines"]] == [f"{a.number} 設計", f"{b.number} 保守"]
+    assert [line["sourceOrder"]["number"] for line in invoice["lines"]] == [a.number, b.number]
     assert invoice["paymentTermsRule"] == {
         "code": "close_20_1_10", "label": "Closing on day 20, paid on day 10 of the next month",
         "closingDay": 20, "paymentMonthOffset": 1, "paymentDay": 10, "netDays": None}
