@@ -169,6 +169,11 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
         if not orders:
             raise ValidationError.single("period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
         shown = await _preview(contact, terms, period, orders, issued, org.tax_rounding.value)
+        count = sum(len(rows) for rows in shown.lines.values())
+        if count > txns.MAX_LINES:
+            raise ValidationError.single(
+                "period_end", N_("These orders have %(count)d lines; an invoice takes at most %(max)d."),
+                count=count, max=txns.MAX_LINES)
         invoice = await txns.create(principal, Kind.INVOICE, {
             "organization_id": org.id, "contact_id": contact.id, "issue_date": issued,
             "due_date": shown.due_date, "payment_terms": terms.code,

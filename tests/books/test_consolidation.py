@@ -220,3 +220,16 @@ async def test_voiding_the_invoice_gives_the_orders_back(accountant, twentieth):
     assert (order.status, order.billed_by_id) == (Status.CONFIRMED, None)
     again = await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
     assert again.total == order.total and again.id != invoice.id
+
+
+async def test_more_lines_than_an_invoice_takes_are_refused(accountant, twentieth, monkeypatch):
+    from app.services import transactions
+
+    monkeypatch.setattr(transactions, "MAX_LINES", 2)
+    await _order(accountant, twentieth, date(2026, 11, 5), [("a", 1, 1000, 10), ("b", 1, 1000, 10)])
+    await _order(accountant, twentieth, date(2026, 11, 6), [("c", 1, 1000, 10)])
+    with pytest.raises(ValidationError) as raised:
+        await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
+    assert raised.value.errors[0].render(lambda m: m) == "These orders have 3 lines; an invoice takes at most 2."
+    assert not await Transaction.filter(kind=Kind.INVOICE).exists()
+    assert not await Transaction.filter(status=Status.INVOICED).exists()
