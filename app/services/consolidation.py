@@ -167,7 +167,8 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
         orders = await Transaction.filter(id__in=list(ids)).select_for_update().order_by("issue_date", "id")
         orders = [o for o in orders if o.billed_by_id is None and o.status == Status.CONFIRMED]
         if not orders:
-            raise ValidationError.single("period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
+            raise ValidationError.single(
+                "period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
         shown = await _preview(contact, terms, period, orders, issued, org.tax_rounding.value)
         count = sum(len(rows) for rows in shown.lines.values())
         if count > txns.MAX_LINES:

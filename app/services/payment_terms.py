@@ -263,7 +263,8 @@ def from_parts(form: dict[str, object]) -> str:
     if kind == "net":
         return f"net_{str(form.get('net_days') or '').strip()}"[:CODE_MAX + 10]
     if kind == "close":
-        return "_".join(("close", *(str(form.get(k) or "").strip() for k in ("closing", "offset", "payment"))))[:CODE_MAX + 10]
+        parts_ = (str(form.get(k) or "").strip() for k in ("closing", "offset", "payment"))
+        return "_".join(("close", *parts_))[:CODE_MAX + 10]
     return ""
 
 

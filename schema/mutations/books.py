@@ -87,7 +87,8 @@ class OrganizationInput:
     language: str | None = UNSET
     payment_terms_code: str | None = strawberry.field(
         default=UNSET, description="Payment terms as a code (net_30, close_20_1_10 for 20日締め翌月10日払い, "
-        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. The terms of customers without their own.")
+        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. The terms of "
+        "customers without their own.")
     estimate_prefix: str | None = UNSET
     sales_order_prefix: str | None = UNSET
     invoice_prefix: str | None = UNSET
@@ -134,7 +135,8 @@ class BooksContactInput:
     payment_terms: PaymentTerms | None = UNSET
     payment_terms_code: str | None = strawberry.field(
         default=UNSET, description="Payment terms as a code (net_30, close_20_1_10 for 20日締め翌月10日払い, "
-        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. Empty: the organization's terms apply.")
+        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. Empty: the "
+        "organization's terms apply.")
     currency: str | None = UNSET
     registration_number: str | None = UNSET
     notes: str | None = UNSET

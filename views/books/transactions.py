@@ -25,7 +25,16 @@ from app.i18n import N_
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
-from views.books import comments, consolidation, documents, payments, receivables, sending, transactions_actions, transactions_form
+from views.books import (
+    comments,
+    consolidation,
+    documents,
+    payments,
+    receivables,
+    sending,
+    transactions_actions,
+    transactions_form,
+)
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
 from views.htmx import targets
