@@ -115,6 +115,10 @@ async def test_customer_form_edits_terms_by_their_parts(client, principal, custo
     assert customer.payment_terms == "close_20_1_10"
     page = (await client.get(f"/books/contacts/{customer.id}")).text
     assert "Closing on day 20, paid on day 10 of the next month" in page
+    data.update(payment_terms_kind="", payment_terms_net_days="")
+    assert (await post(client, f"/books/contacts/{customer.id}/edit", data)).status_code == 303
+    page = (await client.get(f"/books/contacts/{customer.id}")).text
+    assert "The organization’s terms (Closing at month end, paid at the end of the next month)" in page
     data.update(payment_terms_kind="net", payment_terms_net_days="45")
     assert (await post(client, f"/books/contacts/{customer.id}/edit", data)).status_code == 303
     await customer.refresh_from_db()

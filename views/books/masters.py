@@ -175,6 +175,9 @@ async def _contact_extra(request: Request, contact: BooksContact) -> dict[str, A
         "persons": await ContactPerson.filter(books_contact_id=contact.id),
         "documents": await documents.documents_of(request.state.principal, "contact", contact.id),
         "doc_errors": {},
+        # A customer without terms of its own is billed by the organization's: say which.
+        "organization_terms": "" if contact.payment_terms else payment_terms.text(
+            (await Organization.get(id=contact.organization_id)).payment_terms, request.state.lang),
     }
 
 
