@@ -19,7 +19,7 @@ CUSTOMERS = [
     ("株式会社さくら商事", True, "東京都", "千代田区丸の内1-1-1", "100-0005", "佐藤", "健一", "end_of_next_month", "JPY"),
     ("富士精機株式会社", True, "静岡県", "静岡市葵区追手町9-6", "420-0853", "鈴木", "真理", "net_30", "JPY"),
     ("株式会社なごみ食品", True, "京都府", "京都市中京区寺町通御池上る", "604-8571", "高橋", "直樹", "end_of_month", "JPY"),
-    ("合同会社ひかりデジタル", True, "大阪府", "大阪市北区梅田2-4-9", "530-0001", "田中", "美咲", "end_of_next_month", "JPY"),
+    ("合同会社ひかりデジタル", True, "大阪府", "大阪市北区梅田2-4-9", "530-0001", "田中", "美咲", "close_20_1_10", "JPY"),
     ("山本 一郎", False, "神奈川県", "横浜市中区日本大通1", "231-0021", "山本", "一郎", "due_on_receipt", "JPY"),
     ("Northwind Traders Inc.", True, "WA", "1 Microsoft Way, Redmond", "98052", "Davolio", "Nancy", "net_30", "USD"),
 ]
@@ -127,12 +127,26 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
             {"description": "収入印紙代（立替）", "rate": 200, "tax_category": "out_of_scope"},
             {"description": "出精値引", "rate": -5500, "tax_category": "standard"},
         ]})
+    # Closing-date billing (20日締め翌月10日払い): the last closed period's orders on one
+    # consolidated invoice, an order of the running period still to bill.
+    await _consolidation_demo(principal, customers[3], make, today)
     # Purchase orders.
     po = await make(Kind.PURCHASE_ORDER, vendors[0], 14, count=1)
     await workflow.mark_sent(principal, Kind.PURCHASE_ORDER, po.id)
     await archive.keep(po, VersionReason.SENT, user=admin)
     await make(Kind.PURCHASE_ORDER, vendors[1], 2, count=2)
     return org
+
+
+async def _consolidation_demo(principal: Principal, customer, make, today: date) -> None:
+    from app.services import consolidation
+
+    periods = consolidation.periods(await consolidation.terms_of(customer), today)
+    closed = next(p for p in periods if p.end < today)
+    for day in (closed.start + timedelta(days=2), closed.end - timedelta(days=3), today):
+        order = await make(Kind.SALES_ORDER, customer, (today - day).days, count=2)
+        await workflow.confirm(principal, order.id)
+    await consolidation.create(principal, {"contact_id": customer.id, "period_end": closed.end})
 
 
 async def load_link_demo(admin: User, org: Organization) -> None:

@@ -25,6 +25,7 @@ from schema.mutations.accounts import AccountMutation
 from schema.mutations.activities import ActivityMutation
 from schema.mutations.books import BooksMutation
 from schema.mutations.books_link import BooksLinkMutation
+from schema.mutations.books_consolidation import BooksConsolidationMutation
 from schema.mutations.books_transactions import BooksTransactionMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.chat import ChatMutation
@@ -82,6 +83,7 @@ class Mutation(
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
     MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation, LeadConversionMutation,
     SavedViewMutation,
+    BooksConsolidationMutation,
 ):
     pass
 

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from app.formatting import format_day, format_moment, format_money
+from app.services import payment_terms
 from app.i18n import translations
 from app import settings
 from views.templating import builtin_name, resolve, user_timezone
@@ -64,6 +65,8 @@ def cell(ctx: jinja2.runtime.Context, row: Any, col: Any, refs: dict, module: st
         return escape(format_money(value, currency, ctx.get("lang") or settings.DEFAULT_LANGUAGE))
     if kind == "tax_rate":
         return escape(tax_rate(translations(lang).gettext, value))
+    if kind == "terms":  # payment terms by their code (app.services.payment_terms)
+        return escape(payment_terms.text(value, lang))
     if kind == "msgid":
         return escape(builtin_name(lang, value or ""))
     return escape("" if value is None else value)

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from app import auth, settings
 from app.i18n import N_, Translator, format_size, gettext, translations
 from app.formatting import format_day, format_moment, format_money, format_number, format_rate
+from app.services import payment_terms
 from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
 
@@ -183,6 +184,11 @@ def _mail_upload_limits() -> dict[str, Any]:
 
 
 @jinja2.pass_context
+def _terms_text(ctx: jinja2.runtime.Context, code: object) -> str:
+    return payment_terms.text(code, ctx["request"].state.lang)
+
+
+@jinja2.pass_context
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -209,6 +215,9 @@ def _environment() -> jinja2.Environment:
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name
     env.globals["mail_upload_limits"] = _mail_upload_limits
+    env.globals["terms_text"] = _terms_text
+    env.globals["terms_parts"] = payment_terms.parts
+    env.globals["terms_days"] = payment_terms.DAY_CHOICES
     return env
 
 

@@ -59,6 +59,8 @@ class Organization(Timestamped):
     currency = fields.CharField(max_length=3, default="JPY")
     fiscal_year_start_month = fields.SmallIntField(default=4)  # April, as most Japanese companies
     tax_rounding = fields.CharEnumField(TaxRounding, max_length=10, default=TaxRounding.DOWN)
+    # The payment terms of customers without their own (a code of app.services.payment_terms).
+    payment_terms = fields.CharField(max_length=20, default="end_of_next_month")
     language = fields.CharField(max_length=5, default="ja")  # of PDFs and default templates
     # Numbering: prefix per transaction kind; the counters live in NumberSequence.
     estimate_prefix = fields.CharField(max_length=10, default="EST-")
@@ -102,6 +104,8 @@ class ContactType(StrEnum):
 
 
 class PaymentTerms(StrEnum):
+    """The presets of earlier versions: codes of app.services.payment_terms among others."""
+
     DUE_ON_RECEIPT = "due_on_receipt"
     NET_15 = "net_15"
     NET_30 = "net_30"
@@ -128,7 +132,9 @@ class BooksContact(Searchable, Timestamped):
     website = fields.CharField(max_length=255, default="")
     locals().update(_address("billing"))
     locals().update(_address("shipping"))
-    payment_terms = fields.CharEnumField(PaymentTerms, max_length=20, default=PaymentTerms.END_OF_NEXT_MONTH)
+    # A code of app.services.payment_terms (net N days or closing-date terms), blank for the
+    # organization's terms.
+    payment_terms = fields.CharField(max_length=20, default="")
     currency = fields.CharField(max_length=3, default="JPY")
     registration_number = fields.CharField(max_length=14, default="")
     notes = long_text()

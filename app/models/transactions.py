@@ -94,6 +94,13 @@ class Transaction(Timestamped):
     source = fields.ForeignKeyField(
         "models.Transaction", related_name="conversions", null=True, on_delete=fields.SET_NULL,
         db_index=True)
+    # A consolidated invoice (合算請求書): the closing period it bills. A sales order billed by
+    # one: that invoice (app.services.consolidation), so it is never billed twice.
+    period_start = fields.DateField(null=True)
+    period_end = fields.DateField(null=True)
+    billed_by = fields.ForeignKeyField(
+        "models.Transaction", related_name="billed_orders", null=True, on_delete=fields.SET_NULL,
+        db_index=True)
     sent_at = fields.DatetimeField(null=True)
     viewed_at = fields.DatetimeField(null=True)
     # An unguessable token for the customer's link to this document.
@@ -127,6 +134,9 @@ class TransactionLine(Model):
     tax_category = fields.CharEnumField(TaxCategory, max_length=20, default=TaxCategory.STANDARD)
     # A negative unit price is a discount line (値引) in its category.
     amount = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    # On a consolidated invoice: the sales order the line was billed from.
+    source_order = fields.ForeignKeyField(
+        "models.Transaction", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 
     class Meta:
         table = "transaction_lines"

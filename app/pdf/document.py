@@ -99,6 +99,8 @@ class PdfDocument:
     bank_details: str = ""  # free text, several lines
     notes: str = ""
     terms: str = ""
+    # A consolidated invoice: its closing period and the sales orders it bills, one a line.
+    sources: str = ""
     logo: bytes | None = None  # PNG or JPEG bytes of the organization's logo
     seal: bytes | None = None  # PNG or JPEG bytes of the company seal (角印), beside the issuer
     extra: dict[str, str] = field(default_factory=dict)

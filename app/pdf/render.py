@@ -91,7 +91,8 @@ class _Renderer:
         story.append(self._line_table())
         story.append(Spacer(0, 3 * mm))
         story += self._totals()
-        for label, text in ((N_("Bank details"), d.bank_details), (N_("Notes"), d.notes),
+        for label, text in ((N_("Sales orders billed"), d.sources),
+                            (N_("Bank details"), d.bank_details), (N_("Notes"), d.notes),
                             (N_("Terms & conditions"), d.terms)):
             if text.strip():
                 story.append(Spacer(0, 4 * mm))

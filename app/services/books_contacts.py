@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from tortoise.models import Model
 
 from app.i18n import N_
-from app.models import BooksContact, ContactPerson, PaymentTerms, Transaction
+from app.models import BooksContact, ContactPerson, Transaction
 from app.money import MINOR_UNITS
 from app.permissions import Principal
+from app.services import payment_terms
 from app.services.organizations import (
     OrganizationScoped,
     normalize_registration_number,
@@ -24,24 +24,9 @@ _ADDRESS = ("attention", "street", "city", "state", "code", "country")
 PERSON_FIELDS = {"last_name": 80, "first_name": 40, "email": 254, "phone": 30}
 MAX_PERSONS = 50
 
-_NET_DAYS = {
-    PaymentTerms.DUE_ON_RECEIPT: 0,
-    PaymentTerms.NET_15: 15,
-    PaymentTerms.NET_30: 30,
-    PaymentTerms.NET_45: 45,
-    PaymentTerms.NET_60: 60,
-}
-
-
-def due_date_for(terms: PaymentTerms | str, issued: date) -> date:
-    """The due date an invoice issued on `issued` gets from the customer's payment terms."""
-    terms = PaymentTerms(terms)
-    if terms in _NET_DAYS:
-        return issued + timedelta(days=_NET_DAYS[terms])
-    year, month = issued.year, issued.month
-    if terms == PaymentTerms.END_OF_NEXT_MONTH:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, calendar.monthrange(year, month)[1])
+def due_date_for(terms: str, issued: date) -> date:
+    """The due date an invoice issued on `issued` gets from payment terms (a code)."""
+    return payment_terms.due_date_for(terms, issued)
 
 
 class BooksContactService(OrganizationScoped, RecordService):
@@ -61,6 +46,8 @@ class BooksContactService(OrganizationScoped, RecordService):
             return _clean_persons(value, cleaned)
         if name == "registration_number":
             value = normalize_registration_number(value)
+        if name == "payment_terms":
+            return payment_terms.coerce(value, cleaned.error, blank_allowed=True)
         return await super().coerce(principal, name, value, cleaned)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:

@@ -46,6 +46,11 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
     lines = await txns.lines_of(txn)
     # The person addressed (the renderer adds the honorific: app.addressing.addressee).
     kind = kinds.of(txn.kind)
+    sources = ""
+    if txn.period_start is not None:
+        from app.services import consolidation
+
+        sources = consolidation.sources_text(txn, await consolidation.orders_billed_by(txn), lang)
     attention = contact.billing_attention or (person.full_name if person and contact.is_company else "")
     return PdfDocument(
         kind=txn.kind.value, number=txn.number, lang=lang, currency=txn.currency,
@@ -67,7 +72,7 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         amount_paid=txn.amount_paid if kind.has_balance else Decimal(0),
         balance=txn.balance if kind.has_balance else Decimal(0),
         bank_details=org.bank_details if kind.has_balance else "",
-        notes=txn.notes, terms=txn.terms, logo=_image(org.logo_path), seal=_image(org.seal_path),
+        notes=txn.notes, terms=txn.terms, sources=sources, logo=_image(org.logo_path), seal=_image(org.seal_path),
     )
 
 

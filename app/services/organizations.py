@@ -22,6 +22,7 @@ from app.i18n import N_
 from app.models import Edition, Kind, Membership, Organization, Transaction, User
 from app.money import MINOR_UNITS
 from app.permissions import Principal, require
+from app.services import payment_terms
 from app.services.records import EMAIL_RE, Cleaned, RecordService
 
 # ASCII digits only: `\d` and int() accept every script's digits (Arabic-Indic ones would pass
@@ -83,7 +84,7 @@ class OrganizationService(RecordService):
     owned = False
     fields = (
         "name", "edition", "phone", "email", "website", "registration_number", "bank_details",
-        "currency", "fiscal_year_start_month", "tax_rounding", "language",
+        "currency", "fiscal_year_start_month", "tax_rounding", "language", "payment_terms",
         "estimate_prefix", "sales_order_prefix", "invoice_prefix", "purchase_order_prefix",
         "smtp_host", "smtp_port", "smtp_username", "smtp_password", "smtp_security",
         "sender_email", "sender_name",
@@ -129,6 +130,8 @@ class OrganizationService(RecordService):
     async def coerce(self, principal: Principal, name: str, value: Any, cleaned: Cleaned) -> Any:
         if name == "registration_number":
             value = normalize_registration_number(value)
+        if name == "payment_terms":
+            return payment_terms.coerce(value, cleaned.error, blank_allowed=False)
         return await super().coerce(principal, name, value, cleaned)
 
     async def validate(self, principal: Principal, cleaned: Cleaned, instance: Model | None) -> None:

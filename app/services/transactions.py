@@ -41,7 +41,8 @@ from app.models.base import LONG_TEXT_MAX
 from app.permissions import MODULE_OF_KIND, Principal, require, restrict
 from app.services import history
 from app.services.activities import user_today
-from app.services.books_contacts import due_date_for
+from app.services import payment_terms
+from app.services.payment_terms import due_date_for
 from app.services.items import tax_rate_problem
 from app.services.tax import (
     CATEGORY_NAMES, CATEGORY_RATES, DiscountTooLarge, DiscountType, NegativeCategory, Pricing, Totals,
@@ -352,12 +353,10 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     if "salesperson_id" in data:
         values["salesperson_id"] = await _salesperson(org_id, data["salesperson_id"], problems)
     if "payment_terms" in data and data["payment_terms"] not in (None, ""):
-        from app.models import PaymentTerms
-
         try:
-            values["payment_terms"] = PaymentTerms(data["payment_terms"]).value
-        except ValueError:
-            problems.add("payment_terms", N_("Choose one of the offered values."))
+            values["payment_terms"] = payment_terms.clean_code(data["payment_terms"])
+        except ValidationError as invalid:
+            problems.errors.extend(invalid.errors)
     if "currency" in data and contact is not None and data["currency"] not in (None, "", contact.currency):
         problems.add("currency", N_("Transactions use the customer's currency (%(currency)s)."),
                      currency=contact.currency)
@@ -365,7 +364,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     if "lines" in data or instance is None:
         lines = await _clean_lines(org_id, data.get("lines"), problems)
     # one pass: the header, the lines and what relates them are all checked before refusing
-    _dates(kind, values, instance, contact)
+    _dates(kind, values, instance, contact, org)
     issue = values.get("issue_date") or (instance.issue_date if instance else None)
     due = values.get("due_date", instance.due_date if instance else None)
     if due is not None and issue is not None and due < issue:
@@ -417,14 +416,16 @@ async def _salesperson(org_id: int, value: Any, problems: Problems) -> int | Non
     return user.id
 
 
-def _dates(kind: Kind, values: dict[str, Any], instance: Transaction | None, contact: BooksContact | None) -> None:
-    """Defaults: an estimate is valid 30 days; an invoice is due by the customer's payment terms."""
+def _dates(kind: Kind, values: dict[str, Any], instance: Transaction | None, contact: BooksContact | None,
+           org: Organization) -> None:
+    """Defaults: an estimate is valid 30 days; an invoice is due by the customer's payment terms
+    (the organization's when the customer has none), from its issue date."""
     issue = values.get("issue_date") or (instance.issue_date if instance else None)
     if kind == Kind.ESTIMATE and "due_date" not in values and instance is None:
         values["due_date"] = issue + timedelta(days=ESTIMATE_VALIDITY_DAYS)
     if kind == Kind.INVOICE:
         terms = values.get("payment_terms") or (instance.payment_terms if instance else "") or (
-            contact.payment_terms if contact else "")
+            contact.payment_terms if contact else "") or org.payment_terms
         values["payment_terms"] = str(terms.value if hasattr(terms, "value") else terms)
         explicit = "due_date" in values and values["due_date"] is not None
         if not explicit and values["payment_terms"] and (instance is None or "issue_date" in values or "payment_terms" in values):

@@ -179,6 +179,10 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
     await history.record(txn, action, msgid, user)
     if settled:
         await history.record(txn, "paid", NOTHING_DUE, user)
+    if action == "void" and txn.kind == INV and txn.period_start is not None:
+        from app.services import consolidation
+
+        await consolidation.release(txn, user)  # its orders may be billed again
     return txn
 
 

@@ -49,6 +49,15 @@ BOOKS_ID_TYPES = {
 }
 
 
+def _data(input: Any) -> dict[str, Any]:
+    """Input as service data: `paymentTermsCode` is the service's `payment_terms`."""
+    data = to_data(input, BOOKS_ID_TYPES)
+    if "payment_terms_code" in data:
+        code = data.pop("payment_terms_code")
+        data["payment_terms"] = "" if code is None else code
+    return data
+
+
 def organization_id_field() -> Any:
     return strawberry.field(
         default=UNSET, description="Global id of an organization you belong to; default: your current "
@@ -76,6 +85,10 @@ class OrganizationInput:
     fiscal_year_start_month: int | None = UNSET
     tax_rounding: TaxRounding | None = UNSET
     language: str | None = UNSET
+    payment_terms_code: str | None = strawberry.field(
+        default=UNSET, description="Payment terms as a code (net_30, close_20_1_10 for 20日締め翌月10日払い, "
+        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. The terms of "
+        "customers without their own.")
     estimate_prefix: str | None = UNSET
     sales_order_prefix: str | None = UNSET
     invoice_prefix: str | None = UNSET
@@ -120,6 +133,10 @@ class BooksContactInput:
     shipping_code: str | None = UNSET
     shipping_country: str | None = UNSET
     payment_terms: PaymentTerms | None = UNSET
+    payment_terms_code: str | None = strawberry.field(
+        default=UNSET, description="Payment terms as a code (net_30, close_20_1_10 for 20日締め翌月10日払い, "
+        "close_eom_1_eom ...: see PaymentTermsRule); takes the place of `paymentTerms`. Empty: the "
+        "organization's terms apply.")
     currency: str | None = UNSET
     registration_number: str | None = UNSET
     notes: str | None = UNSET
@@ -204,27 +221,30 @@ class BooksMutation:
     @strawberry.mutation(permission_classes=AUTH, description="A new organization, with you as its "
                          "first member and the default e-mail templates (administrators).")
     async def create_organization(self, info: Info, input: OrganizationInput) -> CreateOrganizationResult:
-        return await create(info, organizations, input, lambda r: OrganizationPayload(organization=r))
+        return await attempt(info, lambda: organizations.create(info.context.principal, _data(input)),
+                             lambda r: OrganizationPayload(organization=r))
 
     @strawberry.mutation(permission_classes=AUTH,
                          description="Change an organization's settings (administrators).")
     async def update_organization(
         self, info: Info, id: strawberry.ID, input: OrganizationInput
     ) -> UpdateOrganizationResult:
-        return await update(info, organizations, "Organization", id, input,
-                            lambda r: OrganizationPayload(organization=r))
+        return await attempt(
+            info, lambda: organizations.update(info.context.principal, existing_pk(id, "Organization"), _data(input)),
+            lambda r: OrganizationPayload(organization=r))
 
     @strawberry.mutation(permission_classes=AUTH)
     async def create_books_contact(self, info: Info, input: BooksContactInput) -> CreateBooksContactResult:
-        return await create(info, books_contacts, input, lambda r: BooksContactPayload(books_contact=r),
-                            BOOKS_ID_TYPES)
+        return await attempt(info, lambda: books_contacts.create(info.context.principal, _data(input)),
+                             lambda r: BooksContactPayload(books_contact=r))
 
     @strawberry.mutation(permission_classes=AUTH)
     async def update_books_contact(
         self, info: Info, id: strawberry.ID, input: BooksContactInput
     ) -> UpdateBooksContactResult:
-        return await update(info, books_contacts, "BooksContact", id, input,
-                            lambda r: BooksContactPayload(books_contact=r), BOOKS_ID_TYPES)
+        return await attempt(
+            info, lambda: books_contacts.update(info.context.principal, existing_pk(id, "BooksContact"), _data(input)),
+            lambda r: BooksContactPayload(books_contact=r))
 
     @strawberry.mutation(permission_classes=AUTH,
                          description="Refused (Conflict) while documents use the contact.")

@@ -31,6 +31,43 @@ PaymentTerms = strawberry.enum(PaymentTermsEnum, name="PaymentTerms")
 TransactionKind = strawberry.enum(KindEnum, name="TransactionKind")
 
 
+@strawberry.type(description="Payment terms as data: net N days, or closing-date terms (締め日): "
+                 "closing on a day (1-28 or month end), paid on a day of the month 0-3 months later.")
+class PaymentTermsRule:
+    code: str = strawberry.field(description="The terms as one code: net_30, close_20_1_10 "
+                                 "(20日締め翌月10日払い), close_eom_1_eom or its preset name "
+                                 "end_of_next_month, due_on_receipt ...")
+    label: str = strawberry.field(description="The terms in words, in your language.")
+    net_days: int | None = strawberry.field(description="Net terms: days after the document date.")
+    closing_day: int | None = strawberry.field(description="Closing-date terms: 1-28, or 31 for month end.")
+    payment_month_offset: int | None = strawberry.field(description="0: the closing month, 1: the next ...")
+    payment_day: int | None = strawberry.field(description="1-28, or 31 for month end.")
+
+
+def terms_rule(code: str, info: Info) -> PaymentTermsRule | None:
+    """The rule a stored code spells; None for a blank (or unreadable) one."""
+    from app.errors import ValidationError
+    from app.services import payment_terms
+
+    try:
+        terms = payment_terms.parse(code)
+    except ValidationError:
+        return None
+    return PaymentTermsRule(
+        code=terms.code, label=payment_terms.text(terms.code, info.context.lang),
+        net_days=terms.net_days, closing_day=terms.closing_day,
+        payment_month_offset=terms.month_offset if terms.is_closing else None,
+        payment_day=terms.payment_day)
+
+
+def preset(code: str) -> Any:
+    """The PaymentTerms enum value a code is, or None (blank, or terms no preset names)."""
+    try:
+        return PaymentTermsEnum(code)
+    except ValueError:
+        return None
+
+
 def exact(value: Decimal | int) -> Decimal:
     """The value without the trailing zeros of its database column ("11000.0000" -> "11000"),
     never in exponent notation. (A record not yet read back may still hold a column's int default.)"""
@@ -88,6 +125,12 @@ class Organization(Node):
     fiscal_year_start_month: int
     tax_rounding: TaxRounding = strawberry.field(description="How consumption tax is rounded, once per rate.")
     language: str = strawberry.field(description="Language of PDFs and default e-mail templates (ja, en).")
+
+    @strawberry.field(description="The payment terms of customers without their own.",
+                      metadata={"columns": ("payment_terms",)})
+    def payment_terms(self, info: Info) -> PaymentTermsRule | None:
+        return terms_rule(self.payment_terms, info)
+
     estimate_prefix: str
     sales_order_prefix: str
     invoice_prefix: str
@@ -139,7 +182,17 @@ class BooksContact(Node):
     shipping_state: str
     shipping_code: str
     shipping_country: str
-    payment_terms: PaymentTerms
+    @strawberry.field(description="The contact's payment terms when a preset names them; null when "
+                      "the contact has none of its own (the organization's apply) or others: see `paymentTermsRule`.",
+                      metadata={"columns": ("payment_terms",)})
+    def payment_terms(self) -> PaymentTerms | None:
+        return preset(self.payment_terms)
+
+    @strawberry.field(description="The contact's own payment terms; null: the organization's apply.",
+                      metadata={"columns": ("payment_terms",)})
+    def payment_terms_rule(self, info: Info) -> PaymentTermsRule | None:
+        return terms_rule(self.payment_terms, info)
+
     currency: str = strawberry.field(description="ISO 4217 code; the contact's transactions use it.")
     registration_number: str
     notes: str

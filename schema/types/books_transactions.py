@@ -19,7 +19,6 @@ from app.models import Document as DocumentModel
 from app.models import Kind
 from app.models import Payment as PaymentModel
 from app.models import PaymentMode as PaymentModeEnum
-from app.models import PaymentTerms as PaymentTermsEnum
 from app.models import DiscountType as DiscountTypeEnum
 from app.models import Status
 from app.models import TaxCategory as TaxCategoryEnum
@@ -36,9 +35,12 @@ from schema.types.books import (
     Item,
     Organization,
     PaymentTerms,
+    PaymentTermsRule,
     decimal_field,
     exact,
     organization_field,
+    preset,
+    terms_rule,
 )
 from schema.types.node import Node, from_global_id, global_id_field, model_type_check, to_global_id
 from schema.types.users import User
@@ -123,6 +125,13 @@ class TransactionLine:
         if self.item_id is None:
             return None
         return ready(info.context.loaders.item, self.item_id)
+
+    @strawberry.field(description="A consolidated invoice's line: the sales order it was billed from; null "
+                      "when none or not visible to you.")
+    def source_order(self, info: Info) -> SalesOrder | None:
+        if self.source_order_id is None:
+            return None
+        return ready(info.context.loaders.transaction, self.source_order_id)
 
 
 @strawberry.type(description="A note written by a user, or an entry of the document's history.")
@@ -238,7 +247,12 @@ class Transaction(Node):
     @strawberry.field(description="The terms the due date was computed from; null when none.",
                       metadata={"columns": ("payment_terms",)})
     def payment_terms(self) -> PaymentTerms | None:
-        return PaymentTermsEnum(self.payment_terms) if self.payment_terms else None
+        return preset(self.payment_terms)
+
+    @strawberry.field(description="The payment terms the due date was computed from, as data; null when none.",
+                      metadata={"columns": ("payment_terms",)})
+    def payment_terms_rule(self, info: Info) -> PaymentTermsRule | None:
+        return terms_rule(self.payment_terms, info)
 
     @strawberry.field(description="The customer (the vendor of a purchase order); null if not visible to you.")
     def contact(self, info: Info) -> BooksContact | None:
@@ -298,12 +312,23 @@ class SalesOrder(Transaction):
     id: strawberry.ID = global_id_field("SalesOrder")
     is_type_of = kind_type_check(Kind.SALES_ORDER)
 
+    @strawberry.field(description="The consolidated invoice that billed this order; null when none or "
+                      "not visible.", metadata={"columns": ("billed_by_id",)})
+    def billed_by(self, info: Info) -> Invoice | None:
+        if self.billed_by_id is None:
+            return None
+        return ready(info.context.loaders.transaction, self.billed_by_id)
+
 
 @strawberry.type(description="A bill to a customer, paid in one or more payments.")
 class Invoice(Transaction):
     id: strawberry.ID = global_id_field("Invoice")
     amount_paid: Decimal = decimal_field("amount_paid", "The sum of the payments that are not void.")
     balance: Decimal = decimal_field("balance", "What is still due.")
+    period_start: date | None = strawberry.field(
+        description="A consolidated invoice (合算請求書): the first day of the closing period it bills.")
+    period_end: date | None = strawberry.field(
+        description="A consolidated invoice: the closing date of the period it bills.")
     is_type_of = kind_type_check(Kind.INVOICE)
 
     @strawberry.field(description="Payments, void ones included, by date.")

@@ -60,6 +60,7 @@ BASE: dict[str, dict[str, Any]] = {
     "EmailTemplateInput": {"name": "Template", "language": "ja", "subject": "{number}", "body": "{customer_name}"},
     "TransactionInput": {"contactId": "{BooksContact}", "issueDate": "2026-04-01",
                          "lines": [{"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10"}]},
+    "ConsolidatedInvoiceInput": {"contactId": "{BooksContact}", "periodEnd": "2026-11-30"},
     "TransactionLineInput": {"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10"},
     "PaymentInput": {"amount": "100", "date": "2026-04-02", "mode": "BANK_TRANSFER"},
     "SendInput": {"to": ["{person_email}"], "subject": "Invoice", "body": "Hello"},

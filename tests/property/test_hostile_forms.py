@@ -155,6 +155,9 @@ SETTINGS = {
     # A deal's stage path (one-click Won, Lost with its reason) and a drop on the pipeline board.
     "/deals/{Deal}/stage": ("/deals/{Deal}", {"stage_id": "{Stage}", "lost_reason": "他社に決定"}),
     "/deals/board/move": ("/deals/board", {"deal_id": "{Deal}", "stage_id": "{Stage}", "lost_reason": "他社に決定"}),
+    # A consolidated invoice (views/books/consolidation.py): the customer chosen, the form shows every field.
+    "/books/invoices/consolidate": ("/books/invoices/consolidate?contact_id={BooksContact}", {
+        "contact_id": "{BooksContact}", "period_end": "2026-11-30", "issue_date": ""}),
     # A drop on the calendar (views/calendar.py): the page's own fields are its view, day and owner.
     "/calendar/move": ("/calendar", {"event_id": "{Event}", "date": "2030-01-02", "from": "2030-01-01",
                                      "start": "", "view": "week", "owner": "mine"}),

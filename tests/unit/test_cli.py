@@ -50,6 +50,10 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     assert any(workflow.is_overdue(i, date.today()) for i in invoices)
     assert await Transaction.filter(kind=Kind.PURCHASE_ORDER).count() == 2
     assert await BooksContact.filter(currency="USD").exists()
+    # Closing-date billing: a consolidated invoice of a 20日締め customer's orders, one order left to bill.
+    consolidated = await Transaction.get(kind=Kind.INVOICE, period_start__isnull=False)
+    assert await Transaction.filter(billed_by_id=consolidated.id).count() == 2
+    assert await Transaction.filter(kind=Kind.SALES_ORDER, status="confirmed", billed_by_id=None).exists()
 
     # Products in Japanese, a few deals priced from them (their amount is their lines' total), and
     # the catalogue readable by the salespeople.

@@ -90,7 +90,7 @@ async def test_create_contact_with_a_bad_person_then_fix_it(signed_in, client):
 
     page = (await client.get(f"/books/contacts/{contact.id}")).text
     assert '<span class="honorific" id="honorific"' in page and "御中</span>" in page
-    assert "佐藤 花子" in page and "End of next month" in page
+    assert "佐藤 花子" in page and "Closing at month end, paid at the end of the next month" in page
     edit = (await client.get(f"/books/contacts/{contact.id}/edit")).text
     assert 'value="hanako@example.jp"' in edit
 

@@ -235,3 +235,23 @@ async def test_templates_of_another_organization_are_not_found(signed_in, client
     assert (await client.get(f"/books/settings/templates/{template.id}")).status_code == 404
     assert (await post(client, f"/books/settings/templates/{template.id}/delete")).status_code == 404
 
+
+
+async def test_organization_payment_terms_are_the_customers_default(signed_in, client):
+    me, org = await admin_with_org(signed_in)
+    page = (await client.get("/books/settings")).text
+    assert 'name="payment_terms_kind"' in page
+    assert "The organization’s terms" not in page.split('name="payment_terms_kind"')[1].split("</select>")[0]
+    fiscal = {"currency": "JPY", "fiscal_year_start_month": "4", "tax_rounding": "down", "edition": "books",
+              "payment_terms_kind": "close", "payment_terms_closing": "eom", "payment_terms_offset": "1",
+              "payment_terms_payment": "10", "payment_terms_net_days": ""}
+    assert (await post(client, "/books/settings/fiscal", fiscal)).status_code == 303
+    await org.refresh_from_db()
+    assert org.payment_terms == "close_eom_1_10"
+    customer = await f.make_customer(org)
+    invoice = await f.make_transaction(await Principal.load(me), "invoice", customer, issue_date="2026-12-31")
+    assert invoice.due_date.isoformat() == "2027-01-10"  # 月末締め翌月10日払い, the customer having none
+    refused = await post(client, "/books/settings/fiscal", {**fiscal, "payment_terms_kind": "net",
+                                                            "payment_terms_net_days": "400"}, htmx=True)
+    assert refused.status_code == 422
+    assert error_beside(refused.text, "payment_terms") == "Enter a number of days from 0 to 365."

@@ -23,9 +23,9 @@ from app import cleaning
 from app.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.limits import limit_body, upload_limit
-from app.models import BooksContact, ContactPerson, ContactType, Organization, PaymentTerms
+from app.models import BooksContact, ContactPerson, ContactType, Organization
 from app.permissions import Principal, can, require
-from app.services import customer_overview, documents
+from app.services import customer_overview, documents, payment_terms
 from app.services.transactions import today_in
 from app.services.books_contacts import IN_USE, PERSON_FIELDS, books_contacts
 from app.services.items import items
@@ -206,15 +206,19 @@ ACTIVATED = N_("%(kind)s “%(name)s” is active again.")
 DEACTIVATED = N_("%(kind)s “%(name)s” is now inactive: it is no longer offered for new documents.")
 
 CONTACT_TYPES = choices_of({ContactType.CUSTOMER: N_("Customer"), ContactType.VENDOR: N_("Vendor")})
-PAYMENT_TERMS = choices_of({
-    PaymentTerms.DUE_ON_RECEIPT: N_("Due on receipt"),
-    PaymentTerms.NET_15: N_("Net 15 days"),
-    PaymentTerms.NET_30: N_("Net 30 days"),
-    PaymentTerms.NET_45: N_("Net 45 days"),
-    PaymentTerms.NET_60: N_("Net 60 days"),
-    PaymentTerms.END_OF_MONTH: N_("End of this month"),
-    PaymentTerms.END_OF_NEXT_MONTH: N_("End of next month"),
-})
+
+
+def parse_terms(form: Mapping[str, Any]) -> dict[str, Any]:
+    """Payment terms from their parts (records/_widget_terms.html), or a code posted as it is;
+    nothing when neither was sent (the stored terms stay). Checked by the service."""
+    if "payment_terms_kind" not in form:
+        return {"payment_terms": str(form["payment_terms"])} if "payment_terms" in form else {}
+    return {"payment_terms": payment_terms.from_parts(
+        {k: form.get(f"payment_terms_{k}", "") for k in ("kind", "net_days", "closing", "offset", "payment")})}
+
+
+async def initial_terms(record: Any) -> dict[str, Any]:
+    return {"payment_terms": record.payment_terms}
 # Form values as RecordPages writes booleans (form_value(True) == "True").
 ADDRESSED_AS = (("True", N_("Company (御中)")), ("False", N_("Person (様)")))
 
@@ -231,6 +235,9 @@ async def _contact_extra(request: Request, contact: BooksContact) -> dict[str, A
         "doc_errors": {},
         "overview": await customer_overview.overview(principal, contact, today_in(principal)),
         "kind_pages": PAGES_OF_KIND, "status_labels": DISPLAY_LABELS,
+        # A customer without terms of its own is billed by the organization's: say which.
+        "organization_terms": "" if contact.payment_terms else payment_terms.text(
+            (await Organization.get(id=contact.organization_id)).payment_terms, request.state.lang),
     }
 
 
@@ -252,7 +259,7 @@ contacts_pages = ContactPages(
             Field("website", N_("Website"), "url"),
         )),
         Section(N_("Terms"), (
-            Field("payment_terms", N_("Payment terms"), "select", PAYMENT_TERMS, blank=False),
+            Field("payment_terms", N_("Payment terms"), "terms", parse=parse_terms, initial=initial_terms),
             Field("currency", N_("Currency"), "select", CURRENCIES, blank=False, translate=False),
             Field("registration_number", N_("Registration number")),
         )),
@@ -269,15 +276,14 @@ contacts_pages = ContactPages(
         Column(N_("Type"), "contact_type", "choice", CONTACT_TYPES),
         Column(N_("E-mail"), "email"),
         Column(N_("Phone"), "phone"),
-        Column(N_("Payment terms"), "payment_terms", "choice", PAYMENT_TERMS),
+        Column(N_("Payment terms"), "payment_terms", "terms"),
         Column(N_("Status"), "is_active", "choice", ACTIVE),
     ),
     filters=(Filter("type", N_("Type"), (("", N_("All")), ("customer", N_("Customers")),
                                          ("vendor", N_("Vendors"))), _of_type),
              Filter("state", N_("Status"), STATE_FILTER, _by_state)),
     extra_detail=_contact_extra,
-    defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY",
-              "payment_terms": PaymentTerms.END_OF_NEXT_MONTH.value},
+    defaults={"contact_type": "customer", "is_company": "True", "currency": "JPY", "payment_terms": ""},
     detail_template=f"{TEMPLATES}/contact.html",
 )
 

@@ -29,7 +29,7 @@ from app.services import email_templates
 from app.services import organizations as organization_service
 from app.services.documents import storage_path
 from app.services.organizations import IMAGE_MAX_BYTES, IMAGE_TYPES, IMAGES, organizations, set_image
-from views.books.masters import address_section
+from views.books.masters import address_section, parse_terms
 from views.choices import CURRENCIES
 from views.flash import flash
 from views.htmx import is_partial, redirect_after_post
@@ -77,7 +77,10 @@ class SettingsForm:
         return values
 
     def parse(self, form: FormData) -> dict[str, str]:
-        data = {f.name: str(form.get(f.name, "")) for f in self.fields}
+        data = {f.name: str(form.get(f.name, "")) for f in self.fields if f.parse is None}
+        for f in self.fields:
+            if f.parse is not None:
+                data.update(f.parse(form))
         for f in self.fields:
             if f.kind == "password" and not data[f.name]:
                 del data[f.name]  # left blank: keep the stored one
@@ -107,6 +110,8 @@ FORMS = (
         Field("fiscal_year_start_month", N_("Fiscal year starts in month"), "select", MONTHS, blank=False,
               translate=False),
         Field("tax_rounding", N_("Rounding of consumption tax"), "select", TAX_ROUNDING, blank=False),
+        # Customers without their own terms are billed by these (app.services.payment_terms).
+        Field("payment_terms", N_("Payment terms"), "terms", blank=False, parse=parse_terms),
         EDITION_FIELD,
     )),)),
     SettingsForm("numbering", N_("Numbering"), (Section(N_("Number prefixes"), (

@@ -16,6 +16,7 @@
     GET  /books/receivables                  receivables per customer
     GET  /books/payments                     the organization's payments (payments_list)
     GET  /books/invoices?contact=<id>&status=unpaid   a customer's invoices with a balance due
+    GET|POST /books/invoices/consolidate     a consolidated invoice (views/books/consolidation.py)
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
 from views.books import (
-    comments, documents, payments, payments_list, receivables, sending, transactions_actions, transactions_form,
+    comments, consolidation, documents, payments, payments_list, receivables, sending, transactions_actions,
+    transactions_form,
 )
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
@@ -79,6 +81,7 @@ async def index(request: Request, kp: KindPages) -> Response:
 
 routes = [
     *(kind_route(kp, "", index) for kp in KIND_PAGES),
+    *consolidation.routes,
     *transactions_form.routes,
     *(kind_route(kp, "/{id:id}", detail) for kp in KIND_PAGES),
     *transactions_actions.routes,

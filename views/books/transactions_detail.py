@@ -94,6 +94,11 @@ async def linked_documents(principal: Principal, txn: Transaction) -> list[dict[
     """"Converted from EST-00001" / "Converted to INV-00003", for the documents the user may see."""
     related = [("from", t) for t in await Transaction.filter(id=txn.source_id)] if txn.source_id else []
     related += [("to", t) for t in await Transaction.filter(source_id=txn.id).order_by("id")]
+    # A consolidated invoice and the sales orders it bills (app.services.consolidation)
+    if txn.billed_by_id:
+        related += [("billed_by", t) for t in await Transaction.filter(id=txn.billed_by_id)]
+    if txn.period_start is not None:
+        related += [("bills", t) for t in await Transaction.filter(billed_by_id=txn.id).order_by("issue_date", "id")]
     return [{"direction": direction, "number": other.number, "url": PAGES_OF_KIND[other.kind].url(other)}
             for direction, other in related if can(principal, "view", other)]
 

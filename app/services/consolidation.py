@@ -1,0 +1,222 @@
+"""Consolidated monthly invoices (合算請求書): one invoice for a customer's confirmed sales orders
+of a closing period (10/21-11/20 for 20日締め), each order listed on it and marked invoiced.
+
+The period comes from the customer's payment terms (the organization's when it has none;
+net terms close at month ends): app.services.payment_terms. An order belongs to the period its
+order date (issue date) falls in. The invoice bills every line of every order, each line
+labelled with its order, in one database transaction that locks the orders: a second run, or
+one racing it, finds them billed (`billed_by`, status invoiced) and bills nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app import cleaning, kinds
+from app.errors import NotFound, ValidationError
+from app.formatting import format_day
+from app.i18n import N_
+from app.models import BooksContact, ContactType, Kind, Organization, Status, Transaction, TransactionLine
+from app.permissions import Principal, require, restrict
+from app.services import history, payment_terms
+from app.services import transactions as txns
+
+PERIODS_OFFERED = 12  # the closing periods the form offers, newest first
+FIELDS = {"contact_id", "period_end", "issue_date"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def key(self) -> str:
+        return self.end.isoformat()
+
+
+@dataclass
+class Preview:
+    """What a consolidated invoice of `contact` for `period` would bill."""
+
+    contact: BooksContact
+    terms: payment_terms.Terms
+    period: Period
+    orders: list[Transaction]
+    lines: dict[int, list[TransactionLine]]  # by order id
+    due_date: date
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+async def customer(principal: Principal, contact_id: Any) -> BooksContact:
+    """A customer of one of the principal's organizations; NotFound otherwise."""
+    pk = cleaning.pk(contact_id)
+    contact = None if pk is None else await BooksContact.get_or_none(
+        id=pk, organization_id__in=sorted(principal.organization_ids), contact_type=ContactType.CUSTOMER)
+    if contact is None:
+        raise NotFound()
+    require(principal, "view", contact)
+    return contact
+
+
+async def terms_of(contact: BooksContact) -> payment_terms.Terms:
+    """The customer's terms, the organization's when it has none."""
+    org = await Organization.get(id=contact.organization_id)
+    return payment_terms.effective(contact.payment_terms, org.payment_terms)
+
+
+def periods(terms: payment_terms.Terms, today: date, count: int = PERIODS_OFFERED) -> list[Period]:
+    """The closing period `today` falls in and those before it, newest first."""
+    return [Period(*p) for p in payment_terms.previous_periods(terms, today, count)]
+
+
+def period_ending(terms: payment_terms.Terms, value: Any) -> Period:
+    """The closing period that ends on `value` (a closing date of the terms)."""
+    try:
+        end = cleaning.day(value) if value not in (None, "") else None
+    except cleaning.Unclean as problem:
+        raise ValidationError.single("period_end", problem.msgid, **problem.params) from None
+    if end is None:
+        raise ValidationError.single("period_end", N_("This field is required."))
+    start, closing = payment_terms.period(terms, end)
+    if closing != end:
+        raise ValidationError.single("period_end", N_("Choose a closing date of the customer’s payment terms."))
+    return Period(start, end)
+
+
+def _unbilled(principal: Principal, contact: BooksContact, period: Period):
+    orders = Transaction.filter(
+        kind=Kind.SALES_ORDER, organization_id=contact.organization_id, contact_id=contact.id,
+        status=Status.CONFIRMED, billed_by_id=None,
+        issue_date__gte=period.start, issue_date__lte=period.end)
+    return restrict(orders, principal, "view", module=txns.module(Kind.SALES_ORDER))
+
+
+async def preview(principal: Principal, contact_id: Any, period_end: Any, issue_date: Any = None) -> Preview:
+    """The orders a consolidated invoice would bill now, with their lines and totals."""
+    require(principal, "create_edit", txns.module(Kind.INVOICE))
+    contact = await customer(principal, contact_id)
+    org = await Organization.get(id=contact.organization_id)
+    terms = payment_terms.effective(contact.payment_terms, org.payment_terms)
+    period = period_ending(terms, period_end)
+    orders = await _unbilled(principal, contact, period).order_by("issue_date", "id")
+    return await _preview(contact, terms, period, orders, _issue(principal, period, issue_date),
+                          org.tax_rounding.value)
+
+
+def _issue(principal: Principal, period: Period, value: Any) -> date:
+    """The invoice's date: as entered, else the closing date (the customary 請求日), never
+    after today."""
+    if value not in (None, ""):
+        try:
+            return cleaning.day(value)
+        except cleaning.Unclean as problem:
+            raise ValidationError.single("issue_date", problem.msgid, **problem.params) from None
+    return min(period.end, txns.today_in(principal))
+
+
+async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Period,
+                   orders: list[Transaction], issued: date, rounding: str) -> Preview:
+    lines: dict[int, list[TransactionLine]] = {o.id: [] for o in orders}
+    if orders:
+        for line in await TransactionLine.filter(transaction_id__in=list(lines)).order_by("position", "id"):
+            lines[line.transaction_id].append(line)
+    _rows, totals = txns.price(_line_data(orders, lines), contact.currency, rounding)
+    # Due by the terms from the period's closing date (the transaction date); an invoice issued
+    # later than that is due no earlier than its own date gives.
+    due = payment_terms.due_date(terms, period.end)
+    if due < issued:
+        due = payment_terms.due_date(terms, issued)
+    return Preview(contact=contact, terms=terms, period=period, orders=orders, lines=lines, due_date=due,
+                   subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total)
+
+
+def _line_data(orders: list[Transaction], lines: dict[int, list[TransactionLine]]) -> list[dict[str, Any]]:
+    """Every order's lines, in order, each labelled with its order number."""
+    data = []
+    for order in orders:
+        for row in txns.line_data(lines[order.id]):
+            row["description"] = f"{order.number} {row['description']}"[:2000]
+            data.append(row)
+    return data
+
+
+async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
+    """The consolidated invoice of `contact_id` for the period ending `period_end`."""
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise ValidationError.single(unknown[0], N_("Unknown field."))
+    require(principal, "create_edit", txns.module(Kind.INVOICE))
+    contact = await customer(principal, data.get("contact_id"))
+    org = await Organization.get(id=contact.organization_id)
+    if not kinds.of(Kind.SALES_ORDER).exists_in(org):
+        raise ValidationError.single("contact_id", kinds.BOOKS_EDITION_ONLY)
+    terms = payment_terms.effective(contact.payment_terms, org.payment_terms)
+    period = period_ending(terms, data.get("period_end"))
+    issued = _issue(principal, period, data.get("issue_date"))
+    async with in_transaction():
+        # Locked, then read again: what another run billed meanwhile is not billed twice.
+        ids = await _unbilled(principal, contact, period).values_list("id", flat=True)
+        orders = await Transaction.filter(id__in=list(ids)).select_for_update().order_by("issue_date", "id")
+        orders = [o for o in orders if o.billed_by_id is None and o.status == Status.CONFIRMED]
+        if not orders:
+            raise ValidationError.single(
+                "period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
+        shown = await _preview(contact, terms, period, orders, issued, org.tax_rounding.value)
+        count = sum(len(rows) for rows in shown.lines.values())
+        if count > txns.MAX_LINES:
+            raise ValidationError.single(
+                "period_end", N_("These orders have %(count)d lines; an invoice takes at most %(max)d."),
+                count=count, max=txns.MAX_LINES)
+        invoice = await txns.create(principal, Kind.INVOICE, {
+            "organization_id": org.id, "contact_id": contact.id, "issue_date": issued,
+            "due_date": shown.due_date, "payment_terms": terms.code,
+            # the closing period is the invoice's transaction period (取引年月日), printed as such
+            "transaction_date": period.start.isoformat(), "transaction_date_end": period.end.isoformat(),
+            "lines": _line_data(orders, shown.lines),
+        })
+        invoice.period_start, invoice.period_end = period.start, period.end
+        await invoice.save(update_fields=["period_start", "period_end"])
+        position = 0
+        for order in orders:
+            count = len(shown.lines[order.id])
+            await TransactionLine.filter(
+                transaction_id=invoice.id, position__gt=position, position__lte=position + count,
+            ).update(source_order_id=order.id)
+            position += count
+        await Transaction.filter(id__in=[o.id for o in orders]).update(
+            status=Status.INVOICED, billed_by_id=invoice.id)
+        for order in orders:
+            await history.record(order, "converted", N_("Billed on the consolidated invoice %(number)s."),
+                                 principal.user, number=invoice.number)
+        await history.record(invoice, "created", N_("Consolidated invoice of %(count)s sales orders."),
+                             principal.user, count=len(orders))
+    return invoice
+
+
+async def release(invoice: Transaction, user: Any) -> None:
+    """A voided consolidated invoice gives its orders back: confirmed, to be billed again.
+    Called inside the voiding transaction (app.services.workflow.step)."""
+    orders = await Transaction.filter(billed_by_id=invoice.id).select_for_update()
+    await Transaction.filter(id__in=[o.id for o in orders]).update(status=Status.CONFIRMED, billed_by_id=None)
+    for order in orders:
+        await history.record(order, "released", N_("To invoice again: the consolidated invoice %(number)s was voided."),
+                             user, number=invoice.number)
+
+
+async def orders_billed_by(invoice: Transaction) -> list[Transaction]:
+    """The sales orders a consolidated invoice billed, by order date."""
+    return await Transaction.filter(billed_by_id=invoice.id).order_by("issue_date", "id")
+
+
+def sources_text(invoice: Transaction, orders: list[Transaction], lang: str) -> str:
+    """The orders as the PDF lists them, one a line (the period is the invoice's transaction
+    period, printed with its dates)."""
+    return "\n".join(f"{o.number}  {format_day(o.issue_date, lang)}" for o in orders)
