@@ -76,6 +76,7 @@ class Field:
     parse: Callable[[FormData], dict[str, Any]] | None = None
     initial: Callable[[Model], Awaitable[dict[str, Any]]] | None = None
     on_detail: bool = True
+    shown_empty: bool = False  # on the detail page even when empty (an empty value says something)
 
 
     @property
@@ -216,7 +217,8 @@ class RecordPages(ListPages):
                     cards.append(Card(section, [], lines))
                 continue
             # a missing attribute (a widget's) is shown as before; a reference by its id (hidden or not)
-            shown = [f for f in section.fields if f.on_detail and _filled(getattr(obj, f.name, "?"))]
+            shown = [f for f in section.fields
+                     if f.on_detail and (f.shown_empty or _filled(getattr(obj, f.name, "?")))]
             if shown or (n == 0 and any(f.on_detail for f in section.fields)):
                 cards.append(Card(section, shown))
         return cards

@@ -200,6 +200,7 @@ async def test_the_pdf_lists_the_period_and_every_order(accountant, twentieth):
 
     from pypdf import PdfReader
 
+    from app.formatting import format_document_period
     from app.services import books_pdf
 
     a = await _order(accountant, twentieth, date(2026, 10, 25), [("設計", 1, 100000, 10)])
@@ -208,7 +209,8 @@ async def test_the_pdf_lists_the_period_and_every_order(accountant, twentieth):
     pdf = await books_pdf.render(invoice, "en")
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     assert "Sales orders billed" in text
-    assert "Closing period: Oct 21, 2026 – Nov 20, 2026" in text
+    # the closing period is printed as the invoice's transaction period (取引年月日)
+    assert format_document_period(date(2026, 10, 21), date(2026, 11, 20), "en") in text
     assert f"{a.number} Oct 25, 2026" in " ".join(text.split()) and f"{b.number} 保守" in text
 
 

@@ -57,7 +57,7 @@ async def test_preview_then_create(client, principal, customer):
     page = (await client.get(created.headers["location"])).text
     assert f"Consolidated invoice {invoice.number} created." in page
     assert f"{a.number} 設計" in page
-    assert f'id="value-period">{period.start:%b} ' in page  # the closing period, as the user's dates
+    assert f'id="value-transaction_date">{period.start:%b} ' in page  # the closing period, as the user's dates
     assert re.search(rf'Bills the sales order <a href="/books/sales-orders/{a.id}">{a.number}</a>', page)
     order_page = (await client.get(f"/books/sales-orders/{a.id}")).text
     assert re.search(rf'Billed on the consolidated invoice <a href="/books/invoices/{invoice.id}">{invoice.number}</a>',

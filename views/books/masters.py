@@ -259,7 +259,9 @@ contacts_pages = ContactPages(
             Field("website", N_("Website"), "url"),
         )),
         Section(N_("Terms"), (
-            Field("payment_terms", N_("Payment terms"), "terms", parse=parse_terms, initial=initial_terms),
+            # empty: the organization's terms, which the page names
+            Field("payment_terms", N_("Payment terms"), "terms", parse=parse_terms, initial=initial_terms,
+                  shown_empty=True),
             Field("currency", N_("Currency"), "select", CURRENCIES, blank=False, translate=False),
             Field("registration_number", N_("Registration number")),
         )),
