@@ -94,7 +94,6 @@ async def main() -> None:
         return
     if args.db == "sqlite":  # no database involved: once per `make bench`, in the SQLite process
         print(pdf.run(20 if args.quick else 100), flush=True)
-        print(pdf.run_long(5 if args.quick else 20), flush=True)
         print(pdf_tax.run(5 if args.quick else 20), flush=True)
         path = os.path.join(tempfile.mkdtemp(prefix="kizuna-bench-"), "bench.sqlite3")
         await bench_db("SQLite", f"sqlite://{path}", sizes, iterations)
