@@ -80,7 +80,8 @@ def format_document_period(start: date | None, end: date | None, lang: str) -> s
         return ""
     if end is None or end == start:
         return format_document_date(start, lang)
-    return format_interval(start, end, "yMMMd", locale=_locale(lang))
+    # babel's thin spaces around the dash are plain ones on paper: not every embedded font has them
+    return format_interval(start, end, "yMMMd", locale=_locale(lang)).replace("\u2009", " ").replace("\u202f", " ")
 
 
 def format_money(amount: Decimal | None, currency: str, lang: str = "en") -> str:

@@ -1,10 +1,10 @@
 """The customer's view of a document shows the transaction period, the tax categories by name
-(never as 0%), 内税 and the document discount, as the PDF does. The portal speaks the
-organization's language (ja): labels new with this change read in English until the catalog
-has them."""
+(never as 0%), 内税 and the document discount, as the PDF does, in the organization's
+language (ja)."""
 
 from __future__ import annotations
 
+from app.i18n import gettext
 from app.models import Kind
 from app.services import workflow
 from tests import factories as f
@@ -20,7 +20,12 @@ async def test_the_customer_sees_the_period_categories_and_inclusive_totals(clie
     page = await client.get(f"/portal/{txn.portal_token}")
     assert page.status_code == 200
     html = page.text
-    for expected in ("Transaction date", "Prices include tax", "Tax-free (export)", "Out of scope", "値引",
-                     "10% taxable (incl.)", "8% taxable (incl.)", "Incl. consumption tax", "※"):
+    def ja(msgid: str, **params) -> str:
+        return gettext("ja", msgid) % params if params else gettext("ja", msgid)
+
+    for expected in (ja("Transaction date"), ja("Prices include tax"), ja("Tax-free (export)"), ja("Out of scope"),
+                     "値引", ja("%(rate)s%% taxable (incl.)", rate=10), ja("%(rate)s%% taxable (incl.)", rate=8),
+                     ja("Incl. consumption tax"), "※"):
         assert expected in html, expected
+    assert "取引年月日" in html and "不課税" in html
     assert "0% subtotal" not in html.replace("10% subtotal", "")
