@@ -33,7 +33,7 @@ async def test_new_invoice_with_live_totals(live_server, live_db, browser_page):
     await page.click("#add-line")
     await page.locator("#lines-1-description").wait_for()
     await page.fill("#lines-1-description", "お弁当")
-    await page.select_option("#lines-1-tax_rate", "8")
+    await page.select_option("#lines-1-tax_category", "reduced")
     await page.fill("#lines-1-quantity", "3")
     await page.fill("#lines-1-rate", "800")
 
