@@ -38,27 +38,27 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Transaction',
             name='prices_include_tax',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Transaction',
             name='discount_type',
-            field=fields.CharEnumField(DiscountType, default=DiscountType.AMOUNT, description='AMOUNT: amount\nPERCENT: percent', max_length=10),
+            field=fields.CharEnumField(DiscountType, default=DiscountType.AMOUNT, db_default='amount', description='AMOUNT: amount\nPERCENT: percent', max_length=10),
         ),
         ops.AddField(
             model_name='Transaction',
             name='discount_value',
-            field=fields.DecimalField(default=0, max_digits=18, decimal_places=4),
+            field=fields.DecimalField(default=0, db_default=0, max_digits=18, decimal_places=4),
         ),
         ops.AddField(
             model_name='Transaction',
             name='discount_total',
-            field=fields.DecimalField(default=0, max_digits=18, decimal_places=4),
+            field=fields.DecimalField(default=0, db_default=0, max_digits=18, decimal_places=4),
         ),
         ops.AddField(
             model_name='TransactionLine',
             name='tax_category',
-            field=fields.CharEnumField(TaxCategory, default=TaxCategory.STANDARD, description='STANDARD: standard\nREDUCED: reduced\nEXPORT: export\nEXEMPT: exempt\nOUT_OF_SCOPE: out_of_scope', max_length=20),
+            field=fields.CharEnumField(TaxCategory, default=TaxCategory.STANDARD, db_default='standard', description='STANDARD: standard\nREDUCED: reduced\nEXPORT: export\nEXEMPT: exempt\nOUT_OF_SCOPE: out_of_scope', max_length=20),
         ),
         ops.RunPython(categorize_lines, ops.RunPython.noop),
     ]

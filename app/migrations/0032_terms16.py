@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Organization',
             name='payment_terms',
-            field=fields.CharField(default='end_of_next_month', max_length=20),
+            field=fields.CharField(default='end_of_next_month', db_default='end_of_next_month', max_length=20),
         ),
         ops.AddField(
             model_name='Transaction',

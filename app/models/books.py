@@ -60,7 +60,7 @@ class Organization(Timestamped):
     fiscal_year_start_month = fields.SmallIntField(default=4)  # April, as most Japanese companies
     tax_rounding = fields.CharEnumField(TaxRounding, max_length=10, default=TaxRounding.DOWN)
     # The payment terms of customers without their own (a code of app.services.payment_terms).
-    payment_terms = fields.CharField(max_length=20, default="end_of_next_month")
+    payment_terms = fields.CharField(max_length=20, default="end_of_next_month", db_default="end_of_next_month")
     language = fields.CharField(max_length=5, default="ja")  # of PDFs and default templates
     # Numbering: prefix per transaction kind; the counters live in NumberSequence.
     estimate_prefix = fields.CharField(max_length=10, default="EST-")

@@ -85,11 +85,11 @@ class Transaction(Timestamped):
     transaction_date = fields.DateField(null=True)
     transaction_date_end = fields.DateField(null=True)  # set: a period from transaction_date
     # Prices include tax (内税): the tax is extracted per rate from the rate total.
-    prices_include_tax = fields.BooleanField(default=False)
+    prices_include_tax = fields.BooleanField(default=False, db_default=False)
     # A document-level discount, allocated to the tax categories in proportion (app.services.tax).
-    discount_type = fields.CharEnumField(DiscountType, max_length=10, default=DiscountType.AMOUNT)
-    discount_value = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
-    discount_total = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    discount_type = fields.CharEnumField(DiscountType, max_length=10, default=DiscountType.AMOUNT, db_default="amount")
+    discount_value = fields.DecimalField(max_digits=18, decimal_places=4, default=0, db_default=0)
+    discount_total = fields.DecimalField(max_digits=18, decimal_places=4, default=0, db_default=0)
     # The document this one was converted from (estimate -> order/invoice, order -> invoice).
     source = fields.ForeignKeyField(
         "models.Transaction", related_name="conversions", null=True, on_delete=fields.SET_NULL,
@@ -131,7 +131,7 @@ class TransactionLine(Model):
     rate = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     discount = fields.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent
     tax_rate = fields.DecimalField(max_digits=5, decimal_places=2, default=10)  # percent, of the category
-    tax_category = fields.CharEnumField(TaxCategory, max_length=20, default=TaxCategory.STANDARD)
+    tax_category = fields.CharEnumField(TaxCategory, max_length=20, default=TaxCategory.STANDARD, db_default="standard")
     # A negative unit price is a discount line (値引) in its category.
     amount = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     # On a consolidated invoice: the sales order the line was billed from.

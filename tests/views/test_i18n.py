@@ -110,3 +110,30 @@ async def test_default_stage_names_and_money_rules_in_japanese(signed_in, client
     bad = await post(client, "/deals", {"name": "x", "stage_id": str((await f.stage()).id),
                                          "currency": "JPY", "amount": "1.5"}, htmx=True)
     assert "JPY の金額は小数点以下 0 桁まで入力できます。" in bad.text
+
+
+def test_every_translation_formats_like_its_msgid():
+    """Templates format every message (Jinja's new-style gettext): a translation must format as
+    its msgid does (`10%% (standard)`, `%(name)s`); a lone `%` would fail the page."""
+    from babel.messages.pofile import read_po
+
+    class Any1(dict):
+        def __missing__(self, key):
+            return 1
+
+    with open("app/locale/ja/LC_MESSAGES/messages.po", "rb") as fh:
+        catalog = read_po(fh, locale="ja")
+    broken = []
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        try:
+            ids[0] % Any1()
+        except (ValueError, TypeError):
+            continue  # a msgid Python code never formats
+        for text in strings:
+            try:
+                text % Any1()
+            except (ValueError, TypeError) as exc:
+                broken.append((ids[0], text, str(exc)))
+    assert broken == []
