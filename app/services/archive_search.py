@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from app import cleaning, kinds
 from app.errors import FieldError, ValidationError
@@ -113,19 +114,22 @@ async def search(principal: Principal, found: Criteria, *, offset: Any = 0, limi
     if not allowed:
         return Found([], 0, offset, limit)
     qs = DocumentVersion.filter(organization_id__in=sorted(principal.organization_ids), kind__in=allowed)
-    if found.date_from:
-        qs = qs.filter(issue_date__gte=found.date_from)
-    if found.date_to:
-        qs = qs.filter(issue_date__lte=found.date_to)
-    if found.amount_min is not None:
-        qs = qs.filter(total__gte=found.amount_min)
-    if found.amount_max is not None:
-        qs = qs.filter(total__lte=found.amount_max)
+    qs = _in_ranges(qs, found)
     if found.counterparty:
         qs = qs.filter(counterparty__icontains=found.counterparty)
     total = await qs.count()
     rows = await qs.order_by("-issue_date", "-id").offset(offset).limit(limit)
     return Found(rows, total, offset, limit)
+
+
+def _in_ranges(qs: QuerySet, found: Criteria, prefix: str = "") -> QuerySet:
+    """`qs` narrowed to the criteria's date and amount ranges (`prefix`: the path to the document's
+    date and total, for files found through their document)."""
+    for op, field, value in (("gte", "issue_date", found.date_from), ("lte", "issue_date", found.date_to),
+                             ("gte", "total", found.amount_min), ("lte", "total", found.amount_max)):
+        if value is not None and value != "":
+            qs = qs.filter(**{f"{prefix}{field}__{op}": value})
+    return qs
 
 
 def _allowed(principal: Principal, found: Criteria) -> list[Kind]:
@@ -161,14 +165,7 @@ async def search_received(principal: Principal, found: Criteria, *, offset: Any 
         return FoundFiles([], 0, offset, limit)
     qs = Document.filter(organization_id__in=sorted(principal.organization_ids), transaction_id__isnull=False,
                          transaction__kind__in=allowed)
-    if found.date_from:
-        qs = qs.filter(transaction__issue_date__gte=found.date_from)
-    if found.date_to:
-        qs = qs.filter(transaction__issue_date__lte=found.date_to)
-    if found.amount_min is not None:
-        qs = qs.filter(transaction__total__gte=found.amount_min)
-    if found.amount_max is not None:
-        qs = qs.filter(transaction__total__lte=found.amount_max)
+    qs = _in_ranges(qs, found, "transaction__")
     if found.counterparty:
         qs = qs.filter(Q(transaction__contact__display_name__icontains=found.counterparty)
                        | Q(transaction__contact__company_name__icontains=found.counterparty))
