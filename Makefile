@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); files stay together so module fixtures start once.
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
 
 .PHONY: run test bench lock migrate makemigrations messages install install-dev serve demo clean
 

@@ -12,8 +12,10 @@ import tempfile
 import uuid
 
 # Settings are read at import: point them at a scratch directory before anything imports app.
-_VAR = tempfile.mkdtemp(prefix="kizuna-test-")
-os.environ.setdefault("KIZUNA_VAR_DIR", _VAR)
+# Each pytest-xdist worker gets its own: the workers inherit the controller's environment, and a
+# shared directory would share the lock files that keep jobs one at a time (app.jobs.file_lock).
+if os.environ.get("PYTEST_XDIST_WORKER") or "KIZUNA_VAR_DIR" not in os.environ:
+    os.environ["KIZUNA_VAR_DIR"] = tempfile.mkdtemp(prefix="kizuna-test-")
 os.environ.setdefault("KIZUNA_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("KIZUNA_LANGUAGE", "en")
 # A kept statement is rebuilt on every use and must come out the same (app.statements).

@@ -70,8 +70,9 @@ class ImapTestServer:
 
     @contextmanager
     def client(self) -> Iterator[IMAPClient]:
-        """A separate, logged-in connection (never the one under test)."""
-        with IMAPClient(self.host, self.port, ssl=False, timeout=10.0) as client:
+        """A separate, logged-in connection (never the one under test). Its timeout is generous:
+        the set-up must not fail on a machine busy with other test workers."""
+        with IMAPClient(self.host, self.port, ssl=False, timeout=60.0) as client:
             client.normalise_times = False
             client.login(self.username, self.password)
             yield client
