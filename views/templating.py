@@ -223,10 +223,11 @@ def _environment() -> jinja2.Environment:
 
 templates = Jinja2Templates(env=_environment(), context_processors=[_context])
 
-# A list cell (views/cells.py) reads the helpers above: imported once they exist.
-from views.cells import cell  # noqa: E402
+# Values by kind (views/cells.py) read the helpers above: imported once they exist.
+from views import cells  # noqa: E402
 
-templates.env.globals["cell"] = cell
+templates.env.globals.update(table_rows=cells.table_rows, detail_value=cells.detail_value,
+                             tax_rate_text=cells.tax_rate_text)
 
 
 def render(
