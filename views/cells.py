@@ -112,31 +112,43 @@ def text_of(shown: Shown, kind: str, value: Any, choices=(), row: Any = None, ct
 # ---- list cells ------------------------------------------------------------------------------
 
 
+def _getter(attr: str) -> Callable[[Any], Any]:
+    """A row's value at `attr` (`resolve`), a plain attribute read without the path walk."""
+    if "." in attr:
+        return lambda row: resolve(row, attr)
+    return lambda row: row.get(attr) if type(row) is dict else getattr(row, attr, None)
+
+
+def _html(value: Any) -> str:
+    """`value` escaped (a number needs none)."""
+    return str(value) if type(value) is int else escape(value)
+
+
 def _formatter(shown: Shown, ctx: Any, col: Any, refs: dict, module: str, base: str | None) -> Callable[[Any], str]:
     """How one column's cells are written: row -> escaped HTML."""
-    kind, attr = col.kind, col.attr
+    kind, get = col.kind, _getter(col.attr)
     if kind == "attendee":  # a display row (views.related.event_attendees)
-        hidden = str(Markup('<span class="muted">%s</span>') % shown.gettext("(hidden)"))
+        hidden = Markup('<span class="muted">%s</span>') % shown.gettext("(hidden)")
 
         def attendee(row: Any) -> str:
             href, name = (row.get("href"), row.get("name")) if isinstance(row, dict) else (row.href, row.name)
             if href:
-                return str(Markup('<a href="%s">%s</a>') % (href, name))
-            return str(escape(name)) if name else hidden
+                return Markup('<a href="%s">%s</a>') % (href, name)
+            return escape(name) if name else hidden
         return attendee
     if kind == "link":
-        prefix = f'<a href="{escape(base or "/" + module)}/'
-        return lambda row: f'{prefix}{escape(resolve(row, "id"))}">{escape(resolve(row, attr) or "—")}</a>'
+        prefix, get_id = f'<a href="{escape(base or "/" + module)}/', _getter("id")
+        return lambda row: f'{prefix}{_html(get_id(row))}">{escape(get(row) or "—")}</a>'
     if kind == "ref":
-        found, link = refs.get(attr, {}), f'<a href="/{escape(col.module)}/'
+        found, link = refs.get(col.attr, {}), f'<a href="/{escape(col.module)}/'
 
         def ref(row: Any) -> str:
-            o = found.get(resolve(row, attr))
-            return f'{link}{escape(o.id)}">{escape(o)}</a>' if o else ""
+            o = found.get(get(row))
+            return f'{link}{_html(o.id)}">{escape(o)}</a>' if o else ""
         return ref
     if kind in FORMATTED:
-        return lambda row: escape(text_of(shown, kind, resolve(row, attr), col.choices, row, ctx))
-    return lambda row: escape(v) if (v := resolve(row, attr)) is not None else ""
+        return lambda row: escape(text_of(shown, kind, get(row), col.choices, row, ctx))
+    return lambda row: "" if (v := get(row)) is None else _html(v)
 
 
 @jinja2.pass_context
@@ -149,11 +161,17 @@ def table_rows(ctx: jinja2.runtime.Context, rows: list, columns, refs: dict, mod
     label = None if select is None else escape(select)
     lines = []
     for row in rows:
-        parts = [f'  <tr id="row-{escape(row.id)}">' if ids else "  <tr>"]
-        if label is not None:
-            parts.append(f'<td class="select"><input type="checkbox" name="ids" value="{escape(row.id)}"'
-                         f' aria-label="{label}: {escape(row)}"></td>')
-        parts.extend(f"<td>{f(row)}</td>" for f in formats)
+        parts = []
+        if ids or label is not None:
+            row_id = _html(row.id)
+            parts.append(f'  <tr id="row-{row_id}">' if ids else "  <tr>")
+            if label is not None:
+                parts.append(f'<td class="select"><input type="checkbox" name="ids" value="{row_id}"'
+                             f' aria-label="{label}: {escape(row)}"></td>')
+        else:
+            parts.append("  <tr>")
+        for f in formats:
+            parts += ("<td>", f(row), "</td>")
         parts.append("</tr>")
         lines.append("".join(parts))
     return Markup("\n".join(lines))

@@ -52,11 +52,8 @@ def _db_field(model: type[Model], name: str) -> bool:
 def partial(model: type[Model], values: dict[str, Any]) -> Model:
     """A record of `model` holding `values` only (as tortoise's `.only()` makes them): for showing."""
     obj = model.__new__(model)
+    values.update(_partial=True, _saved_in_db=True, _custom_generated_pk=False, _await_when_save={})
     obj.__dict__.update(values)
-    obj._partial = True
-    obj._saved_in_db = True
-    obj._custom_generated_pk = False
-    obj._await_when_save = {}
     return obj
 
 

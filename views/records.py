@@ -260,9 +260,7 @@ class RecordPages(ListPages):
 
     async def detail(self, request: Request) -> Response:
         principal: Principal = request.state.principal
-        obj = await self.service.get(principal, request.path_params["id"])
-        if self.owned:
-            await obj.fetch_related("owner")
+        obj = await self.service.get(principal, request.path_params["id"], related=("owner",) if self.owned else ())
         ref_fields = [f for f in self.fields if f.kind == "ref"]
         refs = {}
         for f in ref_fields:

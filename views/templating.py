@@ -11,6 +11,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -69,6 +70,25 @@ def builtin_name(lang: str, name: object) -> str:
 @jinja2.pass_context
 def _builtin_name(ctx: jinja2.runtime.Context, name: object) -> str:
     return builtin_name(ctx["request"].state.lang, name)
+
+
+@jinja2.pass_context
+def _gettext_page(ctx: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle `gettext` (jinja2.ext): the translation as markup, always formatted."""
+    rv = translations(ctx["request"].state.lang).gettext(message)
+    if ctx.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
+@jinja2.pass_context
+def _ngettext_page(ctx: jinja2.runtime.Context, singular: str, plural: str, n: int, **variables: Any) -> str:
+    """Jinja's newstyle `ngettext` (jinja2.ext), `num` given to the format."""
+    variables.setdefault("num", n)
+    rv = translations(ctx["request"].state.lang).ngettext(singular, plural, n)
+    if ctx.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
 
 
 @jinja2.pass_context
@@ -201,6 +221,9 @@ def _environment() -> jinja2.Environment:
         auto_reload=settings.DEBUG,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # The same, called directly: `_()` is Jinja's alias of `gettext`, which wraps ours, each call
+    # through the context (some sixty a page).
+    env.globals.update(_=_gettext_page, gettext=_gettext_page, ngettext=_ngettext_page)
     env.filters.update(
         datetime=_datetime_filter,
         datetime_local=_datetime_local_filter,
