@@ -72,13 +72,25 @@ def _builtin_name(ctx: jinja2.runtime.Context, name: object) -> str:
     return builtin_name(ctx["request"].state.lang, name)
 
 
+# Texts without parameters as pages show them, by (language, autoescape, msgid): the catalogs
+# (app.i18n.translations) are read once per process. Bounded, should a template translate data.
+_PAGE_TEXTS: dict[tuple[str, bool, str], str] = {}
+_PAGE_TEXTS_MAX = 20_000
+
+
 @jinja2.pass_context
 def _gettext_page(ctx: jinja2.runtime.Context, message: str, **variables: Any) -> str:
     """Jinja's newstyle `gettext` (jinja2.ext): the translation as markup, always formatted."""
-    rv = translations(ctx["request"].state.lang).gettext(message)
-    if ctx.eval_ctx.autoescape:
+    lang, autoescape = ctx["request"].state.lang, ctx.eval_ctx.autoescape
+    if not variables and (text := _PAGE_TEXTS.get((lang, autoescape, message))) is not None:
+        return text
+    rv = translations(lang).gettext(message)
+    if autoescape:
         rv = Markup(rv)
-    return rv % variables
+    rv = rv % variables
+    if not variables and len(_PAGE_TEXTS) < _PAGE_TEXTS_MAX:
+        _PAGE_TEXTS[lang, autoescape, message] = rv
+    return rv
 
 
 @jinja2.pass_context
