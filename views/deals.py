@@ -179,7 +179,6 @@ pages = RecordPages(
     ),
     filters=(Filter("stage", N_("Stage"), (("", N_("All")), *STAGE_CATEGORY),
                     lambda qs, v, p: qs.filter(stage__category=v)),),
-    list_related=("owner", "stage"),
     related=(
         Related("contacts", N_("Contacts"), "contacts",
                 (*related.CONTACT_COLUMNS, related.ROLE_COLUMN), related.deal_contacts,

@@ -23,10 +23,11 @@ from tortoise.queryset import QuerySet
 
 from app import cleaning, settings
 from app.i18n import N_
-from app.permissions import MODULE_OF_MODEL, Principal, can
+from app.permissions import Principal
 from app.search import list_search
 from app.services import bulk, saved_views
 from views.htmx import targets
+from views.list_rows import RowReader, name_fields
 from views.templating import render
 
 Choices = tuple[tuple[str, str], ...]  # (value, label msgid)
@@ -54,21 +55,6 @@ class Column:
     def __post_init__(self) -> None:
         if not self.key:
             object.__setattr__(self, "key", self.attr.split(".")[0].removesuffix("_id"))
-
-
-def name_fields(model: type[Model], prefix: str = "") -> tuple[str, ...]:
-    """The order fields of what names a record of `model`: its NAME_ORDER (by reading), else its
-    name (a person: family, then given name)."""
-    if order := getattr(model, "NAME_ORDER", ()):
-        return tuple(prefix + n for n in order)
-    fields_map = model._meta.fields_map
-    for name in ("name", "display_name", "subject"):
-        if name in fields_map:
-            return (prefix + name,)
-    names = getattr(model, "SEARCH_NAMES", ())
-    if names:
-        return tuple(prefix + n for n in names[0])
-    return (prefix + "id",)
 
 
 def sortable(model: type[Model], col: Column) -> bool:
@@ -122,22 +108,12 @@ OWNER_FILTER = Filter(
 class ListPages:
     """The list of a `RecordPages` (its module, service, columns, filters, `scope` and `spec`)."""
 
-    @staticmethod
-    def _joined(columns) -> list[str]:
-        """The relations of a list's ref columns, read with its rows (one query, `_loaded_refs`)."""
-        return [c.attr.removesuffix("_id") for c in columns if c.kind == "ref"]
-
-    def _loaded_refs(self, principal: Principal, rows: list, columns) -> dict:
-        """`_refs` of rows read with their `_joined` relations: the same records, kept only where
-        the user may see them (app.permissions, the rule `restrict` applies in SQL)."""
-        refs: dict[str, dict[int, Model]] = {}
-        for col in columns:
-            if col.kind == "ref":
-                name = col.attr.removesuffix("_id")
-                checked = self._ref_model(self.model, col.attr) in MODULE_OF_MODEL
-                found = (getattr(r, name) for r in rows)
-                refs[col.attr] = {o.id: o for o in found if o is not None and (not checked or can(principal, "view", o))}
-        return refs
+    def row_reader(self, columns: tuple[Column, ...]) -> RowReader:
+        """How the list reads its rows shown with `columns` (views.list_rows), made once per choice."""
+        readers = self.__dict__.setdefault("_row_readers", {})
+        if (reader := readers.get(columns)) is None:
+            reader = readers[columns] = RowReader.of(self.model, columns)
+        return reader
 
     # ---- list ----------------------------------------------------------------------------
 
@@ -208,13 +184,13 @@ class ListPages:
         per_page = state.per_page or min(settings.DEFAULT_PAGE_SIZE, settings.MAX_PAGE_SIZE)
         pages = max(1, -(-total // per_page))
         page_no = int_param(params.get("page"), 1, 1, pages)
-        rows = await self.ordered(qs, state).select_related(*self.list_related, *self._joined(columns)) \
-            .offset((page_no - 1) * per_page).limit(per_page)
+        reader = self.row_reader(columns)
+        rows = await reader.read(self.ordered(qs, state).offset((page_no - 1) * per_page).limit(per_page))
         state.per_page = per_page
         context = {
             "pages": self, "rows": rows, "total": total, "q": q, "active": active,
             "page": page_no, "page_count": pages, "per_page": per_page,
-            "refs": self._loaded_refs(principal, rows, columns),
+            "refs": reader.visible_refs(principal, rows),
             "query": urlencode(state.params()), "state": state, "columns": columns, "sums": sums,
             "page_sizes": saved_views.page_sizes(),
             "views": self.view_links(principal, views),

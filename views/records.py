@@ -42,6 +42,7 @@ from views import list_actions
 from views.flash import flash_text
 from views.htmx import is_partial, redirect_after_post
 from views.linked import offer_linked
+from views.list_rows import RowReader
 from views.pages import error_page, page
 # The list's part (columns, filters, the list page) and what modules import through this module
 from views.record_lists import (  # noqa: F401
@@ -166,7 +167,6 @@ class RecordPages(ListPages):
     columns: tuple[Column, ...]
     filters: tuple[Filter, ...] = ()
     related: tuple[Related, ...] = ()
-    list_related: tuple[str, ...] = ("owner",)
     extra_detail: Callable[[Request, Model], Awaitable[dict]] | None = None
     defaults: dict[str, str] = field(default_factory=dict)  # initial values of a new record
     path: str = ""  # the URL the pages live at; default /<module>
@@ -180,8 +180,6 @@ class RecordPages(ListPages):
     def __post_init__(self) -> None:
         # Records with an owner can be narrowed to one's own; Books records have none.
         self.all_filters = (*self.filters, OWNER_FILTER) if self.owned else self.filters
-        if not self.owned:
-            self.list_related = tuple(r for r in self.list_related if r != "owner")
         self.sortable = frozenset(c.key for c in self.columns if sortable(self.model, c))
         self.spec = saved_views.ListSpec(
             self.module, tuple(c.key for c in self.columns), self.sortable,
@@ -262,9 +260,7 @@ class RecordPages(ListPages):
 
     async def detail(self, request: Request) -> Response:
         principal: Principal = request.state.principal
-        obj = await self.service.get(principal, request.path_params["id"])
-        if self.owned:
-            await obj.fetch_related("owner")
+        obj = await self.service.get(principal, request.path_params["id"], related=("owner",) if self.owned else ())
         ref_fields = [f for f in self.fields if f.kind == "ref"]
         refs = {}
         for f in ref_fields:
@@ -301,18 +297,27 @@ class RecordPages(ListPages):
         """The first rows of a related list, their total and what they reference."""
         loaded = rel.load(principal, obj)
         if isinstance(loaded, QuerySet):
-            # One row more than shown tells whether there are more: only then are they counted.
-            rows = await loaded.limit(RELATED_LIMIT + 1)
+            # The shown columns only, as partial records (views.list_rows). One row more than
+            # shown tells whether there are more: only then are they counted.
+            reader = self.related_reader(loaded.model, rel)
+            rows = await reader.read(loaded.limit(RELATED_LIMIT + 1))
             total = len(rows) if len(rows) <= RELATED_LIMIT else await loaded.count()
             rows = rows[:RELATED_LIMIT]
+            refs = reader.visible_refs(principal, rows)
         else:
             rows = await loaded
             total = len(rows)
+            model = type(rows[0]) if rows and isinstance(rows[0], Model) else None
+            refs = await self._refs(principal, model, rows, rel.columns) if model else {}
         if rel.annotate:
             await rel.annotate(obj, rows)
-        model = type(rows[0]) if rows and isinstance(rows[0], Model) else None
-        refs = await self._refs(principal, model, rows, rel.columns) if model else {}
         return {"rows": rows, "total": total, "refs": refs}
+
+    def related_reader(self, model: type[Model], rel: Related) -> RowReader:
+        readers = self.__dict__.setdefault("_related_readers", {})
+        if (reader := readers.get(rel.key)) is None:
+            reader = readers[rel.key] = RowReader.of(model, rel.columns)
+        return reader
 
     # ---- forms -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -69,6 +70,37 @@ def builtin_name(lang: str, name: object) -> str:
 @jinja2.pass_context
 def _builtin_name(ctx: jinja2.runtime.Context, name: object) -> str:
     return builtin_name(ctx["request"].state.lang, name)
+
+
+# Texts without parameters as pages show them, by (language, autoescape, msgid): the catalogs
+# (app.i18n.translations) are read once per process. Bounded, should a template translate data.
+_PAGE_TEXTS: dict[tuple[str, bool, str], str] = {}
+_PAGE_TEXTS_MAX = 20_000
+
+
+@jinja2.pass_context
+def _gettext_page(ctx: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle `gettext` (jinja2.ext): the translation as markup, always formatted."""
+    lang, autoescape = ctx["request"].state.lang, ctx.eval_ctx.autoescape
+    if not variables and (text := _PAGE_TEXTS.get((lang, autoescape, message))) is not None:
+        return text
+    rv = translations(lang).gettext(message)
+    if autoescape:
+        rv = Markup(rv)
+    rv = rv % variables
+    if not variables and len(_PAGE_TEXTS) < _PAGE_TEXTS_MAX:
+        _PAGE_TEXTS[lang, autoescape, message] = rv
+    return rv
+
+
+@jinja2.pass_context
+def _ngettext_page(ctx: jinja2.runtime.Context, singular: str, plural: str, n: int, **variables: Any) -> str:
+    """Jinja's newstyle `ngettext` (jinja2.ext), `num` given to the format."""
+    variables.setdefault("num", n)
+    rv = translations(ctx["request"].state.lang).ngettext(singular, plural, n)
+    if ctx.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
 
 
 @jinja2.pass_context
@@ -201,6 +233,9 @@ def _environment() -> jinja2.Environment:
         auto_reload=settings.DEBUG,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # The same, called directly: `_()` is Jinja's alias of `gettext`, which wraps ours, each call
+    # through the context (some sixty a page).
+    env.globals.update(_=_gettext_page, gettext=_gettext_page, ngettext=_ngettext_page)
     env.filters.update(
         datetime=_datetime_filter,
         datetime_local=_datetime_local_filter,
@@ -223,10 +258,11 @@ def _environment() -> jinja2.Environment:
 
 templates = Jinja2Templates(env=_environment(), context_processors=[_context])
 
-# A list cell (views/cells.py) reads the helpers above: imported once they exist.
-from views.cells import cell  # noqa: E402
+# Values by kind (views/cells.py) read the helpers above: imported once they exist.
+from views import cells  # noqa: E402
 
-templates.env.globals["cell"] = cell
+templates.env.globals.update(table_rows=cells.table_rows, detail_value=cells.detail_value,
+                             tax_rate_text=cells.tax_rate_text)
 
 
 def render(

@@ -76,11 +76,14 @@ class RecordService:
     def query(self, principal: Principal, action: str = "view") -> QuerySet:
         return restrict(self.model.all(), principal, action)
 
-    async def get(self, principal: Principal, record_id: int | str, action: str = "view") -> Model:
+    async def get(self, principal: Principal, record_id: int | str, action: str = "view",
+                  related: tuple[str, ...] = ()) -> Model:
+        """The record if the principal may `action` it, with its `related` records read along."""
         pk = cleaning.pk(record_id)
         if pk is None:
             raise NotFound()
-        obj = await self.model.get_or_none(id=pk)
+        obj = await (self.model.filter(id=pk).select_related(*related).first() if related
+                     else self.model.get_or_none(id=pk))
         if obj is None:
             raise NotFound()
         require(principal, action, obj)
