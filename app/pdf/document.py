@@ -101,6 +101,9 @@ class PdfDocument:
     terms: str = ""
     # A consolidated invoice: its closing period and the sales orders it bills, one a line.
     sources: str = ""
+    # A credit note: the invoices (original sales) it returns an amount on, one a line with their
+    # number and transaction date.
+    credited_invoices: str = ""
     logo: bytes | None = None  # PNG or JPEG bytes of the organization's logo
     seal: bytes | None = None  # PNG or JPEG bytes of the company seal (角印), beside the issuer
     extra: dict[str, str] = field(default_factory=dict)

@@ -30,7 +30,7 @@ from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
     AMOUNT_INCL, AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_CATEGORY, LINE_WIDTHS, MARGIN, PRICES_INCLUDE_TAX,
-    SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
+    CREDITED_INVOICES, SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
 )
 
 
@@ -91,7 +91,7 @@ class _Renderer:
         story.append(self._line_table())
         story.append(Spacer(0, 3 * mm))
         story += self._totals()
-        for label, text in ((N_("Sales orders billed"), d.sources),
+        for label, text in ((N_("Sales orders billed"), d.sources), (CREDITED_INVOICES, d.credited_invoices),
                             (N_("Bank details"), d.bank_details), (N_("Notes"), d.notes),
                             (N_("Terms & conditions"), d.terms)):
             if text.strip():
