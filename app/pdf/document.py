@@ -95,6 +95,7 @@ class PdfDocument:
     tax_total: Decimal = Decimal(0)
     total: Decimal = Decimal(0)
     amount_paid: Decimal = Decimal(0)  # invoices: shown with the balance due when non-zero
+    credit_applied: Decimal = Decimal(0)  # invoices: credit notes applied, shown like payments
     balance: Decimal = Decimal(0)
     bank_details: str = ""  # free text, several lines
     notes: str = ""

@@ -176,8 +176,11 @@ class _Renderer:
         sums = len(rows)
         rows.append([self._("Subtotal"), self.money(d.subtotal), self._("Consumption tax"), self.money(d.tax_total)])
         rows.append([self._("Total"), "", "", self.money(d.total)])
-        if d.kind == "invoice" and d.amount_paid:
-            rows.append([self._("Amount paid"), "", "", self.money(d.amount_paid)])
+        if d.kind == "invoice" and (d.amount_paid or d.credit_applied):
+            if d.amount_paid:
+                rows.append([self._("Amount paid"), "", "", self.money(d.amount_paid)])
+            if d.credit_applied:
+                rows.append([self._("Credit applied"), "", "", self.money(d.credit_applied)])
             rows.append([self._("Balance due"), "", "", self.money(d.balance)])
         notes = [self._(PRICES_INCLUDE_TAX)] if d.prices_include_tax else []
         if any(line.category == "reduced" for line in d.lines):

@@ -75,6 +75,7 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         prices_include_tax=txn.prices_include_tax, discount=txn.discount_total,
         subtotal=txn.subtotal, tax_total=txn.tax_total, total=txn.total,
         amount_paid=txn.amount_paid if kind.has_balance else Decimal(0),
+        credit_applied=txn.credit_applied if kind.has_balance else Decimal(0),
         balance=txn.balance if kind.has_balance else Decimal(0),
         bank_details=org.bank_details if kind.has_balance else "",
         notes=txn.notes, terms=txn.terms, sources=sources, credited_invoices=credited, logo=_image(org.logo_path), seal=_image(org.seal_path),

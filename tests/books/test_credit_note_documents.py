@@ -38,6 +38,18 @@ async def test_the_pdf_is_a_qualified_return_invoice(accountant, customer, org):
     assert books_pdf.filename_of(note, "en") == "Credit-Note_CN-00001.pdf"
 
 
+async def test_an_invoices_pdf_shows_the_credit_applied(accountant, customer):
+    from app.services import credit_applications
+
+    invoice = await f.make_sent_invoice(accountant, customer, [("作業", 1, 10000, 10)])
+    note = await f.make_credit_note(accountant, [invoice], [("返品", 1, 1000, 10)], sent=True)
+    await credit_applications.apply_credit(accountant, note.id, [{"invoice_id": invoice.id, "amount": 1100}])
+    from app.models import Transaction
+
+    en = pdf_text(await books_pdf.render(await Transaction.get(id=invoice.id), "en"))
+    assert "Credit applied ¥1,100" in en and "Balance due ¥9,900" in en and "Amount paid" not in en
+
+
 async def test_the_email_comes_from_the_credit_note_templates(accountant, customer):
     invoice = await f.make_sent_invoice(accountant, customer)
     note = await f.make_credit_note(accountant, [invoice], [("返品", 1, 1000, 10)])
