@@ -104,3 +104,30 @@ async def test_credit_notes_need_their_grant(gql):
     made = await gql(sales, CREATE, {"input": {"invoiceIds": [gid("Invoice", inv.id)],
                                                "lines": [{"description": "x", "rate": "1"}]}})
     assert made["createCreditNote"]["__typename"] == "PermissionDenied"
+
+
+LIST = """query($n: Int) { creditNotes(first: $n) { edges { node {
+  number reason invoices { number } applications { amount invoice { number } } refunds { amount } } } } }"""
+
+
+async def test_credit_note_list_query_count_does_not_grow_with_the_page(gql):
+    from app.services import credit_applications
+    from tests.querycount import count_queries
+
+    user, principal, org, customer = await books_user()
+    for _ in range(12):
+        inv = await f.make_sent_invoice(principal, customer, [("a", 1, 1000, 10)])
+        note = await f.make_credit_note(principal, [inv], [("a", 1, 500, 10)], sent=True)
+        await credit_applications.apply_credit(principal, note.id, [{"invoice_id": inv.id, "amount": 100}])
+        await credit_applications.record_refund(principal, note.id, {"amount": 50})
+    await gql(user, "{ me { timezone } }")  # creates the token and records its first use
+    counts = {}
+    for n in (3, 12):
+        with count_queries() as queries:
+            data = await gql(user, LIST, {"n": n})
+        edges = data["creditNotes"]["edges"]
+        assert len(edges) == n and all(e["node"]["refunds"] == [{"amount": "50"}] for e in edges)
+        assert all(e["node"]["applications"][0]["invoice"]["number"] == e["node"]["invoices"][0]["number"]
+                   for e in edges)
+        counts[n] = len(queries)
+    assert counts[3] == counts[12], queries.sql
