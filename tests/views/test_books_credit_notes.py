@@ -88,3 +88,16 @@ async def test_prefix_is_edited_with_the_others(signed_in, client):
     await post(client, "/books/settings/numbering", {**numbering, "credit_note_prefix": "RET-"})
     await org.refresh_from_db()
     assert org.credit_note_prefix == "RET-"
+
+
+async def test_home_shows_unapplied_credit_beside_the_outstanding(signed_in, client):
+    from tests.views.test_home import block
+
+    me = await signed_in("Administrator")
+    org = await f.make_org(me)
+    principal = await f.principal_for(me)
+    customer = await f.make_customer(org)
+    invoice = await f.make_sent_invoice(principal, customer, [("作業", 1, 10000, 10)])
+    await f.make_credit_note(principal, [invoice], [("返品", 1, 2000, 10)], sent=True)
+    row = (await block(client, "receivables")).split('id="home-receivables-JPY"')[1].split("</tr>")[0]
+    assert "¥11,000" in row and '<td class="num credit">¥2,200</td>' in row
