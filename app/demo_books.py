@@ -104,7 +104,7 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     # Invoices: paid, partially paid, overdue, current, one draft.
     for i, days_ago in enumerate([120, 95, 75, 60, 45, 40, 20, 10, 3]):
         inv = await make(Kind.INVOICE, customers[i % len(customers)], days_ago, count=rng.randint(2, 5))
-        await workflow.mark_sent(principal, Kind.INVOICE, inv.id)
+        inv = await workflow.mark_sent(principal, Kind.INVOICE, inv.id)
         if i < 3:  # the archive has what was sent (a few: rendering costs)
             await archive.keep(inv, VersionReason.SENT, user=admin)
         if i % 3 == 0:
@@ -113,6 +113,7 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
         elif i % 3 == 1:
             await payments.record_payment(principal, inv.id, {
                 "amount": (inv.total / 2).quantize(Decimal(1)), "date": today - timedelta(days=2), "mode": "cash"})
+    await _credit_demo(principal, inv, today)
     await make(Kind.INVOICE, customers[0], 0)
     # Last month's work billed tax-inclusive: every tax category, a discount line (値引) and a
     # document discount, with the transaction period printed apart from the issue date.
@@ -136,6 +137,21 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
     await archive.keep(po, VersionReason.SENT, user=admin)
     await make(Kind.PURCHASE_ORDER, vendors[1], 2, count=2)
     return org
+
+
+async def _credit_demo(principal: Principal, invoice, today: date) -> None:
+    """A return (返品) on the last invoice: a credit note for one of its first line's units, half
+    of its credit applied to the invoice, the rest left for the customer."""
+    from app.services import credit_applications, credit_notes
+
+    line = (await transactions.lines_of(invoice))[0]
+    note = await credit_notes.create(principal, {
+        "invoice_ids": [invoice.id], "reason": "return", "issue_date": today, "reference": invoice.number,
+        "lines": [{"description": f"{line.description}（返品）", "quantity": 1, "unit": line.unit, "rate": line.rate,
+                   "tax_category": line.tax_category}]})
+    note = await workflow.mark_sent(principal, Kind.CREDIT_NOTE, note.id)
+    await credit_applications.apply_credit(principal, note.id, [
+        {"invoice_id": invoice.id, "amount": min(invoice.balance, (note.total / 2).quantize(Decimal(1)))}], today)
 
 
 async def _consolidation_demo(principal: Principal, customer, make, today: date) -> None:

@@ -1,4 +1,4 @@
-"""The document kinds (estimate, sales order, invoice, purchase order): one registry, one frozen
+"""The document kinds (estimate, sales order, invoice, purchase order, credit note): one registry, one frozen
 dataclass per kind, that permissions, services, GraphQL, pages, PDFs and e-mails read. A fact
 about a kind is written here once; the tables elsewhere are built from it.
 
@@ -39,6 +39,7 @@ class DocumentKind:
     pdf_amount: str
     books_edition_only: bool = False
     has_balance: bool = False  # payments are recorded against it (amount paid, balance)
+    is_credit: bool = False  # a credit note: a balance of credit to apply or refund
 
     @property
     def value(self) -> str:
@@ -91,6 +92,15 @@ KINDS: tuple[DocumentKind, ...] = (
         frozenset({Status.DRAFT, Status.SENT}),
         ("draft", "sent", "closed", _VOID),
         N_("Purchase Order"), N_("We would like to order the following."), N_("Delivery date"), N_("Total amount"),
+    ),
+    DocumentKind(
+        Kind.CREDIT_NOTE, "credit_notes", "CreditNote", "credit-notes", N_("credit note"), N_("Credit note"),
+        N_("Credit notes"), N_("Refund by"), "due_date", ContactType.CUSTOMER,
+        frozenset({Status.DRAFT}),
+        ("draft", "sent", "viewed", "closed", _VOID),
+        N_("Credit Note"), N_("We credit you the following amounts returned on our invoices."), N_("Refund by"),
+        N_("Amount credited"),
+        is_credit=True,
     ),
 )
 BY_KIND: dict[Kind, DocumentKind] = {k.kind: k for k in KINDS}

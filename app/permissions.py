@@ -49,7 +49,7 @@ from app.models import (
 
 CRM_MODULES = ("accounts", "contacts", "leads", "deals", "tasks", "events", "cases", "products")
 # Books records belong to an organization: members see them all, as far as their role's grants go.
-TRANSACTION_MODULES = ("estimates", "sales_orders", "invoices", "purchase_orders")
+TRANSACTION_MODULES = ("estimates", "sales_orders", "invoices", "purchase_orders", "credit_notes")
 BOOKS_MODULES = ("books_contacts", "items", *TRANSACTION_MODULES, "receivables")
 MODULES = (*CRM_MODULES, *BOOKS_MODULES, "settings")
 ACTIONS = ("view", "create_edit", "delete", "email", "admin")

@@ -30,6 +30,7 @@ from schema.mutations.books_transactions import BooksTransactionMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.chat import ChatMutation
 from schema.mutations.contacts import ContactMutation
+from schema.mutations.credit_notes import CreditNoteMutation
 from schema.mutations.deals import DealMutation
 from schema.mutations.lead_conversion import LeadConversionMutation
 from schema.mutations.leads import LeadMutation
@@ -83,7 +84,7 @@ class Mutation(
     ApiTokenMutation, SessionMutation, RoleMutation, BooksMutation, BooksTransactionMutation, MailMutation,
     MailboxMutation, BooksLinkMutation, NotificationMutation, ChatMutation, PimMutation, LeadConversionMutation,
     SavedViewMutation,
-    BooksConsolidationMutation,
+    BooksConsolidationMutation, CreditNoteMutation,
 ):
     pass
 

@@ -19,6 +19,9 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.models import (
+    CreditApplication,
+    CreditNoteInvoice,
+    Refund,
     Account,
     BooksContact,
     Case,
@@ -124,6 +127,14 @@ class Loaders(MailLoaders):
     lines_by_transaction = cached_property(
         lambda self: self._parts(TransactionLine, "transaction_id", "position", "id"))
     payments_by_invoice = cached_property(lambda self: self._parts(Payment, "invoice_id", "date", "id"))
+    # credit notes: the invoices they refer to, their applications (also by invoice) and refunds
+    credited_invoices_by_credit_note = cached_property(
+        lambda self: self._parts(CreditNoteInvoice, "credit_note_id", "id"))
+    applications_by_credit_note = cached_property(
+        lambda self: self._parts(CreditApplication, "credit_note_id", "date", "id"))
+    applications_by_invoice = cached_property(
+        lambda self: self._parts(CreditApplication, "invoice_id", "date", "id"))
+    refunds_by_credit_note = cached_property(lambda self: self._parts(Refund, "credit_note_id", "date", "id"))
     transfer_reports_by_invoice = cached_property(
         lambda self: self._parts(TransferReport, "invoice_id", "created_at", "id"))
     comments_by_transaction = cached_property(

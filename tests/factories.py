@@ -271,3 +271,15 @@ async def make_email(mailbox, *, sender: str = "customer@example.com", to: tuple
         email.sent_from_kizuna = True
         await email.save(update_fields=["sent_from_kizuna"])
     return email
+
+
+async def make_credit_note(principal: Principal, invoices, line_specs=None, *, sent: bool = False,
+                           **kw) -> "Transaction":
+    """A credit note against `invoices` (of one customer) through the service; `sent`: open."""
+    from app.models import Kind
+    from app.services import credit_notes, workflow
+
+    data = {"invoice_ids": [i.id for i in invoices], "organization_id": invoices[0].organization_id,
+            "lines": lines(*(line_specs or [("返品", 1, 1000, 10)])), **kw}
+    note = await credit_notes.create(principal, data)
+    return await workflow.mark_sent(principal, Kind.CREDIT_NOTE, note.id) if sent else note

@@ -87,7 +87,7 @@ async def _document_page(request: Request, place: Place, status_code: int = 200,
                                is_company=contact.is_company)[0],
         "comments": await portal.comments_for_customer(txn),
         "accept_refusal": None, "decline_refusal": None, "pay_refusal": None,
-        "acceptance": None, "transfers": [], "card_providers": [], "errors": {}, "values": {}, "form": "", "notice": "",
+        "acceptance": None, "transfers": [], "card_providers": [], "credited_invoices": [], "errors": {}, "values": {}, "form": "", "notice": "",
     }
     if txn.kind == Kind.ESTIMATE:
         context["acceptance"] = await portal.acceptance(txn)
@@ -99,6 +99,10 @@ async def _document_page(request: Request, place: Place, status_code: int = 200,
         context["pay_refusal"] = problem.render(Translator(request.state.lang)) if problem else None
         context["transfers"] = await portal.pending_transfers(txn)
         context["card_providers"] = [p.name for p in card_payments.offered()]
+    elif txn.kind == Kind.CREDIT_NOTE:
+        from app.services import credit_notes
+
+        context["credited_invoices"] = await credit_notes.referenced_invoices(txn)
     context.update(extra)
     return render(request, "portal/document.html", context, status_code=status_code)
 

@@ -25,6 +25,7 @@ MODULE_LABELS = {
     "products": N_("Products"),
     "books_contacts": N_("Customers & vendors"), "items": N_("Items"), "estimates": N_("Estimates"),
     "sales_orders": N_("Sales orders"), "invoices": N_("Invoices"), "purchase_orders": N_("Purchase orders"),
+    "credit_notes": N_("Credit notes"),
     "receivables": N_("Receivables"),
     "settings": N_("Settings"),
 }

@@ -343,4 +343,29 @@ Please confirm the order and the delivery date at your earliest convenience.
 """ + _EN_CLOSING,
         ),
     },
+    "credit_note": {
+        "ja": (
+            "【{organization_name}】適格返還請求書（{number}）のご送付",
+            _JA_OPENING + """適格返還請求書（返還請求書）{number} をお送りいたします。
+添付の PDF ファイルをご確認ください。
+
+返還金額：{total}
+参照番号：{reference}
+
+下記のページからも返還請求書をご確認いただけます。
+{portal_link}
+""" + _JA_CLOSING,
+        ),
+        "en": (
+            "Credit note {number} from {organization_name}",
+            _EN_OPENING + """Please find attached credit note {number}.
+
+Amount credited: {total}
+Reference: {reference}
+
+You can also view the credit note online:
+{portal_link}
+""" + _EN_CLOSING,
+        ),
+    },
 }

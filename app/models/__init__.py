@@ -49,6 +49,7 @@ from app.models.notifications import (
     NotificationSettings,
 )
 from app.models.chat import Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings
+from app.models.credits import CreditApplication, CreditNoteInvoice, Refund
 from app.models.crm import (
     Account,
     Case,
@@ -121,6 +122,9 @@ from app.models.saved_views import SavedView
 from app.models.users import Access, AccessStamp, ApiToken, Grant, LoginAttempt, Role, SharingRule, User, UserSession
 
 __all__ = [
+    "CreditApplication",
+    "CreditNoteInvoice",
+    "Refund",
     "SavedView",
     "DocumentVersion",
     "VersionReason",

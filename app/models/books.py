@@ -67,6 +67,7 @@ class Organization(Timestamped):
     sales_order_prefix = fields.CharField(max_length=10, default="SO-")
     invoice_prefix = fields.CharField(max_length=10, default="INV-")
     purchase_order_prefix = fields.CharField(max_length=10, default="PO-")
+    credit_note_prefix = fields.CharField(max_length=10, default="CN-", db_default="CN-")
     # Outgoing mail
     smtp_host = fields.CharField(max_length=255, default="")
     smtp_port = fields.IntField(default=587)

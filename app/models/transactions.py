@@ -17,6 +17,7 @@ class Kind(StrEnum):
     SALES_ORDER = "sales_order"
     INVOICE = "invoice"
     PURCHASE_ORDER = "purchase_order"
+    CREDIT_NOTE = "credit_note"  # 適格返還請求書: a return, discount or rebate on invoices
 
 
 class Status(StrEnum):
@@ -32,7 +33,7 @@ class Status(StrEnum):
     INVOICED = "invoiced"  # sales order
     PARTIALLY_PAID = "partially_paid"  # invoice
     PAID = "paid"  # invoice
-    CLOSED = "closed"  # purchase order, received and billed
+    CLOSED = "closed"  # purchase order, received and billed; credit note, its credit used up
     VOID = "void"
 
 
@@ -78,6 +79,11 @@ class Transaction(Timestamped):
     total = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     amount_paid = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
     balance = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
+    # Invoice: credit applied to it from credit notes. Credit note: its credit applied to invoices
+    # (its refunds are its `amount_paid`). app.services.payments.settle keeps `balance` in step.
+    credit_applied = fields.DecimalField(max_digits=18, decimal_places=4, default=0, db_default=0)
+    # Credit note: why the amount goes back (app.services.credit_notes.REASONS).
+    credit_reason = fields.CharField(max_length=10, default="", db_default="")
     # [{"rate": "10", "subtotal": "1000", "tax": "100"}, ...] as computed with the rounding below
     tax_breakdown = fields.JSONField(default=list)
     tax_rounding = fields.CharField(max_length=10, default="down")

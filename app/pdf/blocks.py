@@ -19,7 +19,7 @@ from app.i18n import gettext
 from app.pdf.document import PdfDocument
 from app.pdf.fonts import FontSet
 from app.pdf.labels import (
-    CONTINUATION, FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, SECOND_DATES, TITLES, TRANSACTION_DATE,
+    CONTINUATION, FOOTER, FRAME_PADDING, GRID, LEADS, MARGIN, REGISTRATION, RETURN_DATE, SECOND_DATES, TITLES, TRANSACTION_DATE,
     format_date,
 )
 
@@ -101,7 +101,7 @@ class Header(Flowable):
         meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
         if d.transaction_date:
             period = format_document_period(d.transaction_date, d.transaction_date_end, d.lang)
-            meta.append((_(TRANSACTION_DATE), period))
+            meta.append((_(RETURN_DATE if d.kind == "credit_note" else TRANSACTION_DATE), period))
         if d.second_date:
             meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
         if d.reference:

@@ -95,12 +95,16 @@ class PdfDocument:
     tax_total: Decimal = Decimal(0)
     total: Decimal = Decimal(0)
     amount_paid: Decimal = Decimal(0)  # invoices: shown with the balance due when non-zero
+    credit_applied: Decimal = Decimal(0)  # invoices: credit notes applied, shown like payments
     balance: Decimal = Decimal(0)
     bank_details: str = ""  # free text, several lines
     notes: str = ""
     terms: str = ""
     # A consolidated invoice: its closing period and the sales orders it bills, one a line.
     sources: str = ""
+    # A credit note: the invoices (original sales) it returns an amount on, one a line with their
+    # number and transaction date.
+    credited_invoices: str = ""
     logo: bytes | None = None  # PNG or JPEG bytes of the organization's logo
     seal: bytes | None = None  # PNG or JPEG bytes of the company seal (角印), beside the issuer
     extra: dict[str, str] = field(default_factory=dict)

@@ -19,6 +19,9 @@ SECOND_DATES = {k.value: k.pdf_second_date for k in kinds.KINDS}
 AMOUNT_LABELS = {k.value: k.pdf_amount for k in kinds.KINDS}
 TAX_INCLUDED = N_("(tax included)")
 TRANSACTION_DATE = N_("Transaction date")
+# A credit note's transaction date is the date of the return (返還を行う年月日).
+RETURN_DATE = N_("Date of return")
+CREDITED_INVOICES = N_("Original sales (invoices credited)")
 PRICES_INCLUDE_TAX = N_("Prices include tax")
 # With 内税 the line table's amount column says its amounts include tax (外税 is the default).
 AMOUNT_INCL = N_("Amount (incl. tax)")

@@ -30,7 +30,7 @@ from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
     AMOUNT_INCL, AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_CATEGORY, LINE_WIDTHS, MARGIN, PRICES_INCLUDE_TAX,
-    SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
+    CREDITED_INVOICES, SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
 )
 
 
@@ -91,7 +91,7 @@ class _Renderer:
         story.append(self._line_table())
         story.append(Spacer(0, 3 * mm))
         story += self._totals()
-        for label, text in ((N_("Sales orders billed"), d.sources),
+        for label, text in ((N_("Sales orders billed"), d.sources), (CREDITED_INVOICES, d.credited_invoices),
                             (N_("Bank details"), d.bank_details), (N_("Notes"), d.notes),
                             (N_("Terms & conditions"), d.terms)):
             if text.strip():
@@ -176,8 +176,11 @@ class _Renderer:
         sums = len(rows)
         rows.append([self._("Subtotal"), self.money(d.subtotal), self._("Consumption tax"), self.money(d.tax_total)])
         rows.append([self._("Total"), "", "", self.money(d.total)])
-        if d.kind == "invoice" and d.amount_paid:
-            rows.append([self._("Amount paid"), "", "", self.money(d.amount_paid)])
+        if d.kind == "invoice" and (d.amount_paid or d.credit_applied):
+            if d.amount_paid:
+                rows.append([self._("Amount paid"), "", "", self.money(d.amount_paid)])
+            if d.credit_applied:
+                rows.append([self._("Credit applied"), "", "", self.money(d.credit_applied)])
             rows.append([self._("Balance due"), "", "", self.money(d.balance)])
         notes = [self._(PRICES_INCLUDE_TAX)] if d.prices_include_tax else []
         if any(line.category == "reduced" for line in d.lines):

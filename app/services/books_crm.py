@@ -183,7 +183,8 @@ def payment_status(txn: Transaction, today: date) -> str | None:
         return PaymentStatus.PAID
     if workflow.is_overdue(txn, today):
         return PaymentStatus.OVERDUE
-    return PaymentStatus.PARTIALLY_PAID if txn.amount_paid > 0 else PaymentStatus.UNPAID
+    settled = txn.amount_paid + txn.credit_applied  # payments and credit notes alike (payments.settle)
+    return PaymentStatus.PARTIALLY_PAID if settled > 0 else PaymentStatus.UNPAID
 
 
 def _entry(txn: Transaction, today: date) -> BooksDocument:

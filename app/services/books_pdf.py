@@ -51,6 +51,11 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         from app.services import consolidation
 
         sources = consolidation.sources_text(txn, await consolidation.orders_billed_by(txn), lang)
+    credited = ""
+    if kind.is_credit:
+        from app.services import credit_notes
+
+        credited = credit_notes.credited_text(await credit_notes.referenced_invoices(txn), lang)
     attention = contact.billing_attention or (person.full_name if person and contact.is_company else "")
     return PdfDocument(
         kind=txn.kind.value, number=txn.number, lang=lang, currency=txn.currency,
@@ -70,9 +75,10 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         prices_include_tax=txn.prices_include_tax, discount=txn.discount_total,
         subtotal=txn.subtotal, tax_total=txn.tax_total, total=txn.total,
         amount_paid=txn.amount_paid if kind.has_balance else Decimal(0),
+        credit_applied=txn.credit_applied if kind.has_balance else Decimal(0),
         balance=txn.balance if kind.has_balance else Decimal(0),
         bank_details=org.bank_details if kind.has_balance else "",
-        notes=txn.notes, terms=txn.terms, sources=sources, logo=_image(org.logo_path), seal=_image(org.seal_path),
+        notes=txn.notes, terms=txn.terms, sources=sources, credited_invoices=credited, logo=_image(org.logo_path), seal=_image(org.seal_path),
     )
 
 

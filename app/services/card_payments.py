@@ -144,7 +144,7 @@ async def apply(provider_name: str, paid: Paid) -> Payment | None:
             payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,
                                            amount=amount, date=today(), mode=PaymentMode.CREDIT_CARD,
                                            reference=paid.reference)
-            payments.settle(invoice, invoice.amount_paid + amount)
+            payments.settle(invoice, paid=invoice.amount_paid + amount)
             await invoice.save()
             money = format_money(amount, invoice.currency)
             await history.record(invoice, "paid", N_("Card payment of %(amount)s received (%(reference)s)."),

@@ -31,6 +31,7 @@ class Overview:
     overdue: Decimal | None
     crm_module: str  # "accounts" or "contacts", "" when not linked or not visible
     crm_record: Account | Contact | None
+    credit: Decimal | None = None  # unapplied credit of open credit notes (receivables' `credit`)
 
 
 async def linked_crm_record(principal: Principal, contact: BooksContact) -> tuple[str, Account | Contact | None]:
@@ -58,10 +59,11 @@ async def overview(principal: Principal, contact: BooksContact, today: date) -> 
         rows = await qs.order_by("-issue_date", "-id").limit(MAX_DOCUMENTS)
         documents.append(KindDocuments(doc.kind, [(t, workflow.display_status(t, today)) for t in rows],
                                        await qs.count() if len(rows) == MAX_DOCUMENTS else len(rows)))
-    outstanding = overdue = None
+    outstanding = overdue = credit = None
     if any(doc.has_balance for doc in shown) and principal.has("receivables", "view"):
         rows = await receivables.summary(principal, today, contact.organization_id, contact_id=contact.id)
         outstanding = sum((r.outstanding for r in rows), Decimal(0))
         overdue = sum((r.overdue for r in rows), Decimal(0))
+        credit = sum((r.credit for r in rows), Decimal(0))
     module, record = await linked_crm_record(principal, contact)
-    return Overview(documents, outstanding, overdue, module, record)
+    return Overview(documents, outstanding, overdue, module, record, credit)

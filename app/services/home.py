@@ -170,6 +170,7 @@ class ReceivablesTotals:
     overdue: Decimal = Decimal(0)
     customers: int = 0
     overdue_customers: int = 0
+    credit: Decimal = Decimal(0)  # customers' unapplied credit (app.services.receivables)
 
 
 async def receivables_summary(principal: Principal, now: datetime | None = None) -> list[ReceivablesTotals] | None:
@@ -181,6 +182,8 @@ async def receivables_summary(principal: Principal, now: datetime | None = None)
                                      organization_id=principal.current_organization_id)
     totals: dict[str, ReceivablesTotals] = {}
     for row in rows:
+        if row.credit > 0:
+            totals.setdefault(row.currency, ReceivablesTotals(row.currency)).credit += row.credit
         if row.outstanding <= 0:
             continue
         entry = totals.setdefault(row.currency, ReceivablesTotals(row.currency))

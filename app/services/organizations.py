@@ -85,7 +85,7 @@ class OrganizationService(RecordService):
     fields = (
         "name", "edition", "phone", "email", "website", "registration_number", "bank_details",
         "currency", "fiscal_year_start_month", "tax_rounding", "language", "payment_terms",
-        "estimate_prefix", "sales_order_prefix", "invoice_prefix", "purchase_order_prefix",
+        "estimate_prefix", "sales_order_prefix", "invoice_prefix", "purchase_order_prefix", "credit_note_prefix",
         "smtp_host", "smtp_port", "smtp_username", "smtp_password", "smtp_security",
         "sender_email", "sender_name",
         *(f"address_{p}" for p in ("attention", "street", "city", "state", "code", "country")),

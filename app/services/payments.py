@@ -43,21 +43,42 @@ def settle_if_nothing_due(invoice: Transaction) -> bool:
     Sets the status on the unsaved row; True when it did."""
     if invoice.kind != Kind.INVOICE or invoice.total > 0 or invoice.status not in PAYABLE:
         return False
-    invoice.amount_paid, invoice.balance, invoice.status = Decimal(0), Decimal(0), Status.PAID
+    invoice.amount_paid, invoice.credit_applied = Decimal(0), Decimal(0)
+    invoice.balance, invoice.status = Decimal(0), Status.PAID
     return True
 
 
-def settle(invoice: Transaction, paid: Decimal) -> None:
-    """Set the invoice's paid amount, balance and payment status."""
-    invoice.amount_paid = paid
-    invoice.balance = invoice.total - paid
-    if paid > 0:
-        invoice.status = Status.PAID if invoice.balance <= 0 else Status.PARTIALLY_PAID
+def settle(doc: Transaction, paid: Decimal | None = None, credited: Decimal | None = None) -> None:
+    """The one place an invoice's (or a credit note's) balance and status follow from what settled
+    it. Invoice: balance = total - payments (`paid`) - credit applied (`credited`); paid in full by
+    payments, credit or both. Credit note: its remaining credit = total - refunds (`paid`) -
+    credit applied to invoices (`credited`); closed once nothing remains. Leaving an argument out
+    keeps the document's current amount."""
+    doc.amount_paid = doc.amount_paid if paid is None else paid
+    doc.credit_applied = doc.credit_applied if credited is None else credited
+    used = doc.amount_paid + doc.credit_applied
+    doc.balance = doc.total - used
+    if doc.kind == Kind.CREDIT_NOTE:
+        if doc.status in (Status.DRAFT, Status.VOID):
+            return
+        if doc.balance <= 0:
+            doc.status = Status.CLOSED
+        else:
+            doc.status = Status.VIEWED if doc.viewed_at else Status.SENT
+        return
+    if used > 0 or (doc.total <= 0 and doc.status == Status.PAID):  # a ¥0 invoice stays settled
+        doc.status = Status.PAID if doc.balance <= 0 else Status.PARTIALLY_PAID
     else:
-        invoice.status = Status.VIEWED if invoice.viewed_at else Status.SENT
+        doc.status = Status.VIEWED if doc.viewed_at else Status.SENT
 
 
-def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> dict[str, Any]:
+TOO_MUCH = N_("The payment of %(amount)s is more than the balance due of %(balance)s.")
+
+
+def clean_payment(principal: Principal, invoice: Transaction, data: dict[str, Any],
+                  too_much: str = TOO_MUCH) -> dict[str, Any]:
+    """A payment's (or a refund's) amount, date, mode, reference and notes; the amount at most
+    `invoice.balance` (`too_much` says so otherwise)."""
     errors: list[FieldError] = [FieldError(n, N_("Unknown field.")) for n in sorted(set(data) - PAYMENT_FIELDS)]
     errors.extend(cleaning.unstorable(data))
     if errors:
@@ -76,7 +97,7 @@ def _clean(principal: Principal, invoice: Transaction, data: dict[str, Any]) -> 
                                       "digits": minor_unit(invoice.currency)}))
         elif amount > invoice.balance:
             errors.append(FieldError(
-                "amount", N_("The payment of %(amount)s is more than the balance due of %(balance)s."),
+                "amount", too_much,
                 {"amount": format_money(amount, invoice.currency),
                  "balance": format_money(invoice.balance, invoice.currency)}))
         values["amount"] = amount
@@ -105,10 +126,10 @@ async def record_payment(principal: Principal, invoice_id: Any, data: dict[str, 
         invoice = await txns.get(principal, Kind.INVOICE, invoice_id, "create_edit", for_update=True)
         if (reason := not_payable_reason(invoice)) is not None:
             raise InvalidTransition(reason)
-        values = _clean(principal, invoice, data)
+        values = clean_payment(principal, invoice, data)
         payment = await Payment.create(organization_id=invoice.organization_id, invoice_id=invoice.id,
                                        created_by_id=principal.user.id, **values)
-        settle(invoice, invoice.amount_paid + payment.amount)
+        settle(invoice, paid=invoice.amount_paid + payment.amount)
         await invoice.save()
         amount = format_money(payment.amount, invoice.currency)
         if payment.reference:
@@ -148,7 +169,7 @@ async def void_payment(principal: Principal, payment_id: Any) -> Payment:
             raise InvalidTransition(N_("A void invoice cannot receive payments."))
         payment.voided_at = datetime.now(timezone.utc)
         await payment.save()
-        settle(invoice, invoice.amount_paid - payment.amount)
+        settle(invoice, paid=invoice.amount_paid - payment.amount)
         await invoice.save()
         await history.record(invoice, "payment_voided", N_("Payment of %(amount)s voided; the balance is %(balance)s again."),
                              principal.user, amount=format_money(payment.amount, invoice.currency),

@@ -43,7 +43,10 @@ from app.permissions import Principal
 from app.services import history, notifications, payments, workflow
 from app.services import transactions as txns
 
-PORTAL_KINDS = (Kind.ESTIMATE, Kind.INVOICE)
+PORTAL_KINDS = (Kind.ESTIMATE, Kind.INVOICE, Kind.CREDIT_NOTE)
+# What a customer's view and note notify (a credit note's do not notify: no event of its own yet).
+VIEWED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_VIEWED, Kind.INVOICE: EventType.INVOICE_VIEWED}
+COMMENTED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_COMMENTED, Kind.INVOICE: EventType.INVOICE_COMMENTED}
 NAME_MAX = 100
 REASON_MAX = 1000
 COMMENT_MAX = 4000
@@ -189,8 +192,8 @@ async def record_view(txn: Transaction, visitor: Visitor) -> Transaction:
                     fresh.status = Status.VIEWED
                 await fresh.save()
                 await history.record(fresh, "viewed", N_("Viewed by the customer."))
-            event = EventType.ESTIMATE_VIEWED if fresh.kind == Kind.ESTIMATE else EventType.INVOICE_VIEWED
-            await notifications.record(event, fresh, actor=visitor.name, data=await event_data(fresh))
+            if (event := VIEWED_EVENTS.get(fresh.kind)) is not None:
+                await notifications.record(event, fresh, actor=visitor.name, data=await event_data(fresh))
     except IntegrityError:  # the same view recorded at the same moment by another request
         return await Transaction.get(id=txn.id)
     return fresh
@@ -231,8 +234,8 @@ async def comment(txn: Transaction, visitor: Visitor, data: dict[str, Any]) -> C
     async with notifications.change():
         note = await Comment.create(transaction_id=txn.id, kind=CommentKind.NOTE, text=text,
                                     customer_author=author, visible_to_customer=True)
-        event = EventType.ESTIMATE_COMMENTED if txn.kind == Kind.ESTIMATE else EventType.INVOICE_COMMENTED
-        await notifications.record(event, txn, actor=author, data=await event_data(txn, excerpt=_excerpt(text)))
+        if (event := COMMENTED_EVENTS.get(txn.kind)) is not None:
+            await notifications.record(event, txn, actor=author, data=await event_data(txn, excerpt=_excerpt(text)))
     return note
 
 

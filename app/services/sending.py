@@ -55,7 +55,7 @@ async def placeholder_values(txn: Transaction, lang: str) -> dict[str, str]:
         lang=lang, kind=txn.kind.value, customer_name=contact.company_name or contact.display_name,
         is_company=contact.is_company, contact_name=person.full_name if person else "",
         organization_name=org.name, number=txn.number, currency=txn.currency, total=txn.total,
-        balance=txn.balance if kinds.of(txn.kind).has_balance else None, issue_date=txn.issue_date,
+        balance=txn.balance if kinds.of(txn.kind).has_balance or kinds.of(txn.kind).is_credit else None, issue_date=txn.issue_date,
         second_date=txn.due_date, reference=txn.reference, portal_link=portal_link(txn),
         salesperson=salesperson.name if salesperson else "",
     )

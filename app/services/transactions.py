@@ -177,9 +177,10 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
         currency = contact.currency if contact is not None else instance.currency if instance else "JPY"
         rounding = instance.tax_rounding if instance else org.tax_rounding.value
         result = price_problems(lines, currency, pricing_of(values, instance, rounding), problems)
-        if instance is not None and result is not None and result.total < instance.amount_paid:
+        settled = instance.amount_paid + instance.credit_applied if instance is not None else 0
+        if instance is not None and result is not None and result.total < settled:
             problems.add("lines", N_("The total cannot drop below the %(paid)s already paid."),
-                         paid=_money(instance.amount_paid, currency))
+                         paid=_money(settled, currency))
     problems.raise_if_any()
     if contact is not None:
         values["currency"] = contact.currency
@@ -244,7 +245,8 @@ def apply_totals(txn: Transaction, lines: list[dict[str, Any]]) -> list[dict[str
     txn.subtotal, txn.tax_total, txn.total = result.subtotal, result.tax, result.total
     txn.tax_breakdown = [r.as_json() for r in result.rates]
     txn.discount_total = result.discount
-    txn.balance = txn.total - txn.amount_paid if kinds.of(txn.kind).has_balance else Decimal(0)
+    doc = kinds.of(txn.kind)
+    txn.balance = txn.total - txn.amount_paid - txn.credit_applied if doc.has_balance or doc.is_credit else Decimal(0)
     return rows
 
 

@@ -7,6 +7,8 @@
                     `overdue` once past the due date with a balance; void, refused while
                     payments exist
     purchase order  draft -> sent -> closed | void
+    credit note     draft -> sent -> viewed (open) -> closed, once its credit is applied or
+                    refunded (app.services.credit_applications); void, refused while credit is used
 
 `expired` and `overdue` are derived from dates (`display_status`), never stored.
 """
@@ -29,11 +31,12 @@ from app.services import transactions as txns
 from app.services.transactions import KIND_LABELS, STATUS_LABELS
 
 E, SO, INV, PO = Kind.ESTIMATE, Kind.SALES_ORDER, Kind.INVOICE, Kind.PURCHASE_ORDER
+CN = Kind.CREDIT_NOTE
 
 # action -> kind -> statuses it may start from
 ALLOWED: dict[str, dict[Kind, set[Status]]] = {
-    "mark_sent": {E: {Status.DRAFT}, INV: {Status.DRAFT}, PO: {Status.DRAFT}},
-    "mark_viewed": {E: {Status.SENT}, INV: {Status.SENT}},
+    "mark_sent": {E: {Status.DRAFT}, INV: {Status.DRAFT}, PO: {Status.DRAFT}, CN: {Status.DRAFT}},
+    "mark_viewed": {E: {Status.SENT}, INV: {Status.SENT}, CN: {Status.SENT}},
     "accept": {E: {Status.SENT, Status.VIEWED}},
     "decline": {E: {Status.SENT, Status.VIEWED}},
     "confirm": {SO: {Status.DRAFT}},
@@ -44,6 +47,7 @@ ALLOWED: dict[str, dict[Kind, set[Status]]] = {
         SO: {Status.DRAFT, Status.CONFIRMED},
         INV: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID, Status.PAID},
         PO: {Status.DRAFT, Status.SENT},
+        CN: {Status.DRAFT, Status.SENT, Status.VIEWED},
     },
     # sending by e-mail: any live document (reminders included); a draft becomes sent
     "email": {
@@ -51,6 +55,7 @@ ALLOWED: dict[str, dict[Kind, set[Status]]] = {
         SO: {Status.DRAFT, Status.CONFIRMED},
         INV: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID, Status.PAID},
         PO: {Status.DRAFT, Status.SENT},
+        CN: {Status.DRAFT, Status.SENT, Status.VIEWED, Status.CLOSED},
     },
 }
 ACTION_LABELS = {
@@ -72,7 +77,7 @@ CONVERSIONS: dict[Kind, tuple[Kind, ...]] = {E: (SO, INV), SO: (INV,)}
 EXPIRING = (Status.DRAFT, Status.SENT, Status.VIEWED)
 COLLECTING = (Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID)
 # What a sending turns a draft into.
-SENT_STATUS = {E: Status.SENT, SO: Status.CONFIRMED, INV: Status.SENT, PO: Status.SENT}
+SENT_STATUS = {E: Status.SENT, SO: Status.CONFIRMED, INV: Status.SENT, PO: Status.SENT, CN: Status.SENT}
 
 
 # What a document may offer its user, in the order pages show them: (name, step of ALLOWED or
@@ -171,6 +176,10 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
     if action == "void" and txn.kind == INV and await Payment.filter(
             invoice_id=txn.id, voided_at__isnull=True).exists():
         raise InvalidTransition(N_("This invoice has payments: void them first."))
+    if action == "void" and txn.kind in (INV, CN) and txn.credit_applied > 0:
+        raise InvalidTransition(N_("Credit is applied to this invoice or from this credit note: void the credit applications first."))
+    if action == "void" and txn.kind == CN and txn.amount_paid > 0:
+        raise InvalidTransition(N_("This credit note has refunds: void them first."))
     txn.status = status
     if action == "mark_sent":
         txn.sent_at = _now()

@@ -15,7 +15,7 @@ from app.errors import NotFound as NotFoundError
 from app.errors import PermissionDenied as PermissionDeniedError
 from app.models import Kind
 from app.permissions import Principal
-from app.services import email_templates, receivables, sending
+from app.services import credit_notes, email_templates, receivables, sending
 from app.services import transactions as txns
 from app.services.books_contacts import books_contacts
 from app.services.items import items
@@ -36,6 +36,7 @@ from schema.types.books_transactions import (
     existing_transaction,
 )
 from schema.types.connection import Connection, bounded
+from schema.types.credit_notes import CreditNote
 from schema.types.filters import (
     BooleanFilter,
     DateFilter,
@@ -166,7 +167,18 @@ class TransactionService:
         return await txns.update(principal, self.kind, pk, data)
 
 
-TRANSACTIONS = {kind: TransactionService(kind) for kind in Kind}
+class CreditNoteService(TransactionService):
+    """Credit notes are created and edited with the invoices they refer to (app.services.credit_notes)."""
+
+    async def create(self, principal: Principal, data: dict[str, Any]) -> Any:
+        return await credit_notes.create(principal, data)
+
+    async def update(self, principal: Principal, pk: int, data: dict[str, Any]) -> Any:
+        return await credit_notes.update(principal, pk, data)
+
+
+TRANSACTIONS = {kind: TransactionService(kind) for kind in Kind} | {
+    Kind.CREDIT_NOTE: CreditNoteService(Kind.CREDIT_NOTE)}
 
 
 async def get_transaction(info: Info, kind: Kind, global_id: str) -> Any:
@@ -297,6 +309,21 @@ class BooksQuery:
         order_by: list[TransactionOrder] | None = None,
     ) -> Connection[PurchaseOrder]:
         return await list_transactions(info, Kind.PURCHASE_ORDER, first, after, filter, order_by)
+
+    @strawberry.field(permission_classes=AUTH, description="A credit note; null if not visible.")
+    async def credit_note(self, info: Info, id: strawberry.ID) -> CreditNote | None:
+        return await get_transaction(info, Kind.CREDIT_NOTE, id)
+
+    @strawberry.field(permission_classes=AUTH, description="The credit notes you may see, newest first.")
+    async def credit_notes(
+        self,
+        info: Info,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        filter: TransactionFilter | None = None,
+        order_by: list[TransactionOrder] | None = None,
+    ) -> Connection[CreditNote]:
+        return await list_transactions(info, Kind.CREDIT_NOTE, first, after, filter, order_by)
 
     @strawberry.field(
         permission_classes=AUTH,

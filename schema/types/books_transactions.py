@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -44,6 +44,9 @@ from schema.types.books import (
 )
 from schema.types.node import Node, from_global_id, global_id_field, model_type_check, to_global_id
 from schema.types.users import User
+
+if TYPE_CHECKING:
+    from schema.types.credit_notes import CreditApplication
 
 TransactionStatus = strawberry.enum(Status, name="TransactionStatus")
 DisplayStatus = strawberry.enum(
@@ -324,7 +327,9 @@ class SalesOrder(Transaction):
 class Invoice(Transaction):
     id: strawberry.ID = global_id_field("Invoice")
     amount_paid: Decimal = decimal_field("amount_paid", "The sum of the payments that are not void.")
-    balance: Decimal = decimal_field("balance", "What is still due.")
+    credit_applied: Decimal = decimal_field("credit_applied", "Credit applied from credit notes (void "
+                                            "applications excluded).")
+    balance: Decimal = decimal_field("balance", "What is still due: the total less payments and credit applied.")
     period_start: date | None = strawberry.field(
         description="A consolidated invoice (合算請求書): the first day of the closing period it bills.")
     period_end: date | None = strawberry.field(
@@ -334,6 +339,12 @@ class Invoice(Transaction):
     @strawberry.field(description="Payments, void ones included, by date.")
     def payments(self, info: Info) -> list[Payment]:
         return ready(info.context.loaders.payments_by_invoice, self.id)
+
+    @strawberry.field(description="Credit applied from credit notes, void applications included, by date.")
+    async def credit_applications(
+        self, info: Info
+    ) -> list[Annotated[CreditApplication, strawberry.lazy("schema.types.credit_notes")]]:
+        return await info.context.loaders.applications_by_invoice.load(self.id)
 
     @strawberry.field(description="Bank transfers the customer reported in the customer portal, confirmed "
                       "ones included, oldest first.")
@@ -365,6 +376,10 @@ class CustomerReceivables:
     paid: Decimal = decimal_field("paid")
     outstanding: Decimal = decimal_field("outstanding")
     overdue: Decimal = decimal_field("overdue", "Outstanding past the due date.")
+    credited: Decimal = decimal_field("credited", "Credit from credit notes applied to the invoices.")
+    credit: Decimal = decimal_field("credit", "Open credit notes' credit not yet applied nor refunded.")
+    net: Decimal = decimal_field("net", "Outstanding less the unapplied credit: what the customer owes once "
+                                 "their credit is used (negative: owed to them).")
     current: Decimal = _aging_field("current", "Outstanding, not yet due.")
     days_1_to_30: Decimal = _aging_field("days_1_30", "Outstanding, 1 to 30 days past due.")
     days_31_to_60: Decimal = _aging_field("days_31_60", "Outstanding, 31 to 60 days past due.")

@@ -89,7 +89,7 @@ async def test_a_customers_overview(accountant, customer, org):
     await f.make_sent_invoice(accountant, customer)
     seen = await customer_overview.overview(accountant, customer, today)
     assert [(g.kind, g.total) for g in seen.documents] == [
-        (Kind.ESTIMATE, 1), (Kind.SALES_ORDER, 0), (Kind.INVOICE, 2)]
+        (Kind.ESTIMATE, 1), (Kind.SALES_ORDER, 0), (Kind.INVOICE, 2), (Kind.CREDIT_NOTE, 0)]
     assert (seen.outstanding, seen.overdue) == (Decimal(21000), Decimal(10000))
     assert (seen.crm_module, seen.crm_record) == ("", None)
     account = await f.make_account(accountant.user, name="テスト商事")

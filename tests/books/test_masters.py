@@ -43,8 +43,8 @@ async def test_admin_creates_an_organization_and_becomes_member(db):
     org = await organizations.create(admin, {"name": "株式会社キズナ", "registration_number": "ｔ７０００-０１２０-５０００２"})
     assert org.registration_number == "T7000012050002"
     assert org.id in admin.organization_ids
-    assert await EmailTemplate.filter(organization_id=org.id).count() == 8  # 4 kinds x ja/en
-    assert await EmailTemplate.filter(organization_id=org.id, is_default=True, language="ja").count() == 4
+    assert await EmailTemplate.filter(organization_id=org.id).count() == 10  # 5 kinds x ja/en
+    assert await EmailTemplate.filter(organization_id=org.id, is_default=True, language="ja").count() == 5
     with pytest.raises(ValidationError) as err:
         await organizations.update(admin, org.id, {"registration_number": "T1234567890123", "smtp_port": 0,
                                                    "invoice_prefix": "請求 "})

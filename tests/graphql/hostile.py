@@ -63,6 +63,10 @@ BASE: dict[str, dict[str, Any]] = {
     "ConsolidatedInvoiceInput": {"contactId": "{BooksContact}", "periodEnd": "2026-11-30"},
     "TransactionLineInput": {"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10"},
     "PaymentInput": {"amount": "100", "date": "2026-04-02", "mode": "BANK_TRANSFER"},
+    "CreditNoteInput": {"invoiceIds": ["{Invoice}"], "reason": "RETURN", "issueDate": "2026-04-01",
+                        "lines": [{"description": "返品", "quantity": "1", "rate": "5", "taxRate": "10"}]},
+    "ApplyCreditInput": {"applications": [{"invoiceId": "{Invoice}", "amount": "1"}], "date": "2026-04-02"},
+    "CreditApplicationInput": {"invoiceId": "{Invoice}", "amount": "1"},
     "SendInput": {"to": ["{person_email}"], "subject": "Invoice", "body": "Hello"},
     "RoleInput": {"name": "Reviewers", "description": "Read the pipeline", "seesAllRecords": False},
     "RoleGrantInput": {"module": "ACCOUNTS", "action": "VIEW"},
@@ -101,7 +105,7 @@ SCALAR_ARGS = {"name": "token", "text": "A note", "acceptedBy": "山田 太郎",
                    "\r\n本文\r\n".encode()).decode()}
 
 _TYPE_IN_NAME = re.compile(
-    r"(PimIgnored|PimHeld|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
+    r"(CreditApplication|CreditNote|Refund|PimIgnored|PimHeld|TransferReport|BooksContact|EmailTemplate|ApiToken|PurchaseOrder|SalesOrder|Estimate|Invoice|Payment|Document|"
     r"Organization|Account|Contact|Lead|Deal|Task|Event|CaseAttachment|Case|Item|SharingRule|Role|Session|Mailbox|"
     r"Product|NotificationDestination|Notification|ChatMessage|ChatChannel)")
 # Arguments whose record type is not the one in the mutation's name.
@@ -109,11 +113,11 @@ ARG_TYPES = {"invoiceId": "Invoice", "transactionId": "Invoice", "organizationId
              "emailId": "Email", "attachmentId": "EmailAttachment", "booksContactId": "BooksContact",
              "contactId": "Contact", "dealId": "Deal", "recordId": "Contact",
              "destinationId": "NotificationDestination", "channelId": "ChatChannel", "messageId": "ChatMessage",
-             "userId": "User", "memberIds": "User", "stageId": "Stage"}
+             "userId": "User", "memberIds": "User", "stageId": "Stage", "creditNoteId": "CreditNote"}
 
 
 # Mutations whose record type is not in their name.
-MUTATION_TYPES = {"saveView": "SavedView", "deleteView": "SavedView"}
+MUTATION_TYPES = {"saveView": "SavedView", "deleteView": "SavedView", "applyCredit": "CreditNote"}
 
 
 def target_type(mutation: str, arg: str) -> str:
@@ -183,6 +187,15 @@ async def make_world() -> World:
     ids["Invoice"] = gid("Invoice", invoice.id)
     payment = await payments.record_payment(principal, invoice.id, {"amount": "10"})
     ids["Payment"] = gid("Payment", payment.id)
+    # An open credit note on it, some of its credit applied and some refunded.
+    from app.services import credit_applications
+
+    note = await f.make_credit_note(principal, [invoice], [("返品", 1, 100, 10)], sent=True)
+    ids["CreditNote"] = gid("CreditNote", note.id)
+    [applied] = await credit_applications.apply_credit(principal, note.id, [{"invoice_id": invoice.id, "amount": 10}])
+    ids["CreditApplication"] = gid("CreditApplication", applied.id)
+    refund = await credit_applications.record_refund(principal, note.id, {"amount": "10"})
+    ids["Refund"] = gid("Refund", refund.id)
     await history.add_note(principal, invoice, "note")
     from app.models import TransferReport
     report = await TransferReport.create(organization_id=org.id, invoice_id=invoice.id, transfer_date=invoice.issue_date,

@@ -1,5 +1,5 @@
 """Property: every create and edit form of the CRM modules and of Books (contacts, items and the
-four document kinds), the settings forms (organization, templates, users, roles, sharing, my
+five document kinds), the settings forms (organization, templates, users, roles, sharing, my
 account, mailboxes, the Books link), the e-mail compose and reply forms and the team chat's, posted with hostile values (NUL, lone
 surrogates, huge and tiny numbers, very long text, dates at the calendar's ends) in up to three
 of its fields, answers the form again with messages (422) or succeeds; never a 500; and a
@@ -47,6 +47,12 @@ FORMS = {
                                  "discount_type": "percent", "discount_value": "5"})
        for slug, kind in (("estimates", "Estimate"), ("sales-orders", "SalesOrder"),
                           ("invoices", "Invoice"), ("purchase-orders", "PurchaseOrder"))},
+    # A credit note against the world's invoice (its edit form: a sent note refuses, 409).
+    "/books/credit-notes": ("CreditNote", {"invoice_ids": "{Invoice}", "reason": "return",
+                                           "contact_id": "{BooksContact}", "issue_date": "2026-04-01",
+                                           "lines-0-description": "返品", "lines-0-quantity": "1",
+                                           "lines-0-rate": "500", "lines-0-tax_category": "standard",
+                                           "prices_include_tax": "false", "discount_type": "amount"}),
 }
 MAILBOX = {"email": "me@example.jp", "imap_host": "127.0.0.1", "imap_port": "1", "imap_security": "none",
            "username": "me", "sharing": "private", "smtp_port": "587", "smtp_security": "starttls"}
@@ -57,7 +63,8 @@ SETTINGS = {
                                                     "edition": "books", "website": "https://example.jp"}),
     "/books/settings/fiscal": ("/books/settings", {"fiscal_year_start_month": "4", "tax_rounding": "down"}),
     "/books/settings/numbering": ("/books/settings", {"estimate_prefix": "EST-", "sales_order_prefix": "SO-",
-                                                      "invoice_prefix": "INV-", "purchase_order_prefix": "PO-"}),
+                                                      "invoice_prefix": "INV-", "purchase_order_prefix": "PO-",
+                                                      "credit_note_prefix": "CN-"}),
     "/books/settings/mail": ("/books/settings", {"smtp_host": "127.0.0.1", "smtp_port": "587",
                                                  "smtp_security": "starttls", "sender_email": "a@example.jp"}),
     "/books/settings/organizations": ("/books/settings/organizations/new", {
@@ -138,6 +145,13 @@ SETTINGS = {
     # A customer made inactive (no longer offered for new documents) and active again.
     "/books/contacts/{BooksContact}/deactivate": ("/books/contacts/{BooksContact}", {}),
     "/books/contacts/{BooksContact}/activate": ("/books/contacts/{BooksContact}", {}),
+    # A credit note's credit (views/books/credit_notes.py): applied to the world's invoice, refunded, voided.
+    "/books/credit-notes/{CreditNote}/apply": ("/books/credit-notes/{CreditNote}", {
+        "amount-{Invoice}": "1", "date": "2026-04-02"}),
+    "/books/credit-notes/{CreditNote}/refunds": ("/books/credit-notes/{CreditNote}", {
+        "amount": "1", "date": "2026-04-02", "mode": "cash", "reference": "返金"}),
+    "/books/credit-notes/{CreditNote}/applications/{CreditApplication}/void": ("/books/credit-notes/{CreditNote}", {}),
+    "/books/credit-notes/{CreditNote}/refunds/{Refund}/void": ("/books/credit-notes/{CreditNote}", {}),
     # The team chat: a message, editing one's own, a new channel, a direct conversation, the bar.
     "/chat/{ChatChannel}/messages": ("/chat/{ChatChannel}", {"body": "こんにちは"}),
     "/chat/messages/{ChatMessage}/edit": ("/chat/{ChatChannel}", {"body": "直しました"}),
@@ -234,7 +248,7 @@ def _fill(text: str, pks: dict[str, str]) -> str:
 async def test_every_form_survives_hostile_input(client, session, form):
     world, pks, fields, csrf = session
     post_url, changes = form
-    data = {k: _fill(v, pks) for k, v in POSTS[post_url][1].items()}
+    data = {_fill(k, pks): _fill(v, pks) for k, v in POSTS[post_url][1].items()}
     for index, value in changes:
         data[fields[post_url][index % len(fields[post_url])]] = value
     url = _fill(post_url, pks)

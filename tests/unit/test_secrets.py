@@ -107,7 +107,8 @@ async def test_migration_encrypts_existing_plain_passwords(tmp_path):
     await cli.migrate(url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        (template,) = await ctx.connections.get("default").execute_query_dict("SELECT body FROM email_templates")
+        (template,) = await ctx.connections.get("default").execute_query_dict(
+            "SELECT body FROM email_templates WHERE kind = 'invoice'")
         assert template["body"] == "ご請求金額：{total}\nお支払残高：{balance_due}\n以上"
         rows = await ctx.connections.get("default").execute_query_dict(
             "SELECT name, smtp_password FROM organizations")

@@ -32,11 +32,14 @@ async def test_receivables_per_customer_with_aging_and_totals(client, principal,
     page = await client.get("/books/receivables")
     assert page.status_code == 200
     assert cells(page.text, f"customer-{customer.id}") == [
-        "株式会社テスト", "¥16,500", "¥1,000", "¥15,500", "¥10,000", "¥5,500", "¥0", "¥10,000", "¥0", "¥0"]
+        "株式会社テスト", "¥16,500", "¥1,000", "¥0", "¥15,500", "¥10,000", "¥0", "¥15,500",
+        "¥5,500", "¥0", "¥10,000", "¥0", "¥0"]
     assert cells(page.text, f"customer-{other.id}") == [
-        "株式会社さくら", "¥22,000", "¥0", "¥22,000", "¥22,000", "¥0", "¥0", "¥0", "¥0", "¥22,000"]
+        "株式会社さくら", "¥22,000", "¥0", "¥0", "¥22,000", "¥22,000", "¥0", "¥22,000",
+        "¥0", "¥0", "¥0", "¥0", "¥22,000"]
     assert cells(page.text, "total-JPY") == [
-        "Total", "¥38,500", "¥1,000", "¥37,500", "¥32,000", "¥5,500", "¥0", "¥10,000", "¥0", "¥22,000"]
+        "Total", "¥38,500", "¥1,000", "¥0", "¥37,500", "¥32,000", "¥0", "¥37,500",
+        "¥5,500", "¥0", "¥10,000", "¥0", "¥22,000"]
     assert f'<a href="/books/contacts/{other.id}">株式会社さくら</a>' in page.text
     assert page.text.index("株式会社さくら") < page.text.index("株式会社テスト")  # most owed first
 

@@ -168,7 +168,7 @@ async def test_new_organization_makes_the_creator_a_member_working_in_it(signed_
     assert ok.status_code == 303 and ok.headers["location"] == "/books/settings"
     created = await Organization.get(name="合同会社ふたつめ")
     assert await Membership.exists(organization_id=created.id, user_id=me.id)
-    assert await EmailTemplate.filter(organization_id=created.id).count() == 8
+    assert await EmailTemplate.filter(organization_id=created.id).count() == 10
     assert "合同会社ふたつめ" in (await client.get("/books/settings")).text.split("</h1>")[0]
 
 

@@ -27,6 +27,10 @@ ACCEPTED_ON_BEHALF = N_("%(kind)s %(number)s was accepted on the customer's beha
 ACCEPTANCE_REVERTED = N_("The acceptance of %(kind)s %(number)s was reverted.")
 TRANSFER_CONFIRMED = N_("The transfer was confirmed and recorded as a payment on %(number)s.")
 TRANSFER_DISMISSED = N_("The transfer report on %(number)s was dismissed.")
+CREDIT_APPLIED = N_("Credit of %(amount)s from %(number)s applied.")
+CREDIT_APPLICATION_VOIDED = N_("Credit of %(amount)s from %(number)s voided.")
+REFUND_RECORDED = N_("Refund of %(amount)s recorded on %(number)s.")
+REFUND_VOIDED = N_("Refund of %(amount)s on %(number)s voided.")
 LINK_REVOKED = N_("The customer's link to %(kind)s %(number)s no longer works.")
 # Said after the message of a sending, when the invoice was for nothing (payments.settle_if_nothing_due).
 NOTHING_DUE = N_("Nothing is due on it, so it is paid.")

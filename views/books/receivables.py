@@ -22,8 +22,9 @@ BUCKET_LABELS = {
     "days_61_90": N_("61–90 days"),
     "days_over_90": N_("Over 90 days"),
 }
-AMOUNTS = {"invoiced": N_("Amount invoiced"), "paid": N_("Amount paid"), "outstanding": N_("Outstanding"),
-           "overdue": N_("Amount overdue")}
+AMOUNTS = {"invoiced": N_("Amount invoiced"), "paid": N_("Amount paid"), "credited": N_("Credit applied"),
+           "outstanding": N_("Outstanding"), "overdue": N_("Amount overdue"), "credit": N_("Unapplied credit"),
+           "net": N_("Net owed")}
 
 
 def totals_by_currency(rows: list[CustomerReceivables]) -> list[CustomerReceivables]:
@@ -31,7 +32,8 @@ def totals_by_currency(rows: list[CustomerReceivables]) -> list[CustomerReceivab
     for row in rows:
         total = totals.setdefault(row.currency, CustomerReceivables(0, "", row.currency))
         for name in AMOUNTS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+            if name != "net":  # derived from the others
+                setattr(total, name, getattr(total, name) + getattr(row, name))
         for bucket in BUCKETS:
             total.aging[bucket] += row.aging[bucket]
     return list(totals.values())

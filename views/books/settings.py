@@ -119,6 +119,7 @@ FORMS = (
         Field("sales_order_prefix", N_("Sales orders")),
         Field("invoice_prefix", N_("Invoices")),
         Field("purchase_order_prefix", N_("Purchase orders")),
+        Field("credit_note_prefix", N_("Credit notes")),
     )),)),
     SettingsForm("mail", N_("Outgoing e-mail"), (
         Section(N_("SMTP server"), (

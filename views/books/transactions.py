@@ -31,8 +31,8 @@ from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
 from views.books import (
-    comments, consolidation, documents, payments, payments_list, receivables, sending, transactions_actions,
-    transactions_form,
+    comments, consolidation, credit_notes, documents, payments, payments_list, receivables, sending,
+    transactions_actions, transactions_form,
 )
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindPages, kind_route
 from views.books.transactions_detail import detail
@@ -88,6 +88,7 @@ routes = [
     *comments.routes,
     *documents.routes,
     *payments.routes,
+    *credit_notes.routes,
     *payments_list.routes,
     *sending.routes,
     *receivables.routes,

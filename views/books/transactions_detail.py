@@ -77,6 +77,10 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
     }
     if kp.doc.has_balance:
         context.update(payments_context(request, txn, await payments.payments_of(principal, txn)))
+    if kp.doc.has_balance or kp.doc.is_credit:
+        from views.books import credit_notes  # it builds on this module's sections
+
+        context.update(await credit_notes.context(request, txn))
     # The customer portal (views/books/portal_staff.py): staff actions about it.
     can_write = context["can_write"] and txn.kind in (Kind.ESTIMATE, Kind.INVOICE)
     context["portal"] = {

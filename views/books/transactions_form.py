@@ -29,7 +29,7 @@ from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
 from app.services.tax import CATEGORY_LABELS, ROUNDING, category_of_rate
-from views.books import feedback
+from views.books import credit_form, feedback
 from views.books.kinds import KIND_PAGES, KindPages, current_organization, kind_route, refusal_status
 from views.choices import OPTION_LIMIT
 from views.htmx import is_partial, redirect_after_post
@@ -58,6 +58,7 @@ NOTE_FIELDS = (Field("notes", N_("Notes"), "textarea"), Field("terms", N_("Terms
 
 def header_fields(kp: KindPages) -> tuple[Field, ...]:
     return (
+        *((credit_form.INVOICES_FIELD, credit_form.REASON_FIELD) if kp.doc.is_credit else ()),
         Field("contact_id", kp.party_label, "ref", required=True),
         Field("issue_date", N_("Issue date"), "date"),
         Field("due_date", kp.due_label, "date"),
@@ -88,6 +89,7 @@ def parse_lines(form: FormData | ImmutableMultiDict) -> list[dict[str, str]]:
 def parse(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {name: str(form.get(name, "")) for name in HEADER_FIELDS}
     values["lines"] = parse_lines(form)
+    values.update(credit_form.parse(form))
     return values
 
 
@@ -228,8 +230,11 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     rounding = txn.tax_rounding if txn else _rounding_of(org)
     rows = values["lines"]
     errors = errors or {}
-    shown = {*HEADER_FIELDS, "lines"}
+    shown = {*HEADER_FIELDS, "lines", "invoice_ids", "reason"}
     totals_now, amounts = preview(rows, await _currency(org, values["contact_id"]), rounding, values)
+    if kp.doc.is_credit:
+        options = {**(options or await _options(org, kp, txn.contact_id if txn else None)),
+                   **await credit_form.options(org)}
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
@@ -250,6 +255,8 @@ async def new(request: Request, kp: KindPages) -> Response:
     values: dict[str, Any] = {name: "" for name in HEADER_FIELDS}
     values.update(issue_date=txns.today_in(principal).isoformat(), lines=[blank_line(0)],
                   prices_include_tax="false", discount_type=DiscountType.AMOUNT.value)
+    if kp.doc.is_credit:  # "from invoice": its customer and lines, for the user to reduce
+        values.update(await credit_form.prefill(principal, request.query_params.get("invoice")))
     return await _form(request, kp, None, values)
 
 
@@ -263,6 +270,8 @@ async def edit(request: Request, kp: KindPages) -> Response:
         {"key": str(i), **{name: form_value(getattr(line, name)) for name in LINE_FIELDS}}
         for i, line in enumerate(await txns.lines_of(txn))
     ] or [blank_line(0)]
+    if kp.doc.is_credit:
+        values.update(await credit_form.current(txn))
     return await _form(request, kp, txn, values)
 
 
@@ -270,7 +279,8 @@ async def create(request: Request, kp: KindPages) -> Response:
     values = parse(await request.form())
     data, keys = service_data(values, creating=True)
     try:
-        txn = await txns.create(request.state.principal, kp.kind, data)
+        txn = await (credit_form.create(request.state.principal, data, values) if kp.doc.is_credit
+                     else txns.create(request.state.principal, kp.kind, data))
     except ValidationError as exc:
         return await _form(request, kp, None, values, keyed_errors(error_map(exc, request), keys), 422)
     feedback.done(request, feedback.CREATED, txn)
@@ -283,7 +293,8 @@ async def update(request: Request, kp: KindPages) -> Response:
     values = parse(await request.form())
     data, keys = service_data(values, creating=False)
     try:
-        txn = await txns.update(principal, kp.kind, txn.id, data)
+        txn = await (credit_form.update(principal, txn.id, data, values) if kp.doc.is_credit
+                     else txns.update(principal, kp.kind, txn.id, data))
     except ValidationError as exc:
         return await _form(request, kp, txn, values, keyed_errors(error_map(exc, request), keys), 422)
     except Conflict as exc:  # no longer editable in its status
