@@ -101,7 +101,8 @@ class Header(Flowable):
         meta = [(_("Number"), d.number), (_("Issue date"), format_date(d.issue_date, d.lang))]
         if d.transaction_date:
             period = format_document_period(d.transaction_date, d.transaction_date_end, d.lang)
-            meta.append((_(RETURN_DATE if d.kind == "credit_note" else TRANSACTION_DATE), period))
+            label = RETURN_DATE if d.kind == "credit_note" else TRANSACTION_DATE
+            meta.append((_(label), period))
         if d.second_date:
             meta.append((_(SECOND_DATES[d.kind]), format_date(d.second_date, d.lang)))
         if d.reference:
