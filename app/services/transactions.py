@@ -282,6 +282,10 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
             raise InvalidTransition(N_("This %(kind)s is “%(status)s” and can no longer be edited."),
                                     kind=Msgid(KIND_LABELS[kind]), status=Msgid(STATUS_LABELS[txn.status]))
         values, lines, _org = await _clean(principal, kind, data, txn)
+        if lines is not None and kind == Kind.SALES_ORDER:
+            from app.services import billing
+
+            billing.refuse_if_billed(txn, await lines_of(txn), "edit")
         for key, value in values.items():
             setattr(txn, key, value)
         if lines is not None:
@@ -317,5 +321,5 @@ def line_data(lines: list[TransactionLine]) -> list[dict[str, Any]]:
     """Lines as input for a new document (conversion copies them)."""
     return [{"item_id": line.item_id, "description": line.description, "quantity": line.quantity,
              "unit": line.unit, "rate": line.rate, "discount": line.discount, "tax_rate": line.tax_rate,
-             "tax_category": line.tax_category}
+             "tax_category": line.tax_category, "delivery_date": line.delivery_date}
             for line in lines]
