@@ -220,5 +220,6 @@ async def orders_billed_by(invoice: Transaction) -> list[Transaction]:
 def sources_text(sources: list[billing.Source], lang: str) -> str:
     """The orders as the PDF lists them, one a line: the number, then the delivery dates of the
     lines billed (the period is the invoice's transaction period, printed with its dates)."""
-    return "\n".join(f"{s.order.number}  " + " / ".join(format_day(d, lang) for d in s.delivery_dates)
+    sep = "、" if lang.startswith("ja") else "; "
+    return "\n".join(f"{s.order.number}  " + sep.join(format_day(d, lang) for d in s.delivery_dates)
                      for s in sources)
