@@ -110,6 +110,15 @@ async def of_order(order: Transaction) -> list[LineBilling]:
                         invoices.get(targets.get(line.billed_line_id))) for line in lines]
 
 
+async def partly_billed(orders: list[Transaction]) -> set[int]:
+    """Of these sales orders, those partly invoiced (confirmed, with lines billed): one query."""
+    confirmed = [o.id for o in orders if o.kind == Kind.SALES_ORDER and o.status == Status.CONFIRMED]
+    if not confirmed:
+        return set()
+    return set(await TransactionLine.filter(transaction_id__in=confirmed, billed_line_id__isnull=False)
+               .distinct().values_list("transaction_id", flat=True))
+
+
 def is_partly_billed(billing: list[LineBilling]) -> bool:
     billed = sum(1 for b in billing if b.invoice is not None)
     return 0 < billed < len(billing)

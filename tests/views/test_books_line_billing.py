@@ -62,6 +62,8 @@ async def test_a_partly_invoiced_order_shows_its_lines_billing(client, principal
     invoice = await Transaction.get(kind=Kind.INVOICE)
     page = (await client.get(f"/books/sales-orders/{order.id}")).text
     assert text_of(page, "partly-invoiced") == "Partially invoiced"
+    listed = (await client.get("/books/sales-orders")).text
+    assert text_of(listed, f"partly-invoiced-{order.id}") == "Partially invoiced"
     assert text_of(page, "billed-1") == invoice.number
     assert f'href="/books/invoices/{invoice.id}"' in page
     assert text_of(page, "billed-2") == "Not invoiced"
@@ -72,6 +74,7 @@ async def test_a_partly_invoiced_order_shows_its_lines_billing(client, principal
     converted = await workflow.convert(principal, Kind.SALES_ORDER, order.id, Kind.INVOICE)
     page = (await client.get(f"/books/sales-orders/{order.id}")).text
     assert 'id="partly-invoiced"' not in page and text_of(page, "billed-2") == converted.number
+    assert f'id="partly-invoiced-{order.id}"' not in (await client.get("/books/sales-orders")).text
     await order.refresh_from_db()
     assert order.status == Status.INVOICED
     # editing the lines of a billed order is refused with a message, not a 500
