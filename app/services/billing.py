@@ -83,12 +83,31 @@ async def _restate(order_ids: list[int], billed_by: int | None = None) -> None:
         await Transaction.filter(id=order_id).update(status=status, billed_by_id=last)
 
 
-def refuse_if_billed(order: Transaction, lines: list[TransactionLine], action: str) -> None:
-    """A partly invoiced order cannot be edited or voided: the invoice holds its lines."""
+def refuse_if_billed(order: Transaction, lines: list[TransactionLine]) -> None:
+    """A partly invoiced order cannot be voided: the invoice holds its lines."""
     if order.kind == Kind.SALES_ORDER and any(line.billed_line_id for line in lines):
-        if action == "void":
-            raise InvalidTransition(N_("Part of this sales order is invoiced: void that invoice first."))
+        raise InvalidTransition(N_("Part of this sales order is invoiced: void that invoice first."))
+
+
+_COMPARED = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_category", "delivery_date")
+
+
+def kept_lines(txn: Transaction, lines: list[TransactionLine], rows: list[dict[str, Any]]) -> bool:
+    """An edit of a document whose lines are linked by billing (an order's billed lines, an
+    invoice's lines billing orders): True when it posts the same lines, kept as they are (the
+    header may change); InvalidTransition when it changes them. False when nothing is linked."""
+    linked = any(line.billed_line_id for line in lines) if txn.kind == Kind.SALES_ORDER else (
+        txn.kind == Kind.INVOICE and any(line.source_order_id for line in lines))
+    if not linked:
+        return False
+    same = len(lines) == len(rows) and all(
+        getattr(line, name) == row.get(name) for line, row in zip(lines, rows) for name in _COMPARED)
+    if same:
+        return True
+    if txn.kind == Kind.SALES_ORDER:
         raise InvalidTransition(N_("Part of this sales order is invoiced: its lines can no longer be edited."))
+    raise InvalidTransition(N_("This invoice bills sales-order lines: its lines can no longer be edited "
+                               "(void it to bill them again)."))
 
 
 @dataclass(frozen=True)

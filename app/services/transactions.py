@@ -282,16 +282,16 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
             raise InvalidTransition(N_("This %(kind)s is “%(status)s” and can no longer be edited."),
                                     kind=Msgid(KIND_LABELS[kind]), status=Msgid(STATUS_LABELS[txn.status]))
         values, lines, _org = await _clean(principal, kind, data, txn)
-        if lines is not None and kind == Kind.SALES_ORDER:
-            from app.services import billing
-
-            billing.refuse_if_billed(txn, await lines_of(txn), "edit")
         for key, value in values.items():
             setattr(txn, key, value)
         if lines is not None:
+            from app.services import billing
+
             rows = apply_totals(txn, lines)  # not below what was paid (checked with the rest)
-            await TransactionLine.filter(transaction_id=txn.id).delete()
-            await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
+            # lines that bill, or are billed by, another document's lines stay as they are
+            if not billing.kept_lines(txn, await lines_of(txn), rows):
+                await TransactionLine.filter(transaction_id=txn.id).delete()
+                await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
         await txn.save()
         await history.record(txn, "updated", N_("Edited."), principal.user)
     from app.services import archive  # it renders through books_pdf, which reads this module

@@ -172,7 +172,7 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
             invoice_id=txn.id, voided_at__isnull=True).exists():
         raise InvalidTransition(N_("This invoice has payments: void them first."))
     if action == "void" and txn.kind == SO:
-        billing.refuse_if_billed(txn, await txns.lines_of(txn), action)
+        billing.refuse_if_billed(txn, await txns.lines_of(txn))
     txn.status = status
     if action == "mark_sent":
         txn.sent_at = _now()

@@ -138,6 +138,22 @@ async def test_a_partly_invoiced_order_keeps_its_lines(accountant, twentieth):
         await workflow.void(accountant, Kind.SALES_ORDER, order.id)
     edited = await txns.update(accountant, Kind.SALES_ORDER, order.id, {"subject": "件名だけ"})
     assert edited.subject == "件名だけ" and await _billed(order) == [True, False]
+    # the edit form posts the lines as they are: the header changes, the billing stays
+    same = txns.line_data(await txns.lines_of(order))
+    await txns.update(accountant, Kind.SALES_ORDER, order.id, {"reference": "PO-1", "lines": same})
+    assert await _billed(order) == [True, False]
+
+
+async def test_an_invoice_billing_order_lines_keeps_them(accountant, twentieth):
+    order = await _order(accountant, twentieth, "2026-11-05", [_line("作業", 1000)])
+    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
+    same = txns.line_data(await txns.lines_of(invoice))
+    edited = await txns.update(accountant, Kind.INVOICE, invoice.id, {"notes": "振込手数料はご負担ください", "lines": same})
+    assert edited.notes and edited.total == 1100 and await _billed(order) == [True]
+    with pytest.raises(InvalidTransition):
+        await txns.update(accountant, Kind.INVOICE, invoice.id, {"lines": [{**same[0], "rate": 1}]})
+    assert await _billed(order) == [True]
+    assert (await TransactionLine.get(transaction_id=invoice.id)).source_order_id == order.id
 
 
 async def test_hostile_delivery_dates_are_refused(accountant, twentieth):
