@@ -2,7 +2,8 @@
 
     estimate        draft -> sent -> viewed -> accepted | declined; void; converted (to a sales
                     order or an invoice, linked both ways); `expired` once past the expiry date
-    sales order     draft -> confirmed -> invoiced | void
+    sales order     draft -> confirmed -> invoiced (once an invoice bills every line:
+                    app.services.billing; confirmed while partly invoiced) | void
     invoice         draft -> sent -> viewed -> partially paid -> paid (app.services.payments);
                     `overdue` once past the due date with a balance; void, refused while
                     payments exist
@@ -266,11 +267,11 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             if not kinds.of(target).exists_in(org):
                 raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
         if kind == SO:  # only what no invoice bills yet
-            billed = (await billing.unbilled_lines([source.id]))[source.id]
-            if not billed:
+            unbilled = (await billing.unbilled_lines([source.id]))[source.id]
+            if not unbilled:
                 raise InvalidTransition(N_("Every line of this sales order is invoiced already."))
             lines = [{**row, "delivery_date": billing.delivered_on(line, source)}
-                     for line, row in zip(billed, txns.line_data(billed))]
+                     for line, row in zip(unbilled, txns.line_data(unbilled))]
         else:
             lines = txns.line_data(await txns.lines_of(source))
         data = {
@@ -281,7 +282,7 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
         }
         created = await txns.create(principal, target, data, source=source)
         if kind == SO:
-            await billing.bill(created, [source], {source.id: billed})
+            await billing.bill(created, [source], {source.id: unbilled})
             await source.refresh_from_db()
         else:
             source.status = Status.CONVERTED
