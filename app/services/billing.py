@@ -135,7 +135,7 @@ async def partly_billed(orders: list[Transaction]) -> set[int]:
     if not confirmed:
         return set()
     return set(await TransactionLine.filter(transaction_id__in=confirmed, billed_line_id__isnull=False)
-               .distinct().values_list("transaction_id", flat=True))
+               .values_list("transaction_id", flat=True))
 
 
 def is_partly_billed(billing: list[LineBilling]) -> bool:
