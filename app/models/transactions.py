@@ -100,10 +100,8 @@ class Transaction(Timestamped):
     source = fields.ForeignKeyField(
         "models.Transaction", related_name="conversions", null=True, on_delete=fields.SET_NULL,
         db_index=True)
-    # A consolidated invoice (合算請求書): the closing period it bills. A sales order billed by
-    # one: that invoice (app.services.consolidation), so it is never billed twice.
-    period_start = fields.DateField(null=True)
-    period_end = fields.DateField(null=True)
+    # A sales order: the invoice that last billed lines of it (app.services.billing; each line
+    # records its own). A consolidated invoice's closing period is its transaction period.
     billed_by = fields.ForeignKeyField(
         "models.Transaction", related_name="billed_orders", null=True, on_delete=fields.SET_NULL,
         db_index=True)
@@ -140,9 +138,15 @@ class TransactionLine(Model):
     tax_category = fields.CharEnumField(TaxCategory, max_length=20, default=TaxCategory.STANDARD, db_default="standard")
     # A negative unit price is a discount line (値引) in its category.
     amount = fields.DecimalField(max_digits=18, decimal_places=4, default=0)
-    # On a consolidated invoice: the sales order the line was billed from.
+    # On an invoice: the sales order the line was billed from.
     source_order = fields.ForeignKeyField(
         "models.Transaction", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+    # 納品日: a sales-order line delivered apart (none: on the order's date, app.services.billing);
+    # an invoice line: the delivery date of the line it bills.
+    delivery_date = fields.DateField(null=True)
+    # A sales-order line billed: the invoice line that bills it, so it is never billed twice.
+    billed_line = fields.ForeignKeyField(
+        "models.TransactionLine", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 
     class Meta:
         table = "transaction_lines"

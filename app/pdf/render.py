@@ -91,7 +91,7 @@ class _Renderer:
         story.append(self._line_table())
         story.append(Spacer(0, 3 * mm))
         story += self._totals()
-        for label, text in ((N_("Sales orders billed"), d.sources), (CREDITED_INVOICES, d.credited_invoices),
+        for label, text in ((N_("Sales orders billed (delivery dates)"), d.sources), (CREDITED_INVOICES, d.credited_invoices),
                             (N_("Bank details"), d.bank_details), (N_("Notes"), d.notes),
                             (N_("Terms & conditions"), d.terms)):
             if text.strip():

@@ -47,10 +47,10 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
     # The person addressed (the renderer adds the honorific: app.addressing.addressee).
     kind = kinds.of(txn.kind)
     sources = ""
-    if txn.period_start is not None:
-        from app.services import consolidation
+    if txn.kind == Kind.INVOICE and any(line.source_order_id for line in lines):
+        from app.services import billing, consolidation
 
-        sources = consolidation.sources_text(txn, await consolidation.orders_billed_by(txn), lang)
+        sources = consolidation.sources_text(await billing.sources_of(txn), lang)
     credited = ""
     if kind.is_credit:
         from app.services import credit_notes

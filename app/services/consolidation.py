@@ -1,16 +1,20 @@
-"""Consolidated monthly invoices (合算請求書): one invoice for a customer's confirmed sales orders
-of a closing period (10/21-11/20 for 20日締め), each order listed on it and marked invoiced.
+"""Consolidated monthly invoices (合算請求書): one invoice for the unbilled lines of a customer's
+confirmed sales orders delivered in a closing period (10/21-11/20 for 20日締め), each order
+listed on it with the delivery dates of the lines it bills.
 
 The period comes from the customer's payment terms (the organization's when it has none;
-net terms close at month ends): app.services.payment_terms. An order belongs to the period its
-order date (issue date) falls in. The invoice bills every line of every order, each line
-labelled with its order, in one database transaction that locks the orders: a second run, or
-one racing it, finds them billed (`billed_by`, status invoiced) and bills nothing.
+net terms close at month ends): app.services.payment_terms. A line belongs to the period its
+delivery date falls in (its own 納品日, else the order's delivery date, else the order date:
+app.services.billing.delivered_on). The invoice bills those lines, each labelled with its
+order, in one database transaction that locks the orders: a second run, or one racing it,
+finds the lines billed (`billed_line`) and bills nothing. An order with lines delivered later
+stays confirmed, partly invoiced, until they are billed. The closing period is the invoice's
+transaction period (取引年月日 `transaction_date` .. `transaction_date_end`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +27,7 @@ from app.formatting import format_day
 from app.i18n import N_
 from app.models import BooksContact, ContactType, Kind, Organization, Status, Transaction, TransactionLine
 from app.permissions import Principal, require, restrict
-from app.services import history, payment_terms
+from app.services import billing, history, payment_terms
 from app.services import transactions as txns
 
 PERIODS_OFFERED = 12  # the closing periods the form offers, newest first
@@ -48,11 +52,13 @@ class Preview:
     terms: payment_terms.Terms
     period: Period
     orders: list[Transaction]
-    lines: dict[int, list[TransactionLine]]  # by order id
+    lines: dict[int, list[TransactionLine]]  # by order id: the lines billed
     due_date: date
     subtotal: Decimal
     tax_total: Decimal
     total: Decimal
+    delivered: dict[int, date] = field(default_factory=dict)  # by line id
+    left: dict[int, int] = field(default_factory=dict)  # by order id: unbilled lines left for another period
 
 
 async def customer(principal: Principal, contact_id: Any) -> BooksContact:
@@ -91,12 +97,25 @@ def period_ending(terms: payment_terms.Terms, value: Any) -> Period:
     return Period(start, end)
 
 
-def _unbilled(principal: Principal, contact: BooksContact, period: Period):
+def _candidates(principal: Principal, contact: BooksContact, period: Period):
+    """The customer's confirmed orders: those with unbilled lines (delivery dates are per line)."""
     orders = Transaction.filter(
         kind=Kind.SALES_ORDER, organization_id=contact.organization_id, contact_id=contact.id,
-        status=Status.CONFIRMED, billed_by_id=None,
-        issue_date__gte=period.start, issue_date__lte=period.end)
+        status=Status.CONFIRMED)
     return restrict(orders, principal, "view", module=txns.module(Kind.SALES_ORDER))
+
+
+async def _in_period(orders: list[Transaction], period: Period,
+                     left: dict[int, int] | None = None) -> tuple[list[Transaction], dict[int, list[TransactionLine]]]:
+    """The orders with unbilled lines delivered in the period, and those lines; `left` gets the
+    count of each such order's other unbilled lines."""
+    unbilled = await billing.unbilled_lines([o.id for o in orders])
+    lines = {o.id: [line for line in unbilled[o.id] if period.start <= billing.delivered_on(line, o) <= period.end]
+             for o in orders}
+    kept = [o for o in orders if lines[o.id]]
+    if left is not None:
+        left.update({o.id: len(unbilled[o.id]) - len(lines[o.id]) for o in kept})
+    return kept, {o.id: lines[o.id] for o in kept}
 
 
 async def preview(principal: Principal, contact_id: Any, period_end: Any, issue_date: Any = None) -> Preview:
@@ -106,9 +125,13 @@ async def preview(principal: Principal, contact_id: Any, period_end: Any, issue_
     org = await Organization.get(id=contact.organization_id)
     terms = payment_terms.effective(contact.payment_terms, org.payment_terms)
     period = period_ending(terms, period_end)
-    orders = await _unbilled(principal, contact, period).order_by("issue_date", "id")
-    return await _preview(contact, terms, period, orders, _issue(principal, period, issue_date),
-                          org.tax_rounding.value)
+    left: dict[int, int] = {}
+    orders, lines = await _in_period(
+        await _candidates(principal, contact, period).order_by("issue_date", "id"), period, left)
+    shown = await _preview(contact, terms, period, orders, lines, _issue(principal, period, issue_date),
+                           org.tax_rounding.value)
+    shown.left = left
+    return shown
 
 
 def _issue(principal: Principal, period: Period, value: Any) -> date:
@@ -122,12 +145,8 @@ def _issue(principal: Principal, period: Period, value: Any) -> date:
     return min(period.end, txns.today_in(principal))
 
 
-async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Period,
-                   orders: list[Transaction], issued: date, rounding: str) -> Preview:
-    lines: dict[int, list[TransactionLine]] = {o.id: [] for o in orders}
-    if orders:
-        for line in await TransactionLine.filter(transaction_id__in=list(lines)).order_by("position", "id"):
-            lines[line.transaction_id].append(line)
+async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Period, orders: list[Transaction],
+                   lines: dict[int, list[TransactionLine]], issued: date, rounding: str) -> Preview:
     _rows, totals = txns.price(_line_data(orders, lines), contact.currency, rounding)
     # Due by the terms from the period's closing date (the transaction date); an invoice issued
     # later than that is due no earlier than its own date gives.
@@ -135,15 +154,17 @@ async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Pe
     if due < issued:
         due = payment_terms.due_date(terms, issued)
     return Preview(contact=contact, terms=terms, period=period, orders=orders, lines=lines, due_date=due,
-                   subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total)
+                   subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total,
+                   delivered={line.id: billing.delivered_on(line, o) for o in orders for line in lines[o.id]})
 
 
 def _line_data(orders: list[Transaction], lines: dict[int, list[TransactionLine]]) -> list[dict[str, Any]]:
     """Every order's lines, in order, each labelled with its order number."""
     data = []
     for order in orders:
-        for row in txns.line_data(lines[order.id]):
+        for line, row in zip(lines[order.id], txns.line_data(lines[order.id])):
             row["description"] = f"{order.number} {row['description']}"[:2000]
+            row["delivery_date"] = billing.delivered_on(line, order)
             data.append(row)
     return data
 
@@ -163,13 +184,13 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
     issued = _issue(principal, period, data.get("issue_date"))
     async with in_transaction():
         # Locked, then read again: what another run billed meanwhile is not billed twice.
-        ids = await _unbilled(principal, contact, period).values_list("id", flat=True)
+        ids = await _candidates(principal, contact, period).values_list("id", flat=True)
         orders = await Transaction.filter(id__in=list(ids)).select_for_update().order_by("issue_date", "id")
-        orders = [o for o in orders if o.billed_by_id is None and o.status == Status.CONFIRMED]
+        orders, lines = await _in_period([o for o in orders if o.status == Status.CONFIRMED], period)
         if not orders:
             raise ValidationError.single(
                 "period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
-        shown = await _preview(contact, terms, period, orders, issued, org.tax_rounding.value)
+        shown = await _preview(contact, terms, period, orders, lines, issued, org.tax_rounding.value)
         count = sum(len(rows) for rows in shown.lines.values())
         if count > txns.MAX_LINES:
             raise ValidationError.single(
@@ -182,17 +203,7 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
             "transaction_date": period.start.isoformat(), "transaction_date_end": period.end.isoformat(),
             "lines": _line_data(orders, shown.lines),
         })
-        invoice.period_start, invoice.period_end = period.start, period.end
-        await invoice.save(update_fields=["period_start", "period_end"])
-        position = 0
-        for order in orders:
-            count = len(shown.lines[order.id])
-            await TransactionLine.filter(
-                transaction_id=invoice.id, position__gt=position, position__lte=position + count,
-            ).update(source_order_id=order.id)
-            position += count
-        await Transaction.filter(id__in=[o.id for o in orders]).update(
-            status=Status.INVOICED, billed_by_id=invoice.id)
+        await billing.bill(invoice, orders, shown.lines)
         for order in orders:
             await history.record(order, "converted", N_("Billed on the consolidated invoice %(number)s."),
                                  principal.user, number=invoice.number)
@@ -201,22 +212,14 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
     return invoice
 
 
-async def release(invoice: Transaction, user: Any) -> None:
-    """A voided consolidated invoice gives its orders back: confirmed, to be billed again.
-    Called inside the voiding transaction (app.services.workflow.step)."""
-    orders = await Transaction.filter(billed_by_id=invoice.id).select_for_update()
-    await Transaction.filter(id__in=[o.id for o in orders]).update(status=Status.CONFIRMED, billed_by_id=None)
-    for order in orders:
-        await history.record(order, "released", N_("To invoice again: the consolidated invoice %(number)s was voided."),
-                             user, number=invoice.number)
-
-
 async def orders_billed_by(invoice: Transaction) -> list[Transaction]:
     """The sales orders a consolidated invoice billed, by order date."""
-    return await Transaction.filter(billed_by_id=invoice.id).order_by("issue_date", "id")
+    return await billing.orders_billed_by(invoice)
 
 
-def sources_text(invoice: Transaction, orders: list[Transaction], lang: str) -> str:
-    """The orders as the PDF lists them, one a line (the period is the invoice's transaction
-    period, printed with its dates)."""
-    return "\n".join(f"{o.number}  {format_day(o.issue_date, lang)}" for o in orders)
+def sources_text(sources: list[billing.Source], lang: str) -> str:
+    """The orders as the PDF lists them, one a line: the number, then the delivery dates of the
+    lines billed (the period is the invoice's transaction period, printed with its dates)."""
+    sep = "、" if lang.startswith("ja") else "; "
+    return "\n".join(f"{s.order.number}  " + sep.join(format_day(d, lang) for d in s.delivery_dates)
+                     for s in sources)

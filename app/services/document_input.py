@@ -26,7 +26,8 @@ _AMOUNT = Transaction._meta.fields_map["total"]  # line amounts and totals share
 _DIGITS = _AMOUNT.max_digits - _AMOUNT.decimal_places
 _TOO_LARGE = N_("The amount is too large: at most %(digits)d digits before the decimal point.")
 PRICING_FIELDS = ("prices_include_tax", "discount_type", "discount_value")
-LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate", "tax_category"}
+LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate", "tax_category",
+               "delivery_date"}
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
 def _date(value: Any) -> date | None:
@@ -88,6 +89,11 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
         problems.add(f"{path}.unit", N_("Must be at most %(max)d characters (now %(length)d)."),
                      max=20, length=len(unit))
     line["unit"] = unit
+    try:  # 納品日: a sales-order line delivered apart (app.services.billing)
+        line["delivery_date"] = _date(raw.get("delivery_date"))
+    except cleaning.Unclean as problem:
+        problems.add(f"{path}.delivery_date", problem.msgid, **problem.params)
+        line["delivery_date"] = None
     defaults = {"quantity": Decimal(1), "rate": item.rate if item else None, "discount": Decimal(0)}
     for name, default in defaults.items():
         value = raw.get(name)

@@ -287,9 +287,13 @@ async def update(principal: Principal, kind: Kind, record_id: Any, data: dict[st
         for key, value in values.items():
             setattr(txn, key, value)
         if lines is not None:
+            from app.services import billing
+
             rows = apply_totals(txn, lines)  # not below what was paid (checked with the rest)
-            await TransactionLine.filter(transaction_id=txn.id).delete()
-            await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
+            # lines that bill, or are billed by, another document's lines stay as they are
+            if not billing.kept_lines(txn, await lines_of(txn), rows):
+                await TransactionLine.filter(transaction_id=txn.id).delete()
+                await TransactionLine.bulk_create([TransactionLine(transaction_id=txn.id, **r) for r in rows])
         await txn.save()
         await history.record(txn, "updated", N_("Edited."), principal.user)
     from app.services import archive  # it renders through books_pdf, which reads this module
@@ -319,5 +323,5 @@ def line_data(lines: list[TransactionLine]) -> list[dict[str, Any]]:
     """Lines as input for a new document (conversion copies them)."""
     return [{"item_id": line.item_id, "description": line.description, "quantity": line.quantity,
              "unit": line.unit, "rate": line.rate, "discount": line.discount, "tax_rate": line.tax_rate,
-             "tax_category": line.tax_category}
+             "tax_category": line.tax_category, "delivery_date": line.delivery_date}
             for line in lines]

@@ -2,7 +2,8 @@
 
     estimate        draft -> sent -> viewed -> accepted | declined; void; converted (to a sales
                     order or an invoice, linked both ways); `expired` once past the expiry date
-    sales order     draft -> confirmed -> invoiced | void
+    sales order     draft -> confirmed -> invoiced (once an invoice bills every line:
+                    app.services.billing; confirmed while partly invoiced) | void
     invoice         draft -> sent -> viewed -> partially paid -> paid (app.services.payments);
                     `overdue` once past the due date with a balance; void, refused while
                     payments exist
@@ -26,7 +27,7 @@ from app.errors import InvalidTransition
 from app.i18n import N_, Day, Msgid
 from app.models import Kind, Organization, Payment, Status, Transaction, User
 from app.permissions import Principal, require
-from app.services import history, payments
+from app.services import billing, history, payments
 from app.services import transactions as txns
 from app.services.transactions import KIND_LABELS, STATUS_LABELS
 
@@ -180,6 +181,8 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
         raise InvalidTransition(N_("Credit is applied to this invoice or from this credit note: void the credit applications first."))
     if action == "void" and txn.kind == CN and txn.amount_paid > 0:
         raise InvalidTransition(N_("This credit note has refunds: void them first."))
+    if action == "void" and txn.kind == SO:
+        billing.refuse_if_billed(txn, await txns.lines_of(txn))
     txn.status = status
     if action == "mark_sent":
         txn.sent_at = _now()
@@ -188,10 +191,8 @@ async def step(txn: Transaction, action: str, status: Status, msgid: str, user: 
     await history.record(txn, action, msgid, user)
     if settled:
         await history.record(txn, "paid", NOTHING_DUE, user)
-    if action == "void" and txn.kind == INV and txn.period_start is not None:
-        from app.services import consolidation
-
-        await consolidation.release(txn, user)  # its orders may be billed again
+    if action == "void" and txn.kind == INV:
+        await billing.release(txn, user)  # the order lines it billed may be billed again
     return txn
 
 
@@ -274,7 +275,14 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             org = await Organization.get(id=source.organization_id)
             if not kinds.of(target).exists_in(org):
                 raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
-        lines = txns.line_data(await txns.lines_of(source))
+        if kind == SO:  # only what no invoice bills yet
+            unbilled = (await billing.unbilled_lines([source.id]))[source.id]
+            if not unbilled:
+                raise InvalidTransition(N_("Every line of this sales order is invoiced already."))
+            lines = [{**row, "delivery_date": billing.delivered_on(line, source)}
+                     for line, row in zip(unbilled, txns.line_data(unbilled))]
+        else:
+            lines = txns.line_data(await txns.lines_of(source))
         data = {
             "organization_id": source.organization_id, "contact_id": source.contact_id,
             "reference": source.reference or source.number, "subject": source.subject,
@@ -282,8 +290,12 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             "lines": lines, **txns.pricing_data(source),
         }
         created = await txns.create(principal, target, data, source=source)
-        source.status = Status.CONVERTED if kind == E else Status.INVOICED
-        await source.save()
+        if kind == SO:
+            await billing.bill(created, [source], {source.id: unbilled})
+            await source.refresh_from_db()
+        else:
+            source.status = Status.CONVERTED
+            await source.save()
         await history.record(source, "converted", N_("Converted to %(number)s."), principal.user,
                              number=created.number)
         await history.record(created, "created", N_("Created from %(number)s."), principal.user,

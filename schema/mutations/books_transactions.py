@@ -62,6 +62,9 @@ class TransactionLineInput:
                                                 "(0 is EXEMPT); `taxCategory` wins when both are given.")
     tax_category: TaxCategory | None = strawberry.field(
         default=UNSET, description="Default: from `taxRate`, else the item's rate, else STANDARD.")
+    delivery_date: datetime.date | None = strawberry.field(
+        default=UNSET, description="納品日 of a sales order's line delivered apart; default: the order's "
+        "`dueDate`, else its `issueDate`. Closing-date billing bills a line in the period it is delivered in.")
 
 
 @strawberry.input(description="Fields of a document; on update, omitted fields keep their value. The "

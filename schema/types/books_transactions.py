@@ -122,6 +122,14 @@ class TransactionLine:
     tax_category: TaxCategory
     amount: Decimal = decimal_field("amount", "With tax when the document's prices include tax; negative "
                                     "for a discount line.")
+    delivery_date: date | None = strawberry.field(
+        description="納品日. A sales order's line: its own delivery date (none: the order's `dueDate`, else its "
+        "`issueDate`). An invoice's line: the delivery date of the order line it bills.")
+
+    @strawberry.field(description="A sales order's line: an invoice bills it already (it is not billed again).",
+                      metadata={"columns": ("billed_line_id",)})
+    def is_billed(self) -> bool:
+        return self.billed_line_id is not None
 
     @strawberry.field(description="The item the line was made from; null when none or not visible to you.")
     def item(self, info: Info) -> Item | None:
@@ -315,8 +323,9 @@ class SalesOrder(Transaction):
     id: strawberry.ID = global_id_field("SalesOrder")
     is_type_of = kind_type_check(Kind.SALES_ORDER)
 
-    @strawberry.field(description="The consolidated invoice that billed this order; null when none or "
-                      "not visible.", metadata={"columns": ("billed_by_id",)})
+    @strawberry.field(description="The invoice that last billed lines of this order (each line says whether it "
+                      "is billed: `lines { isBilled }`); null when none or not visible.",
+                      metadata={"columns": ("billed_by_id",)})
     def billed_by(self, info: Info) -> Invoice | None:
         if self.billed_by_id is None:
             return None
@@ -330,11 +339,19 @@ class Invoice(Transaction):
     credit_applied: Decimal = decimal_field("credit_applied", "Credit applied from credit notes (void "
                                             "applications excluded).")
     balance: Decimal = decimal_field("balance", "What is still due: the total less payments and credit applied.")
-    period_start: date | None = strawberry.field(
-        description="A consolidated invoice (合算請求書): the first day of the closing period it bills.")
-    period_end: date | None = strawberry.field(
-        description="A consolidated invoice: the closing date of the period it bills.")
     is_type_of = kind_type_check(Kind.INVOICE)
+
+    @strawberry.field(description="The first day of the invoice's transaction period (a consolidated invoice "
+                      "(合算請求書): of the closing period it bills); null without a period. The same as "
+                      "`transactionDate` then.", metadata={"columns": ("transaction_date", "transaction_date_end")})
+    def period_start(self) -> date | None:
+        return self.transaction_date if self.transaction_date_end is not None else None
+
+    @strawberry.field(description="The last day of the invoice's transaction period (a consolidated invoice: "
+                      "its closing date); null without a period. The same as `transactionDateEnd`.",
+                      metadata={"columns": ("transaction_date_end",)})
+    def period_end(self) -> date | None:
+        return self.transaction_date_end
 
     @strawberry.field(description="Payments, void ones included, by date.")
     def payments(self, info: Info) -> list[Payment]:

@@ -90,7 +90,7 @@ async def test_consolidates_the_customers_orders_of_the_period(accountant, org, 
     assert shown.due_date == date(2026, 12, 10)
 
     invoice = await consolidation.create(accountant, {"contact_id": twentieth.id, "period_end": "2026-11-20"})
-    assert (invoice.period_start, invoice.period_end) == (date(2026, 10, 21), date(2026, 11, 20))
+    assert (invoice.transaction_date, invoice.transaction_date_end) == (date(2026, 10, 21), date(2026, 11, 20))
     assert invoice.issue_date == date(2026, 11, 20) and invoice.due_date == date(2026, 12, 10)
     assert invoice.total == a.total + b.total == shown.total
     assert invoice.subtotal == Decimal(118000)
@@ -130,7 +130,7 @@ async def test_month_end_terms_and_a_late_issue_date(accountant, customer):
     await _order(accountant, customer, date(2026, 2, 28), [("b", 1, 1000, 10)])
     invoice = await consolidation.create(
         accountant, {"contact_id": customer.id, "period_end": "2026-02-28", "issue_date": "2026-03-02"})
-    assert (invoice.period_start, invoice.period_end) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert (invoice.transaction_date, invoice.transaction_date_end) == (date(2026, 2, 1), date(2026, 2, 28))
     assert invoice.due_date == date(2026, 3, 31)
     late = await _order(accountant, customer, date(2026, 3, 3), [("c", 1, 1000, 10)])
     # issued after its own due date would fall: due by the terms from the issue date instead

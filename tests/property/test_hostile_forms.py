@@ -44,7 +44,9 @@ FORMS = {
                                  "lines-0-quantity": "2", "lines-0-rate": "5000", "lines-0-tax_rate": "10",
                                  "lines-0-tax_category": "reduced", "transaction_date": "2026-03-01",
                                  "transaction_date_end": "2026-03-31", "prices_include_tax": "true",
-                                 "discount_type": "percent", "discount_value": "5"})
+                                 "discount_type": "percent", "discount_value": "5",
+                                 # 納品日 of a sales order's line (closing-date billing)
+                                 **({"lines-0-delivery_date": "2026-04-03"} if kind == "SalesOrder" else {})})
        for slug, kind in (("estimates", "Estimate"), ("sales-orders", "SalesOrder"),
                           ("invoices", "Invoice"), ("purchase-orders", "PurchaseOrder"))},
     # A credit note against the world's invoice (its edit form: a sent note refuses, 409).

@@ -51,7 +51,8 @@ async def test_setup_creates_admin_and_demo_data_once(db):
     assert await Transaction.filter(kind=Kind.PURCHASE_ORDER).count() == 2
     assert await BooksContact.filter(currency="USD").exists()
     # Closing-date billing: a consolidated invoice of a 20日締め customer's orders, one order left to bill.
-    consolidated = await Transaction.get(kind=Kind.INVOICE, period_start__isnull=False)
+    consolidated = await Transaction.get(billed_orders__kind=Kind.SALES_ORDER).distinct()
+    assert consolidated.kind == Kind.INVOICE and consolidated.transaction_date_end is not None
     assert await Transaction.filter(billed_by_id=consolidated.id).count() == 2
     assert await Transaction.filter(kind=Kind.SALES_ORDER, status="confirmed", billed_by_id=None).exists()
 

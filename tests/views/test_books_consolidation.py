@@ -53,14 +53,14 @@ async def test_preview_then_create(client, principal, customer):
     assert created.status_code == 303
     invoice = await Transaction.get(kind=Kind.INVOICE)
     assert created.headers["location"] == f"/books/invoices/{invoice.id}"
-    assert (invoice.period_start, invoice.period_end, invoice.total) == (period.start, period.end, a.total + b.total)
+    assert (invoice.transaction_date, invoice.transaction_date_end, invoice.total) == (period.start, period.end, a.total + b.total)
     page = (await client.get(created.headers["location"])).text
     assert f"Consolidated invoice {invoice.number} created." in page
     assert f"{a.number} 設計" in page
     assert f'id="value-transaction_date">{period.start:%b} ' in page  # the closing period, as the user's dates
     assert re.search(rf'Bills the sales order <a href="/books/sales-orders/{a.id}">{a.number}</a>', page)
     order_page = (await client.get(f"/books/sales-orders/{a.id}")).text
-    assert re.search(rf'Billed on the consolidated invoice <a href="/books/invoices/{invoice.id}">{invoice.number}</a>',
+    assert re.search(rf'Lines billed on the invoice <a href="/books/invoices/{invoice.id}">{invoice.number}</a>',
                      order_page)
     assert [line.source_order_id for line in await TransactionLine.filter(transaction_id=invoice.id)] == [a.id, b.id]
     await a.refresh_from_db()

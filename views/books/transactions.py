@@ -26,7 +26,8 @@ from starlette.responses import Response
 
 from app import cleaning, settings
 from app.i18n import N_
-from app.models import BooksContact
+from app.models import BooksContact, Kind
+from app.services import billing
 from app.services import transactions as txns
 from app.search import list_search
 from app.services import workflow
@@ -74,6 +75,7 @@ async def index(request: Request, kp: KindPages) -> Response:
         "labels": DISPLAY_LABELS, "page": page_no, "page_count": page_count,
         "query": query_string(q, active, per_page),
         "can_create": principal.has(kp.module, "create_edit"),
+        "partly_invoiced": await billing.partly_billed(rows) if kp.kind == Kind.SALES_ORDER else set(),
     }
     template = "books/_rows.html" if targets(request, ROWS_ID) else "books/index.html"
     return render(request, template, context)

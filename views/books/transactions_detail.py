@@ -17,7 +17,7 @@ from app.errors import KizunaError
 from app.i18n import N_
 from app.models import BooksContact, Comment, Kind, Organization, PaymentMode, Status, Transaction, TransferReport, User
 from app.permissions import Principal, can
-from app.services import documents, history, payments, workflow
+from app.services import billing, documents, history, payments, workflow
 from app.services import transactions as txns
 from app.formatting import format_document_period
 from app.services.tax import CATEGORY_LABELS, RateTotal, Totals
@@ -70,6 +70,7 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
         "can_email": "email" in available,
         "can_write": principal.has(kp.module, "create_edit"),
         "links": await linked_documents(principal, txn),
+        "billing": await line_billing(principal, txn),
         "comments": await comments_of(request, txn),
         "documents": await documents.documents_of(principal, kp.kind.value, txn.id),
         "problem": "", "note_errors": {}, "note_text": "", "document_errors": {},
@@ -98,13 +99,36 @@ async def linked_documents(principal: Principal, txn: Transaction) -> list[dict[
     """"Converted from EST-00001" / "Converted to INV-00003", for the documents the user may see."""
     related = [("from", t) for t in await Transaction.filter(id=txn.source_id)] if txn.source_id else []
     related += [("to", t) for t in await Transaction.filter(source_id=txn.id).order_by("id")]
-    # A consolidated invoice and the sales orders it bills (app.services.consolidation)
-    if txn.billed_by_id:
-        related += [("billed_by", t) for t in await Transaction.filter(id=txn.billed_by_id)]
-    if txn.period_start is not None:
-        related += [("bills", t) for t in await Transaction.filter(billed_by_id=txn.id).order_by("issue_date", "id")]
-    return [{"direction": direction, "number": other.number, "url": PAGES_OF_KIND[other.kind].url(other)}
-            for direction, other in related if can(principal, "view", other)]
+    # An invoice and the sales orders whose lines it bills (app.services.billing)
+    days: dict[int, tuple] = {}
+    if txn.kind == Kind.SALES_ORDER:
+        invoices = {b.invoice.id: b.invoice for b in await billing.of_order(txn) if b.invoice is not None}
+        related += [("billed_by", t) for t in sorted(invoices.values(), key=lambda t: t.id)]
+    elif txn.kind == Kind.INVOICE:
+        for source in await billing.sources_of(txn):
+            related.append(("bills", source.order))
+            days[source.order.id] = source.delivery_dates
+    shown = set()
+    links = []
+    for direction, other in related:
+        if other.id in shown or not can(principal, "view", other):
+            continue
+        shown.add(other.id)
+        links.append({"direction": direction, "number": other.number, "url": PAGES_OF_KIND[other.kind].url(other),
+                      "delivery_dates": days.get(other.id, ())})
+    return links
+
+
+async def line_billing(principal: Principal, txn: Transaction) -> dict[str, Any]:
+    """A sales order's lines: the invoice billing each (one the user may see), and whether the
+    order is partly invoiced."""
+    if txn.kind != Kind.SALES_ORDER:
+        return {"billed": {}, "partly_invoiced": False, "delivered": {}}
+    rows = await billing.of_order(txn)
+    billed = {b.line.id: {"number": b.invoice.number, "url": PAGES_OF_KIND[Kind.INVOICE].url(b.invoice)}
+              for b in rows if b.invoice is not None and can(principal, "view", b.invoice)}
+    return {"billed": billed, "partly_invoiced": billing.is_partly_billed(rows),
+            "delivered": {b.line.id: b.delivered for b in rows}}
 
 
 async def comments_of(request: Request, txn: Transaction) -> list[dict[str, Any]]:

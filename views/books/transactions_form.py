@@ -37,7 +37,8 @@ from views.records import Field, error_map, form_value
 from views.templating import render, translator
 
 # The editor posts tax_category; a posted tax_rate alone is read as its category by the service.
-LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_category", "tax_rate")
+LINE_FIELDS = ("item_id", "description", "quantity", "unit", "rate", "discount", "tax_category", "tax_rate",
+               "delivery_date")
 LINE_NAME = re.compile(rf"^lines-(\d+)-({'|'.join(LINE_FIELDS)})$")
 PRICING_FIELDS = ("transaction_date", "transaction_date_end", "prices_include_tax", "discount_type",
                   "discount_value")
@@ -71,7 +72,7 @@ def header_fields(kp: KindPages) -> tuple[Field, ...]:
 
 def blank_line(key: int | str) -> dict[str, str]:
     return {"key": str(key), "item_id": "", "description": "", "quantity": "1", "unit": "", "rate": "",
-            "discount": "", "tax_category": TaxCategory.STANDARD.value, "tax_rate": ""}
+            "discount": "", "tax_category": TaxCategory.STANDARD.value, "tax_rate": "", "delivery_date": ""}
 
 
 # ---- reading the form --------------------------------------------------------------------------
