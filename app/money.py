@@ -90,6 +90,13 @@ def format_rate(amount: Decimal | None, currency: str, locale: str = "en") -> st
     return _with_currency(text, currency)
 
 
+def format_exchange_rate(rate: Decimal | None, locale: str = "en") -> str:
+    """Yen per unit as rates are quoted: 150.25, 1,234.5, 0.934521 (up to the column's 6 places)."""
+    if rate is None:
+        return ""
+    return format_decimal(rate, format="#,##0.######", locale=_locale(locale))
+
+
 def format_number(value: Decimal | None, locale: str = "en") -> str:
     """A quantity or a percentage as people write it: 10, 1.5, 1,000 (never 1E+1)."""
     if value is None:

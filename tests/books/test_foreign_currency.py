@@ -101,3 +101,33 @@ async def test_converting_keeps_the_rate_and_its_date(accountant, acme):
     assert (fresh.currency, fresh.exchange_rate, fresh.exchange_rate_date) == (
         "USD", Decimal("150.25"), date(2026, 11, 28))
     assert fresh.tax_breakdown[0]["tax_jpy"] == "1502"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_the_pdf_prints_the_rate_with_its_date_and_the_tax_per_rate_in_yen(accountant, acme, lang):
+    from app.i18n import gettext
+    from app.pdf.labels import EXCHANGE_RATE, IN_YEN, TAX_IN_YEN
+    from app.services import books_pdf
+    from tests.pdf.test_render import text_of
+
+    txn = await f.make_transaction(accountant, "invoice", acme, [
+        ("Consulting", 1, "333.33", 10), ("Lunch boxes", 1, "100", 8)], **RATE)
+    (page,) = text_of(await books_pdf.render(await Transaction.get(id=txn.id), lang))
+    day = {"ja": "2026/11/28", "en": "Nov 28, 2026"}[lang]
+    assert gettext(lang, EXCHANGE_RATE) % {"currency": "USD", "rate": "150.25", "date": day} in page
+    if lang == "en":
+        assert "Exchange rate: 1 USD = 150.25 yen (Nov 28, 2026)" in page
+    # amounts in dollars, each rate's amount and tax in yen
+    for expected in ("333.33 USD", "33.33 USD", "100.00 USD", "8.00 USD", "474.66 USD",
+                     gettext(lang, IN_YEN) % {"rate": "10"}, "¥50,083", "¥5,008",
+                     gettext(lang, IN_YEN) % {"rate": "8"}, "¥15,025", "¥1,202", gettext(lang, TAX_IN_YEN)):
+        assert expected in page, expected
+
+
+async def test_a_yen_pdf_has_no_rate_line(accountant, customer):
+    from app.services import books_pdf
+    from tests.pdf.test_render import text_of
+
+    txn = await f.make_transaction(accountant, "invoice", customer, **RATE)
+    (page,) = text_of(await books_pdf.render(txn, "en"))
+    assert "Exchange rate" not in page and "in yen" not in page
