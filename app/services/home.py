@@ -170,6 +170,9 @@ class ReceivablesTotals:
     overdue: Decimal = Decimal(0)
     customers: int = 0
     overdue_customers: int = 0
+    # yen equivalents at each invoice's rate (app.services.receivables), for the total in yen
+    outstanding_jpy: Decimal = Decimal(0)
+    overdue_jpy: Decimal = Decimal(0)
 
 
 async def receivables_summary(principal: Principal, now: datetime | None = None) -> list[ReceivablesTotals] | None:
@@ -186,6 +189,8 @@ async def receivables_summary(principal: Principal, now: datetime | None = None)
         entry = totals.setdefault(row.currency, ReceivablesTotals(row.currency))
         entry.outstanding += row.outstanding
         entry.overdue += row.overdue
+        entry.outstanding_jpy += row.outstanding_jpy
+        entry.overdue_jpy += row.overdue_jpy
         entry.customers += 1
         entry.overdue_customers += row.overdue > 0
     return [totals[c] for c in sorted(totals)]

@@ -1,0 +1,63 @@
+"""Foreign-currency documents on pages: receivables in the invoice's currency with a yen
+equivalent and a total in yen, the home block and a customer's page alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.services import payments, transactions
+from tests import factories as f
+from tests.views.conftest import text_of
+from tests.views.test_books_receivables import cells
+from tests.views.test_home import block
+
+RATE = {"exchange_rate": "150", "exchange_rate_date": "2026-11-20"}
+
+
+async def usd_world(principal, org, customer):
+    today = transactions.today_in(principal)
+    acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
+    late = await f.make_sent_invoice(principal, acme, [("Consulting", 1, "1000", 10)], **RATE,
+                                     issue_date=today - timedelta(days=50), due_date=today - timedelta(days=20))
+    await payments.record_payment(principal, late.id, {"amount": "100"})
+    await f.make_sent_invoice(principal, acme, [("Support", 1, "200", 10)], due_date=today + timedelta(days=5),
+                              exchange_rate="151.5", exchange_rate_date="2026-11-25")
+    await f.make_sent_invoice(principal, customer, [("作業", 1, 10000, 10)], due_date=today + timedelta(days=5))
+    return acme
+
+
+async def test_receivables_show_the_invoice_currency_with_yen_and_total_in_yen(client, principal, org, customer):
+    acme = await usd_world(principal, org, customer)
+    page = (await client.get("/books/receivables")).text
+    # 1,100 USD at 150 and 220 USD at 151.5: ¥165,000 + ¥33,330; paid 100 USD at 150: ¥15,000
+    assert cells(page, f"customer-{acme.id}-USD") == [
+        "Acme Inc. (USD)", "1,320.00 USD ≈ ¥198,330", "100.00 USD ≈ ¥15,000", "1,220.00 USD ≈ ¥183,330",
+        "1,000.00 USD ≈ ¥150,000", "220.00 USD ≈ ¥33,330", "1,000.00 USD ≈ ¥150,000", "0.00 USD ≈ ¥0",
+        "0.00 USD ≈ ¥0", "0.00 USD ≈ ¥0"]
+    assert cells(page, f"customer-{customer.id}")[:4] == ["株式会社テスト", "¥11,000", "¥0", "¥11,000"]
+    assert cells(page, "total-USD")[3] == "1,220.00 USD ≈ ¥183,330"
+    assert cells(page, "total-yen") == [
+        "Total in yen", "¥209,330", "¥15,000", "¥194,330", "¥150,000", "¥44,330", "¥150,000", "¥0", "¥0", "¥0"]
+    # most owed first, compared in yen
+    assert page.index("Acme Inc.") < page.index("株式会社テスト")
+
+
+async def test_yen_only_receivables_have_no_second_total(client, principal, customer):
+    await f.make_sent_invoice(principal, customer)
+    page = (await client.get("/books/receivables")).text
+    assert 'id="total-JPY"' in page and 'id="total-yen"' not in page and "≈" not in page
+
+
+async def test_home_block_totals_in_yen(client, principal, org, customer):
+    await usd_world(principal, org, customer)
+    text = await block(client, "receivables")
+    assert "1,220.00 USD" in text.split('id="home-receivables-USD"')[1].split("</tr>")[0]
+    row = text.split('id="home-receivables-yen"')[1].split("</tr>")[0]
+    assert "¥194,330" in row and "¥150,000" in row
+
+
+async def test_a_usd_customer_page_shows_what_it_owes_in_dollars_and_yen(client, principal, org, customer):
+    acme = await usd_world(principal, org, customer)
+    page = (await client.get(f"/books/contacts/{acme.id}")).text
+    assert text_of(page, "value-outstanding") == "1,220.00 USD (≈ ¥183,330)"
+    assert text_of(page, "value-overdue") == "1,000.00 USD (≈ ¥150,000)"
