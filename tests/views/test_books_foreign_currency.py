@@ -61,3 +61,51 @@ async def test_a_usd_customer_page_shows_what_it_owes_in_dollars_and_yen(client,
     page = (await client.get(f"/books/contacts/{acme.id}")).text
     assert text_of(page, "value-outstanding") == "1,220.00 USD (≈ ¥183,330)"
     assert text_of(page, "value-overdue") == "1,000.00 USD (≈ ¥150,000)"
+
+
+# ---- the form and the detail page --------------------------------------------------------------
+
+from tests.views.conftest import HX, hx_post  # noqa: E402
+from tests.views.test_books_form import error_at, line  # noqa: E402
+
+
+def form_data(contact, **kw) -> dict:
+    return {"contact_id": str(contact.id), "issue_date": "2026-11-30", "due_date": "", "reference": "", "subject": "",
+            "salesperson_id": "", "notes": "", "terms": "", **line(0, "Consulting", "1", "333.33"), **kw}
+
+
+async def test_the_form_asks_for_the_rate_of_a_usd_customer_only(client, principal, org, customer):
+    acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
+    new = (await client.get("/books/invoices/new")).text
+    assert 'id="exchange-rate"' in new and 'name="exchange_rate"' not in new  # no customer chosen yet: yen
+    assert 'hx-get="/books/invoices/exchange"' in new and 'hx-trigger="change from:#contact_id"' in new
+    usd = await client.get(f"/books/invoices/exchange?contact_id={acme.id}&exchange_rate=151", headers=HX)
+    assert usd.status_code == 200
+    assert 'name="exchange_rate"' in usd.text and 'value="151"' in usd.text and 'name="exchange_rate_date"' in usd.text
+    assert "billed in USD" in usd.text
+    yen = await client.get(f"/books/invoices/exchange?contact_id={customer.id}", headers=HX)
+    assert 'id="exchange-rate"' in yen.text and 'name="exchange_rate"' not in yen.text
+    hostile = await client.get("/books/invoices/exchange?contact_id=%00%ED&exchange_rate=%ED%A0%80x", headers=HX)
+    assert hostile.status_code == 200
+
+
+async def test_a_usd_invoice_through_the_form_and_its_page(client, principal, org):
+    from app.models import Transaction
+
+    acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
+    bad = await hx_post(client, "/books/invoices", form_data(acme, exchange_rate="", exchange_rate_date=""))
+    assert bad.status_code == 422
+    assert error_at(bad.text, "exchange_rate") == "Enter the exchange rate of USD: yen per 1 USD."
+    assert error_at(bad.text, "exchange_rate_date") == "Enter the date of the exchange rate."
+    assert 'name="exchange_rate"' in bad.text  # the fields stay on the page with their messages
+    assert not await Transaction.exists()
+    ok = await hx_post(client, "/books/invoices", form_data(acme, exchange_rate="150.25",
+                                                            exchange_rate_date="2026-11-28"))
+    assert ok.status_code == 200
+    invoice = await Transaction.get(number="INV-00001")
+    page = (await client.get(f"/books/invoices/{invoice.id}")).text
+    assert text_of(page, "value-exchange_rate") == "1 USD = 150.25 yen (Nov 28, 2026)"
+    assert text_of(page, "sum-10-subtotal-jpy") == "¥50,083" and text_of(page, "sum-10-tax-jpy") == "¥5,008"
+    assert text_of(page, "value-total-jpy") == "¥55,091"
+    edit = (await client.get(f"/books/invoices/{invoice.id}/edit")).text
+    assert 'value="150.25"' in edit and 'value="2026-11-28"' in edit
