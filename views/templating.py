@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from app import auth, settings
 from app.i18n import N_, Translator, format_size, gettext, translations
+from app.money import to_yen
 from app.formatting import (
     format_day, format_exchange_rate, format_moment, format_money, format_number, format_rate,
 )
@@ -137,6 +138,13 @@ def _exchange_rate_filter(ctx: jinja2.runtime.Context, rate: Decimal | None) -> 
 
 
 @jinja2.pass_context
+def _yen_filter(ctx: jinja2.runtime.Context, amount: Decimal | None, currency: str, rate: Decimal | None) -> str:
+    """An amount's yen equivalent at a document's exchange rate (app.money.to_yen), "" without one."""
+    yen = None if amount is None else to_yen(amount, currency, rate)
+    return "" if yen is None else format_money(yen, "JPY", ctx.get("lang") or settings.DEFAULT_LANGUAGE)
+
+
+@jinja2.pass_context
 def _number_filter(ctx: jinja2.runtime.Context, value: Decimal | None) -> str:
     """Quantities and percentages for the page's language (never `1E+1`)."""
     return format_number(value, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
@@ -220,6 +228,7 @@ def _environment() -> jinja2.Environment:
         rate=_rate_filter,
         number=_number_filter,
         exchange_rate=_exchange_rate_filter,
+        yen=_yen_filter,
     )
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name

@@ -109,3 +109,22 @@ async def test_a_usd_invoice_through_the_form_and_its_page(client, principal, or
     assert text_of(page, "value-total-jpy") == "¥55,091"
     edit = (await client.get(f"/books/invoices/{invoice.id}/edit")).text
     assert 'value="150.25"' in edit and 'value="2026-11-28"' in edit
+
+
+async def test_the_payments_list_totals_what_was_received_per_currency_and_in_yen(client, principal, org, customer):
+    acme = await usd_world(principal, org, customer)
+    from app.models import Transaction
+
+    yen_invoice = await Transaction.filter(contact_id=customer.id).first()
+    await payments.record_payment(principal, yen_invoice.id, {"amount": "1000"})
+    page = (await client.get("/books/payments")).text
+    import re
+
+    assert "100.00 USD ≈ ¥15,000" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert cells(page, "received-USD")[:2] == ["Received (USD)", "100.00 USD"]
+    assert cells(page, "received-JPY")[:2] == ["Received (JPY)", "¥1,000"]
+    assert cells(page, "received-yen")[:2] == ["Received in yen", "¥16,000"]
+    only_acme = (await client.get(f"/books/payments?contact={acme.id}")).text
+    assert cells(only_acme, "received-yen")[:2] == ["Received in yen", "¥15,000"]
+    yen_only = (await client.get(f"/books/payments?contact={customer.id}")).text
+    assert 'id="received-JPY"' in yen_only and 'id="received-yen"' not in yen_only
