@@ -240,6 +240,13 @@ def read_pricing(data: Mapping[str, Any], rounding: str) -> tuple[Pricing, list[
     values: dict[str, Any] = {}
     problems = Problems()
     _clean_pricing({k: data[k] for k in PRICING_FIELDS if k in data}, values, problems)
+    if data.get("exchange_rate") not in (None, ""):  # the yen per rate, when a rate can be read
+        try:
+            rate = cleaning.column_decimal(Transaction, "exchange_rate", data["exchange_rate"])
+        except cleaning.Unclean:
+            rate = None
+        if rate is not None and rate > 0:
+            values["exchange_rate"] = rate
     bad = {e.field for e in problems.errors}
     return pricing_of({k: v for k, v in values.items() if k not in bad}, None, rounding), problems.errors
 

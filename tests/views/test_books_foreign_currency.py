@@ -128,3 +128,12 @@ async def test_the_payments_list_totals_what_was_received_per_currency_and_in_ye
     assert cells(only_acme, "received-yen")[:2] == ["Received in yen", "¥15,000"]
     yen_only = (await client.get(f"/books/payments?contact={customer.id}")).text
     assert 'id="received-JPY"' in yen_only and 'id="received-yen"' not in yen_only
+
+
+async def test_the_live_totals_show_the_tax_in_yen_once_a_rate_is_typed(client, principal, org):
+    acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
+    data = {"contact_id": str(acme.id), **line(0, "Consulting", "1", "333.33"), "exchange_rate": "150.25"}
+    sums = await hx_post(client, "/books/invoices/totals", data)
+    assert text_of(sums.text, "sum-10-tax") == "33.33 USD" and text_of(sums.text, "sum-10-tax-jpy") == "¥5,008"
+    without = await hx_post(client, "/books/invoices/totals", {**data, "exchange_rate": "-1"})
+    assert without.status_code == 200 and "sum-10-tax-jpy" not in without.text

@@ -160,7 +160,7 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
     if rounding not in ROUNDING:  # an edited document posts the rounding it was created with
         rounding = _rounding_of(org)
     rows = parse_lines(form)
-    header = {name: str(form.get(name, "")) for name in PRICING_FIELDS}
+    header = {name: str(form.get(name, "")) for name in (*PRICING_FIELDS, *EXCHANGE_FIELDS)}
     result, amounts = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding, header)
     context = {"sums": result.totals, "currency": result.currency, "amounts": amounts,
                "row_keys": [row["key"] for row in rows], "oob": True}
