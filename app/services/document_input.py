@@ -186,33 +186,46 @@ def clean_exchange(data: dict[str, Any], values: dict[str, Any], currency: str, 
         if instance is None or instance.exchange_rate is not None or instance.exchange_rate_date is not None:
             values["exchange_rate"] = values["exchange_rate_date"] = None
         return
-    rate = instance.exchange_rate if instance is not None else None
-    if "exchange_rate" in data:
-        rate = None
-        if data["exchange_rate"] not in (None, ""):
-            try:
-                rate = cleaning.column_decimal(Transaction, "exchange_rate", data["exchange_rate"])
-            except cleaning.Unclean as problem:
-                problems.add("exchange_rate", problem.msgid, **problem.params)
-                rate = Decimal(0)
-    if rate is None:
+    rate = _exchange_rate(data, instance, currency, problems)
+    if rate is not None:
+        values["exchange_rate"] = rate
+    day = _exchange_day(data, instance, problems)
+    if day is not None:
+        values["exchange_rate_date"] = day
+
+
+def _exchange_rate(data: dict[str, Any], instance: Transaction | None, currency: str,
+                   problems: Problems) -> Decimal | None:
+    """The rate given (else the document's), or None with its problem added."""
+    if "exchange_rate" not in data and instance is not None and instance.exchange_rate is not None:
+        return instance.exchange_rate
+    if data.get("exchange_rate") in (None, ""):
         problems.add("exchange_rate", N_("Enter the exchange rate of %(currency)s: yen per 1 %(currency)s."),
                      currency=currency)
-    elif rate <= 0 and not any(e.field == "exchange_rate" for e in problems.errors):
+        return None
+    try:
+        rate = cleaning.column_decimal(Transaction, "exchange_rate", data["exchange_rate"])
+    except cleaning.Unclean as problem:
+        problems.add("exchange_rate", problem.msgid, **problem.params)
+        return None
+    if rate <= 0:
         problems.add("exchange_rate", N_("Enter an exchange rate above zero."))
-    day = instance.exchange_rate_date if instance is not None else None
-    if "exchange_rate_date" in data:
-        try:
-            day = _date(data["exchange_rate_date"])
-        except cleaning.Unclean as problem:
-            problems.add("exchange_rate_date", problem.msgid, **problem.params)
-            day = date.min
+        return None
+    return rate
+
+
+def _exchange_day(data: dict[str, Any], instance: Transaction | None, problems: Problems) -> date | None:
+    """The rate's date given (else the document's), or None with its problem added."""
+    if "exchange_rate_date" not in data and instance is not None and instance.exchange_rate_date is not None:
+        return instance.exchange_rate_date
+    try:
+        day = _date(data.get("exchange_rate_date"))
+    except cleaning.Unclean as problem:
+        problems.add("exchange_rate_date", problem.msgid, **problem.params)
+        return None
     if day is None:
         problems.add("exchange_rate_date", N_("Enter the date of the exchange rate."))
-    if rate is not None and rate > 0:
-        values["exchange_rate"] = rate
-    if day is not None and day != date.min:
-        values["exchange_rate_date"] = day
+    return day
 
 
 def _period_problems(values: dict[str, Any], instance: Transaction | None, problems: Problems) -> None:

@@ -150,13 +150,6 @@ class Totals:
     discount: Decimal = _ZERO  # the document-level discount (lines' own discounts not included)
     inclusive: bool = False  # prices include tax (内税)
 
-    @property
-    def tax_jpy(self) -> Decimal | None:
-        """The consumption tax in yen of a foreign-currency document: the sum of its rates' yen tax."""
-        if not self.rates or not all(r.in_yen for r in self.rates):
-            return None
-        return sum((r.tax_jpy for r in self.rates), _ZERO)
-
 
 @dataclass(frozen=True)
 class Pricing:
