@@ -131,3 +131,17 @@ async def test_a_yen_pdf_has_no_rate_line(accountant, customer):
     txn = await f.make_transaction(accountant, "invoice", customer, **RATE)
     (page,) = text_of(await books_pdf.render(txn, "en"))
     assert "Exchange rate" not in page and "in yen" not in page
+
+
+async def test_a_dollar_document_saved_without_a_rate_asks_for_it_before_converting(accountant, acme):
+    from app.errors import InvalidTransition
+
+    estimate = await f.make_transaction(accountant, "estimate", acme, [("Consulting", 1, "100", 10)], **RATE)
+    await Transaction.filter(id=estimate.id).update(exchange_rate=None, exchange_rate_date=None)  # as before 0033
+    with pytest.raises(InvalidTransition) as refused:
+        await workflow.convert(accountant, Kind.ESTIMATE, estimate.id, Kind.INVOICE)
+    assert refused.value.params == {"currency": "USD"}
+    assert not await Transaction.exists(kind="invoice")
+    await transactions.update(accountant, Kind.ESTIMATE, estimate.id, RATE)
+    invoice = await workflow.convert(accountant, Kind.ESTIMATE, estimate.id, Kind.INVOICE)
+    assert (await Transaction.get(id=invoice.id)).exchange_rate == Decimal("150.25")
