@@ -85,6 +85,9 @@ async def load_books_demo(admin: User, members: list[User], seed: int = 2026) ->
             "contact_id": contact.id, "issue_date": issued, "lines": lines(count, contact.currency == "USD"),
             "salesperson_id": rng.choice([admin, *members]).id,
             "notes": "ご不明な点がございましたらお気軽にお問い合わせください。",
+            # Northwind's invoice in USD: the rate to the yen (TTM) of the day before it was issued
+            **({"exchange_rate": "150.25", "exchange_rate_date": issued - timedelta(days=1)}
+               if contact.currency == "USD" else {}),
         })
 
     # Estimates through their life cycle.

@@ -24,7 +24,7 @@ from babel.dates import format_date, format_interval, format_skeleton, format_ti
 from app import money
 
 __all__ = ["format_day", "format_moment", "format_document_date", "format_money", "format_rate",
-           "format_number"]
+           "format_number", "format_exchange_rate"]
 
 
 @lru_cache(maxsize=None)
@@ -91,6 +91,10 @@ def format_money(amount: Decimal | None, currency: str, lang: str = "en") -> str
 
 def format_rate(amount: Decimal | None, currency: str, lang: str = "en") -> str:
     return money.format_rate(amount, currency, lang)
+
+
+def format_exchange_rate(rate: Decimal | None, lang: str = "en") -> str:
+    return money.format_exchange_rate(rate, lang)
 
 
 def format_number(value: Decimal | int | None, lang: str = "en") -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,25 @@ MINOR_UNITS: dict[str, int] = {
     "AUD": 2,
 }
 CURRENCIES = tuple(MINOR_UNITS)
+# Consumption tax is declared in yen: a document in any other currency carries an exchange rate
+# (yen per 1 unit, with its date), and reports add up the yen equivalents.
+BASE_CURRENCY = "JPY"
+
+
+def needs_rate(currency: str) -> bool:
+    """A document in this currency carries an exchange rate to the yen."""
+    return currency != BASE_CURRENCY
+
+
+def to_yen(amount: Decimal, currency: str, exchange_rate: Decimal | None) -> Decimal | None:
+    """`amount` in yen at the document's rate, rounded half-up to the yen (the one rule for every
+    yen equivalent of a document amount: receivables, totals in yen); None when a foreign amount
+    has no rate (documents saved before rates were kept)."""
+    if not needs_rate(currency):
+        return amount
+    if exchange_rate is None:
+        return None
+    return (amount * exchange_rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def minor_unit(currency: str) -> int:
@@ -69,6 +88,13 @@ def format_rate(amount: Decimal | None, currency: str, locale: str = "en") -> st
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     text = format_decimal(amount, format=pattern, locale=_locale(locale), decimal_quantization=False)
     return _with_currency(text, currency)
+
+
+def format_exchange_rate(rate: Decimal | None, locale: str = "en") -> str:
+    """Yen per unit as rates are quoted: 150.25, 1,234.5, 0.934521 (up to the column's 6 places)."""
+    if rate is None:
+        return ""
+    return format_decimal(rate, format="#,##0.######", locale=_locale(locale))
 
 
 def format_number(value: Decimal | None, locale: str = "en") -> str:

@@ -28,7 +28,7 @@ from app.services.books_crm import BooksAccess
 from views.books import transactions_form
 from views.books.sending import no_composition, render_form
 from views.books.kinds import DISPLAY_LABELS, KIND_PAGES, KindHandler, KindPages, refusal_status
-from views.books.receivables import AMOUNTS, BUCKET_LABELS, totals_by_currency
+from views.books.receivables import AMOUNTS, BUCKET_LABELS, total_in_yen, totals_by_currency
 from views.books.transactions_actions import pdf_download
 from views.books.transactions_detail import page_context
 from views.books.transactions_form import HEADER_FIELDS, blank_line, keyed_errors, parse, service_data
@@ -85,6 +85,7 @@ async def panel(request: Request, module: str) -> Response:
         "creatable": [kps[k.value] for k in books_crm.kinds_shown(found.access, module)["creatable"]],
         "panel_url": record_base(module, found.record_id),
         "receivable_totals": totals_by_currency(found.receivables or []),
+        "yen_total": total_in_yen(found.receivables or []),
         "buckets": books_crm.receivables.BUCKETS, "bucket_labels": BUCKET_LABELS, "amounts": AMOUNTS,
     }
     template = "books_crm/_list.html" if targets(request, LIST_ID) else "books_crm/_panel.html"

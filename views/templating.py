@@ -18,7 +18,10 @@ from starlette.templating import Jinja2Templates
 
 from app import auth, settings
 from app.i18n import N_, Translator, format_size, gettext, translations
-from app.formatting import format_day, format_moment, format_money, format_number, format_rate
+from app.money import to_yen
+from app.formatting import (
+    format_day, format_exchange_rate, format_moment, format_money, format_number, format_rate,
+)
 from app.services import payment_terms
 from app.services.chat import bar_may_show as chat_bar_may_show
 from views.htmx import vary
@@ -161,6 +164,19 @@ def _rate_filter(ctx: jinja2.runtime.Context, amount: Decimal | None, currency: 
 
 
 @jinja2.pass_context
+def _exchange_rate_filter(ctx: jinja2.runtime.Context, rate: Decimal | None) -> str:
+    """Yen per unit: 150.25, never the column's 150.250000."""
+    return format_exchange_rate(rate, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
+
+
+@jinja2.pass_context
+def _yen_filter(ctx: jinja2.runtime.Context, amount: Decimal | None, currency: str, rate: Decimal | None) -> str:
+    """An amount's yen equivalent at a document's exchange rate (app.money.to_yen), "" without one."""
+    yen = None if amount is None else to_yen(amount, currency, rate)
+    return "" if yen is None else format_money(yen, "JPY", ctx.get("lang") or settings.DEFAULT_LANGUAGE)
+
+
+@jinja2.pass_context
 def _number_filter(ctx: jinja2.runtime.Context, value: Decimal | None) -> str:
     """Quantities and percentages for the page's language (never `1E+1`)."""
     return format_number(value, ctx.get("lang") or settings.DEFAULT_LANGUAGE)
@@ -246,6 +262,8 @@ def _environment() -> jinja2.Environment:
         babel_date=_date_filter,
         rate=_rate_filter,
         number=_number_filter,
+        exchange_rate=_exchange_rate_filter,
+        yen=_yen_filter,
     )
     env.globals["resolve"] = resolve
     env.globals["builtin_name"] = _builtin_name

@@ -71,6 +71,10 @@ class Transaction(Timestamped):
     salesperson = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
     currency = fields.CharField(max_length=3, default="JPY")
+    # A document in another currency than the yen: yen per 1 unit of it, and the day of that rate
+    # (app.services.tax converts the per-rate amounts with it). None on yen documents.
+    exchange_rate = fields.DecimalField(max_digits=18, decimal_places=6, null=True)
+    exchange_rate_date = fields.DateField(null=True)
     notes = long_text()
     terms = long_text()
     # Totals, kept in step with the lines by the service (lists and receivables read them).
@@ -84,7 +88,8 @@ class Transaction(Timestamped):
     credit_applied = fields.DecimalField(max_digits=18, decimal_places=4, default=0, db_default=0)
     # Credit note: why the amount goes back (app.services.credit_notes.REASONS).
     credit_reason = fields.CharField(max_length=10, default="", db_default="")
-    # [{"rate": "10", "subtotal": "1000", "tax": "100"}, ...] as computed with the rounding below
+    # [{"rate": "10", "subtotal": "1000", "tax": "100"}, ...] as computed with the rounding below;
+    # a foreign-currency document's rows also have "subtotal_jpy" and "tax_jpy" (app.services.tax)
     tax_breakdown = fields.JSONField(default=list)
     tax_rounding = fields.CharField(max_length=10, default="down")
     # The transaction date (取引年月日) or period, printed apart from the issue date.

@@ -64,6 +64,9 @@ class TaxRow:
     tax: Decimal
     tax_category: str = ""  # as Line's
     discount: Decimal = Decimal(0)
+    # A foreign-currency document: the subtotal and the tax of the rate in yen (printed below it)
+    subtotal_jpy: Decimal | None = None
+    tax_jpy: Decimal | None = None
 
     @property
     def category(self) -> str:
@@ -86,6 +89,9 @@ class PdfDocument:
     transaction_date_end: date | None = None
     prices_include_tax: bool = False  # 内税: line amounts include tax
     discount: Decimal = Decimal(0)  # the document-level discount, allocated in `tax_rows`
+    # Another currency than the yen: yen per 1 unit and the rate's date, printed with the totals.
+    exchange_rate: Decimal | None = None
+    exchange_rate_date: date | None = None
     reference: str = ""
     salesperson: str = ""
     subject: str = ""

@@ -31,6 +31,11 @@ LINE_CATEGORY = {"export": N_("Tax-free"), "exempt": N_("Exempt"), "out_of_scope
 SUMMARY_CATEGORY = {"export": N_("Tax-free (export)"), "exempt": N_("Non-taxable"),
                     "out_of_scope": N_("Out of scope")}
 REGISTRATION = N_("Registration No.")
+# A foreign-currency document: its rate to the yen, and each rate's amount and tax in yen
+# (the qualified-invoice rules want the tax per rate in yen).
+EXCHANGE_RATE = N_("Exchange rate: 1 %(currency)s = %(rate)s yen (%(date)s)")
+IN_YEN = N_("%(rate)s%% in yen")
+TAX_IN_YEN = N_("Tax in yen")
 # The top of continuation pages: "請求書 INV-00012 (2/3)".
 CONTINUATION = "%(title)s %(number)s (%(page)d/%(pages)d)"
 MARGIN = 15 * mm

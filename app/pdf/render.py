@@ -24,13 +24,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.i18n import N_, gettext
-from app.formatting import format_money, format_number, format_rate
+from app.formatting import format_day, format_exchange_rate, format_money, format_number, format_rate
 from app.pdf.document import Line, PdfDocument
 from app.pdf.blocks import Header, TextBlock, Totals, numbered_canvas
 from app.pdf.fonts import FontSet, font_set
 from app.pdf.labels import (
-    AMOUNT_INCL, AMOUNT_LABELS, CONTENT_WIDTH, GRID, HEAD_BG, LINE_CATEGORY, LINE_WIDTHS, MARGIN, PRICES_INCLUDE_TAX,
-    CREDITED_INVOICES, SEAL_SIZE, SUMMARY_CATEGORY, TAX_INCLUDED, TITLES, markup_text, number_text,
+    AMOUNT_INCL, AMOUNT_LABELS, CONTENT_WIDTH, CREDITED_INVOICES, EXCHANGE_RATE, GRID, HEAD_BG, IN_YEN, LINE_CATEGORY,
+    LINE_WIDTHS, MARGIN, PRICES_INCLUDE_TAX, SEAL_SIZE, SUMMARY_CATEGORY, TAX_IN_YEN, TAX_INCLUDED, TITLES,
+    markup_text, number_text,
 )
 
 
@@ -77,6 +78,9 @@ class _Renderer:
 
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.doc.currency, self.doc.lang)
+
+    def yen(self, amount: Decimal) -> str:
+        return format_money(amount, "JPY", self.doc.lang)
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(text, style or self.s.body)
@@ -173,6 +177,10 @@ class _Renderer:
             else:
                 rows.append([self._("%(rate)s%% subtotal") % {"rate": number_text(row.rate)},
                              self.money(row.subtotal), self._("Consumption tax"), self.money(row.tax)])
+            if row.category not in SUMMARY_CATEGORY and row.tax_jpy is not None and row.subtotal_jpy is not None:
+                yen = row.subtotal_jpy + row.tax_jpy if d.prices_include_tax else row.subtotal_jpy
+                rows.append([self._(IN_YEN) % {"rate": number_text(row.rate)}, self.yen(yen),
+                             self._(TAX_IN_YEN), self.yen(row.tax_jpy)])
         sums = len(rows)
         rows.append([self._("Subtotal"), self.money(d.subtotal), self._("Consumption tax"), self.money(d.tax_total)])
         rows.append([self._("Total"), "", "", self.money(d.total)])
@@ -183,6 +191,10 @@ class _Renderer:
                 rows.append([self._("Credit applied"), "", "", self.money(d.credit_applied)])
             rows.append([self._("Balance due"), "", "", self.money(d.balance)])
         notes = [self._(PRICES_INCLUDE_TAX)] if d.prices_include_tax else []
+        if d.exchange_rate is not None:
+            notes.insert(0, self._(EXCHANGE_RATE) % {
+                "currency": d.currency, "rate": format_exchange_rate(d.exchange_rate, d.lang),
+                "date": format_day(d.exchange_rate_date, d.lang) if d.exchange_rate_date else ""})
         if any(line.category == "reduced" for line in d.lines):
             notes.append(self._("※ Reduced tax rate (8%) item"))
         return [Totals(rows, sums, "   ".join(notes), self.fonts)]

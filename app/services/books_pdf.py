@@ -69,8 +69,9 @@ async def build_document(txn: Transaction, lang: str | None = None) -> PdfDocume
         lines=tuple(Line(description=line.description, quantity=line.quantity, unit=line.unit, rate=line.rate,
                          discount=line.discount, tax_rate=line.tax_rate, amount=line.amount,
                          tax_category=line.tax_category.value) for line in lines),
-        tax_rows=tuple(TaxRow(r.rate, r.subtotal, r.tax, r.category.value, r.discount)
+        tax_rows=tuple(TaxRow(r.rate, r.subtotal, r.tax, r.category.value, r.discount, r.subtotal_jpy, r.tax_jpy)
                        for r in map(RateTotal.from_json, txn.tax_breakdown)),
+        exchange_rate=txn.exchange_rate, exchange_rate_date=txn.exchange_rate_date,
         transaction_date=txn.transaction_date, transaction_date_end=txn.transaction_date_end,
         prices_include_tax=txn.prices_include_tax, discount=txn.discount_total,
         subtotal=txn.subtotal, tax_total=txn.tax_total, total=txn.total,

@@ -31,7 +31,7 @@ from app.services import billing, history, payment_terms
 from app.services import transactions as txns
 
 PERIODS_OFFERED = 12  # the closing periods the form offers, newest first
-FIELDS = {"contact_id", "period_end", "issue_date"}
+FIELDS = {"contact_id", "period_end", "issue_date", "exchange_rate", "exchange_rate_date"}
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,8 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
             # the closing period is the invoice's transaction period (取引年月日), printed as such
             "transaction_date": period.start.isoformat(), "transaction_date_end": period.end.isoformat(),
             "lines": _line_data(orders, shown.lines),
+            # a foreign-currency invoice's rate to the yen, as for any invoice (required there)
+            **{k: data[k] for k in txns.EXCHANGE_FIELDS if k in data},
         })
         await billing.bill(invoice, orders, shown.lines)
         for order in orders:

@@ -31,7 +31,10 @@ class Overview:
     overdue: Decimal | None
     crm_module: str  # "accounts" or "contacts", "" when not linked or not visible
     crm_record: Account | Contact | None
-    credit: Decimal | None = None  # unapplied credit of open credit notes (receivables' `credit`)
+    # What it owes per currency (a customer's documents may be in another currency than the yen;
+    # `outstanding`, `overdue` and `credit` are in yen): app.services.receivables rows.
+    receivables: tuple[receivables.CustomerReceivables, ...] = ()
+    credit: Decimal | None = None  # unapplied credit of open credit notes, in yen (receivables' `credit`)
 
 
 async def linked_crm_record(principal: Principal, contact: BooksContact) -> tuple[str, Account | Contact | None]:
@@ -60,10 +63,12 @@ async def overview(principal: Principal, contact: BooksContact, today: date) -> 
         documents.append(KindDocuments(doc.kind, [(t, workflow.display_status(t, today)) for t in rows],
                                        await qs.count() if len(rows) == MAX_DOCUMENTS else len(rows)))
     outstanding = overdue = credit = None
+    rows: list[receivables.CustomerReceivables] = []
     if any(doc.has_balance for doc in shown) and principal.has("receivables", "view"):
         rows = await receivables.summary(principal, today, contact.organization_id, contact_id=contact.id)
-        outstanding = sum((r.outstanding for r in rows), Decimal(0))
-        overdue = sum((r.overdue for r in rows), Decimal(0))
-        credit = sum((r.credit for r in rows), Decimal(0))
+        # in yen: the customer's currencies may differ (each amount at its document's rate)
+        outstanding = sum((r.outstanding_jpy for r in rows), Decimal(0))
+        overdue = sum((r.overdue_jpy for r in rows), Decimal(0))
+        credit = sum((r.credit_jpy for r in rows), Decimal(0))
     module, record = await linked_crm_record(principal, contact)
-    return Overview(documents, outstanding, overdue, module, record, credit)
+    return Overview(documents, outstanding, overdue, module, record, tuple(rows), credit)

@@ -15,6 +15,7 @@ from app import cleaning
 from app.errors import FieldError, ValidationError
 from app.i18n import N_, Msgid
 from app.models import Item, TaxCategory, Transaction, TransactionLine
+from app.money import needs_rate
 from app.services.items import tax_rate_problem
 from app.services.tax import (
     CATEGORY_NAMES, CATEGORY_RATES, DiscountTooLarge, DiscountType, NegativeCategory, Pricing, Totals,
@@ -26,6 +27,7 @@ _AMOUNT = Transaction._meta.fields_map["total"]  # line amounts and totals share
 _DIGITS = _AMOUNT.max_digits - _AMOUNT.decimal_places
 _TOO_LARGE = N_("The amount is too large: at most %(digits)d digits before the decimal point.")
 PRICING_FIELDS = ("prices_include_tax", "discount_type", "discount_value")
+EXCHANGE_FIELDS = ("exchange_rate", "exchange_rate_date")
 LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate", "tax_category",
                "delivery_date"}
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
@@ -182,6 +184,56 @@ def _clean_pricing(data: dict[str, Any], values: dict[str, Any], problems: Probl
             values["discount_value"] = value
 
 
+def clean_exchange(data: dict[str, Any], values: dict[str, Any], currency: str, instance: Transaction | None,
+                   problems: Problems) -> None:
+    """The exchange rate (yen per 1 unit) and its date into `values`: both required on a document
+    in another currency than the yen (given, or kept from `instance`), cleared on a yen document."""
+    if not needs_rate(currency):
+        if instance is None or instance.exchange_rate is not None or instance.exchange_rate_date is not None:
+            values["exchange_rate"] = values["exchange_rate_date"] = None
+        return
+    rate = _exchange_rate(data, instance, currency, problems)
+    if rate is not None:
+        values["exchange_rate"] = rate
+    day = _exchange_day(data, instance, problems)
+    if day is not None:
+        values["exchange_rate_date"] = day
+
+
+def _exchange_rate(data: dict[str, Any], instance: Transaction | None, currency: str,
+                   problems: Problems) -> Decimal | None:
+    """The rate given (else the document's), or None with its problem added."""
+    if "exchange_rate" not in data and instance is not None and instance.exchange_rate is not None:
+        return instance.exchange_rate
+    if data.get("exchange_rate") in (None, ""):
+        problems.add("exchange_rate", N_("Enter the exchange rate of %(currency)s: yen per 1 %(currency)s."),
+                     currency=currency)
+        return None
+    try:
+        rate = cleaning.column_decimal(Transaction, "exchange_rate", data["exchange_rate"])
+    except cleaning.Unclean as problem:
+        problems.add("exchange_rate", problem.msgid, **problem.params)
+        return None
+    if rate <= 0:
+        problems.add("exchange_rate", N_("Enter an exchange rate above zero."))
+        return None
+    return rate
+
+
+def _exchange_day(data: dict[str, Any], instance: Transaction | None, problems: Problems) -> date | None:
+    """The rate's date given (else the document's), or None with its problem added."""
+    if "exchange_rate_date" not in data and instance is not None and instance.exchange_rate_date is not None:
+        return instance.exchange_rate_date
+    try:
+        day = _date(data.get("exchange_rate_date"))
+    except cleaning.Unclean as problem:
+        problems.add("exchange_rate_date", problem.msgid, **problem.params)
+        return None
+    if day is None:
+        problems.add("exchange_rate_date", N_("Enter the date of the exchange rate."))
+    return day
+
+
 def _period_problems(values: dict[str, Any], instance: Transaction | None, problems: Problems) -> None:
     start = values.get("transaction_date", instance.transaction_date if instance else None)
     end = values.get("transaction_date_end", instance.transaction_date_end if instance else None)
@@ -198,7 +250,8 @@ def pricing_of(values: dict[str, Any], instance: Transaction | None, rounding: s
 
     discount_type = value("discount_type", DiscountType.AMOUNT)
     return Pricing(rounding=rounding, inclusive=bool(value("prices_include_tax", False)),
-                   discount_type=DiscountType(discount_type), discount_value=Decimal(value("discount_value", 0)))
+                   discount_type=DiscountType(discount_type), discount_value=Decimal(value("discount_value", 0)),
+                   exchange_rate=value("exchange_rate", None))
 
 
 def read_pricing(data: Mapping[str, Any], rounding: str) -> tuple[Pricing, list[FieldError]]:
@@ -206,6 +259,13 @@ def read_pricing(data: Mapping[str, Any], rounding: str) -> tuple[Pricing, list[
     values: dict[str, Any] = {}
     problems = Problems()
     _clean_pricing({k: data[k] for k in PRICING_FIELDS if k in data}, values, problems)
+    if data.get("exchange_rate") not in (None, ""):  # the yen per rate, when a rate can be read
+        try:
+            rate = cleaning.column_decimal(Transaction, "exchange_rate", data["exchange_rate"])
+        except cleaning.Unclean:
+            rate = None
+        if rate is not None and rate > 0:
+            values["exchange_rate"] = rate
     bad = {e.field for e in problems.errors}
     return pricing_of({k: v for k, v in values.items() if k not in bad}, None, rounding), problems.errors
 

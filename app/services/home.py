@@ -171,6 +171,10 @@ class ReceivablesTotals:
     customers: int = 0
     overdue_customers: int = 0
     credit: Decimal = Decimal(0)  # customers' unapplied credit (app.services.receivables)
+    # yen equivalents at each invoice's rate (app.services.receivables), for the total in yen
+    outstanding_jpy: Decimal = Decimal(0)
+    overdue_jpy: Decimal = Decimal(0)
+    credit_jpy: Decimal = Decimal(0)
 
 
 async def receivables_summary(principal: Principal, now: datetime | None = None) -> list[ReceivablesTotals] | None:
@@ -183,12 +187,16 @@ async def receivables_summary(principal: Principal, now: datetime | None = None)
     totals: dict[str, ReceivablesTotals] = {}
     for row in rows:
         if row.credit > 0:
-            totals.setdefault(row.currency, ReceivablesTotals(row.currency)).credit += row.credit
+            entry = totals.setdefault(row.currency, ReceivablesTotals(row.currency))
+            entry.credit += row.credit
+            entry.credit_jpy += row.credit_jpy
         if row.outstanding <= 0:
             continue
         entry = totals.setdefault(row.currency, ReceivablesTotals(row.currency))
         entry.outstanding += row.outstanding
         entry.overdue += row.overdue
+        entry.outstanding_jpy += row.outstanding_jpy
+        entry.overdue_jpy += row.overdue_jpy
         entry.customers += 1
         entry.overdue_customers += row.overdue > 0
     return [totals[c] for c in sorted(totals)]

@@ -16,7 +16,7 @@ from app import cleaning
 from app.errors import FieldError, InvalidTransition, NotFound, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, EventType, Kind, Payment, PaymentMode, Status, Transaction
-from app.money import fits_minor_unit, format_money, minor_unit
+from app.money import fits_minor_unit, format_money, minor_unit, to_yen
 from app.permissions import Principal, require
 from app.services import history, notifications
 from app.services import transactions as txns
@@ -201,3 +201,21 @@ def organization_payments(principal: Principal, organization_id: int | None, *, 
     if date_to is not None:
         qs = qs.filter(date__lte=date_to)
     return qs.order_by(*ORDERS.get(order, ORDERS["-date"]))
+
+
+async def received_totals(payments: QuerySet) -> tuple[dict[str, Decimal], Decimal | None]:
+    """What `payments` (an organization_payments list) received, voided ones left out: the sum per
+    currency, and the total in yen at each invoice's exchange rate (None when a payment of a foreign
+    invoice without a rate is among them). One grouped query, whatever the list's length."""
+    from tortoise.functions import Sum
+
+    rows = await payments.filter(voided_at=None).order_by().annotate(sum=Sum("amount")).group_by(
+        "invoice__currency", "invoice__exchange_rate").values_list("invoice__currency", "invoice__exchange_rate", "sum")
+    by_currency: dict[str, Decimal] = {}
+    yen: Decimal | None = Decimal(0)
+    for currency, rate, amount in rows:
+        amount = Decimal(amount or 0)
+        by_currency[currency] = by_currency.get(currency, Decimal(0)) + amount
+        converted = to_yen(amount, currency, None if rate is None else Decimal(rate))
+        yen = None if yen is None or converted is None else yen + converted
+    return dict(sorted(by_currency.items())), yen

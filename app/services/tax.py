@@ -16,6 +16,16 @@ unit first, as they are printed. A discount line (値引) is a line with a negat
 its own category; a category's net amount cannot be negative. Everything is Decimal; nothing
 here touches the database.
 
+A document in another currency (app.money.needs_rate) carries an exchange rate (yen per unit).
+The qualified-invoice rules want its consumption tax per rate in yen (税率ごとに区分した消費税額等
+は円換算した金額を記載). Of the two ways the NTA's Q&A accepts, Kizuna converts each rate's amount
+without tax (内税: with tax) to yen, rounded half-up to the yen, and computes the rate's tax from that
+yen amount once, with the organization's rounding, exactly as for a yen document. The other way
+(converting the tax computed in the currency) rounds twice, in cents and then in yen, so the printed
+yen tax would not be the rate applied to the printed yen amount; this way the buyer can check the yen
+tax from the yen amount on the page, and one rounding per rate and document holds in yen too.
+Yen equivalents of other amounts (totals, balances in reports) are app.money.to_yen.
+
 Old data had only a rate: 10 is standard, 8 reduced, and 0 is read as 非課税 (exempt), the
 category the old "0%" stood for first (`category_of_rate`).
 """
@@ -27,7 +37,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from app.i18n import N_
 from app.models.transactions import DiscountType, TaxCategory
-from app.money import minor_unit
+from app.money import minor_unit, needs_rate, to_yen
 
 __all__ = ["DiscountType", "TaxCategory"]  # the stored enums, with the rules below
 
@@ -94,10 +104,17 @@ class RateTotal:
     tax: Decimal
     category: TaxCategory = TaxCategory.STANDARD
     discount: Decimal = _ZERO
+    # A foreign-currency document: the amount without tax and the tax in yen (see the module).
+    subtotal_jpy: Decimal | None = None
+    tax_jpy: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
         return self.subtotal + self.tax
+
+    @property
+    def in_yen(self) -> bool:
+        return self.subtotal_jpy is not None and self.tax_jpy is not None
 
     @property
     def taxed(self) -> bool:
@@ -109,15 +126,19 @@ class RateTotal:
         return SUMMARY_LABELS[self.category]
 
     def as_json(self) -> dict[str, str]:
-        return {"rate": str(self.rate), "subtotal": str(self.subtotal), "tax": str(self.tax),
+        data = {"rate": str(self.rate), "subtotal": str(self.subtotal), "tax": str(self.tax),
                 "category": self.category.value, "discount": str(self.discount)}
+        if self.in_yen:
+            data.update(subtotal_jpy=str(self.subtotal_jpy), tax_jpy=str(self.tax_jpy))
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, str]) -> "RateTotal":
         category = TaxCategory(data["category"]) if data.get("category") else (
             category_of_rate(data["rate"]) or TaxCategory.EXEMPT)
+        yen = [Decimal(data[k]) if data.get(k) not in (None, "") else None for k in ("subtotal_jpy", "tax_jpy")]
         return cls(Decimal(data["rate"]), Decimal(data["subtotal"]), Decimal(data["tax"]), category,
-                   Decimal(data.get("discount", "0")))
+                   Decimal(data.get("discount", "0")), *yen)
 
 
 @dataclass(frozen=True)
@@ -139,6 +160,7 @@ class Pricing:
     inclusive: bool = False
     discount_type: DiscountType = DiscountType.AMOUNT
     discount_value: Decimal = _ZERO
+    exchange_rate: Decimal | None = None  # yen per unit of a foreign currency (ignored for yen)
 
 
 class DiscountTooLarge(ValueError):
@@ -201,6 +223,14 @@ def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Dec
     return [(s * unit).quantize(unit) for s in shares]
 
 
+def _rate_tax(net: Decimal, rate: Decimal, inclusive: bool, unit: Decimal, mode: str) -> tuple[Decimal, Decimal]:
+    """(amount without tax, tax) of one rate's `net` amount (内税: `net` includes the tax)."""
+    if inclusive:
+        tax = (net * rate / (_HUNDRED + rate)).quantize(unit, rounding=mode)
+        return net - tax, tax
+    return net, (net * rate / _HUNDRED).quantize(unit, rounding=mode)
+
+
 def totals(lines: Iterable[tuple[Decimal, TaxCategory | Decimal]], currency: str,
            rounding: str | Pricing = "down") -> Totals:
     """`lines` are (amount, tax category) pairs, amounts already rounded by `line_amount` (a bare
@@ -221,14 +251,15 @@ def totals(lines: Iterable[tuple[Decimal, TaxCategory | Decimal]], currency: str
         raise DiscountTooLarge()
     shares = allocate(discount, gross, currency) if discount else [_ZERO] * len(gross)
     mode, unit = ROUNDING[pricing.rounding], _exp(currency)
+    fx = pricing.exchange_rate if needs_rate(currency) else None
     rows = []
     for category, amount, share in zip(categories, gross, shares, strict=True):
         rate, net = CATEGORY_RATES[category], amount - share
-        if pricing.inclusive:
-            tax = (net * rate / (_HUNDRED + rate)).quantize(unit, rounding=mode)
-            rows.append(RateTotal(rate, net - tax, tax, category, share))
-        else:
-            rows.append(RateTotal(rate, net, (net * rate / _HUNDRED).quantize(unit, rounding=mode), category, share))
+        subtotal, tax = _rate_tax(net, rate, pricing.inclusive, unit, mode)
+        yen: tuple[Decimal, Decimal] | tuple[None, None] = (None, None)
+        if fx is not None:  # the same computation on the rate's amount converted to yen
+            yen = _rate_tax(to_yen(net, currency, fx), rate, pricing.inclusive, Decimal(1), mode)
+        rows.append(RateTotal(rate, subtotal, tax, category, share, *yen))
     subtotal = sum((r.subtotal for r in rows), _ZERO)
     tax = sum((r.tax for r in rows), _ZERO)
     return Totals(tuple(rows), subtotal, tax, subtotal + tax, discount, pricing.inclusive)

@@ -43,7 +43,7 @@ from app.services.payment_terms import due_date_for
 # What reads a document's lines and pricing, and what other services import from here
 from app.services.document_input import (  # noqa: F401
     _AMOUNT, _DIGITS, _TOO_LARGE, LINE_FIELDS, MAX_LINES, PRICING_FIELDS, Problems, _clean_lines, _clean_pricing,
-    _date, _period_problems, clean_line, price, price_problems, pricing_of, read_pricing,
+    EXCHANGE_FIELDS, _date, _period_problems, clean_exchange, clean_line, price, price_problems, pricing_of, read_pricing,
 )
 
 ESTIMATE_VALIDITY_DAYS = 30
@@ -68,6 +68,7 @@ HEADER_FIELDS = {
     "contact_id", "issue_date", "due_date", "payment_terms", "reference", "subject",
     "salesperson_id", "notes", "terms", "currency", "organization_id", "lines",
     "transaction_date", "transaction_date_end", "prices_include_tax", "discount_type", "discount_value",
+    "exchange_rate", "exchange_rate_date",
 }
 TEXT_LIMITS = {"reference": 100, "subject": 250, "notes": LONG_TEXT_MAX, "terms": LONG_TEXT_MAX}
 
@@ -171,10 +172,13 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
     if due is not None and issue is not None and due < issue:
         problems.add("due_date", N_("Must be on or after the issue date."))
     _period_problems(values, instance, problems)
-    if instance is not None and lines is None and any(name in values for name in PRICING_FIELDS):
+    currency = contact.currency if contact is not None else instance.currency if instance else "JPY"
+    clean_exchange(data, values, currency, instance, problems)
+    repriced = any(name in values for name in PRICING_FIELDS) or (
+        instance is not None and values.get("exchange_rate", instance.exchange_rate) != instance.exchange_rate)
+    if instance is not None and lines is None and repriced:
         lines = line_data(await lines_of(instance))  # the same lines, priced anew
     if lines and not any(e.field.startswith(("lines", "discount")) for e in problems.errors):
-        currency = contact.currency if contact is not None else instance.currency if instance else "JPY"
         rounding = instance.tax_rounding if instance else org.tax_rounding.value
         result = price_problems(lines, currency, pricing_of(values, instance, rounding), problems)
         settled = instance.amount_paid + instance.credit_applied if instance is not None else 0
@@ -312,7 +316,9 @@ def pricing_data(txn: Transaction) -> dict[str, Any]:
     """The transaction date and pricing of a document, as input for one made from it."""
     return {"transaction_date": txn.transaction_date, "transaction_date_end": txn.transaction_date_end,
             "prices_include_tax": txn.prices_include_tax, "discount_type": txn.discount_type,
-            "discount_value": txn.discount_value}
+            "discount_value": txn.discount_value,
+            # a foreign-currency document keeps its rate (a yen one has none: ignored)
+            "exchange_rate": txn.exchange_rate, "exchange_rate_date": txn.exchange_rate_date}
 
 
 async def lines_of(txn: Transaction) -> list[TransactionLine]:

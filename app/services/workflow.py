@@ -26,6 +26,7 @@ from app import kinds
 from app.errors import InvalidTransition
 from app.i18n import N_, Day, Msgid
 from app.models import Kind, Organization, Payment, Status, Transaction, User
+from app.money import needs_rate
 from app.permissions import Principal, require
 from app.services import billing, history, payments
 from app.services import transactions as txns
@@ -261,6 +262,9 @@ async def mark_emailed(principal: Principal, txn: Transaction, recipients: str) 
     return fresh
 
 
+NO_RATE = N_("Edit this document to give its exchange rate to the yen (%(currency)s) before converting it.")
+
+
 async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind) -> Transaction:
     """Turn an estimate into a sales order or an invoice, or a sales order into an invoice."""
     targets = CONVERSIONS.get(kind, ())
@@ -275,6 +279,8 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             org = await Organization.get(id=source.organization_id)
             if not kinds.of(target).exists_in(org):
                 raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
+        if needs_rate(source.currency) and source.exchange_rate is None:  # saved before rates were kept
+            raise InvalidTransition(NO_RATE, currency=source.currency)
         if kind == SO:  # only what no invoice bills yet
             unbilled = (await billing.unbilled_lines([source.id]))[source.id]
             if not unbilled:

@@ -4,6 +4,7 @@ closing period (app.services.consolidation)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 from strawberry import UNSET
@@ -26,6 +27,10 @@ class ConsolidatedInvoiceInput:
         "when it has none): 2026-11-20 bills 2026-10-21 to 2026-11-20 for 20日締め.")
     issue_date: date | None = strawberry.field(
         default=UNSET, description="The invoice's date; default: the closing date (today at the latest).")
+    exchange_rate: Decimal | None = strawberry.field(
+        default=UNSET, description="A customer in another currency than the yen: yen per 1 unit (required).")
+    exchange_rate_date: date | None = strawberry.field(
+        default=UNSET, description="The day of the exchange rate (required with it).")
 
 
 CreateConsolidatedInvoiceResult = result(
@@ -47,6 +52,9 @@ class BooksConsolidationMutation:
             data = {"contact_id": pk, "period_end": input.period_end}
             if input.issue_date:
                 data["issue_date"] = input.issue_date
+            for name in ("exchange_rate", "exchange_rate_date"):
+                if getattr(input, name) not in (UNSET, None):
+                    data[name] = getattr(input, name)
             return InvoicePayload(invoice=await consolidation.create(info.context.principal, data))
 
         return await attempt(info, run)

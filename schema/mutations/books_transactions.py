@@ -99,6 +99,11 @@ class TransactionInput:
     discount_type: DiscountType | None = strawberry.field(default=UNSET, description="Default AMOUNT.")
     discount_value: Decimal | None = strawberry.field(
         default=UNSET, description="Zero or more; a percent up to 100; an amount up to the lines' sum.")
+    exchange_rate: Decimal | None = strawberry.field(
+        default=UNSET, description="Yen per 1 unit of the currency, above zero, up to 6 decimals: required when "
+        "the currency is not JPY (with `exchangeRateDate`), ignored on yen documents.")
+    exchange_rate_date: datetime.date | None = strawberry.field(
+        default=UNSET, description="The day of the exchange rate: required with it.")
     lines: list[TransactionLineInput] | None = strawberry.field(
         default=UNSET, description="At least one; replaces every line when given."
     )

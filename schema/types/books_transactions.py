@@ -23,6 +23,7 @@ from app.models import DiscountType as DiscountTypeEnum
 from app.models import Status
 from app.models import TaxCategory as TaxCategoryEnum
 from app.models import Transaction as TransactionModel
+from app.money import to_yen
 from app.services import history, workflow
 from app.services.sending import Composition
 from app.services.tax import RateTotal
@@ -102,12 +103,28 @@ class TaxRow:
     category: TaxCategory
     discount: Decimal = strawberry.field(description="The share of the document discount it took.")
     total: Decimal = strawberry.field(description="Subtotal plus tax.")
+    subtotal_jpy: Decimal | None = strawberry.field(
+        default=None, description="A document in another currency: the subtotal converted to yen at its "
+        "exchange rate (with tax-inclusive prices, less the tax in yen); null on yen documents.")
+    tax_jpy: Decimal | None = strawberry.field(
+        default=None, description="A document in another currency: the rate's tax in yen, computed once "
+        "from the yen amount with the organization's rounding (qualified-invoice rules); null on yen documents.")
 
 
 def tax_row(row: Any) -> TaxRow:
     """A GraphQL tax row from an app.services.tax.RateTotal."""
     return TaxRow(rate=exact(row.rate), subtotal=exact(row.subtotal), tax=exact(row.tax),
-                  category=TaxCategory(row.category.value), discount=exact(row.discount), total=exact(row.total))
+                  category=TaxCategory(row.category.value), discount=exact(row.discount), total=exact(row.total),
+                  subtotal_jpy=None if row.subtotal_jpy is None else exact(row.subtotal_jpy),
+                  tax_jpy=None if row.tax_jpy is None else exact(row.tax_jpy))
+
+
+def _optional_decimal(name: str, description: str) -> Any:
+    def resolve(root: Any) -> Decimal | None:
+        value = getattr(root, name)
+        return None if value is None else exact(value)
+
+    return strawberry.field(resolver=resolve, description=description, metadata={"columns": (name,)})
 
 
 @strawberry.type(description="One line of a document; `amount` is quantity x rate less the discount.")
@@ -221,6 +238,9 @@ class Transaction(Node):
     reference: str
     subject: str
     currency: str = strawberry.field(description="ISO 4217 code: the contact's currency.")
+    exchange_rate: Decimal | None = _optional_decimal(
+        "exchange_rate", "Yen per 1 unit of `currency` (up to 6 decimals); null on yen documents.")
+    exchange_rate_date: date | None = strawberry.field(description="The day of `exchangeRate`; null on yen documents.")
     notes: str
     terms: str
     transaction_date: date | None = strawberry.field(
@@ -242,6 +262,13 @@ class Transaction(Node):
     created_at: datetime
     modified_at: datetime
     organization: Organization = organization_field()
+
+    @strawberry.field(description="`total` in yen at the exchange rate (rounded to the yen): what reports "
+                      "total; null for a document in another currency without a rate.",
+                      metadata={"columns": ("total", "currency", "exchange_rate")})
+    def total_jpy(self) -> Decimal | None:
+        value = to_yen(self.total, self.currency, self.exchange_rate)
+        return None if value is None else exact(value)
 
     @strawberry.field(description="The status as shown to users.")
     def display_status(self, info: Info) -> DisplayStatus:
@@ -397,6 +424,13 @@ class CustomerReceivables:
     credit: Decimal = decimal_field("credit", "Open credit notes' credit not yet applied nor refunded.")
     net: Decimal = decimal_field("net", "Outstanding less the unapplied credit: what the customer owes once "
                                  "their credit is used (negative: owed to them).")
+    invoiced_jpy: Decimal = decimal_field("invoiced_jpy", "`invoiced` in yen, each invoice at its exchange rate.")
+    paid_jpy: Decimal = decimal_field("paid_jpy", "`paid` in yen, each invoice at its exchange rate.")
+    outstanding_jpy: Decimal = decimal_field("outstanding_jpy", "`outstanding` in yen, each invoice at its "
+                                             "exchange rate: what reports total.")
+    overdue_jpy: Decimal = decimal_field("overdue_jpy", "`overdue` in yen, each invoice at its exchange rate.")
+    yen_complete: bool = strawberry.field(description="False when an invoice in another currency has no "
+                                          "exchange rate (saved before rates were kept): the yen amounts leave it out.")
     current: Decimal = _aging_field("current", "Outstanding, not yet due.")
     days_1_to_30: Decimal = _aging_field("days_1_30", "Outstanding, 1 to 30 days past due.")
     days_31_to_60: Decimal = _aging_field("days_31_60", "Outstanding, 31 to 60 days past due.")

@@ -65,7 +65,8 @@ async def test_discount_and_fractional_quantities(accountant, customer):
 
 async def test_usd_keeps_cents(accountant, org):
     customer = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
-    txn = await f.make_transaction(accountant, "invoice", customer, [("Consulting", 3, "33.33", 10)])
+    txn = await f.make_transaction(accountant, "invoice", customer, [("Consulting", 3, "33.33", 10)],
+                                   exchange_rate="150", exchange_rate_date="2026-11-27")
     assert txn.currency == "USD"
     assert (txn.subtotal, txn.tax_total) == (Decimal("99.99"), Decimal("9.99"))
 

@@ -78,3 +78,35 @@ async def test_convert_an_estimate_after_confirming(live_server, live_db, browse
     assert await page.inner_text("#flash-message") == f"{estimate.number} was converted into invoice {invoice.number}."
     await page.reload()
     assert await page.locator("#flash-message").count() == 0  # shown once
+
+
+async def test_a_dollar_invoice_asks_for_the_rate_when_its_customer_is_chosen(live_server, live_db, browser_page):
+    """Choosing a customer billed in dollars brings the rate fields (htmx); the live totals then
+    give each rate's tax in yen too, and the saved invoice's page shows its rate."""
+    page = browser_page
+    user = await f.make_user("Accountant", email="keiri3@example.jp", name="経理 三郎")
+    org = await f.make_org(user)
+    await f.make_customer(org, display_name="株式会社テスト")
+    acme = await f.make_customer(org, display_name="Acme Inc.", currency="USD")
+
+    await page.goto(f"{live_server}/books/invoices/new")
+    await page.fill("input[name=email]", "keiri3@example.jp")
+    await page.fill("input[name=password]", f.PASSWORD)
+    await page.click("form button[type=submit]")
+    await page.wait_for_url(f"{live_server}/books/invoices/new")
+    assert await page.locator("#exchange_rate").count() == 0
+
+    await page.select_option("#contact_id", str(acme.id))
+    await page.locator("#exchange_rate").wait_for()
+    await page.fill("#exchange_rate", "150.25")
+    await page.fill("#exchange_rate_date", "2026-11-28")
+    await page.fill("#lines-0-description", "Consulting")
+    await page.fill("#lines-0-rate", "333.33")
+    await page.locator("#sum-10-tax-jpy", has_text="¥5,008").wait_for()
+    assert await page.inner_text("#sum-10-tax") == "33.33 USD"
+
+    await page.click("#save")
+    await page.wait_for_url(re.compile(r".*/books/invoices/\d+$"))
+    assert await page.inner_text("#value-exchange_rate") == "1 USD = 150.25 yen (Nov 28, 2026)"
+    invoice = await Transaction.get(number="INV-00001")
+    assert invoice.exchange_rate is not None and invoice.tax_breakdown[0]["tax_jpy"] == "5008"

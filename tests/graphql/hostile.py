@@ -58,7 +58,9 @@ BASE: dict[str, dict[str, Any]] = {
     "ContactPersonInput": {"lastName": "鈴木", "email": "suzuki@example.jp"},
     "ItemInput": {"name": "Consulting", "rate": "5000", "taxRate": "10"},
     "EmailTemplateInput": {"name": "Template", "language": "ja", "subject": "{number}", "body": "{customer_name}"},
+    # (the rate is ignored on the yen customer's documents; test_books_foreign_currency probes a dollar one)
     "TransactionInput": {"contactId": "{BooksContact}", "issueDate": "2026-04-01",
+                         "exchangeRate": "150.25", "exchangeRateDate": "2026-03-31",
                          "lines": [{"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10"}]},
     "ConsolidatedInvoiceInput": {"contactId": "{BooksContact}", "periodEnd": "2026-11-30"},
     "TransactionLineInput": {"description": "作業費", "quantity": "2", "rate": "5000", "taxRate": "10",

@@ -67,8 +67,9 @@ async def test_invoice_totals_and_tax_rows_per_rate(gql):
 async def test_usd_amounts_keep_their_cents(gql):
     user, _, org, _ = await books_user()
     acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
-    data = await gql(user, CREATE_INVOICE, {"input": {"contactId": gid("BooksContact", acme.id), "lines": [
-        {"description": "Consulting", "quantity": "3", "rate": "33.33"}]}})
+    data = await gql(user, CREATE_INVOICE, {"input": {
+        "contactId": gid("BooksContact", acme.id), "exchangeRate": "150", "exchangeRateDate": "2026-11-27",
+        "lines": [{"description": "Consulting", "quantity": "3", "rate": "33.33"}]}})
     invoice = data["createInvoice"]["invoice"]
     assert (invoice["currency"], invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (
         "USD", "99.99", "9.99", "109.98")

@@ -29,3 +29,16 @@ async def test_the_customer_sees_the_period_categories_and_inclusive_totals(clie
         assert expected in html, expected
     assert "取引年月日" in html and "不課税" in html
     assert "0% subtotal" not in html.replace("10% subtotal", "")
+
+
+async def test_a_dollar_invoice_shows_its_rate_and_the_tax_per_rate_in_yen(client, principal, org):
+    acme = await f.make_customer(org, currency="USD", display_name="Acme Inc.")
+    txn = await f.make_transaction(principal, "invoice", acme, [("Consulting", 1, "333.33", 10)],
+                                   exchange_rate="150.25", exchange_rate_date="2026-11-28")
+    await workflow.mark_sent(principal, Kind.INVOICE, txn.id)
+    html = (await client.get(f"/portal/{txn.portal_token}")).text
+    rate = gettext("ja", "Exchange rate: 1 %(currency)s = %(rate)s yen (%(date)s)") % {
+        "currency": "USD", "rate": "150.25", "date": "2026/11/28"}
+    assert rate in html
+    yen = html.split('id="yen-10"')[1].split("</tr>")[0]
+    assert "¥50,083" in yen and "¥5,008" in yen

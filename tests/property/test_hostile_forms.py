@@ -177,6 +177,12 @@ SETTINGS = {
     # A drop on the calendar (views/calendar.py): the page's own fields are its view, day and owner.
     "/calendar/move": ("/calendar", {"event_id": "{Event}", "date": "2030-01-02", "from": "2030-01-01",
                                      "start": "", "view": "week", "owner": "mine"}),
+    # An invoice to a customer billed in dollars: its exchange rate fields (views/books/transactions_form.py)
+    # probed, the rest of the form valid ("?usd" only tells this entry apart).
+    "/books/invoices?usd": ("/books/invoices/exchange?contact_id={UsdCustomer}", {
+        "contact_id": "{UsdCustomer}", "issue_date": "2026-04-01", "lines-0-description": "Consulting",
+        "lines-0-quantity": "2", "lines-0-rate": "50.25", "lines-0-tax_rate": "10",
+        "exchange_rate": "150.25", "exchange_rate_date": "2026-03-31"}),
     # A list's saved views and bulk actions (views/records.py): the list page's fields.
     "/deals/views": ("/deals", {"view_name": "大型案件", "view_shared": "on", "sort": "-amount", "cols": "amount",
                                 "stage": "open", "per_page": "50"}),
@@ -225,6 +231,7 @@ async def session(db, client, monkeypatch):
     sent = await f.make_transaction(world.principal, "estimate", await BooksContact.get(id=int(pks["BooksContact"])))
     sent = await workflow.mark_sent(world.principal, Kind.ESTIMATE, sent.id)
     pks["SentEstimate"], pks["EstimateToken"] = str(sent.id), sent.portal_token
+    pks["UsdCustomer"] = str((await f.make_customer(await sent.organization, currency="USD")).id)
     from app.pim import files as pim_files
 
     pks["PimUpload"] = (await pim_files.store(world.admin, "contacts.csv", PIM_CSV)).token

@@ -60,7 +60,9 @@ async def payment_list(request: Request) -> Response:
     rows = await qs.select_related("invoice", "invoice__contact").offset((page_no - 1) * per_page).limit(per_page)
     customers = await BooksContact.filter(organization_id=org_id or 0, contact_type=ContactType.CUSTOMER).limit(
         OPTION_LIMIT).values_list("id", "display_name")
+    received, received_jpy = await payments.received_totals(qs)
     context = {
+        "received": received, "received_jpy": received_jpy,
         "rows": rows, "total": total, "page": page_no, "page_count": page_count, "order": order,
         "active": active, "customers": [(str(i), n) for i, n in customers], "modes": PAYMENT_MODES,
         "query": urlencode({**active, **({"order": order} if order != "-date" else {})}),

@@ -1,6 +1,7 @@
 """Receivables of the current organization: per customer invoiced, paid, outstanding and overdue
 amounts and their aging, with a totals row per currency (amounts in different currencies are
-never added together)."""
+never added together) and, when there are other currencies than the yen, a total in yen of every
+amount's yen equivalent (reports total in yen)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.routing import Route
 
 from app.i18n import N_
 from app.services import receivables
-from app.services.receivables import BUCKETS, CustomerReceivables
+from app.services.receivables import BUCKETS, CustomerReceivables, yen_total
 from app.services.transactions import today_in
 from views.pages import page
 from views.templating import render
@@ -30,19 +31,19 @@ AMOUNTS = {"invoiced": N_("Amount invoiced"), "paid": N_("Amount paid"), "credit
 def totals_by_currency(rows: list[CustomerReceivables]) -> list[CustomerReceivables]:
     totals: dict[str, CustomerReceivables] = {}
     for row in rows:
-        total = totals.setdefault(row.currency, CustomerReceivables(0, "", row.currency))
-        for name in AMOUNTS:
-            if name != "net":  # derived from the others
-                setattr(total, name, getattr(total, name) + getattr(row, name))
-        for bucket in BUCKETS:
-            total.aging[bucket] += row.aging[bucket]
+        totals.setdefault(row.currency, CustomerReceivables(0, "", row.currency)).add(row)
     return list(totals.values())
+
+
+def total_in_yen(rows: list[CustomerReceivables]) -> CustomerReceivables | None:
+    """The total in yen, when some amounts are in another currency (else the yen total says it)."""
+    return yen_total(rows) if any(not row.in_yen for row in rows) else None
 
 
 async def receivables_page(request: Request) -> Response:
     principal = request.state.principal
     rows = await receivables.summary(principal, today_in(principal), principal.current_organization_id)
-    context = {"rows": rows, "totals": totals_by_currency(rows), "buckets": BUCKETS,
+    context = {"rows": rows, "totals": totals_by_currency(rows), "yen_total": total_in_yen(rows), "buckets": BUCKETS,
                "bucket_labels": BUCKET_LABELS, "amounts": AMOUNTS}
     return render(request, "books/receivables.html", context)
 

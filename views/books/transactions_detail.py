@@ -20,6 +20,7 @@ from app.permissions import Principal, can
 from app.services import billing, documents, history, payments, workflow
 from app.services import transactions as txns
 from app.formatting import format_document_period
+from app.money import to_yen
 from app.services.tax import CATEGORY_LABELS, RateTotal, Totals
 from views.books.kinds import DISPLAY_LABELS, PAGES_OF_KIND, KindPages, number_text, refusal_status
 from views.books.transactions_workflow import offered_actions
@@ -75,6 +76,7 @@ async def page_context(request: Request, kp: KindPages, txn: Transaction, **over
         "documents": await documents.documents_of(principal, kp.kind.value, txn.id),
         "problem": "", "note_errors": {}, "note_text": "", "document_errors": {},
         "number": number_text,
+        "total_jpy": to_yen(txn.total, txn.currency, txn.exchange_rate),
     }
     if kp.doc.has_balance:
         context.update(payments_context(request, txn, await payments.payments_of(principal, txn)))

@@ -7,6 +7,7 @@ was given) are mapped back to the rows' keys so each message sits next to its in
 
     GET  /books/<kind>/lines/new?index=N   a blank row (and the add button, now for N+1)
     GET  /books/<kind>/lines/item?index=N  the row again, filled from the chosen item
+    GET  /books/<kind>/exchange            the exchange rate fields, for the chosen customer's currency
     POST /books/<kind>/totals              per-rate subtotals, taxes and totals of the posted form
 """
 
@@ -25,6 +26,7 @@ from app import cleaning, settings
 from app.errors import Conflict, ValidationError
 from app.i18n import N_
 from app.models import BooksContact, DiscountType, Item, Organization, TaxCategory, TaxRounding, Transaction, User
+from app.money import needs_rate
 from app.permissions import require
 from app.services import transactions as txns
 from app.services.preview import Preview, preview_lines
@@ -52,8 +54,15 @@ PRICING_FORM_FIELDS = (
     Field("discount_type", N_("Document discount"), "select", DISCOUNT_CHOICES, blank=False),
     Field("discount_value", N_("Discount amount or percent"), "amount"),
 )
+# A document in another currency than the yen: its rate to the yen and the rate's date (shown
+# only then: the currency is the chosen customer's).
+EXCHANGE_FORM_FIELDS = (
+    Field("exchange_rate", N_("Exchange rate (yen per 1 unit)"), "amount", required=True),
+    Field("exchange_rate_date", N_("Exchange rate date"), "date", required=True),
+)
+EXCHANGE_FIELDS = tuple(f.name for f in EXCHANGE_FORM_FIELDS)
 HEADER_FIELDS = ("contact_id", "issue_date", "due_date", "reference", "subject", "salesperson_id",
-                 "notes", "terms", *PRICING_FIELDS)
+                 "notes", "terms", *PRICING_FIELDS, *EXCHANGE_FIELDS)
 NOTE_FIELDS = (Field("notes", N_("Notes"), "textarea"), Field("terms", N_("Terms and conditions"), "textarea"))
 
 
@@ -154,7 +163,7 @@ async def line_totals(request: Request, kp: KindPages) -> Response:
     if rounding not in ROUNDING:  # an edited document posts the rounding it was created with
         rounding = _rounding_of(org)
     rows = parse_lines(form)
-    header = {name: str(form.get(name, "")) for name in PRICING_FIELDS}
+    header = {name: str(form.get(name, "")) for name in (*PRICING_FIELDS, *EXCHANGE_FIELDS)}
     result, amounts = preview(rows, await _currency(org, str(form.get("contact_id", ""))), rounding, header)
     context = {"sums": result.totals, "currency": result.currency, "amounts": amounts,
                "row_keys": [row["key"] for row in rows], "oob": True}
@@ -208,6 +217,25 @@ async def item_line(request: Request, kp: KindPages) -> Response:
     return response
 
 
+# ---- the exchange rate -------------------------------------------------------------------------
+
+
+def exchange_context(currency: str, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    return {"exchange_fields": EXCHANGE_FORM_FIELDS if needs_rate(currency) else (),
+            "exchange_currency": currency, "values": values, "errors": errors}
+
+
+async def exchange_fields(request: Request, kp: KindPages) -> Response:
+    """The rate fields again when the customer changes: shown for another currency than the yen,
+    with what was typed in them kept."""
+    require(request.state.principal, "create_edit", kp.module)
+    params = request.query_params
+    values = {name: params.get(name, "")[:100] for name in ("contact_id", *EXCHANGE_FIELDS)}
+    values = {name: value if cleaning.storable(value) else "" for name, value in values.items()}
+    currency = await _currency(await current_organization(request), values["contact_id"])
+    return render(request, "books/_exchange.html", {"kp": kp, **exchange_context(currency, values, {})})
+
+
 # ---- the form ----------------------------------------------------------------------------------
 
 
@@ -243,6 +271,7 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
         rounding=rounding,
         next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
         preview=totals_now, amounts=amounts, currency=totals_now.currency,
+        **{k: v for k, v in exchange_context(totals_now.currency, values, errors).items() if k.startswith("exchange")},
         general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
         action=kp.url(txn, "edit") if txn else kp.url(),
     )
@@ -265,6 +294,8 @@ async def edit(request: Request, kp: KindPages) -> Response:
     txn = await txns.get(request.state.principal, kp.kind, request.path_params["id"], "create_edit")
     values: dict[str, Any] = {name: form_value(getattr(txn, name)) for name in HEADER_FIELDS}
     values["prices_include_tax"] = "true" if txn.prices_include_tax else "false"
+    if txn.exchange_rate is not None:  # as typed: 150.25, not the column's 150.250000
+        values["exchange_rate"] = format(txn.exchange_rate.normalize(), "f")
     if not txn.discount_value:
         values["discount_value"] = ""
     values["lines"] = [
@@ -316,5 +347,6 @@ routes = [
         kind_route(kp, "/lines/new", new_line),
         kind_route(kp, "/lines/item", item_line),
         kind_route(kp, "/totals", line_totals, ("POST",)),
+        kind_route(kp, "/exchange", exchange_fields),
     )
 ]
