@@ -40,6 +40,9 @@ class DocumentKind:
     books_edition_only: bool = False
     has_balance: bool = False  # payments are recorded against it (amount paid, balance)
     is_credit: bool = False  # a credit note: a balance of credit to apply or refund
+    # Prints the consumption tax in yen (a qualified invoice or return invoice): in another
+    # currency it needs an exchange rate; the other kinds take one when it is given.
+    rate_required: bool = False
 
     @property
     def value(self) -> str:
@@ -83,7 +86,7 @@ KINDS: tuple[DocumentKind, ...] = (
         frozenset({Status.DRAFT, Status.SENT, Status.VIEWED, Status.PARTIALLY_PAID}),
         ("draft", "sent", "viewed", "unpaid", "overdue", "partially_paid", "paid", _VOID),
         N_("Invoice"), N_("Please find our invoice below."), N_("Payment due"), N_("Amount billed"),
-        has_balance=True,
+        has_balance=True, rate_required=True,
     ),
     DocumentKind(
         Kind.PURCHASE_ORDER, "purchase_orders", "PurchaseOrder", "purchase-orders", N_("purchase order"),
@@ -100,7 +103,7 @@ KINDS: tuple[DocumentKind, ...] = (
         ("draft", "sent", "viewed", "closed", _VOID),
         N_("Credit Note"), N_("We credit you the following amounts returned on our invoices."), N_("Refund by"),
         N_("Amount credited"),
-        is_credit=True,
+        is_credit=True, rate_required=True,
     ),
 )
 BY_KIND: dict[Kind, DocumentKind] = {k.kind: k for k in KINDS}

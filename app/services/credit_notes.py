@@ -181,8 +181,8 @@ def credited_text(invoices: list[Transaction], lang: str) -> str:
 
 
 async def from_invoice(principal: Principal, invoice_id: Any) -> dict[str, Any]:
-    """A new credit note's input prefilled from an invoice: its customer, pricing and lines, for
-    the user to reduce to what goes back."""
+    """A new credit note's input prefilled from an invoice: its customer, pricing, exchange rate
+    and lines, for the user to reduce to what goes back."""
     invoice = await txns.get(principal, INV, invoice_id)
     require(principal, "create_edit", txns.module(CN))
     if invoice.status not in CREDITABLE:
@@ -190,4 +190,5 @@ async def from_invoice(principal: Principal, invoice_id: Any) -> dict[str, Any]:
     return {"organization_id": invoice.organization_id, "contact_id": invoice.contact_id,
             "invoice_ids": [invoice.id], "reason": "return", "reference": invoice.number,
             "lines": txns.line_data(await txns.lines_of(invoice)),
+            "exchange_rate": invoice.exchange_rate, "exchange_rate_date": invoice.exchange_rate_date,
             **{k: v for k, v in txns.pricing_data(invoice).items() if k in ("prices_include_tax",)}}

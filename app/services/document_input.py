@@ -185,10 +185,13 @@ def _clean_pricing(data: dict[str, Any], values: dict[str, Any], problems: Probl
 
 
 def clean_exchange(data: dict[str, Any], values: dict[str, Any], currency: str, instance: Transaction | None,
-                   problems: Problems) -> None:
+                   problems: Problems, required: bool = True) -> None:
     """The exchange rate (yen per 1 unit) and its date into `values`: both required on a document
-    in another currency than the yen (given, or kept from `instance`), cleared on a yen document."""
-    if not needs_rate(currency):
+    in another currency than the yen (given, or kept from `instance`) whose kind prints its tax in
+    yen (`required`), both or neither on the other kinds, cleared on a yen document."""
+    given = any(data.get(name) not in (None, "") for name in EXCHANGE_FIELDS) or (
+        instance is not None and instance.exchange_rate is not None)
+    if not needs_rate(currency) or not (required or given):
         if instance is None or instance.exchange_rate is not None or instance.exchange_rate_date is not None:
             values["exchange_rate"] = values["exchange_rate_date"] = None
         return

@@ -173,7 +173,7 @@ async def _clean(principal: Principal, kind: Kind, data: dict[str, Any],
         problems.add("due_date", N_("Must be on or after the issue date."))
     _period_problems(values, instance, problems)
     currency = contact.currency if contact is not None else instance.currency if instance else "JPY"
-    clean_exchange(data, values, currency, instance, problems)
+    clean_exchange(data, values, currency, instance, problems, kinds.of(kind).rate_required)
     repriced = any(name in values for name in PRICING_FIELDS) or (
         instance is not None and values.get("exchange_rate", instance.exchange_rate) != instance.exchange_rate)
     if instance is not None and lines is None and repriced:

@@ -262,7 +262,7 @@ async def mark_emailed(principal: Principal, txn: Transaction, recipients: str) 
     return fresh
 
 
-NO_RATE = N_("Edit this document to give its exchange rate to the yen (%(currency)s) before converting it.")
+NO_RATE = N_("Edit this document to give its exchange rate to the yen (%(currency)s) before converting it.")  # an invoice needs one
 
 
 async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind) -> Transaction:
@@ -279,7 +279,7 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
             org = await Organization.get(id=source.organization_id)
             if not kinds.of(target).exists_in(org):
                 raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
-        if needs_rate(source.currency) and source.exchange_rate is None:  # saved before rates were kept
+        if kinds.of(target).rate_required and needs_rate(source.currency) and source.exchange_rate is None:
             raise InvalidTransition(NO_RATE, currency=source.currency)
         if kind == SO:  # only what no invoice bills yet
             unbilled = (await billing.unbilled_lines([source.id]))[source.id]

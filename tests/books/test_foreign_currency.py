@@ -145,3 +145,29 @@ async def test_a_dollar_document_saved_without_a_rate_asks_for_it_before_convert
     await transactions.update(accountant, Kind.ESTIMATE, estimate.id, RATE)
     invoice = await workflow.convert(accountant, Kind.ESTIMATE, estimate.id, Kind.INVOICE)
     assert (await Transaction.get(id=invoice.id)).exchange_rate == Decimal("150.25")
+
+
+async def test_an_estimate_or_order_takes_a_rate_only_when_given(accountant, acme):
+    """Only the kinds that print their tax in yen (invoices, credit notes) require a rate: a
+    dollar estimate (say, one the deal automation drafts) is saved without one."""
+    from app.errors import InvalidTransition
+
+    estimate = await f.make_transaction(accountant, "estimate", acme, [("Consulting", 1, "100", 10)])
+    fresh = await Transaction.get(id=estimate.id)
+    assert (fresh.currency, fresh.exchange_rate, fresh.total) == ("USD", None, Decimal("110"))
+    assert all("tax_jpy" not in row for row in fresh.tax_breakdown)
+    with pytest.raises(ValidationError) as caught:  # a rate given comes with its date
+        await transactions.update(accountant, Kind.ESTIMATE, estimate.id, {"exchange_rate": "150"})
+    assert {e.field for e in caught.value.errors} == {"exchange_rate_date"}
+    with pytest.raises(InvalidTransition):  # the invoice it becomes needs one
+        await workflow.convert(accountant, Kind.ESTIMATE, estimate.id, Kind.INVOICE)
+    assert not await Transaction.exists(kind="invoice")
+
+
+async def test_a_credit_note_from_a_dollar_invoice_carries_its_rate(accountant, acme):
+    from app.services import credit_notes
+
+    invoice = await f.make_transaction(accountant, "invoice", acme, [("Consulting", 1, "100", 10)], **RATE)
+    await workflow.mark_sent(accountant, Kind.INVOICE, invoice.id)
+    data = await credit_notes.from_invoice(accountant, invoice.id)
+    assert (data["exchange_rate"], data["exchange_rate_date"]) == (Decimal("150.25"), date(2026, 11, 28))

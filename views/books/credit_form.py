@@ -62,7 +62,9 @@ async def prefill(principal: Principal, invoice_id: Any) -> dict[str, Any]:
         line["tax_category"] = getattr(line["tax_category"], "value", line["tax_category"])
     return {"invoice_ids": [str(i) for i in data["invoice_ids"]], "reason": "return",
             "contact_id": str(data["contact_id"]), "reference": data["reference"], "lines": lines,
-            "prices_include_tax": "true" if data.get("prices_include_tax") else "false"}
+            "prices_include_tax": "true" if data.get("prices_include_tax") else "false",
+            "exchange_rate": form_value(data["exchange_rate"]),
+            "exchange_rate_date": form_value(data["exchange_rate_date"])}
 
 
 async def current(txn: Transaction) -> dict[str, Any]:

@@ -56,11 +56,12 @@ PRICING_FORM_FIELDS = (
 )
 # A document in another currency than the yen: its rate to the yen and the rate's date (shown
 # only then: the currency is the chosen customer's).
-EXCHANGE_FORM_FIELDS = (
-    Field("exchange_rate", N_("Exchange rate (yen per 1 unit)"), "amount", required=True),
-    Field("exchange_rate_date", N_("Exchange rate date"), "date", required=True),
-)
-EXCHANGE_FIELDS = tuple(f.name for f in EXCHANGE_FORM_FIELDS)
+# Required on the kinds that print their tax in yen (kinds.DocumentKind.rate_required).
+EXCHANGE_FORM_FIELDS = {required: (
+    Field("exchange_rate", N_("Exchange rate (yen per 1 unit)"), "amount", required=required),
+    Field("exchange_rate_date", N_("Exchange rate date"), "date", required=required),
+) for required in (True, False)}
+EXCHANGE_FIELDS = tuple(f.name for f in EXCHANGE_FORM_FIELDS[True])
 HEADER_FIELDS = ("contact_id", "issue_date", "due_date", "reference", "subject", "salesperson_id",
                  "notes", "terms", *PRICING_FIELDS, *EXCHANGE_FIELDS)
 NOTE_FIELDS = (Field("notes", N_("Notes"), "textarea"), Field("terms", N_("Terms and conditions"), "textarea"))
@@ -220,8 +221,9 @@ async def item_line(request: Request, kp: KindPages) -> Response:
 # ---- the exchange rate -------------------------------------------------------------------------
 
 
-def exchange_context(currency: str, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    return {"exchange_fields": EXCHANGE_FORM_FIELDS if needs_rate(currency) else (),
+def exchange_context(kp: KindPages, currency: str, values: dict[str, Any], errors: dict[str, list[str]]
+                     ) -> dict[str, Any]:
+    return {"exchange_fields": EXCHANGE_FORM_FIELDS[kp.doc.rate_required] if needs_rate(currency) else (),
             "exchange_currency": currency, "values": values, "errors": errors}
 
 
@@ -233,7 +235,7 @@ async def exchange_fields(request: Request, kp: KindPages) -> Response:
     values = {name: params.get(name, "")[:100] for name in ("contact_id", *EXCHANGE_FIELDS)}
     values = {name: value if cleaning.storable(value) else "" for name, value in values.items()}
     currency = await _currency(await current_organization(request), values["contact_id"])
-    return render(request, "books/_exchange.html", {"kp": kp, **exchange_context(currency, values, {})})
+    return render(request, "books/_exchange.html", {"kp": kp, **exchange_context(kp, currency, values, {})})
 
 
 # ---- the form ----------------------------------------------------------------------------------
@@ -271,7 +273,7 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
         rounding=rounding,
         next_index=max((int(r["key"]) for r in rows), default=-1) + 1,
         preview=totals_now, amounts=amounts, currency=totals_now.currency,
-        **{k: v for k, v in exchange_context(totals_now.currency, values, errors).items() if k.startswith("exchange")},
+        **{k: v for k, v in exchange_context(kp, totals_now.currency, values, errors).items() if k.startswith("exchange")},
         general_errors=[m for k, ms in errors.items() if k not in shown and not k.startswith("lines.") for m in ms],
         action=kp.url(txn, "edit") if txn else kp.url(),
     )
