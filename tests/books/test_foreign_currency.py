@@ -171,3 +171,21 @@ async def test_a_credit_note_from_a_dollar_invoice_carries_its_rate(accountant, 
     await workflow.mark_sent(accountant, Kind.INVOICE, invoice.id)
     data = await credit_notes.from_invoice(accountant, invoice.id)
     assert (data["exchange_rate"], data["exchange_rate_date"]) == (Decimal("150.25"), date(2026, 11, 28))
+
+
+async def test_a_dollar_credit_note_counts_its_open_credit_in_yen(accountant, acme):
+    from app.services import credit_notes, receivables
+
+    invoice = await f.make_transaction(accountant, "invoice", acme, [("Consulting", 1, "100", 10)], **RATE)
+    await workflow.mark_sent(accountant, Kind.INVOICE, invoice.id)
+    with pytest.raises(ValidationError) as caught:  # a qualified return invoice prints its tax in yen too
+        await credit_notes.create(accountant, {"invoice_ids": [invoice.id], "lines": f.lines(("Return", 1, "10", 10))})
+    assert {e.field for e in caught.value.errors} >= {"exchange_rate", "exchange_rate_date"}
+    note = await credit_notes.create(accountant, {"invoice_ids": [invoice.id], "lines": f.lines(("Return", 1, "10", 10)),
+                                                  **RATE})
+    await workflow.mark_sent(accountant, Kind.CREDIT_NOTE, note.id)
+    [row] = await receivables.summary(accountant, date(2026, 12, 1))
+    assert (row.currency, row.outstanding, row.credit, row.net) == ("USD", Decimal("110"), Decimal("11"), Decimal("99"))
+    # 110 USD and 11 USD at 150.25, each rounded half-up to the yen
+    assert (row.outstanding_jpy, row.credit_jpy, row.net_jpy) == (Decimal(16528), Decimal(1653), Decimal(14875))
+    assert receivables.yen_total([row]).net == Decimal(14875)

@@ -31,13 +31,14 @@ async def test_receivables_show_the_invoice_currency_with_yen_and_total_in_yen(c
     page = (await client.get("/books/receivables")).text
     # 1,100 USD at 150 and 220 USD at 151.5: ¥165,000 + ¥33,330; paid 100 USD at 150: ¥15,000
     assert cells(page, f"customer-{acme.id}-USD") == [
-        "Acme Inc. (USD)", "1,320.00 USD ≈ ¥198,330", "100.00 USD ≈ ¥15,000", "1,220.00 USD ≈ ¥183,330",
-        "1,000.00 USD ≈ ¥150,000", "220.00 USD ≈ ¥33,330", "1,000.00 USD ≈ ¥150,000", "0.00 USD ≈ ¥0",
-        "0.00 USD ≈ ¥0", "0.00 USD ≈ ¥0"]
-    assert cells(page, f"customer-{customer.id}")[:4] == ["株式会社テスト", "¥11,000", "¥0", "¥11,000"]
-    assert cells(page, "total-USD")[3] == "1,220.00 USD ≈ ¥183,330"
+        "Acme Inc. (USD)", "1,320.00 USD ≈ ¥198,330", "100.00 USD ≈ ¥15,000", "0.00 USD ≈ ¥0",
+        "1,220.00 USD ≈ ¥183,330", "1,000.00 USD ≈ ¥150,000", "0.00 USD ≈ ¥0", "1,220.00 USD ≈ ¥183,330",
+        "220.00 USD ≈ ¥33,330", "1,000.00 USD ≈ ¥150,000", "0.00 USD ≈ ¥0", "0.00 USD ≈ ¥0", "0.00 USD ≈ ¥0"]
+    assert cells(page, f"customer-{customer.id}")[:5] == ["株式会社テスト", "¥11,000", "¥0", "¥0", "¥11,000"]
+    assert cells(page, "total-USD")[4] == "1,220.00 USD ≈ ¥183,330"
     assert cells(page, "total-yen") == [
-        "Total in yen", "¥209,330", "¥15,000", "¥194,330", "¥150,000", "¥44,330", "¥150,000", "¥0", "¥0", "¥0"]
+        "Total in yen", "¥209,330", "¥15,000", "¥0", "¥194,330", "¥150,000", "¥0", "¥194,330", "¥44,330",
+        "¥150,000", "¥0", "¥0", "¥0"]
     # most owed first, compared in yen
     assert page.index("Acme Inc.") < page.index("株式会社テスト")
 
