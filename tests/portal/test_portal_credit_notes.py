@@ -16,9 +16,9 @@ async def test_the_customer_sees_the_credit_note(client, org, principal, invoice
     assert (await client.get(f"/portal/{draft.portal_token}")).status_code == 404
     note = await workflow.mark_sent(principal, Kind.CREDIT_NOTE, draft.id)
     await credit_applications.apply_credit(principal, note.id, [{"invoice_id": invoice.id, "amount": 5000}])
-    page = await client.get(f"/portal/{note.portal_token}")
+    page = await client.get(f"/portal/{note.portal_token}")  # in the organization's language
     assert page.status_code == 200
-    assert "Credit Note CN-00001" in page.text and invoice.number in page.text and 'id="credited-invoices"' in page.text
+    assert "適格返還請求書 CN-00001" in page.text and invoice.number in page.text and 'id="credited-invoices"' in page.text
     assert "¥11,000" in page.text and "¥1,000" in page.text  # total, 10% tax
     assert 'id="remaining-credit"' in page.text and "¥6,000" in page.text
     assert (await Transaction.get(id=note.id)).status == Status.VIEWED
@@ -30,5 +30,5 @@ async def test_the_customer_sees_the_credit_note(client, org, principal, invoice
     await smtp_on(org, smtp_server.port)
     await sign_in(client, smtp_server)
     home = (await client.get("/portal/home")).text
-    assert "Credit notes" in home and "CN-00001" in home
+    assert "返還請求書" in home and "CN-00001" in home
     assert (await client.get(f"/portal/d/{note.id}")).status_code == 200
