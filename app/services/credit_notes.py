@@ -95,14 +95,25 @@ async def _check(principal: Principal, data: dict[str, Any], instance: Transacti
     return rest, invoices, reason, errors
 
 
-def _limit(txn: Transaction, invoices: list[Transaction], errors: list[FieldError]) -> None:
+async def _limit(txn: Transaction, invoices: list[Transaction], errors: list[FieldError]) -> None:
+    """A credit note returns an amount above zero and at most what its invoices billed less what
+    other credit notes on them (not void) already return. The invoices' rows are locked first, so
+    two credit notes written at once cannot return the same amount twice."""
     if txn.total <= 0:
         errors.append(FieldError("lines", N_("A credit note returns an amount above zero.")))
-    cap = sum((i.total for i in invoices), Decimal(0))
-    if invoices and txn.total > cap:
-        errors.append(FieldError("lines", N_("The credit of %(amount)s is more than the invoices' total of %(total)s."),
-                                 {"amount": format_money(txn.total, txn.currency),
-                                  "total": format_money(cap, txn.currency)}))
+    if not invoices:
+        return
+    ids = sorted(i.id for i in invoices)
+    await Transaction.filter(id__in=ids).order_by("id").select_for_update().values_list("id", flat=True)
+    others = await CreditNoteInvoice.filter(invoice_id__in=ids).exclude(credit_note_id=txn.id).values_list(
+        "credit_note_id", flat=True)
+    returned = sum(await Transaction.filter(id__in=set(others)).exclude(status=Status.VOID).values_list(
+        "total", flat=True), Decimal(0))
+    cap = sum((i.total for i in invoices), Decimal(0)) - returned
+    if txn.total > cap:
+        errors.append(FieldError(
+            "lines", N_("The credit of %(amount)s is more than what the invoices still have to return: %(total)s."),
+            {"amount": format_money(txn.total, txn.currency), "total": format_money(max(cap, Decimal(0)), txn.currency)}))
 
 
 async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
@@ -113,7 +124,7 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
             txn = await txns.insert(principal, CN, rest)
         except ValidationError as invalid:
             raise ValidationError(errors + invalid.errors) from None
-        _limit(txn, invoices or [], errors)
+        await _limit(txn, invoices or [], errors)
         if errors:
             raise ValidationError(errors)  # rolls the number back
         txn.credit_reason = reason or "return"
@@ -137,7 +148,7 @@ async def update(principal: Principal, record_id: Any, data: dict[str, Any]) -> 
             raise ValidationError(errors + invalid.errors) from None
         if invoices is None:
             invoices = await referenced_invoices(txn)
-        _limit(txn, invoices, errors)
+        await _limit(txn, invoices, errors)
         if errors:
             raise ValidationError(errors)
         if reason is not None:

@@ -67,6 +67,19 @@ async def test_references_are_checked(accountant, customer, org):
     assert not await Transaction.filter(kind=Kind.CREDIT_NOTE).exists()
 
 
+async def test_credit_notes_on_one_invoice_never_return_more_than_it_billed(accountant, customer):
+    inv = await f.make_sent_invoice(accountant, customer, [("作業", 1, 10000, 10)])  # 11,000
+    first = await f.make_credit_note(accountant, [inv], [("返品", 1, 6000, 10)])  # 6,600
+    with pytest.raises(ValidationError) as err:
+        await f.make_credit_note(accountant, [inv], [("返品", 1, 5000, 10)])  # 5,500 > 4,400 left
+    assert [e.message for e in err.value.errors] == [
+        "The credit of ¥5,500 is more than what the invoices still have to return: ¥4,400."]
+    await f.make_credit_note(accountant, [inv], [("返品", 1, 4000, 10)])  # exactly what is left
+    await workflow.void(accountant, Kind.CREDIT_NOTE, first.id)  # a void note returns nothing
+    third = await f.make_credit_note(accountant, [inv], [("返品", 1, 6000, 10)])
+    assert [n.number for n in (first, third)] == ["CN-00001", "CN-00003"]
+
+
 async def test_apply_settles_invoices_and_closes_the_note(accountant, customer):
     a = await f.make_sent_invoice(accountant, customer, [("作業", 1, 10000, 10)])  # 11,000
     b = await f.make_sent_invoice(accountant, customer, [("作業", 1, 1000, 10)])  # 1,100

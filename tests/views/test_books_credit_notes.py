@@ -24,7 +24,7 @@ async def test_create_from_invoice_then_apply_and_refund(client, principal, cust
             "lines-0-description": "作業 返品", "lines-0-quantity": "1", "lines-0-rate": "5000",
             "lines-0-tax_category": "standard"}
     over = await hx_post(client, "/books/credit-notes", {**data, "lines-0-quantity": "3"})
-    assert over.status_code == 422 and "The credit of ¥16,500 is more than the invoices&#39; total of ¥11,000." in over.text
+    assert over.status_code == 422 and "The credit of ¥16,500 is more than what the invoices still have to return: ¥11,000." in over.text
     made = await hx_post(client, "/books/credit-notes", data)
     note = await Transaction.get(kind=Kind.CREDIT_NOTE)
     assert made.headers["HX-Location"] == f"/books/credit-notes/{note.id}"
