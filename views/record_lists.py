@@ -191,7 +191,7 @@ class ListPages:
             # (app.statements), only LIMIT and OFFSET are bound anew. The scope and the service's
             # query read the principal only: its reach, and the Books organization it works in.
             keys = reader.keys
-            shape = ("list page", type(self).__qualname__, self.model, principal.current_organization_id,
+            shape = ("list page", type(self).__qualname__, self.module, self.model, principal.current_organization_id,
                      state.sort_key, state.descending, keys)
             found = await principal.statements.bound(
                 self.model, shape, lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*keys),
