@@ -185,7 +185,20 @@ class ListPages:
         pages = max(1, -(-total // per_page))
         page_no = int_param(params.get("page"), 1, 1, pages)
         reader = self.row_reader(columns)
-        rows = await reader.read(self.ordered(qs, state).offset((page_no - 1) * per_page).limit(per_page))
+        ordered = self.ordered(qs, state)
+        if not q and not active:
+            # The list as such (no search, no filter): its statement is kept per reach and shape
+            # (app.statements), only LIMIT and OFFSET are bound anew. The scope and the service's
+            # query read the principal only: its reach, and the Books organization it works in.
+            keys = reader.keys
+            shape = ("list page", type(self).__qualname__, self.module, self.model, principal.current_organization_id,
+                     state.sort_key, state.descending, keys)
+            found = await principal.statements.bound(
+                self.model, shape, lambda limit, offset: ordered.offset(offset).limit(limit).values_list(*keys),
+                [per_page, (page_no - 1) * per_page])
+            rows = reader.build([dict(zip(keys, values, strict=True)) for values in found])
+        else:
+            rows = await reader.read(ordered.offset((page_no - 1) * per_page).limit(per_page))
         state.per_page = per_page
         context = {
             "pages": self, "rows": rows, "total": total, "q": q, "active": active,

@@ -300,7 +300,15 @@ class RecordPages(ListPages):
             # The shown columns only, as partial records (views.list_rows). One row more than
             # shown tells whether there are more: only then are they counted.
             reader = self.related_reader(loaded.model, rel)
-            rows = await reader.read(loaded.limit(RELATED_LIMIT + 1))
+            if (keyed := getattr(rel.load, "keyed", None)) is not None:
+                # Kept per reach and shape (app.statements): only the record's id is bound anew.
+                keys = reader.keys
+                found = await principal.statements.rows(
+                    loaded.model, ("related rows", self.model, rel.key),
+                    lambda ids: keyed(principal, ids).limit(RELATED_LIMIT + 1).values_list(*keys), [obj.id])
+                rows = reader.build([dict(zip(keys, values, strict=True)) for values in found])
+            else:
+                rows = await reader.read(loaded.limit(RELATED_LIMIT + 1))
             total = len(rows) if len(rows) <= RELATED_LIMIT else await loaded.count()
             rows = rows[:RELATED_LIMIT]
             refs = reader.visible_refs(principal, rows)

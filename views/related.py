@@ -35,10 +35,22 @@ EVENT_COLUMNS = (
 )
 
 
-def _listing(model: type[Model], key: str, *select: str):
-    """The page's load of a related list: the service's relation for this one record."""
-    rel = related.relation(model, key)
-    return lambda p, obj: rel.query(p, [obj.id]).select_related(*select)
+class _Listing:
+    """The page's load of a related list: the service's relation for this one record. `keyed`
+    is the same query by the parents' ids, so that the page can keep its statement
+    (`app.statements`: only the record's id varies)."""
+
+    def __init__(self, model: type[Model], key: str, *select: str) -> None:
+        self.relation, self.select = related.relation(model, key), select
+
+    def keyed(self, p: Principal, ids: list[int]):
+        return self.relation.query(p, ids).select_related(*self.select)
+
+    def __call__(self, p: Principal, obj: Model):
+        return self.keyed(p, [obj.id])
+
+
+_listing = _Listing
 
 
 def activities(rtype: RelatedType) -> tuple[Related, Related]:
