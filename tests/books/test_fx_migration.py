@@ -14,79 +14,26 @@ from tortoise.context import TortoiseContext
 from app import cli
 from app.db import tortoise_config
 from tests.conftest import PG_URL, _pg_parts
-from tests.migrating import database_at
+from tests.migrating import database_at, insert_row
 
-WHEN = "2026-01-01 00:00:00+00:00"
-
-
-async def _columns(conn, table: str, dialect: str) -> list[tuple[str, str, bool]]:
-    """(name, type, needs a value: NOT NULL without a default) of every column but the id."""
-    if dialect == "sqlite":
-        rows = await conn.execute_query_dict(f'PRAGMA table_info("{table}")')
-        return [(r["name"], r["type"].lower(), bool(r["notnull"]) and r["dflt_value"] is None)
-                for r in rows if r["name"] != "id"]
-    rows = await conn.execute_query_dict(
-        "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns"
-        f" WHERE table_schema = 'public' AND table_name = '{table}'")
-    return [(r["column_name"], r["data_type"].lower(), r["is_nullable"] == "NO" and r["column_default"] is None)
-            for r in rows if r["column_name"] != "id"]
-
-
-def _filler(kind: str) -> object:
-    if kind == "varchar(40)":  # a decimal column on SQLite
-        return "0"
-    if "char" in kind or "text" in kind:
-        return ""
-    if "json" in kind:
-        return "[]"
-    if "bool" in kind:
-        return False
-    if "timestamp" in kind:
-        return WHEN
-    if "date" in kind:
-        return "2026-01-01"
-    return 0
-
-
-async def _insert(conn, dialect: str, table: str, values: dict[str, object]) -> None:
-    """A row as the old release wrote it: `values`, and a plain value in every other required column."""
-    row = dict(values)
-    for name, kind, required in await _columns(conn, table, dialect):
-        if required and name not in row:
-            row[name] = _filler(kind)
-    names = ", ".join(row)
-    marks = ", ".join("?" if dialect == "sqlite" else f"${i}" for i in range(1, len(row) + 1))
-    params = [_pg_value(v) if dialect == "postgres" else str(v) if isinstance(v, Decimal) else v
-              for v in row.values()]
-    await conn.execute_query(f"INSERT INTO {table} ({names}) VALUES ({marks})", params)
-
-
-def _pg_value(value: object) -> object:
-    from datetime import datetime
-
-    if value == WHEN:
-        return datetime.fromisoformat(WHEN)
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return date.fromisoformat(value)
-    return value
 
 
 async def _check(url: str, dialect: str) -> None:
     async with database_at(url, "models.0034_unbilled") as ctx:
         conn = ctx.connections.get("default")
-        await _insert(conn, dialect, "organizations", {"name": "株式会社テスト", "currency": "JPY",
+        await insert_row(conn, dialect, "organizations", {"name": "株式会社テスト", "currency": "JPY",
                                                        "tax_rounding": "down", "edition": "books"})
         # an accountant who may see the receivables (rows by hand: the ORM keeps a model's INSERT in
         # the first dialect it wrote to, and the other database's test may have run first)
-        await _insert(conn, dialect, "roles", {"name": "Accountant", "is_system": False})
-        await _insert(conn, dialect, "grants", {"role_id": 1, "module": "receivables", "action": "view"})
-        await _insert(conn, dialect, "users", {"email": "a@example.jp", "name": "A", "is_active": True,
+        await insert_row(conn, dialect, "roles", {"name": "Accountant", "is_system": False})
+        await insert_row(conn, dialect, "grants", {"role_id": 1, "module": "receivables", "action": "view"})
+        await insert_row(conn, dialect, "users", {"email": "a@example.jp", "name": "A", "is_active": True,
                                                "timezone": "Asia/Tokyo", "role_id": 1})
-        await _insert(conn, dialect, "memberships", {"organization_id": 1, "user_id": 1})
+        await insert_row(conn, dialect, "memberships", {"organization_id": 1, "user_id": 1})
         for n, currency in enumerate(("JPY", "USD"), start=1):
-            await _insert(conn, dialect, "books_contacts", {"organization_id": 1, "display_name": f"C{n}",
+            await insert_row(conn, dialect, "books_contacts", {"organization_id": 1, "display_name": f"C{n}",
                                                             "contact_type": "customer", "currency": currency})
-            await _insert(conn, dialect, "transactions", {
+            await insert_row(conn, dialect, "transactions", {
                 "organization_id": 1, "contact_id": n, "kind": "invoice", "number": f"INV-{n}", "status": "sent",
                 "currency": currency, "issue_date": "2026-01-01", "due_date": "2099-01-31",
                 "total": Decimal(1100), "balance": Decimal(1100), "portal_token": f"token-{n}",

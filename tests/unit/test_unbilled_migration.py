@@ -14,8 +14,7 @@ from tortoise.context import TortoiseContext
 
 from app import cli
 from app.db import tortoise_config
-from tests import factories as f
-from tests.migrating import database_at
+from tests.migrating import database_at, insert_row
 
 LINE = ("INSERT INTO transaction_lines (transaction_id, position, description, quantity, unit, rate, discount,"
         " tax_rate, tax_category, amount, source_order_id) VALUES ({txn}, {pos}, '{text}', 1, '', 1000, 0, 10,"
@@ -24,24 +23,25 @@ LINE = ("INSERT INTO transaction_lines (transaction_id, position, description, q
 
 async def _upgrade(url: str) -> None:
     async with database_at(url, "models.0033_credit") as ctx:
-        from app.models import Kind, Status, Transaction
-
         conn = ctx.connections.get("default")
-        org = await f.make_org()
-        customer = await f.make_customer(org)
+        await insert_row(conn, "sqlite", "organizations", {"name": "株式会社テスト", "currency": "JPY",
+                                                           "tax_rounding": "down", "edition": "books"})
+        await insert_row(conn, "sqlite", "books_contacts", {"organization_id": 1, "display_name": "C1",
+                                                            "contact_type": "customer", "currency": "JPY"})
 
-        async def txn(kind, number, status, **kw):
-            return await Transaction.create(organization_id=org.id, kind=kind, number=number, status=status,
-                                            contact_id=customer.id, issue_date=date(2026, 11, 5),
-                                            portal_token=uuid.uuid4().hex, **kw)
+        async def txn(kind: str, number: str, status: str, **values) -> int:
+            await insert_row(conn, "sqlite", "transactions", {
+                "organization_id": 1, "contact_id": 1, "kind": kind, "number": number, "status": status,
+                "currency": "JPY", "issue_date": "2026-11-05", "portal_token": uuid.uuid4().hex,
+                "tax_rounding": "down", "discount_type": "amount", **values})
+            [row] = await conn.execute_query_dict("SELECT id FROM transactions WHERE number = ?", [number])
+            return row["id"]
 
-        invoice = await txn(Kind.INVOICE, "INV-1", Status.SENT)
-        order = await txn(Kind.SALES_ORDER, "SO-1", Status.INVOICED, billed_by_id=invoice.id)
-        await conn.execute_query(
-            f"UPDATE transactions SET period_start = '2026-10-21', period_end = '2026-11-20' WHERE id = {invoice.id}")
+        invoice = await txn("invoice", "INV-1", "sent", period_start="2026-10-21", period_end="2026-11-20")
+        order = await txn("sales_order", "SO-1", "invoiced", billed_by_id=invoice)
         for pos, text in ((1, "設計"), (2, "保守")):
-            await conn.execute_query(LINE.format(txn=order.id, pos=pos, text=text, source="NULL"))
-            await conn.execute_query(LINE.format(txn=invoice.id, pos=pos, text=f"SO-1 {text}", source=order.id))
+            await conn.execute_query(LINE.format(txn=order, pos=pos, text=text, source="NULL"))
+            await conn.execute_query(LINE.format(txn=invoice, pos=pos, text=f"SO-1 {text}", source=order))
     await cli.migrate(url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
@@ -53,7 +53,7 @@ async def _upgrade(url: str) -> None:
         billed = {line.id: line.description for line in await TransactionLine.filter(transaction_id=invoice.id)}
         assert [billed[line.billed_line_id] for line in order_lines] == ["SO-1 設計", "SO-1 保守"]
         columns = await ctx.connections.get("default").execute_query_dict(
-            "SELECT * FROM transactions WHERE id = %d" % invoice.id)
+            "SELECT * FROM transactions WHERE number = 'INV-1'")
         assert "period_start" not in columns[0] and "period_end" not in columns[0]
 
 
