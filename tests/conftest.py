@@ -24,6 +24,7 @@ os.environ.setdefault("KIZUNA_VERIFY_KEPT_STATEMENTS", "true")
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 import pytest_asyncio  # noqa: E402
+from tortoise.backends.base.executor import EXECUTOR_CACHE  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 
 from app.db import create_schema, tortoise_config  # noqa: E402
@@ -79,6 +80,14 @@ def database_url():
 @pytest.fixture(scope="session")
 def is_postgres(database_url) -> bool:
     return database_url.startswith("postgres")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_executor_statements():
+    """tortoise keeps each table's INSERT and DELETE SQL per connection *name*, whatever the
+    database's dialect: a test that opened a SQLite file in a PostgreSQL run (the upgrade tests,
+    `make run`'s set-up) would leave SQLite's SQL to the next test in its worker."""
+    EXECUTOR_CACHE.clear()
 
 
 @pytest_asyncio.fixture
