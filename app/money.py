@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 # ISO 4217 minor units for the currencies Kizuna offers.
 MINOR_UNITS: dict[str, int] = {
@@ -68,14 +68,19 @@ def _with_currency(text: str, currency: str) -> str:
     return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
 
 
+@lru_cache(maxsize=None)
+def _money_pattern(digits: int) -> NumberPattern:
+    """The number pattern of amounts with `digits` minor digits, parsed once."""
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
 def format_money(amount: Decimal | None, currency: str, locale: str = "en") -> str:
     """An amount at its currency's minor unit, digits grouped by babel for `locale`: ¥1,200,
     1,234.50 USD (app.formatting is the entry point for pages, mail and PDFs)."""
     if amount is None:
         return ""
-    digits = minor_unit(currency)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = format_decimal(quantize(amount, currency), format=pattern, locale=_locale(locale))
+    # babel's format_decimal with the pattern parsed once (parsing was a fifth of the call)
+    text = _money_pattern(minor_unit(currency)).apply(quantize(amount, currency), _locale(locale))
     return _with_currency(text, currency)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from tortoise.router import router
 from tortoise.models import Model
-from tortoise.queryset import ValuesListQuery
+from tortoise.queryset import QuerySet, ValuesListQuery
 
 from app import settings
 from app.kept import MISSING, Kept
@@ -144,3 +144,62 @@ def _verify(key: Hashable, kept: Statement | None, fresh: Statement | None) -> N
         raise StatementDrift(
             f"the statement kept for {key!r} differs from the one its shape builds now: the query "
             f"depends on something its shape does not name.\nkept:  {what(kept)}\nbuilt: {what(fresh)}")
+
+
+# ---- whole records by primary key ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStatement:
+    """A query of whole records (`select_related` ones read along) by one key, built once: the
+    records come back as tortoise's executor makes them from the rows."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]
+    select_related_idx: tuple[Any, ...]
+
+    @classmethod
+    def build(cls, query: QuerySet, sentinels: Sequence[int]) -> RecordStatement | None:
+        query._choose_db_if_not_chosen()
+        query._make_query()
+        if query._annotations or query._prefetch_map or query._prefetch_queries:
+            return None
+        sql, params = query.query.get_parameterized_sql()
+        index = {value: i for i, value in enumerate(sentinels)}
+        slots = tuple((place, index[value]) for place, value in enumerate(params)
+                      if type(value) is int and value in index)
+        if {i for _, i in slots} != set(range(len(sentinels))) or any(str(v) in sql for v in sentinels[:1]):
+            return None
+        return cls(sql, tuple(params), slots, tuple(query._select_related_idx))
+
+    async def records(self, db: Any, model: type[Model], keys: Sequence[Any]) -> list[Model]:
+        params = list(self.params)
+        for place, index in self.slots:
+            params[place] = keys[index]
+        executor = db.executor_class(model=model, db=db, select_related_idx=list(self.select_related_idx))
+        return await executor.execute_select(self.sql, params)
+
+
+# Whole-record look-ups do not depend on who asks (the caller checks permissions on the record).
+_records: Kept[RecordStatement | None] = Kept(256)
+
+
+async def record(model: type[Model], shape: Hashable, build: Callable[[Any], QuerySet], key: Any) -> Model | None:
+    """The one record `build(key)` finds (a queryset filtering by `key`, whose other filters do not
+    vary; `shape` names them), or None."""
+    db = _db(model)
+    kept_key = (model, shape, db.capabilities.dialect)
+    statement = _records.get(kept_key)
+    if statement is MISSING:
+        statement = _records.put(kept_key, RecordStatement.build(build(SENTINEL), (SENTINEL,)))
+    elif settings.VERIFY_KEPT_STATEMENTS:
+        fresh = RecordStatement.build(build(SENTINEL), (SENTINEL,))
+        if (None if statement is None else (statement.sql, statement.params, statement.slots)) != \
+                (None if fresh is None else (fresh.sql, fresh.params, fresh.slots)):
+            raise StatementDrift(f"the record statement kept for {kept_key!r} differs from the one its shape builds now")
+    if statement is None:
+        found = await build(key)
+        return found[0] if found else None
+    found = await statement.records(db, model, [key])
+    return found[0] if found else None

@@ -177,6 +177,48 @@ def table_rows(ctx: jinja2.runtime.Context, rows: list, columns, refs: dict, mod
     return Markup("\n".join(lines))
 
 
+def _related_list(ctx: Any, shown: Shown, rel: Any, rows: list, total: int, refs: dict) -> str:
+    """A related list's table (or its "None yet."): records/_related.html, the list refreshed alone."""
+    text = shown.gettext
+    if not rows:
+        return f'<p class="empty">{Markup(text("None yet."))}</p>'
+    head = "".join(f'<th scope="col">{Markup(text(col.label))}</th>' for col in rel.columns)
+    parts = ['<table class="records compact">\n  <thead><tr>', head, "</tr></thead>\n  <tbody>\n",
+             table_rows(ctx, rows, rel.columns, refs, rel.module), "\n  </tbody>\n</table>"]
+    if total > len(rows):
+        parts.append(f'\n<p class="muted">{Markup(text("Showing %(shown)d of %(total)d.")) % {"shown": len(rows), "total": total}}</p>')
+    return "".join(parts)
+
+
+@jinja2.pass_context
+def related_list(ctx: jinja2.runtime.Context, rel: Any, rows: list, total: int, refs: dict) -> Markup:
+    return Markup(_related_list(ctx, Shown.of(ctx), rel, rows, total, refs))
+
+
+@jinja2.pass_context
+def related_panels(ctx: jinja2.runtime.Context, pages: Any, obj: Any, related: list, lists: dict) -> Markup:
+    """A record page's related lists, each in its card with its Refresh button and its New link
+    when the user may create such records; the lists as `related_list` writes them."""
+    shown = Shown.of(ctx)
+    text, principal = shown.gettext, ctx.get("principal")
+    refresh = Markup(text("Refresh"))
+    out = []
+    for rel in related:
+        key, title = escape(rel.key), Markup(text(rel.title))
+        url = escape(pages.url(obj, "related/" + rel.key))
+        new = ""
+        if rel.new_url and principal.has(rel.module, "create_edit"):
+            new = f'\n    <a class="button small" href="{escape(rel.new_url(obj))}">{Markup(text("New"))}</a>'
+        data = lists[rel.key]
+        out.append(
+            f'<section class="card panel" id="related-{key}">\n  <header>\n    <h2>{title}</h2>\n'
+            f'    <button type="button" class="small" hx-get="{url}" hx-target="#related-{key}-list"\n'
+            f'            hx-swap="innerHTML" aria-label="{refresh}: {title}">{refresh}</button>{new}\n'
+            f'  </header>\n  <div id="related-{key}-list">\n'
+            f'{_related_list(ctx, shown, rel, data["rows"], data["total"], data["refs"])}\n  </div>\n</section>')
+    return Markup("\n".join(out))
+
+
 @jinja2.pass_context
 def tax_rate_text(ctx: jinja2.runtime.Context, value: Any) -> str:
     """A tax rate as documents write it: 10%, 8% (reduced), 0%."""

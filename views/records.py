@@ -295,20 +295,23 @@ class RecordPages(ListPages):
 
     async def _related_rows(self, principal: Principal, obj: Model, rel: Related) -> dict[str, Any]:
         """The first rows of a related list, their total and what they reference."""
-        loaded = rel.load(principal, obj)
-        if isinstance(loaded, QuerySet):
+        if (keyed := getattr(rel.load, "keyed", None)) is not None:
+            # A queryset kept per reach and shape (app.statements): only the record's id is bound
+            # anew; the queryset itself is built only to count beyond the shown rows.
             # The shown columns only, as partial records (views.list_rows). One row more than
             # shown tells whether there are more: only then are they counted.
+            reader = self.related_reader(rel.load.relation.model, rel)
+            keys = reader.keys
+            found = await principal.statements.rows(
+                reader.model, ("related rows", self.model, rel.key),
+                lambda ids: keyed(principal, ids).limit(RELATED_LIMIT + 1).values_list(*keys), [obj.id])
+            rows = reader.build([dict(zip(keys, values, strict=True)) for values in found])
+            total = len(rows) if len(rows) <= RELATED_LIMIT else await rel.load(principal, obj).count()
+            rows = rows[:RELATED_LIMIT]
+            refs = reader.visible_refs(principal, rows)
+        elif isinstance(loaded := rel.load(principal, obj), QuerySet):
             reader = self.related_reader(loaded.model, rel)
-            if (keyed := getattr(rel.load, "keyed", None)) is not None:
-                # Kept per reach and shape (app.statements): only the record's id is bound anew.
-                keys = reader.keys
-                found = await principal.statements.rows(
-                    loaded.model, ("related rows", self.model, rel.key),
-                    lambda ids: keyed(principal, ids).limit(RELATED_LIMIT + 1).values_list(*keys), [obj.id])
-                rows = reader.build([dict(zip(keys, values, strict=True)) for values in found])
-            else:
-                rows = await reader.read(loaded.limit(RELATED_LIMIT + 1))
+            rows = await reader.read(loaded.limit(RELATED_LIMIT + 1))
             total = len(rows) if len(rows) <= RELATED_LIMIT else await loaded.count()
             rows = rows[:RELATED_LIMIT]
             refs = reader.visible_refs(principal, rows)

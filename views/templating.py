@@ -280,6 +280,7 @@ templates = Jinja2Templates(env=_environment(), context_processors=[_context])
 from views import cells  # noqa: E402
 
 templates.env.globals.update(table_rows=cells.table_rows, detail_value=cells.detail_value,
+                             related_list=cells.related_list, related_panels=cells.related_panels,
                              tax_rate_text=cells.tax_rate_text)
 
 

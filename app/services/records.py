@@ -22,7 +22,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 from tortoise.validators import MaxLengthValidator
 
-from app import cleaning, readings
+from app import cleaning, readings, statements
 from app.errors import Conflict, FieldError, NotFound, ValidationError
 from app.i18n import N_
 from app.models import User
@@ -82,8 +82,10 @@ class RecordService:
         pk = cleaning.pk(record_id)
         if pk is None:
             raise NotFound()
-        obj = await (self.model.filter(id=pk).select_related(*related).first() if related
-                     else self.model.get_or_none(id=pk))
+        # Built once per model and relations read along (app.statements): only the id is bound.
+        model = self.model
+        obj = await statements.record(model, ("get", related),
+                                      lambda key: model.filter(id=key).select_related(*related).limit(1), pk)
         if obj is None:
             raise NotFound()
         require(principal, action, obj)

@@ -115,3 +115,20 @@ async def test_verify_mode_catches_a_filter_that_depends_on_the_time(db, monkeyp
     monkeypatch.setattr(settings, "VERIFY_KEPT_STATEMENTS", True)
     for _ in range(3):  # a shape that names everything passes every time
         assert await statements.rows(Task, "mine", steady, [task.id]) == [(task.id,)]
+
+
+
+async def test_a_kept_record_look_up_finds_each_record_with_its_owner(db):
+    from app.errors import NotFound
+    from app.services.accounts import AccountService
+
+    me, boss = await f.make_user("Sales"), await f.make_user("Administrator")
+    mine, theirs = await f.make_account(me, name="Mine"), await f.make_account(boss, name="Theirs")
+    service, principal = AccountService(), await f.principal_for(boss)
+    for _ in range(2):  # the second round runs on the kept statements
+        for record, owner in ((mine, me), (theirs, boss)):
+            found = await service.get(principal, record.id, related=("owner",))
+            assert (found.id, found.name, found.owner.name) == (record.id, record.name, owner.name)
+            assert (await service.get(principal, str(record.id))).name == record.name
+        with pytest.raises(NotFound):
+            await service.get(principal, mine.id + theirs.id + 1000)
