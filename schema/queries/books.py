@@ -26,7 +26,6 @@ from schema.queries.common import AUTH, AfterArg, FirstArg, get_record, list_rec
 from schema.types.books import BooksContact, ContactType, EmailTemplate, Item, Organization, TransactionKind
 from schema.types.books_transactions import (
     TYPE_NAMES,
-    CustomerReceivables,
     EmailComposition,
     Estimate,
     Invoice,
@@ -37,6 +36,7 @@ from schema.types.books_transactions import (
 )
 from schema.types.connection import Connection, bounded
 from schema.types.credit_notes import CreditNote
+from schema.types.receivables import CustomerReceivables
 from schema.types.filters import (
     BooleanFilter,
     DateFilter,

@@ -16,7 +16,8 @@ from app.services.books_crm import BooksDocument, PaymentStatus as PaymentStatus
 from schema.context import Info
 from schema.loaders import ready
 from schema.types.books import TransactionKind, exact
-from schema.types.books_transactions import CustomerReceivables, DisplayStatus
+from schema.types.books_transactions import DisplayStatus
+from schema.types.receivables import CustomerReceivables
 from schema.types.node import model_type_check, to_global_id
 
 PaymentStatus = strawberry.enum(
