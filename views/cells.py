@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from app import settings
 from app.formatting import format_day, format_moment, format_money
-from app.i18n import translations
+from app.i18n import N_, translations
 from app.services import payment_terms
 from views.templating import builtin_name, resolve, user_timezone
 
@@ -177,16 +177,20 @@ def table_rows(ctx: jinja2.runtime.Context, rows: list, columns, refs: dict, mod
     return Markup("\n".join(lines))
 
 
+SHOWING = N_("Showing %(shown)d of %(total)d.")  # under a related list longer than shown
+
+
 def _related_list(ctx: Any, shown: Shown, rel: Any, rows: list, total: int, refs: dict) -> str:
     """A related list's table (or its "None yet."): records/_related.html, the list refreshed alone."""
     text = shown.gettext
     if not rows:
-        return f'<p class="empty">{Markup(text("None yet."))}</p>'
+        return f'<p class="empty">{Markup(text(N_("None yet.")))}</p>'
     head = "".join(f'<th scope="col">{Markup(text(col.label))}</th>' for col in rel.columns)
     parts = ['<table class="records compact">\n  <thead><tr>', head, "</tr></thead>\n  <tbody>\n",
              table_rows(ctx, rows, rel.columns, refs, rel.module), "\n  </tbody>\n</table>"]
     if total > len(rows):
-        parts.append(f'\n<p class="muted">{Markup(text("Showing %(shown)d of %(total)d.")) % {"shown": len(rows), "total": total}}</p>')
+        showing = Markup(text(SHOWING)) % {"shown": len(rows), "total": total}
+        parts.append(f'\n<p class="muted">{showing}</p>')
     return "".join(parts)
 
 
@@ -201,14 +205,14 @@ def related_panels(ctx: jinja2.runtime.Context, pages: Any, obj: Any, related: l
     when the user may create such records; the lists as `related_list` writes them."""
     shown = Shown.of(ctx)
     text, principal = shown.gettext, ctx.get("principal")
-    refresh = Markup(text("Refresh"))
+    refresh = Markup(text(N_("Refresh")))
     out = []
     for rel in related:
         key, title = escape(rel.key), Markup(text(rel.title))
         url = escape(pages.url(obj, "related/" + rel.key))
         new = ""
         if rel.new_url and principal.has(rel.module, "create_edit"):
-            new = f'\n    <a class="button small" href="{escape(rel.new_url(obj))}">{Markup(text("New"))}</a>'
+            new = f'\n    <a class="button small" href="{escape(rel.new_url(obj))}">{Markup(text(N_("New")))}</a>'
         data = lists[rel.key]
         out.append(
             f'<section class="card panel" id="related-{key}">\n  <header>\n    <h2>{title}</h2>\n'
