@@ -17,7 +17,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from app import live
+from app import cleaning, live
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_
 from app.models import Channel, ChannelMember, ChatEvent, ChatMention, ChatMessage, ChatSettings, User
@@ -139,6 +139,8 @@ async def create_channel(principal: Principal, name: str, *, private: bool = Fal
         raise ValidationError.single("name", N_("This field is required."))
     if len(name) > MAX_NAME:
         raise ValidationError.single("name", N_("At most %(max)d characters."), max=MAX_NAME)
+    if any(ord(c) < 32 for c in name) or not cleaning.storable(name):
+        raise ValidationError.single("name", N_("Control characters are not allowed."))
     ids = {principal.user.id, *(member_ids or [])}
     if len(ids) > 500:
         raise ValidationError.single("members", N_("Too many members."))

@@ -154,3 +154,15 @@ async def test_events_after_replays_from_the_last_event(db):
     await chat.edit_message(pa, first.id, "one!")
     replay = await chat.events_after(pa, mark)
     assert [(e.kind, m.id) for e, m in replay] == [("post", second.id), ("edit", first.id)]
+
+
+async def test_a_channel_name_with_control_characters_is_refused(db):
+    """NUL, which no database keeps, and other control characters get a field error; no channel."""
+    from app.models import Channel
+
+    principal = await principal_for(await make_user())
+    for name in ("\x00", "経理\x00", "a\x07b", "\ud800"):
+        with pytest.raises(ValidationError) as refused:
+            await chat.create_channel(principal, name)
+        assert refused.value.errors[0].field == "name"
+    assert not await Channel.exists()
