@@ -65,7 +65,10 @@ def _locale(name: str) -> Locale:
 
 def _with_currency(text: str, currency: str) -> str:
     # The yen sign for yen, the ISO code after other amounts: "$" alone could be USD, AUD or SGD.
-    return f"¥{text}" if currency == "JPY" else f"{text} {currency}"
+    # A negative yen amount has its sign before the yen sign, as babel writes it: -¥1,000.
+    if currency == "JPY":
+        return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
+    return f"{text} {currency}"
 
 
 @lru_cache(maxsize=None)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from app.errors import InvalidTransition
-from app.i18n import N_
-from app.models import Kind, Status, Transaction, TransactionLine
-from app.services import history
+from app.i18n import N_, gettext
+from app.models import Kind, Status, TaxCategory, Transaction, TransactionLine
+from app.services import history, tax
+from app.services.document_input import DESCRIPTION_MAX
 
 
 def delivered_on(line: TransactionLine, order: Transaction) -> date:
@@ -40,18 +42,85 @@ async def unbilled_lines(order_ids: list[int]) -> dict[int, list[TransactionLine
     return found
 
 
-async def bill(invoice: Transaction, orders: list[Transaction], lines: dict[int, list[TransactionLine]]) -> None:
-    """Record that `invoice`, made of `lines` of `orders` in that order (one invoice line per order
-    line, from position 1), bills them; each order becomes invoiced when nothing is left."""
-    invoice_lines = await TransactionLine.filter(transaction_id=invoice.id).order_by("position", "id")
-    billed = iter(invoice_lines)
+DISCOUNT_LABEL = N_("%(number)s discount")  # the share of an order's document discount on an invoice
+
+
+@dataclass(frozen=True)
+class Billed:
+    """A line of an invoice billing sales orders: an order line, or (`line` None) the share of the
+    order's document discount that goes with the lines billed, in one tax category (値引)."""
+
+    order: Transaction
+    line: TransactionLine | None
+    row: dict[str, Any]
+
+
+async def plan(orders: list[Transaction], lines: dict[int, list[TransactionLine]], lang: str, *,
+               labelled: bool, discounts: bool = True) -> list[Billed]:
+    """The invoice lines billing `lines` of `orders` (by order id), in order: each order's lines,
+    with the order's number before their descriptions when `labelled` (a consolidated invoice
+    lists several orders), then, when `discounts`, the share of the order's document discount
+    that goes with them: one discount line per tax category, so the parts an order is billed in
+    add up to its discount exactly (tax.billed_share). An order's lines keep its pricing (内税
+    or 外税): the caller bills orders of one pricing together."""
+    from app.services import transactions as txns
+
+    shares = await _discount_shares([o for o in orders if o.discount_value], lines) if discounts else {}
+    planned: list[Billed] = []
     for order in orders:
-        for line in lines[order.id]:
-            target = next(billed)
-            await TransactionLine.filter(id=line.id).update(billed_line_id=target.id)
-            await TransactionLine.filter(id=target.id).update(
-                source_order_id=order.id, delivery_date=delivered_on(line, order))
-    await _restate([o.id for o in orders], billed_by=invoice.id)
+        for line, row in zip(lines[order.id], txns.line_data(lines[order.id])):
+            if labelled:
+                row["description"] = f"{order.number} {row['description']}"[:DESCRIPTION_MAX]
+            row["delivery_date"] = delivered_on(line, order)
+            planned.append(Billed(order, line, row))
+        label = gettext(lang, DISCOUNT_LABEL) % {"number": order.number}
+        for category, share in shares.get(order.id, []):
+            planned.append(Billed(order, None, {
+                "item_id": None, "description": label, "quantity": Decimal(1), "unit": "", "rate": -share,
+                "discount": Decimal(0), "tax_rate": tax.CATEGORY_RATES[category], "tax_category": category,
+                "delivery_date": None}))
+    return planned
+
+
+async def _discount_shares(orders: list[Transaction], lines: dict[int, list[TransactionLine]]
+                           ) -> dict[int, list[tuple[TaxCategory, Decimal]]]:
+    """By order id, the share of each order's document discount per tax category that goes with
+    `lines` of it, given what other invoices billed of it already."""
+    if not orders:
+        return {}
+    every: dict[int, list[TransactionLine]] = {o.id: [] for o in orders}
+    for line in await TransactionLine.filter(transaction_id__in=list(every)).order_by("position", "id"):
+        every[line.transaction_id].append(line)
+    found: dict[int, list[tuple[TaxCategory, Decimal]]] = {}
+    for order in orders:
+        now = {line.id for line in lines[order.id]}
+        pricing = tax.Pricing(rounding=order.tax_rounding, inclusive=order.prices_include_tax,
+                              discount_type=order.discount_type, discount_value=order.discount_value)
+        result = tax.totals(((line.amount, line.tax_category) for line in every[order.id]), order.currency, pricing)
+        for rate in result.rates:
+            if not rate.discount:
+                continue
+            own = [line for line in every[order.id] if line.tax_category == rate.category]
+            whole = sum((line.amount for line in own), Decimal(0))
+            before = sum((line.amount for line in own if line.billed_line_id and line.id not in now), Decimal(0))
+            after = before + sum((line.amount for line in own if line.id in now), Decimal(0))
+            share = tax.billed_share(rate.discount, whole, before, after, order.currency)
+            if share:
+                found.setdefault(order.id, []).append((rate.category, share))
+    return found
+
+
+async def bill(invoice: Transaction, planned: list[Billed]) -> None:
+    """Record that `invoice`, made of the `planned` lines in that order (from position 1), bills
+    them; each order becomes invoiced when nothing is left."""
+    invoice_lines = await TransactionLine.filter(transaction_id=invoice.id).order_by("position", "id")
+    for target, billed in zip(invoice_lines, planned, strict=True):
+        if billed.line is not None:
+            await TransactionLine.filter(id=billed.line.id).update(billed_line_id=target.id)
+        await TransactionLine.filter(id=target.id).update(
+            source_order_id=billed.order.id, delivery_date=billed.row["delivery_date"])
+    orders = list({b.order.id: b.order for b in planned})
+    await _restate(orders, billed_by=invoice.id)
 
 
 async def release(invoice: Transaction, user: Any) -> list[Transaction]:

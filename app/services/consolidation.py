@@ -22,13 +22,14 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app import cleaning, kinds
-from app.errors import NotFound, ValidationError
+from app.errors import FieldError, NotFound, ValidationError
 from app.formatting import format_day
 from app.i18n import N_
 from app.models import BooksContact, ContactType, Kind, Organization, Status, Transaction, TransactionLine
 from app.permissions import Principal, require, restrict
-from app.services import billing, history, payment_terms
+from app.services import billing, history, payment_terms, tax
 from app.services import transactions as txns
+from app.services.document_input import Problems
 
 PERIODS_OFFERED = 12  # the closing periods the form offers, newest first
 FIELDS = {"contact_id", "period_end", "issue_date", "exchange_rate", "exchange_rate_date"}
@@ -59,6 +60,9 @@ class Preview:
     total: Decimal
     delivered: dict[int, date] = field(default_factory=dict)  # by line id
     left: dict[int, int] = field(default_factory=dict)  # by order id: unbilled lines left for another period
+    planned: list[billing.Billed] = field(default_factory=list)  # the invoice's lines, in order
+    inclusive: bool = False  # the orders' prices include tax (内税): so do the invoice's
+    discounts: dict[int, list[billing.Billed]] = field(default_factory=dict)  # by order id: its discount's share
 
 
 async def customer(principal: Principal, contact_id: Any) -> BooksContact:
@@ -128,8 +132,7 @@ async def preview(principal: Principal, contact_id: Any, period_end: Any, issue_
     left: dict[int, int] = {}
     orders, lines = await _in_period(
         await _candidates(principal, contact, period).order_by("issue_date", "id"), period, left)
-    shown = await _preview(contact, terms, period, orders, lines, _issue(principal, period, issue_date),
-                           org.tax_rounding.value)
+    shown = await _preview(contact, terms, period, orders, lines, _issue(principal, period, issue_date), org)
     shown.left = left
     return shown
 
@@ -145,28 +148,41 @@ def _issue(principal: Principal, period: Period, value: Any) -> date:
     return min(period.end, txns.today_in(principal))
 
 
+MIXED = N_("The sales orders of this period differ in currency or in tax-inclusive pricing (%(orders)s): "
+           "convert them into invoices one by one.")
+
+
+def _inclusive(contact: BooksContact, orders: list[Transaction]) -> bool:
+    """Whether the orders' prices include tax (内税), as the invoice's will: they must all agree,
+    and be in the customer's currency (the invoice's); a field error otherwise."""
+    pricing = {o.prices_include_tax for o in orders}
+    if len(pricing) > 1 or any(o.currency != contact.currency for o in orders):
+        raise ValidationError.single("period_end", MIXED, orders=", ".join(o.number for o in orders))
+    return pricing == {True}
+
+
 async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Period, orders: list[Transaction],
-                   lines: dict[int, list[TransactionLine]], issued: date, rounding: str) -> Preview:
-    _rows, totals = txns.price(_line_data(orders, lines), contact.currency, rounding)
+                   lines: dict[int, list[TransactionLine]], issued: date, org: Organization) -> Preview:
+    inclusive = _inclusive(contact, orders)
+    planned = await billing.plan(orders, lines, org.language, labelled=True)
+    problems = Problems()
+    totals = txns.price_problems([b.row for b in planned], contact.currency,
+                                 tax.Pricing(rounding=org.tax_rounding.value, inclusive=inclusive), problems)
+    if totals is None:  # e.g. a discount line delivered in a period apart from what it discounts
+        raise ValidationError([FieldError("period_end", e.msgid, e.params) for e in problems.errors])
     # Due by the terms from the period's closing date (the transaction date); an invoice issued
     # later than that is due no earlier than its own date gives.
     due = payment_terms.due_date(terms, period.end)
     if due < issued:
         due = payment_terms.due_date(terms, issued)
+    discounts: dict[int, list[billing.Billed]] = {}
+    for b in planned:
+        if b.line is None:
+            discounts.setdefault(b.order.id, []).append(b)
     return Preview(contact=contact, terms=terms, period=period, orders=orders, lines=lines, due_date=due,
-                   subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total,
+                   subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total, planned=planned,
+                   inclusive=inclusive, discounts=discounts,
                    delivered={line.id: billing.delivered_on(line, o) for o in orders for line in lines[o.id]})
-
-
-def _line_data(orders: list[Transaction], lines: dict[int, list[TransactionLine]]) -> list[dict[str, Any]]:
-    """Every order's lines, in order, each labelled with its order number."""
-    data = []
-    for order in orders:
-        for line, row in zip(lines[order.id], txns.line_data(lines[order.id])):
-            row["description"] = f"{order.number} {row['description']}"[:2000]
-            row["delivery_date"] = billing.delivered_on(line, order)
-            data.append(row)
-    return data
 
 
 async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
@@ -190,8 +206,8 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
         if not orders:
             raise ValidationError.single(
                 "period_end", N_("This customer has no confirmed sales orders to invoice in this period."))
-        shown = await _preview(contact, terms, period, orders, lines, issued, org.tax_rounding.value)
-        count = sum(len(rows) for rows in shown.lines.values())
+        shown = await _preview(contact, terms, period, orders, lines, issued, org)
+        count = len(shown.planned)
         if count > txns.MAX_LINES:
             raise ValidationError.single(
                 "period_end", N_("These orders have %(count)d lines; an invoice takes at most %(max)d."),
@@ -201,11 +217,11 @@ async def create(principal: Principal, data: dict[str, Any]) -> Transaction:
             "due_date": shown.due_date, "payment_terms": terms.code,
             # the closing period is the invoice's transaction period (取引年月日), printed as such
             "transaction_date": period.start.isoformat(), "transaction_date_end": period.end.isoformat(),
-            "lines": _line_data(orders, shown.lines),
+            "lines": [b.row for b in shown.planned], "prices_include_tax": shown.inclusive,
             # a foreign-currency invoice's rate to the yen, as for any invoice (required there)
             **{k: data[k] for k in txns.EXCHANGE_FIELDS if k in data},
         })
-        await billing.bill(invoice, orders, shown.lines)
+        await billing.bill(invoice, shown.planned)
         for order in orders:
             await history.record(order, "converted", N_("Billed on the consolidated invoice %(number)s."),
                                  principal.user, number=invoice.number)

@@ -28,6 +28,7 @@ _DIGITS = _AMOUNT.max_digits - _AMOUNT.decimal_places
 _TOO_LARGE = N_("The amount is too large: at most %(digits)d digits before the decimal point.")
 PRICING_FIELDS = ("prices_include_tax", "discount_type", "discount_value")
 EXCHANGE_FIELDS = ("exchange_rate", "exchange_rate_date")
+DESCRIPTION_MAX = 2000  # a line's description
 LINE_FIELDS = {"item_id", "description", "quantity", "unit", "rate", "discount", "tax_rate", "tax_category",
                "delivery_date"}
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
@@ -82,9 +83,9 @@ def clean_line(raw: dict[str, Any], item: Item | None, path: str, problems: Prob
     description = str(raw.get("description") or "").strip() or (item.name if item else "")
     if not description:
         problems.add(f"{path}.description", N_("Choose an item or describe the line."))
-    elif len(description) > 2000:
+    elif len(description) > DESCRIPTION_MAX:
         problems.add(f"{path}.description", N_("Must be at most %(max)d characters (now %(length)d)."),
-                     max=2000, length=len(description))
+                     max=DESCRIPTION_MAX, length=len(description))
     line["description"] = description
     unit = str(raw.get("unit") or "").strip() or (item.unit if item else "")
     if len(unit) > 20:

@@ -223,6 +223,18 @@ def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Dec
     return [(s * unit).quantize(unit) for s in shares]
 
 
+def billed_share(discount: Decimal, whole: Decimal, before: Decimal, after: Decimal, currency: str) -> Decimal:
+    """The part of a category's document `discount` that goes with lines of the category worth
+    `after - before` when `before` of its `whole` amount was billed already (a sales order billed
+    in parts): the discount of what is billed so far, rounded half-up, less that of what was
+    billed before. The parts add up to `discount` exactly once the whole category is billed."""
+    def so_far(amount: Decimal) -> Decimal:
+        if amount == whole or not whole:
+            return discount if amount == whole else _ZERO
+        return (discount * amount / whole).quantize(_exp(currency), rounding=ROUND_HALF_UP)
+    return so_far(after) - so_far(before)
+
+
 def _rate_tax(net: Decimal, rate: Decimal, inclusive: bool, unit: Decimal, mode: str) -> tuple[Decimal, Decimal]:
     """(amount without tax, tax) of one rate's `net` amount (内税: `net` includes the tax)."""
     if inclusive:

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 from app import kinds
 from app.errors import InvalidTransition
 from app.i18n import N_, Day, Msgid
-from app.models import Kind, Organization, Payment, Status, Transaction, User
+from app.models import Kind, Organization, Payment, Status, Transaction, TransactionLine, User
 from app.money import needs_rate
 from app.permissions import Principal, require
 from app.services import billing, history, payments
@@ -281,23 +281,31 @@ async def convert(principal: Principal, kind: Kind, record_id: Any, target: Kind
                 raise InvalidTransition(kinds.BOOKS_EDITION_ONLY)
         if kinds.of(target).rate_required and needs_rate(source.currency) and source.exchange_rate is None:
             raise InvalidTransition(NO_RATE, currency=source.currency)
+        pricing = txns.pricing_data(source)
         if kind == SO:  # only what no invoice bills yet
             unbilled = (await billing.unbilled_lines([source.id]))[source.id]
             if not unbilled:
                 raise InvalidTransition(N_("Every line of this sales order is invoiced already."))
-            lines = [{**row, "delivery_date": billing.delivered_on(line, source)}
-                     for line, row in zip(unbilled, txns.line_data(unbilled))]
+            # Part of the order billed already: its document discount goes with the lines, in
+            # shares (discount lines), not again whole.
+            whole = len(unbilled) == await TransactionLine.filter(transaction_id=source.id).count()
+            org = await Organization.get(id=source.organization_id)
+            planned = await billing.plan([source], {source.id: unbilled}, org.language, labelled=False,
+                                         discounts=not whole)
+            lines = [b.row for b in planned]
+            if not whole:
+                pricing["discount_value"] = 0
         else:
             lines = txns.line_data(await txns.lines_of(source))
         data = {
             "organization_id": source.organization_id, "contact_id": source.contact_id,
             "reference": source.reference or source.number, "subject": source.subject,
             "salesperson_id": source.salesperson_id, "notes": source.notes, "terms": source.terms,
-            "lines": lines, **txns.pricing_data(source),
+            "lines": lines, **pricing,
         }
         created = await txns.create(principal, target, data, source=source)
         if kind == SO:
-            await billing.bill(created, [source], {source.id: unbilled})
+            await billing.bill(created, planned)
             await source.refresh_from_db()
         else:
             source.status = Status.CONVERTED

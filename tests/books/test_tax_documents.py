@@ -104,7 +104,7 @@ async def test_the_pdf_prints_the_period_categories_and_inclusive_pricing(accoun
     en = pdf_text(await books_pdf.render(txn, "en"))
     for expected in ("Transaction date", "Nov 1 – 30, 2026", "Issue date", "December 5, 2026",
                      "10% taxable (incl.)", "8% taxable (incl.)", "Incl. consumption tax", "Tax-free (export)",
-                     "Non-taxable", "Out of scope", "Prices include tax", "Discount ¥-1,000", "Tax-free", "Exempt"):
+                     "Non-taxable", "Out of scope", "Prices include tax", "Discount -¥1,000", "Tax-free", "Exempt"):
         assert expected in en, expected
     assert "Amount (incl. tax)" in en
     assert not re.search(r"(?<![0-9])0% (subtotal|taxable)", en)

@@ -4,6 +4,7 @@ English (the longer labels) and in Japanese, and the language in use is marked."
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import expect
 
 from tests import factories as f
 from tests.browser.test_csp import sign_in
@@ -48,8 +49,8 @@ async def test_header_holds_on_two_rows_and_marks_the_language(live_server, live
     assert await switcher.get_by_role("button", name=other, exact=True).is_visible()
     # The other language is one click away and then marked in its turn.
     await switcher.get_by_role("button", name=other, exact=True).click()
-    await page.wait_for_function("lang => document.documentElement.lang === lang",
-                                 arg="ja" if language == "en" else "en")
+    # expect() retries across the reload; a bare predicate can run while the new document is empty.
+    await expect(page.locator("html")).to_have_attribute("lang", "ja" if language == "en" else "en")
     marked = page.locator("header .langs [aria-pressed=true]")
     assert (await marked.inner_text()).strip() == other
     assert await _rows(page) < 2.5

@@ -71,6 +71,27 @@ async def test_preview_then_create(client, principal, customer):
     assert await Transaction.filter(kind=Kind.INVOICE).count() == 1
 
 
+async def test_preview_shows_each_orders_discount_share_and_refuses_mixed_pricing(client, principal, customer):
+    period = await _last_closed_period(principal, "end_of_next_month")
+    order = await f.make_transaction(principal, "sales_order", customer, [("設計", 1, 100000, 10)],
+                                     issue_date=period.start.isoformat(), discount_type="amount", discount_value=10000)
+    await workflow.confirm(principal, order.id)
+    params = {"contact_id": customer.id, "period_end": period.key}
+    shown = await client.get(PAGE, params=params, headers={**HX, "HX-Target": "consolidation-form"})
+    # the line as the invoice will have it, in the organization's language (Japanese)
+    assert f"{order.number} 値引" in shown.text and "-¥10,000" in shown.text
+    assert text_of(shown.text, "sum-total") == "¥99,000"
+
+    inclusive = await f.make_transaction(principal, "sales_order", customer, [("作業", 1, 11000, 10)],
+                                         issue_date=period.start.isoformat(), prices_include_tax=True)
+    await workflow.confirm(principal, inclusive.id)
+    mixed = await client.get(PAGE, params=params, headers={**HX, "HX-Target": "consolidation-form"})
+    assert mixed.status_code == 200 and 'role="alert"' in mixed.text
+    assert f"differ in currency or in tax-inclusive pricing ({order.number}, {inclusive.number})" in mixed.text
+    refused = await hx_post(client, PAGE, params)
+    assert refused.status_code == 422 and not await Transaction.filter(kind=Kind.INVOICE).exists()
+
+
 async def test_hostile_posts_answer_422(client, principal, customer, org):
     period = await _last_closed_period(principal, "end_of_next_month")
     await _order(principal, customer, period.start, [("作業", 1, 1000, 10)])

@@ -31,13 +31,13 @@ async def test_live_totals_with_tax_included_a_discount_and_every_category(clien
     # 10,000 (11,000 less a 1,000 discount line) / 1,080 / 5,000 / 200 share 1,628:
     # 1,000 / 108 / 500 / 20 (in proportion, exactly)
     assert text_of(html, "sum-pricing") == "Prices include tax"
-    assert text_of(html, "sum-discount") == "¥-1,628"
+    assert text_of(html, "sum-discount") == "-¥1,628"
     assert text_of(html, "sum-10-subtotal") == "¥9,000" and text_of(html, "sum-10-tax") == "¥818"
     assert text_of(html, "sum-8-subtotal") == "¥972" and text_of(html, "sum-8-tax") == "¥72"
     assert text_of(html, "sum-export-subtotal") == "¥4,500" and text_of(html, "sum-exempt-subtotal") == "¥180"
     assert '"sum-0-subtotal"' not in html and not re.search(r"(?<![0-9])0% taxable", html)
     assert text_of(html, "sum-total") == "¥14,652"
-    assert '<output id="amount-5" hx-swap-oob="true">¥-1,000</output>' in html
+    assert '<output id="amount-5" hx-swap-oob="true">-¥1,000</output>' in html
 
 
 async def test_save_from_the_form_then_the_page_shows_it(client, customer):
@@ -63,7 +63,7 @@ async def test_save_from_the_form_then_the_page_shows_it(client, customer):
     assert text_of(html, "value-transaction_date") == "Nov 1 – 30, 2026"
     assert text_of(html, "value-pricing") == "Tax excluded" and text_of(html, "value-discount") == "10%"
     assert "Export (tax-free)" in html and "Non-taxable" in html and "8% (reduced)" in html
-    assert text_of(html, "sum-discount") == "¥-1,628"
+    assert text_of(html, "sum-discount") == "-¥1,628"
     edit = (await client.get(f"/books/invoices/{txn.id}/edit")).text
     assert 'name="transaction_date_end"' in edit and 'value="2026-11-30"' in edit
     assert '<option value="export" selected>' in edit and '<option value="percent" selected>' in edit
