@@ -46,7 +46,7 @@ async def _references(principal: Principal, data: dict[str, Any], instance: Tran
         errors.append(FieldError("invoice_ids", N_("Choose at least one invoice.")))
         return []
     if len(raw) > MAX_INVOICES:
-        errors.append(FieldError("invoice_ids", N_("At most %(max)d lines."), {"max": MAX_INVOICES}))
+        errors.append(FieldError("invoice_ids", N_("Choose at most %(max)d invoices."), {"max": MAX_INVOICES}))
         return []
     pks = [cleaning.pk(value) for value in raw]
     if None in pks:
@@ -63,6 +63,21 @@ async def _references(principal: Principal, data: dict[str, Any], instance: Tran
     if len({i.contact_id for i in invoices}) > 1:
         errors.append(FieldError("invoice_ids", N_("The invoices of a credit note belong to one customer.")))
     return sorted(invoices, key=lambda i: (i.issue_date, i.id))
+
+
+async def creditable(principal: Principal, organization_id: int, contact_id: int | None = None,
+                     keep: list[int] | tuple[int, ...] = (), limit: int = 500) -> list[Transaction]:
+    """The invoices a credit note may refer to, for a form: those in `keep` (already chosen, shown
+    whatever became of them), then the invoices the principal sees that were sent and are not
+    void, of the customer `contact_id` when given, newest first; `limit` in all."""
+    query = txns.query(principal, INV).filter(organization_id=organization_id)
+    kept = await query.filter(id__in=list(keep)).order_by("-issue_date", "-id").select_related(
+        "contact") if keep else []
+    more = query.filter(status__in=CREDITABLE).exclude(id__in=[i.id for i in kept] or [0])
+    if contact_id is not None:
+        more = more.filter(contact_id=contact_id)
+    left = max(limit - len(kept), 0)
+    return kept + (await more.order_by("-issue_date", "-id").limit(left).select_related("contact") if left else [])
 
 
 def _reason(data: dict[str, Any], instance: Transaction | None, errors: list[FieldError]) -> str | None:

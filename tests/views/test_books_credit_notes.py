@@ -101,3 +101,32 @@ async def test_home_shows_unapplied_credit_beside_the_outstanding(signed_in, cli
     await f.make_credit_note(principal, [invoice], [("返品", 1, 2000, 10)], sent=True)
     row = (await block(client, "receivables")).split('id="home-receivables-JPY"')[1].split("</tr>")[0]
     assert "¥11,000" in row and '<td class="num credit">¥2,200</td>' in row
+
+
+async def test_the_form_offers_the_customers_invoices_and_keeps_the_chosen_ones(client, principal, customer, org,
+                                                                                 monkeypatch):
+    from views.books import credit_form
+
+    old = await f.make_sent_invoice(principal, customer, [("作業", 1, 1000, 10)], issue_date="2025-01-10")
+    recent = await f.make_sent_invoice(principal, customer, [("作業", 1, 2000, 10)])
+    other = await f.make_sent_invoice(principal, await f.make_customer(org, display_name="他社"))
+    draft = await f.make_transaction(principal, "invoice", customer)
+    monkeypatch.setattr(credit_form, "OPTION_LIMIT", 2)  # more invoices than a form offers
+
+    def offered(html):
+        return {t.id for t in (old, recent, other, draft) if f'name="invoice_ids" value="{t.id}"' in html}
+
+    assert offered((await client.get("/books/credit-notes/new")).text) == {recent.id, other.id}  # newest first
+    # from an old invoice: it is offered (checked) with the rest of its customer's, never another's
+    form = (await client.get(f"/books/credit-notes/new?invoice={old.id}")).text
+    assert offered(form) == {old.id, recent.id}
+    assert f'value="{old.id}" id="invoice_ids-{old.id}" checked' in form
+    made = await post(client, "/books/credit-notes", {
+        "invoice_ids": str(old.id), "reason": "return", "contact_id": str(customer.id), "issue_date": "2026-11-20",
+        "prices_include_tax": "false", "discount_type": "amount", "lines-0-description": "返品",
+        "lines-0-quantity": "1", "lines-0-rate": "500", "lines-0-tax_category": "standard"})
+    assert made.status_code == 303
+    note = await Transaction.get(kind=Kind.CREDIT_NOTE)
+    # the edit form still has the old invoice, chosen, so saving it keeps the reference
+    edit = (await client.get(f"/books/credit-notes/{note.id}/edit")).text
+    assert offered(edit) == {old.id, recent.id} and f'value="{old.id}" id="invoice_ids-{old.id}" checked' in edit

@@ -1,6 +1,7 @@
 """What a credit note's form adds to a transaction's (views/books/transactions_form): its reason
 and the invoices it refers to (checkboxes of the organization's sent invoices), prefilled "from
-invoice" with that invoice's customer and lines, which the user reduces to what goes back."""
+invoice" with that invoice's customer and lines, which the user reduces to what goes back.
+The invoices offered are the chosen customer's (credit_notes.creditable)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,14 @@ async def update(principal: Principal, pk: int, data: dict[str, Any], values: di
     return await credit_notes.update(principal, pk, {**data, **_own(values)})
 
 
-async def options(org: Organization | None) -> dict[str, list[tuple[str, str]]]:
-    """The invoices a credit note may refer to: sent, not void, newest first."""
+async def options(principal: Principal, org: Organization | None, values: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """The invoices a credit note may refer to: those chosen, then the chosen customer's (any
+    customer's before one is chosen) sent and not void, newest first (credit_notes.creditable)."""
     if org is None:
         return {"invoice_ids": []}
-    rows = await Transaction.filter(organization_id=org.id, kind=Kind.INVOICE, status__in=credit_notes.CREDITABLE
-                                    ).order_by("-issue_date", "-id").limit(OPTION_LIMIT).select_related("contact")
+    keep = [pk for pk in (cleaning.pk(v) for v in values.get("invoice_ids") or []) if pk is not None]
+    rows = await credit_notes.creditable(principal, org.id, cleaning.pk(values.get("contact_id")), keep,
+                                         OPTION_LIMIT)
     return {"invoice_ids": [(str(t.id), f"{t.number} — {t.contact.display_name}") for t in rows]}
 
 

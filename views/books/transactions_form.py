@@ -265,7 +265,7 @@ async def _form(request: Request, kp: KindPages, txn: Transaction | None, values
     totals_now, amounts = preview(rows, await _currency(org, values["contact_id"]), rounding, values)
     if kp.doc.is_credit:
         options = {**(options or await _options(org, kp, txn.contact_id if txn else None)),
-                   **await credit_form.options(org)}
+                   **await credit_form.options(request.state.principal, org, values)}
     context = _line_context(
         kp, await _item_options(org, {r.get("item_id", "") for r in rows}),
         txn=txn, values=values, errors=errors, fields=header_fields(kp), note_fields=NOTE_FIELDS,
