@@ -8,7 +8,6 @@ balances and statuses)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -142,11 +141,7 @@ async def void_application(principal: Principal, application_id: Any) -> CreditA
     async with in_transaction():
         note = await _note(principal, found.credit_note_id)
         invoice = await txns.get(principal, INV, found.invoice_id, "create_edit", for_update=True)
-        application = await CreditApplication.filter(id=pk).select_for_update().first()
-        if application.voided_at is not None:
-            raise InvalidTransition(N_("This credit application is already void."))
-        application.voided_at = datetime.now(timezone.utc)
-        await application.save()
+        application = await payments.void_row(CreditApplication, pk, N_("This credit application is already void."))
         payments.settle(invoice, credited=invoice.credit_applied - application.amount)
         await invoice.save()
         payments.settle(note, credited=note.credit_applied - application.amount)
@@ -184,11 +179,7 @@ async def void_refund(principal: Principal, refund_id: Any) -> Refund:
         raise NotFound()
     async with in_transaction():
         note = await txns.get(principal, CN, found.credit_note_id, "create_edit", for_update=True)
-        refund = await Refund.filter(id=pk).select_for_update().first()
-        if refund.voided_at is not None:
-            raise InvalidTransition(N_("This refund is already void."))
-        refund.voided_at = datetime.now(timezone.utc)
-        await refund.save()
+        refund = await payments.void_row(Refund, pk, N_("This refund is already void."))
         payments.settle(note, paid=note.amount_paid - refund.amount)
         await note.save()
         await history.record(note, "refund_voided", N_("Refund of %(amount)s voided."), principal.user,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import Subquery
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -153,6 +154,21 @@ async def record_paid_event(invoice: Transaction, payment: Payment, actor: str =
         "paid_in_full": invoice.balance <= 0})
 
 
+M = TypeVar("M", bound=Model)
+
+
+async def void_row(model: type[M], pk: int, already: str) -> M:
+    """Mark a money row (payment, refund, credit application) void, once: locked, after the
+    documents it moves money between (the caller's transaction holds them); `already` is the
+    refusal when it is void already."""
+    row = await model.filter(id=pk).select_for_update().first()
+    if row.voided_at is not None:
+        raise InvalidTransition(already)
+    row.voided_at = datetime.now(timezone.utc)
+    await row.save(update_fields=["voided_at"])
+    return row
+
+
 async def void_payment(principal: Principal, payment_id: Any) -> Payment:
     pk = cleaning.pk(payment_id)
     if pk is None:
@@ -162,13 +178,9 @@ async def void_payment(principal: Principal, payment_id: Any) -> Payment:
         if payment is None:
             raise NotFound()
         invoice = await txns.get(principal, Kind.INVOICE, payment.invoice_id, "create_edit", for_update=True)
-        payment = await Payment.filter(id=pk).select_for_update().first()
-        if payment.voided_at is not None:
-            raise InvalidTransition(N_("This payment is already void."))
         if invoice.status == Status.VOID:
             raise InvalidTransition(N_("A void invoice cannot receive payments."))
-        payment.voided_at = datetime.now(timezone.utc)
-        await payment.save()
+        payment = await void_row(Payment, pk, N_("This payment is already void."))
         settle(invoice, paid=invoice.amount_paid - payment.amount)
         await invoice.save()
         await history.record(invoice, "payment_voided", N_("Payment of %(amount)s voided; the balance is %(balance)s again."),

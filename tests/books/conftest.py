@@ -26,3 +26,11 @@ async def accountant(org, accountant_user):
 @pytest.fixture
 async def customer(org):
     return await f.make_customer(org, display_name="株式会社テスト")
+
+
+@pytest.fixture
+async def twentieth(customer):
+    """The customer on 20日締め翌月10日払い: periods 10/21-11/20, 11/21-12/20."""
+    customer.payment_terms = "close_20_1_10"
+    await customer.save()
+    return customer

@@ -14,28 +14,12 @@ from app.errors import ValidationError
 from app.models import Kind, Status, TaxCategory, Transaction, TransactionLine
 from app.services import consolidation, tax, workflow
 from app.services import transactions as txns
-
-
-@pytest.fixture
-async def twentieth(customer):
-    customer.payment_terms = "close_20_1_10"  # 20日締め: 10/21-11/20, 11/21-12/20
-    await customer.save()
-    return customer
+from tests.books.orders import confirmed_order, consolidate
 
 
 def _line(description, rate, tax_rate=10, delivered=None):
     return {"description": description, "quantity": 1, "rate": rate, "tax_rate": tax_rate,
             **({"delivery_date": delivered} if delivered else {})}
-
-
-async def _order(principal, contact, day, lines, **kw):
-    order = await txns.create(principal, Kind.SALES_ORDER, {
-        "contact_id": contact.id, "issue_date": day, "lines": lines, **kw})
-    return await workflow.confirm(principal, order.id)
-
-
-async def _consolidate(principal, contact, period_end):
-    return await consolidation.create(principal, {"contact_id": contact.id, "period_end": period_end})
 
 
 async def _discount_lines(invoice):
@@ -45,16 +29,16 @@ async def _discount_lines(invoice):
 
 
 async def test_a_consolidated_invoice_keeps_each_orders_discount(accountant, twentieth):
-    amount_off = await _order(accountant, twentieth, "2026-11-02", [_line("設計", 100000)],
-                              discount_type="amount", discount_value=10000)
-    percent_off = await _order(accountant, twentieth, "2026-11-03", [_line("お弁当", 5000, 8), _line("作業", 20000)],
-                               discount_type="percent", discount_value=10)
-    plain = await _order(accountant, twentieth, "2026-11-04", [_line("保守", 3000)])
+    amount_off = await confirmed_order(accountant, twentieth, "2026-11-02", [_line("設計", 100000)],
+                                       discount_type="amount", discount_value=10000)
+    percent_off = await confirmed_order(accountant, twentieth, "2026-11-03", [_line("お弁当", 5000, 8), _line("作業", 20000)],
+                                        discount_type="percent", discount_value=10)
+    plain = await confirmed_order(accountant, twentieth, "2026-11-04", [_line("保守", 3000)])
 
     shown = await consolidation.preview(accountant, twentieth.id, "2026-11-20")
     assert [b.row["rate"] for b in shown.discounts[percent_off.id]] == [Decimal(-2000), Decimal(-500)]
     assert plain.id not in shown.discounts
-    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
 
     assert invoice.total == shown.total == amount_off.total + percent_off.total + plain.total
     assert invoice.subtotal == Decimal(90000 + 22500 + 3000)
@@ -73,12 +57,12 @@ async def test_a_consolidated_invoice_keeps_each_orders_discount(accountant, twe
 
 async def test_an_order_billed_in_parts_is_discounted_once(accountant, twentieth):
     # 10,000 off 100,000 of standard-rate and 50,000 of reduced-rate lines: 6,667 and 3,333
-    order = await _order(accountant, twentieth, "2026-11-05", [
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [
         _line("設計", 60000), _line("食品", 50000, 8, "2026-12-01"), _line("据付", 40000, 10, "2026-12-02")],
         discount_type="amount", discount_value=10000)
-    first = await _consolidate(accountant, twentieth, "2026-11-20")
+    first = await consolidate(accountant, twentieth, "2026-11-20")
     assert await _discount_lines(first) == [(f"{order.number} 値引", TaxCategory.STANDARD, Decimal(-4000))]
-    second = await _consolidate(accountant, twentieth, "2026-12-20")
+    second = await consolidate(accountant, twentieth, "2026-12-20")
     assert await _discount_lines(second) == [
         (f"{order.number} 値引", TaxCategory.STANDARD, Decimal(-2667)),
         (f"{order.number} 値引", TaxCategory.REDUCED, Decimal(-3333)),
@@ -90,9 +74,9 @@ async def test_an_order_billed_in_parts_is_discounted_once(accountant, twentieth
 
 
 async def test_converting_what_is_left_does_not_discount_the_order_again(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("前半", 30000), _line("後半", 10000, 10, "2026-12-01")],
-                         discount_type="amount", discount_value=4000)
-    first = await _consolidate(accountant, twentieth, "2026-11-20")
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("前半", 30000), _line("後半", 10000, 10, "2026-12-01")],
+                                  discount_type="amount", discount_value=4000)
+    first = await consolidate(accountant, twentieth, "2026-11-20")
     rest = await workflow.convert(accountant, Kind.SALES_ORDER, order.id, Kind.INVOICE)
     assert rest.discount_value == 0
     assert await _discount_lines(rest) == [(f"{order.number} 値引", TaxCategory.STANDARD, Decimal(-1000))]
@@ -106,30 +90,30 @@ async def test_converting_what_is_left_does_not_discount_the_order_again(account
 
 
 async def test_an_order_converted_whole_keeps_its_document_discount(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("作業", 30000)],
-                         discount_type="percent", discount_value=5)
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("作業", 30000)],
+                                  discount_type="percent", discount_value=5)
     invoice = await workflow.convert(accountant, Kind.SALES_ORDER, order.id, Kind.INVOICE)
     assert (invoice.discount_type, invoice.discount_value) == (order.discount_type, order.discount_value)
     assert await _discount_lines(invoice) == [] and invoice.total == order.total == Decimal(31350)
 
 
 async def test_tax_inclusive_orders_make_a_tax_inclusive_invoice(accountant, twentieth):
-    a = await _order(accountant, twentieth, "2026-11-02", [_line("作業", 11000)], prices_include_tax=True)
-    b = await _order(accountant, twentieth, "2026-11-03", [_line("お弁当", 1080, 8)], prices_include_tax=True,
-                     discount_type="amount", discount_value=108)
-    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
+    a = await confirmed_order(accountant, twentieth, "2026-11-02", [_line("作業", 11000)], prices_include_tax=True)
+    b = await confirmed_order(accountant, twentieth, "2026-11-03", [_line("お弁当", 1080, 8)], prices_include_tax=True,
+                              discount_type="amount", discount_value=108)
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
     assert invoice.prices_include_tax
     assert invoice.total == a.total + b.total == Decimal(11000 + 972)
     assert invoice.tax_total == Decimal(1000 + 72)
 
 
 async def test_orders_of_mixed_pricing_are_not_consolidated(accountant, twentieth):
-    a = await _order(accountant, twentieth, "2026-11-02", [_line("作業", 11000)], prices_include_tax=True)
-    b = await _order(accountant, twentieth, "2026-11-03", [_line("作業", 10000)])
+    a = await confirmed_order(accountant, twentieth, "2026-11-02", [_line("作業", 11000)], prices_include_tax=True)
+    b = await confirmed_order(accountant, twentieth, "2026-11-03", [_line("作業", 10000)])
     with pytest.raises(ValidationError) as shown:
         await consolidation.preview(accountant, twentieth.id, "2026-11-20")
     with pytest.raises(ValidationError) as refused:
-        await _consolidate(accountant, twentieth, "2026-11-20")
+        await consolidate(accountant, twentieth, "2026-11-20")
     for raised in (shown, refused):
         error = raised.value.errors[0]
         assert error.field == "period_end" and error.params["orders"] == f"{a.number}, {b.number}"

@@ -69,12 +69,6 @@ async def test_terms_are_validated_where_saved(accountant, org, customer):
 # ---- consolidated invoices --------------------------------------------------------------------
 
 
-@pytest.fixture
-async def twentieth(customer):
-    customer.payment_terms = "close_20_1_10"
-    await customer.save()
-    return customer
-
 
 async def test_consolidates_the_customers_orders_of_the_period(accountant, org, twentieth):
     a = await _order(accountant, twentieth, date(2026, 10, 21), [("設計", 1, 100000, 10)])

@@ -15,29 +15,12 @@ from app.errors import InvalidTransition, ValidationError
 from app.models import Kind, Status, Transaction, TransactionLine
 from app.services import billing, consolidation, workflow
 from app.services import transactions as txns
-from tests import factories as f
-
-
-@pytest.fixture
-async def twentieth(customer):
-    customer.payment_terms = "close_20_1_10"  # 20日締め: 10/21-11/20, 11/21-12/20
-    await customer.save()
-    return customer
+from tests.books.orders import confirmed_order, consolidate
 
 
 def _line(description, rate, delivered=None):
     return {"description": description, "quantity": 1, "rate": rate, "tax_rate": 10,
             **({"delivery_date": delivered} if delivered else {})}
-
-
-async def _order(principal, contact, day, lines, **kw):
-    order = await txns.create(principal, Kind.SALES_ORDER, {
-        "contact_id": contact.id, "issue_date": day, "lines": lines, **kw})
-    return await workflow.confirm(principal, order.id)
-
-
-async def _consolidate(principal, contact, period_end):
-    return await consolidation.create(principal, {"contact_id": contact.id, "period_end": period_end})
 
 
 async def _billed(order):
@@ -46,14 +29,14 @@ async def _billed(order):
 
 
 async def test_lines_are_billed_in_the_period_they_are_delivered_in(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [
         _line("設計", 100000), _line("納品物", 50000, "2026-11-25"), _line("据付", 20000, "2026-11-18")])
     shown = await consolidation.preview(accountant, twentieth.id, "2026-11-20")
     assert [line.description for line in shown.lines[order.id]] == ["設計", "据付"]
     assert shown.left == {order.id: 1}  # the line delivered on 11/25 waits for the next period
     assert sorted(shown.delivered.values()) == [date(2026, 11, 5), date(2026, 11, 18)]
 
-    first = await _consolidate(accountant, twentieth, "2026-11-20")
+    first = await consolidate(accountant, twentieth, "2026-11-20")
     assert first.total == 132000
     await order.refresh_from_db()
     assert order.status == Status.CONFIRMED  # partly invoiced
@@ -64,9 +47,9 @@ async def test_lines_are_billed_in_the_period_they_are_delivered_in(accountant, 
     assert [(line.source_order_id, line.delivery_date) for line in invoice_lines] == [
         (order.id, date(2026, 11, 5)), (order.id, date(2026, 11, 18))]
     with pytest.raises(ValidationError):  # nothing else was delivered in that period
-        await _consolidate(accountant, twentieth, "2026-11-20")
+        await consolidate(accountant, twentieth, "2026-11-20")
 
-    second = await _consolidate(accountant, twentieth, "2026-12-20")
+    second = await consolidate(accountant, twentieth, "2026-12-20")
     assert second.total == 55000 and (second.transaction_date, second.transaction_date_end) == (
         date(2026, 11, 21), date(2026, 12, 20))
     await order.refresh_from_db()
@@ -76,8 +59,8 @@ async def test_lines_are_billed_in_the_period_they_are_delivered_in(accountant, 
 
 
 async def test_a_line_without_its_own_date_is_delivered_on_the_orders_delivery_date(accountant, twentieth):
-    late = await _order(accountant, twentieth, "2026-11-15", [_line("部品", 1000)], due_date="2026-11-22")
-    plain = await _order(accountant, twentieth, "2026-11-16", [_line("作業", 2000)])
+    late = await confirmed_order(accountant, twentieth, "2026-11-15", [_line("部品", 1000)], due_date="2026-11-22")
+    plain = await confirmed_order(accountant, twentieth, "2026-11-16", [_line("作業", 2000)])
     shown = await consolidation.preview(accountant, twentieth.id, "2026-11-20")
     assert [o.id for o in shown.orders] == [plain.id]
     later = await consolidation.preview(accountant, twentieth.id, "2026-12-20")
@@ -85,22 +68,22 @@ async def test_a_line_without_its_own_date_is_delivered_on_the_orders_delivery_d
 
 
 async def test_voiding_releases_exactly_its_lines(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
-    first = await _consolidate(accountant, twentieth, "2026-11-20")
-    second = await _consolidate(accountant, twentieth, "2026-12-20")
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
+    first = await consolidate(accountant, twentieth, "2026-11-20")
+    second = await consolidate(accountant, twentieth, "2026-12-20")
     await workflow.void(accountant, Kind.INVOICE, first.id)
     await order.refresh_from_db()
     assert (order.status, order.billed_by_id) == (Status.CONFIRMED, second.id)
     assert await _billed(order) == [False, True]
-    again = await _consolidate(accountant, twentieth, "2026-11-20")
+    again = await consolidate(accountant, twentieth, "2026-11-20")
     assert again.total == 1100
     await order.refresh_from_db()
     assert order.status == Status.INVOICED
 
 
 async def test_conversion_bills_only_the_lines_left(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
-    await _consolidate(accountant, twentieth, "2026-11-20")
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
+    await consolidate(accountant, twentieth, "2026-11-20")
     invoice = await workflow.convert(accountant, Kind.SALES_ORDER, order.id, Kind.INVOICE)
     lines = await TransactionLine.filter(transaction_id=invoice.id)
     assert [(line.description, line.source_order_id, line.delivery_date) for line in lines] == [
@@ -117,21 +100,21 @@ async def test_conversion_bills_only_the_lines_left(accountant, twentieth):
     assert await Transaction.filter(kind=Kind.INVOICE).count() == 2
     # and the consolidation has nothing left either
     with pytest.raises(ValidationError):
-        await _consolidate(accountant, twentieth, "2026-12-20")
+        await consolidate(accountant, twentieth, "2026-12-20")
 
 
 async def test_voiding_a_converted_invoice_gives_the_order_back(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("作業", 1000)])
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("作業", 1000)])
     invoice = await workflow.convert(accountant, Kind.SALES_ORDER, order.id, Kind.INVOICE)
     await workflow.void(accountant, Kind.INVOICE, invoice.id)
     await order.refresh_from_db()
     assert (order.status, await _billed(order)) == (Status.CONFIRMED, [False])
-    assert (await _consolidate(accountant, twentieth, "2026-11-20")).total == 1100
+    assert (await consolidate(accountant, twentieth, "2026-11-20")).total == 1100
 
 
 async def test_a_partly_invoiced_order_keeps_its_lines(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
-    await _consolidate(accountant, twentieth, "2026-11-20")
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("前半", 1000), _line("後半", 2000, "2026-12-01")])
+    await consolidate(accountant, twentieth, "2026-11-20")
     with pytest.raises(InvalidTransition):
         await txns.update(accountant, Kind.SALES_ORDER, order.id, {"lines": [_line("全部", 1)]})
     with pytest.raises(InvalidTransition):
@@ -145,8 +128,8 @@ async def test_a_partly_invoiced_order_keeps_its_lines(accountant, twentieth):
 
 
 async def test_an_invoice_billing_order_lines_keeps_them(accountant, twentieth):
-    order = await _order(accountant, twentieth, "2026-11-05", [_line("作業", 1000)])
-    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
+    order = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("作業", 1000)])
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
     same = txns.line_data(await txns.lines_of(invoice))
     edited = await txns.update(accountant, Kind.INVOICE, invoice.id, {"notes": "振込手数料はご負担ください", "lines": same})
     assert edited.notes and edited.total == 1100 and await _billed(order) == [True]
@@ -172,9 +155,9 @@ async def test_the_pdf_lists_each_order_with_its_delivery_dates(accountant, twen
 
     from app.services import books_pdf
 
-    a = await _order(accountant, twentieth, "2026-10-25", [_line("設計", 1000), _line("保守", 500, "2026-11-03")])
-    b = await _order(accountant, twentieth, "2026-11-02", [_line("部品", 300, "2026-12-02"), _line("作業", 200)])
-    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
+    a = await confirmed_order(accountant, twentieth, "2026-10-25", [_line("設計", 1000), _line("保守", 500, "2026-11-03")])
+    b = await confirmed_order(accountant, twentieth, "2026-11-02", [_line("部品", 300, "2026-12-02"), _line("作業", 200)])
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
     for lang, expected in (("en", (f"{a.number} Oct 25, 2026; Nov 3, 2026", f"{b.number} Nov 2, 2026")),
                            ("ja", (f"{a.number} 2026/10/25、2026/11/03", f"{b.number} 2026/11/02"))):
         pdf = await books_pdf.render(invoice, lang)
@@ -192,10 +175,10 @@ MIGRATION = importlib.import_module("app.migrations.0034_unbilled")
 async def test_migration_keeps_the_period_and_marks_billed_lines(accountant, twentieth):
     """0033: a consolidated invoice's period_start/period_end go into its transaction period where
     that was empty; the lines of orders billed whole get the invoice lines that billed them."""
-    a = await _order(accountant, twentieth, "2026-11-05", [_line("設計", 1000), _line("保守", 500)])
-    b = await _order(accountant, twentieth, "2026-11-06", [_line("作業", 200)])
-    invoice = await _consolidate(accountant, twentieth, "2026-11-20")
-    converted_from = await _order(accountant, twentieth, "2026-11-07", [_line("部品", 300)])
+    a = await confirmed_order(accountant, twentieth, "2026-11-05", [_line("設計", 1000), _line("保守", 500)])
+    b = await confirmed_order(accountant, twentieth, "2026-11-06", [_line("作業", 200)])
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
+    converted_from = await confirmed_order(accountant, twentieth, "2026-11-07", [_line("部品", 300)])
     converted = await workflow.convert(accountant, Kind.SALES_ORDER, converted_from.id, Kind.INVOICE)
     conn = connections.get("default")
     # as the rows were before 0033: no line billing, the period in its own columns

@@ -15,16 +15,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, ValidationError
 from app.models import CreditApplication, Kind, Refund, Status, Transaction
 from app.money import format_money
 from app.permissions import Principal
 from app.services import credit_applications as credits
 from app.services import credit_notes
 from app.services import transactions as txns
-from views.books import feedback
+from views.books import feedback, money_records
 from views.books.kinds import PAGES_OF_KIND, KindPages, kind_route, refusal_status
-from views.books.transactions_detail import PAYMENT_FIELDS, PAYMENT_MODES, refused, section_or_page
+from views.books.transactions_detail import PAYMENT_FIELDS, PAYMENT_MODES, section_or_page
 from views.htmx import redirect_after_post
 from views.records import error_map, form_value
 from views.templating import translator
@@ -86,47 +86,18 @@ async def apply(request: Request, kp: KindPages) -> Response:
 
 
 async def void_application(request: Request, kp: KindPages) -> Response:
-    note_id, application_id = request.path_params["id"], request.path_params["application_id"]
-    if not await CreditApplication.exists(id=application_id, credit_note_id=note_id):
-        raise NotFound()
-    try:
-        application = await credits.void_application(request.state.principal, application_id)
-    except Conflict as exc:
-        return await refused(request, kp, note_id, exc)
-    note = await Transaction.get(id=application.credit_note_id)
-    feedback.done(request, feedback.CREDIT_APPLICATION_VOIDED, note,
-                  amount=format_money(application.amount, note.currency))
-    return redirect_after_post(request, kp.url(note_id))
+    return await money_records.void(request, kp, CreditApplication, "credit_note_id", "application_id",
+                                    credits.void_application, feedback.CREDIT_APPLICATION_VOIDED)
 
 
 async def refund(request: Request, kp: KindPages) -> Response:
-    principal = request.state.principal
-    note = await txns.get(principal, kp.kind, request.path_params["id"], "create_edit")
-    form = await request.form()
-    values = {f.name: str(form.get(f.name, "")) for f in PAYMENT_FIELDS}
-    try:
-        made = await credits.record_refund(principal, note.id, values)
-    except ValidationError as exc:
-        return await section_or_page(request, kp, note, FRAGMENT, 422, refund_errors=error_map(exc, request),
-                                     refund_values=values)
-    except Conflict as exc:
-        return await section_or_page(request, kp, note, FRAGMENT, refusal_status(request, 409),
-                                     credit_problem=exc.render(translator(request)), refund_values=values)
-    feedback.done(request, feedback.REFUND_RECORDED, note, amount=format_money(made.amount, note.currency))
-    return redirect_after_post(request, kp.url(note))
+    return await money_records.record(request, kp, credits.record_refund, fragment=FRAGMENT, prefix="refund",
+                                      problem="credit_problem", message=feedback.REFUND_RECORDED)
 
 
 async def void_refund(request: Request, kp: KindPages) -> Response:
-    note_id, refund_id = request.path_params["id"], request.path_params["refund_id"]
-    if not await Refund.exists(id=refund_id, credit_note_id=note_id):
-        raise NotFound()
-    try:
-        voided = await credits.void_refund(request.state.principal, refund_id)
-    except Conflict as exc:
-        return await refused(request, kp, note_id, exc)
-    note = await Transaction.get(id=voided.credit_note_id)
-    feedback.done(request, feedback.REFUND_VOIDED, note, amount=format_money(voided.amount, note.currency))
-    return redirect_after_post(request, kp.url(note_id))
+    return await money_records.void(request, kp, Refund, "credit_note_id", "refund_id", credits.void_refund,
+                                    feedback.REFUND_VOIDED)
 
 
 routes = [
