@@ -69,13 +69,13 @@ async def creditable(principal: Principal, organization_id: int, contact_id: int
                      keep: list[int] | tuple[int, ...] = (), limit: int = 500) -> list[Transaction]:
     """The invoices a credit note may refer to, for a form: those in `keep` (already chosen, shown
     whatever became of them), then the invoices the principal sees that were sent and are not
-    void, of the customer `contact_id` when given, newest first; `limit` in all."""
+    void; only the customer `contact_id`'s when given; newest first, `limit` in all."""
     query = txns.query(principal, INV).filter(organization_id=organization_id)
+    if contact_id is not None:
+        query = query.filter(contact_id=contact_id)
     kept = await query.filter(id__in=list(keep)).order_by("-issue_date", "-id").select_related(
         "contact") if keep else []
     more = query.filter(status__in=CREDITABLE).exclude(id__in=[i.id for i in kept] or [0])
-    if contact_id is not None:
-        more = more.filter(contact_id=contact_id)
     left = max(limit - len(kept), 0)
     return kept + (await more.order_by("-issue_date", "-id").limit(left).select_related("contact") if left else [])
 

@@ -20,6 +20,7 @@ async def test_create_from_invoice_then_apply(live_server, live_db, browser_page
     org = await f.make_org(user)
     customer = await f.make_customer(org, display_name="株式会社テスト")
     invoice = await f.make_sent_invoice(await f.principal_for(user), customer, [("部品", 4, 2500, 10)])  # ¥11,000
+    other = await f.make_sent_invoice(await f.principal_for(user), await f.make_customer(org, display_name="他社"))
 
     await page.goto(f"{live_server}/books/invoices/{invoice.id}")
     await page.fill("input[name=email]", "henpin@example.jp")
@@ -31,6 +32,12 @@ async def test_create_from_invoice_then_apply(live_server, live_db, browser_page
     await page.wait_for_url(re.compile(r".*/books/credit-notes/new\?invoice=\d+$"))
     assert await page.input_value("#lines-0-description") == "部品"
     assert await page.is_checked(f"#invoice_ids-{invoice.id}")
+    # another customer: that customer's invoices are offered instead; back again, this one's
+    await page.select_option("#contact_id", str(other.contact_id))
+    await page.locator(f"#invoice_ids-{other.id}").wait_for()
+    assert await page.locator(f"#invoice_ids-{invoice.id}").count() == 0
+    await page.select_option("#contact_id", str(customer.id))
+    await page.check(f"#invoice_ids-{invoice.id}")
     await page.fill("#lines-0-quantity", "1")  # one of the four comes back
     await page.locator("#sum-total", has_text="¥2,750").wait_for()
     await page.click("#save")

@@ -130,3 +130,20 @@ async def test_the_form_offers_the_customers_invoices_and_keeps_the_chosen_ones(
     # the edit form still has the old invoice, chosen, so saving it keeps the reference
     edit = (await client.get(f"/books/credit-notes/{note.id}/edit")).text
     assert offered(edit) == {old.id, recent.id} and f'value="{old.id}" id="invoice_ids-{old.id}" checked' in edit
+
+
+async def test_choosing_another_customer_offers_that_customers_invoices(client, principal, customer, org):
+    from tests.views.conftest import HX
+
+    mine = await f.make_sent_invoice(principal, customer)
+    theirs = await f.make_sent_invoice(principal, await f.make_customer(org, display_name="他社"))
+    form = (await client.get("/books/credit-notes/new")).text
+    assert 'hx-get="/books/credit-notes/invoices" hx-trigger="change from:#contact_id"' in form
+    fetched = await client.get("/books/credit-notes/invoices",
+                               params={"contact_id": theirs.contact_id, "invoice_ids": [mine.id, theirs.id]}, headers=HX)
+    assert fetched.status_code == 200 and fetched.text.lstrip().startswith("<div id=\"credit-invoices\"")
+    assert f'value="{theirs.id}" id="invoice_ids-{theirs.id}" checked' in fetched.text
+    assert f'value="{mine.id}"' not in fetched.text  # the other customer's invoice is no longer offered
+    for hostile in ({"contact_id": "\x00", "invoice_ids": ["x" * 5000]}, {"contact_id": "1 OR 1=1"},
+                    {"invoice_ids": [str(n) for n in range(2_000)]}):
+        assert (await client.get("/books/credit-notes/invoices", params=hostile, headers=HX)).status_code == 200

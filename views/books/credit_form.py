@@ -8,18 +8,22 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
 
 from app import cleaning
 from app.i18n import N_
 from app.models import Kind, Organization, Transaction
-from app.permissions import Principal
+from app.permissions import Principal, require
 from app.services import credit_notes
 from app.errors import KizunaError
+from views.books.kinds import KindPages, current_organization
 from views.choices import OPTION_LIMIT
 from views.records import Field, form_value
+from views.templating import render
 
 REASON_FIELD = Field("reason", N_("Reason"), "select", tuple(credit_notes.REASONS.items()), blank=False)
-INVOICES_FIELD = Field("invoice_ids", N_("Invoices credited"), "checks", required=True)
+INVOICES_FIELD = Field("invoice_ids", N_("Invoices credited"), "credit_invoices", required=True)
 
 
 def parse(form: FormData) -> dict[str, Any]:
@@ -43,7 +47,8 @@ async def options(principal: Principal, org: Organization | None, values: dict[s
     customer's before one is chosen) sent and not void, newest first (credit_notes.creditable)."""
     if org is None:
         return {"invoice_ids": []}
-    keep = [pk for pk in (cleaning.pk(v) for v in values.get("invoice_ids") or []) if pk is not None]
+    chosen = (values.get("invoice_ids") or [])[:credit_notes.MAX_INVOICES]
+    keep = [pk for pk in (cleaning.pk(v) for v in chosen) if pk is not None]
     rows = await credit_notes.creditable(principal, org.id, cleaning.pk(values.get("contact_id")), keep,
                                          OPTION_LIMIT)
     return {"invoice_ids": [(str(t.id), f"{t.number} — {t.contact.display_name}") for t in rows]}
@@ -74,3 +79,16 @@ async def current(txn: Transaction) -> dict[str, Any]:
     return {"invoice_ids": [str(i.id) for i in await credit_notes.referenced_invoices(txn)],
             "reason": txn.credit_reason or "return"}
 
+
+
+async def invoice_choices(request: Request, kp: KindPages) -> Response:
+    """The invoice checkboxes again when the customer changes: that customer's sent invoices, the
+    checked ones of that customer kept."""
+    principal = request.state.principal
+    require(principal, "create_edit", kp.module)
+    params = request.query_params
+    values = {"contact_id": params.get("contact_id", "")[:100],
+              "invoice_ids": [v[:100] for v in params.getlist("invoice_ids")[:credit_notes.MAX_INVOICES]]}
+    return render(request, "records/_widget_credit_invoices.html", {
+        "f": INVOICES_FIELD, "values": values, "kp": kp,
+        "options": await options(principal, await current_organization(request), values)})

@@ -5,6 +5,7 @@ credit applied and the button that makes a credit note from it (views/books/cred
     POST /books/credit-notes/<id>/apply                           amounts per open invoice
     POST /books/credit-notes/<id>/applications/<app_id>/void
     POST /books/credit-notes/<id>/refunds, POST .../refunds/<refund_id>/void
+    GET  /books/credit-notes/invoices?contact_id=&invoice_ids=     the form's invoice checkboxes
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from app.permissions import Principal
 from app.services import credit_applications as credits
 from app.services import credit_notes
 from app.services import transactions as txns
-from views.books import feedback, money_records
+from views.books import credit_form, feedback, money_records
 from views.books.kinds import PAGES_OF_KIND, KindPages, kind_route, refusal_status
 from views.books.transactions_detail import PAYMENT_FIELDS, PAYMENT_MODES, section_or_page
 from views.htmx import redirect_after_post
@@ -101,6 +102,7 @@ async def void_refund(request: Request, kp: KindPages) -> Response:
 
 
 routes = [
+    kind_route(CREDIT_NOTES, "/invoices", credit_form.invoice_choices),
     kind_route(CREDIT_NOTES, "/{id:id}/apply", apply, ("POST",)),
     kind_route(CREDIT_NOTES, "/{id:id}/applications/{application_id:id}/void", void_application, ("POST",)),
     kind_route(CREDIT_NOTES, "/{id:id}/refunds", refund, ("POST",)),
