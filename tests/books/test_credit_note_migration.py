@@ -10,8 +10,10 @@ from tortoise.context import TortoiseContext
 from app import cli
 from app.db import tortoise_config
 from tests.migrating import database_at
+from tests.conftest import sqlite_suite_only
 
 
+@sqlite_suite_only
 async def test_upgrading_grants_credit_notes_and_installs_templates(tmp_path):
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
     async with database_at(url, "models.0032_terms16") as ctx:

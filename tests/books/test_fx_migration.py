@@ -13,7 +13,7 @@ from tortoise.context import TortoiseContext
 
 from app import cli
 from app.db import tortoise_config
-from tests.conftest import PG_URL, _pg_parts
+from tests.conftest import PG_URL, sqlite_suite_only, _pg_parts
 from tests.migrating import database_at, insert_row
 
 
@@ -54,6 +54,7 @@ async def _check(url: str, dialect: str) -> None:
         assert receivables.yen_total(rows).outstanding == Decimal(1100)
 
 
+@sqlite_suite_only
 async def test_rate_columns_on_a_database_with_rows_on_sqlite(tmp_path):
     await _check(f"sqlite://{tmp_path / 'old.sqlite3'}", "sqlite")
 

@@ -16,6 +16,7 @@ from app.models import (
     Transaction, User,
 )
 from app.services import workflow
+from tests.conftest import sqlite_suite_only
 
 
 async def test_setup_creates_admin_and_demo_data_once(db):
@@ -113,6 +114,7 @@ async def test_createuser_adds_a_user_who_can_log_in(db):
         await cli.createuser("x@example.jp", "X", "Nobody", "a-long-Passw0rd")
 
 
+@sqlite_suite_only
 def test_make_run_commands_migrate_and_set_up_a_new_database(tmp_path):
     """What `make run` does before serving, as separate processes on a fresh SQLite file."""
     env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'db' / 'k.sqlite3'}",

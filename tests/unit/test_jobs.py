@@ -9,14 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 from procrastinate.periodic import PeriodicRegistry
 
 from app import jobs, settings
-from tests.conftest import PG_URL, _pg_parts
+from tests.conftest import PG_URL
 
 DONE: list[tuple[str, object]] = []
 
@@ -248,20 +247,10 @@ pg_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL run only (KIZUNA_TES
 @pytest.fixture
 async def scratch_pg():
     """A database of its own, migrated like production (0011_jobs: procrastinate's tables)."""
-    import asyncpg
+    from tests.scratch_pg import migrated_database
 
-    from app import cli
-
-    base, admin_db = _pg_parts(PG_URL)
-    name = f"kizuna_jobs_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(f"{base.replace('postgres://', 'postgresql://')}/{admin_db}")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        await cli.migrate(f"{base}/{name}")
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with migrated_database(PG_URL, "kizuna_jobs") as url:
+        yield url
 
 
 @pg_only

@@ -13,9 +13,10 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from app import cli
 from app.db import ACCESS_TABLES, tortoise_config
 from tests.access_triggers import installed_triggers, uncovered
-from tests.conftest import PG_URL, _pg_parts
+from tests.conftest import PG_URL, sqlite_suite_only, _pg_parts
 
 
+@sqlite_suite_only
 async def test_models_and_migrations_agree(tmp_path):
     config = tortoise_config(f"sqlite://{tmp_path / 'x.sqlite3'}")
     async with TortoiseContext() as ctx:
@@ -83,6 +84,7 @@ async def _check_applied(url: str, dialect: str) -> None:
         assert not uncovered(await installed_triggers(conn, dialect), set(ACCESS_TABLES), dialect)
 
 
+@sqlite_suite_only
 async def test_migrations_apply_on_sqlite_with_indexes(tmp_path):
     await _check_applied(f"sqlite://{tmp_path / 'migrated.sqlite3'}", "sqlite")
 
@@ -103,6 +105,7 @@ async def test_migrations_apply_on_postgres_with_indexes():
         await conn.close()
 
 
+@sqlite_suite_only
 async def test_upgrading_gives_built_in_roles_their_books_grants(tmp_path):
     """A deployment from before Books: its built-in roles get the Books grants on migrating."""
     from tests.migrating import database_at
@@ -124,6 +127,7 @@ async def test_upgrading_gives_built_in_roles_their_books_grants(tmp_path):
         assert not await Grant.filter(role__name="Auditors").exists()  # admins' own roles are theirs
 
 
+@sqlite_suite_only
 async def test_upgrading_gives_built_in_roles_their_product_grants(tmp_path):
     """A deployment from before products: its built-in roles get the products grants on migrating,
     so the Products menu and pages appear for them as they do on a new install."""

@@ -18,7 +18,7 @@ from app.services.accounts import accounts
 from app.services.contacts import contacts
 from app.services.leads import leads
 from tests import factories as f
-from tests.conftest import PG_URL, _pg_parts
+from tests.conftest import PG_URL, sqlite_suite_only, _pg_parts
 
 
 @pytest.fixture
@@ -163,6 +163,7 @@ async def _check_backfill(url: str) -> None:
         assert await Contact.filter(list_search(Contact, "やまだたろう")).exists()
 
 
+@sqlite_suite_only
 async def test_migrating_gives_existing_records_readings_on_sqlite(tmp_path):
     await _check_backfill(f"sqlite://{tmp_path / 'old.sqlite3'}")
 

@@ -10,7 +10,7 @@ from tortoise.context import TortoiseContext
 from app import cli
 from app.db import tortoise_config
 from tests.migrating import database_at
-from tests.conftest import PG_URL, _pg_parts
+from tests.conftest import PG_URL, sqlite_suite_only, _pg_parts
 
 
 async def _check_backfill(url: str) -> None:
@@ -45,6 +45,7 @@ async def _check_backfill(url: str) -> None:
         assert await Account.filter(search_text__contains="いのうえ商店").exists()
 
 
+@sqlite_suite_only
 async def test_backfill_on_sqlite(tmp_path):
     await _check_backfill(f"sqlite://{tmp_path / 'old.sqlite3'}")
 

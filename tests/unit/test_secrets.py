@@ -16,6 +16,7 @@ from app.db import tortoise_config
 from tests.migrating import database_at
 from app.models import Organization
 from tests import factories as f
+from tests.conftest import sqlite_suite_only
 
 
 async def raw_password(org_id: int) -> str:
@@ -85,6 +86,7 @@ def test_a_bad_key_is_refused_with_a_clear_message(keys):
         crypto.encrypt("x")
 
 
+@sqlite_suite_only
 async def test_migration_encrypts_existing_plain_passwords(tmp_path):
     """(and gives stored invoice mails the total instead of the balance, see test_invoice_amount)"""
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
@@ -119,6 +121,7 @@ async def test_migration_encrypts_existing_plain_passwords(tmp_path):
         assert (await Organization.get(name="Old KK")).smtp_password == "plain-Passw0rd"
 
 
+@sqlite_suite_only
 def test_rotate_keys_command(tmp_path):
     """`python -m app.cli rotate-keys` re-encrypts what is stored with the first key."""
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()

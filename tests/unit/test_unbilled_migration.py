@@ -15,6 +15,7 @@ from tortoise.context import TortoiseContext
 from app import cli
 from app.db import tortoise_config
 from tests.migrating import database_at, insert_row
+from tests.conftest import sqlite_suite_only
 
 LINE = ("INSERT INTO transaction_lines (transaction_id, position, description, quantity, unit, rate, discount,"
         " tax_rate, tax_category, amount, source_order_id) VALUES ({txn}, {pos}, '{text}', 1, '', 1000, 0, 10,"
@@ -57,5 +58,6 @@ async def _upgrade(url: str) -> None:
         assert "period_start" not in columns[0] and "period_end" not in columns[0]
 
 
+@sqlite_suite_only
 async def test_upgrade_on_sqlite(tmp_path):
     await _upgrade(f"sqlite://{tmp_path / 'old.sqlite3'}")
