@@ -136,3 +136,18 @@ def test_billed_shares_add_up_to_the_discount_however_the_lines_are_split():
                      tax.billed_share(discount, whole, before, whole, "JPY")]
             assert sum(parts) == discount and all(p >= 0 for p in parts)
     assert tax.billed_share(Decimal("10.01"), Decimal(3), Decimal(0), Decimal(1), "USD") == Decimal("3.34")
+
+
+async def test_the_pdf_prints_each_orders_discount_line(accountant, twentieth):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from app.services import books_pdf
+
+    order = await confirmed_order(accountant, twentieth, "2026-11-02", [_line("設計", 100000)],
+                                  discount_type="amount", discount_value=10000)
+    invoice = await consolidate(accountant, twentieth, "2026-11-20")
+    pdf = await books_pdf.render(invoice, "ja")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages).split())
+    assert f"{order.number} 値引" in text and "-¥10,000" in text and "¥99,000" in text
