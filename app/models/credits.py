@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from app.models.base import Timestamped
-from app.models.transactions import PaymentMode
+from app.models.transactions import MoneyRecord
 
 
 class CreditNoteInvoice(Model):
@@ -48,7 +48,7 @@ class CreditApplication(Timestamped):
         ordering = ["date", "id"]
 
 
-class Refund(Timestamped):
+class Refund(MoneyRecord):
     """Remaining credit paid back to the customer, recorded like a payment."""
 
     id = fields.IntField(primary_key=True)
@@ -56,14 +56,6 @@ class Refund(Timestamped):
         "models.Organization", related_name=False, on_delete=fields.RESTRICT, db_index=True)
     credit_note = fields.ForeignKeyField(
         "models.Transaction", related_name="refunds", on_delete=fields.RESTRICT, db_index=True)
-    amount = fields.DecimalField(max_digits=18, decimal_places=4)
-    date = fields.DateField()
-    mode = fields.CharEnumField(PaymentMode, max_length=20, default=PaymentMode.BANK_TRANSFER)
-    reference = fields.CharField(max_length=100, default="")
-    notes = fields.CharField(max_length=500, default="")
-    voided_at = fields.DatetimeField(null=True)
-    created_by = fields.ForeignKeyField(
-        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
 
     class Meta:
         table = "refunds"

@@ -194,21 +194,30 @@ class PaymentMode(StrEnum):
     OTHER = "other"
 
 
-class Payment(Timestamped):
-    id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
-        "models.Organization", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
-    invoice = fields.ForeignKeyField(
-        "models.Transaction", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
+class MoneyRecord(Timestamped):
+    """Money that went between the organization and a customer: a payment of an invoice, a refund
+    of a credit note's credit. A voided one stays on record; its amount goes back to the
+    document's balance (app.services.payments.void_row)."""
+
     amount = fields.DecimalField(max_digits=18, decimal_places=4)
     date = fields.DateField()
     mode = fields.CharEnumField(PaymentMode, max_length=20, default=PaymentMode.BANK_TRANSFER)
     reference = fields.CharField(max_length=100, default="")
     notes = fields.CharField(max_length=500, default="")
-    # A voided payment stays on record; its amount goes back to the invoice's balance.
     voided_at = fields.DatetimeField(null=True)
     created_by = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Payment(MoneyRecord):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
+    invoice = fields.ForeignKeyField(
+        "models.Transaction", related_name="payments", on_delete=fields.RESTRICT, db_index=True)
 
     class Meta:
         table = "payments"
