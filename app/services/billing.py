@@ -9,6 +9,8 @@ the invoice line that bills it (`billed_line`) and on that invoice line its orde
 (`source_order`) and delivery date. An order is `invoiced` once every line is billed and stays
 `confirmed` (partly invoiced) until then; its `billed_by` names the invoice that billed it last.
 Voiding an invoice releases exactly the lines it billed; their orders are confirmed again.
+An order's document discount goes with its lines: kept whole when the order is billed at once,
+else carried by 値引 lines per tax category with the share of the lines billed (`plan`).
 
 Callers hold the orders locked in their database transaction.
 """

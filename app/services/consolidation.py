@@ -10,6 +10,10 @@ order, in one database transaction that locks the orders: a second run, or one r
 finds the lines billed (`billed_line`) and bills nothing. An order with lines delivered later
 stays confirmed, partly invoiced, until they are billed. The closing period is the invoice's
 transaction period (取引年月日 `transaction_date` .. `transaction_date_end`).
+
+Each order's document discount comes along as 値引 lines carrying the share of the lines billed
+(app.services.billing.plan). The invoice takes the orders' pricing: orders whose prices include
+tax (内税) make a 内税 invoice, and orders that differ in pricing or currency are refused together.
 """
 
 from __future__ import annotations
@@ -62,7 +66,15 @@ class Preview:
     left: dict[int, int] = field(default_factory=dict)  # by order id: unbilled lines left for another period
     planned: list[billing.Billed] = field(default_factory=list)  # the invoice's lines, in order
     inclusive: bool = False  # the orders' prices include tax (内税): so do the invoice's
-    discounts: dict[int, list[billing.Billed]] = field(default_factory=dict)  # by order id: its discount's share
+
+    @property
+    def discounts(self) -> dict[int, list[billing.Billed]]:
+        """By order id: the lines carrying its document discount's share (billing.plan)."""
+        found: dict[int, list[billing.Billed]] = {}
+        for b in self.planned:
+            if b.line is None:
+                found.setdefault(b.order.id, []).append(b)
+        return found
 
 
 async def customer(principal: Principal, contact_id: Any) -> BooksContact:
@@ -175,13 +187,9 @@ async def _preview(contact: BooksContact, terms: payment_terms.Terms, period: Pe
     due = payment_terms.due_date(terms, period.end)
     if due < issued:
         due = payment_terms.due_date(terms, issued)
-    discounts: dict[int, list[billing.Billed]] = {}
-    for b in planned:
-        if b.line is None:
-            discounts.setdefault(b.order.id, []).append(b)
     return Preview(contact=contact, terms=terms, period=period, orders=orders, lines=lines, due_date=due,
                    subtotal=totals.subtotal, tax_total=totals.tax, total=totals.total, planned=planned,
-                   inclusive=inclusive, discounts=discounts,
+                   inclusive=inclusive,
                    delivered={line.id: billing.delivered_on(line, o) for o in orders for line in lines[o.id]})
 
 
