@@ -4,16 +4,7 @@ from app.models.transactions import Kind, PaymentMode
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
-
-class AlterFieldStateOnly(ops.AlterField):
-    """A new Kind value changes only the enum's description: the VARCHAR(20) column stays (and
-    SQLite would rebuild the table, cascading deletes): state only."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return
-
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return
+from app.migration_ops import AlterFieldStateOnly
 
 
 GRANT = (

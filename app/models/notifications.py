@@ -21,6 +21,8 @@ class EventType(StrEnum):
     INVOICE_COMMENTED = "invoice.commented"
     INVOICE_PAID = "invoice.paid"  # a payment, partial or full, from the portal or recorded by staff
     INVOICE_TRANSFER_REPORTED = "invoice.transfer_reported"  # the customer says they transferred
+    CREDIT_NOTE_VIEWED = "credit_note.viewed"
+    CREDIT_NOTE_COMMENTED = "credit_note.commented"
 
 
 class NotificationEvent(Model):

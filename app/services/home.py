@@ -37,7 +37,8 @@ from app.services.activities import tasks_due, upcoming_events, user_now, user_t
 ROWS = 10
 # What customers did on the portal that staff want to see first.
 PORTAL_EVENTS = (EventType.ESTIMATE_VIEWED, EventType.ESTIMATE_ACCEPTED, EventType.ESTIMATE_DECLINED,
-                 EventType.INVOICE_VIEWED, EventType.INVOICE_PAID, EventType.INVOICE_TRANSFER_REPORTED)
+                 EventType.INVOICE_VIEWED, EventType.INVOICE_PAID, EventType.INVOICE_TRANSFER_REPORTED,
+                 EventType.CREDIT_NOTE_VIEWED)
 
 
 @dataclass

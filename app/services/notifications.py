@@ -61,7 +61,8 @@ async def record(event_type: EventType | str, txn: Transaction, *, actor: str = 
 # ---- dispatching: events -> deliveries and in-app notifications --------------------------------
 
 DISPATCH_BATCH = 200
-GROUPED = {EventType.ESTIMATE_VIEWED.value, EventType.INVOICE_VIEWED.value}  # "viewed" notices grouped
+GROUPED = {EventType.ESTIMATE_VIEWED.value, EventType.INVOICE_VIEWED.value,  # "viewed" notices grouped
+           EventType.CREDIT_NOTE_VIEWED.value}
 DESTINATION_DISABLED = "destination.disabled"
 
 TEXTS: dict[str, str] = {
@@ -73,6 +74,8 @@ TEXTS: dict[str, str] = {
     EventType.INVOICE_COMMENTED: N_("{customer} commented on invoice {number}: {comment}"),
     EventType.INVOICE_PAID: N_("{customer} paid {amount} on invoice {number}."),
     EventType.INVOICE_TRANSFER_REPORTED: N_("{customer} reported a bank transfer of {amount} for invoice {number}."),
+    EventType.CREDIT_NOTE_VIEWED: N_("{customer} viewed credit note {number}."),
+    EventType.CREDIT_NOTE_COMMENTED: N_("{customer} commented on credit note {number}: {comment}"),
 }
 LABELS: dict[str, str] = {
     EventType.ESTIMATE_VIEWED: N_("Estimate viewed"),
@@ -83,6 +86,8 @@ LABELS: dict[str, str] = {
     EventType.INVOICE_COMMENTED: N_("Invoice commented"),
     EventType.INVOICE_PAID: N_("Invoice paid"),
     EventType.INVOICE_TRANSFER_REPORTED: N_("Bank transfer reported"),
+    EventType.CREDIT_NOTE_VIEWED: N_("Credit note viewed"),
+    EventType.CREDIT_NOTE_COMMENTED: N_("Credit note commented"),
 }
 OPEN = N_("Open the document")
 TEST_TEXT = N_("This is a test message from Kizuna.")
@@ -104,7 +109,8 @@ def message_params(event: NotificationEvent, txn: Transaction | None, customer: 
         amount_text = str(amount)
     return {"customer": str(data.get("customer") or event.actor or customer or "-"),
             "number": str(data.get("number") or (txn.number if txn else "")),
-            "comment": str(data.get("comment") or "")[:200], "amount": amount_text}
+            # a comment's event keeps an excerpt of it (app.services.portal.comment)
+            "comment": str(data.get("excerpt") or "")[:200], "amount": amount_text}
 
 
 def render(lang: str, event_type: str, params: dict[str, str]) -> str:
@@ -223,6 +229,6 @@ def _now() -> datetime:
 def document_path(event_type: str, txn_id: int | None) -> str:
     """The page of the document an in-app notification is about ("" when there is none)."""
     kind = event_type.split(".")[0]
-    if txn_id is None or kind not in ("estimate", "invoice"):
+    if txn_id is None or kind not in ("estimate", "invoice", "credit_note"):
         return ""
     return f"/books/{kinds.of(kind).slug}/{txn_id}"

@@ -44,9 +44,11 @@ from app.services import history, notifications, payments, workflow
 from app.services import transactions as txns
 
 PORTAL_KINDS = (Kind.ESTIMATE, Kind.INVOICE, Kind.CREDIT_NOTE)
-# What a customer's view and note notify (a credit note's do not notify: no event of its own yet).
-VIEWED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_VIEWED, Kind.INVOICE: EventType.INVOICE_VIEWED}
-COMMENTED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_COMMENTED, Kind.INVOICE: EventType.INVOICE_COMMENTED}
+# What a customer's view and note notify.
+VIEWED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_VIEWED, Kind.INVOICE: EventType.INVOICE_VIEWED,
+                 Kind.CREDIT_NOTE: EventType.CREDIT_NOTE_VIEWED}
+COMMENTED_EVENTS = {Kind.ESTIMATE: EventType.ESTIMATE_COMMENTED, Kind.INVOICE: EventType.INVOICE_COMMENTED,
+                    Kind.CREDIT_NOTE: EventType.CREDIT_NOTE_COMMENTED}
 NAME_MAX = 100
 REASON_MAX = 1000
 COMMENT_MAX = 4000

@@ -349,3 +349,13 @@ async def test_the_pdf_by_link_and_in_a_session(client, invoice):
     response = await client.get(f"/portal/{invoice.portal_token}.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert (await client.get(f"/portal/d/{invoice.id}.pdf")).status_code == 404  # not signed in
+
+
+async def test_a_comments_notification_quotes_it(client, estimate):
+    from app.services import notifications
+
+    url = f"/portal/{estimate.portal_token}"
+    await form_post(client, url, url + "/comments", {"text": "納期を教えてください。"})
+    (event,) = await events(EventType.ESTIMATE_COMMENTED)
+    message = await notifications.build_message(event, "en")
+    assert message.text == f"株式会社テスト commented on estimate {estimate.number}: 納期を教えてください。"

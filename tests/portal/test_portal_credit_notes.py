@@ -32,3 +32,26 @@ async def test_the_customer_sees_the_credit_note(client, org, principal, invoice
     home = (await client.get("/portal/home")).text
     assert "返還請求書" in home and "CN-00001" in home
     assert (await client.get(f"/portal/d/{note.id}")).status_code == 200
+
+
+async def test_the_customers_view_and_comment_notify_like_an_invoices(client, org, principal, invoice):
+    from app.models import EventType, NotificationEvent
+    from app.services import notifications
+    from tests.portal.conftest import form_post
+
+    note = await workflow.mark_sent(principal, Kind.CREDIT_NOTE, (await f.make_credit_note(
+        principal, [invoice], [("返品", 1, 10000, 10)])).id)
+    url = f"/portal/{note.portal_token}"
+    await client.get(url)
+    await client.get(url)  # once a day
+    (viewed,) = await NotificationEvent.filter(type=EventType.CREDIT_NOTE_VIEWED)
+    assert viewed.txn_id == note.id and viewed.data["number"] == "CN-00001"
+    message = await notifications.build_message(viewed, "ja")
+    assert message.text == "株式会社テスト 様が適格返還請求書 CN-00001 を閲覧しました。"
+    assert (await notifications.build_message(viewed, "en")).text == "株式会社テスト viewed credit note CN-00001."
+    assert notifications.document_path(viewed.type, note.id) == f"/books/credit-notes/{note.id}"
+
+    assert (await form_post(client, url, url + "/comments", {"text": "返金の時期を教えてください。"})).status_code == 303
+    (commented,) = await NotificationEvent.filter(type=EventType.CREDIT_NOTE_COMMENTED)
+    assert (await notifications.build_message(commented, "en")).text == (
+        "株式会社テスト commented on credit note CN-00001: 返金の時期を教えてください。")
