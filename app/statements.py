@@ -55,6 +55,19 @@ class StatementDrift(AssertionError):
     query depends on."""
 
 
+def _parameterized(query: Any, sentinels: Sequence[int]) -> tuple[str, list[Any], tuple[tuple[int, int], ...]] | None:
+    """The SQL and parameters of a query made with `sentinels` in place of the values to bind,
+    and where each sentinel went: (place among the parameters, index of the key); None when they
+    did not all become parameters (then the query cannot be kept)."""
+    sql, params = query.query.get_parameterized_sql()
+    index = {value: i for i, value in enumerate(sentinels)}
+    slots = tuple((place, index[value]) for place, value in enumerate(params)
+                  if type(value) is int and value in index)
+    if {i for _, i in slots} != set(range(len(sentinels))) or any(str(v) in sql for v in sentinels[:1]):
+        return None
+    return sql, params, slots
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     sql: str
@@ -68,12 +81,10 @@ class Statement:
         when they did not all become parameters (then the query cannot be reused)."""
         query._choose_db_if_not_chosen()
         query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        index = {value: i for i, value in enumerate(sentinels)}
-        slots = tuple((place, index[value]) for place, value in enumerate(params)
-                      if type(value) is int and value in index)
-        if {i for _, i in slots} != set(range(len(sentinels))) or any(str(v) in sql for v in sentinels[:1]):
+        built = _parameterized(query, sentinels)
+        if built is None:
             return None
+        sql, params, slots = built
         native = {name for _, name, _ in query.model._meta.db_native_fields}
         converters = tuple(None if name in native else query.resolve_to_python_value(query.model, name)
                            for name in query.fields.values())
@@ -165,12 +176,10 @@ class RecordStatement:
         query._make_query()
         if query._annotations or query._prefetch_map or query._prefetch_queries:
             return None
-        sql, params = query.query.get_parameterized_sql()
-        index = {value: i for i, value in enumerate(sentinels)}
-        slots = tuple((place, index[value]) for place, value in enumerate(params)
-                      if type(value) is int and value in index)
-        if {i for _, i in slots} != set(range(len(sentinels))) or any(str(v) in sql for v in sentinels[:1]):
+        built = _parameterized(query, sentinels)
+        if built is None:
             return None
+        sql, params, slots = built
         return cls(sql, tuple(params), slots, tuple(query._select_related_idx))
 
     async def records(self, db: Any, model: type[Model], keys: Sequence[Any]) -> list[Model]:
